@@ -1,0 +1,311 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mhe-xlc/mhe/internal/atomicfile"
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/report"
+)
+
+type evalOptions struct {
+	Pred        string
+	Truth       string
+	TruthFormat string
+	LabelBase   int
+	FeatureBase int
+	Rows        string
+	Column      int
+	Train       string
+	TrainRows   string
+	InvProp     string
+	A, B        float64
+	Dataset     string
+	K           []int
+	Format      string
+	EmptyRows   string
+	SingleLabel string
+	PerLabel    string
+	PerLabelK   int
+	Names       string
+	PredNames   bool
+	Model       string
+	ConfigSets  []string
+	Threads     int
+
+	changed func(string) bool
+}
+
+func newEvalCmd(s *streams, runF func(*evalOptions) error) *cobra.Command {
+	o := &evalOptions{}
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Score predictions: P@k, nDCG@k, PSP@k, PSnDCG@k, R@k, top-k accuracy",
+		Long: `Evaluate a prediction file against the true labels with the definitions of
+pyxclib, napkinXC and the XC repository (see README, "Metrics"):
+P@k and nDCG@k (log2 discounts), PSP@k and PSnDCG@k normalised as a ratio of
+means with inverse propensities from the TRAINING label counts (--train, or
+--inv-prop FILE), R@k, and top-k accuracy for single-label data.
+
+Predictions: one line per truth row of label:score pairs (any order; ranked by
+score), an empty line for a row without predictions, optional "rows cols"
+header: the output of mhe predict, napkinXC, pyxclib and Parabel score files.
+--pred - reads standard input.
+
+Rows without true labels count as 0 (pyxclib); --empty-rows skip leaves them
+out. Tables are in percent with 2 decimals; JSON holds fractions.`,
+		Example: `  mhe eval --pred pred.txt --truth $MHE_DATA_DIR/Bibtex/Bibtex_data.txt.gz \
+      --rows $MHE_DATA_DIR/Bibtex/bibtex_tstSplit.txt --column 1 \
+      --train $MHE_DATA_DIR/Bibtex/Bibtex_data.txt.gz --train-rows $MHE_DATA_DIR/Bibtex/bibtex_trSplit.txt
+  mhe predict --model run/ --out - | mhe eval --pred - --truth test.txt --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.changed = cmd.Flags().Changed
+			if runF != nil {
+				return runF(o)
+			}
+			return evalRun(cmd, s, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Pred, "pred", "", "prediction file (- for stdin)")
+	f.StringVar(&o.Truth, "truth", "", "data file with the true labels")
+	f.StringVar(&o.TruthFormat, "truth-format", "auto", "format of --truth and --train: auto, xc, xc-matrix (a label matrix), libsvm")
+	f.IntVar(&o.LabelBase, "label-base", 0, "smallest label id of LIBSVM files")
+	f.IntVar(&o.FeatureBase, "feature-base", 1, "smallest feature id of LIBSVM files")
+	f.StringVar(&o.Rows, "rows", "", "XC split file selecting the truth rows")
+	f.IntVar(&o.Column, "column", 1, "split column J (1-based) of --rows and --train-rows")
+	f.StringVar(&o.Train, "train", "", "training data: label counts for the propensities")
+	f.StringVar(&o.TrainRows, "train-rows", "", "XC split file selecting the training rows of --train")
+	f.StringVar(&o.InvProp, "inv-prop", "", "file of inverse propensities, one per label (instead of --train)")
+	f.Float64Var(&o.A, "A", 0, "propensity A (default by dataset: 0.55; 0.5 Wikipedia; 0.6 Amazon-670K/3M)")
+	f.Float64Var(&o.B, "B", 0, "propensity B (default by dataset: 1.5; 0.4 Wikipedia; 2.6 Amazon-670K/3M)")
+	f.StringVar(&o.Dataset, "dataset", "", "dataset name choosing A/B (default: the truth file path)")
+	f.IntSliceVar(&o.K, "k", eval.DefaultK, "cut-offs")
+	f.StringVar(&o.Format, "format", "table", "output: table, json, csv or markdown")
+	f.StringVar(&o.EmptyRows, "empty-rows", "zero", "rows without true labels: zero (count as 0, pyxclib) or skip")
+	f.StringVar(&o.SingleLabel, "single-label", "auto", "report top-k accuracy: auto (when every row has one label), true, false")
+	f.StringVar(&o.PerLabel, "per-label", "", "write per-label precision, recall, F1 and support (CSV) to this file")
+	f.IntVar(&o.PerLabelK, "per-label-k", 0, "predicted set for --per-label: the first K predictions of a row (0 = all)")
+	f.StringVar(&o.Names, "names", "", "label name file: names beside ids in --per-label")
+	f.BoolVar(&o.PredNames, "pred-names", false, "--pred holds label names (mhe predict --names), mapped with --names")
+	f.StringVar(&o.Model, "model", "", "predict the test split of a model's config and evaluate it in one step")
+	f.StringArrayVar(&o.ConfigSets, "set", nil, "with --model: override a config key (key=value)")
+	f.IntVar(&o.Threads, "threads", 0, "with --model: worker threads (0 = all CPUs)")
+	return cmd
+}
+
+func evalRun(cmd *cobra.Command, s *streams, o *evalOptions) error {
+	format, err := report.ParseFormat(o.Format, report.Table, report.JSON, report.CSV, report.Markdown)
+	if err != nil {
+		return usageError{err}
+	}
+	policy, err := eval.ParseEmptyPolicy(o.EmptyRows)
+	if err != nil {
+		return usageError{err}
+	}
+	if o.Model != "" {
+		return evalModel(cmd, s, o, format, policy)
+	}
+	if o.Pred == "" || o.Truth == "" {
+		return usageErrorf("give --pred FILE and --truth FILE (or --model DIR)")
+	}
+	if (o.A > 0) != (o.B > 0) || o.A < 0 || o.B < 0 {
+		return usageErrorf("--A and --B go together and must be > 0")
+	}
+	if o.Train != "" && o.InvProp != "" {
+		return usageErrorf("give --train or --inv-prop, not both")
+	}
+	if o.TrainRows != "" && o.Train == "" {
+		return usageErrorf("--train-rows selects rows of --train; give --train too")
+	}
+	if o.PredNames && o.Names == "" {
+		return usageErrorf("--pred-names needs --names LABELNAMES")
+	}
+	fmtOpt, err := data.ParseFormat(o.TruthFormat)
+	if err != nil {
+		return usageError{err}
+	}
+	ropt := data.ReadOptions{Format: fmtOpt, LabelBase: o.LabelBase, FeatureBase: o.FeatureBase}
+	truth, err := loadLabels(o.Truth, o.Rows, o.Column, ropt)
+	if err != nil {
+		return err
+	}
+	var names []string
+	if o.Names != "" {
+		if names, err = data.ReadNames(o.Names); err != nil {
+			return err
+		}
+		if err := data.CheckNames(o.Names, names, truth.Cols); err != nil {
+			return err
+		}
+	}
+	opt := eval.Options{K: o.K, Empty: policy}
+	switch o.SingleLabel {
+	case "auto":
+		opt.SingleLabel = isSingleLabel(truth)
+	case "true":
+		opt.SingleLabel = true
+	case "false":
+	default:
+		return usageErrorf("--single-label %q: want auto, true or false", o.SingleLabel)
+	}
+	prop, err := propensity(o, truth.Cols, ropt)
+	if err != nil {
+		return err
+	}
+	opt.InvPropensity = prop.weights
+	ev, err := eval.NewEvaluator(opt)
+	if err != nil {
+		return err
+	}
+	var pl *eval.PerLabel
+	if o.PerLabel != "" {
+		pl = eval.NewPerLabel(truth.Cols, o.PerLabelK)
+	}
+	in, name, err := openPred(s, o.Pred)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	var pr *eval.PredReader
+	if o.PredNames {
+		ids := make(map[string]int32, len(names))
+		for i, n := range names {
+			ids[n] = int32(i)
+		}
+		pr = eval.NewPredReaderNames(in, name, ids)
+	} else if pr, err = eval.NewPredReader(in, name); err != nil {
+		return err
+	}
+	if err := eval.Run(pr, truth, ev, pl); err != nil {
+		return err
+	}
+	res := ev.Result()
+	if pl != nil {
+		if err := atomicfile.WriteFile(o.PerLabel, 0o644, func(w io.Writer) error { return pl.Write(w, names) }); err != nil {
+			return err
+		}
+	}
+	return writeEvalResult(s.out, res, prop, format)
+}
+
+// loadLabels reads the label matrix of a data file (or an XC label matrix),
+// restricted to the rows of a split file when one is given.
+func loadLabels(path, rows string, column int, opt data.ReadOptions) (*data.CSR, error) {
+	ds, err := data.ReadFile(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	y := ds.Y
+	if ds.Y.Cols == 0 && ds.X.Cols > 0 && (opt.Format == data.FormatXCMatrix || opt.Format == data.FormatAuto) {
+		// An XC label matrix (trn_X_Y.txt, tst_X_Y.txt): its columns are labels.
+		y = &data.CSR{Rows: ds.X.Rows, Cols: ds.X.Cols, Indptr: ds.X.Indptr, Indices: ds.X.Indices}
+	}
+	if rows != "" {
+		idx, err := data.ReadSplit(rows, column, y.Rows)
+		if err != nil {
+			return nil, err
+		}
+		y = y.Subset(idx)
+	}
+	return y, nil
+}
+
+func isSingleLabel(y *data.CSR) bool {
+	for i := 0; i < y.Rows; i++ {
+		if y.RowLen(i) != 1 {
+			return false
+		}
+	}
+	return y.Rows > 0
+}
+
+type propInfo struct {
+	weights []float64
+	params  eval.PropensityParams
+	source  string
+	n       int
+}
+
+// propensity computes inverse propensities from training counts or reads
+// them from a file; none when neither is given.
+func propensity(o *evalOptions, numLabels int, ropt data.ReadOptions) (propInfo, error) {
+	switch {
+	case o.InvProp != "":
+		w, err := eval.ReadInvPropensity(o.InvProp)
+		if err != nil {
+			return propInfo{}, err
+		}
+		if len(w) < numLabels {
+			return propInfo{}, data.InputError(fmt.Errorf("%s has %d inverse propensities but the truth has %d labels; the file belongs to another dataset",
+				o.InvProp, len(w), numLabels))
+		}
+		return propInfo{weights: w, source: o.InvProp}, nil
+	case o.Train != "":
+		train, err := loadLabels(o.Train, o.TrainRows, o.Column, ropt)
+		if err != nil {
+			return propInfo{}, err
+		}
+		p := eval.PropensityParams{A: o.A, B: o.B}
+		if p.A == 0 {
+			name := o.Dataset
+			if name == "" {
+				name = o.Truth
+			}
+			p = eval.PropensityFor(name)
+		}
+		counts := train.ColumnCounts()
+		if len(counts) < numLabels {
+			counts = append(counts, make([]int64, numLabels-len(counts))...)
+		}
+		w, err := eval.InvPropensity(counts, train.Rows, p)
+		if err != nil {
+			return propInfo{}, usageError{err}
+		}
+		return propInfo{weights: w, params: p, source: "training label counts", n: train.Rows}, nil
+	}
+	return propInfo{}, nil
+}
+
+func openPred(s *streams, path string) (io.ReadCloser, string, error) {
+	if path == "-" {
+		rc, err := data.OpenReader(io.NopCloser(s.in), "<stdin>")
+		return rc, "<stdin>", err
+	}
+	rc, err := data.Open(path)
+	return rc, path, err
+}
+
+func writeEvalResult(w io.Writer, res eval.Result, prop propInfo, format report.Format) error {
+	switch format {
+	case report.JSON:
+		o := res.JSON()
+		if prop.weights != nil {
+			po := (&report.Object{}).Set("source", prop.source)
+			if prop.params.A > 0 {
+				po.Set("a", prop.params.A).Set("b", prop.params.B).Set("n_train", prop.n)
+			}
+			o.Set("propensity", po)
+		}
+		return writeJSON(w, o)
+	case report.Table:
+		fmt.Fprintln(w, res.Summary())
+		if prop.weights != nil {
+			if prop.params.A > 0 {
+				fmt.Fprintf(w, "propensity: A=%g B=%g from the label counts of %d training rows\n", prop.params.A, prop.params.B, prop.n)
+			} else {
+				fmt.Fprintf(w, "propensity: inverse propensities from %s\n", prop.source)
+			}
+		} else {
+			fmt.Fprintln(w, "propensity: none (give --train or --inv-prop for PSP@k and PSnDCG@k)")
+		}
+		return res.Grid().Write(w, report.Table)
+	default:
+		return res.Grid().Write(w, format)
+	}
+}

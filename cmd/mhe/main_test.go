@@ -1,0 +1,332 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/testutil"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// runMain runs the CLI in-process and returns its exit code and output.
+func runMain(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(args, &streams{in: strings.NewReader(stdin), out: &out, errOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func golden(t *testing.T, name string, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestPlanIssueFigures(t *testing.T) {
+	code, out, errOut := runMain(t, "", "plan", "--labels", "3993", "--heads", "2", "--method", "mhp", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var p struct {
+		Method          string  `json:"method"`
+		Labels          int     `json:"labels"`
+		Heads           int     `json:"heads"`
+		Lengths         []int   `json:"lengths"`
+		Padding         int     `json:"padding"`
+		ConfusionDegree float64 `json:"confusion_degree"`
+		Params          int64   `json:"params"`
+		FlopsTrain      int64   `json:"flops_train"`
+		FlopsPredict    int64   `json:"flops_predict"`
+		Vanilla         struct {
+			Params int64 `json:"params"`
+		} `json:"vanilla"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Method != "mhp" || p.Labels != 3993 || p.Heads != 2 || len(p.Lengths) != 2 || p.Lengths[0] != 64 || p.Lengths[1] != 63 || p.Padding != 39 {
+		t.Errorf("plan = %+v, want mhp 64 x 63 with 39 padding codes", p)
+	}
+	golden(t, "plan_3993_mhp.json", out)
+
+	code, out, _ = runMain(t, "", "plan", "--method", "mhc", "--lengths", "172,23", "--format", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	json.Unmarshal([]byte(out), &p)
+	if math.Abs(p.ConfusionDegree-23.0/172) > 1e-12 {
+		t.Errorf("D = %v, want 23/172", p.ConfusionDegree)
+	}
+	code, out, _ = runMain(t, "", "plan", "--labels", "670091", "--heads", "3", "--method", "mhp", "--format", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	json.Unmarshal([]byte(out), &p)
+	if float64(p.Params) >= 0.01*float64(p.Vanilla.Params) {
+		t.Errorf("C = 670,091, H = 3: %d params vs vanilla %d, want < 1%%", p.Params, p.Vanilla.Params)
+	}
+}
+
+func TestPlanTableGolden(t *testing.T) {
+	code, out, errOut := runMain(t, "", "plan", "--labels", "670091", "--method", "mhc", "--groups", "8400", "--beam", "75", "--bottleneck-dim", "400", "--dim", "768")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	golden(t, "plan_amazon670k_mhc.txt", out)
+}
+
+func TestPlanOutRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "plan.yaml")
+	if code, _, errOut := runMain(t, "", "plan", "--labels", "3993", "--method", "mhc", "--out", path); code != 0 {
+		t.Fatal(errOut)
+	}
+	cfg := filepath.Join(dir, "run.yaml")
+	os.WriteFile(cfg, []byte("data:\n  num_labels: 3993\n  num_features: 5000\nhead:\n  plan: "+path+"\n"), 0o644)
+	code, out, errOut := runMain(t, "", "plan", "--config", cfg, "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	if !strings.Contains(out, `"method": "mhc"`) || !strings.Contains(out, `"dim": 5000`) {
+		t.Errorf("plan from config with head.plan: %s", out)
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"plan", "--labels", "3993", "--method", "mhc", "--lengths", "172,23"}, ExitUsage, "fewer than the 3993 labels"},
+		{[]string{"plan", "--labels", "10", "--method", "tree"}, ExitUsage, "unknown head method"},
+		{[]string{"plan", "--labels", "10", "--heads", "auto"}, ExitUsage, "needs --budget"},
+		{[]string{"plan", "--labels", "1000", "--heads", "two"}, ExitUsage, "--heads"},
+		{[]string{"plan", "--labels", "1000", "--beam", "-1", "--method", "mhc"}, ExitUsage, "beam"},
+		{[]string{"plan", "--nope"}, ExitUsage, "unknown flag"},
+		{[]string{"plan", "--labels", "5", "--data", "x"}, ExitUsage, "one way"},
+		{[]string{"plan", "--data", "does-not-exist.txt"}, ExitData, "does-not-exist.txt"},
+		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
+	}
+	for _, c := range cases {
+		code, _, errOut := runMain(t, "", c.args...)
+		if code != c.code || !strings.Contains(errOut, c.msg) {
+			t.Errorf("%v: exit %d %q, want exit %d with %q", c.args, code, errOut, c.code, c.msg)
+		}
+		if strings.Contains(errOut, "panic") || strings.Contains(errOut, "goroutine") {
+			t.Errorf("%v: panicked: %s", c.args, errOut)
+		}
+	}
+}
+
+// TestMalformedInputs runs every file of testdata/malformed through the CLI:
+// each must exit 3 with a file:line:col message and never panic.
+func TestMalformedInputs(t *testing.T) {
+	dir := filepath.Join(testutil.RepoRoot(t), "testdata", "malformed")
+	f := func(name string) string { return filepath.Join(dir, name) }
+	ok := f("ok-data.txt")
+	cases := []struct {
+		name string
+		args []string
+		pos  string // "line:col" expected after the file name
+		msg  string
+	}{
+		{"rows-fewer-than-header.txt", nil, "3:1", "header declares 3 rows but the file has 2"},
+		{"rows-more-than-header.txt", nil, "4:1", "header declares 2 rows but there are more"},
+		{"feature-id-too-large.txt", nil, "3:7", "feature id 4 is out of range"},
+		{"label-id-too-large.txt", nil, "3:3", "label id 2 is out of range"},
+		{"negative-feature-id.txt", nil, "3:3", "negative feature id"},
+		{"negative-label-id.txt", nil, "3:1", "negative label id"},
+		{"nan-value.txt", nil, "2:5", "NaN or Inf"},
+		{"inf-value.txt", nil, "3:5", "NaN or Inf"},
+		{"overflow-value.txt", nil, "2:5", "overflows float32"},
+		{"missing-value.txt", nil, "2:5", "missing value"},
+		{"missing-colon.txt", nil, "2:8", "expected ':'"},
+		{"garbage-value.txt", nil, "3:5", "not a number"},
+		{"duplicate-feature.txt", nil, "2:7", "feature id 1 appears twice"},
+		{"duplicate-feature-unsorted.txt", nil, "2:11", "feature id 1 appears twice"},
+		{"duplicate-label.txt", nil, "2:1", "label 1 appears twice"},
+		{"trailing-comma.txt", nil, "2:4", "ends with ','"},
+		{"xc-header-two-fields.txt", []string{"--data-format", "xc"}, "1:1", "expected the XC header"},
+		{"empty.txt", []string{"--data-format", "xc"}, "1:1", "empty file"},
+		{"binary-garbage.txt", nil, "3:1", "binary"},
+		{"crlf-bad-id.txt", nil, "3:7", "feature id 9 is out of range"},
+		{"truncated.txt.gz", nil, ":1", "truncated gzip"},
+		{"corrupt.txt.gz", nil, ":1", "gzip"},
+		{"libsvm-label-below-base.txt", []string{"--data-format", "libsvm", "--label-base", "1"}, "2:1", "below the index base 1"},
+		{"split-out-of-range.txt", []string{"--rows", "SPLIT"}, "2:1", "row 3 is out of range 1..2"},
+		{"split-not-a-number.txt", []string{"--rows", "SPLIT"}, "2:1", "expected a 1-based row number"},
+		{"split-ragged.txt", []string{"--rows", "SPLIT"}, "2:1", "earlier lines have 2"},
+		{"pred-nan.txt", []string{"EVAL"}, "3:3", "NaN or Inf"},
+		{"pred-too-few-rows.txt", []string{"EVAL"}, "1:1", "1 prediction rows but the truth has 2"},
+		{"pred-duplicate-label.txt", []string{"EVAL"}, "1:1", "label 0 is predicted twice"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			file := f(c.name)
+			args := append([]string{"data", "stats", file}, c.args...)
+			switch {
+			case len(c.args) == 2 && c.args[1] == "SPLIT":
+				args = []string{"data", "stats", ok, "--rows", file}
+			case len(c.args) == 1 && c.args[0] == "EVAL":
+				args = []string{"eval", "--truth", ok, "--pred", file}
+			}
+			code, _, errOut := runMain(t, "", args...)
+			if code != ExitData {
+				t.Errorf("exit %d, want %d; stderr: %s", code, ExitData, errOut)
+			}
+			re := regexp.MustCompile(regexp.QuoteMeta(file) + `:\d+:\d+: `)
+			if !re.MatchString(errOut) {
+				t.Errorf("message lacks file:line:col: %q", errOut)
+			}
+			if !strings.Contains(errOut, file+":"+c.pos) && !strings.HasPrefix(c.pos, ":") {
+				t.Errorf("message %q, want position %s", errOut, c.pos)
+			}
+			if !strings.Contains(errOut, c.msg) {
+				t.Errorf("message %q lacks %q", errOut, c.msg)
+			}
+		})
+	}
+}
+
+func TestEvalHandComputedCLI(t *testing.T) {
+	args := []string{"eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt",
+		"--inv-prop", "testdata/hand_invprop.txt", "--k", "1,3", "--format", "json"}
+	code, out, errOut := runMain(t, "", args...)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var res struct {
+		NRows      int                `json:"n_rows"`
+		NEmptyRows int                `json:"n_empty_rows"`
+		Metrics    map[string]float64 `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"p@1": 2.0 / 3, "p@3": 1.0 / 3, "ndcg@3": 0.4629998, "psp@3": 0.6, "psndcg@3": 0.7215221, "r@1": 0.2777778, "r@3": 0.4444444}
+	for k, v := range want {
+		if math.Abs(res.Metrics[k]-v) > 1e-4 {
+			t.Errorf("%s = %v, want %v", k, res.Metrics[k], v)
+		}
+	}
+	if res.NRows != 3 || res.NEmptyRows != 1 {
+		t.Errorf("rows %d empty %d", res.NRows, res.NEmptyRows)
+	}
+	golden(t, "eval_hand.json", out)
+	// The same through stdin, as a table.
+	pred, _ := os.ReadFile("testdata/hand_pred.txt")
+	code, out, errOut = runMain(t, string(pred), "eval", "--truth", "testdata/hand_truth.txt", "--pred", "-", "--inv-prop", "testdata/hand_invprop.txt", "--k", "1,3")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	golden(t, "eval_hand.txt", out)
+	for _, format := range []string{"csv", "markdown"} {
+		code, out, _ = runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt", "--k", "1,3", "--format", format)
+		if code != 0 {
+			t.Fatal(format)
+		}
+		golden(t, "eval_hand."+format, out)
+	}
+}
+
+func TestEvalPerLabel(t *testing.T) {
+	dir := t.TempDir()
+	names := filepath.Join(dir, "names.txt")
+	os.WriteFile(names, []byte("a\nb\nc\nd\ne\n"), 0o644)
+	out := filepath.Join(dir, "per_label.csv")
+	code, _, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt",
+		"--per-label", out, "--per-label-k", "1", "--names", names)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	got, _ := os.ReadFile(out)
+	// Top-1 predictions: 2, 1, 4. Label 2: predicted once, true once, hit.
+	// Label 4: predicted once (row 3), true once, hit. Label 1: predicted
+	// once (row 2, no true labels), true once (row 3), no hit.
+	want := "label,name,support,predicted,true_positives,precision,recall,f1\n" +
+		"0,a,1,0,0,0.000000,0.000000,0.000000\n" +
+		"1,b,1,1,0,0.000000,0.000000,0.000000\n" +
+		"2,c,1,1,1,1.000000,1.000000,1.000000\n" +
+		"3,d,1,0,0,0.000000,0.000000,0.000000\n" +
+		"4,e,1,1,1,1.000000,1.000000,1.000000\n"
+	if string(got) != want {
+		t.Errorf("per-label file:\n%s\nwant:\n%s", got, want)
+	}
+	// A names file with fewer names than labels is refused.
+	short := filepath.Join(dir, "short.txt")
+	os.WriteFile(short, []byte("a\nb\n"), 0o644)
+	code, _, errOut = runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt", "--names", short)
+	if code != ExitData || !strings.Contains(errOut, "has 2 names but the data has 5") {
+		t.Errorf("short names: exit %d %s", code, errOut)
+	}
+}
+
+func TestEvalPredNames(t *testing.T) {
+	dir := t.TempDir()
+	names := filepath.Join(dir, "names.txt")
+	os.WriteFile(names, []byte("a\nb\nc\nd\ne\n"), 0o644)
+	pred := "c:0.9 b:0.8 a:0.7\nb:0.9 d:0.5 e:0.1\ne:0.9\n"
+	code, out, errOut := runMain(t, pred, "eval", "--truth", "testdata/hand_truth.txt", "--pred", "-", "--names", names, "--pred-names", "--k", "1,3", "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	if !strings.Contains(out, `"p@1": 0.6666666666666666`) {
+		t.Errorf("named predictions scored differently: %s", out)
+	}
+}
+
+func TestJSONErrors(t *testing.T) {
+	code, _, errOut := runMain(t, "", "eval", "--truth", "nope.txt", "--pred", "x", "--format", "json")
+	if code != ExitData {
+		t.Fatal(code)
+	}
+	var e struct {
+		Error struct {
+			Code    int    `json:"code"`
+			Kind    string `json:"kind"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(errOut), &e); err != nil || e.Error.Code != 3 || e.Error.Kind != "data" {
+		t.Errorf("JSON error = %q (%v)", errOut, err)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runMain(t, "", "--version")
+	if code != 0 || !strings.HasPrefix(out, "mhe ") {
+		t.Errorf("--version: %d %q", code, out)
+	}
+	code, out, _ = runMain(t, "", "version", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"go_version"`) {
+		t.Errorf("version --format json: %q", out)
+	}
+	code, out, _ = runMain(t, "", "help")
+	if code != 0 || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "130") {
+		t.Errorf("mhe help lacks the exit codes: %q", out)
+	}
+	code, out, _ = runMain(t, "", "completion", "bash")
+	if code != 0 || !strings.Contains(out, "bash completion") {
+		t.Errorf("completion bash: %d", code)
+	}
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mhe-xlc/mhe/internal/buildinfo"
+)
+
+// streams are the command's standard streams; tests replace them.
+type streams struct {
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
+	errTTY bool // stderr is a terminal: progress bars allowed
+}
+
+// Main runs mhe with args and returns the exit code.
+func Main(args []string, s *streams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && isCobraUsage(err) {
+		err = usageError{err}
+	}
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, ErrInterrupted) {
+			err = errors.Join(ErrInterrupted, err)
+		}
+		asJSON := false
+		if cmd != nil {
+			if f := cmd.Flags().Lookup("format"); f != nil && f.Value.String() == "json" {
+				asJSON = true
+			}
+		}
+		printError(s.errOut, err, asJSON)
+		return exitCode(err)
+	}
+	return ExitOK
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mhe",
+		Short: "Multi-Head Encoding for extreme label classification",
+		Long: `mhe trains and evaluates Multi-Head Encoding classifiers (MHP, MHC, MHS;
+Liang et al., IEEE TPAMI 2025) and the vanilla baseline on sparse extreme
+classification data, on CPU.
+
+Configuration precedence: flags > MHE_* environment variables > --config YAML
+> defaults (MHE_TRAIN_EPOCHS=5 sets train.epochs; MHE_DATA_DIR sets data.dir).
+
+` + exitCodeHelp,
+		Version:       buildinfo.Get().String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetOut(s.out)
+	root.SetErr(s.errOut)
+	root.SetIn(s.in)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		newPlanCmd(s, nil),
+		newEvalCmd(s, nil),
+		newDataCmd(s),
+		newTrainCmd(s, nil),
+		newPredictCmd(s, nil),
+		newVersionCmd(s),
+	)
+	// Wrong arguments (Args validators) and unknown commands are usage errors.
+	for _, c := range allCommands(root) {
+		if c.Args != nil {
+			check := c.Args
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if err := check(cmd, args); err != nil {
+					return usageError{err}
+				}
+				return nil
+			}
+		}
+	}
+	return root
+}
+
+// isCobraUsage recognises the errors cobra itself returns for a wrong
+// command line (it has no error types for them).
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "required flag", "if any flags in the group", "invalid argument", "accepts ", "unknown flag", "unknown shorthand flag", "flag needs an argument"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func allCommands(c *cobra.Command) []*cobra.Command {
+	out := []*cobra.Command{c}
+	for _, sub := range c.Commands() {
+		out = append(out, allCommands(sub)...)
+	}
+	return out
+}
+
+func newVersionCmd(s *streams) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print version, commit and Go version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			info := buildinfo.Get()
+			if format == "json" {
+				return writeJSON(s.out, info)
+			}
+			_, err := io.WriteString(s.out, info.String()+"\n")
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}

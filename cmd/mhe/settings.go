@@ -1,0 +1,182 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+)
+
+// configInput is where a run configuration comes from.
+type configInput struct {
+	File string   // --config (YAML), may be empty
+	Sets []string // --set key=value, highest precedence
+	// Flags binds command-line flags to config keys ("threads" ->
+	// "train.threads"); a flag counts only when given.
+	Flags    *pflag.FlagSet
+	FlagKeys map[string]string
+}
+
+// loadConfig resolves a run configuration with the precedence
+// --set > flags > MHE_* environment > config file > defaults, rejects
+// unknown keys and decodes into the typed config.Config.
+//
+// Every key gets a default first: viper's Unmarshal only sees environment
+// values for keys it knows (spf13/viper#761).
+func loadConfig(in configInput) (config.Config, error) {
+	var cfg config.Config
+	v := viper.New()
+	for k, val := range config.Flatten(config.Default()) {
+		v.SetDefault(k, val)
+	}
+	known := config.Keys()
+	if in.File != "" {
+		if err := readConfigFile(v, in.File, known); err != nil {
+			return cfg, err
+		}
+	}
+	v.SetEnvPrefix("MHE")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if in.Flags != nil {
+		for name, key := range in.FlagKeys {
+			if f := in.Flags.Lookup(name); f != nil {
+				if err := v.BindPFlag(key, f); err != nil {
+					return cfg, err
+				}
+			}
+		}
+	}
+	for _, s := range in.Sets {
+		key, raw, ok := strings.Cut(s, "=")
+		key = strings.ToLower(strings.TrimSpace(key))
+		if !ok || key == "" {
+			return cfg, fmt.Errorf("%w: --set %q: want key=value, e.g. --set train.epochs=5", config.ErrInvalid, s)
+		}
+		if !slices.Contains(known, key) {
+			return cfg, fmt.Errorf("%w: --set %s: %s", config.ErrInvalid, key, unknownKeyHint(key))
+		}
+		var val any
+		if err := yaml.Unmarshal([]byte(raw), &val); err != nil || val == nil {
+			val = raw
+		}
+		v.Set(key, val)
+	}
+	dec := func(dc *mapstructure.DecoderConfig) {
+		dc.DecodeHook = commaListHook
+		dc.WeaklyTypedInput = true
+		dc.ErrorUnused = true
+	}
+	if err := v.Unmarshal(&cfg, dec); err != nil {
+		where := "configuration"
+		if in.File != "" {
+			where = in.File
+		}
+		return cfg, fmt.Errorf("%w: %s: %s", config.ErrInvalid, where, cleanDecodeError(err))
+	}
+	return cfg, nil
+}
+
+// commaListHook decodes "1,3,5" or "[1, 3, 5]" (environment variables,
+// --set values) into a list; the elements are then converted weakly.
+func commaListHook(from, to reflect.Type, v any) (any, error) {
+	if from.Kind() != reflect.String || to.Kind() != reflect.Slice {
+		return v, nil
+	}
+	s := strings.TrimSpace(v.(string))
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	if strings.TrimSpace(s) == "" {
+		return []string{}, nil
+	}
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts, nil
+}
+
+// readConfigFile loads a YAML file into v and rejects keys the schema does
+// not have, naming the closest known key.
+func readConfigFile(v *viper.Viper, path string, known []string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%w: config file: %v", config.ErrInvalid, err)
+	}
+	var tree map[string]any
+	if err := yaml.Unmarshal(raw, &tree); err != nil {
+		return fmt.Errorf("%w: %s: not valid YAML: %v", config.ErrInvalid, path, err)
+	}
+	var unknown []string
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, val := range m {
+			key := prefix + strings.ToLower(k)
+			if sub, ok := val.(map[string]any); ok && config.IsSection(key) {
+				walk(key+".", sub)
+				continue
+			}
+			if !slices.Contains(known, key) {
+				unknown = append(unknown, key)
+			}
+		}
+	}
+	walk("", tree)
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		var msgs []string
+		for _, k := range unknown {
+			msgs = append(msgs, k+": "+unknownKeyHint(k))
+		}
+		return fmt.Errorf("%w: %s:\n  %s", config.ErrInvalid, path, strings.Join(msgs, "\n  "))
+	}
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(strings.NewReader(string(raw))); err != nil {
+		return fmt.Errorf("%w: %s: %v", config.ErrInvalid, path, err)
+	}
+	return nil
+}
+
+func unknownKeyHint(key string) string {
+	if config.IsSection(key) {
+		return "is a section, not a value; set one of its keys (see configs/README.md)"
+	}
+	if s := config.Suggest(key); s != "" {
+		return fmt.Sprintf("unknown key (did you mean %s?); every key is listed in configs/README.md", s)
+	}
+	return "unknown key; every key is listed in configs/README.md"
+}
+
+// cleanDecodeError turns mapstructure's messages into one readable line per
+// problem.
+func cleanDecodeError(err error) string {
+	var msgs []string
+	for _, e := range unwrapAll(err) {
+		m := e.Error()
+		m = strings.ReplaceAll(m, "decoding failed due to the following error(s):\n\n", "")
+		msgs = append(msgs, m)
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func unwrapAll(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unwrapAll(e)...)
+		}
+		return out
+	}
+	if e := errors.Unwrap(err); e != nil && !strings.Contains(err.Error(), "'") {
+		return unwrapAll(e)
+	}
+	return []error{err}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "run.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// An MHE_* variable reaches the typed settings, including keys that the
+// config file does not mention (spf13/viper#761) and list values.
+func TestEnvReachesSettings(t *testing.T) {
+	t.Setenv("MHE_TRAIN_EPOCHS", "7")
+	t.Setenv("MHE_DATA_DIR", "/datasets")
+	t.Setenv("MHE_EVAL_K", "1,10")
+	t.Setenv("MHE_HEAD_LENGTHS", "172,23")
+	cfg, err := loadConfig(configInput{File: writeConfig(t, "data:\n  train: x.txt\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Train.Epochs != 7 || cfg.Data.Dir != "/datasets" || !slices.Equal(cfg.Eval.K, []int{1, 10}) || !slices.Equal(cfg.Head.Lengths, []int{172, 23}) {
+		t.Errorf("env did not reach the settings: epochs %d dir %q k %v lengths %v", cfg.Train.Epochs, cfg.Data.Dir, cfg.Eval.K, cfg.Head.Lengths)
+	}
+	if cfg.Data.Train != "x.txt" || cfg.Train.BatchSize != config.Default().Train.BatchSize {
+		t.Errorf("file or defaults lost: %+v", cfg.Train)
+	}
+}
+
+// flags > env > file > defaults, and --set above all.
+func TestPrecedence(t *testing.T) {
+	file := writeConfig(t, "train:\n  epochs: 3\n  threads: 1\n  batch_size: 64\n")
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	fs.Int("threads", 0, "")
+	fs.Int("epochs", 0, "")
+	if err := fs.Parse([]string{"--threads", "2"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MHE_TRAIN_THREADS", "5")
+	t.Setenv("MHE_TRAIN_EPOCHS", "4")
+	cfg, err := loadConfig(configInput{File: file, Flags: fs, FlagKeys: map[string]string{"threads": "train.threads", "epochs": "train.epochs"},
+		Sets: []string{"train.batch_size=32"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Train.Threads != 2 {
+		t.Errorf("threads = %d, want the flag's 2 (flag > env > file)", cfg.Train.Threads)
+	}
+	if cfg.Train.Epochs != 4 {
+		t.Errorf("epochs = %d, want the env's 4 (env > file; the flag was not given)", cfg.Train.Epochs)
+	}
+	if cfg.Train.BatchSize != 32 {
+		t.Errorf("batch size = %d, want --set's 32", cfg.Train.BatchSize)
+	}
+	if cfg.Train.LR != config.Default().Train.LR {
+		t.Errorf("lr = %v, want the default", cfg.Train.LR)
+	}
+}
+
+func TestUnknownAndBadKeys(t *testing.T) {
+	cases := []struct{ body, want string }{
+		{"train:\n  epoch: 3\n", "train.epoch: unknown key (did you mean train.epochs?)"},
+		{"trian:\n  epochs: 3\n", "trian"},
+		{"train: 5\n", "train"},
+		{"train:\n  epochs: many\n", "epochs"},
+		{"train: [1, 2\n", "not valid YAML"},
+		{"head:\n  lengths: {a: 1}\n", "lengths"},
+	}
+	for _, c := range cases {
+		_, err := loadConfig(configInput{File: writeConfig(t, c.body)})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want it to mention %q", c.body, err, c.want)
+		}
+		if exitCode(err) != ExitUsage {
+			t.Errorf("%q: exit %d, want %d", c.body, exitCode(err), ExitUsage)
+		}
+	}
+	if _, err := loadConfig(configInput{Sets: []string{"train.nope=1"}}); err == nil || !strings.Contains(err.Error(), "unknown key") {
+		t.Errorf("--set of an unknown key: %v", err)
+	}
+	if _, err := loadConfig(configInput{Sets: []string{"novalue"}}); err == nil {
+		t.Error("--set without = should fail")
+	}
+	if _, err := loadConfig(configInput{File: "/does/not/exist.yaml"}); err == nil || exitCode(err) != ExitUsage {
+		t.Errorf("missing config file: %v", err)
+	}
+}
+
+func TestValidateNamesKeyAndFix(t *testing.T) {
+	cfg, err := loadConfig(configInput{Sets: []string{"data.train=x", "train.lr=-0.1", "head.beam=0", "train.epochs=0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.Validate()
+	for _, want := range []string{"train.lr: -0.1 must be > 0", "head.beam: 0", "train.epochs: 0 must be >= 1"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("validate: %v, want %q", err, want)
+		}
+	}
+}

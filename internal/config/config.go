@@ -1,0 +1,444 @@
+// Package config is the typed run configuration of mhe: one YAML schema for
+// data, encoder, head, training and evaluation. It knows nothing of flags,
+// environment variables or viper; the CLI resolves those into a Config and
+// calls Validate. Every key is documented in configs/README.md.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// ErrInvalid marks a configuration that cannot run. The CLI maps it to exit
+// code 2.
+var ErrInvalid = errors.New("config: invalid")
+
+// Config is a whole run.
+type Config struct {
+	// Name labels the run and its dataset in records (and chooses the
+	// propensity A/B when eval.a is 0).
+	Name    string        `mapstructure:"name" yaml:"name"`
+	Data    DataConfig    `mapstructure:"data" yaml:"data"`
+	Encoder EncoderConfig `mapstructure:"encoder" yaml:"encoder"`
+	Head    HeadConfig    `mapstructure:"head" yaml:"head"`
+	Train   TrainConfig   `mapstructure:"train" yaml:"train"`
+	Eval    EvalConfig    `mapstructure:"eval" yaml:"eval"`
+}
+
+// DataConfig says where the examples come from.
+type DataConfig struct {
+	// Dir is the root that relative paths are resolved against
+	// (environment MHE_DATA_DIR).
+	Dir string `mapstructure:"dir" yaml:"dir"`
+	// Format of the files: auto, xc, xc-matrix or libsvm.
+	Format string `mapstructure:"format" yaml:"format"`
+	// Train, Test and Validation are data files. With format xc-matrix they
+	// are feature matrices and the *_labels keys name the label matrices.
+	Train            string `mapstructure:"train" yaml:"train"`
+	TrainLabels      string `mapstructure:"train_labels" yaml:"train_labels"`
+	Test             string `mapstructure:"test" yaml:"test"`
+	TestLabels       string `mapstructure:"test_labels" yaml:"test_labels"`
+	Validation       string `mapstructure:"validation" yaml:"validation"`
+	ValidationLabels string `mapstructure:"validation_labels" yaml:"validation_labels"`
+	// TrainRows and TestRows are XC split files selecting rows of Train
+	// (then Test may be empty: both come from Train), column SplitColumn.
+	TrainRows   string `mapstructure:"train_rows" yaml:"train_rows"`
+	TestRows    string `mapstructure:"test_rows" yaml:"test_rows"`
+	SplitColumn int    `mapstructure:"split_column" yaml:"split_column"`
+	// HoldoutEvery > 0 makes row i of Train a test row iff
+	// i % HoldoutEvery == HoldoutEvery-1 (when there is no Test file and no
+	// split files); 5 is the 80/20 rule of TARGETS.md.
+	HoldoutEvery int `mapstructure:"holdout_every" yaml:"holdout_every"`
+	// LabelBase and FeatureBase are the smallest ids in a LIBSVM file.
+	LabelBase   int `mapstructure:"label_base" yaml:"label_base"`
+	FeatureBase int `mapstructure:"feature_base" yaml:"feature_base"`
+	// NumFeatures and NumLabels declare dimensions (0 = header or inferred).
+	// NumLabels also lets `mhe plan --config` work without the data.
+	NumFeatures int `mapstructure:"num_features" yaml:"num_features"`
+	NumLabels   int `mapstructure:"num_labels" yaml:"num_labels"`
+	// SingleLabel requires exactly one label per row (multi-class data).
+	SingleLabel bool `mapstructure:"single_label" yaml:"single_label"`
+	// Normalize is none or l2 (row normalisation after tf-idf).
+	Normalize string `mapstructure:"normalize" yaml:"normalize"`
+	// TFIDF re-weights values by the smoothed idf of the training rows.
+	TFIDF bool `mapstructure:"tfidf" yaml:"tfidf"`
+	// DropEmptyLabels and DropEmptyFeatures drop training rows without
+	// labels / features (always counted and reported).
+	DropEmptyLabels   bool `mapstructure:"drop_empty_labels" yaml:"drop_empty_labels"`
+	DropEmptyFeatures bool `mapstructure:"drop_empty_features" yaml:"drop_empty_features"`
+	// Synth generates the built-in synthetic dataset instead of reading
+	// files when Synth.Labels > 0.
+	Synth SynthConfig `mapstructure:"synth" yaml:"synth"`
+}
+
+// SynthConfig parameterises the built-in synthetic data (mhe data synth).
+type SynthConfig struct {
+	Examples     int     `mapstructure:"examples" yaml:"examples"`
+	TestExamples int     `mapstructure:"test_examples" yaml:"test_examples"`
+	Features     int     `mapstructure:"features" yaml:"features"`
+	Labels       int     `mapstructure:"labels" yaml:"labels"`
+	Seed         uint64  `mapstructure:"seed" yaml:"seed"`
+	SingleLabel  bool    `mapstructure:"single_label" yaml:"single_label"`
+	AvgLabels    float64 `mapstructure:"avg_labels" yaml:"avg_labels"`
+	AvgFeatures  int     `mapstructure:"avg_features" yaml:"avg_features"`
+	Exponent     float64 `mapstructure:"exponent" yaml:"exponent"`
+	Noise        float64 `mapstructure:"noise" yaml:"noise"`
+}
+
+// EncoderConfig is the feature extractor F (SPEC §4).
+type EncoderConfig struct {
+	// Type is linear (f = x) or mlp (f = act(W1 x + b1), further layers).
+	Type       string  `mapstructure:"type" yaml:"type"`
+	Hidden     []int   `mapstructure:"hidden" yaml:"hidden"`
+	Activation string  `mapstructure:"activation" yaml:"activation"`
+	Dropout    float64 `mapstructure:"dropout" yaml:"dropout"`
+	// HashFeatures > 0 hashes input feature ids into that many buckets,
+	// bounding W1 for very wide inputs.
+	HashFeatures int `mapstructure:"hash_features" yaml:"hash_features"`
+}
+
+// HeadConfig is the classifier head.
+type HeadConfig struct {
+	// Method is vanilla, mhp, mhc or mhs.
+	Method string `mapstructure:"method" yaml:"method"`
+	// Plan is a plan file written by `mhe plan --out`; it sets method and
+	// lengths.
+	Plan    string `mapstructure:"plan" yaml:"plan"`
+	Heads   int    `mapstructure:"heads" yaml:"heads"`
+	Lengths []int  `mapstructure:"lengths" yaml:"lengths"`
+	// Groups applies the authors' MHC/MHS grouping rule (n groups of ⌈C/n⌉).
+	Groups        int    `mapstructure:"groups" yaml:"groups"`
+	Beam          int    `mapstructure:"beam" yaml:"beam"`
+	BottleneckDim int    `mapstructure:"bottleneck_dim" yaml:"bottleneck_dim"`
+	Samples       int    `mapstructure:"samples" yaml:"samples"`
+	LabelOrder    string `mapstructure:"label_order" yaml:"label_order"`
+	// Loss of MHP: ce (per-head softmax cross-entropy, the paper's) or
+	// softmargin (the authors' CIFAR code).
+	Loss string `mapstructure:"loss" yaml:"loss"`
+}
+
+// TrainConfig is the optimisation.
+type TrainConfig struct {
+	Epochs      int     `mapstructure:"epochs" yaml:"epochs"`
+	BatchSize   int     `mapstructure:"batch_size" yaml:"batch_size"`
+	Optimizer   string  `mapstructure:"optimizer" yaml:"optimizer"`
+	LR          float64 `mapstructure:"lr" yaml:"lr"`
+	Momentum    float64 `mapstructure:"momentum" yaml:"momentum"`
+	Schedule    string  `mapstructure:"schedule" yaml:"schedule"`
+	WarmupSteps int     `mapstructure:"warmup_steps" yaml:"warmup_steps"`
+	WeightDecay float64 `mapstructure:"weight_decay" yaml:"weight_decay"`
+	Seed        uint64  `mapstructure:"seed" yaml:"seed"`
+	// Threads is the worker count; 0 = all CPUs. Results do not depend on it.
+	Threads int `mapstructure:"threads" yaml:"threads"`
+	// ValidationFraction holds out this share of training rows for
+	// per-epoch validation when there is no validation file.
+	ValidationFraction float64 `mapstructure:"validation_fraction" yaml:"validation_fraction"`
+	// EarlyStopping stops after Patience epochs without improving Metric
+	// (e.g. p@1) on the validation rows; 0 disables.
+	EarlyStoppingMetric   string `mapstructure:"early_stopping_metric" yaml:"early_stopping_metric"`
+	EarlyStoppingPatience int    `mapstructure:"early_stopping_patience" yaml:"early_stopping_patience"`
+	// Average is none or swa (stochastic weight averaging from AverageStart).
+	Average      string `mapstructure:"average" yaml:"average"`
+	AverageStart int    `mapstructure:"average_start" yaml:"average_start"`
+}
+
+// EvalConfig is how results are scored.
+type EvalConfig struct {
+	K []int `mapstructure:"k" yaml:"k"`
+	// A and B are the propensity parameters; 0 picks them by Name.
+	A float64 `mapstructure:"a" yaml:"a"`
+	B float64 `mapstructure:"b" yaml:"b"`
+	// EmptyRows is zero (pyxclib) or skip.
+	EmptyRows string `mapstructure:"empty_rows" yaml:"empty_rows"`
+}
+
+// Default returns the configuration every key falls back to.
+func Default() Config {
+	return Config{
+		Data: DataConfig{
+			Dir: "../shared/data", Format: "auto", SplitColumn: 1, LabelBase: 0, FeatureBase: 1, Normalize: "none",
+			Synth: SynthConfig{Seed: 1, AvgLabels: 3, AvgFeatures: 20, Exponent: 1, Noise: 0.3},
+		},
+		Encoder: EncoderConfig{Type: "linear", Activation: "relu"},
+		Head:    HeadConfig{Method: "vanilla", Beam: 10, BottleneckDim: 300, Samples: 1, LabelOrder: "index", Loss: "ce"},
+		Train: TrainConfig{
+			Epochs: 10, BatchSize: 256, Optimizer: "adam", LR: 0.001, Momentum: 0.9, Schedule: "constant",
+			Seed: 1, Threads: 0, EarlyStoppingMetric: "p@1", Average: "none",
+		},
+		Eval: EvalConfig{K: []int{1, 3, 5}, EmptyRows: "zero"},
+	}
+}
+
+// Keys lists every configuration key in dotted form ("train.epochs"), in
+// declaration order.
+func Keys() []string {
+	var keys []string
+	walk(reflect.TypeOf(Config{}), "", func(key string, _ reflect.StructField) { keys = append(keys, key) })
+	return keys
+}
+
+// Flatten returns every key of c with its value (for defaults).
+func Flatten(c Config) map[string]any {
+	out := map[string]any{}
+	v := reflect.ValueOf(c)
+	var rec func(v reflect.Value, prefix string)
+	rec = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			key := prefix + f.Tag.Get("mapstructure")
+			if f.Type.Kind() == reflect.Struct {
+				rec(v.Field(i), key+".")
+				continue
+			}
+			out[key] = v.Field(i).Interface()
+		}
+	}
+	rec(v, "")
+	return out
+}
+
+func walk(t reflect.Type, prefix string, fn func(string, reflect.StructField)) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		key := prefix + f.Tag.Get("mapstructure")
+		if f.Type.Kind() == reflect.Struct {
+			walk(f.Type, key+".", fn)
+			continue
+		}
+		fn(key, f)
+	}
+}
+
+// IsSection reports whether key names a section (data, data.synth, …)
+// rather than a value.
+func IsSection(key string) bool {
+	found := false
+	walk(reflect.TypeOf(Config{}), "", func(k string, _ reflect.StructField) {
+		if strings.HasPrefix(k, key+".") {
+			found = true
+		}
+	})
+	return found
+}
+
+// Suggest returns the known key closest to an unknown one ("" if none is
+// close), for "did you mean" hints.
+func Suggest(unknown string) string {
+	best, bestD := "", 4
+	for _, k := range Keys() {
+		if d := editDistance(unknown, k); d < bestD {
+			best, bestD = k, d
+		}
+		// A key in the wrong section: same leaf name.
+		if leaf(k) == leaf(unknown) && best == "" {
+			best = k
+		}
+	}
+	return best
+}
+
+func leaf(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Path resolves a data path: absolute paths and "-" as they are, relative
+// ones against Data.Dir. An empty path stays empty.
+func (c *Config) Path(p string) string {
+	if p == "" || p == "-" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Data.Dir, p)
+}
+
+var (
+	formats     = []string{"auto", "xc", "xc-matrix", "libsvm", "svmlight"}
+	encoders    = []string{"linear", "mlp"}
+	activations = []string{"relu", "tanh", "gelu", "sigmoid"}
+	methods     = []string{"vanilla", "mhp", "mhc", "mhs"}
+	orders      = []string{"index", "frequency", "random", "cluster"}
+	losses      = []string{"ce", "softmargin"}
+	optimizers  = []string{"sgd", "adam", "adamw"}
+	schedules   = []string{"constant", "linear", "cosine", "step"}
+	averages    = []string{"none", "swa"}
+	normalizers = []string{"none", "l2"}
+	emptyRows   = []string{"zero", "skip"}
+)
+
+// Validate checks every value that can be checked without the data and
+// returns all problems at once, each naming its key and the fix.
+func (c *Config) Validate() error {
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, key+": "+fmt.Sprintf(format, args...))
+	}
+	oneOf := func(key, v string, allowed []string) {
+		if !slices.Contains(allowed, strings.ToLower(v)) {
+			bad(key, "%q is not one of %s", v, strings.Join(allowed, ", "))
+		}
+	}
+	d := c.Data
+	oneOf("data.format", d.Format, formats)
+	oneOf("data.normalize", d.Normalize, normalizers)
+	if d.Train == "" && d.Synth.Labels == 0 {
+		bad("data.train", "no training data: set data.train (a file under data.dir) or data.synth.labels")
+	}
+	if (d.TrainRows == "") != (d.TestRows == "") && d.Test == "" {
+		bad("data.test_rows", "give both data.train_rows and data.test_rows (XC split files), or a data.test file")
+	}
+	if d.SplitColumn < 1 {
+		bad("data.split_column", "%d: split columns are numbered from 1 (papers report split 1)", d.SplitColumn)
+	}
+	if d.HoldoutEvery < 0 || d.HoldoutEvery == 1 {
+		bad("data.holdout_every", "%d: use 0 (off) or n >= 2 (row i is a test row iff i %% n == n-1)", d.HoldoutEvery)
+	}
+	if d.LabelBase != 0 && d.LabelBase != 1 {
+		bad("data.label_base", "%d: index bases are 0 or 1", d.LabelBase)
+	}
+	if d.FeatureBase != 0 && d.FeatureBase != 1 {
+		bad("data.feature_base", "%d: index bases are 0 or 1", d.FeatureBase)
+	}
+	if d.NumFeatures < 0 || d.NumLabels < 0 {
+		bad("data.num_labels", "dimensions cannot be negative")
+	}
+	if strings.EqualFold(d.Format, "xc-matrix") && d.Train != "" && d.TrainLabels == "" {
+		bad("data.train_labels", "format xc-matrix reads features and labels from separate files: set data.train_labels")
+	}
+	if s := d.Synth; s.Labels != 0 {
+		if s.Labels < 2 || s.Examples < 1 || s.Features < 1 {
+			bad("data.synth", "labels >= 2, examples >= 1 and features >= 1 are required (got %d, %d, %d)", s.Labels, s.Examples, s.Features)
+		}
+		if s.TestExamples < 0 || s.AvgLabels < 1 || s.AvgFeatures < 1 || s.Exponent < 0 || s.Noise < 0 || s.Noise >= 1 {
+			bad("data.synth", "need test_examples >= 0, avg_labels >= 1, avg_features >= 1, exponent >= 0 and 0 <= noise < 1")
+		}
+	}
+	e := c.Encoder
+	oneOf("encoder.type", e.Type, encoders)
+	oneOf("encoder.activation", e.Activation, activations)
+	if strings.EqualFold(e.Type, "mlp") && len(e.Hidden) == 0 {
+		bad("encoder.hidden", "an mlp encoder needs at least one hidden size, e.g. [512]")
+	}
+	for _, h := range e.Hidden {
+		if h < 1 {
+			bad("encoder.hidden", "size %d must be >= 1", h)
+		}
+	}
+	if e.Dropout < 0 || e.Dropout >= 1 {
+		bad("encoder.dropout", "%g must be in [0, 1)", e.Dropout)
+	}
+	if e.HashFeatures < 0 {
+		bad("encoder.hash_features", "%d must be >= 0 (0 = off)", e.HashFeatures)
+	}
+	h := c.Head
+	if h.Plan == "" {
+		oneOf("head.method", h.Method, methods)
+	}
+	oneOf("head.label_order", h.LabelOrder, orders)
+	oneOf("head.loss", h.Loss, losses)
+	if h.Heads < 0 {
+		bad("head.heads", "%d must be >= 1 (or 0 to plan)", h.Heads)
+	}
+	for _, l := range h.Lengths {
+		if l < 1 {
+			bad("head.lengths", "length %d must be >= 1", l)
+		}
+	}
+	if h.Beam < 1 {
+		bad("head.beam", "%d: the beam keeps at least one node per level", h.Beam)
+	}
+	if h.BottleneckDim < 1 {
+		bad("head.bottleneck_dim", "%d must be >= 1", h.BottleneckDim)
+	}
+	if h.Samples < 1 {
+		bad("head.samples", "%d: each example sees at least its own head (MHS-1)", h.Samples)
+	}
+	if h.Groups < 0 {
+		bad("head.groups", "%d must be >= 0", h.Groups)
+	}
+	t := c.Train
+	if t.Epochs < 1 {
+		bad("train.epochs", "%d must be >= 1", t.Epochs)
+	}
+	if t.BatchSize < 1 {
+		bad("train.batch_size", "%d must be >= 1", t.BatchSize)
+	}
+	oneOf("train.optimizer", t.Optimizer, optimizers)
+	oneOf("train.schedule", t.Schedule, schedules)
+	oneOf("train.average", t.Average, averages)
+	if !(t.LR > 0) {
+		bad("train.lr", "%g must be > 0", t.LR)
+	}
+	if t.Momentum < 0 || t.Momentum >= 1 {
+		bad("train.momentum", "%g must be in [0, 1)", t.Momentum)
+	}
+	if t.WeightDecay < 0 {
+		bad("train.weight_decay", "%g must be >= 0", t.WeightDecay)
+	}
+	if t.WarmupSteps < 0 {
+		bad("train.warmup_steps", "%d must be >= 0", t.WarmupSteps)
+	}
+	if t.Threads < 0 {
+		bad("train.threads", "%d must be >= 0 (0 = all CPUs)", t.Threads)
+	}
+	if t.ValidationFraction < 0 || t.ValidationFraction >= 1 {
+		bad("train.validation_fraction", "%g must be in [0, 1)", t.ValidationFraction)
+	}
+	if t.EarlyStoppingPatience < 0 {
+		bad("train.early_stopping_patience", "%d must be >= 0 (0 = off)", t.EarlyStoppingPatience)
+	}
+	if !validMetricName(t.EarlyStoppingMetric) {
+		bad("train.early_stopping_metric", "%q is not a metric like p@1, ndcg@3, psp@5", t.EarlyStoppingMetric)
+	}
+	if t.AverageStart < 0 {
+		bad("train.average_start", "%d must be >= 0", t.AverageStart)
+	}
+	ev := c.Eval
+	if len(ev.K) == 0 {
+		bad("eval.k", "give at least one k, e.g. [1, 3, 5]")
+	}
+	for _, k := range ev.K {
+		if k < 1 {
+			bad("eval.k", "k = %d must be >= 1", k)
+		}
+	}
+	if ev.A < 0 || ev.B < 0 || (ev.A > 0) != (ev.B > 0) {
+		bad("eval.a", "propensity A and B must both be > 0, or both 0 to choose by dataset name")
+	}
+	oneOf("eval.empty_rows", ev.EmptyRows, emptyRows)
+	if len(errs) > 0 {
+		return fmt.Errorf("%w:\n  %s", ErrInvalid, strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+func validMetricName(s string) bool {
+	fam, k, ok := strings.Cut(strings.ToLower(s), "@")
+	if !ok || !slices.Contains([]string{"p", "ndcg", "psp", "psndcg", "r", "acc"}, fam) {
+		return false
+	}
+	n := 0
+	_, err := fmt.Sscanf(k, "%d", &n)
+	return err == nil && n >= 1
+}

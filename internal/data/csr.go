@@ -1,0 +1,142 @@
+package data
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// CSR is a sparse matrix in compressed sparse row form: the entries of row i
+// are Indices[Indptr[i]:Indptr[i+1]] with Values at the same positions. Column
+// ids within a row are strictly increasing. Values is nil for a binary matrix
+// (label matrices), where every stored entry is 1.
+type CSR struct {
+	Rows, Cols int
+	Indptr     []int64
+	Indices    []int32
+	Values     []float32
+}
+
+// NewCSR returns an empty matrix with capacity hints.
+func NewCSR(cols, rowsHint int, nnzHint int64, binary bool) *CSR {
+	m := &CSR{Cols: cols, Indptr: make([]int64, 1, rowsHint+1)}
+	if nnzHint > 0 {
+		m.Indices = make([]int32, 0, nnzHint)
+		if !binary {
+			m.Values = make([]float32, 0, nnzHint)
+		}
+	} else if !binary {
+		m.Values = []float32{}
+	}
+	return m
+}
+
+// NNZ is the number of stored entries.
+func (m *CSR) NNZ() int64 {
+	if len(m.Indptr) == 0 {
+		return 0
+	}
+	return m.Indptr[m.Rows]
+}
+
+// Binary reports whether the matrix stores no values (all entries are 1).
+func (m *CSR) Binary() bool { return m.Values == nil }
+
+// Row returns the column ids and values of row i; vals is nil for a binary
+// matrix. The slices alias the matrix.
+func (m *CSR) Row(i int) (ids []int32, vals []float32) {
+	lo, hi := m.Indptr[i], m.Indptr[i+1]
+	ids = m.Indices[lo:hi]
+	if m.Values != nil {
+		vals = m.Values[lo:hi]
+	}
+	return ids, vals
+}
+
+// RowLen is the number of entries in row i.
+func (m *CSR) RowLen(i int) int { return int(m.Indptr[i+1] - m.Indptr[i]) }
+
+// AppendRow adds a row. ids must be strictly increasing and < Cols; vals must
+// have the same length unless the matrix is binary.
+func (m *CSR) AppendRow(ids []int32, vals []float32) {
+	m.Indices = append(m.Indices, ids...)
+	if m.Values != nil {
+		m.Values = append(m.Values, vals...)
+	}
+	m.Indptr = append(m.Indptr, int64(len(m.Indices)))
+	m.Rows++
+}
+
+// Subset returns the rows listed in rows (0-based, any order, repeats
+// allowed) as a new matrix.
+func (m *CSR) Subset(rows []int) *CSR {
+	var nnz int64
+	for _, r := range rows {
+		nnz += m.Indptr[r+1] - m.Indptr[r]
+	}
+	out := NewCSR(m.Cols, len(rows), nnz, m.Values == nil)
+	for _, r := range rows {
+		ids, vals := m.Row(r)
+		out.AppendRow(ids, vals)
+	}
+	return out
+}
+
+// Validate checks the structural invariants; it is meant for tests, fuzzing
+// and data from untrusted binary sources.
+func (m *CSR) Validate() error {
+	if len(m.Indptr) != m.Rows+1 {
+		return fmt.Errorf("csr: indptr has %d entries for %d rows", len(m.Indptr), m.Rows)
+	}
+	if m.Indptr[0] != 0 || m.Indptr[m.Rows] != int64(len(m.Indices)) {
+		return fmt.Errorf("csr: indptr does not span the index array")
+	}
+	if m.Values != nil && len(m.Values) != len(m.Indices) {
+		return fmt.Errorf("csr: %d values for %d indices", len(m.Values), len(m.Indices))
+	}
+	for i := 0; i < m.Rows; i++ {
+		lo, hi := m.Indptr[i], m.Indptr[i+1]
+		if hi < lo {
+			return fmt.Errorf("csr: row %d has negative length", i)
+		}
+		prev := int32(-1)
+		for _, c := range m.Indices[lo:hi] {
+			if c <= prev || int(c) >= m.Cols {
+				return fmt.Errorf("csr: row %d: column %d out of order or >= %d", i, c, m.Cols)
+			}
+			prev = c
+		}
+	}
+	for _, v := range m.Values {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("csr: non-finite value")
+		}
+	}
+	return nil
+}
+
+// ColumnCounts returns how many rows hold each column.
+func (m *CSR) ColumnCounts() []int64 {
+	counts := make([]int64, m.Cols)
+	for _, c := range m.Indices {
+		counts[c]++
+	}
+	return counts
+}
+
+// Clone returns a deep copy.
+func (m *CSR) Clone() *CSR {
+	return &CSR{
+		Rows: m.Rows, Cols: m.Cols,
+		Indptr:  slices.Clone(m.Indptr),
+		Indices: slices.Clone(m.Indices),
+		Values:  cloneValues(m.Values),
+	}
+}
+
+func cloneValues(v []float32) []float32 {
+	if v == nil {
+		return nil
+	}
+	return slices.Clone(v)
+}

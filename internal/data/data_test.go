@@ -1,0 +1,219 @@
+package data
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestXCQuirks(t *testing.T) {
+	// CRLF, a row without labels (leading space), the bare "f:v" form, a row
+	// without features (labels then a space), a single-space row, unsorted
+	// labels, integer values.
+	in := "6 5 4\r\n 0:1.5 4:2\r\n1:3 2:1\r\n3,1 \r\n \r\n2,0,3 1:7 3:0.25\r\n1\r\n"
+	ds, err := Read(strings.NewReader(in), "q.txt", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantY := [][]int32{{}, {}, {1, 3}, {}, {0, 2, 3}, {1}}
+	wantX := [][]int32{{0, 4}, {1, 2}, {}, {}, {1, 3}, {}}
+	for i := range wantY {
+		y, _ := ds.Y.Row(i)
+		x, v := ds.X.Row(i)
+		if !slices.Equal(y, wantY[i]) || !slices.Equal(x, wantX[i]) {
+			t.Errorf("row %d: labels %v features %v", i, y, x)
+		}
+		if i == 4 && !slices.Equal(v, []float32{7, 0.25}) {
+			t.Errorf("row 4 values %v", v)
+		}
+	}
+	if ds.NumFeatures() != 5 || ds.NumLabels() != 4 {
+		t.Errorf("dims %d %d", ds.NumFeatures(), ds.NumLabels())
+	}
+}
+
+func TestLibSVMBasesAndInference(t *testing.T) {
+	in := "3 1:0.5 4:1\n1 2:3.0 # comment\n2.0 qid:7 1:1\n\n"
+	ds, err := Read(strings.NewReader(in), "s.txt", ReadOptions{Format: FormatLibSVM, LabelBase: 1, FeatureBase: 1, SingleLabel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Rows() != 3 || ds.NumLabels() != 3 || ds.NumFeatures() != 4 {
+		t.Fatalf("rows %d labels %d features %d", ds.Rows(), ds.NumLabels(), ds.NumFeatures())
+	}
+	y, _ := ds.Y.Row(0)
+	x, _ := ds.X.Row(0)
+	if y[0] != 2 || !slices.Equal(x, []int32{0, 3}) {
+		t.Errorf("row 0: %v %v", y, x)
+	}
+	// Declared dimensions bound the ids.
+	_, err = Read(strings.NewReader("1 5:1\n"), "s.txt", ReadOptions{Format: FormatLibSVM, FeatureBase: 1, NumFeatures: 4})
+	if err == nil || !strings.Contains(err.Error(), "num_features is 4") {
+		t.Errorf("declared dimension: %v", err)
+	}
+	// Single-label data with two labels.
+	_, err = Read(strings.NewReader("1,2 1:1\n"), "s.txt", ReadOptions{Format: FormatLibSVM, SingleLabel: true})
+	if err == nil || !strings.Contains(err.Error(), "exactly one label") {
+		t.Errorf("single label: %v", err)
+	}
+	// A blank line in the middle is an error, at the end it is fine.
+	if _, err := Read(strings.NewReader("1 1:1\n\n2 1:1\n"), "s.txt", ReadOptions{Format: FormatLibSVM}); err == nil {
+		t.Error("blank line inside a LIBSVM file should fail")
+	}
+}
+
+func TestAutoFormat(t *testing.T) {
+	for in, want := range map[string]Format{
+		"2 3 4\n0 1:1\n1 2:1\n": FormatXC,
+		"2 3\n1:1\n2:1\n":       FormatXCMatrix,
+		"1 1:1\n2 2:1\n":        FormatLibSVM,
+		"0,1 1:0.5\n":           FormatLibSVM,
+	} {
+		rd, err := NewReader(strings.NewReader(in), "a", ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rd.Format() != want {
+			t.Errorf("%q: %s, want %s", in, rd.Format(), want)
+		}
+	}
+}
+
+func TestTrailingBlankLines(t *testing.T) {
+	ds, err := Read(strings.NewReader("2 3 2\n0 1:1\n1 2:1\n\n\n"), "t", ReadOptions{})
+	if err != nil || ds.Rows() != 2 {
+		t.Fatalf("trailing blank lines: %v", err)
+	}
+}
+
+func TestWriteReadRoundTrip(t *testing.T) {
+	in := "4 6 5\n0,2 0:1 5:0.5\n 1:1.25\n1,3 \n \n"
+	ds, err := Read(strings.NewReader(in), "r", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opt := range []WriteOptions{{Format: FormatXC}, {Format: FormatLibSVM, LabelBase: 1, FeatureBase: 1}, {Format: FormatLibSVM}} {
+		var buf bytes.Buffer
+		if err := Write(&buf, ds, opt); err != nil {
+			t.Fatal(err)
+		}
+		ropt := ReadOptions{Format: opt.Format, LabelBase: opt.LabelBase, FeatureBase: opt.FeatureBase, NumFeatures: 6, NumLabels: 5}
+		if opt.Format == FormatXC {
+			ropt.NumFeatures, ropt.NumLabels = 0, 0
+		}
+		back, err := Read(&buf, "w", ropt)
+		if err != nil {
+			t.Fatalf("%+v: %v\n%s", opt, err, buf.String())
+		}
+		if !equalCSR(ds.X, back.X) || !equalCSR(ds.Y, back.Y) {
+			t.Errorf("%+v: round trip differs:\n%s", opt, buf.String())
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteMatrix(&buf, ds.Y); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); got != "4 5\n0:1 2:1\n\n1:1 3:1\n\n" {
+		t.Errorf("label matrix:\n%q", got)
+	}
+}
+
+func TestXCPair(t *testing.T) {
+	dir := t.TempDir()
+	x := filepath.Join(dir, "trn_X_Xf.txt")
+	y := filepath.Join(dir, "trn_X_Y.txt")
+	os.WriteFile(x, []byte("2 4\n0:1 3:0.5\n1:2\n"), 0o644)
+	os.WriteFile(y, []byte("2 3\n2:1\n0:1 1:1\n"), 0o644)
+	ds, err := ReadXCPair(x, y, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Rows() != 2 || ds.NumFeatures() != 4 || ds.NumLabels() != 3 || ds.Y.Values != nil {
+		t.Errorf("pair: %d rows %d features %d labels", ds.Rows(), ds.NumFeatures(), ds.NumLabels())
+	}
+	os.WriteFile(y, []byte("1 3\n2:1\n"), 0o644)
+	if _, err := ReadXCPair(x, y, ReadOptions{}); err == nil || !errors.Is(err, ErrInput) {
+		t.Errorf("row mismatch: %v", err)
+	}
+}
+
+func TestGzipTransparent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.gz") // not .txt.gz: recognised by magic
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte("1 2 2\n1 0:1\n"))
+	zw.Close()
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	ds, err := ReadFile(path, ReadOptions{})
+	if err != nil || ds.Rows() != 1 {
+		t.Fatalf("gzip: %v", err)
+	}
+}
+
+func TestLongLine(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("1 300000 1\n0")
+	for i := 0; i < 200000; i++ {
+		b.WriteString(" " + strconv.Itoa(i) + ":1")
+	}
+	b.WriteString("\n")
+	ds, err := Read(strings.NewReader(b.String()), "long", ReadOptions{})
+	if err != nil || ds.X.NNZ() != 200000 {
+		t.Fatalf("long line: %v", err)
+	}
+	_, err = Read(strings.NewReader(b.String()), "long", ReadOptions{MaxLineBytes: 1 << 20})
+	if !errors.Is(err, ErrLineLength) {
+		t.Errorf("line bound: %v", err)
+	}
+}
+
+func TestParseFloat32(t *testing.T) {
+	for s, want := range map[string]float32{"1": 1, "1.000000": 1, "0.007242": 0.007242, "3e-05": 3e-05, "-0.733333": -0.733333,
+		".5": 0.5, "5.": 5, "+2": 2, "12345678901": 12345678901, "1.5E3": 1500, "0.0666667": 0.0666667} {
+		got, err := parseFloat32([]byte(s))
+		ref, _ := strconv.ParseFloat(s, 32)
+		if err != nil || got != want || got != float32(ref) {
+			t.Errorf("%q = %v (%v), want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"nan", "Inf", "-inf", "1e40", "x", "", "1..2", "0x1p3", "1_0", "e5", "1e"} {
+		if _, err := parseFloat32([]byte(s)); err == nil {
+			t.Errorf("%q should fail", s)
+		}
+	}
+	if v, _ := parseFloat32([]byte("1e-60")); v != 0 || math.Signbit(float64(v)) {
+		t.Errorf("underflow: %v", v)
+	}
+}
+
+func TestTransforms(t *testing.T) {
+	ds, _ := Read(strings.NewReader("3 3 2\n0 0:3 1:4\n1 0:1\n \n"), "t", ReadOptions{})
+	idf := IDF(ds.X)
+	if math.Abs(float64(idf[0])-(math.Log(4.0/3)+1)) > 1e-6 || math.Abs(float64(idf[2])-(math.Log(4.0)+1)) > 1e-6 {
+		t.Errorf("idf %v", idf)
+	}
+	NormalizeRows(ds.X)
+	_, v := ds.X.Row(0)
+	if math.Abs(float64(v[0])-0.6) > 1e-6 || math.Abs(float64(v[1])-0.8) > 1e-6 {
+		t.Errorf("normalised %v", v)
+	}
+	e := CountEmpty(ds)
+	if e.NoFeatures != 1 || e.NoLabels != 1 || e.Neither != 1 {
+		t.Errorf("empty %+v", e)
+	}
+	kept, dropped := DropEmpty(ds, true, false)
+	if dropped != 1 || kept.Rows() != 2 {
+		t.Errorf("drop: %d %d", dropped, kept.Rows())
+	}
+	st := Describe(ds)
+	if st.Examples != 3 || st.NNZ != 3 || st.LabelFrequency.Max != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}

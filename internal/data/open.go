@@ -1,0 +1,181 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// DefaultMaxLineBytes bounds one line of an input file. Real rows are far
+// shorter; a longer line is almost always a binary or corrupt file.
+const DefaultMaxLineBytes = 256 << 20
+
+const readBufferSize = 1 << 20
+
+// Open opens path for reading ("-" is standard input) and decompresses gzip
+// transparently, recognised by its magic bytes rather than the file name.
+// The returned name is what error messages call the file.
+func Open(path string) (io.ReadCloser, error) {
+	var f io.ReadCloser
+	if path == "-" {
+		f = io.NopCloser(os.Stdin)
+	} else {
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		if st, err := file.Stat(); err == nil && st.IsDir() {
+			file.Close()
+			return nil, inputErr(fmt.Errorf("%s is a directory, not a data file", path))
+		}
+		f = file
+	}
+	return maybeGzip(f, displayName(path))
+}
+
+func displayName(path string) string {
+	if path == "-" {
+		return "<stdin>"
+	}
+	return path
+}
+
+type gzipReadCloser struct {
+	*gzip.Reader
+	under io.Closer
+}
+
+func (g gzipReadCloser) Close() error {
+	g.Reader.Close()
+	return g.under.Close()
+}
+
+type bufReadCloser struct {
+	*bufio.Reader
+	io.Closer
+}
+
+// OpenReader is Open for a stream that is already open (standard input):
+// gzip is recognised by its magic bytes.
+func OpenReader(r io.ReadCloser, name string) (io.ReadCloser, error) {
+	return maybeGzip(r, name)
+}
+
+func maybeGzip(f io.ReadCloser, name string) (io.ReadCloser, error) {
+	br := bufio.NewReaderSize(f, readBufferSize)
+	magic, _ := br.Peek(2)
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, parseErr(name, 0, 0, ErrTruncated, "gzip header unreadable (%v); the file is damaged, copy or download it again", err)
+		}
+		return gzipReadCloser{Reader: zr, under: f}, nil
+	}
+	return bufReadCloser{Reader: br, Closer: f}, nil
+}
+
+// lineReader yields the lines of a text stream without their "\n" or "\r\n"
+// terminator. The returned slice is valid until the next call. Lines that do
+// not fit the buffer are assembled in a growing side buffer, so a file of
+// ordinary lines costs no allocation per line.
+type lineReader struct {
+	name    string
+	br      *bufio.Reader
+	line    int // number of the line last returned (1-based)
+	long    []byte
+	maxLine int
+}
+
+func newLineReader(r io.Reader, name string, maxLine int) *lineReader {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLineBytes
+	}
+	var br *bufio.Reader
+	switch v := r.(type) {
+	case *bufio.Reader:
+		br = v
+	case bufReadCloser:
+		br = v.Reader
+	}
+	if br == nil || br.Size() < 64<<10 {
+		br = bufio.NewReaderSize(r, readBufferSize)
+	}
+	return &lineReader{name: name, br: br, maxLine: maxLine}
+}
+
+// next returns the next line, or io.EOF after the last one.
+func (r *lineReader) next() ([]byte, error) {
+	b, err := r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.long = append(r.long[:0], b...)
+		for err == bufio.ErrBufferFull {
+			if len(r.long) > r.maxLine {
+				return nil, parseErr(r.name, r.line+1, 0, ErrLineLength,
+					"line longer than %d bytes; this does not look like a text data file (binary or corrupt?)", r.maxLine)
+			}
+			b, err = r.br.ReadSlice('\n')
+			r.long = append(r.long, b...)
+		}
+		b = r.long
+	}
+	if err != nil && err != io.EOF {
+		return nil, r.streamErr(err)
+	}
+	if len(b) == 0 {
+		return nil, io.EOF
+	}
+	if len(b) > r.maxLine {
+		return nil, parseErr(r.name, r.line+1, 0, ErrLineLength,
+			"line longer than %d bytes; this does not look like a text data file (binary or corrupt?)", r.maxLine)
+	}
+	r.line++
+	if b[len(b)-1] == '\n' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		b = b[:len(b)-1]
+	}
+	return b, nil
+}
+
+func (r *lineReader) streamErr(err error) error {
+	var ce flate.CorruptInputError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return parseErr(r.name, r.line+1, 0, ErrTruncated,
+			"compressed stream ends early (truncated gzip); the file is incomplete, copy or download it again")
+	case errors.As(err, &ce), errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader):
+		return parseErr(r.name, r.line+1, 0, ErrTruncated,
+			"corrupt gzip stream (%v); the file is damaged, copy or download it again", err)
+	case errors.Is(err, ErrInput):
+		return err
+	default:
+		return inputErr(fmt.Errorf("%s: read error after line %d: %w", r.name, r.line, err))
+	}
+}
+
+// isBlank reports whether a line holds only spaces and tabs.
+func isBlank(b []byte) bool {
+	return len(bytes.TrimLeft(b, " \t")) == 0
+}
+
+// LineReader yields the lines of a text stream without their terminators;
+// see lineReader. The slice returned by Next is valid until the next call.
+type LineReader struct{ lr *lineReader }
+
+// NewLineReader reads lines of r; name is used in errors.
+func NewLineReader(r io.Reader, name string) *LineReader {
+	return &LineReader{lr: newLineReader(r, name, 0)}
+}
+
+// Next returns the next line or io.EOF.
+func (l *LineReader) Next() ([]byte, error) { return l.lr.next() }
+
+// Line is the number of the line last returned (1-based).
+func (l *LineReader) Line() int { return l.lr.line }

@@ -1,0 +1,97 @@
+package data
+
+import "math"
+
+// NormalizeRows scales every row of m to unit L2 norm in place. Rows without
+// entries (or with only zeros) are left as they are.
+func NormalizeRows(m *CSR) {
+	if m.Values == nil {
+		return
+	}
+	for i := 0; i < m.Rows; i++ {
+		_, vals := m.Row(i)
+		var ss float64
+		for _, v := range vals {
+			ss += float64(v) * float64(v)
+		}
+		if ss == 0 {
+			continue
+		}
+		inv := float32(1 / math.Sqrt(ss))
+		for k := range vals {
+			vals[k] *= inv
+		}
+	}
+}
+
+// IDF returns smoothed inverse document frequencies of m's columns,
+// idf_j = ln((1+N)/(1+df_j)) + 1, the form scikit-learn uses. Fit it on the
+// training rows and apply the same vector to every split.
+func IDF(m *CSR) []float32 {
+	df := m.ColumnCounts()
+	idf := make([]float32, m.Cols)
+	n := float64(m.Rows)
+	for j, c := range df {
+		idf[j] = float32(math.Log((1+n)/(1+float64(c))) + 1)
+	}
+	return idf
+}
+
+// ScaleColumns multiplies every stored value by w[column] in place (tf-idf
+// re-weighting with w = IDF(train)). Columns beyond len(w) keep their value.
+func ScaleColumns(m *CSR, w []float32) {
+	if m.Values == nil {
+		return
+	}
+	for k, c := range m.Indices {
+		if int(c) < len(w) {
+			m.Values[k] *= w[c]
+		}
+	}
+}
+
+// EmptyCounts counts rows without labels, without features, and without
+// either.
+type EmptyCounts struct {
+	NoLabels   int `json:"no_labels"`
+	NoFeatures int `json:"no_features"`
+	Neither    int `json:"neither"`
+}
+
+// CountEmpty counts the empty rows of d.
+func CountEmpty(d *Dataset) EmptyCounts {
+	var e EmptyCounts
+	for i := 0; i < d.Rows(); i++ {
+		nl, nf := d.Y.RowLen(i) == 0, d.X.RowLen(i) == 0
+		if nl {
+			e.NoLabels++
+		}
+		if nf {
+			e.NoFeatures++
+		}
+		if nl && nf {
+			e.Neither++
+		}
+	}
+	return e
+}
+
+// DropEmpty returns the rows of d that have at least one label (when
+// noLabels) and at least one feature (when noFeatures), and the number of
+// rows dropped.
+func DropEmpty(d *Dataset, noLabels, noFeatures bool) (*Dataset, int) {
+	if !noLabels && !noFeatures {
+		return d, 0
+	}
+	keep := make([]int, 0, d.Rows())
+	for i := 0; i < d.Rows(); i++ {
+		if (noLabels && d.Y.RowLen(i) == 0) || (noFeatures && d.X.RowLen(i) == 0) {
+			continue
+		}
+		keep = append(keep, i)
+	}
+	if len(keep) == d.Rows() {
+		return d, 0
+	}
+	return d.Subset(keep), d.Rows() - len(keep)
+}

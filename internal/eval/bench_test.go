@@ -1,0 +1,55 @@
+package eval
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/data"
+)
+
+// benchInput builds n rows of truth (3 labels of 10,000) and a prediction
+// file of 5 ranked label:score pairs per row.
+func benchInput(n int) (*data.CSR, []byte) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const c = 10000
+	truth := data.NewCSR(c, n, int64(3*n), true)
+	var buf bytes.Buffer
+	buf.Grow(n * 60)
+	for i := 0; i < n; i++ {
+		a := int32(rng.IntN(c - 2))
+		truth.AppendRow([]int32{a, a + 1, a + 2}, nil)
+		b := buf.AvailableBuffer()
+		for r := 0; r < 5; r++ {
+			if r > 0 {
+				b = append(b, ' ')
+			}
+			b = strconv.AppendInt(b, int64(a+int32(2*r)), 10)
+			b = append(b, ':')
+			b = strconv.AppendFloat(b, 0.9-0.1*float64(r), 'f', 4, 32)
+		}
+		b = append(b, '\n')
+		buf.Write(b)
+	}
+	return truth, buf.Bytes()
+}
+
+// BenchmarkEval1M parses and evaluates 10^6 prediction rows (P, nDCG, PSP,
+// PSnDCG, R at 1, 3, 5) from memory.
+func BenchmarkEval1M(b *testing.B) {
+	truth, pred := benchInput(1_000_000)
+	w, _ := InvPropensity(truth.ColumnCounts(), truth.Rows, PropensityDefault)
+	b.SetBytes(int64(len(pred)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ev, _ := NewEvaluator(Options{InvPropensity: w})
+		pr, err := NewPredReader(bytes.NewReader(pred), "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := Run(pr, truth, ev, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

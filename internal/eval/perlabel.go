@@ -1,0 +1,114 @@
+package eval
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/mhe-xlc/mhe/internal/report"
+)
+
+// PerLabel counts, for every label, how often it is predicted, how often it
+// is true, and how often both — the per-label precision, recall and F1 that
+// users of every peer tool ask for. The predicted set of a row is its first
+// K predictions (all of them when K is 0, e.g. after thresholding).
+type PerLabel struct {
+	K                 int
+	TP, Pred, Support []int64
+}
+
+// NewPerLabel counts over numLabels labels.
+func NewPerLabel(numLabels, k int) *PerLabel {
+	return &PerLabel{K: k, TP: make([]int64, numLabels), Pred: make([]int64, numLabels), Support: make([]int64, numLabels)}
+}
+
+// Add counts one row; truth is sorted, ranked is best first. Predicted ids
+// beyond the label count are ignored.
+func (pl *PerLabel) Add(truth, ranked []int32) {
+	n := len(pl.Support)
+	for _, l := range truth {
+		if int(l) < n {
+			pl.Support[l]++
+		}
+	}
+	if pl.K > 0 && len(ranked) > pl.K {
+		ranked = ranked[:pl.K]
+	}
+	for _, l := range ranked {
+		if int(l) >= n {
+			continue
+		}
+		pl.Pred[l]++
+		if contains(truth, l) {
+			pl.TP[l]++
+		}
+	}
+}
+
+func contains(sorted []int32, x int32) bool {
+	lo, hi := 0, len(sorted)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sorted[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(sorted) && sorted[lo] == x
+}
+
+// Scores returns precision, recall and F1 of label l (0 when undefined).
+func (pl *PerLabel) Scores(l int) (precision, recall, f1 float64) {
+	if pl.Pred[l] > 0 {
+		precision = float64(pl.TP[l]) / float64(pl.Pred[l])
+	}
+	if pl.Support[l] > 0 {
+		recall = float64(pl.TP[l]) / float64(pl.Support[l])
+	}
+	if precision+recall > 0 {
+		f1 = 2 * precision * recall / (precision + recall)
+	}
+	return
+}
+
+// Macro returns precision, recall and F1 averaged over the labels that are
+// true or predicted at least once.
+func (pl *PerLabel) Macro() (precision, recall, f1 float64, labels int) {
+	for l := range pl.Support {
+		if pl.Support[l] == 0 && pl.Pred[l] == 0 {
+			continue
+		}
+		p, r, f := pl.Scores(l)
+		precision += p
+		recall += r
+		f1 += f
+		labels++
+	}
+	if labels > 0 {
+		precision /= float64(labels)
+		recall /= float64(labels)
+		f1 /= float64(labels)
+	}
+	return
+}
+
+// Write writes one CSV line per label: label,name,support,predicted,
+// true_positives,precision,recall,f1 (fractions with 6 decimals). names may
+// be nil; otherwise it must cover every label.
+func (pl *PerLabel) Write(w io.Writer, names []string) error {
+	g := &report.Grid{Header: []string{"label", "name", "support", "predicted", "true_positives", "precision", "recall", "f1"}}
+	for l := range pl.Support {
+		name := ""
+		if l < len(names) {
+			name = names[l]
+		}
+		p, r, f := pl.Scores(l)
+		g.Rows = append(g.Rows, []string{
+			strconv.Itoa(l), name,
+			strconv.FormatInt(pl.Support[l], 10), strconv.FormatInt(pl.Pred[l], 10), strconv.FormatInt(pl.TP[l], 10),
+			fmt.Sprintf("%.6f", p), fmt.Sprintf("%.6f", r), fmt.Sprintf("%.6f", f),
+		})
+	}
+	return g.Write(w, report.CSV)
+}

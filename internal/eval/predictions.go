@@ -1,0 +1,164 @@
+package eval
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/mhe-xlc/mhe/internal/data"
+)
+
+// PredReader streams a prediction file: one line per input row of
+// "label:score" pairs (an empty line is a row without predictions), with an
+// optional "rows cols" header. This is the format of mhe predict, napkinXC
+// and pyxclib/Parabel score files. Pairs need not be sorted: Next returns
+// them by decreasing score, ties in file order.
+type PredReader struct {
+	rd     *data.Reader
+	lines  *data.LineReader // with names
+	names  map[string]int32
+	hdr    [3]int // rows, cols, present (names mode)
+	name   string
+	row    data.Row
+	order  []int
+	labels []int32
+	scores []float32
+	mark   map[int32]struct{}
+}
+
+// NewPredReader starts reading predictions from r; name is used in errors.
+func NewPredReader(r io.Reader, name string) (*PredReader, error) {
+	rd, err := data.NewReader(r, name, data.ReadOptions{Format: data.FormatXCMatrix, OptionalHeader: true, KeepOrder: true})
+	if err != nil {
+		return nil, err
+	}
+	return &PredReader{rd: rd, name: name, mark: map[int32]struct{}{}}, nil
+}
+
+// NewPredReaderNames reads predictions whose labels are names ("name:score",
+// as mhe predict --names writes them), mapped to ids by names. The name is
+// what precedes the last ':' of a token.
+func NewPredReaderNames(r io.Reader, name string, names map[string]int32) *PredReader {
+	return &PredReader{lines: data.NewLineReader(r, name), name: name, names: names, mark: map[int32]struct{}{}}
+}
+
+// Header returns the declared rows and columns, if the file has a header.
+func (p *PredReader) Header() (rows, cols int, ok bool) {
+	if p.rd == nil {
+		return p.hdr[0], p.hdr[1], p.hdr[2] == 1
+	}
+	h := p.rd.Header()
+	return h.Rows, h.Features, h.Present
+}
+
+// Line is the line last read (1-based, header included).
+func (p *PredReader) Line() int {
+	if p.rd == nil {
+		return p.lines.Line()
+	}
+	return p.rd.Line()
+}
+
+// Next returns the next row's labels and scores, best first. The slices are
+// reused by the following call. It returns io.EOF after the last row.
+func (p *PredReader) Next() ([]int32, []float32, error) {
+	if p.rd == nil {
+		if err := p.readNamed(); err != nil {
+			return nil, nil, err
+		}
+	} else if err := p.rd.Read(&p.row); err != nil {
+		return nil, nil, err
+	}
+	ids, vals := p.row.Indices, p.row.Values
+	n := len(ids)
+	sorted := true
+	for i := 1; i < n; i++ {
+		if vals[i] > vals[i-1] {
+			sorted = false
+			break
+		}
+	}
+	p.labels = append(p.labels[:0], ids...)
+	p.scores = append(p.scores[:0], vals...)
+	if !sorted {
+		p.order = p.order[:0]
+		for i := range n {
+			p.order = append(p.order, i)
+		}
+		sort.SliceStable(p.order, func(a, b int) bool { return vals[p.order[a]] > vals[p.order[b]] })
+		for i, o := range p.order {
+			p.labels[i], p.scores[i] = ids[o], vals[o]
+		}
+	}
+	if l, dup := p.duplicate(); dup {
+		return nil, nil, &data.ParseError{File: p.name, Line: p.rd.Line(),
+			Err: fmt.Errorf("%w: label %d is predicted twice in this row; a prediction row lists each label once", data.ErrDuplicate, l)}
+	}
+	return p.labels, p.scores, nil
+}
+
+func (p *PredReader) duplicate() (int32, bool) {
+	ls := p.labels
+	if len(ls) <= 32 {
+		for i := 1; i < len(ls); i++ {
+			for j := 0; j < i; j++ {
+				if ls[i] == ls[j] {
+					return ls[i], true
+				}
+			}
+		}
+		return 0, false
+	}
+	clear(p.mark)
+	for _, l := range ls {
+		if _, dup := p.mark[l]; dup {
+			return l, true
+		}
+		p.mark[l] = struct{}{}
+	}
+	return 0, false
+}
+
+// readNamed parses one "name:score name:score" line into p.row.
+func (p *PredReader) readNamed() error {
+	line, err := p.lines.Next()
+	if err != nil {
+		return err
+	}
+	if p.lines.Line() == 1 {
+		f := bytes.Fields(line)
+		if len(f) == 2 && !bytes.ContainsRune(line, ':') {
+			r, e1 := strconv.Atoi(string(f[0]))
+			c, e2 := strconv.Atoi(string(f[1]))
+			if e1 == nil && e2 == nil {
+				p.hdr = [3]int{r, c, 1}
+				if line, err = p.lines.Next(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	p.row.Indices, p.row.Values = p.row.Indices[:0], p.row.Values[:0]
+	col := 1
+	for _, tok := range bytes.Fields(line) {
+		col = bytes.Index(line, tok) + 1
+		i := bytes.LastIndexByte(tok, ':')
+		if i <= 0 {
+			return &data.ParseError{File: p.name, Line: p.lines.Line(), Column: col, Err: fmt.Errorf("%w: expected name:score, found %q", data.ErrSyntax, tok)}
+		}
+		id, ok := p.names[string(tok[:i])]
+		if !ok {
+			return &data.ParseError{File: p.name, Line: p.lines.Line(), Column: col, Err: fmt.Errorf("%w: label name %q is not in the names file", data.ErrRange, tok[:i])}
+		}
+		v, err := strconv.ParseFloat(string(tok[i+1:]), 32)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return &data.ParseError{File: p.name, Line: p.lines.Line(), Column: col + i + 1, Err: fmt.Errorf("%w: bad score %q", data.ErrValue, tok[i+1:])}
+		}
+		p.row.Indices = append(p.row.Indices, id)
+		p.row.Values = append(p.row.Values, float32(v))
+	}
+	return nil
+}

@@ -1,0 +1,303 @@
+package heads
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+)
+
+func TestCodecRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		c       int
+		lengths []int
+	}{{3993, []int{64, 63}}, {10, []int{3, 2, 2}}, {7, []int{7}}, {100, []int{5, 5, 4}}, {13, []int{4, 4}}} {
+		codec, err := NewCodec(tc.c, tc.lengths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		digits := make([]int32, len(tc.lengths))
+		for y := 0; y < tc.c; y++ {
+			codec.Encode(y, digits)
+			for h, dg := range digits {
+				if dg < 0 || int(dg) >= tc.lengths[h] {
+					t.Fatalf("C=%d %v: digit %d of %d = %d", tc.c, tc.lengths, h, y, dg)
+				}
+			}
+			if got := codec.Decode(digits); got != int64(y) {
+				t.Fatalf("decode(encode(%d)) = %d", y, got)
+			}
+			// Node at the last level is the label; node at level h is y / R_h.
+			if codec.Node(y, len(tc.lengths)-1) != int64(y) {
+				t.Fatal("last-level node must be the label")
+			}
+			if codec.Node(y, 0) != int64(digits[0]) {
+				t.Fatal("first-level node must be the first digit")
+			}
+		}
+		if codec.Padding() != codec.Capacity()-int64(tc.c) {
+			t.Fatal("padding")
+		}
+	}
+}
+
+func TestCodecChildren(t *testing.T) {
+	codec, _ := NewCodec(13, []int{4, 4}) // 16 codes, 3 padding: 13, 14, 15
+	if codec.LevelSize(0) != 4 || codec.LevelSize(1) != 13 {
+		t.Fatalf("level sizes %d %d", codec.LevelSize(0), codec.LevelSize(1))
+	}
+	lo, hi := codec.Children(3, 1)
+	if lo != 12 || hi != 13 {
+		t.Errorf("children of node 3 = [%d,%d), want [12,13) (13..15 are padding)", lo, hi)
+	}
+	lo, hi = codec.Children(1, 1)
+	if lo != 4 || hi != 8 {
+		t.Errorf("children of node 1 = [%d,%d)", lo, hi)
+	}
+	c3, _ := NewCodec(10, []int{2, 2, 3}) // R = 6, 3, 1; level sizes 2, 4, 10
+	if c3.LevelSize(1) != 4 {
+		t.Errorf("level 1 size = %d, want ceil(10/3) = 4", c3.LevelSize(1))
+	}
+	if lo, hi := c3.Children(1, 1); lo != 2 || hi != 4 {
+		t.Errorf("children = [%d,%d), want [2,4)", lo, hi)
+	}
+	if lo, hi := c3.Children(3, 2); lo != 9 || hi != 10 {
+		t.Errorf("children = [%d,%d), want [9,10)", lo, hi)
+	}
+}
+
+func TestCodecErrors(t *testing.T) {
+	for _, tc := range []struct {
+		c       int
+		lengths []int
+	}{{3993, []int{172, 23}}, {10, []int{0, 20}}, {10, nil}, {0, []int{2}}, {10, []int{1 << 31, 1 << 31, 1 << 31}}} {
+		if _, err := NewCodec(tc.c, tc.lengths); err == nil {
+			t.Errorf("C=%d lengths %v should fail", tc.c, tc.lengths)
+		}
+	}
+}
+
+func TestConfusionDegree(t *testing.T) {
+	if d := ConfusionDegree([]int{172, 23}); math.Abs(d-23.0/172) > 1e-12 {
+		t.Errorf("D(172,23) = %v, want 23/172", d)
+	}
+	// H = 3: D = L3^2 / L1.
+	if d := ConfusionDegree([]int{10, 5, 4}); math.Abs(d-16.0/10) > 1e-12 {
+		t.Errorf("D(10,5,4) = %v, want 1.6", d)
+	}
+	// Descending minimises D, ascending maximises it (SPEC §3).
+	ls := []int{7, 30, 12}
+	if math.Abs(MinConfusionDegree(ls)-ConfusionDegree([]int{30, 12, 7})) > 1e-12 {
+		t.Error("min D should be the descending order")
+	}
+	maxD := 0.0
+	perms := [][]int{{7, 30, 12}, {7, 12, 30}, {30, 7, 12}, {30, 12, 7}, {12, 7, 30}, {12, 30, 7}}
+	for _, p := range perms {
+		maxD = math.Max(maxD, ConfusionDegree(p))
+	}
+	if math.Abs(MaxConfusionDegree(ls)-maxD) > 1e-9 {
+		t.Errorf("max D = %v, brute force %v", MaxConfusionDegree(ls), maxD)
+	}
+}
+
+func TestPlans(t *testing.T) {
+	cases := []struct {
+		name    string
+		req     Request
+		lengths []int
+		padding int64
+	}{
+		{"mhp 3993 H=2", Request{Method: MHP, Labels: 3993, Heads: 2}, []int{64, 63}, 39},
+		{"mhp 670091 H=3", Request{Method: MHP, Labels: 670091, Heads: 3}, []int{88, 88, 87}, 88*88*87 - 670091},
+		{"mhp 27 H=3", Request{Method: MHP, Labels: 27, Heads: 3}, []int{3, 3, 3}, 0},
+		{"mhp 4 H=2", Request{Method: MHP, Labels: 4, Heads: 2}, []int{2, 2}, 0},
+		{"mhc given", Request{Method: MHC, Labels: 3956, Lengths: []int{172, 23}}, []int{172, 23}, 0},
+		{"mhc lengths only", Request{Method: MHC, Lengths: []int{172, 23}}, []int{172, 23}, 0},
+		{"mhc groups 670K", Request{Method: MHC, Labels: 670091, Groups: 8400}, []int{8377, 80}, 8377*80 - 670091},
+		{"mhc cost-balanced", Request{Method: MHC, Labels: 3993}, []int{154, 26}, 154*26 - 3993},
+		{"mhc 3 levels", Request{Method: MHC, Labels: 100000, Heads: 3}, nil, -1},
+		{"mhs H=4", Request{Method: MHS, Labels: 10, Heads: 4}, []int{4, 3}, 2},
+		{"vanilla", Request{Method: Vanilla, Labels: 159}, []int{159}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := NewPlan(c.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.lengths != nil && !slices.Equal(p.Lengths, c.lengths) {
+				t.Errorf("lengths = %v, want %v", p.Lengths, c.lengths)
+			}
+			if c.padding >= 0 && p.Padding != c.padding {
+				t.Errorf("padding = %d, want %d", p.Padding, c.padding)
+			}
+			if p.Method == MHC && !slices.IsSortedFunc(p.Lengths, func(a, b int) int { return b - a }) && c.req.Lengths == nil {
+				t.Errorf("planned cascade %v is not descending", p.Lengths)
+			}
+			if _, err := NewCodec(p.Labels, p.Lengths); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestPlanCosts(t *testing.T) {
+	p, err := NewPlan(Request{Method: MHP, Labels: 670091, Heads: 3, Dim: 512})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ParamRatio >= 0.01 {
+		t.Errorf("MHP H=3 on 670,091 labels: %.4f of vanilla's parameters, want < 1%%", p.ParamRatio)
+	}
+	if p.Params != (88+88+87)*513 || p.Vanilla.Params != 670091*513 {
+		t.Errorf("params %d / vanilla %d", p.Params, p.Vanilla.Params)
+	}
+	if p.OptimizerBytes != 2*p.WeightBytes {
+		t.Error("adam keeps two state copies")
+	}
+	m, _ := NewPlan(Request{Method: MHC, Labels: 3956, Lengths: []int{172, 23}, Dim: 768, BottleneckDim: 300, Beam: 10})
+	wantParams := int64(172*768+172) + int64(3956*300+3956) + int64(768*300+300)
+	if m.Params != wantParams {
+		t.Errorf("MHC params = %d, want %d", m.Params, wantParams)
+	}
+	if want := int64(172*768 + 768*300 + 10*23*300); m.FlopsPredict != want {
+		t.Errorf("MHC flops = %d, want %d", m.FlopsPredict, want)
+	}
+	s, _ := NewPlan(Request{Method: MHS, Labels: 1000, Heads: 10, Samples: 2, Dim: 100})
+	if s.FlopsTrain != 3*2*100*100 || s.Params != s.Vanilla.Params {
+		t.Errorf("MHS cost: train %d params %d", s.FlopsTrain, s.Params)
+	}
+}
+
+func TestPlanAuto(t *testing.T) {
+	p, err := NewPlan(Request{Method: MHP, Labels: 1000000, Budget: 100 * 513 * 3, Dim: 512})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Heads != 3 {
+		t.Errorf("auto heads = %d (%v, %d params), want 3", p.Heads, p.Lengths, p.Params)
+	}
+	if _, err := NewPlan(Request{Method: MHP, Labels: 1000000, Budget: 10}); err == nil {
+		t.Error("an impossible budget should fail")
+	}
+	if _, err := NewPlan(Request{Method: MHS, Labels: 1000, Budget: 10}); err == nil {
+		t.Error("mhs with a budget should fail")
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	for name, r := range map[string]Request{
+		"too many heads":   {Method: MHP, Labels: 4, Heads: 3},
+		"product < C":      {Method: MHC, Labels: 3993, Lengths: []int{172, 23}},
+		"zero length":      {Method: MHP, Labels: 10, Lengths: []int{0, 10}},
+		"beam 0 invalid":   {Method: MHC, Labels: 100, Beam: -1},
+		"unknown method":   {Method: "tree", Labels: 100},
+		"no labels":        {Method: MHP},
+		"heads vs lengths": {Method: MHP, Labels: 100, Heads: 3, Lengths: []int{10, 10}},
+		"bad optimizer":    {Method: MHP, Labels: 100, Optimizer: "lbfgs"},
+	} {
+		if _, err := NewPlan(r); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// bruteTopK scores every valid code.
+func bruteTopK(codec *Codec, scores [][]float32, k int) ([]int32, []float32) {
+	type cand struct {
+		y int32
+		s float32
+	}
+	var all []cand
+	digits := make([]int32, codec.Heads())
+	for y := 0; y < codec.NumLabels(); y++ {
+		codec.Encode(y, digits)
+		var s float32
+		for h, d := range digits {
+			s += scores[h][d]
+		}
+		all = append(all, cand{int32(y), s})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].s > all[j].s })
+	k = min(k, len(all))
+	ys, ss := make([]int32, k), make([]float32, k)
+	for i := range k {
+		ys[i], ss[i] = all[i].y, all[i].s
+	}
+	return ys, ss
+}
+
+func TestProductTopKMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for trial := 0; trial < 300; trial++ {
+		h := 1 + rng.IntN(4)
+		lengths := make([]int, h)
+		capacity := 1
+		for i := range lengths {
+			lengths[i] = 1 + rng.IntN(9)
+			capacity *= lengths[i]
+		}
+		c := 1 + rng.IntN(capacity)
+		codec, err := NewCodec(c, lengths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scores := make([][]float32, h)
+		for i := range scores {
+			scores[i] = make([]float32, lengths[i])
+			for j := range scores[i] {
+				// Coarse values make ties common.
+				scores[i][j] = -float32(rng.IntN(6)) / 2
+			}
+		}
+		k := 1 + rng.IntN(12)
+		dec := NewProductDecoder(codec)
+		got := make([]int32, k)
+		gotS := make([]float32, k)
+		n := dec.TopK(scores, k, got, gotS)
+		want, wantS := bruteTopK(codec, scores, k)
+		if n != len(want) {
+			t.Fatalf("trial %d: %d results, want %d", trial, n, len(want))
+		}
+		for i := range n {
+			if gotS[i] != wantS[i] {
+				t.Fatalf("trial %d (C=%d %v k=%d): score %d = %v, want %v (got %v want %v)", trial, c, lengths, k, i, gotS[i], wantS[i], got[:n], want)
+			}
+			if !codec.Valid(int64(got[i])) {
+				t.Fatalf("padding code %d emitted", got[i])
+			}
+		}
+		seen := map[int32]bool{}
+		for _, y := range got[:n] {
+			if seen[y] {
+				t.Fatalf("label %d emitted twice", y)
+			}
+			seen[y] = true
+		}
+	}
+}
+
+func TestProductTopKDeepPadding(t *testing.T) {
+	// The best digit combinations are all padding: the search must go deep.
+	codec, _ := NewCodec(11, []int{4, 4}) // codes 11..15 padding
+	scores := [][]float32{{-5, -5, -9, 0}, {-9, -9, -9, 0}}
+	dec := NewProductDecoder(codec)
+	ys, ss := make([]int32, 11), make([]float32, 11)
+	n := dec.TopK(scores, 11, ys, ss)
+	want, _ := bruteTopK(codec, scores, 11)
+	if n != 11 {
+		t.Fatalf("n = %d", n)
+	}
+	for i := range n {
+		if !codec.Valid(int64(ys[i])) {
+			t.Fatal("padding emitted")
+		}
+	}
+	a, b := slices.Clone(ys[:n]), slices.Clone(want)
+	slices.Sort(a)
+	slices.Sort(b)
+	if !slices.Equal(a, b) {
+		t.Errorf("got %v want %v", ys[:n], want)
+	}
+}

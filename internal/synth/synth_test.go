@@ -1,0 +1,117 @@
+package synth
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"slices"
+	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/data"
+)
+
+func render(t *testing.T, p Params, n int, stream uint64) []byte {
+	t.Helper()
+	m, err := NewModel(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	rw := data.NewRowWriter(bw, data.WriteOptions{Format: data.FormatXC})
+	rw.Header(n, p.Features, p.Labels)
+	if err := m.Write(rw, n, stream); err != nil {
+		t.Fatal(err)
+	}
+	bw.Flush()
+	return buf.Bytes()
+}
+
+func TestDeterministicAndReadable(t *testing.T) {
+	p := Params{Examples: 2000, Features: 500, Labels: 300, Seed: 3}
+	a := render(t, p, 2000, StreamTrain)
+	b := render(t, p, 2000, StreamTrain)
+	if !bytes.Equal(a, b) {
+		t.Fatal("same seed, different bytes")
+	}
+	if bytes.Equal(a, render(t, p, 2000, StreamTest)) {
+		t.Fatal("train and test streams are identical")
+	}
+	p2 := p
+	p2.Seed = 4
+	if sha256.Sum256(a) == sha256.Sum256(render(t, p2, 2000, StreamTrain)) {
+		t.Fatal("different seeds, same bytes")
+	}
+	ds, err := data.Read(bytes.NewReader(a), "synth", data.ReadOptions{Format: data.FormatXC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := NewModel(p)
+	mem := m.Rows(2000, StreamTrain)
+	if !slices.Equal(ds.X.Indices, mem.X.Indices) || !slices.Equal(ds.Y.Indices, mem.Y.Indices) || !slices.Equal(ds.X.Values, mem.X.Values) {
+		t.Fatal("Rows and Write disagree")
+	}
+	st := data.Describe(ds)
+	if st.AvgLabels < 2.5 || st.AvgLabels > 3.5 {
+		t.Errorf("avg labels %.2f, want about 3", st.AvgLabels)
+	}
+}
+
+// The label frequency is a power law: a few head labels, a long tail.
+func TestPowerLaw(t *testing.T) {
+	m, _ := NewModel(Params{Features: 1000, Labels: 1000, Seed: 1})
+	ds := m.Rows(20000, StreamTrain)
+	counts := ds.Y.ColumnCounts()
+	slices.Sort(counts)
+	slices.Reverse(counts)
+	head := counts[0] + counts[1] + counts[2] + counts[3] + counts[4] + counts[5] + counts[6] + counts[7] + counts[8] + counts[9]
+	var total int64
+	for _, c := range counts {
+		total += c
+	}
+	if float64(head)/float64(total) < 0.15 {
+		t.Errorf("top 1%% of labels hold %.1f%% of assignments, want a heavy head", 100*float64(head)/float64(total))
+	}
+	if counts[len(counts)/2] > counts[0]/20 {
+		t.Errorf("median label count %d vs max %d: no long tail", counts[len(counts)/2], counts[0])
+	}
+}
+
+// Labels carry feature signal: a label's signature features are much more
+// frequent in its rows than elsewhere.
+func TestLearnable(t *testing.T) {
+	m, _ := NewModel(Params{Features: 5000, Labels: 200, Seed: 2, SingleLabel: true})
+	ds := m.Rows(5000, StreamTrain)
+	g := m.newGen(99)
+	hits, total := 0, 0
+	for i := 0; i < ds.Rows(); i++ {
+		labels, _ := ds.Y.Row(i)
+		ids, _ := ds.X.Row(i)
+		sig := map[int32]bool{}
+		for j := 0; j < m.p.Signature; j++ {
+			sig[g.signature(labels[0], j)] = true
+		}
+		for _, id := range ids {
+			total++
+			if sig[id] {
+				hits++
+			}
+		}
+	}
+	if frac := float64(hits) / float64(total); frac < 0.4 { // chance: 8/5000
+		t.Errorf("only %.2f of features come from the label's signature", frac)
+	}
+	for i := 0; i < ds.Rows(); i++ {
+		if ds.Y.RowLen(i) != 1 {
+			t.Fatal("single-label data with a multi-label row")
+		}
+	}
+}
+
+func TestParamsErrors(t *testing.T) {
+	for _, p := range []Params{{Features: 10, Labels: 1}, {Features: 0, Labels: 10}, {Features: 10, Labels: 10, Noise: 1}, {Features: 10, Labels: 10, AvgLabels: 0.5}} {
+		if _, err := NewModel(p); err == nil {
+			t.Errorf("%+v should fail", p)
+		}
+	}
+}
