@@ -109,7 +109,7 @@ func evalRun(cmd *cobra.Command, s *streams, o *evalOptions) error {
 		return usageError{err}
 	}
 	if o.Model != "" {
-		return evalModel(cmd, s, o, format, policy)
+		return evalModel(s, o, format, policy)
 	}
 	if o.Pred == "" || o.Truth == "" {
 		return usageErrorf("give --pred FILE and --truth FILE (or --model DIR)")

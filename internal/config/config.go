@@ -116,8 +116,11 @@ type HeadConfig struct {
 	BottleneckDim int    `mapstructure:"bottleneck_dim" yaml:"bottleneck_dim"`
 	Samples       int    `mapstructure:"samples" yaml:"samples"`
 	LabelOrder    string `mapstructure:"label_order" yaml:"label_order"`
-	// Loss of MHP: ce (per-head softmax cross-entropy, the paper's) or
-	// softmargin (the authors' CIFAR code).
+	// Loss is auto, softmax, bce or softmargin. auto: softmax cross-entropy
+	// for single-label data and for MHP (per head, the paper's), one-vs-all
+	// bce for vanilla on multi-label data. softmax on multi-label data uses
+	// the uniform distribution over the row's labels; softmargin is the MHP
+	// variant of the authors' CIFAR code (bce over the heads' one-hot digits).
 	Loss string `mapstructure:"loss" yaml:"loss"`
 }
 
@@ -164,7 +167,7 @@ func Default() Config {
 			Synth: SynthConfig{Seed: 1, AvgLabels: 3, AvgFeatures: 20, Exponent: 1, Noise: 0.3},
 		},
 		Encoder: EncoderConfig{Type: "linear", Activation: "relu"},
-		Head:    HeadConfig{Method: "vanilla", Beam: 10, BottleneckDim: 300, Samples: 1, LabelOrder: "index", Loss: "ce"},
+		Head:    HeadConfig{Method: "vanilla", Beam: 10, BottleneckDim: 300, Samples: 1, LabelOrder: "index", Loss: "auto"},
 		Train: TrainConfig{
 			Epochs: 10, BatchSize: 256, Optimizer: "adam", LR: 0.001, Momentum: 0.9, Schedule: "constant",
 			Seed: 1, Threads: 0, EarlyStoppingMetric: "p@1", Average: "none",
@@ -279,7 +282,7 @@ var (
 	activations = []string{"relu", "tanh", "gelu", "sigmoid"}
 	methods     = []string{"vanilla", "mhp", "mhc", "mhs"}
 	orders      = []string{"index", "frequency", "random", "cluster"}
-	losses      = []string{"ce", "softmargin"}
+	losses      = []string{"auto", "softmax", "bce", "softmargin"}
 	optimizers  = []string{"sgd", "adam", "adamw"}
 	schedules   = []string{"constant", "linear", "cosine", "step"}
 	averages    = []string{"none", "swa"}

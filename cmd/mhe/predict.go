@@ -1,0 +1,370 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mhe-xlc/mhe/internal/atomicfile"
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/nn"
+	"github.com/mhe-xlc/mhe/internal/report"
+	"github.com/mhe-xlc/mhe/internal/train"
+)
+
+type predictOptions struct {
+	Model       string
+	Input       string
+	InputFormat string
+	LabelBase   int
+	FeatureBase int
+	Rows        string
+	Column      int
+	TopK        int
+	Threshold   float64
+	Out         string
+	Names       string
+	Header      bool
+	Threads     int
+	Sets        []string
+	Quiet       bool
+
+	changed func(string) bool
+}
+
+func newPredictCmd(s *streams, runF func(*predictOptions) error) *cobra.Command {
+	o := &predictOptions{}
+	cmd := &cobra.Command{
+		Use:   "predict",
+		Short: "Rank labels for input rows with a trained model",
+		Long: `Predict the top-K labels of every input row with a trained model: one output
+line per input row, "label:score" pairs by decreasing score (scores are
+probabilities with 6 decimals, label ids as in the data), an empty line when
+nothing passes --threshold. Without --input, the test split of the model's
+config is predicted. Input is streamed in batches: memory does not grow with
+the number of rows (except with --rows, which loads the input to select rows).
+
+The input is read with the model config's data format and index bases unless
+--input-format / --label-base / --feature-base say otherwise. Labels in the
+input are ignored.`,
+		Example: `  mhe predict --model runs/bibtex --out pred.txt
+  mhe predict --model runs/bibtex --input new.txt --topk 10 --out - | head
+  mhe predict --model runs/delicious --threshold 0.5 --names $MHE_DATA_DIR/Delicious/delicious_label_names.txt`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.changed = cmd.Flags().Changed
+			if runF != nil {
+				return runF(o)
+			}
+			return predictRun(s, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Model, "model", "", "model directory (required)")
+	f.StringVar(&o.Input, "input", "", "rows to predict (- for stdin; default: the config's test split)")
+	f.StringVar(&o.InputFormat, "input-format", "", "format of --input (default: the model config's)")
+	f.IntVar(&o.LabelBase, "label-base", 0, "smallest label id of a LIBSVM input (default: the model config's)")
+	f.IntVar(&o.FeatureBase, "feature-base", 1, "smallest feature id of a LIBSVM input (default: the model config's)")
+	f.StringVar(&o.Rows, "rows", "", "XC split file selecting rows of --input")
+	f.IntVar(&o.Column, "column", 1, "split column (1-based)")
+	f.IntVar(&o.TopK, "topk", 5, "labels per row (with --threshold: the most considered)")
+	f.Float64Var(&o.Threshold, "threshold", 0, "keep only labels with score >= T (instead of exactly K)")
+	f.StringVar(&o.Out, "out", "-", "output file, - for stdout")
+	f.StringVar(&o.Names, "names", "", "label name file: write names instead of ids")
+	f.BoolVar(&o.Header, "header", false, `start with a "rows labels" header (pyxclib reads the file directly)`)
+	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs); output does not depend on it")
+	f.StringArrayVar(&o.Sets, "set", nil, "override a key of the model's config (key=value), e.g. data.dir")
+	f.BoolVar(&o.Quiet, "quiet", false, "no summary on stderr")
+	return cmd
+}
+
+// openModel loads a model directory and its config (MHE_* and --set apply).
+func openModel(dir string, sets []string) (*train.Model, *modelio.Manifest, *config.Config, func() error, error) {
+	m, man, closeFn, err := train.LoadModel(dir)
+	if err != nil {
+		if train.IsModelError(err) {
+			return nil, nil, nil, nil, fmt.Errorf("%w: %w", ErrModel, err)
+		}
+		return nil, nil, nil, nil, err
+	}
+	cfg, err := loadConfig(configInput{File: modelio.Open(dir).File(modelio.ConfigFile), Sets: sets})
+	if err != nil {
+		closeFn()
+		return nil, nil, nil, nil, err
+	}
+	return m, man, &cfg, closeFn, nil
+}
+
+func setThreads(n int) (int, func()) {
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	prev := runtime.GOMAXPROCS(n)
+	return n, func() { runtime.GOMAXPROCS(prev) }
+}
+
+// rowSource yields input rows one at a time.
+type rowSource interface {
+	Next(row *data.Row) error
+	Rows() int // -1 when unknown before the end
+}
+
+type datasetSource struct {
+	ds *data.Dataset
+	i  int
+}
+
+func (d *datasetSource) Next(row *data.Row) error {
+	if d.i >= d.ds.Rows() {
+		return io.EOF
+	}
+	row.Indices, row.Values = d.ds.X.Row(d.i)
+	row.Labels, _ = d.ds.Y.Row(d.i)
+	d.i++
+	return nil
+}
+func (d *datasetSource) Rows() int { return d.ds.Rows() }
+
+type readerSource struct {
+	rd *data.Reader
+}
+
+func (r *readerSource) Next(row *data.Row) error { return r.rd.Read(row) }
+func (r *readerSource) Rows() int {
+	if h := r.rd.Header(); h.Present {
+		return h.Rows
+	}
+	return -1
+}
+
+func predictRun(s *streams, o *predictOptions) error {
+	if o.Model == "" {
+		return usageErrorf("give --model DIR")
+	}
+	if o.TopK < 1 {
+		return usageErrorf("--topk %d must be >= 1", o.TopK)
+	}
+	if o.changed("threshold") && (o.Threshold < 0 || o.Threshold > 1) {
+		return usageErrorf("--threshold %g: scores are probabilities, give a value in [0, 1]", o.Threshold)
+	}
+	if o.Rows != "" && o.Input == "" {
+		return usageErrorf("--rows selects rows of --input; give --input")
+	}
+	if o.changed("threshold") && !o.changed("topk") {
+		o.TopK = 100
+	}
+	m, _, cfg, closeModel, err := openModel(o.Model, o.Sets)
+	if err != nil {
+		return err
+	}
+	defer closeModel()
+	var names []string
+	if o.Names != "" {
+		if names, err = data.ReadNames(o.Names); err != nil {
+			return err
+		}
+		if err := data.CheckNames(o.Names, names, m.Labels); err != nil {
+			return err
+		}
+		for i, n := range names[:m.Labels] {
+			if n == "" || strings.ContainsAny(n, " \t") {
+				return data.InputError(fmt.Errorf("%s:%d: label name %q is empty or has whitespace, which the label:score format cannot hold; use ids (drop --names)", o.Names, i+1, n))
+			}
+		}
+	}
+	src, closeSrc, err := predictSource(s, o, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeSrc()
+	threads, restore := setThreads(o.Threads)
+	defer restore()
+	pool := nn.NewPool(threads)
+	write := func(w io.Writer) error {
+		return streamPredictions(w, m, pool, src, o, names)
+	}
+	if o.Out == "-" {
+		return write(s.out)
+	}
+	return atomicfile.WriteFile(o.Out, 0o644, write)
+}
+
+// predictSource opens the rows to predict.
+func predictSource(s *streams, o *predictOptions, cfg *config.Config) (rowSource, func(), error) {
+	nop := func() {}
+	if o.Input == "" {
+		test, err := train.LoadTest(cfg)
+		if err != nil {
+			return nil, nop, err
+		}
+		if test == nil {
+			return nil, nop, usageErrorf("the model's config has no test split; give --input FILE")
+		}
+		return &datasetSource{ds: test}, nop, nil
+	}
+	opt, err := train.ReadOptions(&cfg.Data)
+	if err != nil {
+		return nil, nop, err
+	}
+	opt.NumFeatures, opt.NumLabels, opt.SingleLabel = 0, 0, false
+	if o.InputFormat != "" {
+		if opt.Format, err = data.ParseFormat(o.InputFormat); err != nil {
+			return nil, nop, usageError{err}
+		}
+	}
+	if o.changed("label-base") {
+		opt.LabelBase = o.LabelBase
+	}
+	if o.changed("feature-base") {
+		opt.FeatureBase = o.FeatureBase
+	}
+	if o.Rows != "" {
+		ds, err := loadDataset(o.Input, o.Rows, o.Column, opt)
+		if err != nil {
+			return nil, nop, err
+		}
+		return &datasetSource{ds: ds}, nop, nil
+	}
+	var rc io.ReadCloser
+	name := o.Input
+	if o.Input == "-" {
+		rc, err = data.OpenReader(io.NopCloser(s.in), "<stdin>")
+		name = "<stdin>"
+	} else {
+		rc, err = data.Open(o.Input)
+	}
+	if err != nil {
+		return nil, nop, err
+	}
+	rd, err := data.NewReader(rc, name, opt)
+	if err != nil {
+		rc.Close()
+		return nil, nop, err
+	}
+	return &readerSource{rd: rd}, func() { rc.Close() }, nil
+}
+
+// streamPredictions predicts batch by batch and writes one line per row.
+func streamPredictions(w io.Writer, m *train.Model, pool *nn.Pool, src rowSource, o *predictOptions, names []string) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if o.Header {
+		rows := src.Rows()
+		if rows < 0 {
+			return usageErrorf("--header needs the row count up front; this input has no header (give --rows, or an XC file)")
+		}
+		fmt.Fprintf(bw, "%d %d\n", rows, m.Labels)
+	}
+	p := train.NewPredictor(m, pool, o.TopK)
+	var row data.Row
+	var scratch train.RowScratch
+	var line []byte
+	flush := func() error {
+		p.Run()
+		for i := range p.Len() {
+			labels, scores := p.Result(i)
+			m.Original(labels)
+			line = formatPrediction(line[:0], labels, scores, o.Threshold, names)
+			if _, err := bw.Write(line); err != nil {
+				return err
+			}
+		}
+		p.Reset()
+		return nil
+	}
+	p.Reset()
+	for {
+		err := src.Next(&row)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		ids, vals := m.Prep.ApplyRow(&scratch, row.Indices, row.Values)
+		p.Add(ids, vals)
+		if p.Full() {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// formatPrediction appends "l:s l:s\n" (scores with 6 decimals).
+func formatPrediction(b []byte, labels []int32, scores []float32, threshold float64, names []string) []byte {
+	first := true
+	for i, l := range labels {
+		if float64(scores[i]) < threshold {
+			break
+		}
+		if !first {
+			b = append(b, ' ')
+		}
+		first = false
+		if names != nil {
+			b = append(b, names[l]...)
+		} else {
+			b = strconv.AppendInt(b, int64(l), 10)
+		}
+		b = append(b, ':')
+		b = strconv.AppendFloat(b, float64(scores[i]), 'f', 6, 32)
+	}
+	return append(b, '\n')
+}
+
+// evalModel predicts the test split of a model's config and evaluates it.
+func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.EmptyPolicy) error {
+	if o.Pred != "" || o.Truth != "" {
+		return usageErrorf("--model evaluates the config's test split; drop --pred and --truth")
+	}
+	m, _, cfg, closeModel, err := openModel(o.Model, o.ConfigSets)
+	if err != nil {
+		return err
+	}
+	defer closeModel()
+	test, err := train.LoadTest(cfg)
+	if err != nil {
+		return err
+	}
+	if test == nil {
+		return usageErrorf("the model's config has no test split to evaluate")
+	}
+	threads, restore := setThreads(o.Threads)
+	defer restore()
+	ec := cfg.Eval
+	ec.K, ec.EmptyRows = o.K, string(policy)
+	if o.A > 0 {
+		ec.A, ec.B = o.A, o.B
+	}
+	test = &data.Dataset{Name: test.Name, X: m.Prep.Apply(test.X), Y: test.Y}
+	res, err := train.EvaluateOriginal(m, nn.NewPool(threads), test, ec, cfg.Name)
+	if err != nil {
+		return err
+	}
+	return writeEvalResult(s.out, res, modelPropInfo(m, ec, cfg.Name), format)
+}
+
+// modelPropInfo describes the propensities a model's evaluation used.
+func modelPropInfo(m *train.Model, ec config.EvalConfig, name string) propInfo {
+	if m.LabelCounts == nil {
+		return propInfo{}
+	}
+	p := eval.PropensityParams{A: ec.A, B: ec.B}
+	if p.A == 0 {
+		p = eval.PropensityFor(name)
+	}
+	return propInfo{weights: []float64{}, params: p, source: "training label counts", n: m.TrainRows}
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/report"
+	"github.com/mhe-xlc/mhe/internal/train"
+)
+
+type trainOptions struct {
+	ConfigFile  string
+	Out         string
+	Resume      string
+	Threads     int
+	Seed        uint64
+	Epochs      int
+	Quiet       bool
+	Force       bool
+	Sets        []string
+	PrintConfig bool
+	Format      string
+
+	flags interface{ Changed(string) bool }
+	cmd   *cobra.Command
+}
+
+func newTrainCmd(s *streams, runF func(*trainOptions) error) *cobra.Command {
+	o := &trainOptions{}
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train a model from a run config into a model directory",
+		Long: `Train the model a run config describes (configs/README.md documents every
+key) and write a model directory: manifest.json, config.yaml (the resolved
+config), the weights, metrics.jsonl. A checkpoint is written after every epoch
+and when the run is interrupted (SIGINT/SIGTERM, exit 130); --resume DIR
+continues a killed or interrupted run and ends with the same model bytes as an
+uninterrupted one. For a given seed the model and its predictions do not
+depend on --threads.
+
+Precedence: --set and flags > MHE_* environment > --config > defaults.`,
+		Example: `  mhe train --config configs/quickstart.yaml --out runs/quickstart
+  mhe train --config configs/bibtex-vanilla.yaml --out runs/bibtex --threads 2 --set train.epochs=5
+  mhe train --resume runs/bibtex
+  mhe train --config configs/bibtex-mhp.yaml --print-config`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.flags, o.cmd = cmd.Flags(), cmd
+			if runF != nil {
+				return runF(o)
+			}
+			return trainRun(s, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.ConfigFile, "config", "", "run config (YAML)")
+	f.StringVar(&o.Out, "out", "", "model directory to write")
+	f.StringVar(&o.Resume, "resume", "", "continue the unfinished run in this model directory")
+	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs); results do not depend on it")
+	f.Uint64Var(&o.Seed, "seed", 1, "random seed (train.seed)")
+	f.IntVar(&o.Epochs, "epochs", 0, "epochs (train.epochs)")
+	f.BoolVar(&o.Quiet, "quiet", false, "no progress or summary on stderr")
+	f.BoolVar(&o.Force, "force", false, "overwrite an existing model directory")
+	f.StringArrayVar(&o.Sets, "set", nil, "override a config key (key=value), repeatable")
+	f.BoolVar(&o.PrintConfig, "print-config", false, "print the resolved config and exit")
+	f.StringVar(&o.Format, "format", "table", "final test metrics: table or json (on stdout)")
+	return cmd
+}
+
+var trainFlagKeys = map[string]string{"threads": "train.threads", "seed": "train.seed", "epochs": "train.epochs"}
+
+func trainRun(s *streams, o *trainOptions) error {
+	format, err := report.ParseFormat(o.Format, report.Table, report.JSON)
+	if err != nil {
+		return usageError{err}
+	}
+	in := configInput{File: o.ConfigFile, Sets: o.Sets, Flags: o.cmd.Flags(), FlagKeys: trainFlagKeys}
+	dir := o.Out
+	if o.Resume != "" {
+		if o.ConfigFile != "" || len(o.Sets) > 0 {
+			return usageErrorf("--resume continues with the run's own config; drop --config and --set")
+		}
+		if o.Out != "" && o.Out != o.Resume {
+			return usageErrorf("--resume %s writes into that directory; drop --out", o.Resume)
+		}
+		dir = o.Resume
+		in.File = modelio.Open(dir).Training(modelio.ConfigFile)
+		if _, err := os.Stat(in.File); err != nil {
+			if _, err2 := os.Stat(modelio.Open(dir).File(modelio.ManifestFile)); err2 == nil {
+				return usageErrorf("%s holds a finished model; nothing to resume", dir)
+			}
+			return usageErrorf("%s has no unfinished run to resume (no %s)", dir, in.File)
+		}
+		if o.flags.Changed("seed") || o.flags.Changed("epochs") {
+			return usageErrorf("--resume keeps the run's seed and epochs")
+		}
+	} else if o.ConfigFile == "" && !o.PrintConfig {
+		return usageErrorf("give --config FILE (see configs/), or --resume DIR")
+	}
+	cfg, err := loadConfig(in)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	resolved, err := yaml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	if o.PrintConfig {
+		_, err := s.out.Write(resolved)
+		return err
+	}
+	if dir == "" {
+		return usageErrorf("give --out DIR for the model directory")
+	}
+	threads := cfg.Train.Threads
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	prev := runtime.GOMAXPROCS(threads)
+	defer runtime.GOMAXPROCS(prev)
+	logf := func(format string, args ...any) {
+		if !o.Quiet {
+			fmt.Fprintf(s.errOut, format+"\n", args...)
+		}
+	}
+	logf("mhe train: %s, threads %d (effective), seed %d", dir, threads, cfg.Train.Seed)
+	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
+	start := time.Now()
+	res, err := train.TrainRun(o.cmd.Context(), train.RunOptions{
+		Config: &cfg, ConfigYAML: resolved, Dir: dir, Force: o.Force, Resume: o.Resume != "",
+		Threads: threads, Progress: pr.handle, Log: logf,
+	})
+	pr.finishBar()
+	if err != nil {
+		return trainError(err, dir)
+	}
+	wall := time.Since(start).Seconds()
+	u := resourceUsage()
+	examples := float64(res.Splits.Train.Rows()) * float64(max(res.State.Epoch, 1))
+	logf("done: %d epochs in %.1fs wall, %.1fs CPU, peak RSS %.0f MiB, %.1f µs per training example",
+		res.State.Epoch, wall, u.CPUSeconds, u.PeakRSSMiB, 1e6*res.TrainSeconds/examples)
+	if res.State.Stopped {
+		logf("early stopping after epoch %d (best epoch %d)", res.State.Epoch, res.State.BestEpoch)
+	}
+	logf("model: %s", dir)
+	if res.Test == nil {
+		return nil
+	}
+	logf("test split: %d rows predicted in %.2fs", res.Test.Rows, res.TestSeconds)
+	return writeEvalResult(s.out, *res.Test, modelPropInfo(res.Model, cfg.Eval, cfg.Name), format)
+}
+
+// trainError maps engine errors to the CLI's error kinds.
+func trainError(err error, dir string) error {
+	switch {
+	case errors.Is(err, train.ErrInterrupted):
+		return fmt.Errorf("%w: checkpoint written; continue with: mhe train --resume %s", ErrInterrupted, dir)
+	case errors.Is(err, modelio.ErrExists):
+		return usageError{err}
+	case train.IsModelError(err):
+		return fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	return err
+}

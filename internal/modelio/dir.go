@@ -1,0 +1,307 @@
+package modelio
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/mhe-xlc/mhe/internal/atomicfile"
+)
+
+// FormatVersion is the model directory format this mhe writes and reads.
+const FormatVersion = 1
+
+// Names inside a model directory.
+const (
+	ManifestFile = "manifest.json"
+	ConfigFile   = "config.yaml"
+	MetricsFile  = "metrics.jsonl"
+	TrainingDir  = "training" // in-progress run: checkpoints, staged config
+	pointerFile  = "checkpoint.json"
+	lockFile     = "lock"
+)
+
+// ErrExists refuses to overwrite a model directory without --force.
+var ErrExists = errors.New("model directory exists")
+
+// FileInfo records one file of a model.
+type FileInfo struct {
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// DataInfo identifies a data file a model was trained on.
+type DataInfo struct {
+	Role   string `json:"role"` // train, validation, test
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Rows   int    `json:"rows"`
+}
+
+// Head is the head layout in a manifest.
+type Head struct {
+	Method        string `json:"method"`
+	Loss          string `json:"loss"`
+	Lengths       []int  `json:"lengths"`
+	Beam          int    `json:"beam,omitempty"`
+	BottleneckDim int    `json:"bottleneck_dim,omitempty"`
+	Samples       int    `json:"samples,omitempty"`
+	Params        int64  `json:"params"`
+	VanillaParams int64  `json:"vanilla_params"`
+}
+
+// Encoder is the encoder in a manifest.
+type Encoder struct {
+	Type         string  `json:"type"`
+	Hidden       []int   `json:"hidden,omitempty"`
+	Activation   string  `json:"activation,omitempty"`
+	Dropout      float64 `json:"dropout,omitempty"`
+	HashFeatures int     `json:"hash_features,omitempty"`
+}
+
+// Preprocess is the input transformation saved with a model.
+type Preprocess struct {
+	TFIDF     bool   `json:"tfidf"`
+	Normalize string `json:"normalize"`
+}
+
+// Manifest describes a trained model. It contains no timings or thread
+// counts, so a given seed gives the same manifest whatever --threads.
+type Manifest struct {
+	Format           string              `json:"format"`
+	FormatVersion    int                 `json:"format_version"`
+	MHEVersion       string              `json:"mhe_version"`
+	MHECommit        string              `json:"mhe_commit"`
+	Name             string              `json:"name,omitempty"`
+	Labels           int                 `json:"labels"`
+	Features         int                 `json:"features"`
+	InputFeatures    int                 `json:"input_features"`
+	SingleLabel      bool                `json:"single_label"`
+	Head             Head                `json:"head"`
+	Encoder          Encoder             `json:"encoder"`
+	Preprocess       Preprocess          `json:"preprocess"`
+	LabelOrder       string              `json:"label_order"`
+	LabelPermutation string              `json:"label_permutation"`
+	Seed             uint64              `json:"seed"`
+	Epochs           int                 `json:"epochs"`
+	TrainRows        int                 `json:"train_rows"`
+	WeightsFile      string              `json:"weights_file"`
+	Files            map[string]FileInfo `json:"files"`
+	TrainingData     []DataInfo          `json:"training_data"`
+}
+
+// Dir is a model directory.
+type Dir struct {
+	Path string
+	lock *os.File
+}
+
+// Open returns the directory handle without creating anything.
+func Open(path string) *Dir { return &Dir{Path: path} }
+
+// File is the path of a file in the directory.
+func (d *Dir) File(name string) string { return filepath.Join(d.Path, name) }
+
+// Training is the path of a file in the in-progress run area.
+func (d *Dir) Training(name string) string { return filepath.Join(d.Path, TrainingDir, name) }
+
+// Prepare makes the directory ready for a new run: it refuses an existing
+// model (a manifest or an unfinished run) unless force, creates the
+// directories and takes the run lock. With force the old model stays
+// readable until the new one is committed.
+func (d *Dir) Prepare(force bool) error {
+	if st, err := os.Stat(d.Path); err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("%w: %s is a file, not a model directory", ErrExists, d.Path)
+		}
+		entries, _ := os.ReadDir(d.Path)
+		if len(entries) > 0 && !force {
+			return fmt.Errorf("%w: %s is not empty; pass --force to overwrite it, or --resume to continue an unfinished run", ErrExists, d.Path)
+		}
+	}
+	if err := os.MkdirAll(d.Training(""), 0o755); err != nil {
+		return err
+	}
+	if err := d.Lock(); err != nil {
+		return err
+	}
+	// A fresh run: forget any unfinished one.
+	return d.clearCheckpoints()
+}
+
+// Lock takes an exclusive lock on the run area so that two jobs cannot
+// train into the same directory.
+func (d *Dir) Lock() error {
+	if err := os.MkdirAll(d.Training(""), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(d.Training(lockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return fmt.Errorf("%w: another mhe process is training into %s", ErrExists, d.Path)
+	}
+	d.lock = f
+	return nil
+}
+
+// Unlock releases the run lock.
+func (d *Dir) Unlock() {
+	if d.lock != nil {
+		d.lock.Close()
+		d.lock = nil
+	}
+}
+
+// WriteJSON writes v as indented JSON atomically.
+func WriteJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
+// ReadManifest reads and checks the manifest: format name and version.
+func (d *Dir) ReadManifest() (*Manifest, error) {
+	raw, err := os.ReadFile(d.File(ManifestFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			if _, err2 := os.Stat(d.Training(pointerFile)); err2 == nil {
+				return nil, fmt.Errorf("%w: %s holds an unfinished run (no manifest yet); finish it with mhe train --resume %s", ErrIncompatible, d.Path, d.Path)
+			}
+			return nil, fmt.Errorf("%w: %s has no %s; is it a model directory written by mhe train?", ErrCorrupt, d.Path, ManifestFile)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, d.File(ManifestFile), err)
+	}
+	if m.Format != "mhe-model" {
+		return nil, fmt.Errorf("%w: %s is not an mhe model manifest", ErrCorrupt, d.File(ManifestFile))
+	}
+	if m.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%w: %s has format version %d; this mhe reads version %d (use the mhe version that wrote it: %s)",
+			ErrIncompatible, d.Path, m.FormatVersion, FormatVersion, m.MHEVersion)
+	}
+	if m.WeightsFile == "" || strings.ContainsAny(m.WeightsFile, `/\`) {
+		return nil, fmt.Errorf("%w: %s: bad weights file name %q", ErrCorrupt, d.File(ManifestFile), m.WeightsFile)
+	}
+	return &m, nil
+}
+
+// VerifyFile checks a file of the model against the manifest's checksum.
+func (d *Dir) VerifyFile(m *Manifest, name string) error {
+	info, ok := m.Files[name]
+	if !ok {
+		return fmt.Errorf("%w: the manifest lists no %s", ErrCorrupt, name)
+	}
+	sum, err := SHA256File(d.File(name))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if sum != info.SHA256 {
+		return fmt.Errorf("%w: %s fails its sha256 check (changed or damaged after training)", ErrCorrupt, d.File(name))
+	}
+	return nil
+}
+
+// Checkpoint is the pointer to the newest complete checkpoint.
+type Checkpoint struct {
+	Dir   string `json:"dir"`   // subdirectory of training/
+	Epoch int    `json:"epoch"` // epochs completed
+	Batch int    `json:"batch"` // batches completed in the next epoch (interrupted runs)
+}
+
+// ReadCheckpoint returns the newest checkpoint, or nil if there is none.
+func (d *Dir) ReadCheckpoint() (*Checkpoint, error) {
+	raw, err := os.ReadFile(d.Training(pointerFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var c Checkpoint
+	if err := json.Unmarshal(raw, &c); err != nil || c.Dir == "" || strings.ContainsAny(c.Dir, `/\`) {
+		return nil, fmt.Errorf("%w: %s is damaged", ErrCorrupt, d.Training(pointerFile))
+	}
+	return &c, nil
+}
+
+// NewCheckpointDir creates the directory for the next checkpoint.
+func (d *Dir) NewCheckpointDir(epoch, batch int) (string, string, error) {
+	name := fmt.Sprintf("ckpt-%04d-%06d", epoch, batch)
+	path := d.Training(name)
+	os.RemoveAll(path)
+	return name, path, os.MkdirAll(path, 0o755)
+}
+
+// CommitCheckpoint points at a complete checkpoint and removes older ones.
+func (d *Dir) CommitCheckpoint(c Checkpoint) error {
+	if err := WriteJSON(d.Training(pointerFile), c); err != nil {
+		return err
+	}
+	entries, _ := os.ReadDir(d.Training(""))
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "ckpt-") && e.Name() != c.Dir {
+			os.RemoveAll(d.Training(e.Name()))
+		}
+	}
+	return nil
+}
+
+func (d *Dir) clearCheckpoints() error {
+	os.Remove(d.Training(pointerFile))
+	entries, _ := os.ReadDir(d.Training(""))
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "ckpt-") {
+			if err := os.RemoveAll(d.Training(e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Commit finishes a run: the staged config becomes config.yaml, the
+// manifest is written last (the commit point), then the run area and
+// weights files of older models are removed.
+func (d *Dir) Commit(m *Manifest) error {
+	if err := os.Rename(d.Training(ConfigFile), d.File(ConfigFile)); err != nil {
+		return err
+	}
+	if err := WriteJSON(d.File(ManifestFile), m); err != nil {
+		return err
+	}
+	entries, _ := os.ReadDir(d.Path)
+	var stale []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "weights-") && e.Name() != m.WeightsFile {
+			stale = append(stale, e.Name())
+		}
+	}
+	sort.Strings(stale)
+	for _, s := range stale {
+		os.Remove(d.File(s))
+	}
+	d.Unlock()
+	return os.RemoveAll(d.Training(""))
+}
+
+// WriteBytes writes b to path atomically.
+func WriteBytes(path string, b []byte) error {
+	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err })
+}

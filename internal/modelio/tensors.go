@@ -1,0 +1,340 @@
+// Package modelio reads and writes mhe model directories: the tensor file
+// format, the manifest, and checkpoints. Every file is written atomically
+// (temporary file + rename); loading verifies sha256 checksums and format
+// versions and reports problems as ErrCorrupt or ErrIncompatible.
+//
+// Tensor file format (all integers little-endian):
+//
+//	offset 0   magic "MHET", uint32 version (1), uint32 tensor count, uint32 0
+//	then, per tensor: uint16 name length, name (UTF-8), uint8 dtype
+//	           (1 float32, 2 int32, 3 int64), uint8 rank, rank × uint64 dims,
+//	           uint64 data offset (from the file start, 64-byte aligned),
+//	           uint64 data length in bytes
+//	then       the data blocks, each starting at its offset, zero padding
+//	           between them
+//
+// Data is stored in the host layout of little-endian machines, so a loaded
+// file is used in place (memory-mapped) without copying.
+package modelio
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"unsafe"
+
+	"github.com/mhe-xlc/mhe/internal/atomicfile"
+)
+
+// Errors for unusable model files; the CLI maps both to exit code 4.
+var (
+	ErrCorrupt      = errors.New("model corrupt")
+	ErrIncompatible = errors.New("model incompatible")
+)
+
+const (
+	tensorMagic   = "MHET"
+	tensorVersion = 1
+	align         = 64
+)
+
+// DType is a tensor element type.
+type DType uint8
+
+const (
+	Float32 DType = 1
+	Int32   DType = 2
+	Int64   DType = 3
+)
+
+func (d DType) size() int {
+	switch d {
+	case Float32, Int32:
+		return 4
+	case Int64:
+		return 8
+	}
+	return 0
+}
+
+// Tensor is a named array. Exactly one of F32, I32, I64 is set.
+type Tensor struct {
+	Name string
+	Dims []int
+	F32  []float32
+	I32  []int32
+	I64  []int64
+}
+
+func (t *Tensor) dtype() DType {
+	switch {
+	case t.I32 != nil:
+		return Int32
+	case t.I64 != nil:
+		return Int64
+	}
+	return Float32
+}
+
+func (t *Tensor) bytes() []byte {
+	switch {
+	case t.I32 != nil:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(t.I32))), len(t.I32)*4)
+	case t.I64 != nil:
+		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(t.I64))), len(t.I64)*8)
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(t.F32))), len(t.F32)*4)
+}
+
+func (t *Tensor) elements() int {
+	n := 1
+	for _, d := range t.Dims {
+		n *= d
+	}
+	return n
+}
+
+func init() {
+	x := uint16(1)
+	if *(*byte)(unsafe.Pointer(&x)) != 1 {
+		panic("modelio: mhe model files need a little-endian machine")
+	}
+}
+
+// WriteTensors writes the tensors to path atomically and returns the
+// file's sha256 (hex) and size.
+func WriteTensors(path string, tensors []Tensor) (sum string, size int64, err error) {
+	for i := range tensors {
+		if tensors[i].elements() != len(tensors[i].bytes())/tensors[i].dtype().size() {
+			return "", 0, fmt.Errorf("modelio: tensor %s: dims %v do not match %d elements", tensors[i].Name, tensors[i].Dims, len(tensors[i].bytes())/tensors[i].dtype().size())
+		}
+	}
+	// Directory size, then aligned data offsets.
+	hdr := 16
+	for _, t := range tensors {
+		hdr += 2 + len(t.Name) + 2 + 8*len(t.Dims) + 16
+	}
+	offsets := make([]int64, len(tensors))
+	off := roundUp(int64(hdr))
+	for i := range tensors {
+		offsets[i] = off
+		off = roundUp(off + int64(len(tensors[i].bytes())))
+	}
+	err = atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
+		h := sha256.New()
+		bw := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<20)
+		var b []byte
+		b = append(b, tensorMagic...)
+		b = binary.LittleEndian.AppendUint32(b, tensorVersion)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(tensors)))
+		b = binary.LittleEndian.AppendUint32(b, 0)
+		for i, t := range tensors {
+			b = binary.LittleEndian.AppendUint16(b, uint16(len(t.Name)))
+			b = append(b, t.Name...)
+			b = append(b, byte(t.dtype()), byte(len(t.Dims)))
+			for _, d := range t.Dims {
+				b = binary.LittleEndian.AppendUint64(b, uint64(d))
+			}
+			b = binary.LittleEndian.AppendUint64(b, uint64(offsets[i]))
+			b = binary.LittleEndian.AppendUint64(b, uint64(len(t.bytes())))
+		}
+		pos := int64(len(b))
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+		zeros := make([]byte, align)
+		for i := range tensors {
+			if _, err := bw.Write(zeros[:offsets[i]-pos]); err != nil {
+				return err
+			}
+			data := tensors[i].bytes()
+			if _, err := bw.Write(data); err != nil {
+				return err
+			}
+			pos = offsets[i] + int64(len(data))
+		}
+		if _, err := bw.Write(zeros[:roundUp(pos)-pos]); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
+		size = roundUp(pos)
+		return nil
+	})
+	return sum, size, err
+}
+
+func roundUp(v int64) int64 { return (v + align - 1) / align * align }
+
+// TensorFile is a loaded tensor file. Its tensors alias the file's memory
+// (read-only when mapped): Copy before modifying.
+type TensorFile struct {
+	Path    string
+	Tensors map[string]*Tensor
+	data    []byte
+	unmap   func() error
+}
+
+// Close releases the mapping; the tensors must not be used afterwards.
+func (f *TensorFile) Close() error {
+	if f.unmap != nil {
+		err := f.unmap()
+		f.unmap = nil
+		return err
+	}
+	return nil
+}
+
+// Names lists the tensor names, sorted.
+func (f *TensorFile) Names() []string {
+	var names []string
+	for n := range f.Tensors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Get returns a tensor by name, checking its type and dims (nil dims: any).
+func (f *TensorFile) Get(name string, dt DType, dims ...int) (*Tensor, error) {
+	t, ok := f.Tensors[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s has no tensor %q", ErrCorrupt, f.Path, name)
+	}
+	if t.dtype() != dt {
+		return nil, fmt.Errorf("%w: %s: tensor %q has the wrong element type", ErrCorrupt, f.Path, name)
+	}
+	if dims != nil {
+		if len(dims) != len(t.Dims) {
+			return nil, fmt.Errorf("%w: %s: tensor %q has shape %v, want %v", ErrCorrupt, f.Path, name, t.Dims, dims)
+		}
+		for i := range dims {
+			if dims[i] != t.Dims[i] {
+				return nil, fmt.Errorf("%w: %s: tensor %q has shape %v, want %v", ErrCorrupt, f.Path, name, t.Dims, dims)
+			}
+		}
+	}
+	return t, nil
+}
+
+// ReadTensors maps (or reads) a tensor file, verifies its sha256 against
+// wantSum (when not empty) and parses its directory.
+func ReadTensors(path, wantSum string) (*TensorFile, error) {
+	data, unmap, err := mapFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s is missing: %v", ErrCorrupt, path, err)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	f := &TensorFile{Path: path, data: data, unmap: unmap, Tensors: map[string]*Tensor{}}
+	if wantSum != "" {
+		got := sha256.Sum256(data)
+		if hex.EncodeToString(got[:]) != wantSum {
+			f.Close()
+			return nil, fmt.Errorf("%w: %s fails its sha256 check (the file was changed or damaged after training; retrain or restore it)", ErrCorrupt, path)
+		}
+	}
+	if err := f.parse(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *TensorFile) parse() error {
+	d := f.data
+	bad := func(why string) error { return fmt.Errorf("%w: %s: %s", ErrCorrupt, f.Path, why) }
+	if len(d) < 16 || string(d[:4]) != tensorMagic {
+		return bad("not an mhe tensor file")
+	}
+	if v := binary.LittleEndian.Uint32(d[4:]); v != tensorVersion {
+		return fmt.Errorf("%w: %s has tensor format version %d; this mhe reads version %d (use a matching mhe version)", ErrIncompatible, f.Path, v, tensorVersion)
+	}
+	n := int(binary.LittleEndian.Uint32(d[8:]))
+	pos := 16
+	need := func(k int) bool { return pos+k <= len(d) }
+	for range n {
+		if !need(2) {
+			return bad("truncated directory")
+		}
+		nl := int(binary.LittleEndian.Uint16(d[pos:]))
+		pos += 2
+		if !need(nl + 2) {
+			return bad("truncated directory")
+		}
+		name := string(d[pos : pos+nl])
+		pos += nl
+		dt, rank := DType(d[pos]), int(d[pos+1])
+		pos += 2
+		if dt.size() == 0 || rank > 8 || !need(8*rank+16) {
+			return bad("bad tensor entry " + name)
+		}
+		t := &Tensor{Name: name}
+		elems := uint64(1)
+		for range rank {
+			dim := binary.LittleEndian.Uint64(d[pos:])
+			pos += 8
+			if dim > 1<<40 {
+				return bad("bad dims for " + name)
+			}
+			t.Dims = append(t.Dims, int(dim))
+			elems *= dim
+			if elems > 1<<42 {
+				return bad("bad dims for " + name)
+			}
+		}
+		off := binary.LittleEndian.Uint64(d[pos:])
+		length := binary.LittleEndian.Uint64(d[pos+8:])
+		pos += 16
+		if off%align != 0 || off > uint64(len(d)) || length > uint64(len(d))-off || length != elems*uint64(dt.size()) {
+			return bad("tensor " + name + " lies outside the file")
+		}
+		raw := d[off : off+length]
+		switch dt {
+		case Float32:
+			t.F32 = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(raw))), elems)
+		case Int32:
+			t.I32 = unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(raw))), elems)
+		case Int64:
+			t.I64 = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(raw))), elems)
+		}
+		if elems == 0 {
+			switch dt {
+			case Float32:
+				t.F32 = []float32{}
+			case Int32:
+				t.I32 = []int32{}
+			case Int64:
+				t.I64 = []int64{}
+			}
+		}
+		if _, dup := f.Tensors[name]; dup {
+			return bad("tensor " + name + " appears twice")
+		}
+		f.Tensors[name] = t
+	}
+	return nil
+}
+
+// SHA256File returns the hex sha256 of a file's bytes.
+func SHA256File(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

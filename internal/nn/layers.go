@@ -1,0 +1,296 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+var impl = blas32.Implementation()
+
+// axpy computes y += a·x with gonum's SIMD kernel.
+func axpy(a float32, x, y []float32) {
+	impl.Saxpy(len(x), a, x, 1, y, 1)
+}
+
+// Batch is a mini-batch of sparse rows (CSR with local row numbers).
+type Batch struct {
+	N       int
+	Indptr  []int
+	Indices []int32
+	Values  []float32
+}
+
+// Reset empties the batch, keeping its buffers.
+func (b *Batch) Reset() {
+	b.N = 0
+	b.Indptr = append(b.Indptr[:0], 0)
+	b.Indices = b.Indices[:0]
+	b.Values = b.Values[:0]
+}
+
+// Add appends a row.
+func (b *Batch) Add(ids []int32, vals []float32) {
+	b.Indices = append(b.Indices, ids...)
+	if vals == nil {
+		for range ids {
+			b.Values = append(b.Values, 1)
+		}
+	} else {
+		b.Values = append(b.Values, vals...)
+	}
+	b.Indptr = append(b.Indptr, len(b.Indices))
+	b.N++
+}
+
+// Row returns row i.
+func (b *Batch) Row(i int) ([]int32, []float32) {
+	lo, hi := b.Indptr[i], b.Indptr[i+1]
+	return b.Indices[lo:hi], b.Values[lo:hi]
+}
+
+// SparseLinear is a linear layer over sparse input: out = x·W + b with W
+// stored feature-major (In × Out), so a row's forward pass is one axpy per
+// nonzero and its gradient touches only the rows of the features present.
+type SparseLinear struct {
+	In, Out int
+	W, B    *Param
+
+	// Transposed-batch scratch for the backward pass.
+	slot    []int32 // feature -> position in feats, -1 when absent
+	feats   []int32
+	starts  []int
+	entries []entry
+	cursor  []int
+	gbuf    [][]float32
+}
+
+type entry struct {
+	row int32
+	val float32
+}
+
+// NewSparseLinear allocates an In × Out layer (weights zero). With alloc
+// false only the shapes are set (the weights are bound to a loaded file).
+func NewSparseLinear(name string, in, out int, alloc bool) *SparseLinear {
+	return &SparseLinear{
+		In: in, Out: out,
+		W: newParam(name+".w", in, out, false, true, alloc),
+		B: newParam(name+".b", 1, out, true, false, alloc),
+	}
+}
+
+// Params lists the layer's tensors.
+func (l *SparseLinear) Params() []*Param { return []*Param{l.W, l.B} }
+
+// Forward computes rows [lo, hi) of out (row stride Out). Feature ids >= In
+// are ignored (unseen at training time).
+func (l *SparseLinear) Forward(x *Batch, out []float32, lo, hi int) {
+	bias := l.B.W
+	for r := lo; r < hi; r++ {
+		o := out[r*l.Out : (r+1)*l.Out]
+		copy(o, bias)
+		ids, vals := x.Row(r)
+		for k, j := range ids {
+			if int(j) < l.In {
+				axpy(vals[k], l.W.W[int(j)*l.Out:(int(j)+1)*l.Out], o)
+			}
+		}
+	}
+}
+
+// Update applies the optimiser given dOut (N × Out), the gradient of the
+// loss with respect to the layer's output: each feature row present in the
+// batch gets g_j = Σ_r x_rj·dOut_r (summed in row order) and one lazy update;
+// the bias gets Σ_r dOut_r.
+func (l *SparseLinear) Update(pool *Pool, opt *Optimizer, x *Batch, dOut []float32, lr float32) {
+	if len(l.slot) < l.In {
+		l.slot = make([]int32, l.In)
+		for i := range l.slot {
+			l.slot[i] = -1
+		}
+	}
+	// Transpose the batch: the features present, each with its (row, value)
+	// entries in row order.
+	l.feats = l.feats[:0]
+	l.starts = l.starts[:0]
+	for _, j := range x.Indices {
+		if int(j) >= l.In {
+			continue
+		}
+		if l.slot[j] < 0 {
+			l.slot[j] = int32(len(l.feats))
+			l.feats = append(l.feats, j)
+			l.starts = append(l.starts, 0)
+		}
+		l.starts[l.slot[j]]++
+	}
+	nf := len(l.feats)
+	total := 0
+	for f := range nf {
+		c := l.starts[f]
+		l.starts[f] = total
+		total += c
+	}
+	l.starts = append(l.starts, total)
+	if cap(l.entries) < total {
+		l.entries = make([]entry, total)
+	}
+	l.entries = l.entries[:total]
+	l.cursor = append(l.cursor[:0], l.starts[:nf]...)
+	for r := 0; r < x.N; r++ {
+		ids, vals := x.Row(r)
+		for k, j := range ids {
+			if int(j) >= l.In {
+				continue
+			}
+			f := l.slot[j]
+			l.entries[l.cursor[f]] = entry{int32(r), vals[k]}
+			l.cursor[f]++
+		}
+	}
+	for len(l.gbuf) < pool.Workers() {
+		l.gbuf = append(l.gbuf, make([]float32, l.Out))
+	}
+	pool.For(nf, 16, func(w, lo, hi int) {
+		g := l.gbuf[w]
+		for f := lo; f < hi; f++ {
+			clear(g)
+			for _, e := range l.entries[l.starts[f]:l.starts[f+1]] {
+				axpy(e.val, dOut[int(e.row)*l.Out:(int(e.row)+1)*l.Out], g)
+			}
+			opt.UpdateRow(l.W, int(l.feats[f]), g, lr)
+		}
+	})
+	for _, j := range l.feats {
+		l.slot[j] = -1
+	}
+	// Bias: column sums in row order, split by columns.
+	pool.For(l.Out, 256, func(_, lo, hi int) {
+		gb := l.B.G[lo:hi]
+		for r := 0; r < x.N; r++ {
+			d := dOut[r*l.Out+lo : r*l.Out+hi]
+			for c := range gb {
+				gb[c] += d[c]
+			}
+		}
+	})
+	opt.UpdateDense(pool, l.B, lr)
+}
+
+// DenseLinear is y = x·Wᵀ + b with W stored output-major (Out × In); its
+// products run through gonum's BLAS.
+type DenseLinear struct {
+	In, Out int
+	W, B    *Param
+}
+
+// NewDenseLinear allocates an In → Out layer (alloc as for NewSparseLinear).
+func NewDenseLinear(name string, in, out int, alloc bool) *DenseLinear {
+	return &DenseLinear{In: in, Out: out, W: newParam(name+".w", out, in, true, true, alloc), B: newParam(name+".b", 1, out, true, false, alloc)}
+}
+
+// Params lists the layer's tensors.
+func (l *DenseLinear) Params() []*Param { return []*Param{l.W, l.B} }
+
+func general(rows, cols int, data []float32) blas32.General {
+	return blas32.General{Rows: rows, Cols: cols, Stride: cols, Data: data[:rows*cols]}
+}
+
+// Forward computes y (n × Out) from x (n × In).
+func (l *DenseLinear) Forward(x []float32, n int, y []float32) {
+	for r := range n {
+		copy(y[r*l.Out:(r+1)*l.Out], l.B.W)
+	}
+	blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(n, l.In, x), general(l.Out, l.In, l.W.W), 1, general(n, l.Out, y))
+}
+
+// Backward accumulates dW += dyᵀ·x and db += Σ dy, and writes dx = dy·W
+// when dx is not nil.
+func (l *DenseLinear) Backward(pool *Pool, x, dy []float32, n int, dx []float32) {
+	blas32.Gemm(blas.Trans, blas.NoTrans, 1, general(n, l.Out, dy), general(n, l.In, x), 1, general(l.Out, l.In, l.W.G))
+	pool.For(l.Out, 256, func(_, lo, hi int) {
+		gb := l.B.G[lo:hi]
+		for r := range n {
+			d := dy[r*l.Out+lo : r*l.Out+hi]
+			for c := range gb {
+				gb[c] += d[c]
+			}
+		}
+	})
+	if dx != nil {
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, general(n, l.Out, dy), general(l.Out, l.In, l.W.W), 0, general(n, l.In, dx))
+	}
+}
+
+// Activation is an element-wise nonlinearity.
+type Activation string
+
+const (
+	ReLU    Activation = "relu"
+	Tanh    Activation = "tanh"
+	GELU    Activation = "gelu"
+	Sigmoid Activation = "sigmoid"
+)
+
+// ParseActivation validates a name.
+func ParseActivation(s string) (Activation, error) {
+	switch a := Activation(s); a {
+	case ReLU, Tanh, GELU, Sigmoid:
+		return a, nil
+	}
+	return "", fmt.Errorf("nn: unknown activation %q", s)
+}
+
+// Forward writes a = act(z).
+func (a Activation) Forward(z, out []float32) {
+	switch a {
+	case ReLU:
+		for i, v := range z {
+			out[i] = max(v, 0)
+		}
+	case Tanh:
+		for i, v := range z {
+			out[i] = float32(math.Tanh(float64(v)))
+		}
+	case Sigmoid:
+		for i, v := range z {
+			out[i] = float32(1 / (1 + math.Exp(-float64(v))))
+		}
+	case GELU:
+		for i, v := range z {
+			x := float64(v)
+			out[i] = float32(0.5 * x * (1 + math.Tanh(0.7978845608028654*(x+0.044715*x*x*x))))
+		}
+	}
+}
+
+// Backward turns da (gradient w.r.t. the output) into dz in place, given
+// the pre-activation z and the output a.
+func (a Activation) Backward(z, out, da []float32) {
+	switch a {
+	case ReLU:
+		for i, v := range z {
+			if v <= 0 {
+				da[i] = 0
+			}
+		}
+	case Tanh:
+		for i, y := range out {
+			da[i] *= 1 - y*y
+		}
+	case Sigmoid:
+		for i, y := range out {
+			da[i] *= y * (1 - y)
+		}
+	case GELU:
+		for i, v := range z {
+			x := float64(v)
+			t := math.Tanh(0.7978845608028654 * (x + 0.044715*x*x*x))
+			d := 0.5*(1+t) + 0.5*x*(1-t*t)*0.7978845608028654*(1+3*0.044715*x*x)
+			da[i] *= float32(d)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// OptKind is an optimisation algorithm.
+type OptKind string
+
+const (
+	SGD   OptKind = "sgd"   // SGD with (heavy-ball) momentum, L2 weight decay
+	Adam  OptKind = "adam"  // Adam, L2 weight decay added to the gradient
+	AdamW OptKind = "adamw" // Adam with decoupled weight decay
+)
+
+// Optimizer updates parameters. Dense parameters are updated in full each
+// step; the sparse input layer is updated lazily, row by row, only where
+// the batch has features (LazyAdam-style: a row's moments decay only when it
+// is touched, bias correction uses the global step).
+type Optimizer struct {
+	Kind        OptKind
+	Momentum    float32 // SGD
+	Beta1       float32 // Adam
+	Beta2       float32
+	Eps         float32
+	WeightDecay float32
+
+	step     int64
+	bc1, bc2 float32
+}
+
+// NewOptimizer returns an optimiser with the usual constants.
+func NewOptimizer(kind OptKind, momentum, weightDecay float64) (*Optimizer, error) {
+	switch kind {
+	case SGD, Adam, AdamW:
+	default:
+		return nil, fmt.Errorf("nn: unknown optimizer %q", kind)
+	}
+	return &Optimizer{Kind: kind, Momentum: float32(momentum), Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: float32(weightDecay)}, nil
+}
+
+// Step is the number of steps taken.
+func (o *Optimizer) Step() int64 { return o.step }
+
+// SetStep restores the step counter (resume).
+func (o *Optimizer) SetStep(s int64) {
+	o.step = s
+	o.corrections()
+}
+
+// Begin starts a step (advances the counter used for bias correction).
+func (o *Optimizer) Begin() {
+	o.step++
+	o.corrections()
+}
+
+func (o *Optimizer) corrections() {
+	o.bc1 = float32(1 - math.Pow(float64(o.Beta1), float64(o.step)))
+	o.bc2 = float32(1 - math.Pow(float64(o.Beta2), float64(o.step)))
+}
+
+// Init allocates p's optimiser state.
+func (o *Optimizer) Init(p *Param) {
+	switch o.Kind {
+	case SGD:
+		if o.Momentum > 0 {
+			p.M = make([]float32, p.Size())
+		}
+	default:
+		p.M = make([]float32, p.Size())
+		p.V = make([]float32, p.Size())
+	}
+}
+
+// Apply updates w with gradient g (same length) and the matching slices of
+// the state m and v.
+func (o *Optimizer) Apply(w, g, m, v []float32, lr float32, decay bool) {
+	wd := o.WeightDecay
+	if !decay {
+		wd = 0
+	}
+	switch o.Kind {
+	case SGD:
+		if m == nil {
+			for i := range w {
+				w[i] -= lr * (g[i] + wd*w[i])
+			}
+			return
+		}
+		mu := o.Momentum
+		m = m[:len(w)]
+		g = g[:len(w)]
+		for i := range w {
+			mi := mu*m[i] + g[i] + wd*w[i]
+			m[i] = mi
+			w[i] -= lr * mi
+		}
+	case Adam, AdamW:
+		b1, b2, eps := o.Beta1, o.Beta2, o.Eps
+		c1, c2 := 1-b1, 1-b2
+		step := lr / o.bc1
+		ibc2 := 1 / o.bc2
+		m, v, g = m[:len(w)], v[:len(w)], g[:len(w)]
+		l2 := wd
+		decoupled := float32(0)
+		if o.Kind == AdamW {
+			l2, decoupled = 0, lr*wd
+		}
+		for i := range w {
+			gi := g[i] + l2*w[i]
+			mi := b1*m[i] + c1*gi
+			vi := b2*v[i] + c2*gi*gi
+			m[i], v[i] = mi, vi
+			w[i] -= step*mi/(float32(math.Sqrt(float64(vi*ibc2)))+eps) + decoupled*w[i]
+		}
+	}
+}
+
+// UpdateDense applies the optimiser to a whole parameter from p.G, in
+// parallel chunks, and clears the gradient.
+func (o *Optimizer) UpdateDense(pool *Pool, p *Param, lr float32) {
+	pool.For(p.Size(), 1<<14, func(_, lo, hi int) {
+		var m, v []float32
+		if p.M != nil {
+			m = p.M[lo:hi]
+		}
+		if p.V != nil {
+			v = p.V[lo:hi]
+		}
+		o.Apply(p.W[lo:hi], p.G[lo:hi], m, v, lr, p.Decay)
+		clear(p.G[lo:hi])
+	})
+}
+
+// UpdateRow applies the optimiser to row r of p with gradient g.
+func (o *Optimizer) UpdateRow(p *Param, r int, g []float32, lr float32) {
+	lo, hi := r*p.Cols, (r+1)*p.Cols
+	var m, v []float32
+	if p.M != nil {
+		m = p.M[lo:hi]
+	}
+	if p.V != nil {
+		v = p.V[lo:hi]
+	}
+	o.Apply(p.W[lo:hi], g, m, v, lr, p.Decay)
+}

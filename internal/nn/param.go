@@ -1,0 +1,64 @@
+package nn
+
+import (
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+)
+
+// Param is one trainable tensor (row-major Rows × Cols) with its gradient
+// and optimiser state.
+type Param struct {
+	Name       string
+	Rows, Cols int
+	W          []float32
+	// G is the dense gradient; nil for parameters updated lazily by rows
+	// (the sparse input layer computes row gradients on the fly).
+	G []float32
+	// M and V are optimiser state (momentum / Adam moments); nil when the
+	// optimiser needs none.
+	M, V []float32
+	// Decay says whether weight decay applies (weights yes, biases no).
+	Decay bool
+}
+
+// NewParam allocates a zero tensor; dense says whether it keeps a dense
+// gradient buffer.
+func NewParam(name string, rows, cols int, dense, decay bool) *Param {
+	return newParam(name, rows, cols, dense, decay, true)
+}
+
+func newParam(name string, rows, cols int, dense, decay, alloc bool) *Param {
+	p := &Param{Name: name, Rows: rows, Cols: cols, Decay: decay}
+	if alloc {
+		p.W = make([]float32, rows*cols)
+		if dense {
+			p.G = make([]float32, rows*cols)
+		}
+	}
+	return p
+}
+
+// Size is Rows × Cols.
+func (p *Param) Size() int { return p.Rows * p.Cols }
+
+// Row returns row r of the weights.
+func (p *Param) Row(r int) []float32 { return p.W[r*p.Cols : (r+1)*p.Cols] }
+
+// streamFor derives a random stream for a named tensor from the run seed,
+// so initialisation does not depend on the order tensors are created in.
+func streamFor(seed uint64, name string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return rand.New(rand.NewPCG(seed, h.Sum64()))
+}
+
+// InitUniform fills p with U(−a, a), a = gain·sqrt(6 / (fanIn + fanOut))
+// (Glorot), from a stream seeded by seed and the tensor's name.
+func (p *Param) InitUniform(seed uint64, fanIn, fanOut int, gain float64) {
+	rng := streamFor(seed, p.Name)
+	a := gain * math.Sqrt(6/float64(fanIn+fanOut))
+	for i := range p.W {
+		p.W[i] = float32((2*rng.Float64() - 1) * a)
+	}
+}

@@ -1,0 +1,164 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/mhe-xlc/mhe/internal/modelio"
+)
+
+// checkpoint saves everything needed to continue exactly where the run is:
+// after `epoch` completed epochs and `batch` batches of the next one.
+func (t *Trainer) checkpoint(epoch, batch int) error {
+	if t.Dir == nil {
+		return nil
+	}
+	name, path, err := t.Dir.NewCheckpointDir(epoch, batch)
+	if err != nil {
+		return err
+	}
+	ps := t.M.Net.Params()
+	var weights, optim, extra []modelio.Tensor
+	for i, p := range ps {
+		dims := []int{p.Rows, p.Cols}
+		weights = append(weights, modelio.Tensor{Name: p.Name, Dims: dims, F32: p.W})
+		if p.M != nil {
+			optim = append(optim, modelio.Tensor{Name: p.Name + ".m", Dims: dims, F32: p.M})
+		}
+		if p.V != nil {
+			optim = append(optim, modelio.Tensor{Name: p.Name + ".v", Dims: dims, F32: p.V})
+		}
+		if t.best != nil {
+			extra = append(extra, modelio.Tensor{Name: p.Name + ".best", Dims: dims, F32: t.best[i]})
+		}
+		if t.swa != nil {
+			extra = append(extra, modelio.Tensor{Name: p.Name + ".swa", Dims: dims, F32: t.swa[i]})
+		}
+	}
+	st := t.state
+	st.Epoch, st.Batch = epoch, batch
+	files := map[string][]modelio.Tensor{"weights.bin": weights, "optim.bin": optim, "extra.bin": extra}
+	sums := map[string]string{}
+	for _, f := range []string{"weights.bin", "optim.bin", "extra.bin"} {
+		sum, _, err := modelio.WriteTensors(filepath.Join(path, f), files[f])
+		if err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		sums[f] = sum
+	}
+	rec := checkpointState{State: st, Files: sums}
+	if err := modelio.WriteJSON(filepath.Join(path, "state.json"), rec); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := t.writeMetrics(st.History); err != nil {
+		return err
+	}
+	return t.Dir.CommitCheckpoint(modelio.Checkpoint{Dir: name, Epoch: epoch, Batch: batch})
+}
+
+type checkpointState struct {
+	State
+	Files map[string]string `json:"files"`
+}
+
+// writeMetrics rewrites metrics.jsonl from the history (so a resumed run's
+// log matches an uninterrupted one's epochs).
+func (t *Trainer) writeMetrics(h []EpochRecord) error {
+	var b []byte
+	for _, r := range h {
+		line, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		b = append(b, line...)
+		b = append(b, '\n')
+	}
+	return writeFileAtomic(t.Dir.File(modelio.MetricsFile), b)
+}
+
+// Resume restores the newest checkpoint of dir into the trainer. It fails
+// when the training data changed since the run started.
+func (t *Trainer) Resume(c *modelio.Checkpoint) error {
+	path := t.Dir.Training(c.Dir)
+	raw, err := os.ReadFile(filepath.Join(path, "state.json"))
+	if err != nil {
+		return fmt.Errorf("%w: checkpoint: %v", modelio.ErrCorrupt, err)
+	}
+	var rec checkpointState
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return fmt.Errorf("%w: checkpoint state: %v", modelio.ErrCorrupt, err)
+	}
+	if !slices.Equal(rec.DataSHA256, t.state.DataSHA256) {
+		return fmt.Errorf("%w: the training data changed since this run started (sha256 differs); start a new run with --force", modelio.ErrIncompatible)
+	}
+	load := func(name string) (*modelio.TensorFile, error) {
+		return modelio.ReadTensors(filepath.Join(path, name), rec.Files[name])
+	}
+	ps := t.M.Net.Params()
+	wf, err := load("weights.bin")
+	if err != nil {
+		return err
+	}
+	defer wf.Close()
+	of, err := load("optim.bin")
+	if err != nil {
+		return err
+	}
+	defer of.Close()
+	ef, err := load("extra.bin")
+	if err != nil {
+		return err
+	}
+	defer ef.Close()
+	restore := func(f *modelio.TensorFile, name string, dst []float32, rows, cols int) error {
+		tt, err := f.Get(name, modelio.Float32, rows, cols)
+		if err != nil {
+			return err
+		}
+		copy(dst, tt.F32)
+		return nil
+	}
+	for i, p := range ps {
+		if err := restore(wf, p.Name, p.W, p.Rows, p.Cols); err != nil {
+			return err
+		}
+		if p.M != nil {
+			if err := restore(of, p.Name+".m", p.M, p.Rows, p.Cols); err != nil {
+				return err
+			}
+		}
+		if p.V != nil {
+			if err := restore(of, p.Name+".v", p.V, p.Rows, p.Cols); err != nil {
+				return err
+			}
+		}
+		if _, ok := ef.Tensors[p.Name+".best"]; ok {
+			if t.best == nil {
+				t.best = make([][]float32, len(ps))
+			}
+			t.best[i] = make([]float32, p.Size())
+			if err := restore(ef, p.Name+".best", t.best[i], p.Rows, p.Cols); err != nil {
+				return err
+			}
+		}
+		if _, ok := ef.Tensors[p.Name+".swa"]; ok {
+			if t.swa == nil {
+				t.swa = make([][]float32, len(ps))
+			}
+			t.swa[i] = make([]float32, p.Size())
+			if err := restore(ef, p.Name+".swa", t.swa[i], p.Rows, p.Cols); err != nil {
+				return err
+			}
+		}
+	}
+	t.state = rec.State
+	t.opt.SetStep(t.state.Step)
+	return nil
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	return modelio.WriteBytes(path, b)
+}

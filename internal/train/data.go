@@ -1,0 +1,295 @@
+// Package train is mhe's training engine: it loads the splits a run
+// configuration names, builds the encoder and head, runs mini-batch
+// optimisation on a deterministic worker pool, checkpoints every epoch, and
+// predicts in batches. For a given seed its models and predictions are
+// byte-identical whatever the number of threads.
+package train
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/synth"
+)
+
+// Splits are the datasets of a run, with labels in their original ids.
+type Splits struct {
+	Train      *data.Dataset
+	Validation *data.Dataset // nil when there is none
+	Test       *data.Dataset // nil when there is none
+	// Info identifies the data (paths and sha256) for the manifest.
+	Info []modelio.DataInfo
+	// Empty counts the training rows without labels/features (before any
+	// dropping); Dropped is how many were dropped.
+	Empty   data.EmptyCounts
+	Dropped int
+	// ValidationFromTrain says the validation rows were held out of the
+	// training file (train.validation_fraction).
+	ValidationFromTrain bool
+}
+
+// ReadOptions turns the data section into reader options.
+func ReadOptions(d *config.DataConfig) (data.ReadOptions, error) {
+	f, err := data.ParseFormat(d.Format)
+	if err != nil {
+		return data.ReadOptions{}, fmt.Errorf("%w: data.format: %v", config.ErrInvalid, err)
+	}
+	return data.ReadOptions{Format: f, LabelBase: d.LabelBase, FeatureBase: d.FeatureBase,
+		NumFeatures: d.NumFeatures, NumLabels: d.NumLabels, SingleLabel: d.SingleLabel}, nil
+}
+
+// LoadSplits reads (or generates) the train, validation and test rows of a
+// run configuration.
+func LoadSplits(cfg *config.Config, seed uint64) (*Splits, error) {
+	s := &Splits{}
+	var err error
+	if cfg.Data.Synth.Labels > 0 {
+		err = s.loadSynth(cfg)
+	} else {
+		err = s.loadFiles(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Empty = data.CountEmpty(s.Train)
+	s.Train, s.Dropped = data.DropEmpty(s.Train, cfg.Data.DropEmptyLabels, cfg.Data.DropEmptyFeatures)
+	if s.Validation == nil && cfg.Train.ValidationFraction > 0 {
+		n := s.Train.Rows()
+		nv := int(cfg.Train.ValidationFraction * float64(n))
+		if nv < 1 || nv >= n {
+			return nil, fmt.Errorf("%w: train.validation_fraction %g leaves %d validation rows of %d", config.ErrInvalid, cfg.Train.ValidationFraction, nv, n)
+		}
+		perm := rand.New(rand.NewPCG(seed, 0x7a11d)).Perm(n)
+		val, tr := slices.Clone(perm[:nv]), slices.Clone(perm[nv:])
+		slices.Sort(val)
+		slices.Sort(tr)
+		s.Validation, s.Train = s.Train.Subset(val), s.Train.Subset(tr)
+		s.ValidationFromTrain = true
+	}
+	if s.Train.Rows() == 0 {
+		return nil, data.InputError(fmt.Errorf("no training rows left (after splits and dropping empty rows)"))
+	}
+	s.unifyDims()
+	return s, nil
+}
+
+// unifyDims gives every split the same dimensions (LIBSVM files infer them
+// from the ids they hold).
+func (s *Splits) unifyDims() {
+	f, l := 0, 0
+	for _, d := range s.all() {
+		f, l = max(f, d.NumFeatures()), max(l, d.NumLabels())
+	}
+	for _, d := range s.all() {
+		d.X.Cols, d.Y.Cols = f, l
+	}
+}
+
+func (s *Splits) all() []*data.Dataset {
+	var out []*data.Dataset
+	for _, d := range []*data.Dataset{s.Train, s.Validation, s.Test} {
+		if d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (s *Splits) loadSynth(cfg *config.Config) error {
+	sc := cfg.Data.Synth
+	m, err := synth.NewModel(synth.Params{Examples: sc.Examples, Features: sc.Features, Labels: sc.Labels, Seed: sc.Seed,
+		SingleLabel: sc.SingleLabel, AvgLabels: sc.AvgLabels, AvgFeatures: sc.AvgFeatures, Exponent: sc.Exponent, Noise: sc.Noise})
+	if err != nil {
+		return fmt.Errorf("%w: data.synth: %v", config.ErrInvalid, err)
+	}
+	s.Train = m.Rows(sc.Examples, synth.StreamTrain)
+	name := fmt.Sprintf("synthetic(examples=%d,features=%d,labels=%d,seed=%d)", sc.Examples, sc.Features, sc.Labels, sc.Seed)
+	s.Info = append(s.Info, modelio.DataInfo{Role: "train", Path: name, SHA256: hashDataset(s.Train), Rows: s.Train.Rows()})
+	if sc.TestExamples > 0 {
+		s.Test = m.Rows(sc.TestExamples, synth.StreamTest)
+		s.Info = append(s.Info, modelio.DataInfo{Role: "test", Path: name, SHA256: hashDataset(s.Test), Rows: s.Test.Rows()})
+	}
+	return nil
+}
+
+// hashDataset is the sha256 of a dataset's arrays (for generated data).
+func hashDataset(d *data.Dataset) string {
+	h := sha256.New()
+	var b [8]byte
+	for _, m := range []*data.CSR{d.X, d.Y} {
+		binary.LittleEndian.PutUint64(b[:], uint64(m.Rows))
+		h.Write(b[:])
+		binary.LittleEndian.PutUint64(b[:], uint64(m.Cols))
+		h.Write(b[:])
+		h.Write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(m.Indptr))), len(m.Indptr)*8))
+		h.Write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(m.Indices))), len(m.Indices)*4))
+		h.Write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(m.Values))), len(m.Values)*4))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*data.Dataset, error) {
+	opt, err := ReadOptions(&cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	path := cfg.Path(file)
+	var ds *data.Dataset
+	if opt.Format == data.FormatXCMatrix {
+		if labels == "" {
+			return nil, fmt.Errorf("%w: data.%s_labels: format xc-matrix needs the label matrix of %s", config.ErrInvalid, role, file)
+		}
+		ds, err = data.ReadXCPair(path, cfg.Path(labels), opt)
+	} else {
+		ds, err = data.ReadFile(path, opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sum, err := modelio.SHA256File(path)
+	if err != nil {
+		return nil, data.InputError(err)
+	}
+	s.Info = append(s.Info, modelio.DataInfo{Role: role, Path: path, SHA256: sum, Rows: ds.Rows()})
+	return ds, nil
+}
+
+func (s *Splits) loadFiles(cfg *config.Config) error {
+	d := &cfg.Data
+	full, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
+	if err != nil {
+		return err
+	}
+	s.Train = full
+	switch {
+	case d.TrainRows != "" && d.TestRows != "":
+		tr, err := data.ReadSplit(cfg.Path(d.TrainRows), d.SplitColumn, full.Rows())
+		if err != nil {
+			return err
+		}
+		s.Train = full.Subset(tr)
+		testSrc := full
+		if d.Test != "" {
+			if testSrc, err = s.readDataset(cfg, "test", d.Test, d.TestLabels); err != nil {
+				return err
+			}
+		}
+		te, err := data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, testSrc.Rows())
+		if err != nil {
+			return err
+		}
+		s.Test = testSrc.Subset(te)
+		if d.Test == "" {
+			if err := disjoint(tr, te, cfg.Path(d.TrainRows), cfg.Path(d.TestRows)); err != nil {
+				return err
+			}
+		}
+	case d.TrainRows != "":
+		tr, err := data.ReadSplit(cfg.Path(d.TrainRows), d.SplitColumn, full.Rows())
+		if err != nil {
+			return err
+		}
+		s.Train = full.Subset(tr)
+		if d.Test != "" {
+			if s.Test, err = s.readDataset(cfg, "test", d.Test, d.TestLabels); err != nil {
+				return err
+			}
+		}
+	case d.Test != "":
+		if s.Test, err = s.readDataset(cfg, "test", d.Test, d.TestLabels); err != nil {
+			return err
+		}
+	case d.HoldoutEvery > 0:
+		tr, te := data.HoldoutRows(full.Rows(), d.HoldoutEvery)
+		s.Train, s.Test = full.Subset(tr), full.Subset(te)
+	}
+	if d.Validation != "" {
+		if s.Validation, err = s.readDataset(cfg, "validation", d.Validation, d.ValidationLabels); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func disjoint(a, b []int, fa, fb string) error {
+	seen := make(map[int]bool, len(a))
+	for _, r := range a {
+		seen[r] = true
+	}
+	for _, r := range b {
+		if seen[r] {
+			return data.InputError(fmt.Errorf("%w: row %d is in both %s and %s; train and test must not overlap (same split column?)", data.ErrSplit, r+1, fa, fb))
+		}
+	}
+	return nil
+}
+
+// DescribeSplits is a one-line summary for logs.
+func (s *Splits) Describe() string {
+	var parts []string
+	parts = append(parts, fmt.Sprintf("train %d rows", s.Train.Rows()))
+	if s.Validation != nil {
+		parts = append(parts, fmt.Sprintf("validation %d", s.Validation.Rows()))
+	}
+	if s.Test != nil {
+		parts = append(parts, fmt.Sprintf("test %d", s.Test.Rows()))
+	}
+	parts = append(parts, fmt.Sprintf("%d features, %d labels", s.Train.NumFeatures(), s.Train.NumLabels()))
+	return strings.Join(parts, ", ")
+}
+
+// LoadTest reads only the test rows of a run configuration (for predict and
+// eval on a model), or returns nil when the configuration has none.
+func LoadTest(cfg *config.Config) (*data.Dataset, error) {
+	d := &cfg.Data
+	s := &Splits{}
+	switch {
+	case d.Synth.Labels > 0:
+		if d.Synth.TestExamples == 0 {
+			return nil, nil
+		}
+		if err := s.loadSynth(cfg); err != nil {
+			return nil, err
+		}
+		return s.Test, nil
+	case d.TestRows != "" && d.Test != "":
+		full, err := s.readDataset(cfg, "test", d.Test, d.TestLabels)
+		if err != nil {
+			return nil, err
+		}
+		te, err := data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, full.Rows())
+		if err != nil {
+			return nil, err
+		}
+		return full.Subset(te), nil
+	case d.Test != "":
+		return s.readDataset(cfg, "test", d.Test, d.TestLabels)
+	case d.TestRows != "":
+		full, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
+		if err != nil {
+			return nil, err
+		}
+		te, err := data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, full.Rows())
+		if err != nil {
+			return nil, err
+		}
+		return full.Subset(te), nil
+	case d.HoldoutEvery > 0:
+		full, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
+		if err != nil {
+			return nil, err
+		}
+		_, te := data.HoldoutRows(full.Rows(), d.HoldoutEvery)
+		return full.Subset(te), nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,247 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/heads"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+// Model is a trained (or training) classifier: preprocessing, label
+// permutation, the net and its head.
+type Model struct {
+	Prep        Preprocess
+	Labels      int
+	Perm, Inv   []int32 // original -> internal and back; nil = identity
+	LabelCounts []int64 // training label counts, original ids (for PSP)
+	TrainRows   int
+	SingleLabel bool
+
+	Method heads.Method
+	Loss   heads.Loss
+	Plan   *heads.Plan
+	Head   heads.Head
+	Net    *Net
+
+	Encoder config.EncoderConfig
+}
+
+// Spec is what building a model needs to know besides the data.
+type Spec struct {
+	Config      *config.Config
+	Labels      int
+	Features    int // after preprocessing
+	SingleLabel bool
+	Plan        *heads.PlanFile // from head.plan, if any
+}
+
+// resolveLoss picks the loss for auto.
+func resolveLoss(method heads.Method, loss string, single bool) (heads.Loss, error) {
+	switch loss {
+	case "", "auto":
+		if method == heads.Vanilla && !single {
+			return heads.LossBCE, nil
+		}
+		return heads.LossSoftmax, nil
+	case "softmax":
+		return heads.LossSoftmax, nil
+	case "bce":
+		return heads.LossBCE, nil
+	case "softmargin":
+		return heads.LossSoftMargin, nil
+	}
+	return "", fmt.Errorf("%w: head.loss %q", config.ErrInvalid, loss)
+}
+
+// PlanFor turns the head section of a config into a plan for C labels and
+// encoder width d.
+func PlanFor(h config.HeadConfig, pf *heads.PlanFile, c, d int, optimizer string) (*heads.Plan, error) {
+	method, lengths, beam, dh, samples := h.Method, h.Lengths, h.Beam, h.BottleneckDim, h.Samples
+	if pf != nil {
+		if pf.Labels != c {
+			return nil, fmt.Errorf("%w: head.plan was made for %d labels but the data has %d; run mhe plan --labels %d --out again",
+				heads.ErrPlan, pf.Labels, c, c)
+		}
+		method, lengths = string(pf.Method), pf.Lengths
+		if pf.Beam > 0 {
+			beam = pf.Beam
+		}
+		if pf.BottleneckDim > 0 {
+			dh = pf.BottleneckDim
+		}
+		if pf.Samples > 0 {
+			samples = pf.Samples
+		}
+	}
+	m, err := heads.ParseMethod(method)
+	if err != nil {
+		return nil, err
+	}
+	req := heads.Request{Method: m, Labels: c, Heads: h.Heads, Lengths: lengths, Groups: h.Groups, Dim: d,
+		BottleneckDim: dh, Beam: beam, Samples: samples, Optimizer: optimizer}
+	if m == heads.Vanilla {
+		req.Heads, req.Lengths = 0, nil
+	}
+	return heads.NewPlan(req)
+}
+
+// Build creates an untrained model for the spec.
+func Build(s Spec) (*Model, error) {
+	cfg := s.Config
+	enc := cfg.Encoder
+	d := s.Features
+	hidden := []int(nil)
+	if strings.EqualFold(enc.Type, "mlp") {
+		hidden = enc.Hidden
+		d = hidden[len(hidden)-1]
+	}
+	plan, err := PlanFor(cfg.Head, s.Plan, s.Labels, d, cfg.Train.Optimizer)
+	if err != nil {
+		return nil, err
+	}
+	loss, err := resolveLoss(plan.Method, cfg.Head.Loss, s.SingleLabel)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Labels: s.Labels, SingleLabel: s.SingleLabel, Method: plan.Method, Loss: loss, Plan: plan, Encoder: enc}
+	if err := m.makeHead(); err != nil {
+		return nil, err
+	}
+	act, err := nn.ParseActivation(strings.ToLower(enc.Activation))
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoder.activation: %v", config.ErrInvalid, err)
+	}
+	m.Net = NewNet(s.Features, hidden, act, enc.Dropout, m.Head.Outputs(), cfg.Train.Seed, true)
+	return m, nil
+}
+
+func (m *Model) makeHead() error {
+	var err error
+	switch m.Method {
+	case heads.Vanilla:
+		m.Head, err = heads.NewVanillaHead(m.Labels, m.Loss)
+	case heads.MHP:
+		codec, cerr := heads.NewCodec(m.Labels, m.Plan.Lengths)
+		if cerr != nil {
+			return cerr
+		}
+		m.Head, err = heads.NewMHPHead(codec, m.Loss)
+	default:
+		err = fmt.Errorf("%w: head.method %s is not available in this build (vanilla and mhp are)", config.ErrInvalid, m.Method)
+	}
+	return err
+}
+
+// InitBias sets the head's biases to the label prior (log-odds for BCE, log
+// frequency for softmax), which shortens the first epoch on data where most
+// labels are rare. counts are internal-id training counts over n rows.
+func (m *Model) InitBias(counts []int64, n int) {
+	b := m.Net.HeadBias()
+	prior := func(c int64) float64 { return (float64(c) + 0.1) / (float64(n) + 0.2) }
+	switch h := m.Head.(type) {
+	case *heads.VanillaHead:
+		for l, c := range counts {
+			p := prior(c)
+			if m.Loss == heads.LossBCE {
+				b[l] = float32(math.Log(p / (1 - p)))
+			} else {
+				b[l] = float32(math.Log(p))
+			}
+		}
+	case *heads.MHPHead:
+		codec := h.Codec()
+		off := 0
+		digits := make([]int32, codec.Heads())
+		sums := make([]float64, h.Outputs())
+		offsets := make([]int, codec.Heads())
+		for i := range offsets {
+			offsets[i] = off
+			off += codec.Length(i)
+		}
+		for l, c := range counts {
+			codec.Encode(l, digits)
+			for i, dg := range digits {
+				sums[offsets[i]+int(dg)] += float64(c)
+			}
+		}
+		for i := range sums {
+			p := (sums[i] + 0.1) / (float64(n) + 0.2)
+			if m.Loss == heads.LossSoftMargin {
+				p = min(p, 0.999)
+				b[i] = float32(math.Log(p / (1 - p)))
+			} else {
+				b[i] = float32(math.Log(p))
+			}
+		}
+	}
+}
+
+// Tensors returns the model's saved tensors (weights, preprocessing, labels).
+func (m *Model) Tensors() []modelio.Tensor {
+	var ts []modelio.Tensor
+	for _, p := range m.Net.Params() {
+		ts = append(ts, modelio.Tensor{Name: p.Name, Dims: []int{p.Rows, p.Cols}, F32: p.W})
+	}
+	if m.Prep.IDF != nil {
+		ts = append(ts, modelio.Tensor{Name: "prep.idf", Dims: []int{len(m.Prep.IDF)}, F32: m.Prep.IDF})
+	}
+	if m.Perm != nil {
+		ts = append(ts, modelio.Tensor{Name: "labels.perm", Dims: []int{len(m.Perm)}, I32: m.Perm})
+	}
+	if m.LabelCounts != nil {
+		ts = append(ts, modelio.Tensor{Name: "labels.train_counts", Dims: []int{len(m.LabelCounts)}, I64: m.LabelCounts})
+	}
+	return ts
+}
+
+// Bind points the model's parameters at the tensors of a loaded file
+// (no copy: the file's memory is used in place).
+func (m *Model) Bind(f *modelio.TensorFile) error {
+	for _, p := range m.Net.Params() {
+		t, err := f.Get(p.Name, modelio.Float32, p.Rows, p.Cols)
+		if err != nil {
+			return err
+		}
+		p.W = t.F32
+	}
+	if t, ok := f.Tensors["prep.idf"]; ok {
+		if _, err := f.Get("prep.idf", modelio.Float32, m.Prep.Features()); err != nil {
+			return err
+		}
+		m.Prep.IDF = t.F32
+	}
+	if _, ok := f.Tensors["labels.perm"]; ok {
+		t, err := f.Get("labels.perm", modelio.Int32, m.Labels)
+		if err != nil {
+			return err
+		}
+		if err := checkPermutation(t.I32); err != nil {
+			return fmt.Errorf("%w: %s: %v", modelio.ErrCorrupt, f.Path, err)
+		}
+		m.Perm = t.I32
+		m.Inv = Inverse(m.Perm)
+	}
+	if _, ok := f.Tensors["labels.train_counts"]; ok {
+		t, err := f.Get("labels.train_counts", modelio.Int64, m.Labels)
+		if err != nil {
+			return err
+		}
+		m.LabelCounts = t.I64
+	}
+	return nil
+}
+
+func checkPermutation(p []int32) error {
+	seen := make([]bool, len(p))
+	for _, v := range p {
+		if v < 0 || int(v) >= len(p) || seen[v] {
+			return fmt.Errorf("the label permutation is not a permutation")
+		}
+		seen[v] = true
+	}
+	return nil
+}

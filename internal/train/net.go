@@ -1,0 +1,210 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+// Net is the encoder F followed by the head's linear layer. With the linear
+// encoder (f = x) the first layer is the head's layer itself, over the sparse
+// input; with an MLP it is the first hidden layer, and the head's layer is a
+// dense layer at the end.
+type Net struct {
+	First   *nn.SparseLinear
+	Hidden  []*nn.DenseLinear // hidden → hidden layers (MLP with 2+ hidden sizes)
+	Out     *nn.DenseLinear   // the head's layer after an MLP (nil: linear)
+	Act     nn.Activation
+	Dropout float32
+	Outputs int
+	Seed    uint64
+}
+
+// NewNet builds a net over d input features with the given hidden sizes
+// (none: linear encoder) and head outputs, initialised from seed. With
+// alloc false it only has shapes, for weights bound to a loaded file.
+func NewNet(d int, hidden []int, act nn.Activation, dropout float64, outputs int, seed uint64, alloc bool) *Net {
+	n := &Net{Act: act, Dropout: float32(dropout), Outputs: outputs, Seed: seed}
+	if len(hidden) == 0 {
+		// A linear model on sparse input: zero initialisation (the problem is
+		// convex per output; biases get the label prior).
+		n.First = nn.NewSparseLinear("head", d, outputs, alloc)
+		return n
+	}
+	n.First = nn.NewSparseLinear("enc.0", d, hidden[0], alloc)
+	for i := 1; i < len(hidden); i++ {
+		n.Hidden = append(n.Hidden, nn.NewDenseLinear(fmt.Sprintf("enc.%d", i), hidden[i-1], hidden[i], alloc))
+	}
+	last := hidden[len(hidden)-1]
+	n.Out = nn.NewDenseLinear("head", last, outputs, alloc)
+	if alloc {
+		n.First.W.InitUniform(seed, d, hidden[0], 1)
+		for i, l := range n.Hidden {
+			l.W.InitUniform(seed, hidden[i], hidden[i+1], 1)
+		}
+		n.Out.W.InitUniform(seed, last, outputs, 1)
+	}
+	return n
+}
+
+// Linear reports whether the encoder is linear (f = x).
+func (n *Net) Linear() bool { return n.Out == nil }
+
+// HeadBias is the bias of the head's layer.
+func (n *Net) HeadBias() []float32 {
+	if n.Out == nil {
+		return n.First.B.W
+	}
+	return n.Out.B.W
+}
+
+// Params lists every tensor in a fixed order.
+func (n *Net) Params() []*nn.Param {
+	ps := n.First.Params()
+	for _, l := range n.Hidden {
+		ps = append(ps, l.Params()...)
+	}
+	if n.Out != nil {
+		ps = append(ps, n.Out.Params()...)
+	}
+	return ps
+}
+
+// widths are the activation widths after the first layer and each hidden
+// layer (empty for the linear encoder).
+func (n *Net) widths() []int {
+	if n.Linear() {
+		return nil
+	}
+	w := []int{n.First.Out}
+	for _, l := range n.Hidden {
+		w = append(w, l.Out)
+	}
+	return w
+}
+
+// workspace holds the buffers of one mini-batch.
+type workspace struct {
+	cap     int
+	z, a    [][]float32 // pre-activations and activations per hidden layer
+	mask    [][]float32 // dropout scale per unit (nil when off)
+	da      [][]float32 // gradients w.r.t. activations
+	logits  []float32
+	dlogits []float32
+}
+
+func (n *Net) newWorkspace(batch int, train bool) *workspace {
+	w := &workspace{cap: batch}
+	for _, width := range n.widths() {
+		w.z = append(w.z, make([]float32, batch*width))
+		w.a = append(w.a, make([]float32, batch*width))
+		if train {
+			w.da = append(w.da, make([]float32, batch*width))
+			if n.Dropout > 0 {
+				w.mask = append(w.mask, make([]float32, batch*width))
+			}
+		}
+	}
+	w.logits = make([]float32, batch*n.Outputs)
+	if train {
+		w.dlogits = make([]float32, batch*n.Outputs)
+	}
+	return w
+}
+
+// rowChunk is the number of rows one worker takes at a time.
+const rowChunk = 8
+
+// forward computes the logits of the batch. keys[r] identifies row r for
+// dropout (its position in the dataset) and step the dropout stream; with
+// train false there is no dropout.
+func (n *Net) forward(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys []int, stream uint64) []float32 {
+	rows := x.N
+	if n.Linear() {
+		pool.For(rows, rowChunk, func(_, lo, hi int) { n.First.Forward(x, w.logits, lo, hi) })
+		return w.logits[:rows*n.Outputs]
+	}
+	widths := n.widths()
+	pool.For(rows, rowChunk, func(_, lo, hi int) {
+		n.First.Forward(x, w.z[0], lo, hi)
+		n.activate(0, widths[0], w, lo, hi, train, keys, stream)
+	})
+	for i, l := range n.Hidden {
+		l.Forward(w.a[i], rows, w.z[i+1])
+		pool.For(rows, rowChunk, func(_, lo, hi int) { n.activate(i+1, widths[i+1], w, lo, hi, train, keys, stream) })
+	}
+	n.Out.Forward(w.a[len(w.a)-1], rows, w.logits)
+	return w.logits[:rows*n.Outputs]
+}
+
+// activate applies the activation and dropout to rows [lo, hi) of layer i.
+func (n *Net) activate(i, width int, w *workspace, lo, hi int, train bool, keys []int, stream uint64) {
+	z, a := w.z[i][lo*width:hi*width], w.a[i][lo*width:hi*width]
+	n.Act.Forward(z, a)
+	if !train || n.Dropout <= 0 {
+		return
+	}
+	keep := 1 - n.Dropout
+	scale := 1 / keep
+	m := w.mask[i][lo*width : hi*width]
+	for r := lo; r < hi; r++ {
+		base := splitmix(n.Seed ^ stream*0x9e3779b97f4a7c15 ^ uint64(keys[r])<<20 ^ uint64(i)<<56)
+		row := m[(r-lo)*width : (r-lo+1)*width]
+		for u := range row {
+			// A counter-based hash: the mask depends on (seed, stream, row,
+			// layer, unit) only, not on the thread that draws it.
+			h := splitmix(base + uint64(u))
+			if float32(h>>40)*(1.0/(1<<24)) < keep {
+				row[u] = scale
+			} else {
+				row[u] = 0
+			}
+		}
+	}
+	for k := range a {
+		a[k] *= m[k]
+	}
+}
+
+// backward propagates dlogits (already in w.dlogits) and applies one
+// optimiser step to every parameter.
+func (n *Net) backward(pool *nn.Pool, opt *nn.Optimizer, x *nn.Batch, w *workspace, lr float32) {
+	rows := x.N
+	opt.Begin()
+	if n.Linear() {
+		n.First.Update(pool, opt, x, w.dlogits[:rows*n.Outputs], lr)
+		return
+	}
+	widths := n.widths()
+	last := len(widths) - 1
+	n.Out.Backward(pool, w.a[last], w.dlogits, rows, w.da[last])
+	for i := last; i >= 0; i-- {
+		width := widths[i]
+		pool.For(rows, rowChunk, func(_, lo, hi int) {
+			da := w.da[i][lo*width : hi*width]
+			if w.mask != nil {
+				m := w.mask[i][lo*width : hi*width]
+				for k := range da {
+					da[k] *= m[k]
+				}
+			}
+			// The activation derivative needs the pre-dropout output.
+			z := w.z[i][lo*width : hi*width]
+			a := w.a[i][lo*width : hi*width]
+			if w.mask != nil && (n.Act == nn.Tanh || n.Act == nn.Sigmoid) {
+				n.Act.Forward(z, a)
+			}
+			n.Act.Backward(z, a, da)
+		})
+		if i > 0 {
+			n.Hidden[i-1].Backward(pool, w.a[i-1], w.da[i], rows, w.da[i-1])
+		}
+	}
+	for _, l := range n.Hidden {
+		opt.UpdateDense(pool, l.W, lr)
+		opt.UpdateDense(pool, l.B, lr)
+	}
+	opt.UpdateDense(pool, n.Out.W, lr)
+	opt.UpdateDense(pool, n.Out.B, lr)
+	n.First.Update(pool, opt, x, w.da[0][:rows*widths[0]], lr)
+}

@@ -1,0 +1,100 @@
+package train
+
+import (
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/heads"
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+// PredictBatch is the number of rows predicted together.
+const PredictBatch = 256
+
+// Predictor ranks labels for batches of rows. Rows must already be
+// preprocessed (Model.Prep); labels come out in the model's internal ids
+// (use Model.Original to map them back).
+type Predictor struct {
+	M       *Model
+	Pool    *nn.Pool
+	K       int
+	ws      *workspace
+	batch   nn.Batch
+	workers []heads.Worker
+	labels  []int32
+	scores  []float32
+	counts  []int
+}
+
+// NewPredictor returns a predictor of the top k labels.
+func NewPredictor(m *Model, pool *nn.Pool, k int) *Predictor {
+	p := &Predictor{M: m, Pool: pool, K: k, ws: m.Net.newWorkspace(PredictBatch, false)}
+	for range pool.Workers() {
+		p.workers = append(p.workers, m.Head.NewWorker())
+	}
+	p.labels = make([]int32, PredictBatch*k)
+	p.scores = make([]float32, PredictBatch*k)
+	p.counts = make([]int, PredictBatch)
+	return p
+}
+
+// Reset starts a new batch.
+func (p *Predictor) Reset() { p.batch.Reset() }
+
+// Add queues a preprocessed row; Full says when the batch is full.
+func (p *Predictor) Add(ids []int32, vals []float32) { p.batch.Add(ids, vals) }
+
+// Len is the number of queued rows.
+func (p *Predictor) Len() int { return p.batch.N }
+
+// Full reports whether the batch holds PredictBatch rows.
+func (p *Predictor) Full() bool { return p.batch.N >= PredictBatch }
+
+// Run predicts the queued rows; Result(i) then returns row i's ranking.
+func (p *Predictor) Run() {
+	n := p.batch.N
+	if n == 0 {
+		return
+	}
+	logits := p.M.Net.forward(p.Pool, &p.batch, p.ws, false, nil, 0)
+	out := p.M.Net.Outputs
+	k := p.K
+	p.Pool.For(n, rowChunk, func(w, lo, hi int) {
+		hw := p.workers[w]
+		for r := lo; r < hi; r++ {
+			p.counts[r] = hw.Predict(logits[r*out:(r+1)*out], k, p.labels[r*k:(r+1)*k], p.scores[r*k:(r+1)*k])
+		}
+	})
+}
+
+// Result returns the ranking of queued row i (internal ids, best first).
+func (p *Predictor) Result(i int) ([]int32, []float32) {
+	k := p.K
+	c := p.counts[i]
+	return p.labels[i*k : i*k+c], p.scores[i*k : i*k+c]
+}
+
+// Original maps internal label ids back to the data's ids in place.
+func (m *Model) Original(labels []int32) {
+	if m.Inv == nil {
+		return
+	}
+	for i, l := range labels {
+		labels[i] = m.Inv[l]
+	}
+}
+
+// PredictDataset ranks every row of a preprocessed dataset and calls fn in
+// row order with internal ids.
+func (p *Predictor) PredictDataset(ds *data.Dataset, fn func(row int, labels []int32, scores []float32)) {
+	for lo := 0; lo < ds.Rows(); lo += PredictBatch {
+		hi := min(lo+PredictBatch, ds.Rows())
+		p.Reset()
+		for r := lo; r < hi; r++ {
+			p.Add(ds.X.Row(r))
+		}
+		p.Run()
+		for r := lo; r < hi; r++ {
+			l, s := p.Result(r - lo)
+			fn(r, l, s)
+		}
+	}
+}

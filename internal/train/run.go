@@ -1,0 +1,327 @@
+package train
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/heads"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+// RunOptions describe a training run into a model directory.
+type RunOptions struct {
+	Config     *config.Config
+	ConfigYAML []byte // the resolved config, saved as config.yaml
+	Dir        string
+	Force      bool
+	Resume     bool
+	Threads    int
+	Progress   func(Event)
+	Log        func(format string, args ...any)
+}
+
+// RunResult is what a finished run reports.
+type RunResult struct {
+	Manifest     *modelio.Manifest
+	State        State
+	Splits       *Splits
+	Test         *eval.Result // nil without a test split
+	TrainSeconds float64
+	TestSeconds  float64
+	Threads      int
+	Model        *Model
+}
+
+// TrainRun trains the model a configuration describes into a model
+// directory: checkpoints every epoch, the final model committed atomically.
+func TrainRun(ctx context.Context, o RunOptions) (*RunResult, error) {
+	cfg := o.Config
+	logf := o.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	dir := modelio.Open(o.Dir)
+	var ckpt *modelio.Checkpoint
+	if o.Resume {
+		if err := dir.Lock(); err != nil {
+			return nil, err
+		}
+		c, err := dir.ReadCheckpoint()
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			return nil, fmt.Errorf("%w: %s has no checkpoint to resume; start the run without --resume", modelio.ErrIncompatible, o.Dir)
+		}
+		ckpt = c
+	} else {
+		if err := dir.Prepare(o.Force); err != nil {
+			return nil, err
+		}
+		if err := modelio.WriteBytes(dir.Training(modelio.ConfigFile), o.ConfigYAML); err != nil {
+			return nil, err
+		}
+	}
+	defer dir.Unlock()
+
+	pool := nn.NewPool(o.Threads)
+	splits, err := LoadSplits(cfg, cfg.Train.Seed)
+	if err != nil {
+		return nil, err
+	}
+	logf("data: %s", splits.Describe())
+	e := splits.Empty
+	logf("training rows without labels: %d, without features: %d, without either: %d; dropped: %d", e.NoLabels, e.NoFeatures, e.Neither, splits.Dropped)
+
+	m, train, val, err := Prepare(cfg, splits, ckpt == nil)
+	if err != nil {
+		return nil, err
+	}
+	logf("model: %s head %v (%s loss), %s encoder, %d classifier parameters (%.4g of vanilla's %d)",
+		m.Method, m.Plan.Lengths, m.Loss, cfg.Encoder.Type, m.Plan.Params, m.Plan.ParamRatio, m.Plan.Vanilla.Params)
+	var shas []string
+	for _, d := range splits.Info {
+		shas = append(shas, d.SHA256)
+	}
+	tr, err := NewTrainer(m, cfg, train, val, pool, dir, shas)
+	if err != nil {
+		return nil, err
+	}
+	tr.Progress = o.Progress
+	if ckpt != nil {
+		if err := tr.Resume(ckpt); err != nil {
+			return nil, err
+		}
+		logf("resuming after epoch %d, batch %d", ckpt.Epoch, ckpt.Batch)
+	}
+	start := time.Now()
+	if err := tr.Run(ctx); err != nil {
+		return nil, err
+	}
+	res := &RunResult{State: tr.State(), Splits: splits, TrainSeconds: time.Since(start).Seconds(), Threads: pool.Workers(), Model: m}
+	man, err := save(dir, m, cfg, splits, tr.State())
+	if err != nil {
+		return nil, err
+	}
+	res.Manifest = man
+	if splits.Test != nil {
+		t0 := time.Now()
+		test := &data.Dataset{Name: splits.Test.Name, X: m.Prep.Apply(splits.Test.X), Y: splits.Test.Y}
+		r, err := EvaluateOriginal(m, pool, test, cfg.Eval, cfg.Name)
+		if err != nil {
+			return nil, err
+		}
+		res.Test = &r
+		res.TestSeconds = time.Since(t0).Seconds()
+	}
+	return res, nil
+}
+
+// Prepare fits the preprocessing, orders the labels and builds the model;
+// it returns the training and validation sets transformed, with internal
+// label ids. init sets the label-prior biases (fresh runs).
+func Prepare(cfg *config.Config, s *Splits, init bool) (*Model, *data.Dataset, *data.Dataset, error) {
+	prep := Preprocess{InputFeatures: s.Train.NumFeatures(), Hash: cfg.Encoder.HashFeatures, Normalize: strings.EqualFold(cfg.Data.Normalize, "l2")}
+	trainX := prep.Fit(s.Train.X, cfg.Data.TFIDF)
+	counts := s.Train.Y.ColumnCounts()
+	single := cfg.Data.SingleLabel || s.Train.IsSingleLabel()
+	var pf *heads.PlanFile
+	if cfg.Head.Plan != "" {
+		f, err := heads.ReadPlanFile(cfg.Path(cfg.Head.Plan))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		pf = &f
+	}
+	m, err := Build(Spec{Config: cfg, Labels: s.Train.NumLabels(), Features: prep.Features(), SingleLabel: single, Plan: pf})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m.Prep = prep
+	trainDS := &data.Dataset{Name: s.Train.Name, X: trainX, Y: s.Train.Y}
+	perm, err := LabelPermutation(strings.ToLower(cfg.Head.LabelOrder), counts, cfg.Train.Seed, trainDS)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%w: head.label_order: %v", config.ErrInvalid, err)
+	}
+	m.Perm, m.Inv = perm, Inverse(perm)
+	m.LabelCounts = counts
+	m.TrainRows = s.Train.Rows()
+	train := &data.Dataset{Name: s.Train.Name, X: trainX, Y: PermuteLabels(s.Train.Y, perm)}
+	var val *data.Dataset
+	if s.Validation != nil {
+		val = &data.Dataset{Name: s.Validation.Name, X: prep.Apply(s.Validation.X), Y: PermuteLabels(s.Validation.Y, perm)}
+	}
+	if init {
+		m.InitBias(train.Y.ColumnCounts(), train.Rows())
+	}
+	return m, train, val, nil
+}
+
+// EvaluateOriginal predicts a preprocessed dataset whose labels are in the
+// original ids and scores it (propensities from the model's training
+// counts).
+func EvaluateOriginal(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, name string) (eval.Result, error) {
+	opt := eval.Options{K: ec.K, Empty: eval.EmptyPolicy(ec.EmptyRows), SingleLabel: m.SingleLabel}
+	if m.LabelCounts != nil && m.TrainRows > 0 {
+		p := eval.PropensityParams{A: ec.A, B: ec.B}
+		if p.A == 0 {
+			p = eval.PropensityFor(name)
+		}
+		w, err := eval.InvPropensity(m.LabelCounts, m.TrainRows, p)
+		if err != nil {
+			return eval.Result{}, err
+		}
+		opt.InvPropensity = w
+	}
+	ev, err := eval.NewEvaluator(opt)
+	if err != nil {
+		return eval.Result{}, err
+	}
+	p := NewPredictor(m, pool, ev.MaxK())
+	p.PredictDataset(ds, func(r int, labels []int32, _ []float32) {
+		m.Original(labels)
+		y, _ := ds.Y.Row(r)
+		ev.Add(y, labels)
+	})
+	return ev.Result(), nil
+}
+
+// save writes the weights and the manifest and commits the directory.
+func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State) (*modelio.Manifest, error) {
+	pending := dir.File("weights-pending.bin")
+	sum, size, err := modelio.WriteTensors(pending, m.Tensors())
+	if err != nil {
+		return nil, err
+	}
+	weights := "weights-" + sum[:16] + ".bin"
+	if err := os.Rename(pending, dir.File(weights)); err != nil {
+		os.Remove(pending)
+		return nil, err
+	}
+	cfgBytes, err := os.ReadFile(dir.Training(modelio.ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	cs := sha256.Sum256(cfgBytes)
+	info := buildinfo.Get()
+	man := &modelio.Manifest{
+		Format: "mhe-model", FormatVersion: modelio.FormatVersion, MHEVersion: info.Version, MHECommit: info.Commit,
+		Name: cfg.Name, Labels: m.Labels, Features: m.Prep.Features(), InputFeatures: m.Prep.InputFeatures, SingleLabel: m.SingleLabel,
+		Head: modelio.Head{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, Beam: m.Plan.Beam,
+			BottleneckDim: m.Plan.BottleneckDim, Samples: m.Plan.Samples, Params: m.Plan.Params, VanillaParams: m.Plan.Vanilla.Params},
+		Encoder:    modelio.Encoder{Type: strings.ToLower(m.Encoder.Type), Activation: strings.ToLower(m.Encoder.Activation), Dropout: m.Encoder.Dropout, HashFeatures: m.Encoder.HashFeatures},
+		Preprocess: modelio.Preprocess{TFIDF: m.Prep.IDF != nil, Normalize: strings.ToLower(cfg.Data.Normalize)},
+		LabelOrder: strings.ToLower(cfg.Head.LabelOrder), LabelPermutation: "identity",
+		Seed:       cfg.Train.Seed, Epochs: st.Epoch, TrainRows: m.TrainRows,
+		WeightsFile: weights,
+		Files: map[string]modelio.FileInfo{
+			weights:            {SHA256: sum, Bytes: size},
+			modelio.ConfigFile: {SHA256: hex.EncodeToString(cs[:]), Bytes: int64(len(cfgBytes))},
+		},
+		TrainingData: s.Info,
+	}
+	if strings.EqualFold(m.Encoder.Type, "mlp") {
+		man.Encoder.Hidden = m.Encoder.Hidden
+	}
+	if m.Perm != nil {
+		man.LabelPermutation = "tensor labels.perm in " + weights
+	}
+	if err := dir.Commit(man); err != nil {
+		return nil, err
+	}
+	return man, nil
+}
+
+// LoadModel opens a model directory: it checks the manifest's format
+// version and every checksum, and maps the weights without copying. Call
+// close when done with the model.
+func LoadModel(path string) (m *Model, man *modelio.Manifest, closeFn func() error, err error) {
+	dir := modelio.Open(path)
+	man, err = dir.ReadManifest()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := dir.VerifyFile(man, modelio.ConfigFile); err != nil {
+		return nil, nil, nil, err
+	}
+	wi, ok := man.Files[man.WeightsFile]
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("%w: the manifest lists no checksum for %s", modelio.ErrCorrupt, man.WeightsFile)
+	}
+	f, err := modelio.ReadTensors(dir.File(man.WeightsFile), wi.SHA256)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m, err = FromManifest(man)
+	if err == nil {
+		err = m.Bind(f)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, nil, err
+	}
+	return m, man, f.Close, nil
+}
+
+// FromManifest builds an untrained model skeleton matching a manifest.
+func FromManifest(man *modelio.Manifest) (*Model, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: manifest: %s", modelio.ErrCorrupt, fmt.Sprintf(format, args...))
+	}
+	if man.Labels < 1 || man.Features < 1 {
+		return nil, bad("labels %d and features %d must be positive", man.Labels, man.Features)
+	}
+	method, err := heads.ParseMethod(man.Head.Method)
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	m := &Model{Labels: man.Labels, SingleLabel: man.SingleLabel, Method: method, Loss: heads.Loss(man.Head.Loss), TrainRows: man.TrainRows}
+	m.Prep = Preprocess{InputFeatures: man.InputFeatures, Hash: man.Encoder.HashFeatures, Normalize: man.Preprocess.Normalize == "l2"}
+	if m.Prep.Features() != man.Features {
+		return nil, bad("features %d disagree with the preprocessing", man.Features)
+	}
+	m.Encoder = config.EncoderConfig{Type: man.Encoder.Type, Hidden: man.Encoder.Hidden, Activation: man.Encoder.Activation,
+		Dropout: man.Encoder.Dropout, HashFeatures: man.Encoder.HashFeatures}
+	d := man.Features
+	if man.Encoder.Type == "mlp" {
+		if len(man.Encoder.Hidden) == 0 {
+			return nil, bad("an mlp encoder without hidden sizes")
+		}
+		d = man.Encoder.Hidden[len(man.Encoder.Hidden)-1]
+	}
+	plan, err := heads.NewPlan(heads.Request{Method: method, Labels: man.Labels, Lengths: man.Head.Lengths, Dim: d,
+		BottleneckDim: man.Head.BottleneckDim, Beam: man.Head.Beam, Samples: man.Head.Samples})
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	m.Plan = plan
+	if err := m.makeHead(); err != nil {
+		return nil, bad("%v", err)
+	}
+	var hidden []int
+	act := nn.ReLU
+	if man.Encoder.Type == "mlp" {
+		if act, err = nn.ParseActivation(man.Encoder.Activation); err != nil {
+			return nil, bad("%v", err)
+		}
+		hidden = man.Encoder.Hidden
+	}
+	m.Net = NewNet(man.Features, hidden, act, 0, m.Head.Outputs(), man.Seed, false)
+	return m, nil
+}
+
+// IsModelError reports errors that mean "this model cannot be used".
+func IsModelError(err error) bool {
+	return errors.Is(err, modelio.ErrCorrupt) || errors.Is(err, modelio.ErrIncompatible)
+}

@@ -1,0 +1,329 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/heads"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+// ErrInterrupted is returned when the context was cancelled; a checkpoint
+// of the work so far was written when the trainer has a directory.
+var ErrInterrupted = errors.New("training interrupted")
+
+// Event reports progress to the caller (the CLI renders it).
+type Event struct {
+	Phase   string // "train", "epoch"
+	Epoch   int
+	Epochs  int
+	Done    int     // rows done in this epoch
+	Total   int     // rows in an epoch
+	Loss    float64 // running mean loss of this epoch
+	Elapsed time.Duration
+	Record  *EpochRecord // set for Phase "epoch"
+}
+
+// EpochRecord is one line of metrics.jsonl.
+type EpochRecord struct {
+	Epoch          int                `json:"epoch"`
+	Loss           float64            `json:"loss"`
+	LR             float64            `json:"lr"`
+	Seconds        float64            `json:"seconds"`
+	ExamplesPerSec float64            `json:"examples_per_sec"`
+	Validation     map[string]float64 `json:"validation,omitempty"`
+	Best           bool               `json:"best,omitempty"`
+}
+
+// State is the resumable part of a run, saved in every checkpoint.
+type State struct {
+	Epoch      int           `json:"epoch"` // epochs completed
+	Batch      int           `json:"batch"` // batches done in epoch Epoch+1
+	Step       int64         `json:"step"`
+	LossSum    float64       `json:"loss_sum"` // partial epoch
+	LossRows   int64         `json:"loss_rows"`
+	Seconds    float64       `json:"seconds"` // partial epoch
+	History    []EpochRecord `json:"history"`
+	BestMetric float64       `json:"best_metric"`
+	BestEpoch  int           `json:"best_epoch"`
+	BadEpochs  int           `json:"bad_epochs"`
+	SWACount   int           `json:"swa_count"`
+	Stopped    bool          `json:"stopped"`
+	DataSHA256 []string      `json:"data_sha256"`
+}
+
+// Trainer runs the optimisation of a model on preprocessed data with
+// internal label ids.
+type Trainer struct {
+	M        *Model
+	Cfg      *config.Config
+	Train    *data.Dataset
+	Val      *data.Dataset // nil: no validation
+	Pool     *nn.Pool
+	Dir      *modelio.Dir // nil: no checkpoints
+	Progress func(Event)
+
+	opt   *nn.Optimizer
+	state State
+	best  [][]float32
+	swa   [][]float32
+	ws    *workspace
+	batch nn.Batch
+}
+
+// NewTrainer prepares the optimiser state.
+func NewTrainer(m *Model, cfg *config.Config, train, val *data.Dataset, pool *nn.Pool, dir *modelio.Dir, dataSHA []string) (*Trainer, error) {
+	opt, err := nn.NewOptimizer(nn.OptKind(strings.ToLower(cfg.Train.Optimizer)), cfg.Train.Momentum, cfg.Train.WeightDecay)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", config.ErrInvalid, err)
+	}
+	for _, p := range m.Net.Params() {
+		opt.Init(p)
+	}
+	t := &Trainer{M: m, Cfg: cfg, Train: train, Val: val, Pool: pool, Dir: dir, opt: opt}
+	t.state.DataSHA256 = dataSHA
+	t.state.BestMetric = -1 // metrics are >= 0
+	return t, nil
+}
+
+// State returns the run state (history, best epoch).
+func (t *Trainer) State() State { return t.state }
+
+func (t *Trainer) stepsPerEpoch() int {
+	bs := t.Cfg.Train.BatchSize
+	return (t.Train.Rows() + bs - 1) / bs
+}
+
+// lr is the learning rate at optimiser step s (0-based) of total.
+func (t *Trainer) lr(s, total int64) float64 {
+	tc := t.Cfg.Train
+	base := tc.LR
+	if tc.WarmupSteps > 0 && s < int64(tc.WarmupSteps) {
+		base *= float64(s+1) / float64(tc.WarmupSteps)
+	}
+	frac := float64(s) / float64(max(total, 1))
+	switch tc.Schedule {
+	case "linear":
+		return base * (1 - frac)
+	case "cosine":
+		return base * 0.5 * (1 + math.Cos(math.Pi*frac))
+	case "step":
+		switch {
+		case frac >= 0.75:
+			return base * 0.01
+		case frac >= 0.5:
+			return base * 0.1
+		}
+	}
+	return base
+}
+
+// epochOrder is the shuffled row order of an epoch: a function of the seed
+// and the epoch only, so a resumed run sees the same batches.
+func epochOrder(seed uint64, epoch, n int) []int {
+	return rand.New(rand.NewPCG(seed, 0xe90c0000+uint64(epoch))).Perm(n)
+}
+
+// Run trains until the configured epochs are done or early stopping ends
+// the run. On cancellation it writes a checkpoint (when it has a directory)
+// and returns ErrInterrupted.
+func (t *Trainer) Run(ctx context.Context) error {
+	tc := t.Cfg.Train
+	n := t.Train.Rows()
+	bs := tc.BatchSize
+	steps := t.stepsPerEpoch()
+	total := int64(steps) * int64(tc.Epochs)
+	t.ws = t.M.Net.newWorkspace(bs, true)
+	workers := make([]heads.Worker, t.Pool.Workers())
+	for i := range workers {
+		workers[i] = t.M.Head.NewWorker()
+	}
+	losses := make([]float32, bs)
+	out := t.M.Net.Outputs
+	keys := make([]int, bs)
+	for epoch := t.state.Epoch + 1; epoch <= tc.Epochs && !t.state.Stopped; epoch++ {
+		order := epochOrder(tc.Seed, epoch, n)
+		start := time.Now()
+		var lastLR float64
+		for b := t.state.Batch; b < steps; b++ {
+			if ctx.Err() != nil {
+				t.state.Seconds += time.Since(start).Seconds()
+				if err := t.checkpoint(epoch-1, b); err != nil {
+					return errors.Join(ErrInterrupted, err)
+				}
+				return ErrInterrupted
+			}
+			rows := order[b*bs : min((b+1)*bs, n)]
+			t.batch.Reset()
+			for i, r := range rows {
+				t.batch.Add(t.Train.X.Row(r))
+				keys[i] = r
+			}
+			nb := len(rows)
+			logits := t.M.Net.forward(t.Pool, &t.batch, t.ws, true, keys, uint64(epoch))
+			scale := 1 / float32(nb)
+			t.Pool.For(nb, rowChunk, func(w, lo, hi int) {
+				hw := workers[w]
+				for i := lo; i < hi; i++ {
+					labels, _ := t.Train.Y.Row(rows[i])
+					losses[i] = hw.Loss(logits[i*out:(i+1)*out], t.ws.dlogits[i*out:(i+1)*out], labels, scale)
+				}
+			})
+			for i := range nb {
+				t.state.LossSum += float64(losses[i])
+			}
+			t.state.LossRows += int64(nb)
+			lastLR = t.lr(t.state.Step, total)
+			t.M.Net.backward(t.Pool, t.opt, &t.batch, t.ws, float32(lastLR))
+			t.state.Step++
+			t.state.Batch = b + 1
+			if t.Progress != nil {
+				t.Progress(Event{Phase: "train", Epoch: epoch, Epochs: tc.Epochs, Done: min((b+1)*bs, n), Total: n,
+					Loss: t.state.LossSum / float64(t.state.LossRows), Elapsed: time.Since(start)})
+			}
+		}
+		secs := t.state.Seconds + time.Since(start).Seconds()
+		rec := EpochRecord{Epoch: epoch, Loss: t.state.LossSum / float64(max(t.state.LossRows, 1)), LR: lastLR, Seconds: secs,
+			ExamplesPerSec: float64(n) / math.Max(secs, 1e-9)}
+		if err := t.endEpoch(epoch, &rec); err != nil {
+			return err
+		}
+		t.state.History = append(t.state.History, rec)
+		t.state.Epoch, t.state.Batch, t.state.LossSum, t.state.LossRows, t.state.Seconds = epoch, 0, 0, 0, 0
+		if t.Progress != nil {
+			t.Progress(Event{Phase: "epoch", Epoch: epoch, Epochs: tc.Epochs, Done: n, Total: n, Loss: rec.Loss, Record: &rec})
+		}
+		if err := t.checkpoint(epoch, 0); err != nil {
+			return err
+		}
+	}
+	t.finish()
+	return nil
+}
+
+// endEpoch validates, tracks the best epoch for early stopping, and
+// accumulates the weight average.
+func (t *Trainer) endEpoch(epoch int, rec *EpochRecord) error {
+	tc := t.Cfg.Train
+	if t.Val != nil {
+		res, err := t.Validate()
+		if err != nil {
+			return err
+		}
+		rec.Validation = map[string]float64{}
+		for _, m := range res.Metrics {
+			rec.Validation[m.Name] = m.Value
+		}
+		if v, ok := res.Get(strings.ToLower(tc.EarlyStoppingMetric)); ok {
+			if v > t.state.BestMetric {
+				t.state.BestMetric, t.state.BestEpoch, t.state.BadEpochs = v, epoch, 0
+				rec.Best = true
+				if tc.EarlyStoppingPatience > 0 {
+					t.best = copyParams(t.M.Net.Params(), t.best)
+				}
+			} else {
+				t.state.BadEpochs++
+				if tc.EarlyStoppingPatience > 0 && t.state.BadEpochs >= tc.EarlyStoppingPatience {
+					t.state.Stopped = true
+				}
+			}
+		}
+	}
+	if tc.Average == "swa" && epoch >= t.averageStart() {
+		ps := t.M.Net.Params()
+		if t.swa == nil {
+			t.swa = copyParams(ps, nil)
+			t.state.SWACount = 1
+		} else {
+			t.state.SWACount++
+			k := float32(t.state.SWACount)
+			for i, p := range ps {
+				a := t.swa[i]
+				for j, w := range p.W {
+					a[j] += (w - a[j]) / k
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (t *Trainer) averageStart() int {
+	if s := t.Cfg.Train.AverageStart; s > 0 {
+		return s
+	}
+	return t.Cfg.Train.Epochs/2 + 1
+}
+
+// finish installs the averaged or best weights.
+func (t *Trainer) finish() {
+	ps := t.M.Net.Params()
+	switch {
+	case t.swa != nil:
+		for i, p := range ps {
+			copy(p.W, t.swa[i])
+		}
+	case t.best != nil:
+		for i, p := range ps {
+			copy(p.W, t.best[i])
+		}
+	}
+}
+
+func copyParams(ps []*nn.Param, into [][]float32) [][]float32 {
+	if into == nil {
+		into = make([][]float32, len(ps))
+	}
+	for i, p := range ps {
+		into[i] = append(into[i][:0], p.W...)
+	}
+	return into
+}
+
+// Validate evaluates the current weights on the validation rows.
+func (t *Trainer) Validate() (eval.Result, error) {
+	return EvaluateInternal(t.M, t.Pool, t.Val, t.Cfg.Eval, t.internalCounts(), t.Train.Rows(), t.Cfg.Name)
+}
+
+func (t *Trainer) internalCounts() []int64 { return t.Train.Y.ColumnCounts() }
+
+// EvaluateInternal predicts ds (preprocessed, internal labels) and scores
+// it; counts are the training label counts in the same ids.
+func EvaluateInternal(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, counts []int64, trainRows int, name string) (eval.Result, error) {
+	ks := slices.Clone(ec.K)
+	if len(ks) == 0 {
+		ks = eval.DefaultK
+	}
+	opt := eval.Options{K: ks, Empty: eval.EmptyPolicy(ec.EmptyRows), SingleLabel: m.SingleLabel}
+	if counts != nil && trainRows > 0 {
+		p := eval.PropensityParams{A: ec.A, B: ec.B}
+		if p.A == 0 {
+			p = eval.PropensityFor(name)
+		}
+		w, err := eval.InvPropensity(counts, trainRows, p)
+		if err != nil {
+			return eval.Result{}, err
+		}
+		opt.InvPropensity = w
+	}
+	ev, err := eval.NewEvaluator(opt)
+	if err != nil {
+		return eval.Result{}, err
+	}
+	p := NewPredictor(m, pool, ev.MaxK())
+	p.PredictDataset(ds, func(r int, labels []int32, _ []float32) {
+		y, _ := ds.Y.Row(r)
+		ev.Add(y, labels)
+	})
+	return ev.Result(), nil
+}
