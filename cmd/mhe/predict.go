@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -189,13 +190,22 @@ func predictRun(s *streams, o *predictOptions) error {
 	threads, restore := setThreads(o.Threads)
 	defer restore()
 	pool := nn.NewPool(threads)
-	write := func(w io.Writer) error {
-		return streamPredictions(w, m, pool, src, o, names)
+	start := time.Now()
+	rows := 0
+	write := func(w io.Writer) (err error) {
+		rows, err = streamPredictions(w, m, pool, src, o, names)
+		return err
 	}
 	if o.Out == "-" {
-		return write(s.out)
+		err = write(s.out)
+	} else {
+		err = atomicfile.WriteFile(o.Out, 0o644, write)
 	}
-	return atomicfile.WriteFile(o.Out, 0o644, write)
+	if err == nil && !o.Quiet {
+		secs := time.Since(start).Seconds()
+		fmt.Fprintf(s.errOut, "predict: %d rows in %.2fs, %.0f rows/s (threads %d)\n", rows, secs, float64(rows)/secs, threads)
+	}
+	return err
 }
 
 // predictSource opens the rows to predict.
@@ -253,22 +263,25 @@ func predictSource(s *streams, o *predictOptions, cfg *config.Config) (rowSource
 	return &readerSource{rd: rd}, func() { rc.Close() }, nil
 }
 
-// streamPredictions predicts batch by batch and writes one line per row.
-func streamPredictions(w io.Writer, m *train.Model, pool *nn.Pool, src rowSource, o *predictOptions, names []string) error {
+// streamPredictions predicts batch by batch and writes one line per row;
+// it returns the number of rows.
+func streamPredictions(w io.Writer, m *train.Model, pool *nn.Pool, src rowSource, o *predictOptions, names []string) (int, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if o.Header {
 		rows := src.Rows()
 		if rows < 0 {
-			return usageErrorf("--header needs the row count up front; this input has no header (give --rows, or an XC file)")
+			return 0, usageErrorf("--header needs the row count up front; this input has no header (give --rows, or an XC file)")
 		}
 		fmt.Fprintf(bw, "%d %d\n", rows, m.Labels)
 	}
+	n := 0
 	p := train.NewPredictor(m, pool, o.TopK)
 	var row data.Row
 	var scratch train.RowScratch
 	var line []byte
 	flush := func() error {
 		p.Run()
+		n += p.Len()
 		for i := range p.Len() {
 			labels, scores := p.Result(i)
 			m.Original(labels)
@@ -287,20 +300,20 @@ func streamPredictions(w io.Writer, m *train.Model, pool *nn.Pool, src rowSource
 			break
 		}
 		if err != nil {
-			return err
+			return n, err
 		}
 		ids, vals := m.Prep.ApplyRow(&scratch, row.Indices, row.Values)
 		p.Add(ids, vals)
 		if p.Full() {
 			if err := flush(); err != nil {
-				return err
+				return n, err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return err
+		return n, err
 	}
-	return bw.Flush()
+	return n, bw.Flush()
 }
 
 // formatPrediction appends "l:s l:s\n" (scores with 6 decimals).

@@ -10,7 +10,10 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
@@ -27,6 +30,7 @@ type trainOptions struct {
 	Sets        []string
 	PrintConfig bool
 	Format      string
+	Result      string
 
 	flags interface{ Changed(string) bool }
 	cmd   *cobra.Command
@@ -71,6 +75,7 @@ Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 	f.StringArrayVar(&o.Sets, "set", nil, "override a config key (key=value), repeatable")
 	f.BoolVar(&o.PrintConfig, "print-config", false, "print the resolved config and exit")
 	f.StringVar(&o.Format, "format", "table", "final test metrics: table or json (on stdout)")
+	f.StringVar(&o.Result, "result", "", "also write the run record (JSON) here; it is always written to DIR/result.json")
 	return cmd
 }
 
@@ -153,11 +158,54 @@ func trainRun(s *streams, o *trainOptions) error {
 		logf("early stopping after epoch %d (best epoch %d)", res.State.Epoch, res.State.BestEpoch)
 	}
 	logf("model: %s", dir)
+	logf("train: %.0f examples/s", examples/res.TrainSeconds)
+	if res.Test != nil {
+		logf("predict: %d rows in %.2fs, %.0f rows/s", res.Test.Rows, res.TestSeconds, float64(res.Test.Rows)/res.TestSeconds)
+	}
+	rec := trainRecord(&cfg, res, dir, wall, u)
+	if err := record.Write(modelio.Open(dir).File("result.json"), rec); err != nil {
+		return err
+	}
+	if o.Result != "" {
+		if err := record.Write(o.Result, rec); err != nil {
+			return err
+		}
+	}
 	if res.Test == nil {
 		return nil
 	}
-	logf("test split: %d rows predicted in %.2fs", res.Test.Rows, res.TestSeconds)
 	return writeEvalResult(s.out, *res.Test, modelPropInfo(res.Model, cfg.Eval, cfg.Name), format)
+}
+
+// trainRecord describes a finished training run.
+func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall float64, u usage) *record.Record {
+	m := res.Model
+	examples := int64(res.Splits.Train.Rows()) * int64(res.State.Epoch)
+	rec := &record.Record{
+		Kind: "train", Name: cfg.Name, ModelDir: dir, Seed: cfg.Train.Seed, Threads: res.Threads,
+		MHE: buildinfo.Get(), Machine: record.ThisMachine(), Data: res.Manifest.TrainingData, Epochs: res.State.Epoch,
+		Plan: record.Plan{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, ConfusionDegree: m.Plan.ConfusionDegree,
+			Params: m.Plan.Params, VanillaParams: m.Plan.Vanilla.Params, ParamRatio: m.Plan.ParamRatio},
+		Timing:    record.Timing{TrainSeconds: res.TrainSeconds, TrainExamples: examples, WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
+		ModelSize: res.Manifest.Files[res.Manifest.WeightsFile].Bytes, History: res.State.History, Config: *cfg,
+	}
+	if examples > 0 && res.TrainSeconds > 0 {
+		rec.Timing.TrainExamplesPerSec = float64(examples) / res.TrainSeconds
+		rec.Timing.MicrosPerTrainExample = 1e6 * res.TrainSeconds / float64(examples)
+	}
+	if res.Test != nil {
+		rec.Metrics = map[string]float64{}
+		for _, mm := range res.Test.Metrics {
+			rec.Metrics[mm.Name] = mm.Value
+		}
+		rec.NTestRows = res.Test.Rows
+		rec.Timing.PredictSeconds, rec.Timing.PredictRows = res.TestSeconds, res.Test.Rows
+		if res.TestSeconds > 0 {
+			rec.Timing.PredictRowsPerSec = float64(res.Test.Rows) / res.TestSeconds
+			rec.Timing.MsPerPredictRow = 1e3 * res.TestSeconds / float64(res.Test.Rows)
+		}
+	}
+	return rec
 }
 
 // trainError maps engine errors to the CLI's error kinds.

@@ -21,142 +21,142 @@ var ErrInvalid = errors.New("config: invalid")
 type Config struct {
 	// Name labels the run and its dataset in records (and chooses the
 	// propensity A/B when eval.a is 0).
-	Name    string        `mapstructure:"name" yaml:"name"`
-	Data    DataConfig    `mapstructure:"data" yaml:"data"`
-	Encoder EncoderConfig `mapstructure:"encoder" yaml:"encoder"`
-	Head    HeadConfig    `mapstructure:"head" yaml:"head"`
-	Train   TrainConfig   `mapstructure:"train" yaml:"train"`
-	Eval    EvalConfig    `mapstructure:"eval" yaml:"eval"`
+	Name    string        `mapstructure:"name" yaml:"name" json:"name"`
+	Data    DataConfig    `mapstructure:"data" yaml:"data" json:"data"`
+	Encoder EncoderConfig `mapstructure:"encoder" yaml:"encoder" json:"encoder"`
+	Head    HeadConfig    `mapstructure:"head" yaml:"head" json:"head"`
+	Train   TrainConfig   `mapstructure:"train" yaml:"train" json:"train"`
+	Eval    EvalConfig    `mapstructure:"eval" yaml:"eval" json:"eval"`
 }
 
 // DataConfig says where the examples come from.
 type DataConfig struct {
 	// Dir is the root that relative paths are resolved against
 	// (environment MHE_DATA_DIR).
-	Dir string `mapstructure:"dir" yaml:"dir"`
+	Dir string `mapstructure:"dir" yaml:"dir" json:"dir"`
 	// Format of the files: auto, xc, xc-matrix or libsvm.
-	Format string `mapstructure:"format" yaml:"format"`
+	Format string `mapstructure:"format" yaml:"format" json:"format"`
 	// Train, Test and Validation are data files. With format xc-matrix they
 	// are feature matrices and the *_labels keys name the label matrices.
-	Train            string `mapstructure:"train" yaml:"train"`
-	TrainLabels      string `mapstructure:"train_labels" yaml:"train_labels"`
-	Test             string `mapstructure:"test" yaml:"test"`
-	TestLabels       string `mapstructure:"test_labels" yaml:"test_labels"`
-	Validation       string `mapstructure:"validation" yaml:"validation"`
-	ValidationLabels string `mapstructure:"validation_labels" yaml:"validation_labels"`
+	Train            string `mapstructure:"train" yaml:"train" json:"train"`
+	TrainLabels      string `mapstructure:"train_labels" yaml:"train_labels" json:"train_labels"`
+	Test             string `mapstructure:"test" yaml:"test" json:"test"`
+	TestLabels       string `mapstructure:"test_labels" yaml:"test_labels" json:"test_labels"`
+	Validation       string `mapstructure:"validation" yaml:"validation" json:"validation"`
+	ValidationLabels string `mapstructure:"validation_labels" yaml:"validation_labels" json:"validation_labels"`
 	// TrainRows and TestRows are XC split files selecting rows of Train
 	// (then Test may be empty: both come from Train), column SplitColumn.
-	TrainRows   string `mapstructure:"train_rows" yaml:"train_rows"`
-	TestRows    string `mapstructure:"test_rows" yaml:"test_rows"`
-	SplitColumn int    `mapstructure:"split_column" yaml:"split_column"`
+	TrainRows   string `mapstructure:"train_rows" yaml:"train_rows" json:"train_rows"`
+	TestRows    string `mapstructure:"test_rows" yaml:"test_rows" json:"test_rows"`
+	SplitColumn int    `mapstructure:"split_column" yaml:"split_column" json:"split_column"`
 	// HoldoutEvery > 0 makes row i of Train a test row iff
 	// i % HoldoutEvery == HoldoutEvery-1 (when there is no Test file and no
 	// split files); 5 is the 80/20 rule of TARGETS.md.
-	HoldoutEvery int `mapstructure:"holdout_every" yaml:"holdout_every"`
+	HoldoutEvery int `mapstructure:"holdout_every" yaml:"holdout_every" json:"holdout_every"`
 	// LabelBase and FeatureBase are the smallest ids in a LIBSVM file.
-	LabelBase   int `mapstructure:"label_base" yaml:"label_base"`
-	FeatureBase int `mapstructure:"feature_base" yaml:"feature_base"`
+	LabelBase   int `mapstructure:"label_base" yaml:"label_base" json:"label_base"`
+	FeatureBase int `mapstructure:"feature_base" yaml:"feature_base" json:"feature_base"`
 	// NumFeatures and NumLabels declare dimensions (0 = header or inferred).
 	// NumLabels also lets `mhe plan --config` work without the data.
-	NumFeatures int `mapstructure:"num_features" yaml:"num_features"`
-	NumLabels   int `mapstructure:"num_labels" yaml:"num_labels"`
+	NumFeatures int `mapstructure:"num_features" yaml:"num_features" json:"num_features"`
+	NumLabels   int `mapstructure:"num_labels" yaml:"num_labels" json:"num_labels"`
 	// SingleLabel requires exactly one label per row (multi-class data).
-	SingleLabel bool `mapstructure:"single_label" yaml:"single_label"`
+	SingleLabel bool `mapstructure:"single_label" yaml:"single_label" json:"single_label"`
 	// Normalize is none or l2 (row normalisation after tf-idf).
-	Normalize string `mapstructure:"normalize" yaml:"normalize"`
+	Normalize string `mapstructure:"normalize" yaml:"normalize" json:"normalize"`
 	// TFIDF re-weights values by the smoothed idf of the training rows.
-	TFIDF bool `mapstructure:"tfidf" yaml:"tfidf"`
+	TFIDF bool `mapstructure:"tfidf" yaml:"tfidf" json:"tfidf"`
 	// DropEmptyLabels and DropEmptyFeatures drop training rows without
 	// labels / features (always counted and reported).
-	DropEmptyLabels   bool `mapstructure:"drop_empty_labels" yaml:"drop_empty_labels"`
-	DropEmptyFeatures bool `mapstructure:"drop_empty_features" yaml:"drop_empty_features"`
+	DropEmptyLabels   bool `mapstructure:"drop_empty_labels" yaml:"drop_empty_labels" json:"drop_empty_labels"`
+	DropEmptyFeatures bool `mapstructure:"drop_empty_features" yaml:"drop_empty_features" json:"drop_empty_features"`
 	// Synth generates the built-in synthetic dataset instead of reading
 	// files when Synth.Labels > 0.
-	Synth SynthConfig `mapstructure:"synth" yaml:"synth"`
+	Synth SynthConfig `mapstructure:"synth" yaml:"synth" json:"synth"`
 }
 
 // SynthConfig parameterises the built-in synthetic data (mhe data synth).
 type SynthConfig struct {
-	Examples     int     `mapstructure:"examples" yaml:"examples"`
-	TestExamples int     `mapstructure:"test_examples" yaml:"test_examples"`
-	Features     int     `mapstructure:"features" yaml:"features"`
-	Labels       int     `mapstructure:"labels" yaml:"labels"`
-	Seed         uint64  `mapstructure:"seed" yaml:"seed"`
-	SingleLabel  bool    `mapstructure:"single_label" yaml:"single_label"`
-	AvgLabels    float64 `mapstructure:"avg_labels" yaml:"avg_labels"`
-	AvgFeatures  int     `mapstructure:"avg_features" yaml:"avg_features"`
-	Exponent     float64 `mapstructure:"exponent" yaml:"exponent"`
-	Noise        float64 `mapstructure:"noise" yaml:"noise"`
+	Examples     int     `mapstructure:"examples" yaml:"examples" json:"examples"`
+	TestExamples int     `mapstructure:"test_examples" yaml:"test_examples" json:"test_examples"`
+	Features     int     `mapstructure:"features" yaml:"features" json:"features"`
+	Labels       int     `mapstructure:"labels" yaml:"labels" json:"labels"`
+	Seed         uint64  `mapstructure:"seed" yaml:"seed" json:"seed"`
+	SingleLabel  bool    `mapstructure:"single_label" yaml:"single_label" json:"single_label"`
+	AvgLabels    float64 `mapstructure:"avg_labels" yaml:"avg_labels" json:"avg_labels"`
+	AvgFeatures  int     `mapstructure:"avg_features" yaml:"avg_features" json:"avg_features"`
+	Exponent     float64 `mapstructure:"exponent" yaml:"exponent" json:"exponent"`
+	Noise        float64 `mapstructure:"noise" yaml:"noise" json:"noise"`
 }
 
 // EncoderConfig is the feature extractor F (SPEC §4).
 type EncoderConfig struct {
 	// Type is linear (f = x) or mlp (f = act(W1 x + b1), further layers).
-	Type       string  `mapstructure:"type" yaml:"type"`
-	Hidden     []int   `mapstructure:"hidden" yaml:"hidden"`
-	Activation string  `mapstructure:"activation" yaml:"activation"`
-	Dropout    float64 `mapstructure:"dropout" yaml:"dropout"`
+	Type       string  `mapstructure:"type" yaml:"type" json:"type"`
+	Hidden     []int   `mapstructure:"hidden" yaml:"hidden" json:"hidden"`
+	Activation string  `mapstructure:"activation" yaml:"activation" json:"activation"`
+	Dropout    float64 `mapstructure:"dropout" yaml:"dropout" json:"dropout"`
 	// HashFeatures > 0 hashes input feature ids into that many buckets,
 	// bounding W1 for very wide inputs.
-	HashFeatures int `mapstructure:"hash_features" yaml:"hash_features"`
+	HashFeatures int `mapstructure:"hash_features" yaml:"hash_features" json:"hash_features"`
 }
 
 // HeadConfig is the classifier head.
 type HeadConfig struct {
 	// Method is vanilla, mhp, mhc or mhs.
-	Method string `mapstructure:"method" yaml:"method"`
+	Method string `mapstructure:"method" yaml:"method" json:"method"`
 	// Plan is a plan file written by `mhe plan --out`; it sets method and
 	// lengths.
-	Plan    string `mapstructure:"plan" yaml:"plan"`
-	Heads   int    `mapstructure:"heads" yaml:"heads"`
-	Lengths []int  `mapstructure:"lengths" yaml:"lengths"`
+	Plan    string `mapstructure:"plan" yaml:"plan" json:"plan"`
+	Heads   int    `mapstructure:"heads" yaml:"heads" json:"heads"`
+	Lengths []int  `mapstructure:"lengths" yaml:"lengths" json:"lengths"`
 	// Groups applies the authors' MHC/MHS grouping rule (n groups of ⌈C/n⌉).
-	Groups        int    `mapstructure:"groups" yaml:"groups"`
-	Beam          int    `mapstructure:"beam" yaml:"beam"`
-	BottleneckDim int    `mapstructure:"bottleneck_dim" yaml:"bottleneck_dim"`
-	Samples       int    `mapstructure:"samples" yaml:"samples"`
-	LabelOrder    string `mapstructure:"label_order" yaml:"label_order"`
+	Groups        int    `mapstructure:"groups" yaml:"groups" json:"groups"`
+	Beam          int    `mapstructure:"beam" yaml:"beam" json:"beam"`
+	BottleneckDim int    `mapstructure:"bottleneck_dim" yaml:"bottleneck_dim" json:"bottleneck_dim"`
+	Samples       int    `mapstructure:"samples" yaml:"samples" json:"samples"`
+	LabelOrder    string `mapstructure:"label_order" yaml:"label_order" json:"label_order"`
 	// Loss is auto, softmax, bce or softmargin. auto: softmax cross-entropy
 	// for single-label data and for MHP (per head, the paper's), one-vs-all
 	// bce for vanilla on multi-label data. softmax on multi-label data uses
 	// the uniform distribution over the row's labels; softmargin is the MHP
 	// variant of the authors' CIFAR code (bce over the heads' one-hot digits).
-	Loss string `mapstructure:"loss" yaml:"loss"`
+	Loss string `mapstructure:"loss" yaml:"loss" json:"loss"`
 }
 
 // TrainConfig is the optimisation.
 type TrainConfig struct {
-	Epochs      int     `mapstructure:"epochs" yaml:"epochs"`
-	BatchSize   int     `mapstructure:"batch_size" yaml:"batch_size"`
-	Optimizer   string  `mapstructure:"optimizer" yaml:"optimizer"`
-	LR          float64 `mapstructure:"lr" yaml:"lr"`
-	Momentum    float64 `mapstructure:"momentum" yaml:"momentum"`
-	Schedule    string  `mapstructure:"schedule" yaml:"schedule"`
-	WarmupSteps int     `mapstructure:"warmup_steps" yaml:"warmup_steps"`
-	WeightDecay float64 `mapstructure:"weight_decay" yaml:"weight_decay"`
-	Seed        uint64  `mapstructure:"seed" yaml:"seed"`
+	Epochs      int     `mapstructure:"epochs" yaml:"epochs" json:"epochs"`
+	BatchSize   int     `mapstructure:"batch_size" yaml:"batch_size" json:"batch_size"`
+	Optimizer   string  `mapstructure:"optimizer" yaml:"optimizer" json:"optimizer"`
+	LR          float64 `mapstructure:"lr" yaml:"lr" json:"lr"`
+	Momentum    float64 `mapstructure:"momentum" yaml:"momentum" json:"momentum"`
+	Schedule    string  `mapstructure:"schedule" yaml:"schedule" json:"schedule"`
+	WarmupSteps int     `mapstructure:"warmup_steps" yaml:"warmup_steps" json:"warmup_steps"`
+	WeightDecay float64 `mapstructure:"weight_decay" yaml:"weight_decay" json:"weight_decay"`
+	Seed        uint64  `mapstructure:"seed" yaml:"seed" json:"seed"`
 	// Threads is the worker count; 0 = all CPUs. Results do not depend on it.
-	Threads int `mapstructure:"threads" yaml:"threads"`
+	Threads int `mapstructure:"threads" yaml:"threads" json:"threads"`
 	// ValidationFraction holds out this share of training rows for
 	// per-epoch validation when there is no validation file.
-	ValidationFraction float64 `mapstructure:"validation_fraction" yaml:"validation_fraction"`
+	ValidationFraction float64 `mapstructure:"validation_fraction" yaml:"validation_fraction" json:"validation_fraction"`
 	// EarlyStopping stops after Patience epochs without improving Metric
 	// (e.g. p@1) on the validation rows; 0 disables.
-	EarlyStoppingMetric   string `mapstructure:"early_stopping_metric" yaml:"early_stopping_metric"`
-	EarlyStoppingPatience int    `mapstructure:"early_stopping_patience" yaml:"early_stopping_patience"`
+	EarlyStoppingMetric   string `mapstructure:"early_stopping_metric" yaml:"early_stopping_metric" json:"early_stopping_metric"`
+	EarlyStoppingPatience int    `mapstructure:"early_stopping_patience" yaml:"early_stopping_patience" json:"early_stopping_patience"`
 	// Average is none or swa (stochastic weight averaging from AverageStart).
-	Average      string `mapstructure:"average" yaml:"average"`
-	AverageStart int    `mapstructure:"average_start" yaml:"average_start"`
+	Average      string `mapstructure:"average" yaml:"average" json:"average"`
+	AverageStart int    `mapstructure:"average_start" yaml:"average_start" json:"average_start"`
 }
 
 // EvalConfig is how results are scored.
 type EvalConfig struct {
-	K []int `mapstructure:"k" yaml:"k"`
+	K []int `mapstructure:"k" yaml:"k" json:"k"`
 	// A and B are the propensity parameters; 0 picks them by Name.
-	A float64 `mapstructure:"a" yaml:"a"`
-	B float64 `mapstructure:"b" yaml:"b"`
+	A float64 `mapstructure:"a" yaml:"a" json:"a"`
+	B float64 `mapstructure:"b" yaml:"b" json:"b"`
 	// EmptyRows is zero (pyxclib) or skip.
-	EmptyRows string `mapstructure:"empty_rows" yaml:"empty_rows"`
+	EmptyRows string `mapstructure:"empty_rows" yaml:"empty_rows" json:"empty_rows"`
 }
 
 // Default returns the configuration every key falls back to.

@@ -223,7 +223,7 @@ func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State) (
 		Encoder:    modelio.Encoder{Type: strings.ToLower(m.Encoder.Type), Activation: strings.ToLower(m.Encoder.Activation), Dropout: m.Encoder.Dropout, HashFeatures: m.Encoder.HashFeatures},
 		Preprocess: modelio.Preprocess{TFIDF: m.Prep.IDF != nil, Normalize: strings.ToLower(cfg.Data.Normalize)},
 		LabelOrder: strings.ToLower(cfg.Head.LabelOrder), LabelPermutation: "identity",
-		Seed:       cfg.Train.Seed, Epochs: st.Epoch, TrainRows: m.TrainRows,
+		Seed: cfg.Train.Seed, Epochs: st.Epoch, TrainRows: m.TrainRows,
 		WeightsFile: weights,
 		Files: map[string]modelio.FileInfo{
 			weights:            {SHA256: sum, Bytes: size},

@@ -1,0 +1,115 @@
+package modelio
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestTensorRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.bin")
+	in := []Tensor{
+		{Name: "a", Dims: []int{2, 3}, F32: []float32{1, 2, 3, 4, 5, 6}},
+		{Name: "perm", Dims: []int{3}, I32: []int32{2, 0, 1}},
+		{Name: "counts", Dims: []int{2}, I64: []int64{7, 1 << 40}},
+		{Name: "empty", Dims: []int{0}, F32: []float32{}},
+	}
+	sum, size, err := WriteTensors(path, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	if st.Size() != size || size%64 != 0 {
+		t.Errorf("size %d, file %d", size, st.Size())
+	}
+	f, err := ReadTensors(path, sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, err := f.Get("a", Float32, 2, 3)
+	if err != nil || !slices.Equal(a.F32, in[0].F32) {
+		t.Errorf("a = %v %v", a, err)
+	}
+	p, _ := f.Get("perm", Int32, 3)
+	c, _ := f.Get("counts", Int64, 2)
+	if !slices.Equal(p.I32, in[1].I32) || !slices.Equal(c.I64, in[2].I64) {
+		t.Error("int tensors differ")
+	}
+	if _, err := f.Get("a", Float32, 3, 2); !errors.Is(err, ErrCorrupt) {
+		t.Error("wrong shape should be refused")
+	}
+	if _, err := f.Get("nope", Float32); !errors.Is(err, ErrCorrupt) {
+		t.Error("missing tensor should be refused")
+	}
+}
+
+func TestTensorFileDamage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.bin")
+	sum, _, _ := WriteTensors(path, []Tensor{{Name: "a", Dims: []int{4}, F32: []float32{1, 2, 3, 4}}})
+	raw, _ := os.ReadFile(path)
+	flipped := slices.Clone(raw)
+	flipped[len(flipped)-40] ^= 1
+	os.WriteFile(path, flipped, 0o644)
+	if _, err := ReadTensors(path, sum); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("flipped byte: %v", err)
+	}
+	future := slices.Clone(raw)
+	future[4] = 9
+	os.WriteFile(path, future, 0o644)
+	if _, err := ReadTensors(path, ""); !errors.Is(err, ErrIncompatible) {
+		t.Errorf("future version: %v", err)
+	}
+	os.WriteFile(path, []byte("garbage"), 0o644)
+	if _, err := ReadTensors(path, ""); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("garbage: %v", err)
+	}
+	trunc := raw[:70]
+	os.WriteFile(path, trunc, 0o644)
+	if _, err := ReadTensors(path, ""); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("truncated: %v", err)
+	}
+	if _, err := ReadTensors(filepath.Join(dir, "missing.bin"), ""); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("missing: %v", err)
+	}
+}
+
+func TestPrepareRefusesExisting(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "manifest.json"), []byte("{}"), 0o644)
+	d := Open(dir)
+	if err := d.Prepare(false); !errors.Is(err, ErrExists) {
+		t.Errorf("existing dir without force: %v", err)
+	}
+	if err := d.Prepare(true); err != nil {
+		t.Fatal(err)
+	}
+	// A second process cannot take the lock.
+	if err := Open(dir).Lock(); !errors.Is(err, ErrExists) {
+		t.Errorf("second lock: %v", err)
+	}
+	d.Unlock()
+	if err := Open(dir).Lock(); err != nil {
+		t.Errorf("lock after unlock: %v", err)
+	}
+}
+
+func TestManifestVersions(t *testing.T) {
+	dir := t.TempDir()
+	d := Open(dir)
+	if _, err := d.ReadManifest(); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("no manifest: %v", err)
+	}
+	WriteJSON(d.File(ManifestFile), Manifest{Format: "mhe-model", FormatVersion: FormatVersion + 1, WeightsFile: "w.bin"})
+	if _, err := d.ReadManifest(); !errors.Is(err, ErrIncompatible) {
+		t.Errorf("future manifest: %v", err)
+	}
+	WriteJSON(d.File(ManifestFile), Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "../w.bin"})
+	if _, err := d.ReadManifest(); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("path in weights name: %v", err)
+	}
+}

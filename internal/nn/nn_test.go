@@ -1,0 +1,185 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+func TestPoolCoversEveryIndexOnce(t *testing.T) {
+	for _, workers := range []int{1, 2, 7} {
+		p := NewPool(workers)
+		var mu sync.Mutex
+		seen := make([]int, 1003)
+		p.For(1003, 10, func(w, lo, hi int) {
+			if w < 0 || w >= workers {
+				t.Errorf("worker id %d", w)
+			}
+			mu.Lock()
+			for i := lo; i < hi; i++ {
+				seen[i]++
+			}
+			mu.Unlock()
+		})
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("workers=%d: index %d visited %d times", workers, i, c)
+			}
+		}
+	}
+}
+
+func TestAdamStep(t *testing.T) {
+	opt, _ := NewOptimizer(Adam, 0, 0)
+	p := NewParam("w", 1, 2, true, true)
+	p.W[0], p.W[1] = 1, -1
+	opt.Init(p)
+	copy(p.G, []float32{0.5, -2})
+	opt.Begin()
+	opt.UpdateDense(NewPool(1), p, 0.1)
+	// First Adam step: m̂ = g, v̂ = g², so w -= lr·g/(|g|+eps) = lr·sign(g).
+	if math.Abs(float64(p.W[0])-0.9) > 1e-6 || math.Abs(float64(p.W[1])+0.9) > 1e-6 {
+		t.Errorf("after one step w = %v, want [0.9 -0.9]", p.W)
+	}
+	if p.G[0] != 0 || p.G[1] != 0 {
+		t.Error("UpdateDense must clear the gradient")
+	}
+}
+
+func TestSGDMomentumAndDecay(t *testing.T) {
+	opt, _ := NewOptimizer(SGD, 0.5, 0.1)
+	p := NewParam("w", 1, 1, true, true)
+	p.W[0] = 2
+	opt.Init(p)
+	for range 2 {
+		p.G[0] = 1
+		opt.Begin()
+		opt.UpdateDense(NewPool(1), p, 0.1)
+	}
+	// step 1: m = 1 + 0.2 = 1.2, w = 2 - 0.12 = 1.88
+	// step 2: m = 0.6 + 1 + 0.188 = 1.788, w = 1.88 - 0.1788 = 1.7012
+	if math.Abs(float64(p.W[0])-1.7012) > 1e-5 {
+		t.Errorf("w = %v, want 1.7012", p.W[0])
+	}
+}
+
+// The sparse layer equals a dense product, and its update equals the dense
+// gradient (checked with plain SGD, where the update is −lr·gradient).
+func TestSparseLinearMatchesDense(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const in, out = 12, 5
+	l := NewSparseLinear("s", in, out, true)
+	l.W.InitUniform(3, in, out, 1)
+	for i := range l.B.W {
+		l.B.W[i] = rng.Float32()
+	}
+	var b Batch
+	b.Reset()
+	b.Add([]int32{0, 3, 7}, []float32{1, 0.5, -2})
+	b.Add([]int32{3, 11}, []float32{2, 1})
+	b.Add(nil, nil)
+	y := make([]float32, 3*out)
+	l.Forward(&b, y, 0, 3)
+	dense := [][]float32{make([]float32, in), make([]float32, in), make([]float32, in)}
+	for r := range 3 {
+		ids, vals := b.Row(r)
+		for k, j := range ids {
+			dense[r][j] = vals[k]
+		}
+		for o := range out {
+			want := l.B.W[o]
+			for j := range in {
+				want += dense[r][j] * l.W.W[j*out+o]
+			}
+			if math.Abs(float64(y[r*out+o]-want)) > 1e-5 {
+				t.Fatalf("forward[%d,%d] = %v, want %v", r, o, y[r*out+o], want)
+			}
+		}
+	}
+	before := append([]float32(nil), l.W.W...)
+	dOut := make([]float32, 3*out)
+	for i := range dOut {
+		dOut[i] = rng.Float32() - 0.5
+	}
+	opt, _ := NewOptimizer(SGD, 0, 0)
+	opt.Init(l.W)
+	opt.Init(l.B)
+	opt.Begin()
+	l.Update(NewPool(2), opt, &b, dOut, 1)
+	for j := range in {
+		for o := range out {
+			var g float32
+			for r := range 3 {
+				g += dense[r][j] * dOut[r*out+o]
+			}
+			if d := before[j*out+o] - g - l.W.W[j*out+o]; math.Abs(float64(d)) > 1e-5 {
+				t.Fatalf("update of w[%d,%d] off by %v", j, o, d)
+			}
+		}
+	}
+}
+
+// Numerical gradient check of a dense layer followed by a quadratic loss.
+func TestDenseLinearGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, in, out = 3, 4, 3
+	l := NewDenseLinear("d", in, out, true)
+	l.W.InitUniform(1, in, out, 1)
+	x := make([]float32, n*in)
+	for i := range x {
+		x[i] = rng.Float32() - 0.5
+	}
+	loss := func() float64 {
+		y := make([]float32, n*out)
+		l.Forward(x, n, y)
+		s := 0.0
+		for _, v := range y {
+			s += 0.5 * float64(v) * float64(v)
+		}
+		return s
+	}
+	y := make([]float32, n*out)
+	l.Forward(x, n, y)
+	dx := make([]float32, n*in)
+	l.Backward(NewPool(1), x, y, n, dx) // dL/dy = y
+	const eps = 1e-2
+	for i := range l.W.W {
+		old := l.W.W[i]
+		l.W.W[i] = old + eps
+		up := loss()
+		l.W.W[i] = old - eps
+		down := loss()
+		l.W.W[i] = old
+		if num := (up - down) / (2 * eps); math.Abs(num-float64(l.W.G[i])) > 1e-3 {
+			t.Fatalf("dW[%d] = %v, numerical %v", i, l.W.G[i], num)
+		}
+	}
+	for i := range x {
+		old := x[i]
+		x[i] = old + eps
+		up := loss()
+		x[i] = old - eps
+		down := loss()
+		x[i] = old
+		if num := (up - down) / (2 * eps); math.Abs(num-float64(dx[i])) > 1e-3 {
+			t.Fatalf("dx[%d] = %v, numerical %v", i, dx[i], num)
+		}
+	}
+}
+
+func TestActivationDerivatives(t *testing.T) {
+	for _, a := range []Activation{ReLU, Tanh, GELU, Sigmoid} {
+		for _, z := range []float32{-1.3, -0.2, 0.4, 2.1} {
+			var y, yp, ym [1]float32
+			a.Forward([]float32{z}, y[:])
+			a.Forward([]float32{z + 1e-3}, yp[:])
+			a.Forward([]float32{z - 1e-3}, ym[:])
+			d := []float32{1}
+			a.Backward([]float32{z}, y[:], d)
+			if num := (yp[0] - ym[0]) / 2e-3; math.Abs(float64(num-d[0])) > 2e-3 {
+				t.Errorf("%s'(%v) = %v, numerical %v", a, z, d[0], num)
+			}
+		}
+	}
+}

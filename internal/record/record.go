@@ -1,0 +1,92 @@
+// Package record writes self-describing JSON results of mhe runs: what was
+// trained on what, with which config and code, on which machine, and what it
+// scored and cost. A result file alone is enough to rerun its row.
+package record
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+)
+
+// Machine describes the computer a run used.
+type Machine struct {
+	CPU      string `json:"cpu"`
+	Cores    int    `json:"cores"`
+	Platform string `json:"platform"`
+	Hostname string `json:"hostname"`
+}
+
+// ThisMachine reads the CPU model (Linux /proc/cpuinfo) and core count.
+func ThisMachine() Machine {
+	m := Machine{Cores: runtime.NumCPU(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPU: "unknown"}
+	m.Hostname, _ = os.Hostname()
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return m
+}
+
+// Plan is the head layout of a run.
+type Plan struct {
+	Method          string  `json:"method"`
+	Loss            string  `json:"loss"`
+	Lengths         []int   `json:"lengths"`
+	ConfusionDegree float64 `json:"confusion_degree"`
+	Params          int64   `json:"params"`
+	VanillaParams   int64   `json:"vanilla_params"`
+	ParamRatio      float64 `json:"param_ratio"`
+}
+
+// Timing is the cost of a run.
+type Timing struct {
+	TrainSeconds          float64 `json:"train_seconds,omitempty"`
+	TrainExamples         int64   `json:"train_examples,omitempty"`
+	TrainExamplesPerSec   float64 `json:"train_examples_per_sec,omitempty"`
+	MicrosPerTrainExample float64 `json:"us_per_train_example,omitempty"`
+	PredictSeconds        float64 `json:"predict_seconds,omitempty"`
+	PredictRows           int     `json:"predict_rows,omitempty"`
+	PredictRowsPerSec     float64 `json:"predict_rows_per_sec,omitempty"`
+	MsPerPredictRow       float64 `json:"ms_per_predict_row,omitempty"`
+	WallSeconds           float64 `json:"wall_seconds"`
+	CPUSeconds            float64 `json:"cpu_seconds"`
+	PeakRSSMiB            float64 `json:"peak_rss_mib"`
+}
+
+// Record is one result file.
+type Record struct {
+	Kind      string             `json:"kind"` // "train" or "eval"
+	Name      string             `json:"name"`
+	ModelDir  string             `json:"model_dir,omitempty"`
+	Plan      Plan               `json:"plan"`
+	Seed      uint64             `json:"seed"`
+	Threads   int                `json:"threads"`
+	MHE       buildinfo.Info     `json:"mhe"`
+	Machine   Machine            `json:"machine"`
+	Data      []modelio.DataInfo `json:"data"`
+	Epochs    int                `json:"epochs"`
+	Metrics   map[string]float64 `json:"metrics"`
+	NTestRows int                `json:"n_test_rows"`
+	Timing    Timing             `json:"timing"`
+	ModelSize int64              `json:"model_bytes"`
+	History   any                `json:"history,omitempty"`
+	Config    config.Config      `json:"config"`
+	Extra     map[string]any     `json:"extra,omitempty"`
+}
+
+// Write saves the record atomically as indented JSON.
+func Write(path string, r *Record) error {
+	return modelio.WriteJSON(path, r)
+}

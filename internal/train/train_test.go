@@ -1,0 +1,172 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+func synthConfig(method, order string) config.Config {
+	cfg := config.Default()
+	cfg.Name = "unit"
+	cfg.Data.Synth = config.SynthConfig{Examples: 3000, TestExamples: 500, Features: 500, Labels: 60, Seed: 2,
+		SingleLabel: true, AvgLabels: 1, AvgFeatures: 20, Exponent: 0.5, Noise: 0.2}
+	cfg.Data.Normalize = "l2"
+	cfg.Encoder = config.EncoderConfig{Type: "mlp", Hidden: []int{64}, Activation: "relu", Dropout: 0.1}
+	cfg.Head.Method = method
+	cfg.Head.LabelOrder = order
+	cfg.Train.Epochs = 3
+	cfg.Train.BatchSize = 32
+	cfg.Train.LR = 0.01
+	return cfg
+}
+
+func trainTo(t *testing.T, cfg config.Config, dir string) *RunResult {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// The engine learns the synthetic task, and a saved model predicts exactly
+// what the trained one did, in the original label ids, whatever the label
+// order.
+func TestTrainSaveLoadPredict(t *testing.T) {
+	for _, tc := range []struct{ method, order string }{{"vanilla", "index"}, {"mhp", "random"}, {"mhp", "frequency"}, {"mhp", "cluster"}} {
+		t.Run(tc.method+"-"+tc.order, func(t *testing.T) {
+			cfg := synthConfig(tc.method, tc.order)
+			dir := filepath.Join(t.TempDir(), "m")
+			res := trainTo(t, cfg, dir)
+			acc, _ := res.Test.Get("acc@1")
+			if acc < 0.6 {
+				t.Errorf("accuracy %.3f: the model did not learn", acc)
+			}
+			m, man, closeFn, err := LoadModel(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeFn()
+			if man.Head.Method != tc.method || man.LabelOrder != tc.order {
+				t.Errorf("manifest %+v", man.Head)
+			}
+			test, err := LoadTest(&cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			test = &data.Dataset{X: m.Prep.Apply(test.X), Y: test.Y}
+			r2, err := EvaluateOriginal(m, nn.NewPool(1), test, cfg.Eval, cfg.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(metricsOf(*res.Test), metricsOf(r2)) {
+				t.Errorf("loaded model scores differently: %v vs %v", r2.Metrics, res.Test.Metrics)
+			}
+		})
+	}
+}
+
+func metricsOf(r interface{ Get(string) (float64, bool) }) []float64 {
+	var out []float64
+	for _, k := range []string{"p@1", "p@3", "ndcg@5", "acc@1"} {
+		v, _ := r.Get(k)
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestCorruptModelRefused(t *testing.T) {
+	cfg := synthConfig("mhp", "index")
+	cfg.Train.Epochs = 1
+	dir := filepath.Join(t.TempDir(), "m")
+	res := trainTo(t, cfg, dir)
+	w := filepath.Join(dir, res.Manifest.WeightsFile)
+	raw, _ := os.ReadFile(w)
+	raw[len(raw)/2] ^= 0x10
+	os.WriteFile(w, raw, 0o644)
+	if _, _, _, err := LoadModel(dir); !errors.Is(err, modelio.ErrCorrupt) {
+		t.Errorf("flipped byte: %v", err)
+	}
+	raw[len(raw)/2] ^= 0x10
+	os.WriteFile(w, raw, 0o644)
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("name: changed\n"), 0o644)
+	if _, _, _, err := LoadModel(dir); !errors.Is(err, modelio.ErrCorrupt) {
+		t.Errorf("changed config: %v", err)
+	}
+}
+
+func TestEarlyStoppingAndSWA(t *testing.T) {
+	cfg := synthConfig("vanilla", "index")
+	cfg.Train.Epochs = 6
+	cfg.Train.ValidationFraction = 0.2
+	cfg.Train.EarlyStoppingPatience = 1
+	cfg.Train.LR = 0.05 // overfits quickly
+	res := trainTo(t, cfg, filepath.Join(t.TempDir(), "es"))
+	if len(res.State.History) == 0 || res.State.History[0].Validation == nil {
+		t.Fatal("no validation metrics recorded")
+	}
+	if res.State.BestEpoch < 1 {
+		t.Errorf("best epoch %d", res.State.BestEpoch)
+	}
+	cfg = synthConfig("mhp", "index")
+	cfg.Train.Average = "swa"
+	res = trainTo(t, cfg, filepath.Join(t.TempDir(), "swa"))
+	if acc, _ := res.Test.Get("acc@1"); acc < 0.5 {
+		t.Errorf("SWA model accuracy %.3f", acc)
+	}
+}
+
+func TestHashedFeatures(t *testing.T) {
+	cfg := synthConfig("mhp", "index")
+	cfg.Encoder.HashFeatures = 128
+	res := trainTo(t, cfg, filepath.Join(t.TempDir(), "h"))
+	if res.Manifest.Features != 128 || res.Manifest.InputFeatures != 500 {
+		t.Errorf("features %d input %d", res.Manifest.Features, res.Manifest.InputFeatures)
+	}
+	// ApplyRow (streaming) and Apply (matrix) agree.
+	p := res.Model.Prep
+	x := data.NewCSR(500, 1, 3, false)
+	x.AppendRow([]int32{3, 200, 499}, []float32{1, 2, 3})
+	var rs RowScratch
+	ids, vals := p.ApplyRow(&rs, []int32{3, 200, 499}, []float32{1, 2, 3})
+	m := p.Apply(x)
+	mi, mv := m.Row(0)
+	if !slices.Equal(ids, mi) || !slices.Equal(vals, mv) {
+		t.Errorf("row %v %v, matrix %v %v", ids, vals, mi, mv)
+	}
+}
+
+func TestLabelPermutations(t *testing.T) {
+	counts := []int64{5, 1, 9, 1}
+	perm, _ := LabelPermutation(OrderFrequency, counts, 1, nil)
+	if !slices.Equal(perm, []int32{1, 2, 0, 3}) {
+		t.Errorf("frequency order %v", perm)
+	}
+	for _, order := range []string{OrderRandom, OrderFrequency} {
+		p, _ := LabelPermutation(order, counts, 7, nil)
+		if err := checkPermutation(p); err != nil {
+			t.Error(err)
+		}
+		inv := Inverse(p)
+		for l := range p {
+			if inv[p[l]] != int32(l) {
+				t.Fatal("inverse")
+			}
+		}
+	}
+	if p, _ := LabelPermutation(OrderIndex, counts, 1, nil); p != nil {
+		t.Error("index order is the identity")
+	}
+}
