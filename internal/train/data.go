@@ -262,27 +262,11 @@ func LoadTest(cfg *config.Config) (*data.Dataset, error) {
 		}
 		return s.Test, nil
 	case d.TestRows != "" && d.Test != "":
-		full, err := s.readDataset(cfg, "test", d.Test, d.TestLabels)
-		if err != nil {
-			return nil, err
-		}
-		te, err := data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, full.Rows())
-		if err != nil {
-			return nil, err
-		}
-		return full.Subset(te), nil
+		return s.readRows(cfg, "test", d.Test, d.TestLabels, d.TestRows)
 	case d.Test != "":
 		return s.readDataset(cfg, "test", d.Test, d.TestLabels)
 	case d.TestRows != "":
-		full, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
-		if err != nil {
-			return nil, err
-		}
-		te, err := data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, full.Rows())
-		if err != nil {
-			return nil, err
-		}
-		return full.Subset(te), nil
+		return s.readRows(cfg, "train", d.Train, d.TrainLabels, d.TestRows)
 	case d.HoldoutEvery > 0:
 		full, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
 		if err != nil {
@@ -292,4 +276,17 @@ func LoadTest(cfg *config.Config) (*data.Dataset, error) {
 		return full.Subset(te), nil
 	}
 	return nil, nil
+}
+
+// readRows reads a data file and keeps the rows a split file lists.
+func (s *Splits) readRows(cfg *config.Config, role, file, labels, rows string) (*data.Dataset, error) {
+	full, err := s.readDataset(cfg, role, file, labels)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := data.ReadSplit(cfg.Path(rows), cfg.Data.SplitColumn, full.Rows())
+	if err != nil {
+		return nil, err
+	}
+	return full.Subset(idx), nil
 }

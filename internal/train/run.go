@@ -168,35 +168,6 @@ func Prepare(cfg *config.Config, s *Splits, init bool) (*Model, *data.Dataset, *
 	return m, train, val, nil
 }
 
-// EvaluateOriginal predicts a preprocessed dataset whose labels are in the
-// original ids and scores it (propensities from the model's training
-// counts).
-func EvaluateOriginal(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, name string) (eval.Result, error) {
-	opt := eval.Options{K: ec.K, Empty: eval.EmptyPolicy(ec.EmptyRows), SingleLabel: m.SingleLabel}
-	if m.LabelCounts != nil && m.TrainRows > 0 {
-		p := eval.PropensityParams{A: ec.A, B: ec.B}
-		if p.A == 0 {
-			p = eval.PropensityFor(name)
-		}
-		w, err := eval.InvPropensity(m.LabelCounts, m.TrainRows, p)
-		if err != nil {
-			return eval.Result{}, err
-		}
-		opt.InvPropensity = w
-	}
-	ev, err := eval.NewEvaluator(opt)
-	if err != nil {
-		return eval.Result{}, err
-	}
-	p := NewPredictor(m, pool, ev.MaxK())
-	p.PredictDataset(ds, func(r int, labels []int32, _ []float32) {
-		m.Original(labels)
-		y, _ := ds.Y.Row(r)
-		ev.Add(y, labels)
-	})
-	return ev.Result(), nil
-}
-
 // save writes the weights and the manifest and commits the directory.
 func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State) (*modelio.Manifest, error) {
 	pending := dir.File("weights-pending.bin")

@@ -300,6 +300,17 @@ func (t *Trainer) internalCounts() []int64 { return t.Train.Y.ColumnCounts() }
 // EvaluateInternal predicts ds (preprocessed, internal labels) and scores
 // it; counts are the training label counts in the same ids.
 func EvaluateInternal(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, counts []int64, trainRows int, name string) (eval.Result, error) {
+	return evaluate(m, pool, ds, ec, counts, trainRows, name, false)
+}
+
+// EvaluateOriginal predicts a preprocessed dataset whose labels are in the
+// original ids and scores it (propensities from the model's training
+// counts).
+func EvaluateOriginal(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, name string) (eval.Result, error) {
+	return evaluate(m, pool, ds, ec, m.LabelCounts, m.TrainRows, name, true)
+}
+
+func evaluate(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, counts []int64, trainRows int, name string, original bool) (eval.Result, error) {
 	ks := slices.Clone(ec.K)
 	if len(ks) == 0 {
 		ks = eval.DefaultK
@@ -322,6 +333,9 @@ func EvaluateInternal(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalC
 	}
 	p := NewPredictor(m, pool, ev.MaxK())
 	p.PredictDataset(ds, func(r int, labels []int32, _ []float32) {
+		if original {
+			m.Original(labels)
+		}
 		y, _ := ds.Y.Row(r)
 		ev.Add(y, labels)
 	})
