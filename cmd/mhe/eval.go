@@ -68,7 +68,7 @@ out. Tables are in percent with 2 decimals; JSON holds fractions.`,
 			if runF != nil {
 				return runF(o)
 			}
-			return evalRun(cmd, s, o)
+			return evalRun(s, o)
 		},
 	}
 	f := cmd.Flags()
@@ -99,7 +99,7 @@ out. Tables are in percent with 2 decimals; JSON holds fractions.`,
 	return cmd
 }
 
-func evalRun(cmd *cobra.Command, s *streams, o *evalOptions) error {
+func evalRun(s *streams, o *evalOptions) error {
 	format, err := report.ParseFormat(o.Format, report.Table, report.JSON, report.CSV, report.Markdown)
 	if err != nil {
 		return usageError{err}

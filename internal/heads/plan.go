@@ -89,8 +89,13 @@ type Plan struct {
 	Samples         int     `json:"samples,omitempty"`
 	Optimizer       string  `json:"optimizer"`
 	Cost
-	Vanilla    Cost    `json:"vanilla"`
-	ParamRatio float64 `json:"param_ratio"`
+	// The vanilla classifier's figures, flat (scripts read these keys) and
+	// in full under "vanilla".
+	VanillaParams       int64   `json:"vanilla_params"`
+	VanillaFlopsTrain   int64   `json:"vanilla_flops_train"`
+	VanillaFlopsPredict int64   `json:"vanilla_flops_predict"`
+	Vanilla             Cost    `json:"vanilla"`
+	ParamRatio          float64 `json:"param_ratio"`
 }
 
 // NewPlan plans the heads for r.
@@ -418,5 +423,6 @@ func evaluate(r Request, lengths []int) (*Plan, error) {
 	p.Vanilla.WeightBytes = 4 * p.Vanilla.Params
 	p.Vanilla.OptimizerBytes = copies * p.Vanilla.WeightBytes
 	p.ParamRatio = float64(p.Params) / float64(p.Vanilla.Params)
+	p.VanillaParams, p.VanillaFlopsTrain, p.VanillaFlopsPredict = p.Vanilla.Params, p.Vanilla.FlopsTrain, p.Vanilla.FlopsPredict
 	return p, nil
 }

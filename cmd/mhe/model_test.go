@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const tinyConfig = `name: tiny
+data:
+  synth: {examples: 1500, test_examples: 300, features: 300, labels: 40, seed: 4}
+  normalize: l2
+encoder: {type: mlp, hidden: [32]}
+head: {method: mhp, heads: 2}
+train: {epochs: 2, batch_size: 32, lr: 0.01}
+`
+
+// trainTiny trains a small synthetic model and returns its directory.
+func trainTiny(t *testing.T) (dir, cfg string) {
+	t.Helper()
+	tmp := t.TempDir()
+	cfg = filepath.Join(tmp, "tiny.yaml")
+	os.WriteFile(cfg, []byte(tinyConfig), 0o644)
+	dir = filepath.Join(tmp, "model")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--quiet"); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	return dir, cfg
+}
+
+func TestModelDirectoryContract(t *testing.T) {
+	dir, cfg := trainTiny(t)
+	for _, f := range []string{"manifest.json", "config.yaml", "metrics.jsonl", "result.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("model directory lacks %s", f)
+		}
+	}
+	var man map[string]any
+	raw, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	json.Unmarshal(raw, &man)
+	for _, k := range []string{"format_version", "mhe_version", "mhe_commit", "labels", "features", "head", "label_permutation", "files", "training_data"} {
+		if _, ok := man[k]; !ok {
+			t.Errorf("manifest lacks %q", k)
+		}
+	}
+	lines, _ := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+	if n := strings.Count(string(lines), "\n"); n != 2 {
+		t.Errorf("metrics.jsonl has %d lines, want one per epoch (2)", n)
+	}
+	// An existing directory is refused without --force (exit 2).
+	code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--quiet")
+	if code != ExitUsage || !strings.Contains(errOut, "--force") {
+		t.Errorf("existing dir: exit %d %s", code, errOut)
+	}
+	// --print-config shows the resolved config.
+	code, out, _ := runMain(t, "", "train", "--config", cfg, "--print-config", "--set", "train.epochs=7")
+	if code != 0 || !strings.Contains(out, "epochs: 7") || !strings.Contains(out, "batch_size: 32") {
+		t.Errorf("--print-config: %s", out)
+	}
+	// eval --model and predict agree.
+	code, out, errOut = runMain(t, "", "eval", "--model", dir, "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var res struct {
+		Metrics map[string]float64 `json:"metrics"`
+	}
+	json.Unmarshal([]byte(out), &res)
+	if res.Metrics["p@1"] <= 0 {
+		t.Errorf("eval --model: %s", out)
+	}
+	code, pred, errOut := runMain(t, "", "predict", "--model", dir, "--header", "--quiet")
+	if code != 0 || !strings.HasPrefix(pred, "300 40\n") || strings.Count(pred, "\n") != 301 {
+		t.Errorf("predict --header: exit %d, %q… %s", code, pred[:min(20, len(pred))], errOut)
+	}
+}
+
+func TestPredictStreamsInput(t *testing.T) {
+	dir, _ := trainTiny(t)
+	in := "3 300 40\n1 2:1 7:3\n 5:1\n\n"
+	code, out, errOut := runMain(t, in, "predict", "--model", dir, "--input", "-", "--topk", "2", "--quiet")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 || len(strings.Fields(lines[0])) != 2 {
+		t.Errorf("want 3 lines of 2 predictions, got %q", out)
+	}
+	code, out, _ = runMain(t, in, "predict", "--model", dir, "--input", "-", "--threshold", "0.999", "--quiet")
+	if code != 0 || strings.Count(out, "\n") != 3 {
+		t.Errorf("threshold keeps one line per row: %q", out)
+	}
+	// Damaged input: exit 3 with the position.
+	code, _, errOut = runMain(t, "2 300 40\n1 2:x\n", "predict", "--model", dir, "--input", "-")
+	if code != ExitData || !strings.Contains(errOut, "<stdin>:2:5") {
+		t.Errorf("bad input: exit %d %s", code, errOut)
+	}
+	// A failed prediction leaves no output file behind.
+	outFile := filepath.Join(t.TempDir(), "pred.txt")
+	runMain(t, "2 300 40\n1 2:x\n", "predict", "--model", dir, "--input", "-", "--out", outFile)
+	if _, err := os.Stat(outFile); !os.IsNotExist(err) {
+		t.Error("half-written prediction file left behind")
+	}
+}
+
+func TestUnusableModels(t *testing.T) {
+	dir, _ := trainTiny(t)
+	manifest := filepath.Join(dir, "manifest.json")
+	raw, _ := os.ReadFile(manifest)
+	var man map[string]any
+	json.Unmarshal(raw, &man)
+	weights := filepath.Join(dir, man["weights_file"].(string))
+	w, _ := os.ReadFile(weights)
+
+	check := func(name string, wantCode int, want string) {
+		t.Helper()
+		code, _, errOut := runMain(t, "", "predict", "--model", dir, "--quiet")
+		if code != wantCode || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d %q, want exit %d with %q", name, code, errOut, wantCode, want)
+		}
+	}
+	flipped := append([]byte(nil), w...)
+	flipped[len(flipped)/2] ^= 1
+	os.WriteFile(weights, flipped, 0o644)
+	check("flipped byte", ExitModel, "sha256")
+	os.Remove(weights)
+	check("missing weights", ExitModel, "missing")
+	os.WriteFile(weights, w, 0o644)
+	future := strings.Replace(string(raw), `"format_version": 1`, `"format_version": 99`, 1)
+	os.WriteFile(manifest, []byte(future), 0o644)
+	check("future format", ExitModel, "format version 99")
+	os.WriteFile(manifest, raw, 0o644)
+	check("restored", 0, "")
+	code, _, errOut := runMain(t, "", "eval", "--model", filepath.Join(dir, "nope"))
+	if code != ExitModel {
+		t.Errorf("no model directory: exit %d %s", code, errOut)
+	}
+}
