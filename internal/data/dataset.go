@@ -55,9 +55,11 @@ func Read(r io.Reader, name string, opt ReadOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	hdr := rd.Header()
-	x := NewCSR(0, hdr.Rows, 0, false)
-	y := NewCSR(0, hdr.Rows, 0, true)
+	// The header's row count sizes the row index, but only up to a bound: a
+	// damaged header must not make us allocate gigabytes before reading.
+	rows := min(rd.Header().Rows, 1<<20)
+	x := NewCSR(0, rows, 0, false)
+	y := NewCSR(0, rows, 0, true)
 	var row Row
 	for {
 		err := rd.Read(&row)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Train pairs of configs (same data, encoder and epochs; different heads) and
+# print one row each: accuracy, classifier parameters and their ratio to
+# vanilla (as mhe plan computes them), training time.
+# Usage: scripts/compare.sh CONFIG... (names under configs/, without .yaml)
+# Default: the single-label MHP-vs-vanilla pairs of issue 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
+scripts/build.sh >/dev/null 2>&1
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(letter-vanilla letter-mhp sector-vanilla sector-mhp synthetic-10k-vanilla synthetic-10k-mhp)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf "machine: %s, %s cores, threads 2\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"
+printf "%-24s %8s %8s %8s %14s %10s %10s\n" config P@1 acc@1 P@5 "clf params" "vs vanilla" "train s"
+for c in "${configs[@]}"; do
+  bin/mhe train --config "configs/$c.yaml" --out "$tmp/$c" --threads 2 --quiet --format json --result "$tmp/$c.result.json" >"$tmp/$c.json"
+  get() { grep -o "\"$1\": [0-9.e+-]*" "$2" | head -1 | awk '{print $2}'; }
+  p1=$(get 'p@1' "$tmp/$c.json" | awk '{printf "%.2f", 100*$1}')
+  a1=$(get 'acc@1' "$tmp/$c.json" | awk '{ if ($1 == "") print "-"; else printf "%.2f", 100*$1}')
+  p5=$(get 'p@5' "$tmp/$c.json" | awk '{printf "%.2f", 100*$1}')
+  params=$(get params "$tmp/$c.result.json")
+  ratio=$(get param_ratio "$tmp/$c.result.json" | awk '{printf "%.4f", $1}')
+  secs=$(get train_seconds "$tmp/$c.result.json" | awk '{printf "%.1f", $1}')
+  printf "%-24s %8s %8s %8s %14s %10s %10s\n" "$c" "$p1" "${a1:--}" "$p5" "$params" "$ratio" "$secs"
+done
