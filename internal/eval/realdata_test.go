@@ -46,6 +46,7 @@ func TestInvPropensityOracle(t *testing.T) {
 			for l := range w {
 				worst = math.Max(worst, math.Abs(w[l]-want[l]))
 			}
+			t.Logf("%s: max |computed - oracle| = %.2e over %d labels", c.name, worst, len(w))
 			if worst > 1e-4 {
 				t.Errorf("max |difference| = %g, want <= 1e-4", worst)
 			}
