@@ -82,7 +82,7 @@ smallest number of heads whose classifier has at most P parameters.
 	f.IntSliceVar(&o.Lengths, "lengths", nil, "evaluate these head lengths, most significant first (e.g. 172,23)")
 	f.IntVar(&o.Groups, "groups", 0, "MHC/MHS: the authors' rule, n groups of ceil(C/n) labels")
 	f.IntVar(&o.Dim, "dim", 0, fmt.Sprintf("encoder output width d (default %d, or from --config)", heads.DefaultDim))
-	f.IntVar(&o.BottleneckDim, "bottleneck-dim", 0, fmt.Sprintf("MHC bottleneck width d_h (default %d)", heads.DefaultBottleneckDim))
+	f.IntVar(&o.BottleneckDim, "bottleneck-dim", heads.DefaultBottleneckDim, "MHC bottleneck width d_h; 0 = no projection (deeper levels score the encoder output)")
 	f.IntVar(&o.Beam, "beam", 0, fmt.Sprintf("MHC beam width K (default %d)", heads.DefaultBeam))
 	f.IntVar(&o.Samples, "samples", 0, "MHS heads per example S (default 1)")
 	f.StringVar(&o.Optimizer, "optimizer", "", "optimizer whose state is counted: sgd, adam, adamw, plain (default adam)")
@@ -149,6 +149,9 @@ func planRun(s *streams, o *planOptions) error {
 		req.Heads = 0
 	} else if req.Budget > 0 && req.Heads == 0 && len(req.Lengths) == 0 {
 		return usageErrorf("--budget only chooses heads with --heads auto")
+	}
+	if req.Method == heads.MHC && req.BottleneckDim == 0 {
+		req.NoBottleneck = true
 	}
 	plan, err := heads.NewPlan(req)
 	if err != nil {

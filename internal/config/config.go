@@ -115,6 +115,9 @@ type HeadConfig struct {
 	Beam          int    `mapstructure:"beam" yaml:"beam" json:"beam"`
 	BottleneckDim int    `mapstructure:"bottleneck_dim" yaml:"bottleneck_dim" json:"bottleneck_dim"`
 	Samples       int    `mapstructure:"samples" yaml:"samples" json:"samples"`
+	// PathScore ranks MHC's last-level candidates: product (of the sigmoids
+	// along the path, the paper's) or last (the last level's sigmoid).
+	PathScore string `mapstructure:"path_score" yaml:"path_score" json:"path_score"`
 	LabelOrder    string `mapstructure:"label_order" yaml:"label_order" json:"label_order"`
 	// Loss is auto, softmax, bce or softmargin. auto: softmax cross-entropy
 	// for single-label data and for MHP (per head, the paper's), one-vs-all
@@ -167,7 +170,7 @@ func Default() Config {
 			Synth: SynthConfig{Seed: 1, AvgLabels: 3, AvgFeatures: 20, Exponent: 1, Noise: 0.3},
 		},
 		Encoder: EncoderConfig{Type: "linear", Activation: "relu"},
-		Head:    HeadConfig{Method: "vanilla", Beam: 10, BottleneckDim: 300, Samples: 1, LabelOrder: "index", Loss: "auto"},
+		Head:    HeadConfig{Method: "vanilla", Beam: 10, BottleneckDim: 300, Samples: 1, PathScore: "product", LabelOrder: "index", Loss: "auto"},
 		Train: TrainConfig{
 			Epochs: 10, BatchSize: 256, Optimizer: "adam", LR: 0.001, Momentum: 0.9, Schedule: "constant",
 			Seed: 1, Threads: 0, EarlyStoppingMetric: "p@1", Average: "none",
@@ -359,6 +362,7 @@ func (c *Config) Validate() error {
 		oneOf("head.method", h.Method, methods)
 	}
 	oneOf("head.label_order", h.LabelOrder, orders)
+	oneOf("head.path_score", h.PathScore, []string{"product", "last"})
 	oneOf("head.loss", h.Loss, losses)
 	if h.Heads < 0 {
 		bad("head.heads", "%d must be >= 1 (or 0 to plan)", h.Heads)
@@ -371,8 +375,8 @@ func (c *Config) Validate() error {
 	if h.Beam < 1 {
 		bad("head.beam", "%d: the beam keeps at least one node per level", h.Beam)
 	}
-	if h.BottleneckDim < 1 {
-		bad("head.bottleneck_dim", "%d must be >= 1", h.BottleneckDim)
+	if h.BottleneckDim < 0 {
+		bad("head.bottleneck_dim", "%d must be >= 1, or 0 for no projection", h.BottleneckDim)
 	}
 	if h.Samples < 1 {
 		bad("head.samples", "%d: each example sees at least its own head (MHS-1)", h.Samples)

@@ -35,8 +35,10 @@ type Head interface {
 // Worker evaluates one example at a time.
 type Worker interface {
 	// Loss writes dlogits = scale·∂loss/∂logits and returns the loss of one
-	// example with the given sorted labels.
-	Loss(logits, dlogits []float32, labels []int32, scale float32) float32
+	// example with the given sorted labels; row is the example's position in
+	// the batch (heads with parameters of their own record their gradients
+	// by row).
+	Loss(row int, logits, dlogits []float32, labels []int32, scale float32) float32
 	// Predict writes the k best labels (fewer if C < k) with their scores
 	// (probabilities), best first, and returns how many.
 	Predict(logits []float32, k int, labels []int32, scores []float32) int
@@ -67,7 +69,7 @@ type vanillaWorker struct {
 	heap topHeap
 }
 
-func (w *vanillaWorker) Loss(z, dz []float32, labels []int32, scale float32) float32 {
+func (w *vanillaWorker) Loss(_ int, z, dz []float32, labels []int32, scale float32) float32 {
 	if w.h.loss == LossBCE {
 		return bce(z, dz, labels, scale)
 	}
@@ -184,7 +186,7 @@ func (w *mhpWorker) targets(labels []int32) {
 	}
 }
 
-func (w *mhpWorker) Loss(z, dz []float32, labels []int32, scale float32) float32 {
+func (w *mhpWorker) Loss(_ int, z, dz []float32, labels []int32, scale float32) float32 {
 	if len(labels) == 0 {
 		if w.h.loss == LossSoftMargin {
 			return bceTarget(z, dz, w.target[:0], scale)
@@ -261,13 +263,16 @@ func sigmoid(v float32) float32 {
 	return float32(1 / (1 + math.Exp(-float64(v))))
 }
 
-// log1pSmall is log(1+e) for e in [0, 1], with a cheap series when e is
-// tiny (most outputs of a one-vs-all head).
+// log1pSmall is log(1+e) for e in [0, 1] by the series
+// log(1+e) = 2·atanh(t) = 2(t + t³/3 + … + t¹¹/11), t = e/(2+e) <= 1/3,
+// accurate to 1e-7 absolute — it only feeds the reported loss.
 func log1pSmall(e float64) float64 {
 	if e < 1e-4 {
 		return e - e*e/2
 	}
-	return math.Log1p(e)
+	t := e / (2 + e)
+	t2 := t * t
+	return 2 * t * (1 + t2*(1.0/3+t2*(1.0/5+t2*(1.0/7+t2*(1.0/9+t2*(1.0/11))))))
 }
 
 // softplus is log(1 + e^v), stable for large |v|.

@@ -16,14 +16,14 @@ func gradCheck(t *testing.T, h Head, labels []int32) {
 		z[i] = 2*rng.Float32() - 1
 	}
 	dz := make([]float32, len(z))
-	w.Loss(z, dz, labels, 1)
+	w.Loss(0, z, dz, labels, 1)
 	scratch := make([]float32, len(z))
 	for i := range z {
 		old := z[i]
 		z[i] = old + 1e-3
-		up := w.Loss(z, scratch, labels, 1)
+		up := w.Loss(0, z, scratch, labels, 1)
 		z[i] = old - 1e-3
-		down := w.Loss(z, scratch, labels, 1)
+		down := w.Loss(0, z, scratch, labels, 1)
 		z[i] = old
 		if num := (up - down) / 2e-3; math.Abs(float64(num-dz[i])) > 5e-3 {
 			t.Fatalf("d/dz[%d] = %v, numerical %v", i, dz[i], num)

@@ -53,8 +53,11 @@ type Request struct {
 	Budget int64
 	// Dim is the encoder output width d.
 	Dim int
-	// BottleneckDim is MHC's d_h (levels >= 2).
+	// BottleneckDim is MHC's d_h (levels >= 2); 0 takes the default.
 	BottleneckDim int
+	// NoBottleneck: MHC levels >= 2 score the encoder output itself (no
+	// projection; their embeddings are d wide).
+	NoBottleneck bool
 	// Beam is MHC's beam width K (candidates kept per level).
 	Beam int
 	// Samples is MHS's S: heads each example sees per step.
@@ -83,7 +86,7 @@ type Plan struct {
 	Padding         int64   `json:"padding"`
 	ConfusionDegree float64 `json:"confusion_degree"`
 	Dim             int     `json:"dim"`
-	BottleneckDim   int     `json:"bottleneck_dim,omitempty"`
+	BottleneckDim   int     `json:"bottleneck_dim,omitempty"` // 0 for MHC: no projection
 	Beam            int     `json:"beam,omitempty"`
 	GroupSize       int     `json:"group_size,omitempty"`
 	Samples         int     `json:"samples,omitempty"`
@@ -137,7 +140,7 @@ func NewPlan(r Request) (*Plan, error) {
 	switch {
 	case r.Dim < 1:
 		return nil, fmt.Errorf("%w: encoder width %d must be >= 1", ErrPlan, r.Dim)
-	case r.BottleneckDim < 1:
+	case r.BottleneckDim < 1 && !r.NoBottleneck:
 		return nil, fmt.Errorf("%w: bottleneck width %d must be >= 1", ErrPlan, r.BottleneckDim)
 	case r.Beam < 1:
 		return nil, fmt.Errorf("%w: beam width %d must be >= 1", ErrPlan, r.Beam)
@@ -193,7 +196,7 @@ func chooseLengths(r Request) ([]int, error) {
 		if h == 0 {
 			h = 2
 		}
-		return CascadeLengths(c, h, r.Dim, r.BottleneckDim, r.Beam)
+		return CascadeLengths(c, h, r.Dim, r.queryWidth(), r.Beam)
 	case MHS:
 		if r.Groups > 0 {
 			h = r.Groups
@@ -319,6 +322,15 @@ func CascadeLengths(c, h, dim, dh, beam int) ([]int, error) {
 	}
 }
 
+// queryWidth is the width MHC's deeper levels score in: d_h, or d without
+// a bottleneck.
+func (r Request) queryWidth() int {
+	if r.NoBottleneck {
+		return r.Dim
+	}
+	return r.BottleneckDim
+}
+
 // autoHeads picks the smallest H >= 2 whose classifier fits the budget.
 func autoHeads(r Request) (*Plan, error) {
 	if r.Method == Vanilla || r.Method == MHS {
@@ -392,17 +404,25 @@ func evaluate(r Request, lengths []int) (*Plan, error) {
 		if len(lengths) < 2 {
 			return nil, fmt.Errorf("%w: a cascade needs at least two heads", ErrPlan)
 		}
-		dh, k := int64(r.BottleneckDim), int64(r.Beam)
+		dh, k := int64(r.queryWidth()), int64(r.Beam)
 		l1 := int64(lengths[0])
 		p.BottleneckDim, p.Beam = r.BottleneckDim, r.Beam
+		if r.NoBottleneck {
+			p.BottleneckDim = 0
+		}
 		p.Params = l1*d + l1
 		p.FlopsPredict = l1 * d
 		for h := 1; h < len(lengths); h++ {
 			nodes := codec.LevelSize(h)
-			p.Params += nodes*dh + nodes + d*dh + dh
+			p.Params += nodes*dh + nodes
+			if !r.NoBottleneck {
+				// The projection P_h: d -> d_h.
+				p.Params += d*dh + dh
+				p.FlopsPredict += d * dh
+			}
 			// Candidates: the children of the K nodes kept at the level above.
 			cand := min(k, codec.LevelSize(h-1)) * int64(lengths[h])
-			p.FlopsPredict += d*dh + cand*dh
+			p.FlopsPredict += cand * dh
 		}
 		p.FlopsTrain = 3 * p.FlopsPredict
 		p.ConfusionDegree = ConfusionDegree(lengths)

@@ -53,6 +53,7 @@ type Head struct {
 	Beam          int    `json:"beam,omitempty"`
 	BottleneckDim int    `json:"bottleneck_dim,omitempty"`
 	Samples       int    `json:"samples,omitempty"`
+	PathScore     string `json:"path_score,omitempty"`
 	Params        int64  `json:"params"`
 	VanillaParams int64  `json:"vanilla_params"`
 }

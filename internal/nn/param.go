@@ -28,6 +28,12 @@ func NewParam(name string, rows, cols int, dense, decay bool) *Param {
 	return newParam(name, rows, cols, dense, decay, true)
 }
 
+// NewParamShape is a parameter updated by rows only (no dense gradient);
+// with alloc false it has a shape but no storage (bound to a loaded file).
+func NewParamShape(name string, rows, cols int, decay, alloc bool) *Param {
+	return newParam(name, rows, cols, false, decay, alloc)
+}
+
 func newParam(name string, rows, cols int, dense, decay, alloc bool) *Param {
 	p := &Param{Name: name, Rows: rows, Cols: cols, Decay: decay}
 	if alloc {

@@ -20,7 +20,7 @@ func (t *Trainer) checkpoint(epoch, batch int) error {
 	if err != nil {
 		return err
 	}
-	ps := t.M.Net.Params()
+	ps := t.M.Params()
 	var weights, optim, extra []modelio.Tensor
 	for i, p := range ps {
 		dims := []int{p.Rows, p.Cols}
@@ -97,7 +97,7 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) error {
 	load := func(name string) (*modelio.TensorFile, error) {
 		return modelio.ReadTensors(filepath.Join(path, name), rec.Files[name])
 	}
-	ps := t.M.Net.Params()
+	ps := t.M.Params()
 	wf, err := load("weights.bin")
 	if err != nil {
 		return err

@@ -28,6 +28,11 @@ type Model struct {
 	Net    *Net
 
 	Encoder config.EncoderConfig
+	// Width is d, the width of the encoder output the head reads.
+	Width int
+	// PathScore is MHC's ranking of the last level (heads.PathProduct or
+	// heads.PathLast).
+	PathScore string
 }
 
 // Spec is what building a model needs to know besides the data.
@@ -43,16 +48,17 @@ type Spec struct {
 func resolveLoss(method heads.Method, loss string, single bool) (heads.Loss, error) {
 	switch loss {
 	case "", "auto":
-		if method == heads.Vanilla && !single {
+		if method == heads.MHC || (method == heads.Vanilla && !single) {
 			return heads.LossBCE, nil
 		}
 		return heads.LossSoftmax, nil
-	case "softmax":
-		return heads.LossSoftmax, nil
 	case "bce":
 		return heads.LossBCE, nil
-	case "softmargin":
-		return heads.LossSoftMargin, nil
+	case "softmax", "softmargin":
+		if method == heads.MHC {
+			return "", fmt.Errorf("%w: head.loss %q: the cascade is trained with bce on every level", config.ErrInvalid, loss)
+		}
+		return heads.Loss(loss), nil
 	}
 	return "", fmt.Errorf("%w: head.loss %q", config.ErrInvalid, loss)
 }
@@ -82,7 +88,7 @@ func PlanFor(h config.HeadConfig, pf *heads.PlanFile, c, d int, optimizer string
 		return nil, err
 	}
 	req := heads.Request{Method: m, Labels: c, Heads: h.Heads, Lengths: lengths, Groups: h.Groups, Dim: d,
-		BottleneckDim: dh, Beam: beam, Samples: samples, Optimizer: optimizer}
+		BottleneckDim: dh, Beam: beam, Samples: samples, Optimizer: optimizer, NoBottleneck: m == heads.MHC && dh == 0}
 	if m == heads.Vanilla {
 		req.Heads, req.Lengths = 0, nil
 	}
@@ -107,33 +113,65 @@ func Build(s Spec) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Labels: s.Labels, SingleLabel: s.SingleLabel, Method: plan.Method, Loss: loss, Plan: plan, Encoder: enc}
-	if err := m.makeHead(); err != nil {
+	m := &Model{Labels: s.Labels, SingleLabel: s.SingleLabel, Method: plan.Method, Loss: loss, Plan: plan, Encoder: enc, Width: d,
+		PathScore: strings.ToLower(cfg.Head.PathScore)}
+	if err := m.makeHead(true, cfg.Train.Seed); err != nil {
 		return nil, err
 	}
 	act, err := nn.ParseActivation(strings.ToLower(enc.Activation))
 	if err != nil {
 		return nil, fmt.Errorf("%w: encoder.activation: %v", config.ErrInvalid, err)
 	}
-	m.Net = NewNet(s.Features, hidden, act, enc.Dropout, m.Head.Outputs(), cfg.Train.Seed, true)
+	if m.Net, err = NewNet(s.Features, hidden, act, enc.Dropout, m.Head.Outputs(), m.passthrough(), cfg.Train.Seed, true); err != nil {
+		return nil, fmt.Errorf("%w: head.bottleneck_dim: %v", config.ErrInvalid, err)
+	}
 	return m, nil
 }
 
-func (m *Model) makeHead() error {
+// makeHead builds the head; alloc allocates (and initialises from seed) the
+// parameters a head has of its own.
+func (m *Model) makeHead(alloc bool, seed uint64) error {
 	var err error
 	switch m.Method {
 	case heads.Vanilla:
 		m.Head, err = heads.NewVanillaHead(m.Labels, m.Loss)
-	case heads.MHP:
+	case heads.MHP, heads.MHC:
 		codec, cerr := heads.NewCodec(m.Labels, m.Plan.Lengths)
 		if cerr != nil {
 			return cerr
 		}
-		m.Head, err = heads.NewMHPHead(codec, m.Loss)
+		if m.Method == heads.MHP {
+			m.Head, err = heads.NewMHPHead(codec, m.Loss)
+		} else {
+			var h *heads.MHCHead
+			h, err = heads.NewMHCHead(codec, m.Plan.BottleneckDim, m.Width, m.Plan.Beam, alloc, seed)
+			if err == nil {
+				h.LastOnly = m.PathScore == heads.PathLast
+				m.Head = h
+			}
+		}
 	default:
-		err = fmt.Errorf("%w: head.method %s is not available in this build (vanilla and mhp are)", config.ErrInvalid, m.Method)
+		err = fmt.Errorf("%w: head.method %s is not available in this build (vanilla, mhp and mhc are)", config.ErrInvalid, m.Method)
 	}
 	return err
+}
+
+// passthrough is the number of copies of the encoder output the head reads.
+func (m *Model) passthrough() int {
+	if h, ok := m.Head.(*heads.MHCHead); ok {
+		copies, _ := h.Passthrough()
+		return copies
+	}
+	return 0
+}
+
+// Params lists every trainable tensor: the net's, then the head's own.
+func (m *Model) Params() []*nn.Param {
+	ps := m.Net.Params()
+	if th, ok := m.Head.(heads.TrainableHead); ok {
+		ps = append(ps, th.Params()...)
+	}
+	return ps
 }
 
 // InitBias sets the head's biases to the label prior (log-odds for BCE, log
@@ -150,6 +188,24 @@ func (m *Model) InitBias(counts []int64, n int) {
 				b[l] = float32(math.Log(p / (1 - p)))
 			} else {
 				b[l] = float32(math.Log(p))
+			}
+		}
+	case *heads.MHCHead:
+		// Every level: the log-odds of each node's share of the label
+		// counts (level 1 in the net's bias, deeper levels in the head's).
+		codec := h.Codec()
+		for lv := range codec.Heads() {
+			sums := make([]float64, codec.LevelSize(lv))
+			for l, c := range counts {
+				sums[codec.Node(l, lv)] += float64(c)
+			}
+			bias := b
+			if lv > 0 {
+				bias = h.B[lv-1].W
+			}
+			for i, s := range sums {
+				p := min((s+0.1)/(float64(n)+0.2), 0.999)
+				bias[i] = float32(math.Log(p / (1 - p)))
 			}
 		}
 	case *heads.MHPHead:
@@ -183,7 +239,7 @@ func (m *Model) InitBias(counts []int64, n int) {
 // Tensors returns the model's saved tensors (weights, preprocessing, labels).
 func (m *Model) Tensors() []modelio.Tensor {
 	var ts []modelio.Tensor
-	for _, p := range m.Net.Params() {
+	for _, p := range m.Params() {
 		ts = append(ts, modelio.Tensor{Name: p.Name, Dims: []int{p.Rows, p.Cols}, F32: p.W})
 	}
 	if m.Prep.IDF != nil {
@@ -201,7 +257,7 @@ func (m *Model) Tensors() []modelio.Tensor {
 // Bind points the model's parameters at the tensors of a loaded file
 // (no copy: the file's memory is used in place).
 func (m *Model) Bind(f *modelio.TensorFile) error {
-	for _, p := range m.Net.Params() {
+	for _, p := range m.Params() {
 		t, err := f.Get(p.Name, modelio.Float32, p.Rows, p.Cols)
 		if err != nil {
 			return err

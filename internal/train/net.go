@@ -18,33 +18,44 @@ type Net struct {
 	Dropout float32
 	Outputs int
 	Seed    uint64
+	// Pass copies of the encoder output f end every row of logits, after
+	// the head layer's outputs (MHC without a bottleneck scores f itself).
+	Pass int
 }
 
 // NewNet builds a net over d input features with the given hidden sizes
-// (none: linear encoder) and head outputs, initialised from seed. With
-// alloc false it only has shapes, for weights bound to a loaded file.
-func NewNet(d int, hidden []int, act nn.Activation, dropout float64, outputs int, seed uint64, alloc bool) *Net {
-	n := &Net{Act: act, Dropout: float32(dropout), Outputs: outputs, Seed: seed}
+// (none: linear encoder) and head outputs, initialised from seed; pass of
+// the outputs are copies of the encoder output (MLP only). With alloc
+// false it only has shapes, for weights bound to a loaded file.
+func NewNet(d int, hidden []int, act nn.Activation, dropout float64, outputs, pass int, seed uint64, alloc bool) (*Net, error) {
+	n := &Net{Act: act, Dropout: float32(dropout), Outputs: outputs, Seed: seed, Pass: pass}
+	if pass > 0 && len(hidden) == 0 {
+		return nil, fmt.Errorf("scoring the encoder output itself (no bottleneck) needs an mlp encoder; the linear encoder's output is the sparse input")
+	}
 	if len(hidden) == 0 {
 		// A linear model on sparse input: zero initialisation (the problem is
 		// convex per output; biases get the label prior).
 		n.First = nn.NewSparseLinear("head", d, outputs, alloc)
-		return n
+		return n, nil
 	}
 	n.First = nn.NewSparseLinear("enc.0", d, hidden[0], alloc)
 	for i := 1; i < len(hidden); i++ {
 		n.Hidden = append(n.Hidden, nn.NewDenseLinear(fmt.Sprintf("enc.%d", i), hidden[i-1], hidden[i], alloc))
 	}
 	last := hidden[len(hidden)-1]
-	n.Out = nn.NewDenseLinear("head", last, outputs, alloc)
+	own := outputs - pass*last
+	if own < 1 {
+		return nil, fmt.Errorf("net: %d outputs cannot hold %d copies of width %d", outputs, pass, last)
+	}
+	n.Out = nn.NewDenseLinear("head", last, own, alloc)
 	if alloc {
 		n.First.W.InitUniform(seed, d, hidden[0], 1)
 		for i, l := range n.Hidden {
 			l.W.InitUniform(seed, hidden[i], hidden[i+1], 1)
 		}
-		n.Out.W.InitUniform(seed, last, outputs, 1)
+		n.Out.W.InitUniform(seed, last, own, 1)
 	}
-	return n
+	return n, nil
 }
 
 // Linear reports whether the encoder is linear (f = x).
@@ -91,6 +102,8 @@ type workspace struct {
 	da      [][]float32 // gradients w.r.t. activations
 	logits  []float32
 	dlogits []float32
+	own     []float32 // head layer outputs / their gradient, with Pass > 0
+	down    []float32
 }
 
 func (n *Net) newWorkspace(batch int, train bool) *workspace {
@@ -108,6 +121,12 @@ func (n *Net) newWorkspace(batch int, train bool) *workspace {
 	w.logits = make([]float32, batch*n.Outputs)
 	if train {
 		w.dlogits = make([]float32, batch*n.Outputs)
+	}
+	if n.Pass > 0 {
+		w.own = make([]float32, batch*n.Out.Out)
+		if train {
+			w.down = make([]float32, batch*n.Out.Out)
+		}
 	}
 	return w
 }
@@ -133,7 +152,23 @@ func (n *Net) forward(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys
 		l.Forward(w.a[i], rows, w.z[i+1])
 		pool.For(rows, rowChunk, func(_, lo, hi int) { n.activate(i+1, widths[i+1], w, lo, hi, train, keys, stream) })
 	}
-	n.Out.Forward(w.a[len(w.a)-1], rows, w.logits)
+	f := w.a[len(w.a)-1]
+	if n.Pass == 0 {
+		n.Out.Forward(f, rows, w.logits)
+		return w.logits[:rows*n.Outputs]
+	}
+	// Head layer outputs, then Pass copies of f, per row.
+	n.Out.Forward(f, rows, w.own)
+	own, width := n.Out.Out, n.Out.In
+	pool.For(rows, rowChunk, func(_, lo, hi int) {
+		for r := lo; r < hi; r++ {
+			dst := w.logits[r*n.Outputs : (r+1)*n.Outputs]
+			copy(dst, w.own[r*own:(r+1)*own])
+			for c := range n.Pass {
+				copy(dst[own+c*width:own+(c+1)*width], f[r*width:(r+1)*width])
+			}
+		}
+	})
 	return w.logits[:rows*n.Outputs]
 }
 
@@ -146,18 +181,18 @@ func (n *Net) activate(i, width int, w *workspace, lo, hi int, train bool, keys 
 	}
 	keep := 1 - n.Dropout
 	scale := 1 / keep
+	thr := uint64(float64(keep) * (1 << 32)) // keep a unit iff its 32 random bits < thr
 	m := w.mask[i][lo*width : hi*width]
 	for r := lo; r < hi; r++ {
 		base := splitmix(n.Seed ^ stream*0x9e3779b97f4a7c15 ^ uint64(keys[r])<<20 ^ uint64(i)<<56)
 		row := m[(r-lo)*width : (r-lo+1)*width]
-		for u := range row {
-			// A counter-based hash: the mask depends on (seed, stream, row,
-			// layer, unit) only, not on the thread that draws it.
-			h := splitmix(base + uint64(u))
-			if float32(h>>40)*(1.0/(1<<24)) < keep {
-				row[u] = scale
-			} else {
-				row[u] = 0
+		// A counter-based hash, 32 bits per unit: the mask depends on (seed,
+		// stream, row, layer, unit) only, not on the thread that draws it.
+		for u := 0; u < len(row); u += 2 {
+			h := splitmix(base + uint64(u>>1))
+			row[u] = dropScale(h&0xffffffff, thr, scale)
+			if u+1 < len(row) {
+				row[u+1] = dropScale(h>>32, thr, scale)
 			}
 		}
 	}
@@ -166,18 +201,45 @@ func (n *Net) activate(i, width int, w *workspace, lo, hi int, train bool, keys 
 	}
 }
 
-// backward propagates dlogits (already in w.dlogits) and applies one
-// optimiser step to every parameter.
+func dropScale(bits, thr uint64, scale float32) float32 {
+	if bits < thr {
+		return scale
+	}
+	return 0
+}
+
+// backward propagates dlogits (already in w.dlogits) and applies the
+// optimiser step (begun by the caller) to every parameter of the net.
 func (n *Net) backward(pool *nn.Pool, opt *nn.Optimizer, x *nn.Batch, w *workspace, lr float32) {
 	rows := x.N
-	opt.Begin()
 	if n.Linear() {
 		n.First.Update(pool, opt, x, w.dlogits[:rows*n.Outputs], lr)
 		return
 	}
 	widths := n.widths()
 	last := len(widths) - 1
-	n.Out.Backward(pool, w.a[last], w.dlogits, rows, w.da[last])
+	if n.Pass == 0 {
+		n.Out.Backward(pool, w.a[last], w.dlogits, rows, w.da[last])
+	} else {
+		own, width := n.Out.Out, n.Out.In
+		pool.For(rows, rowChunk, func(_, lo, hi int) {
+			for r := lo; r < hi; r++ {
+				copy(w.down[r*own:(r+1)*own], w.dlogits[r*n.Outputs:r*n.Outputs+own])
+			}
+		})
+		n.Out.Backward(pool, w.a[last], w.down, rows, w.da[last])
+		pool.For(rows, rowChunk, func(_, lo, hi int) {
+			for r := lo; r < hi; r++ {
+				da := w.da[last][r*width : (r+1)*width]
+				for c := range n.Pass {
+					g := w.dlogits[r*n.Outputs+own+c*width : r*n.Outputs+own+(c+1)*width]
+					for k, v := range g {
+						da[k] += v
+					}
+				}
+			}
+		})
+	}
 	for i := last; i >= 0; i-- {
 		width := widths[i]
 		pool.For(rows, rowChunk, func(_, lo, hi int) {

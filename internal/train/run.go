@@ -189,7 +189,7 @@ func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State) (
 	man := &modelio.Manifest{
 		Format: "mhe-model", FormatVersion: modelio.FormatVersion, MHEVersion: info.Version, MHECommit: info.Commit,
 		Name: cfg.Name, Labels: m.Labels, Features: m.Prep.Features(), InputFeatures: m.Prep.InputFeatures, SingleLabel: m.SingleLabel,
-		Head: modelio.Head{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, Beam: m.Plan.Beam,
+		Head: modelio.Head{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, Beam: m.Plan.Beam, PathScore: mhcPathScore(m),
 			BottleneckDim: m.Plan.BottleneckDim, Samples: m.Plan.Samples, Params: m.Plan.Params, VanillaParams: m.Plan.Vanilla.Params},
 		Encoder:    modelio.Encoder{Type: strings.ToLower(m.Encoder.Type), Activation: strings.ToLower(m.Encoder.Activation), Dropout: m.Encoder.Dropout, HashFeatures: m.Encoder.HashFeatures},
 		Preprocess: modelio.Preprocess{TFIDF: m.Prep.IDF != nil, Normalize: strings.ToLower(cfg.Data.Normalize)},
@@ -272,12 +272,15 @@ func FromManifest(man *modelio.Manifest) (*Model, error) {
 		d = man.Encoder.Hidden[len(man.Encoder.Hidden)-1]
 	}
 	plan, err := heads.NewPlan(heads.Request{Method: method, Labels: man.Labels, Lengths: man.Head.Lengths, Dim: d,
-		BottleneckDim: man.Head.BottleneckDim, Beam: man.Head.Beam, Samples: man.Head.Samples})
+		BottleneckDim: man.Head.BottleneckDim, Beam: man.Head.Beam, Samples: man.Head.Samples,
+		NoBottleneck: method == heads.MHC && man.Head.BottleneckDim == 0})
 	if err != nil {
 		return nil, bad("%v", err)
 	}
 	m.Plan = plan
-	if err := m.makeHead(); err != nil {
+	m.Width = d
+	m.PathScore = man.Head.PathScore
+	if err := m.makeHead(false, man.Seed); err != nil {
 		return nil, bad("%v", err)
 	}
 	var hidden []int
@@ -288,11 +291,20 @@ func FromManifest(man *modelio.Manifest) (*Model, error) {
 		}
 		hidden = man.Encoder.Hidden
 	}
-	m.Net = NewNet(man.Features, hidden, act, 0, m.Head.Outputs(), man.Seed, false)
+	if m.Net, err = NewNet(man.Features, hidden, act, 0, m.Head.Outputs(), m.passthrough(), man.Seed, false); err != nil {
+		return nil, bad("%v", err)
+	}
 	return m, nil
 }
 
 // IsModelError reports errors that mean "this model cannot be used".
 func IsModelError(err error) bool {
 	return errors.Is(err, modelio.ErrCorrupt) || errors.Is(err, modelio.ErrIncompatible)
+}
+
+func mhcPathScore(m *Model) string {
+	if m.Method == heads.MHC {
+		return m.PathScore
+	}
+	return ""
 }

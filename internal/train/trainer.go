@@ -87,7 +87,7 @@ func NewTrainer(m *Model, cfg *config.Config, train, val *data.Dataset, pool *nn
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", config.ErrInvalid, err)
 	}
-	for _, p := range m.Net.Params() {
+	for _, p := range m.Params() {
 		opt.Init(p)
 	}
 	t := &Trainer{M: m, Cfg: cfg, Train: train, Val: val, Pool: pool, Dir: dir, opt: opt}
@@ -172,11 +172,15 @@ func (t *Trainer) Run(ctx context.Context) error {
 			nb := len(rows)
 			logits := t.M.Net.forward(t.Pool, &t.batch, t.ws, true, keys, uint64(epoch))
 			scale := 1 / float32(nb)
+			th, ownParams := t.M.Head.(heads.TrainableHead)
+			if ownParams {
+				th.BeginBatch(nb)
+			}
 			t.Pool.For(nb, rowChunk, func(w, lo, hi int) {
 				hw := workers[w]
 				for i := lo; i < hi; i++ {
 					labels, _ := t.Train.Y.Row(rows[i])
-					losses[i] = hw.Loss(logits[i*out:(i+1)*out], t.ws.dlogits[i*out:(i+1)*out], labels, scale)
+					losses[i] = hw.Loss(i, logits[i*out:(i+1)*out], t.ws.dlogits[i*out:(i+1)*out], labels, scale)
 				}
 			})
 			for i := range nb {
@@ -184,6 +188,10 @@ func (t *Trainer) Run(ctx context.Context) error {
 			}
 			t.state.LossRows += int64(nb)
 			lastLR = t.lr(t.state.Step, total)
+			t.opt.Begin()
+			if ownParams {
+				th.Update(t.Pool, t.opt, logits, float32(lastLR))
+			}
 			t.M.Net.backward(t.Pool, t.opt, &t.batch, t.ws, float32(lastLR))
 			t.state.Step++
 			t.state.Batch = b + 1
@@ -229,7 +237,7 @@ func (t *Trainer) endEpoch(epoch int, rec *EpochRecord) error {
 				t.state.BestMetric, t.state.BestEpoch, t.state.BadEpochs = v, epoch, 0
 				rec.Best = true
 				if tc.EarlyStoppingPatience > 0 {
-					t.best = copyParams(t.M.Net.Params(), t.best)
+					t.best = copyParams(t.M.Params(), t.best)
 				}
 			} else {
 				t.state.BadEpochs++
@@ -240,7 +248,7 @@ func (t *Trainer) endEpoch(epoch int, rec *EpochRecord) error {
 		}
 	}
 	if tc.Average == "swa" && epoch >= t.averageStart() {
-		ps := t.M.Net.Params()
+		ps := t.M.Params()
 		if t.swa == nil {
 			t.swa = copyParams(ps, nil)
 			t.state.SWACount = 1
@@ -267,7 +275,7 @@ func (t *Trainer) averageStart() int {
 
 // finish installs the averaged or best weights.
 func (t *Trainer) finish() {
-	ps := t.M.Net.Params()
+	ps := t.M.Params()
 	switch {
 	case t.swa != nil:
 		for i, p := range ps {

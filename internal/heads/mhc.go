@@ -1,0 +1,416 @@
+package heads
+
+import (
+	"fmt"
+	"slices"
+
+	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+// How MHC ranks the candidates of its last level.
+const (
+	// PathProduct is the product of the sigmoids along the path (the
+	// paper's σ(label)·σ(group)).
+	PathProduct = "product"
+	// PathLast is the last level's sigmoid alone: the beam only proposes
+	// candidates. With teacher-forced training the last level has learnt
+	// to tell the labels of beam nodes apart, so multiplying by the group
+	// probability counts the group twice; on small label sets this ranks
+	// better (see configs/bibtex-mhc.yaml).
+	PathLast = "last"
+)
+
+// TrainableHead is a head with parameters of its own, updated from the
+// gradients its workers record during a batch (MHC's node embeddings).
+type TrainableHead interface {
+	Head
+	// Params lists the head's tensors.
+	Params() []*nn.Param
+	// BeginBatch prepares the gradient records of a batch of n rows.
+	BeginBatch(n int)
+	// Update applies one optimiser step from the records; logits are the
+	// batch's logits (n × Outputs), as the workers saw them.
+	Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr float32)
+}
+
+// MHCHead is the multi-head cascade (SPEC §6). The shared linear layer
+// produces, per example, L_1 level-1 logits followed by one query vector
+// g_h = P_h f of width d_h for every further level. Level h scores the
+// children of the beam kept at level h−1 as ⟨E_h[n], g_h⟩ + b_h[n], with one
+// embedding row per level-h node. A path scores the product of its
+// sigmoids; training uses teacher forcing (the true nodes enter the beam
+// first, then the hardest others) and BCE on every scored node.
+type MHCHead struct {
+	codec *Codec
+	// q is the width of the query vectors: the bottleneck d_h, or the
+	// encoder width d when there is no projection (passthrough).
+	q           int
+	passthrough bool
+	beam        int
+	// LastOnly ranks the final candidates by the last level's sigmoid alone
+	// instead of the product along the path (PathLast).
+	LastOnly bool
+	outputs  int
+	// E[i] and B[i] belong to level i+1 (0-based levels; level 0 is the
+	// linear layer's): LevelSize × d_h embeddings and LevelSize × 1 biases.
+	E, B []*nn.Param
+
+	rows  [][]nodeGrad // gradient records per row of the current batch
+	all   [][]nodeGrad // their buffers, kept between batches
+	upd   []levelUpdate
+	gbufs [][]float32
+}
+
+type nodeGrad struct {
+	level int32
+	node  int32
+	coef  float32
+}
+
+type levelUpdate struct {
+	slot    []int32 // node -> position in nodes, -1 when absent
+	nodes   []int32
+	starts  []int
+	entries []rowCoef
+	cursor  []int
+}
+
+type rowCoef struct {
+	row  int32
+	coef float32
+}
+
+// NewMHCHead returns the cascade for codec (H >= 2) with bottleneck width
+// dh and beam width beam. dh = 0 means no projection: levels >= 2 score the
+// encoder output f (width d) itself, ⟨E_h[n], f⟩ + b_h[n], and the net
+// passes f through (see Passthrough). With alloc the embeddings are
+// allocated and initialised from seed; otherwise only shaped (bound to a
+// loaded file).
+func NewMHCHead(codec *Codec, dh, d, beam int, alloc bool, seed uint64) (*MHCHead, error) {
+	if codec.Heads() < 2 {
+		return nil, fmt.Errorf("%w: a cascade needs at least two heads", ErrPlan)
+	}
+	if dh < 0 || beam < 1 || (dh == 0 && d < 1) {
+		return nil, fmt.Errorf("%w: bottleneck width %d and beam %d must be >= 1 (or bottleneck 0: no projection)", ErrPlan, dh, beam)
+	}
+	q := dh
+	if dh == 0 {
+		q = d
+	}
+	h := &MHCHead{codec: codec, q: q, passthrough: dh == 0, beam: beam, outputs: codec.Length(0) + (codec.Heads()-1)*q}
+	for lv := 1; lv < codec.Heads(); lv++ {
+		n := int(codec.LevelSize(lv))
+		e := nn.NewParamShape(fmt.Sprintf("mhc.%d.emb", lv), n, q, true, alloc)
+		b := nn.NewParamShape(fmt.Sprintf("mhc.%d.bias", lv), n, 1, false, alloc)
+		if alloc {
+			e.InitUniform(seed, q, q, 1)
+		}
+		h.E = append(h.E, e)
+		h.B = append(h.B, b)
+	}
+	return h, nil
+}
+
+func (h *MHCHead) Outputs() int { return h.outputs }
+
+// Passthrough reports how many copies of the encoder output f (of width
+// width) end each row of logits instead of learned projections: H−1 without
+// a bottleneck, else 0.
+func (h *MHCHead) Passthrough() (copies, width int) {
+	if !h.passthrough {
+		return 0, 0
+	}
+	return h.codec.Heads() - 1, h.q
+}
+
+func (h *MHCHead) NumLabels() int { return h.codec.NumLabels() }
+
+// Codec returns the label codec.
+func (h *MHCHead) Codec() *Codec { return h.codec }
+
+// Params lists the embeddings and biases, level by level.
+func (h *MHCHead) Params() []*nn.Param {
+	var ps []*nn.Param
+	for i := range h.E {
+		ps = append(ps, h.E[i], h.B[i])
+	}
+	return ps
+}
+
+func (h *MHCHead) NewWorker() Worker {
+	return &mhcWorker{h: h, truth: make([][]int32, h.codec.Heads())}
+}
+
+// BeginBatch clears the gradient records of n rows.
+func (h *MHCHead) BeginBatch(n int) {
+	for len(h.all) < n {
+		h.all = append(h.all, nil)
+	}
+	h.rows = h.all[:n]
+	for i := range h.rows {
+		h.rows[i] = h.rows[i][:0]
+	}
+}
+
+// Update applies the recorded gradients: for every node scored in the batch,
+// ∂E[n] = Σ_rows coef·g_row and ∂b[n] = Σ_rows coef, summed in row order,
+// then one lazy optimiser update of that row.
+func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr float32) {
+	levels := h.codec.Heads() - 1
+	if len(h.upd) < levels {
+		h.upd = make([]levelUpdate, levels)
+	}
+	for len(h.gbufs) < pool.Workers() {
+		h.gbufs = append(h.gbufs, make([]float32, h.q))
+	}
+	l1 := h.codec.Length(0)
+	for lv := range levels {
+		u := &h.upd[lv]
+		e, b := h.E[lv], h.B[lv]
+		if len(u.slot) < e.Rows {
+			u.slot = make([]int32, e.Rows)
+			for i := range u.slot {
+				u.slot[i] = -1
+			}
+		}
+		u.nodes, u.starts = u.nodes[:0], u.starts[:0]
+		for _, recs := range h.rows {
+			for _, g := range recs {
+				if int(g.level) != lv {
+					continue
+				}
+				if u.slot[g.node] < 0 {
+					u.slot[g.node] = int32(len(u.nodes))
+					u.nodes = append(u.nodes, g.node)
+					u.starts = append(u.starts, 0)
+				}
+				u.starts[u.slot[g.node]]++
+			}
+		}
+		total := 0
+		for i := range u.nodes {
+			c := u.starts[i]
+			u.starts[i] = total
+			total += c
+		}
+		u.starts = append(u.starts, total)
+		if cap(u.entries) < total {
+			u.entries = make([]rowCoef, total)
+		}
+		u.entries = u.entries[:total]
+		u.cursor = append(u.cursor[:0], u.starts[:len(u.nodes)]...)
+		for r, recs := range h.rows {
+			for _, g := range recs {
+				if int(g.level) != lv {
+					continue
+				}
+				s := u.slot[g.node]
+				u.entries[u.cursor[s]] = rowCoef{int32(r), g.coef}
+				u.cursor[s]++
+			}
+		}
+		off := l1 + lv*h.q
+		stride := h.outputs
+		pool.For(len(u.nodes), 16, func(w, lo, hi int) {
+			gb := h.gbufs[w]
+			var bias [1]float32
+			for i := lo; i < hi; i++ {
+				clear(gb)
+				bias[0] = 0
+				for _, rc := range u.entries[u.starts[i]:u.starts[i+1]] {
+					axpy(rc.coef, logits[int(rc.row)*stride+off:int(rc.row)*stride+off+h.q], gb)
+					bias[0] += rc.coef
+				}
+				node := int(u.nodes[i])
+				opt.UpdateRow(e, node, gb, lr)
+				opt.UpdateRow(b, node, bias[:], lr)
+			}
+		})
+		for _, nd := range u.nodes {
+			u.slot[nd] = -1
+		}
+	}
+}
+
+type mhcWorker struct {
+	h      *MHCHead
+	truth  [][]int32 // per level: sorted node ids holding a positive label
+	beam   []int32
+	bpath  []float32 // path score of each beam node (prediction)
+	cand   []int32
+	cscore []float32 // raw logit of each candidate
+	cpath  []float32
+	adj    []float32
+	sel    []int32
+	sels   []float32
+	heap   topHeap
+}
+
+// truthNodes fills w.truth with the nodes of every level that hold one of
+// the (sorted) labels.
+func (w *mhcWorker) truthNodes(labels []int32) {
+	c := w.h.codec
+	for lv := range c.Heads() {
+		t := w.truth[lv][:0]
+		r := c.Radix(lv)
+		for _, l := range labels {
+			n := int32(int64(l) / r)
+			if len(t) == 0 || t[len(t)-1] != n {
+				t = append(t, n)
+			}
+		}
+		w.truth[lv] = t
+	}
+}
+
+func isTrue(sorted []int32, n int32) bool {
+	_, ok := slices.BinarySearch(sorted, n)
+	return ok
+}
+
+// selectBeam keeps the k best candidates by adj (highest first, ties by
+// position) and returns their positions in w.sel.
+func (w *mhcWorker) selectBeam(adj []float32, k int) []int32 {
+	k = min(k, len(adj))
+	if cap(w.sel) < k {
+		w.sel = make([]int32, k)
+		w.sels = make([]float32, k)
+	}
+	w.sel, w.sels = w.sel[:k], w.sels[:k]
+	n := w.heap.topK(adj, k, w.sel, w.sels)
+	return w.sel[:n]
+}
+
+func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32) float32 {
+	h, c := w.h, w.h.codec
+	clear(dz)
+	w.truthNodes(labels)
+	var loss float64
+	// Level 1: BCE over every valid node.
+	n1 := int(c.LevelSize(0))
+	w.adj = w.adj[:0]
+	t0 := w.truth[0]
+	for i, v := range z[:n1] {
+		y := float32(0)
+		if len(t0) > 0 && t0[0] == int32(i) { // truth is sorted: walk it
+			y, t0 = 1, t0[1:]
+		}
+		s, sp := sigmoidSoftplus(v)
+		dz[i] = scale * (s - y)
+		loss += sp - float64(y)*float64(v)
+		w.adj = append(w.adj, s+y) // teacher forcing: true nodes first
+	}
+	w.beam = w.beam[:0]
+	for _, p := range w.selectBeam(w.adj, h.beam) {
+		w.beam = append(w.beam, p)
+	}
+	recs := h.rows[row]
+	for lv := 1; lv < c.Heads(); lv++ {
+		off := c.Length(0) + (lv-1)*h.q
+		g, dg := z[off:off+h.q], dz[off:off+h.q]
+		e, b := h.E[lv-1], h.B[lv-1]
+		w.cand, w.adj = w.cand[:0], w.adj[:0]
+		for _, parent := range w.beam {
+			lo, hi := c.Children(int64(parent), lv)
+			for n := lo; n < hi; n++ {
+				w.cand = append(w.cand, int32(n))
+			}
+		}
+		truth := w.truth[lv]
+		for _, n := range w.cand {
+			er := e.Row(int(n))
+			s := dot(er, g) + b.W[n]
+			y := float32(0)
+			if isTrue(truth, n) {
+				y = 1
+			}
+			p, sp := sigmoidSoftplus(s)
+			d := scale * (p - y)
+			loss += sp - float64(y)*float64(s)
+			axpy(d, er, dg)
+			recs = append(recs, nodeGrad{level: int32(lv - 1), node: n, coef: d})
+			w.adj = append(w.adj, p+y)
+		}
+		if lv < c.Heads()-1 {
+			sel := w.selectBeam(w.adj, h.beam)
+			w.beam = w.beam[:0]
+			for _, p := range sel {
+				w.beam = append(w.beam, w.cand[p])
+			}
+		}
+	}
+	h.rows[row] = recs
+	h.all[row] = recs
+	return float32(loss)
+}
+
+func (w *mhcWorker) Predict(z []float32, k int, labels []int32, scores []float32) int {
+	h, c := w.h, w.h.codec
+	n1 := int(c.LevelSize(0))
+	w.adj = w.adj[:0]
+	for _, v := range z[:n1] {
+		w.adj = append(w.adj, sigmoid(v))
+	}
+	sel := w.selectBeam(w.adj, h.beam)
+	w.beam, w.bpath = w.beam[:0], w.bpath[:0]
+	for i, p := range sel {
+		w.beam = append(w.beam, p)
+		w.bpath = append(w.bpath, w.sels[i])
+	}
+	for lv := 1; lv < c.Heads(); lv++ {
+		off := c.Length(0) + (lv-1)*h.q
+		g := z[off : off+h.q]
+		e, b := h.E[lv-1], h.B[lv-1]
+		w.cand, w.cpath = w.cand[:0], w.cpath[:0]
+		for i, parent := range w.beam {
+			lo, hi := c.Children(int64(parent), lv)
+			for n := lo; n < hi; n++ {
+				s := dot(e.Row(int(n)), g) + b.W[n]
+				w.cand = append(w.cand, int32(n))
+				if h.LastOnly && lv == c.Heads()-1 {
+					w.cpath = append(w.cpath, sigmoid(s))
+				} else {
+					w.cpath = append(w.cpath, w.bpath[i]*sigmoid(s))
+				}
+			}
+		}
+		width := h.beam
+		if lv == c.Heads()-1 {
+			width = k
+		}
+		sel := w.selectBeam(w.cpath, width)
+		w.beam, w.bpath = w.beam[:0], w.bpath[:0]
+		for i, p := range sel {
+			w.beam = append(w.beam, w.cand[p])
+			w.bpath = append(w.bpath, w.sels[i])
+		}
+	}
+	n := min(k, len(w.beam))
+	copy(labels, w.beam[:n])
+	copy(scores, w.bpath[:n])
+	return n
+}
+
+var blasImpl = blas32.Implementation()
+
+// dot and axpy use gonum's SIMD kernels (deterministic: fixed order).
+func dot(a, b []float32) float32 { return blasImpl.Sdot(len(a), a, 1, b, 1) }
+
+func axpy(alpha float32, x, y []float32) { blasImpl.Saxpy(len(x), alpha, x, 1, y, 1) }
+
+// sigmoidSoftplus returns σ(v) and log(1 + e^v) from one float32
+// exponential (the cascade evaluates it for every scored node).
+func sigmoidSoftplus(v float32) (float32, float64) {
+	a := v
+	if a > 0 {
+		a = -a
+	}
+	e := expNeg(a)
+	s := 1 / (1 + e)
+	if v < 0 {
+		s *= e
+	}
+	return s, float64(max(v, 0) + log1pUnit(e))
+}

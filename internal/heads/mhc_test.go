@@ -1,0 +1,141 @@
+package heads
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+func newTestMHC(t *testing.T, c int, lengths []int, dh, beam int) *MHCHead {
+	t.Helper()
+	codec, err := NewCodec(c, lengths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewMHCHead(codec, dh, 0, beam, true, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, b := range h.B {
+		for i := range b.W {
+			b.W[i] = rng.Float32() - 0.5
+		}
+	}
+	return h
+}
+
+// The gradient with respect to the logits (level 1 and the query vectors)
+// matches central differences, for a fixed beam (the beam is chosen with
+// the truth first, so small perturbations do not change it).
+func TestMHCGradientLogits(t *testing.T) {
+	for _, lengths := range [][]int{{5, 4}, {3, 3, 3}} {
+		h := newTestMHC(t, 20, lengths, 6, 2)
+		gradCheckRow(t, h, []int32{2, 13})
+	}
+}
+
+func gradCheckRow(t *testing.T, h Head, labels []int32) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(9, 9))
+	w := h.NewWorker()
+	th := h.(TrainableHead)
+	z := make([]float32, h.Outputs())
+	for i := range z {
+		z[i] = 2*rng.Float32() - 1
+	}
+	dz := make([]float32, len(z))
+	th.BeginBatch(1)
+	w.Loss(0, z, dz, labels, 1)
+	scratch := make([]float32, len(z))
+	for i := range z {
+		old := z[i]
+		z[i] = old + 1e-3
+		th.BeginBatch(1)
+		up := w.Loss(0, z, scratch, labels, 1)
+		z[i] = old - 1e-3
+		th.BeginBatch(1)
+		down := w.Loss(0, z, scratch, labels, 1)
+		z[i] = old
+		if num := (up - down) / 2e-3; math.Abs(float64(num-dz[i])) > 5e-3 {
+			t.Fatalf("d/dz[%d] = %v, numerical %v", i, dz[i], num)
+		}
+	}
+}
+
+// The embedding update uses ∂loss/∂E[n] = Σ coef·g: with plain SGD and
+// lr 1 the change of every row equals minus the numerical gradient.
+func TestMHCGradientEmbeddings(t *testing.T) {
+	h := newTestMHC(t, 20, []int{5, 4}, 6, 2)
+	rng := rand.New(rand.NewPCG(5, 5))
+	z := make([]float32, h.Outputs())
+	for i := range z {
+		z[i] = 2*rng.Float32() - 1
+	}
+	labels := []int32{2, 13}
+	w := h.NewWorker()
+	loss := func() float64 {
+		h.BeginBatch(1)
+		return float64(w.Loss(0, z, make([]float32, len(z)), labels, 1))
+	}
+	e := h.E[0]
+	num := make([]float32, len(e.W))
+	for i := range e.W {
+		old := e.W[i]
+		e.W[i] = old + 1e-3
+		up := loss()
+		e.W[i] = old - 1e-3
+		down := loss()
+		e.W[i] = old
+		num[i] = float32((up - down) / 2e-3)
+	}
+	before := append([]float32(nil), e.W...)
+	loss()
+	opt, _ := nn.NewOptimizer(nn.SGD, 0, 0)
+	opt.Begin()
+	h.Update(nn.NewPool(2), opt, z, 1)
+	for i := range e.W {
+		if got := before[i] - e.W[i]; math.Abs(float64(got-num[i])) > 5e-3 {
+			t.Fatalf("E[%d]: update %v, numerical gradient %v", i, got, num[i])
+		}
+	}
+}
+
+// Prediction never returns padding codes and returns labels in decreasing
+// path score; with a full beam it finds the best path exactly.
+func TestMHCPredict(t *testing.T) {
+	h := newTestMHC(t, 19, []int{5, 4}, 6, 5) // beam = every level-1 node
+	rng := rand.New(rand.NewPCG(6, 6))
+	z := make([]float32, h.Outputs())
+	for i := range z {
+		z[i] = 2*rng.Float32() - 1
+	}
+	w := h.NewWorker()
+	ys, ss := make([]int32, 19), make([]float32, 19)
+	n := w.Predict(z, 19, ys, ss)
+	if n != 19 {
+		t.Fatalf("n = %d, want all 19 labels with a full beam", n)
+	}
+	// Brute force: path score of every label.
+	want := make([]float32, 19)
+	for y := range 19 {
+		n1 := y / 4
+		s1 := sigmoid(z[n1])
+		g := z[5:]
+		s2 := sigmoid(dot(h.E[0].Row(y), g) + h.B[0].W[y])
+		want[y] = s1 * s2
+	}
+	for i := range n {
+		if ys[i] >= 19 {
+			t.Fatal("padding code")
+		}
+		if i > 0 && ss[i] > ss[i-1] {
+			t.Fatal("not sorted")
+		}
+		if math.Abs(float64(ss[i]-want[ys[i]])) > 1e-6 {
+			t.Fatalf("label %d score %v, brute force %v", ys[i], ss[i], want[ys[i]])
+		}
+	}
+}
