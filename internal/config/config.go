@@ -111,14 +111,14 @@ type HeadConfig struct {
 	Heads   int    `mapstructure:"heads" yaml:"heads" json:"heads"`
 	Lengths []int  `mapstructure:"lengths" yaml:"lengths" json:"lengths"`
 	// Groups applies the authors' MHC/MHS grouping rule (n groups of ⌈C/n⌉).
-	Groups        int    `mapstructure:"groups" yaml:"groups" json:"groups"`
-	Beam          int    `mapstructure:"beam" yaml:"beam" json:"beam"`
-	BottleneckDim int    `mapstructure:"bottleneck_dim" yaml:"bottleneck_dim" json:"bottleneck_dim"`
-	Samples       int    `mapstructure:"samples" yaml:"samples" json:"samples"`
+	Groups        int `mapstructure:"groups" yaml:"groups" json:"groups"`
+	Beam          int `mapstructure:"beam" yaml:"beam" json:"beam"`
+	BottleneckDim int `mapstructure:"bottleneck_dim" yaml:"bottleneck_dim" json:"bottleneck_dim"`
+	Samples       int `mapstructure:"samples" yaml:"samples" json:"samples"`
 	// PathScore ranks MHC's last-level candidates: product (of the sigmoids
 	// along the path, the paper's) or last (the last level's sigmoid).
-	PathScore string `mapstructure:"path_score" yaml:"path_score" json:"path_score"`
-	LabelOrder    string `mapstructure:"label_order" yaml:"label_order" json:"label_order"`
+	PathScore  string `mapstructure:"path_score" yaml:"path_score" json:"path_score"`
+	LabelOrder string `mapstructure:"label_order" yaml:"label_order" json:"label_order"`
 	// Loss is auto, softmax, bce or softmargin. auto: softmax cross-entropy
 	// for single-label data and for MHP (per head, the paper's), one-vs-all
 	// bce for vanilla on multi-label data. softmax on multi-label data uses
