@@ -69,11 +69,17 @@ func waitForCheckpoint(t *testing.T, dir string, deadline time.Duration) {
 // SIGINT (exit 130, checkpoint at the next batch).
 func TestKillAndResume(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains three models")
+		t.Skip("trains three models per head")
 	}
+	for _, head := range []string{"{method: mhp, heads: 2}", "{method: mhc, heads: 2, beam: 4, bottleneck_dim: 16}"} {
+		t.Run(strings.Trim(strings.Fields(head)[1], ",}"), func(t *testing.T) { killAndResume(t, head) })
+	}
+}
+
+func killAndResume(t *testing.T, head string) {
 	tmp := t.TempDir()
 	cfg := filepath.Join(tmp, "cfg.yaml")
-	os.WriteFile(cfg, []byte(slowConfig), 0o644)
+	os.WriteFile(cfg, []byte(strings.Replace(slowConfig, "{method: mhp, heads: 2}", head, 1)), 0o644)
 
 	ref := filepath.Join(tmp, "ref")
 	start := time.Now()
@@ -124,9 +130,16 @@ func TestKillAndResume(t *testing.T) {
 // The same config trained with 1 and 2 threads gives byte-identical weights
 // and predictions.
 func TestThreadsDoNotChangeResults(t *testing.T) {
+	for _, head := range []string{"{method: mhp, heads: 2}", "{method: mhc, heads: 2, beam: 4, bottleneck_dim: 16}", "{method: vanilla}"} {
+		t.Run(strings.Trim(strings.Fields(head)[1], ",}"), func(t *testing.T) { threadsDoNotChangeResults(t, head) })
+	}
+}
+
+func threadsDoNotChangeResults(t *testing.T, head string) {
 	tmp := t.TempDir()
 	cfg := filepath.Join(tmp, "cfg.yaml")
-	os.WriteFile(cfg, []byte(strings.Replace(strings.Replace(slowConfig, "examples: 30000", "examples: 3000", 1), "epochs: 4", "epochs: 2", 1)), 0o644)
+	body := strings.Replace(strings.Replace(slowConfig, "examples: 30000", "examples: 3000", 1), "epochs: 4", "epochs: 2", 1)
+	os.WriteFile(cfg, []byte(strings.Replace(body, "{method: mhp, heads: 2}", head, 1)), 0o644)
 	var preds [][]byte
 	var weights [][]byte
 	for _, threads := range []string{"1", "2"} {

@@ -45,9 +45,19 @@ func trainTo(t *testing.T, cfg config.Config, dir string) *RunResult {
 // what the trained one did, in the original label ids, whatever the label
 // order.
 func TestTrainSaveLoadPredict(t *testing.T) {
-	for _, tc := range []struct{ method, order string }{{"vanilla", "index"}, {"mhp", "random"}, {"mhp", "frequency"}, {"mhp", "cluster"}} {
+	for _, tc := range []struct {
+		method, order string
+		set           func(*config.Config)
+	}{
+		{"vanilla", "index", nil}, {"mhp", "random", nil}, {"mhp", "frequency", nil}, {"mhp", "cluster", nil},
+		{"mhc", "index", func(c *config.Config) { c.Head.BottleneckDim = 16; c.Head.Beam = 4 }},
+		{"mhc", "cluster", func(c *config.Config) { c.Head.BottleneckDim = 0; c.Head.PathScore = "last"; c.Head.Lengths = []int{4, 4, 4} }},
+	} {
 		t.Run(tc.method+"-"+tc.order, func(t *testing.T) {
 			cfg := synthConfig(tc.method, tc.order)
+			if tc.set != nil {
+				tc.set(&cfg)
+			}
 			dir := filepath.Join(t.TempDir(), "m")
 			res := trainTo(t, cfg, dir)
 			acc, _ := res.Test.Get("acc@1")

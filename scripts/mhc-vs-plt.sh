@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# MHC against napkinXC's label tree (PLT), the closest CPU peer, on every
+# multi-label dataset in $MHE_DATA_DIR: P@1 and wall-clock seconds of whole
+# processes (file reading included), two threads, beside the PLT figures of
+# ../shared/docs/TARGETS.md (measured on this machine kind).
+# mhe's "train s" includes predicting the test split at the end of training.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
+scripts/build.sh >/dev/null 2>&1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# dataset config  PLT: P@1 train_s predict_s
+rows=(
+  "Bibtex bibtex-mhc 61.79 0.87 0.09"
+  "Delicious delicious-mhc 66.44 6.87 0.09"
+  "StackEx-Cooking stackex-cooking-mhc 56.39 1.40 0.06"
+  "StackEx-CS stackex-cs-mhc 55.61 1.00 0.06"
+  "RCV1-Sub1 rcv1-mhc 63.25 0.78 0.17"
+  "Corel5k corel5k-mhc 33.20 0.66 0.04"
+)
+now() { date +%s.%N; }
+printf "machine: %s, %s cores, threads 2\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"
+echo "| dataset | MHC P@1 | PLT P@1 | MHC train s | PLT train s | MHC predict s | PLT predict s | MHC P@3 | MHC P@5 |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for r in "${rows[@]}"; do
+  read -r name cfg plt1 pltt pltp <<<"$r"
+  t0=$(now)
+  bin/mhe train --config "configs/$cfg.yaml" --out "$tmp/$cfg" --threads 2 --quiet --format json >"$tmp/$cfg.json"
+  t1=$(now)
+  bin/mhe predict --model "$tmp/$cfg" --threads 2 --quiet --out "$tmp/$cfg.pred"
+  t2=$(now)
+  get() { grep -o "\"$1\": [0-9.e+-]*" "$tmp/$cfg.json" | head -1 | awk '{printf "%.2f", 100*$2}'; }
+  awk -v n="$name" -v p1="$(get 'p@1')" -v q1="$plt1" -v a="$t0" -v b="$t1" -v c="$t2" -v qt="$pltt" -v qp="$pltp" -v p3="$(get 'p@3')" -v p5="$(get 'p@5')" \
+    'BEGIN{printf "| %s | %s | %s | %.2f | %s | %.2f | %s | %s | %s |\n", n, p1, q1, b-a, qt, c-b, qp, p3, p5}'
+done
