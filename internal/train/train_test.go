@@ -51,7 +51,11 @@ func TestTrainSaveLoadPredict(t *testing.T) {
 	}{
 		{"vanilla", "index", nil}, {"mhp", "random", nil}, {"mhp", "frequency", nil}, {"mhp", "cluster", nil},
 		{"mhc", "index", func(c *config.Config) { c.Head.BottleneckDim = 16; c.Head.Beam = 4 }},
-		{"mhc", "cluster", func(c *config.Config) { c.Head.BottleneckDim = 0; c.Head.PathScore = "last"; c.Head.Lengths = []int{4, 4, 4} }},
+		{"mhc", "cluster", func(c *config.Config) {
+			c.Head.BottleneckDim = 0
+			c.Head.PathScore = "last"
+			c.Head.Lengths = []int{4, 4, 4}
+		}},
 	} {
 		t.Run(tc.method+"-"+tc.order, func(t *testing.T) {
 			cfg := synthConfig(tc.method, tc.order)
