@@ -18,6 +18,9 @@ import (
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
 
+// ErrDiverged reports a loss that became NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
 // ErrInterrupted is returned when the context was cancelled; a checkpoint
 // of the work so far was written when the trainer has a directory.
 var ErrInterrupted = errors.New("training interrupted")
@@ -183,9 +186,14 @@ func (t *Trainer) Run(ctx context.Context) error {
 					losses[i] = hw.Loss(i, logits[i*out:(i+1)*out], t.ws.dlogits[i*out:(i+1)*out], labels, scale)
 				}
 			})
+			var batchLoss float64
 			for i := range nb {
-				t.state.LossSum += float64(losses[i])
+				batchLoss += float64(losses[i])
 			}
+			if math.IsNaN(batchLoss) || math.IsInf(batchLoss, 0) {
+				return fmt.Errorf("%w: the loss became %v at epoch %d, batch %d; lower train.lr (now %g) or use adam", ErrDiverged, batchLoss, epoch, b+1, tc.LR)
+			}
+			t.state.LossSum += batchLoss
 			t.state.LossRows += int64(nb)
 			lastLR = t.lr(t.state.Step, total)
 			t.opt.Begin()
