@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -23,7 +25,14 @@ type streams struct {
 }
 
 // Main runs mhe with args and returns the exit code.
-func Main(args []string, s *streams) int {
+func Main(args []string, s *streams) (code int) {
+	defer func() {
+		// A bug must still end with a message and a documented code.
+		if r := recover(); r != nil {
+			fmt.Fprintf(s.errOut, "mhe: internal error: %v\nthis is a bug in mhe; please report it with the command and this trace:\n%s", r, debug.Stack())
+			code = ExitFailure
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd(s)

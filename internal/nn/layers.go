@@ -106,6 +106,44 @@ func (l *SparseLinear) Forward(x *Batch, out []float32, lo, hi int) {
 // batch gets g_j = Σ_r x_rj·dOut_r (summed in row order) and one lazy update;
 // the bias gets Σ_r dOut_r.
 func (l *SparseLinear) Update(pool *Pool, opt *Optimizer, x *Batch, dOut []float32, lr float32) {
+	nf := l.transpose(x)
+	for len(l.gbuf) < pool.Workers() {
+		l.gbuf = append(l.gbuf, make([]float32, l.Out))
+	}
+	pool.For(nf, 16, func(w, lo, hi int) {
+		g := l.gbuf[w]
+		for f := lo; f < hi; f++ {
+			clear(g)
+			for _, e := range l.entries[l.starts[f]:l.starts[f+1]] {
+				axpy(e.val, dOut[int(e.row)*l.Out:(int(e.row)+1)*l.Out], g)
+			}
+			opt.UpdateRow(l.W, int(l.feats[f]), g, lr)
+		}
+	})
+	l.resetSlots()
+	// Bias: column sums in row order, split by columns.
+	pool.For(l.Out, 256, func(_, lo, hi int) {
+		gb := l.B.G[lo:hi]
+		for r := 0; r < x.N; r++ {
+			d := dOut[r*l.Out+lo : r*l.Out+hi]
+			for c := range gb {
+				gb[c] += d[c]
+			}
+		}
+	})
+	opt.UpdateDense(pool, l.B, lr)
+}
+
+func (l *SparseLinear) resetSlots() {
+	for _, j := range l.feats {
+		l.slot[j] = -1
+	}
+}
+
+// transpose lists the features present in the batch (l.feats) with their
+// (row, value) entries in row order (l.entries[l.starts[f]:l.starts[f+1]])
+// and returns how many there are.
+func (l *SparseLinear) transpose(x *Batch) int {
 	if len(l.slot) < l.In {
 		l.slot = make([]int32, l.In)
 		for i := range l.slot {
@@ -151,33 +189,7 @@ func (l *SparseLinear) Update(pool *Pool, opt *Optimizer, x *Batch, dOut []float
 			l.cursor[f]++
 		}
 	}
-	for len(l.gbuf) < pool.Workers() {
-		l.gbuf = append(l.gbuf, make([]float32, l.Out))
-	}
-	pool.For(nf, 16, func(w, lo, hi int) {
-		g := l.gbuf[w]
-		for f := lo; f < hi; f++ {
-			clear(g)
-			for _, e := range l.entries[l.starts[f]:l.starts[f+1]] {
-				axpy(e.val, dOut[int(e.row)*l.Out:(int(e.row)+1)*l.Out], g)
-			}
-			opt.UpdateRow(l.W, int(l.feats[f]), g, lr)
-		}
-	})
-	for _, j := range l.feats {
-		l.slot[j] = -1
-	}
-	// Bias: column sums in row order, split by columns.
-	pool.For(l.Out, 256, func(_, lo, hi int) {
-		gb := l.B.G[lo:hi]
-		for r := 0; r < x.N; r++ {
-			d := dOut[r*l.Out+lo : r*l.Out+hi]
-			for c := range gb {
-				gb[c] += d[c]
-			}
-		}
-	})
-	opt.UpdateDense(pool, l.B, lr)
+	return nf
 }
 
 // DenseLinear is y = x·Wᵀ + b with W stored output-major (Out × In); its
@@ -293,4 +305,143 @@ func (a Activation) Backward(z, out, da []float32) {
 			da[i] *= float32(d)
 		}
 	}
+}
+
+// Blocks selects contiguous groups of a layer's outputs: block k covers
+// outputs [k·Size, min((k+1)·Size, Total)). A batch computes only the
+// selected blocks, laid out one after another (block i of IDs at columns
+// [i·Size, (i+1)·Size) of a row of Width() values; the tail of a short last
+// block is left untouched).
+type Blocks struct {
+	IDs   []int32
+	Size  int
+	Total int
+}
+
+// Width is the row width of a blocked output.
+func (b *Blocks) Width() int { return len(b.IDs) * b.Size }
+
+// Range is the output range of the i-th selected block.
+func (b *Blocks) Range(i int) (lo, hi int) {
+	lo = int(b.IDs[i]) * b.Size
+	return lo, min(lo+b.Size, b.Total)
+}
+
+// ForwardBlocks computes rows [lo, hi) of the selected outputs of the
+// sparse layer (row stride blk.Width()).
+func (l *SparseLinear) ForwardBlocks(x *Batch, out []float32, lo, hi int, blk *Blocks) {
+	w := blk.Width()
+	for r := lo; r < hi; r++ {
+		o := out[r*w : (r+1)*w]
+		ids, vals := x.Row(r)
+		for i := range blk.IDs {
+			a, b := blk.Range(i)
+			seg := o[i*blk.Size : i*blk.Size+b-a]
+			copy(seg, l.B.W[a:b])
+			for k, j := range ids {
+				if int(j) < l.In {
+					axpy(vals[k], l.W.W[int(j)*l.Out+a:int(j)*l.Out+b], seg)
+				}
+			}
+		}
+	}
+}
+
+// UpdateBlocks is Update restricted to the selected outputs: only the
+// columns of the selected blocks, in the rows of the features present, get
+// gradients and optimiser steps.
+func (l *SparseLinear) UpdateBlocks(pool *Pool, opt *Optimizer, x *Batch, dOut []float32, blk *Blocks, lr float32) {
+	nf := l.transpose(x)
+	w := blk.Width()
+	for len(l.gbuf) < pool.Workers() {
+		l.gbuf = append(l.gbuf, make([]float32, l.Out))
+	}
+	for i := range l.gbuf {
+		if len(l.gbuf[i]) < w { // a short last block makes w exceed Out
+			l.gbuf[i] = make([]float32, w)
+		}
+	}
+	pool.For(nf, 16, func(wk, lo, hi int) {
+		g := l.gbuf[wk][:w]
+		for f := lo; f < hi; f++ {
+			clear(g)
+			for _, e := range l.entries[l.starts[f]:l.starts[f+1]] {
+				axpy(e.val, dOut[int(e.row)*w:(int(e.row)+1)*w], g)
+			}
+			row := int(l.feats[f]) * l.Out
+			for i := range blk.IDs {
+				a, b := blk.Range(i)
+				opt.applyRange(l.W, row+a, row+b, g[i*blk.Size:i*blk.Size+b-a], lr)
+			}
+		}
+	})
+	l.resetSlots()
+	gb := l.B.G
+	for i := range blk.IDs {
+		a, b := blk.Range(i)
+		seg := gb[a:b]
+		for r := 0; r < x.N; r++ {
+			d := dOut[r*w+i*blk.Size : r*w+i*blk.Size+b-a]
+			for c := range seg {
+				seg[c] += d[c]
+			}
+		}
+		opt.applyRange(l.B, a, b, seg, lr)
+		clear(seg)
+	}
+}
+
+// ForwardBlocks computes the selected outputs of the dense layer for n rows
+// of x into y (row stride blk.Width()).
+func (l *DenseLinear) ForwardBlocks(x []float32, n int, blk *Blocks, y []float32) {
+	w := blk.Width()
+	for i := range blk.IDs {
+		a, b := blk.Range(i)
+		for r := range n {
+			copy(y[r*w+i*blk.Size:r*w+i*blk.Size+b-a], l.B.W[a:b])
+		}
+		c := blas32.General{Rows: n, Cols: b - a, Stride: w, Data: y[i*blk.Size:]}
+		wb := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.W[a*l.In : b*l.In]}
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(n, l.In, x), wb, 1, c)
+	}
+}
+
+// BackwardBlocks computes, for the selected blocks only, the weight and bias
+// gradients (applied at once with lazy optimiser steps on those rows) and
+// dx = dy·W_selected when dx is not nil.
+func (l *DenseLinear) BackwardBlocks(pool *Pool, opt *Optimizer, x, dy []float32, n int, blk *Blocks, dx []float32, lr float32) {
+	w := blk.Width()
+	for i := range blk.IDs {
+		a, b := blk.Range(i)
+		dyb := blas32.General{Rows: n, Cols: b - a, Stride: w, Data: dy[i*blk.Size:]}
+		if dx != nil {
+			beta := float32(1)
+			if i == 0 {
+				beta = 0
+			}
+			wb := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.W[a*l.In : b*l.In]}
+			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, dyb, wb, beta, general(n, l.In, dx))
+		}
+		gw := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.G[a*l.In : b*l.In]}
+		blas32.Gemm(blas.Trans, blas.NoTrans, 1, dyb, general(n, l.In, x), 0, gw)
+		gb := l.B.G[a:b]
+		for r := range n {
+			d := dy[r*w+i*blk.Size : r*w+i*blk.Size+b-a]
+			for c := range gb {
+				gb[c] += d[c]
+			}
+		}
+	}
+	if len(blk.IDs) == 0 && dx != nil {
+		clear(dx[:n*l.In])
+	}
+	// Lazy steps on the selected rows; their gradients are then cleared.
+	pool.For(len(blk.IDs), 1, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a, b := blk.Range(i)
+			opt.applyRange(l.W, a*l.In, b*l.In, l.W.G[a*l.In:b*l.In], lr)
+			opt.applyRange(l.B, a, b, l.B.G[a:b], lr)
+			clear(l.B.G[a:b])
+		}
+	})
 }

@@ -48,7 +48,7 @@ type Spec struct {
 func resolveLoss(method heads.Method, loss string, single bool) (heads.Loss, error) {
 	switch loss {
 	case "", "auto":
-		if method == heads.MHC || (method == heads.Vanilla && !single) {
+		if method == heads.MHC || ((method == heads.Vanilla || method == heads.MHS) && !single) {
 			return heads.LossBCE, nil
 		}
 		return heads.LossSoftmax, nil
@@ -125,6 +125,10 @@ func Build(s Spec) (*Model, error) {
 	if m.Net, err = NewNet(s.Features, hidden, act, enc.Dropout, m.Head.Outputs(), m.passthrough(), cfg.Train.Seed, true); err != nil {
 		return nil, fmt.Errorf("%w: head.bottleneck_dim: %v", config.ErrInvalid, err)
 	}
+	if h, ok := m.Head.(*heads.MHSHead); ok {
+		g, size := h.Groups()
+		m.Net.BlockWidth = g * size
+	}
 	return m, nil
 }
 
@@ -135,14 +139,17 @@ func (m *Model) makeHead(alloc bool, seed uint64) error {
 	switch m.Method {
 	case heads.Vanilla:
 		m.Head, err = heads.NewVanillaHead(m.Labels, m.Loss)
-	case heads.MHP, heads.MHC:
+	case heads.MHP, heads.MHC, heads.MHS:
 		codec, cerr := heads.NewCodec(m.Labels, m.Plan.Lengths)
 		if cerr != nil {
 			return cerr
 		}
-		if m.Method == heads.MHP {
+		switch m.Method {
+		case heads.MHP:
 			m.Head, err = heads.NewMHPHead(codec, m.Loss)
-		} else {
+		case heads.MHS:
+			m.Head, err = heads.NewMHSHead(codec, m.Plan.Samples, m.Loss, seed)
+		default:
 			var h *heads.MHCHead
 			h, err = heads.NewMHCHead(codec, m.Plan.BottleneckDim, m.Width, m.Plan.Beam, alloc, seed)
 			if err == nil {
@@ -151,7 +158,7 @@ func (m *Model) makeHead(alloc bool, seed uint64) error {
 			}
 		}
 	default:
-		err = fmt.Errorf("%w: head.method %s is not available in this build (vanilla, mhp and mhc are)", config.ErrInvalid, m.Method)
+		err = fmt.Errorf("%w: unknown head.method %s", config.ErrInvalid, m.Method)
 	}
 	return err
 }

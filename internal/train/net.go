@@ -21,6 +21,9 @@ type Net struct {
 	// Pass copies of the encoder output f end every row of logits, after
 	// the head layer's outputs (MHC without a bottleneck scores f itself).
 	Pass int
+	// BlockWidth is the widest blocked row (MHS: groups × group size, which
+	// exceeds Outputs when the last group is short); 0 when unused.
+	BlockWidth int
 }
 
 // NewNet builds a net over d input features with the given hidden sizes
@@ -118,9 +121,10 @@ func (n *Net) newWorkspace(batch int, train bool) *workspace {
 			}
 		}
 	}
-	w.logits = make([]float32, batch*n.Outputs)
+	width := max(n.Outputs, n.BlockWidth)
+	w.logits = make([]float32, batch*width)
 	if train {
-		w.dlogits = make([]float32, batch*n.Outputs)
+		w.dlogits = make([]float32, batch*width)
 	}
 	if n.Pass > 0 {
 		w.own = make([]float32, batch*n.Out.Out)
@@ -136,10 +140,16 @@ const rowChunk = 8
 
 // forward computes the logits of the batch. keys[r] identifies row r for
 // dropout (its position in the dataset) and step the dropout stream; with
-// train false there is no dropout.
-func (n *Net) forward(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys []int, stream uint64) []float32 {
+// train false there is no dropout. blk, when not nil, restricts the head
+// layer to the selected output blocks (MHS training); the logits then have
+// blk.Width() columns.
+func (n *Net) forward(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys []int, stream uint64, blk *nn.Blocks) []float32 {
 	rows := x.N
 	if n.Linear() {
+		if blk != nil {
+			pool.For(rows, rowChunk, func(_, lo, hi int) { n.First.ForwardBlocks(x, w.logits, lo, hi, blk) })
+			return w.logits[:rows*blk.Width()]
+		}
 		pool.For(rows, rowChunk, func(_, lo, hi int) { n.First.Forward(x, w.logits, lo, hi) })
 		return w.logits[:rows*n.Outputs]
 	}
@@ -153,6 +163,10 @@ func (n *Net) forward(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys
 		pool.For(rows, rowChunk, func(_, lo, hi int) { n.activate(i+1, widths[i+1], w, lo, hi, train, keys, stream) })
 	}
 	f := w.a[len(w.a)-1]
+	if blk != nil {
+		n.Out.ForwardBlocks(f, rows, blk, w.logits)
+		return w.logits[:rows*blk.Width()]
+	}
 	if n.Pass == 0 {
 		n.Out.Forward(f, rows, w.logits)
 		return w.logits[:rows*n.Outputs]
@@ -209,16 +223,23 @@ func dropScale(bits, thr uint64, scale float32) float32 {
 }
 
 // backward propagates dlogits (already in w.dlogits) and applies the
-// optimiser step (begun by the caller) to every parameter of the net.
-func (n *Net) backward(pool *nn.Pool, opt *nn.Optimizer, x *nn.Batch, w *workspace, lr float32) {
+// optimiser step (begun by the caller) to every parameter of the net; blk
+// as in forward (only the selected rows of the head layer are updated).
+func (n *Net) backward(pool *nn.Pool, opt *nn.Optimizer, x *nn.Batch, w *workspace, lr float32, blk *nn.Blocks) {
 	rows := x.N
 	if n.Linear() {
+		if blk != nil {
+			n.First.UpdateBlocks(pool, opt, x, w.dlogits[:rows*blk.Width()], blk, lr)
+			return
+		}
 		n.First.Update(pool, opt, x, w.dlogits[:rows*n.Outputs], lr)
 		return
 	}
 	widths := n.widths()
 	last := len(widths) - 1
-	if n.Pass == 0 {
+	if blk != nil {
+		n.Out.BackwardBlocks(pool, opt, w.a[last], w.dlogits, rows, blk, w.da[last], lr)
+	} else if n.Pass == 0 {
 		n.Out.Backward(pool, w.a[last], w.dlogits, rows, w.da[last])
 	} else {
 		own, width := n.Out.Out, n.Out.In
@@ -266,7 +287,9 @@ func (n *Net) backward(pool *nn.Pool, opt *nn.Optimizer, x *nn.Batch, w *workspa
 		opt.UpdateDense(pool, l.W, lr)
 		opt.UpdateDense(pool, l.B, lr)
 	}
-	opt.UpdateDense(pool, n.Out.W, lr)
-	opt.UpdateDense(pool, n.Out.B, lr)
+	if blk == nil {
+		opt.UpdateDense(pool, n.Out.W, lr)
+		opt.UpdateDense(pool, n.Out.B, lr)
+	}
 	n.First.Update(pool, opt, x, w.da[0][:rows*widths[0]], lr)
 }

@@ -54,7 +54,7 @@ func (p *Predictor) Run() {
 	if n == 0 {
 		return
 	}
-	logits := p.M.Net.forward(p.Pool, &p.batch, p.ws, false, nil, 0)
+	logits := p.M.Net.forward(p.Pool, &p.batch, p.ws, false, nil, 0, nil)
 	out := p.M.Net.Outputs
 	k := p.K
 	p.Pool.For(n, rowChunk, func(w, lo, hi int) {

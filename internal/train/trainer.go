@@ -152,8 +152,9 @@ func (t *Trainer) Run(ctx context.Context) error {
 		workers[i] = t.M.Head.NewWorker()
 	}
 	losses := make([]float32, bs)
-	out := t.M.Net.Outputs
 	keys := make([]int, bs)
+	sampled, isSampled := t.M.Head.(heads.SampledHead)
+	var batchLabels [][]int32
 	for epoch := t.state.Epoch + 1; epoch <= tc.Epochs && !t.state.Stopped; epoch++ {
 		order := epochOrder(tc.Seed, epoch, n)
 		start := time.Now()
@@ -173,7 +174,18 @@ func (t *Trainer) Run(ctx context.Context) error {
 				keys[i] = r
 			}
 			nb := len(rows)
-			logits := t.M.Net.forward(t.Pool, &t.batch, t.ws, true, keys, uint64(epoch))
+			var blk *nn.Blocks
+			out := t.M.Net.Outputs
+			if isSampled {
+				batchLabels = batchLabels[:0]
+				for _, r := range rows {
+					l, _ := t.Train.Y.Row(r)
+					batchLabels = append(batchLabels, l)
+				}
+				blk = sampled.Select(batchLabels, keys[:nb], uint64(t.state.Step))
+				out = blk.Width()
+			}
+			logits := t.M.Net.forward(t.Pool, &t.batch, t.ws, true, keys, uint64(epoch), blk)
 			scale := 1 / float32(nb)
 			th, ownParams := t.M.Head.(heads.TrainableHead)
 			if ownParams {
@@ -200,7 +212,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 			if ownParams {
 				th.Update(t.Pool, t.opt, logits, float32(lastLR))
 			}
-			t.M.Net.backward(t.Pool, t.opt, &t.batch, t.ws, float32(lastLR))
+			t.M.Net.backward(t.Pool, t.opt, &t.batch, t.ws, float32(lastLR), blk)
 			t.state.Step++
 			t.state.Batch = b + 1
 			if t.Progress != nil {
