@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/config"
@@ -22,24 +23,38 @@ import (
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
-type predictOptions struct {
-	Model       string
+// inputOptions name the rows a model reads (predict, embed).
+type inputOptions struct {
 	Input       string
 	InputFormat string
 	LabelBase   int
 	FeatureBase int
 	Rows        string
 	Column      int
-	TopK        int
-	Threshold   float64
-	Out         string
-	Names       string
-	Header      bool
-	Threads     int
-	Sets        []string
-	Quiet       bool
 
 	changed func(string) bool
+}
+
+func addInputFlags(f *pflag.FlagSet, o *inputOptions, what string) {
+	f.StringVar(&o.Input, "input", "", "rows to "+what+" (- for stdin; default: the config's test split)")
+	f.StringVar(&o.InputFormat, "input-format", "", "format of --input (default: the model config's)")
+	f.IntVar(&o.LabelBase, "label-base", 0, "smallest label id of a LIBSVM input (default: the model config's)")
+	f.IntVar(&o.FeatureBase, "feature-base", 1, "smallest feature id of a LIBSVM input (default: the model config's)")
+	f.StringVar(&o.Rows, "rows", "", "XC split file selecting rows of --input")
+	f.IntVar(&o.Column, "column", 1, "split column (1-based)")
+}
+
+type predictOptions struct {
+	Model string
+	inputOptions
+	TopK      int
+	Threshold float64
+	Out       string
+	Names     string
+	Header    bool
+	Threads   int
+	Sets      []string
+	Quiet     bool
 }
 
 func newPredictCmd(s *streams, runF func(*predictOptions) error) *cobra.Command {
@@ -71,12 +86,7 @@ input are ignored.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Model, "model", "", "model directory (required)")
-	f.StringVar(&o.Input, "input", "", "rows to predict (- for stdin; default: the config's test split)")
-	f.StringVar(&o.InputFormat, "input-format", "", "format of --input (default: the model config's)")
-	f.IntVar(&o.LabelBase, "label-base", 0, "smallest label id of a LIBSVM input (default: the model config's)")
-	f.IntVar(&o.FeatureBase, "feature-base", 1, "smallest feature id of a LIBSVM input (default: the model config's)")
-	f.StringVar(&o.Rows, "rows", "", "XC split file selecting rows of --input")
-	f.IntVar(&o.Column, "column", 1, "split column (1-based)")
+	addInputFlags(f, &o.inputOptions, "predict")
 	f.IntVar(&o.TopK, "topk", 5, "labels per row (with --threshold: the most considered)")
 	f.Float64Var(&o.Threshold, "threshold", 0, "keep only labels with score >= T (instead of exactly K)")
 	f.StringVar(&o.Out, "out", "-", "output file, - for stdout")
@@ -157,8 +167,8 @@ func predictRun(s *streams, o *predictOptions) error {
 	if o.changed("threshold") && (o.Threshold < 0 || o.Threshold > 1) {
 		return usageErrorf("--threshold %g: scores are probabilities, give a value in [0, 1]", o.Threshold)
 	}
-	if o.Rows != "" && o.Input == "" {
-		return usageErrorf("--rows selects rows of --input; give --input")
+	if err := o.check(); err != nil {
+		return err
 	}
 	if o.changed("threshold") && !o.changed("topk") {
 		o.TopK = 100
@@ -182,7 +192,7 @@ func predictRun(s *streams, o *predictOptions) error {
 			}
 		}
 	}
-	src, closeSrc, err := predictSource(s, o, cfg)
+	src, closeSrc, err := openRows(s, &o.inputOptions, cfg)
 	if err != nil {
 		return err
 	}
@@ -208,8 +218,15 @@ func predictRun(s *streams, o *predictOptions) error {
 	return err
 }
 
-// predictSource opens the rows to predict.
-func predictSource(s *streams, o *predictOptions, cfg *config.Config) (rowSource, func(), error) {
+func (o *inputOptions) check() error {
+	if o.Rows != "" && o.Input == "" {
+		return usageErrorf("--rows selects rows of --input; give --input")
+	}
+	return nil
+}
+
+// openRows opens the rows a model reads: --input, or the config's test split.
+func openRows(s *streams, o *inputOptions, cfg *config.Config) (rowSource, func(), error) {
 	nop := func() {}
 	if o.Input == "" {
 		test, err := train.LoadTest(cfg)
@@ -276,8 +293,6 @@ func streamPredictions(w io.Writer, m *train.Model, pool *nn.Pool, src rowSource
 	}
 	n := 0
 	p := train.NewPredictor(m, pool, o.TopK)
-	var row data.Row
-	var scratch train.RowScratch
 	var line []byte
 	flush := func() error {
 		p.Run()
@@ -294,26 +309,41 @@ func streamPredictions(w io.Writer, m *train.Model, pool *nn.Pool, src rowSource
 		return nil
 	}
 	p.Reset()
+	if err := batchRows(m, src, p, flush); err != nil {
+		return n, err
+	}
+	return n, bw.Flush()
+}
+
+// rowQueue is a batch of preprocessed rows (train.Predictor, train.Encoder).
+type rowQueue interface {
+	Add(ids []int32, vals []float32)
+	Full() bool
+}
+
+// batchRows reads every row of src, preprocesses it as the model's training
+// data was, queues it on q, and calls flush whenever q is full and once at
+// the end.
+func batchRows(m *train.Model, src rowSource, q rowQueue, flush func() error) error {
+	var row data.Row
+	var scratch train.RowScratch
 	for {
 		err := src.Next(&row)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return n, err
+			return err
 		}
 		ids, vals := m.Prep.ApplyRow(&scratch, row.Indices, row.Values)
-		p.Add(ids, vals)
-		if p.Full() {
+		q.Add(ids, vals)
+		if q.Full() {
 			if err := flush(); err != nil {
-				return n, err
+				return err
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return n, err
-	}
-	return n, bw.Flush()
+	return flush()
 }
 
 // formatPrediction appends "l:s l:s\n" (scores with 6 decimals).

@@ -84,6 +84,7 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 		newDataCmd(s),
 		newTrainCmd(s, nil),
 		newPredictCmd(s, nil),
+		newEmbedCmd(s, nil),
 		newVersionCmd(s),
 	)
 	// Wrong arguments (Args validators) and unknown commands are usage errors.

@@ -168,7 +168,11 @@ func NewPlan(r Request) (*Plan, error) {
 func chooseLengths(r Request) ([]int, error) {
 	c := r.Labels
 	if len(r.Lengths) > 0 {
-		if r.Heads > 0 && r.Heads != len(r.Lengths) {
+		if r.Method == MHS && len(r.Lengths) == 2 {
+			if r.Heads > 0 && r.Heads != r.Lengths[0] {
+				return nil, fmt.Errorf("%w: --heads %d disagrees with the %d groups of lengths %v", ErrPlan, r.Heads, r.Lengths[0], r.Lengths)
+			}
+		} else if r.Heads > 0 && r.Heads != len(r.Lengths) {
 			return nil, fmt.Errorf("%w: --heads %d disagrees with %d given lengths", ErrPlan, r.Heads, len(r.Lengths))
 		}
 		if r.Method == Vanilla && (len(r.Lengths) != 1 || r.Lengths[0] != c) {
@@ -432,6 +436,7 @@ func evaluate(r Request, lengths []int) (*Plan, error) {
 		}
 		g := int64(lengths[1])
 		p.GroupSize = lengths[1]
+		p.Heads = lengths[0] // MHS's heads are the groups
 		p.Samples = min(r.Samples, lengths[0])
 		p.Params = p.Vanilla.Params
 		p.FlopsPredict = p.Vanilla.FlopsPredict

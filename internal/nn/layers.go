@@ -327,6 +327,23 @@ func (b *Blocks) Range(i int) (lo, hi int) {
 	return lo, min(lo+b.Size, b.Total)
 }
 
+// EachRun calls fn for each run of consecutive selected blocks: the run's
+// first column in a blocked row and its output range [lo, hi). One product
+// per run instead of per block keeps the matrices large when the
+// selection is dense.
+func (b *Blocks) EachRun(fn func(col, lo, hi int)) {
+	for i := 0; i < len(b.IDs); {
+		j := i + 1
+		for j < len(b.IDs) && b.IDs[j] == b.IDs[j-1]+1 {
+			j++
+		}
+		lo, _ := b.Range(i)
+		_, hi := b.Range(j - 1)
+		fn(i*b.Size, lo, hi)
+		i = j
+	}
+}
+
 // ForwardBlocks computes rows [lo, hi) of the selected outputs of the
 // sparse layer (row stride blk.Width()).
 func (l *SparseLinear) ForwardBlocks(x *Batch, out []float32, lo, hi int, blk *Blocks) {
@@ -395,15 +412,14 @@ func (l *SparseLinear) UpdateBlocks(pool *Pool, opt *Optimizer, x *Batch, dOut [
 // of x into y (row stride blk.Width()).
 func (l *DenseLinear) ForwardBlocks(x []float32, n int, blk *Blocks, y []float32) {
 	w := blk.Width()
-	for i := range blk.IDs {
-		a, b := blk.Range(i)
+	blk.EachRun(func(col, a, b int) {
 		for r := range n {
-			copy(y[r*w+i*blk.Size:r*w+i*blk.Size+b-a], l.B.W[a:b])
+			copy(y[r*w+col:r*w+col+b-a], l.B.W[a:b])
 		}
-		c := blas32.General{Rows: n, Cols: b - a, Stride: w, Data: y[i*blk.Size:]}
+		c := blas32.General{Rows: n, Cols: b - a, Stride: w, Data: y[col:]}
 		wb := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.W[a*l.In : b*l.In]}
 		blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(n, l.In, x), wb, 1, c)
-	}
+	})
 }
 
 // BackwardBlocks computes, for the selected blocks only, the weight and bias
@@ -411,27 +427,28 @@ func (l *DenseLinear) ForwardBlocks(x []float32, n int, blk *Blocks, y []float32
 // dx = dy·W_selected when dx is not nil.
 func (l *DenseLinear) BackwardBlocks(pool *Pool, opt *Optimizer, x, dy []float32, n int, blk *Blocks, dx []float32, lr float32) {
 	w := blk.Width()
-	for i := range blk.IDs {
-		a, b := blk.Range(i)
-		dyb := blas32.General{Rows: n, Cols: b - a, Stride: w, Data: dy[i*blk.Size:]}
+	first := true
+	blk.EachRun(func(col, a, b int) {
+		dyb := blas32.General{Rows: n, Cols: b - a, Stride: w, Data: dy[col:]}
 		if dx != nil {
 			beta := float32(1)
-			if i == 0 {
+			if first {
 				beta = 0
 			}
 			wb := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.W[a*l.In : b*l.In]}
 			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, dyb, wb, beta, general(n, l.In, dx))
 		}
+		first = false
 		gw := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.G[a*l.In : b*l.In]}
 		blas32.Gemm(blas.Trans, blas.NoTrans, 1, dyb, general(n, l.In, x), 0, gw)
 		gb := l.B.G[a:b]
 		for r := range n {
-			d := dy[r*w+i*blk.Size : r*w+i*blk.Size+b-a]
+			d := dy[r*w+col : r*w+col+b-a]
 			for c := range gb {
 				gb[c] += d[c]
 			}
 		}
-	}
+	})
 	if len(blk.IDs) == 0 && dx != nil {
 		clear(dx[:n*l.In])
 	}

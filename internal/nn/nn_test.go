@@ -183,3 +183,125 @@ func TestActivationDerivatives(t *testing.T) {
 		}
 	}
 }
+
+// The blocked layers (MHS training) equal the full layers restricted to the
+// selected blocks: forward values are the selected columns, and one Adam
+// step with the gradient of the selected columns equals a full step whose
+// gradient is zero outside them (the first Adam step leaves rows with a
+// zero gradient unchanged). Selection {0, 1, 3, 4} of 5 blocks of 5 over 23
+// outputs has two runs and a short last block.
+func TestBlockedLayersMatchFull(t *testing.T) {
+	const n, in, out, size = 3, 6, 23, 5
+	blk := &Blocks{IDs: []int32{0, 1, 3, 4}, Size: size, Total: out}
+	w := blk.Width()
+	rng := rand.New(rand.NewPCG(7, 8))
+	rnd := func(k int) []float32 {
+		v := make([]float32, k)
+		for i := range v {
+			v[i] = rng.Float32() - 0.5
+		}
+		return v
+	}
+	col := func(p int) int { // blocked position -> output, -1 for padding
+		o := int(blk.IDs[p/size])*size + p%size
+		if o >= out {
+			return -1
+		}
+		return o
+	}
+	dyBlk := rnd(n * w)
+	dyFull := make([]float32, n*out)
+	for r := range n {
+		for p := range w {
+			if o := col(p); o >= 0 {
+				dyFull[r*out+o] = dyBlk[r*w+p]
+			}
+		}
+	}
+	near := func(what string, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-5 {
+				t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	checkForward := func(what string, full, blocked []float32) {
+		t.Helper()
+		for r := range n {
+			for p := range w {
+				if o := col(p); o >= 0 && math.Abs(float64(blocked[r*w+p]-full[r*out+o])) > 1e-5 {
+					t.Fatalf("%s forward[%d, block pos %d] = %v, want %v", what, r, p, blocked[r*w+p], full[r*out+o])
+				}
+			}
+		}
+	}
+	pool := NewPool(2)
+	newAdam := func(ps ...*Param) *Optimizer {
+		opt, _ := NewOptimizer(Adam, 0, 0)
+		for _, p := range ps {
+			opt.Init(p)
+		}
+		opt.Begin()
+		return opt
+	}
+
+	t.Run("dense", func(t *testing.T) {
+		a, b := NewDenseLinear("a", in, out, true), NewDenseLinear("b", in, out, true)
+		a.W.InitUniform(1, in, out, 1)
+		copy(b.W.W, a.W.W)
+		bias := rnd(out)
+		copy(a.B.W, bias)
+		copy(b.B.W, bias)
+		x := rnd(n * in)
+		yFull, yBlk := make([]float32, n*out), make([]float32, n*w)
+		a.Forward(x, n, yFull)
+		b.ForwardBlocks(x, n, blk, yBlk)
+		checkForward("dense", yFull, yBlk)
+
+		dxFull, dxBlk := make([]float32, n*in), make([]float32, n*in)
+		a.Backward(pool, x, dyFull, n, dxFull)
+		opt := newAdam(a.W, a.B)
+		opt.UpdateDense(pool, a.W, 0.1)
+		opt.UpdateDense(pool, a.B, 0.1)
+		b.BackwardBlocks(pool, newAdam(b.W, b.B), x, dyBlk, n, blk, dxBlk, 0.1)
+		near("dx", dxBlk, dxFull)
+		near("W", b.W.W, a.W.W)
+		near("B", b.B.W, a.B.W)
+	})
+
+	t.Run("sparse", func(t *testing.T) {
+		a, b := NewSparseLinear("a", in, out, true), NewSparseLinear("b", in, out, true)
+		a.W.InitUniform(2, in, out, 1)
+		copy(b.W.W, a.W.W)
+		var x Batch
+		x.Reset()
+		x.Add([]int32{0, 2, 5}, []float32{1, -0.5, 2})
+		x.Add([]int32{2}, []float32{3})
+		x.Add(nil, nil)
+		yFull, yBlk := make([]float32, n*out), make([]float32, n*w)
+		a.Forward(&x, yFull, 0, n)
+		b.ForwardBlocks(&x, yBlk, 0, n, blk)
+		checkForward("sparse", yFull, yBlk)
+
+		a.Update(pool, newAdam(a.W, a.B), &x, dyFull, 0.1)
+		b.UpdateBlocks(pool, newAdam(b.W, b.B), &x, dyBlk, blk, 0.1)
+		near("W", b.W.W, a.W.W)
+		near("B", b.B.W, a.B.W)
+	})
+}
+
+func TestBlocksEachRun(t *testing.T) {
+	blk := &Blocks{IDs: []int32{0, 1, 3, 6, 7, 8}, Size: 4, Total: 35}
+	var got [][3]int
+	blk.EachRun(func(col, lo, hi int) { got = append(got, [3]int{col, lo, hi}) })
+	want := [][3]int{{0, 0, 8}, {8, 12, 16}, {12, 24, 35}}
+	if len(got) != len(want) {
+		t.Fatalf("runs %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("runs %v, want %v", got, want)
+		}
+	}
+}

@@ -188,7 +188,8 @@ func (m *Model) InitBias(counts []int64, n int) {
 	b := m.Net.HeadBias()
 	prior := func(c int64) float64 { return (float64(c) + 0.1) / (float64(n) + 0.2) }
 	switch h := m.Head.(type) {
-	case *heads.VanillaHead:
+	case *heads.VanillaHead, *heads.MHSHead:
+		// MHS keeps the full classifier: the same prior per label.
 		for l, c := range counts {
 			p := prior(c)
 			if m.Loss == heads.LossBCE {

@@ -153,16 +153,7 @@ func (n *Net) forward(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys
 		pool.For(rows, rowChunk, func(_, lo, hi int) { n.First.Forward(x, w.logits, lo, hi) })
 		return w.logits[:rows*n.Outputs]
 	}
-	widths := n.widths()
-	pool.For(rows, rowChunk, func(_, lo, hi int) {
-		n.First.Forward(x, w.z[0], lo, hi)
-		n.activate(0, widths[0], w, lo, hi, train, keys, stream)
-	})
-	for i, l := range n.Hidden {
-		l.Forward(w.a[i], rows, w.z[i+1])
-		pool.For(rows, rowChunk, func(_, lo, hi int) { n.activate(i+1, widths[i+1], w, lo, hi, train, keys, stream) })
-	}
-	f := w.a[len(w.a)-1]
+	f := n.encode(pool, x, w, train, keys, stream)
 	if blk != nil {
 		n.Out.ForwardBlocks(f, rows, blk, w.logits)
 		return w.logits[:rows*blk.Width()]
@@ -184,6 +175,23 @@ func (n *Net) forward(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys
 		}
 	})
 	return w.logits[:rows*n.Outputs]
+}
+
+// encode computes the MLP encoder's output f (rows × the last hidden width)
+// of the batch; train, keys and stream as in forward.
+func (n *Net) encode(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys []int, stream uint64) []float32 {
+	rows := x.N
+	widths := n.widths()
+	pool.For(rows, rowChunk, func(_, lo, hi int) {
+		n.First.Forward(x, w.z[0], lo, hi)
+		n.activate(0, widths[0], w, lo, hi, train, keys, stream)
+	})
+	for i, l := range n.Hidden {
+		l.Forward(w.a[i], rows, w.z[i+1])
+		pool.For(rows, rowChunk, func(_, lo, hi int) { n.activate(i+1, widths[i+1], w, lo, hi, train, keys, stream) })
+	}
+	last := widths[len(widths)-1]
+	return w.a[len(w.a)-1][:rows*last]
 }
 
 // activate applies the activation and dropout to rows [lo, hi) of layer i.

@@ -13,11 +13,8 @@ const PredictBatch = 256
 // preprocessed (Model.Prep); labels come out in the model's internal ids
 // (use Model.Original to map them back).
 type Predictor struct {
-	M       *Model
-	Pool    *nn.Pool
+	rowBatch
 	K       int
-	ws      *workspace
-	batch   nn.Batch
 	workers []heads.Worker
 	labels  []int32
 	scores  []float32
@@ -26,7 +23,7 @@ type Predictor struct {
 
 // NewPredictor returns a predictor of the top k labels.
 func NewPredictor(m *Model, pool *nn.Pool, k int) *Predictor {
-	p := &Predictor{M: m, Pool: pool, K: k, ws: m.Net.newWorkspace(PredictBatch, false)}
+	p := &Predictor{rowBatch: newRowBatch(m, pool), K: k}
 	for range pool.Workers() {
 		p.workers = append(p.workers, m.Head.NewWorker())
 	}
@@ -36,17 +33,30 @@ func NewPredictor(m *Model, pool *nn.Pool, k int) *Predictor {
 	return p
 }
 
+// rowBatch queues preprocessed rows for a model's net, PredictBatch at a
+// time (inference: no dropout).
+type rowBatch struct {
+	M     *Model
+	Pool  *nn.Pool
+	ws    *workspace
+	batch nn.Batch
+}
+
+func newRowBatch(m *Model, pool *nn.Pool) rowBatch {
+	return rowBatch{M: m, Pool: pool, ws: m.Net.newWorkspace(PredictBatch, false)}
+}
+
 // Reset starts a new batch.
-func (p *Predictor) Reset() { p.batch.Reset() }
+func (p *rowBatch) Reset() { p.batch.Reset() }
 
 // Add queues a preprocessed row; Full says when the batch is full.
-func (p *Predictor) Add(ids []int32, vals []float32) { p.batch.Add(ids, vals) }
+func (p *rowBatch) Add(ids []int32, vals []float32) { p.batch.Add(ids, vals) }
 
 // Len is the number of queued rows.
-func (p *Predictor) Len() int { return p.batch.N }
+func (p *rowBatch) Len() int { return p.batch.N }
 
 // Full reports whether the batch holds PredictBatch rows.
-func (p *Predictor) Full() bool { return p.batch.N >= PredictBatch }
+func (p *rowBatch) Full() bool { return p.batch.N >= PredictBatch }
 
 // Run predicts the queued rows; Result(i) then returns row i's ranking.
 func (p *Predictor) Run() {

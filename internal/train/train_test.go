@@ -56,6 +56,8 @@ func TestTrainSaveLoadPredict(t *testing.T) {
 			c.Head.PathScore = "last"
 			c.Head.Lengths = []int{4, 4, 4}
 		}},
+		{"mhs", "index", func(c *config.Config) { c.Head.Heads = 6; c.Head.Samples = 1 }},
+		{"mhs", "random", func(c *config.Config) { c.Head.Heads = 6; c.Head.Samples = 2 }},
 	} {
 		t.Run(tc.method+"-"+tc.order, func(t *testing.T) {
 			cfg := synthConfig(tc.method, tc.order)

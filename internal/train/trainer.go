@@ -39,13 +39,16 @@ type Event struct {
 
 // EpochRecord is one line of metrics.jsonl.
 type EpochRecord struct {
-	Epoch          int                `json:"epoch"`
-	Loss           float64            `json:"loss"`
-	LR             float64            `json:"lr"`
-	Seconds        float64            `json:"seconds"`
-	ExamplesPerSec float64            `json:"examples_per_sec"`
-	Validation     map[string]float64 `json:"validation,omitempty"`
-	Best           bool               `json:"best,omitempty"`
+	Epoch          int     `json:"epoch"`
+	Loss           float64 `json:"loss"`
+	LR             float64 `json:"lr"`
+	Seconds        float64 `json:"seconds"`
+	ExamplesPerSec float64 `json:"examples_per_sec"`
+	// SelectedShare (MHS) is the mean share of the classifier's outputs a
+	// training step computed.
+	SelectedShare float64            `json:"selected_share,omitempty"`
+	Validation    map[string]float64 `json:"validation,omitempty"`
+	Best          bool               `json:"best,omitempty"`
 }
 
 // State is the resumable part of a run, saved in every checkpoint.
@@ -55,7 +58,8 @@ type State struct {
 	Step       int64         `json:"step"`
 	LossSum    float64       `json:"loss_sum"` // partial epoch
 	LossRows   int64         `json:"loss_rows"`
-	Seconds    float64       `json:"seconds"` // partial epoch
+	Selected   float64       `json:"selected,omitempty"` // partial epoch: Σ selected share
+	Seconds    float64       `json:"seconds"`            // partial epoch
 	History    []EpochRecord `json:"history"`
 	BestMetric float64       `json:"best_metric"`
 	BestEpoch  int           `json:"best_epoch"`
@@ -184,6 +188,9 @@ func (t *Trainer) Run(ctx context.Context) error {
 				}
 				blk = sampled.Select(batchLabels, keys[:nb], uint64(t.state.Step))
 				out = blk.Width()
+				sel := 0
+				blk.EachRun(func(_, lo, hi int) { sel += hi - lo })
+				t.state.Selected += float64(sel) / float64(t.M.Net.Outputs)
 			}
 			logits := t.M.Net.forward(t.Pool, &t.batch, t.ws, true, keys, uint64(epoch), blk)
 			scale := 1 / float32(nb)
@@ -223,11 +230,14 @@ func (t *Trainer) Run(ctx context.Context) error {
 		secs := t.state.Seconds + time.Since(start).Seconds()
 		rec := EpochRecord{Epoch: epoch, Loss: t.state.LossSum / float64(max(t.state.LossRows, 1)), LR: lastLR, Seconds: secs,
 			ExamplesPerSec: float64(n) / math.Max(secs, 1e-9)}
+		if isSampled {
+			rec.SelectedShare = t.state.Selected / float64(steps)
+		}
 		if err := t.endEpoch(epoch, &rec); err != nil {
 			return err
 		}
 		t.state.History = append(t.state.History, rec)
-		t.state.Epoch, t.state.Batch, t.state.LossSum, t.state.LossRows, t.state.Seconds = epoch, 0, 0, 0, 0
+		t.state.Epoch, t.state.Batch, t.state.LossSum, t.state.LossRows, t.state.Seconds, t.state.Selected = epoch, 0, 0, 0, 0, 0
 		if t.Progress != nil {
 			t.Progress(Event{Phase: "epoch", Epoch: epoch, Epochs: tc.Epochs, Done: n, Total: n, Loss: rec.Loss, Record: &rec})
 		}

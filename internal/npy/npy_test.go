@@ -1,0 +1,106 @@
+package npy
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// memFile is an in-memory io.Writer + io.WriterAt.
+type memFile struct{ b []byte }
+
+func (m *memFile) Write(p []byte) (int, error) { m.b = append(m.b, p...); return len(p), nil }
+func (m *memFile) WriteAt(p []byte, off int64) (int, error) {
+	copy(m.b[off:], p)
+	return len(p), nil
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, rows := range []int{0, 1, 3, 1000} {
+		var f memFile
+		w, err := NewWriter(&f, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			if err := w.Write([]float32{float32(i), -0.5, 1e-30}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Finish(&f); err != nil {
+			t.Fatal(err)
+		}
+		if hl := 10 + int(f.b[8]) + int(f.b[9])<<8; hl%64 != 0 {
+			t.Errorf("header length %d is not a multiple of 64", hl)
+		}
+		r, c, data, err := Read(bytes.NewReader(f.b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r != rows || c != 3 || len(data) != 3*rows {
+			t.Fatalf("read %d × %d (%d values), want %d × 3", r, c, len(data), rows)
+		}
+		for i := range rows {
+			if data[3*i] != float32(i) || data[3*i+1] != -0.5 || data[3*i+2] != 1e-30 {
+				t.Fatalf("row %d = %v", i, data[3*i:3*i+3])
+			}
+		}
+	}
+}
+
+// The golden file is what numpy writes for np.array([[1, 2.5], [-3, 0]],
+// dtype='<f4') apart from the padded row count, which numpy parses too.
+func TestGolden(t *testing.T) {
+	var f memFile
+	w, _ := NewWriter(&f, 2)
+	w.Write([]float32{1, 2.5})
+	w.Write([]float32{-3, 0})
+	if err := w.Finish(&f); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "2x2.npy")
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		os.WriteFile(golden, f.b, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(f.b, want) {
+		t.Errorf("bytes differ from %s:\n%q\n%q", golden, f.b, want)
+	}
+}
+
+func TestReadRejects(t *testing.T) {
+	var f memFile
+	w, _ := NewWriter(&f, 2)
+	w.Write([]float32{1, 2})
+	w.Finish(&f)
+	good := f.b
+	for name, b := range map[string][]byte{
+		"empty":     nil,
+		"magic":     append([]byte("xNUMPY"), good[6:]...),
+		"truncated": good[:len(good)-1],
+		"f8":        bytes.Replace(good, []byte("<f4"), []byte("<f8"), 1),
+		"fortran":   bytes.Replace(good, []byte("False"), []byte("True "), 1),
+	} {
+		if _, _, _, err := Read(bytes.NewReader(b)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	var m memFile
+	w, _ := NewWriter(&m, 2)
+	w.Write([]float32{1, 2})
+	w.Finish(&m)
+	f.Add(m.b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rows, cols, data, err := Read(bytes.NewReader(b))
+		if err == nil && len(data) != rows*cols {
+			t.Fatalf("%d values for %d × %d", len(data), rows, cols)
+		}
+	})
+}
