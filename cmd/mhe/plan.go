@@ -179,7 +179,7 @@ func planFromConfig(o *planOptions, req *heads.Request) error {
 	}
 	h := cfg.Head
 	if h.Plan != "" {
-		pf, err := heads.ReadPlanFile(cfg.Path(h.Plan))
+		pf, err := heads.ReadPlanFile(h.Plan)
 		if err != nil {
 			return err
 		}

@@ -114,6 +114,9 @@ func trainRun(s *streams, o *trainOptions) error {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
+		if in.File != "" {
+			return fmt.Errorf("%s: %w", in.File, err) // name the file to fix
+		}
 		return err
 	}
 	resolved, err := yaml.Marshal(cfg)

@@ -137,6 +137,18 @@ func (d *Dir) Prepare(force bool) error {
 	return d.clearCheckpoints()
 }
 
+// Abandon undoes Prepare for a run that failed before training: it
+// releases the lock, removes the run area, and removes the directory itself
+// when created (Prepare made it) and it is now empty. A model that was
+// already there (a --force run) is untouched.
+func (d *Dir) Abandon(created bool) {
+	d.Unlock()
+	os.RemoveAll(d.Training(""))
+	if created {
+		os.Remove(d.Path) // only succeeds when empty
+	}
+}
+
 // Lock takes an exclusive lock on the run area so that two jobs cannot
 // train into the same directory.
 func (d *Dir) Lock() error {

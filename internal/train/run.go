@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -45,7 +46,7 @@ type RunResult struct {
 
 // TrainRun trains the model a configuration describes into a model
 // directory: checkpoints every epoch, the final model committed atomically.
-func TrainRun(ctx context.Context, o RunOptions) (*RunResult, error) {
+func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	cfg := o.Config
 	logf := o.Log
 	if logf == nil {
@@ -53,6 +54,7 @@ func TrainRun(ctx context.Context, o RunOptions) (*RunResult, error) {
 	}
 	dir := modelio.Open(o.Dir)
 	var ckpt *modelio.Checkpoint
+	started := false
 	if o.Resume {
 		if err := dir.Lock(); err != nil {
 			return nil, err
@@ -66,9 +68,18 @@ func TrainRun(ctx context.Context, o RunOptions) (*RunResult, error) {
 		}
 		ckpt = c
 	} else {
+		_, statErr := os.Stat(o.Dir)
+		created := errors.Is(statErr, fs.ErrNotExist)
 		if err := dir.Prepare(o.Force); err != nil {
 			return nil, err
 		}
+		// A run that fails before its first batch (bad data, impossible
+		// plan) leaves nothing behind: no run area, no new directory.
+		defer func() {
+			if err != nil && !started {
+				dir.Abandon(created)
+			}
+		}()
 		if err := modelio.WriteBytes(dir.Training(modelio.ConfigFile), o.ConfigYAML); err != nil {
 			return nil, err
 		}
@@ -106,6 +117,7 @@ func TrainRun(ctx context.Context, o RunOptions) (*RunResult, error) {
 		logf("resuming after epoch %d, batch %d", ckpt.Epoch, ckpt.Batch)
 	}
 	start := time.Now()
+	started = true
 	if err := tr.Run(ctx); err != nil {
 		return nil, err
 	}
@@ -138,7 +150,7 @@ func Prepare(cfg *config.Config, s *Splits, init bool) (*Model, *data.Dataset, *
 	single := cfg.Data.SingleLabel || s.Train.IsSingleLabel()
 	var pf *heads.PlanFile
 	if cfg.Head.Plan != "" {
-		f, err := heads.ReadPlanFile(cfg.Path(cfg.Head.Plan))
+		f, err := heads.ReadPlanFile(cfg.Head.Plan)
 		if err != nil {
 			return nil, nil, nil, err
 		}

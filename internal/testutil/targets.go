@@ -1,0 +1,114 @@
+package testutil
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// trained caches test metrics by config and overrides: training is
+// deterministic, so targets that compare against the same baseline train
+// it once per test process.
+var trained = struct {
+	sync.Mutex
+	m map[string]map[string]float64
+}{m: map[string]map[string]float64{}}
+
+// TrainModel trains a config of the repository's configs/ on the shared
+// data with the mhe binary (one training at a time across test processes)
+// and returns its test metrics in percent and the model directory.
+func TrainModel(t *testing.T, config string, sets ...string) (map[string]float64, string) {
+	t.Helper()
+	dataDir := DataDir(t)
+	cfg := filepath.Join(RepoRoot(t), "configs", config)
+	if _, err := os.Stat(cfg); err != nil {
+		cfg = config // a path outside configs/
+	}
+	dir := filepath.Join(t.TempDir(), "model")
+	args := []string{"train", "--config", cfg, "--out", dir, "--quiet", "--format", "json", "--threads", "2",
+		"--set", "data.dir=" + dataDir}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	release := Exclusive(t)
+	code, out, errOut := Run(t, "", nil, args...)
+	release()
+	if code != 0 {
+		t.Fatalf("%s: exit %d: %s", config, code, errOut)
+	}
+	var res struct {
+		Metrics map[string]float64 `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%s: %v\n%s", config, err, out)
+	}
+	for k, v := range res.Metrics {
+		res.Metrics[k] = 100 * v
+	}
+	t.Logf("%s %v: P@1 %.2f P@3 %.2f P@5 %.2f", config, sets, res.Metrics["p@1"], res.Metrics["p@3"], res.Metrics["p@5"])
+	trained.Lock()
+	trained.m[config+" "+strings.Join(sets, " ")] = res.Metrics
+	trained.Unlock()
+	return res.Metrics, dir
+}
+
+// TrainMetrics is TrainModel's metrics, reusing an identical earlier run
+// of this test process.
+func TrainMetrics(t *testing.T, config string, sets ...string) map[string]float64 {
+	t.Helper()
+	trained.Lock()
+	m, ok := trained.m[config+" "+strings.Join(sets, " ")]
+	trained.Unlock()
+	if ok {
+		t.Logf("%s %v (trained earlier): P@1 %.2f P@3 %.2f P@5 %.2f", config, sets, m["p@1"], m["p@3"], m["p@5"])
+		return m
+	}
+	m, _ = TrainModel(t, config, sets...)
+	return m
+}
+
+// MeanMetrics averages TrainMetrics over seeds; it also returns the first
+// seed's metrics.
+func MeanMetrics(t *testing.T, config string, seeds ...string) (mean, first map[string]float64) {
+	t.Helper()
+	mean = map[string]float64{}
+	for i, s := range seeds {
+		m := TrainMetrics(t, config, "train.seed="+s)
+		if i == 0 {
+			first = m
+		}
+		for k, v := range m {
+			mean[k] += v / float64(len(seeds))
+		}
+	}
+	return mean, first
+}
+
+// EpochSeconds is the mean training time of an epoch (metrics.jsonl).
+func EpochSeconds(t *testing.T, dir string) float64 {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	for _, l := range lines {
+		var r struct {
+			Seconds float64 `json:"seconds"`
+		}
+		json.Unmarshal([]byte(l), &r)
+		sum += r.Seconds
+	}
+	return sum / float64(len(lines))
+}
+
+// SkipShort skips a real-data training target under go test -short.
+func SkipShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on the shared data; run without -short")
+	}
+}
