@@ -7,11 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -135,76 +132,6 @@ func TestPlanErrors(t *testing.T) {
 		if strings.Contains(errOut, "panic") || strings.Contains(errOut, "goroutine") {
 			t.Errorf("%v: panicked: %s", c.args, errOut)
 		}
-	}
-}
-
-// TestMalformedInputs runs every file of testdata/malformed through the CLI:
-// each must exit 3 with a file:line:col message and never panic.
-func TestMalformedInputs(t *testing.T) {
-	dir := filepath.Join(testutil.RepoRoot(t), "testdata", "malformed")
-	f := func(name string) string { return filepath.Join(dir, name) }
-	ok := f("ok-data.txt")
-	cases := []struct {
-		name string
-		args []string
-		pos  string // "line:col" expected after the file name
-		msg  string
-	}{
-		{"rows-fewer-than-header.txt", nil, "3:1", "header declares 3 rows but the file has 2"},
-		{"rows-more-than-header.txt", nil, "4:1", "header declares 2 rows but there are more"},
-		{"feature-id-too-large.txt", nil, "3:7", "feature id 4 is out of range"},
-		{"label-id-too-large.txt", nil, "3:3", "label id 2 is out of range"},
-		{"negative-feature-id.txt", nil, "3:3", "negative feature id"},
-		{"negative-label-id.txt", nil, "3:1", "negative label id"},
-		{"nan-value.txt", nil, "2:5", "NaN or Inf"},
-		{"inf-value.txt", nil, "3:5", "NaN or Inf"},
-		{"overflow-value.txt", nil, "2:5", "overflows float32"},
-		{"missing-value.txt", nil, "2:5", "missing value"},
-		{"missing-colon.txt", nil, "2:8", "expected ':'"},
-		{"garbage-value.txt", nil, "3:5", "not a number"},
-		{"duplicate-feature.txt", nil, "2:7", "feature id 1 appears twice"},
-		{"duplicate-feature-unsorted.txt", nil, "2:11", "feature id 1 appears twice"},
-		{"duplicate-label.txt", nil, "2:1", "label 1 appears twice"},
-		{"trailing-comma.txt", nil, "2:4", "ends with ','"},
-		{"xc-header-two-fields.txt", []string{"--data-format", "xc"}, "1:1", "expected the XC header"},
-		{"empty.txt", []string{"--data-format", "xc"}, "1:1", "empty file"},
-		{"binary-garbage.txt", nil, "3:1", "binary"},
-		{"crlf-bad-id.txt", nil, "3:7", "feature id 9 is out of range"},
-		{"truncated.txt.gz", nil, ":1", "truncated gzip"},
-		{"corrupt.txt.gz", nil, ":1", "gzip"},
-		{"libsvm-label-below-base.txt", []string{"--data-format", "libsvm", "--label-base", "1"}, "2:1", "below the index base 1"},
-		{"split-out-of-range.txt", []string{"--rows", "SPLIT"}, "2:1", "row 3 is out of range 1..2"},
-		{"split-not-a-number.txt", []string{"--rows", "SPLIT"}, "2:1", "expected a 1-based row number"},
-		{"split-ragged.txt", []string{"--rows", "SPLIT"}, "2:1", "earlier lines have 2"},
-		{"pred-nan.txt", []string{"EVAL"}, "3:3", "NaN or Inf"},
-		{"pred-too-few-rows.txt", []string{"EVAL"}, "1:1", "1 prediction rows but the truth has 2"},
-		{"pred-duplicate-label.txt", []string{"EVAL"}, "1:1", "label 0 is predicted twice"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			file := f(c.name)
-			args := append([]string{"data", "stats", file}, c.args...)
-			switch {
-			case len(c.args) == 2 && c.args[1] == "SPLIT":
-				args = []string{"data", "stats", ok, "--rows", file}
-			case len(c.args) == 1 && c.args[0] == "EVAL":
-				args = []string{"eval", "--truth", ok, "--pred", file}
-			}
-			code, _, errOut := runMain(t, "", args...)
-			if code != ExitData {
-				t.Errorf("exit %d, want %d; stderr: %s", code, ExitData, errOut)
-			}
-			re := regexp.MustCompile(regexp.QuoteMeta(file) + `:\d+:\d+: `)
-			if !re.MatchString(errOut) {
-				t.Errorf("message lacks file:line:col: %q", errOut)
-			}
-			if !strings.Contains(errOut, file+":"+c.pos) && !strings.HasPrefix(c.pos, ":") {
-				t.Errorf("message %q, want position %s", errOut, c.pos)
-			}
-			if !strings.Contains(errOut, c.msg) {
-				t.Errorf("message %q lacks %q", errOut, c.msg)
-			}
-		})
 	}
 }
 

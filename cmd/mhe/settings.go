@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -83,7 +84,25 @@ func loadConfig(in configInput) (config.Config, error) {
 		}
 		return cfg, fmt.Errorf("%w: %s: %s", config.ErrInvalid, where, cleanDecodeError(err))
 	}
+	cfg.Head.Plan = resolvePlanPath(cfg.Head.Plan, in.File)
 	return cfg, nil
+}
+
+// resolvePlanPath finds a relative head.plan: in the current directory,
+// else beside the config file (where a plan named in a config usually
+// lives). Data paths are different: they are relative to data.dir.
+func resolvePlanPath(plan, configFile string) string {
+	if plan == "" || filepath.IsAbs(plan) || configFile == "" {
+		return plan
+	}
+	if _, err := os.Stat(plan); err == nil {
+		return plan
+	}
+	beside := filepath.Join(filepath.Dir(configFile), plan)
+	if _, err := os.Stat(beside); err == nil {
+		return beside
+	}
+	return plan
 }
 
 // commaListHook decodes "1,3,5" or "[1, 3, 5]" (environment variables,
