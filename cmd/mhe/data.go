@@ -112,7 +112,7 @@ rows drawn from the same label model.`,
 	f.Float64Var(&p.Exponent, "exponent", 1, "power-law exponent of the label frequency")
 	f.Float64Var(&p.Noise, "noise", 0.3, "share of feature draws unrelated to the labels")
 	f.IntVar(&p.Signature, "signature", 8, "features that characterise a label")
-	f.StringVar(&o.Out, "out", "", "output file (required; .gz compresses)")
+	f.StringVar(&o.Out, "out", "", "output file (required; .gz compresses; - for stdout)")
 	f.IntVar(&o.TestN, "test-examples", 0, "number of held-out rows for --test-out")
 	f.StringVar(&o.TestOut, "test-out", "", "write held-out rows to this file")
 	f.StringVar(&o.Format, "format", "xc", "output format: xc or libsvm")
@@ -140,7 +140,7 @@ func synthRun(s *streams, o *synthOptions) error {
 	}
 	p := model.Params()
 	write := func(path string, n int, stream uint64) error {
-		return writeMaybeGzip(path, func(w io.Writer) error {
+		return writeMaybeGzip(s.out, path, func(w io.Writer) error {
 			bw := bufio.NewWriterSize(w, 1<<20)
 			rw := data.NewRowWriter(bw, data.WriteOptions{Format: format, LabelBase: 0, FeatureBase: 1})
 			if err := rw.Header(n, p.Features, p.Labels); err != nil {
@@ -170,7 +170,12 @@ func synthRun(s *streams, o *synthOptions) error {
 }
 
 // writeMaybeGzip writes path atomically, gzip-compressed when it ends in .gz.
-func writeMaybeGzip(path string, fn func(io.Writer) error) error {
+// writeMaybeGzip writes path atomically (gzip-compressed when it ends in
+// .gz), or stdout when path is "-".
+func writeMaybeGzip(stdout io.Writer, path string, fn func(io.Writer) error) error {
+	if path == "-" {
+		return fn(stdout)
+	}
 	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
 		if !strings.HasSuffix(path, ".gz") {
 			return fn(w)
@@ -328,11 +333,11 @@ func convertRun(s *streams, o *convertOptions) error {
 		return err
 	}
 	wopt := data.WriteOptions{Format: to, LabelBase: o.OutLabelBase, FeatureBase: o.OutFeatureBase}
-	if err := writeMaybeGzip(o.Out, func(w io.Writer) error { return data.Write(w, ds, wopt) }); err != nil {
+	if err := writeMaybeGzip(s.out, o.Out, func(w io.Writer) error { return data.Write(w, ds, wopt) }); err != nil {
 		return err
 	}
 	if o.LabelsOut != "" {
-		return writeMaybeGzip(o.LabelsOut, func(w io.Writer) error { return data.WriteMatrix(w, ds.Y) })
+		return writeMaybeGzip(s.out, o.LabelsOut, func(w io.Writer) error { return data.WriteMatrix(w, ds.Y) })
 	}
 	return nil
 }

@@ -35,11 +35,20 @@ func Main(args []string, s *streams) (code int) {
 	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A reader that goes away (mhe predict … | head) turns writes into
+	// EPIPE errors instead of killing the process; see below.
+	signal.Ignore(syscall.SIGPIPE)
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && isCobraUsage(err) {
 		err = usageError{err}
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		// The output's reader closed it: it has what it wanted. End
+		// quietly and successfully, like the tools in the pipeline
+		// expect (a pipefail script must not fail because of head).
+		return ExitOK
 	}
 	if err != nil {
 		if ctx.Err() != nil && !errors.Is(err, ErrInterrupted) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -80,6 +81,11 @@ func WriteFile(path string, perm os.FileMode, fn func(w io.Writer) error) error 
 	}
 	if err := fn(f); err != nil {
 		f.Abort()
+		// Name the file the user asked for, not the temporary one.
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == f.Name() {
+			pe.Path = path
+		}
 		return err
 	}
 	return f.Commit()

@@ -64,7 +64,9 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 			return nil, err
 		}
 		if c == nil {
-			return nil, fmt.Errorf("%w: %s has no checkpoint to resume; start the run without --resume", modelio.ErrIncompatible, o.Dir)
+			// Killed before its first checkpoint: the staged config is all
+			// there is, and a fresh start from it gives the same model.
+			logf("no checkpoint yet: starting the run again from its staged config")
 		}
 		ckpt = c
 	} else {
