@@ -54,11 +54,6 @@ func NewMHSHead(codec *Codec, samples int, loss Loss, seed uint64) (*MHSHead, er
 	}
 	h := &MHSHead{c: c, groups: int(codec.LevelSize(0)), size: codec.Length(1), samples: max(samples, 1), loss: loss, seed: seed, vanilla: van}
 	h.blk = nn.Blocks{Size: h.size, Total: c}
-	h.slot = make([]int32, h.groups)
-	for i := range h.slot {
-		h.slot[i] = -1
-	}
-	h.mark = make([]bool, h.groups)
 	return h, nil
 }
 
@@ -72,6 +67,13 @@ func (h *MHSHead) Groups() (groups, size int) { return h.groups, h.size }
 // uniformly drawn other groups until the row has S (a stream seeded by the
 // run seed, the step and the row's key).
 func (h *MHSHead) Select(labels [][]int32, keys []int, stream uint64) *nn.Blocks {
+	if h.slot == nil { // training state, allocated on first use (prediction needs none)
+		h.slot = make([]int32, h.groups)
+		for i := range h.slot {
+			h.slot[i] = -1
+		}
+		h.mark = make([]bool, h.groups)
+	}
 	for _, g := range h.blk.IDs {
 		h.slot[g], h.mark[g] = -1, false
 	}

@@ -113,3 +113,39 @@ func TestManifestVersions(t *testing.T) {
 		t.Errorf("path in weights name: %v", err)
 	}
 }
+
+// FuzzParseTensors parses arbitrary bytes as a tensor file (the sha256
+// check off): an error or a directory whose every tensor lies inside the
+// data, never a panic.
+func FuzzParseTensors(f *testing.F) {
+	dir := f.TempDir()
+	p := filepath.Join(dir, "w.bin")
+	if _, _, err := WriteTensors(p, []Tensor{
+		{Name: "enc.0.w", Dims: []int{3, 2}, F32: []float32{1, 2, 3, 4, 5, 6}},
+		{Name: "perm", Dims: []int{4}, I32: []int32{3, 1, 0, 2}},
+	}); err != nil {
+		f.Fatal(err)
+	}
+	good, err := os.ReadFile(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte("MHET"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tf := &TensorFile{Path: "fuzz.bin", data: b, Tensors: map[string]*Tensor{}}
+		if err := tf.parse(); err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrIncompatible) {
+				t.Fatalf("not a model error: %v", err)
+			}
+			return
+		}
+		for _, name := range tf.Names() {
+			tt := tf.Tensors[name]
+			if got := len(tt.bytes()); got != tt.elements()*tt.dtype().size() {
+				t.Fatalf("tensor %s: %d bytes for %d elements", name, got, tt.elements())
+			}
+		}
+	})
+}
