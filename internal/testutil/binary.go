@@ -94,3 +94,11 @@ func Exclusive(t testing.TB) func() {
 		f.Close()
 	}
 }
+
+// Main runs a package's tests and removes the binary Binary built; use it
+// as TestMain in packages that run mhe.
+func Main(m *testing.M) {
+	code := m.Run()
+	RemoveBinary()
+	os.Exit(code)
+}

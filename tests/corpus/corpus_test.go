@@ -19,11 +19,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 type corpusCase struct {
 	line   int

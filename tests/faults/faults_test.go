@@ -16,11 +16,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 // mountTmpfs mounts a tmpfs of size bytes (e.g. "4m") on a new directory.
 func mountTmpfs(t *testing.T, size string) string {
