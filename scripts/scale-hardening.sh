@@ -23,7 +23,7 @@ measure() { # name cmd... -> "seconds rss_mib"
     cat "$tmp/$name.err" >&2
     exit 1
   }
-  awk '{printf "%.1f %.0f", $1, $2 / 1024}' "$tmp/$name.time"
+  awk '{printf "%.1f %.0f\n", $1, $2 / 1024}' "$tmp/$name.time"
 }
 printf "machine: %s, %s cores, threads 2\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"
 echo "| step | rows | wall s | peak RSS MiB | notes |"
@@ -65,6 +65,6 @@ bin/mhe data synth --examples $rows --features 100000 --labels 1000 --seed 3 --o
   /usr/bin/time -f "%e %M" -o "$tmp/stream-$rows.time" bin/mhe predict --model "$tmp/small" --input - --input-format xc --out /dev/null --threads 2 --quiet
 SH
   bash "$tmp/stream.sh"
-  read -r s r < <(awk '{printf "%.1f %.0f", $1, $2 / 1024}' "$tmp/stream-$rows.time")
+  read -r s r < <(awk '{printf "%.1f %.0f\n", $1, $2 / 1024}' "$tmp/stream-$rows.time")
   echo "| predict, streamed from stdin (MHP, C = 1,000) | $rows | $s | $r | $(awk -v n="$rows" -v s="$s" 'BEGIN { printf "%.0f rows/s", n / s }') |"
 done

@@ -257,3 +257,32 @@ func TestVersion(t *testing.T) {
 		t.Errorf("completion bash: %d", code)
 	}
 }
+
+// mhe report aggregates run records: seeds of one config are one row with
+// mean ± sample std (Bibtex vanilla: 64.06, 63.18, 63.38 → 63.54 ± 0.46),
+// rows with the same head are told apart by the config keys that differ,
+// and every format renders (golden files).
+func TestReportGolden(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "report", "*.json"))
+	if len(files) != 6 {
+		t.Fatalf("fixtures: %v", files)
+	}
+	for _, format := range []string{"table", "markdown", "latex", "csv", "json"} {
+		args := append([]string{"report", "--format", format}, files...)
+		code, out, errOut := runMain(t, "", args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, errOut)
+		}
+		golden(t, "report."+format, out)
+	}
+	_, out, _ := runMain(t, "", append([]string{"report", "--format", "markdown", "--metrics", "p@1"}, files...)...)
+	if !strings.Contains(out, "| Bibtex | vanilla | 3 | 63.54 ± 0.46 |") || !strings.Contains(out, "mhc 32×5 (head.label_order=random)") {
+		t.Errorf("report:\n%s", out)
+	}
+	if code, _, errOut := runMain(t, "", "report", "testdata/hand_truth.txt"); code != ExitData || !strings.Contains(errOut, "not an mhe result file") {
+		t.Errorf("a data file as a result: exit %d %s", code, errOut)
+	}
+	if code, _, _ := runMain(t, "", "report", "--metrics", "top@1", files[0]); code != ExitUsage {
+		t.Errorf("--metrics top@1: exit %d, want 2", code)
+	}
+}

@@ -94,6 +94,7 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 		newTrainCmd(s, nil),
 		newPredictCmd(s, nil),
 		newEmbedCmd(s, nil),
+		newReportCmd(s, nil),
 		newVersionCmd(s),
 	)
 	// Wrong arguments (Args validators) and unknown commands are usage errors.

@@ -20,6 +20,7 @@ const (
 	JSON     Format = "json"
 	CSV      Format = "csv"
 	Markdown Format = "markdown"
+	LaTeX    Format = "latex"
 )
 
 // ParseFormat validates a format against the allowed ones.
@@ -61,6 +62,23 @@ func (g *Grid) Write(w io.Writer, f Format) error {
 			return err
 		}
 		return cw.Error()
+	case LaTeX:
+		var b bytes.Buffer
+		b.WriteString("\\begin{tabular}{")
+		for i := range g.Header {
+			if g.right(i) {
+				b.WriteByte('r')
+			} else {
+				b.WriteByte('l')
+			}
+		}
+		b.WriteString("}\n\\toprule\n" + strings.Join(escapeTeX(g.Header), " & ") + " \\\\\n\\midrule\n")
+		for _, r := range g.Rows {
+			b.WriteString(strings.Join(escapeTeX(r), " & ") + " \\\\\n")
+		}
+		b.WriteString("\\bottomrule\n\\end{tabular}\n")
+		_, err := w.Write(b.Bytes())
+		return err
 	case Markdown:
 		var b bytes.Buffer
 		b.WriteString("| " + strings.Join(escapeMD(g.Header), " | ") + " |\n|")
@@ -125,6 +143,18 @@ func escapeMD(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
 		out[i] = strings.ReplaceAll(c, "|", `\|`)
+	}
+	return out
+}
+
+// escapeTeX escapes LaTeX's special characters; "±" becomes $\pm$ and
+// "×" $\times$ (booktabs tables, as papers print them).
+func escapeTeX(cells []string) []string {
+	r := strings.NewReplacer(`\`, `\textbackslash{}`, "&", `\&`, "%", `\%`, "$", `\$`, "#", `\#`, "_", `\_`,
+		"{", `\{`, "}", `\}`, "~", `\textasciitilde{}`, "^", `\textasciicircum{}`, "±", `$\pm$`, "×", `$\times$`)
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = r.Replace(c)
 	}
 	return out
 }

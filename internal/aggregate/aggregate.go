@@ -1,0 +1,247 @@
+// Package aggregate turns run records (the result.json files of mhe train
+// and mhe eval --result) into paper-style table rows: one row per dataset,
+// head and configuration, with the mean and standard deviation of every
+// metric over the runs that differ only in their seed.
+package aggregate
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/record"
+)
+
+// Stat is a mean and a sample standard deviation (0 for a single run).
+type Stat struct {
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+	N    int     `json:"n"`
+}
+
+func statOf(v []float64) Stat {
+	s := Stat{N: len(v)}
+	if len(v) == 0 {
+		return s
+	}
+	for _, x := range v {
+		s.Mean += x
+	}
+	s.Mean /= float64(len(v))
+	if len(v) > 1 {
+		var ss float64
+		for _, x := range v {
+			ss += (x - s.Mean) * (x - s.Mean)
+		}
+		s.Std = math.Sqrt(ss / float64(len(v)-1))
+	}
+	return s
+}
+
+// Row is one line of a results table.
+type Row struct {
+	Dataset string   `json:"dataset"`
+	Method  string   `json:"method"`
+	Lengths []int    `json:"lengths"`
+	Variant string   `json:"variant,omitempty"` // config keys that set this row apart from its siblings
+	Seeds   []uint64 `json:"seeds"`
+	Files   []string `json:"files"`
+
+	Metrics        map[string]Stat `json:"metrics"`
+	TrainSeconds   Stat            `json:"train_seconds"`
+	MsPerPredict   Stat            `json:"ms_per_predict_row"`
+	PeakRSSMiB     Stat            `json:"peak_rss_mib"`
+	Params         int64           `json:"classifier_params"`
+	VanillaParams  int64           `json:"vanilla_params"`
+	MHEVersions    []string        `json:"mhe_commits"`
+	configKey      string
+	flatConfig     map[string]string
+	recordsInGroup []*record.Record
+}
+
+// Label is the row's head as a table shows it: "mhc 62×16 (label_order=random)".
+func (r *Row) Label() string {
+	l := r.Method
+	if len(r.Lengths) > 1 || r.Method != "vanilla" {
+		parts := make([]string, len(r.Lengths))
+		for i, n := range r.Lengths {
+			parts[i] = strconv.Itoa(n)
+		}
+		l += " " + strings.Join(parts, "×")
+	}
+	if r.Variant != "" {
+		l += " (" + r.Variant + ")"
+	}
+	return l
+}
+
+// Load reads run records; an unreadable or foreign file is an error that
+// names it.
+func Load(paths []string) ([]*record.Record, error) {
+	var out []*record.Record
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		var r record.Record
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("%s: not an mhe result file: %v", p, err)
+		}
+		if r.Kind == "" || r.Metrics == nil {
+			return nil, fmt.Errorf("%s: not an mhe result file (no kind or metrics); give the result.json of mhe train or the file of --result", p)
+		}
+		if r.ModelDir == "" {
+			r.ModelDir = p
+		}
+		out = append(out, &r)
+	}
+	return out, nil
+}
+
+// ignored are the config keys that do not make a different experiment.
+var ignored = []string{"train.seed", "train.threads", "data.dir"}
+
+// Rows groups records that differ only in their seed (and threads, data
+// directory) and summarises each group. Rows are sorted by dataset, then
+// by classifier parameters (largest first: vanilla on top), then label.
+func Rows(recs []*record.Record, files []string) ([]Row, error) {
+	groups := map[string]*Row{}
+	var order []string
+	for i, r := range recs {
+		flat := map[string]string{}
+		raw, err := json.Marshal(r.Config)
+		if err != nil {
+			return nil, err
+		}
+		var tree map[string]any
+		json.Unmarshal(raw, &tree)
+		flatten("", tree, flat)
+		for _, k := range ignored {
+			delete(flat, k)
+		}
+		key := configKey(flat)
+		g, ok := groups[key]
+		if !ok {
+			g = &Row{Dataset: r.Name, Method: r.Plan.Method, Lengths: r.Plan.Lengths, Params: r.Plan.Params,
+				VanillaParams: r.Plan.VanillaParams, configKey: key, flatConfig: flat}
+			groups[key] = g
+			order = append(order, key)
+		}
+		g.recordsInGroup = append(g.recordsInGroup, r)
+		g.Seeds = append(g.Seeds, r.Seed)
+		name := r.ModelDir
+		if i < len(files) {
+			name = files[i]
+		}
+		g.Files = append(g.Files, name)
+		if c := r.MHE.Commit; c != "" && !slices.Contains(g.MHEVersions, c) {
+			g.MHEVersions = append(g.MHEVersions, c)
+		}
+	}
+	rows := make([]Row, 0, len(order))
+	for _, k := range order {
+		g := groups[k]
+		g.Metrics = map[string]Stat{}
+		names := map[string]bool{}
+		for _, r := range g.recordsInGroup {
+			for m := range r.Metrics {
+				names[m] = true
+			}
+		}
+		for m := range names {
+			var v []float64
+			for _, r := range g.recordsInGroup {
+				if x, ok := r.Metrics[m]; ok {
+					v = append(v, x)
+				}
+			}
+			g.Metrics[m] = statOf(v)
+		}
+		var tr, pr, rss []float64
+		for _, r := range g.recordsInGroup {
+			if r.Timing.TrainSeconds > 0 {
+				tr = append(tr, r.Timing.TrainSeconds)
+			}
+			if r.Timing.MsPerPredictRow > 0 {
+				pr = append(pr, r.Timing.MsPerPredictRow)
+			}
+			if r.Timing.PeakRSSMiB > 0 {
+				rss = append(rss, r.Timing.PeakRSSMiB)
+			}
+		}
+		g.TrainSeconds, g.MsPerPredict, g.PeakRSSMiB = statOf(tr), statOf(pr), statOf(rss)
+		rows = append(rows, *g)
+	}
+	setVariants(rows)
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Dataset != b.Dataset {
+			return a.Dataset < b.Dataset
+		}
+		if a.Params != b.Params {
+			return a.Params > b.Params
+		}
+		return a.Label() < b.Label()
+	})
+	return rows, nil
+}
+
+// setVariants names, for rows of one dataset with the same head and
+// lengths, the config keys whose values set them apart.
+func setVariants(rows []Row) {
+	for i := range rows {
+		var diff []string
+		for j := range rows {
+			if i == j || rows[i].Dataset != rows[j].Dataset || rows[i].Method != rows[j].Method || !slices.Equal(rows[i].Lengths, rows[j].Lengths) {
+				continue
+			}
+			for k, v := range rows[i].flatConfig {
+				if rows[j].flatConfig[k] != v {
+					e := k + "=" + v
+					if !slices.Contains(diff, e) {
+						diff = append(diff, e)
+					}
+				}
+			}
+		}
+		slices.Sort(diff)
+		rows[i].Variant = strings.Join(diff, ", ")
+	}
+}
+
+func flatten(prefix string, v any, out map[string]string) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			flatten(p, x, out)
+		}
+	case string:
+		out[prefix] = t
+	default:
+		b, _ := json.Marshal(t)
+		out[prefix] = string(b)
+	}
+}
+
+func configKey(flat map[string]string) string {
+	keys := make([]string, 0, len(flat))
+	for k := range flat {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "=" + flat[k] + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,94 @@
+package aggregate
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/report"
+)
+
+// DefaultMetrics are the metric columns of a table, as papers print them.
+var DefaultMetrics = []string{"p@1", "p@3", "p@5", "ndcg@1", "ndcg@3", "ndcg@5", "psp@1", "psp@3", "psp@5"}
+
+func metricHeader(m string) string {
+	name, k, _ := strings.Cut(m, "@")
+	switch name {
+	case "p":
+		name = "P"
+	case "ndcg":
+		name = "nDCG"
+	case "psp":
+		name = "PSP"
+	case "psndcg":
+		name = "PSnDCG"
+	case "r":
+		name = "R"
+	case "acc":
+		name = "Acc"
+	}
+	return name + "@" + k
+}
+
+// Table lays rows out as a grid: dataset, head, runs, the metrics (percent,
+// mean ± std over seeds), training seconds, prediction milliseconds per
+// row, classifier parameters and peak RSS. With split true (CSV) every
+// statistic gets a mean column and a _std column and numbers are plain.
+func Table(rows []Row, metrics []string, split bool) *report.Grid {
+	g := &report.Grid{Header: []string{"dataset", "head", "runs"}}
+	right := []bool{false, false, true}
+	addCol := func(name string) {
+		g.Header = append(g.Header, name)
+		right = append(right, true)
+		if split {
+			g.Header = append(g.Header, name+"_std")
+			right = append(right, true)
+		}
+	}
+	for _, m := range metrics {
+		if split {
+			addCol(m)
+		} else {
+			addCol(metricHeader(m))
+		}
+	}
+	cost := []string{"train s", "predict ms/row", "peak RSS MiB", "classifier params"}
+	if split { // machine-readable names
+		cost = []string{"train_seconds", "ms_per_predict_row", "peak_rss_mib", "classifier_params"}
+	}
+	for _, c := range cost[:3] {
+		addCol(c)
+	}
+	g.Header = append(g.Header, cost[3])
+	right = append(right, true)
+	g.RightAlign = right
+	cell := func(s Stat, scale float64, prec int) []string {
+		if s.N == 0 {
+			if split {
+				return []string{"", ""}
+			}
+			return []string{"-"}
+		}
+		mean := strconv.FormatFloat(s.Mean*scale, 'f', prec, 64)
+		std := strconv.FormatFloat(s.Std*scale, 'f', prec, 64)
+		if split {
+			return []string{mean, std}
+		}
+		if s.N > 1 {
+			return []string{mean + " ± " + std}
+		}
+		return []string{mean}
+	}
+	for _, r := range rows {
+		line := []string{r.Dataset, r.Label(), strconv.Itoa(len(r.Seeds))}
+		for _, m := range metrics {
+			line = append(line, cell(r.Metrics[m], 100, 2)...)
+		}
+		line = append(line, cell(r.TrainSeconds, 1, 1)...)
+		line = append(line, cell(r.MsPerPredict, 1, 4)...)
+		line = append(line, cell(r.PeakRSSMiB, 1, 0)...)
+		line = append(line, fmt.Sprint(r.Params))
+		g.Rows = append(g.Rows, line)
+	}
+	return g
+}
