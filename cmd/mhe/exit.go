@@ -48,12 +48,25 @@ var ErrInterrupted = errors.New("interrupted")
 // ErrModel marks an unusable model directory (exit 4).
 var ErrModel = errors.New("model unusable")
 
+// exitCodeError carries the exit code of a child mhe process (sweep run)
+// so that the runner exits as the run did.
+type exitCodeError struct {
+	code int
+	err  error
+}
+
+func (e exitCodeError) Error() string { return e.err.Error() }
+func (e exitCodeError) Unwrap() error { return e.err }
+
 // exitCode maps an error to its documented exit code, in one place.
 func exitCode(err error) int {
 	var ue usageError
+	var ce exitCodeError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &ce):
+		return ce.code
 	case errors.Is(err, ErrInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.Is(err, ErrModel):

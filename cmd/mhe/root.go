@@ -95,6 +95,7 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 		newPredictCmd(s, nil),
 		newEmbedCmd(s, nil),
 		newReportCmd(s, nil),
+		newSweepCmd(s),
 		newVersionCmd(s),
 	)
 	// Wrong arguments (Args validators) and unknown commands are usage errors.

@@ -225,6 +225,14 @@ func flatten(prefix string, v any, out map[string]string) {
 			}
 			flatten(p, x, out)
 		}
+	case nil:
+		// null and [] mean the same (a config read back from YAML may
+		// hold either): no entry.
+	case []any:
+		if len(t) > 0 {
+			b, _ := json.Marshal(t)
+			out[prefix] = string(b)
+		}
 	case string:
 		out[prefix] = t
 	default:

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mhe-xlc/mhe/internal/report"
+	"github.com/mhe-xlc/mhe/internal/sweep"
+)
+
+func newSweepCmd(s *streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sweep",
+		Short: "Expand and run sweeps: configs × overrides × seeds (for local and SLURM runners)",
+		Long: `A sweep file (YAML) lists configs × override sets × seeds:
+
+  out: results/sweep
+  runs:
+    - configs: [configs/bibtex-vanilla.yaml, configs/bibtex-mhc.yaml]
+      overrides: [[], [head.label_order=random]]
+      seeds: [1, 2, 3]
+
+Run i trains into OUT/<config>__<overrides>__seed<S>/ (its result.json is the
+run record). "mhe sweep list" numbers the runs; "mhe sweep run FILE --index i"
+executes one: skipped when its result.json exists, resumed when an earlier
+attempt was interrupted, trained otherwise — so running a whole sweep again
+finishes it without redoing finished runs. scripts/sweep-local.sh runs a sweep
+with a bounded number of parallel jobs; scripts/sweep-slurm.sh submits it as
+a SLURM job array (one task per run). mhe report OUT aggregates the results.`,
+	}
+	cmd.AddCommand(newSweepListCmd(s), newSweepRunCmd(s))
+	return cmd
+}
+
+func loadSweep(path string) ([]sweep.Run, error) {
+	runs, err := sweep.Load(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return runs, nil
+}
+
+func newSweepListCmd(s *streams) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:     "list FILE",
+		Short:   "Number the runs of a sweep and show their state (done, partial, todo)",
+		Example: "  mhe sweep list scripts/sweep-example.yaml\n  mhe sweep list sweep.yaml --format count   # the number of runs (SLURM --array)",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			runs, err := loadSweep(args[0])
+			if err != nil {
+				return err
+			}
+			switch format {
+			case "count":
+				_, err := fmt.Fprintln(s.out, len(runs))
+				return err
+			case "json":
+				type row struct {
+					sweep.Run
+					State  sweep.State `json:"state"`
+					Result string      `json:"result"`
+				}
+				var out []row
+				for _, r := range runs {
+					out = append(out, row{r, sweep.StateOf(r), r.Result()})
+				}
+				return report.WriteJSON(s.out, out)
+			case "table":
+				g := &report.Grid{Header: []string{"index", "state", "run", "dir"}, RightAlign: []bool{true}}
+				for _, r := range runs {
+					g.Rows = append(g.Rows, []string{strconv.Itoa(r.Index), string(sweep.StateOf(r)), r.Name, r.Dir})
+				}
+				return g.Write(s.out, report.Table)
+			}
+			return usageErrorf("--format %q: want table, json or count", format)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "table, json or count")
+	return cmd
+}
+
+func newSweepRunCmd(s *streams) *cobra.Command {
+	var (
+		index   int
+		dryRun  bool
+		threads int
+	)
+	cmd := &cobra.Command{
+		Use:   "run FILE --index I",
+		Short: "Execute run I of a sweep (skip if done, resume if interrupted)",
+		Example: `  mhe sweep run sweep.yaml --index 3
+  mhe sweep run sweep.yaml --index "$SLURM_ARRAY_TASK_ID" --threads "$SLURM_CPUS_PER_TASK"
+  mhe sweep run sweep.yaml --index 0 --dry-run     # print the command only`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			runs, err := loadSweep(args[0])
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("index") {
+				return usageErrorf("give --index I (0..%d)", len(runs)-1)
+			}
+			if index < 0 || index >= len(runs) {
+				return usageErrorf("--index %d: the sweep has runs 0..%d", index, len(runs)-1)
+			}
+			r := runs[index]
+			state := sweep.StateOf(r)
+			var argv []string
+			switch state {
+			case sweep.Done:
+				fmt.Fprintf(s.errOut, "sweep run %d (%s): done, %s exists; skipped\n", index, r.Name, r.Result())
+				return nil
+			case sweep.Partial:
+				argv = []string{"train", "--resume", r.Dir, "--quiet"}
+			default:
+				argv = r.Args()
+			}
+			if threads > 0 {
+				argv = append(argv, "--threads", strconv.Itoa(threads))
+			}
+			fmt.Fprintf(s.errOut, "sweep run %d (%s, %s): mhe %s\n", index, r.Name, state, shellJoin(argv))
+			if dryRun {
+				return nil
+			}
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			c := exec.CommandContext(cmd.Context(), self, argv...)
+			c.Stdout, c.Stderr = s.out, s.errOut
+			// SIGINT/SIGTERM to the runner reach the run as SIGTERM: it
+			// stops at the next batch and writes a checkpoint (exit 130),
+			// so the next attempt resumes it.
+			c.Cancel = func() error { return c.Process.Signal(syscall.SIGTERM) }
+			c.WaitDelay = 10 * time.Minute
+			if err := c.Run(); err != nil {
+				var ee *exec.ExitError
+				if errors.As(err, &ee) && ee.ExitCode() > 0 {
+					return exitCodeError{code: ee.ExitCode(), err: fmt.Errorf("sweep run %d (%s) failed (exit %d); rerun it with: mhe sweep run %s --index %d", index, r.Name, ee.ExitCode(), args[0], index)}
+				}
+				return err
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&index, "index", 0, "run number, 0-based (SLURM: $SLURM_ARRAY_TASK_ID)")
+	f.BoolVar(&dryRun, "dry-run", false, "print the command the run would execute, do nothing")
+	f.IntVar(&threads, "threads", 0, "worker threads for the run (0 = all CPUs)")
+	return cmd
+}
+
+// shellJoin quotes arguments for a shell.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;!#~") {
+			out[i] = a
+		} else {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
+}

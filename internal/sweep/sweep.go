@@ -1,0 +1,151 @@
+// Package sweep expands a sweep description — configs × override sets ×
+// seeds — into a numbered list of training runs, each with its own model
+// directory. Runners (scripts/sweep-local.sh, scripts/sweep-slurm.sh) execute
+// run i with `mhe sweep run FILE --index i`; a run whose result exists is
+// skipped and an interrupted one resumed, so re-running a sweep finishes it.
+package sweep
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ErrSweep marks an invalid sweep file.
+var ErrSweep = errors.New("invalid sweep")
+
+// File is a sweep description (YAML):
+//
+//	out: results/sweep            # model directories go under here
+//	runs:
+//	  - configs: [configs/bibtex-vanilla.yaml, configs/bibtex-mhc.yaml]
+//	    overrides: [[], [head.label_order=random]]   # --set lists; [] = as is
+//	    seeds: [1, 2, 3]
+type File struct {
+	Out  string  `yaml:"out"`
+	Runs []Entry `yaml:"runs"`
+}
+
+// Entry is one block of runs: the product of its configs, override sets
+// and seeds.
+type Entry struct {
+	Configs   []string   `yaml:"configs"`
+	Overrides [][]string `yaml:"overrides"`
+	Seeds     []uint64   `yaml:"seeds"`
+}
+
+// Run is one training run of a sweep.
+type Run struct {
+	Index  int      `json:"index"`
+	Name   string   `json:"name"`
+	Config string   `json:"config"`
+	Sets   []string `json:"sets"`
+	Seed   uint64   `json:"seed"`
+	Dir    string   `json:"dir"`
+}
+
+// Result is where the run's record lands when it has finished.
+func (r Run) Result() string { return filepath.Join(r.Dir, "result.json") }
+
+// Args are the mhe train arguments of a fresh run.
+func (r Run) Args() []string {
+	args := []string{"train", "--config", r.Config, "--out", r.Dir, "--force", "--quiet", "--set", "train.seed=" + strconv.FormatUint(r.Seed, 10)}
+	for _, s := range r.Sets {
+		args = append(args, "--set", s)
+	}
+	return args
+}
+
+var unsafe = regexp.MustCompile(`[^A-Za-z0-9._=-]+`)
+
+// Parse reads a sweep file and expands it. Relative config paths and out
+// are taken relative to the directory the command runs in.
+func Parse(raw []byte, name string) ([]Run, error) {
+	var f File
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrSweep, name, err)
+	}
+	if f.Out == "" {
+		return nil, fmt.Errorf("%w: %s: set out: the directory the runs' model directories go under", ErrSweep, name)
+	}
+	if len(f.Runs) == 0 {
+		return nil, fmt.Errorf("%w: %s: no runs", ErrSweep, name)
+	}
+	var runs []Run
+	seen := map[string]int{}
+	for i, e := range f.Runs {
+		if len(e.Configs) == 0 {
+			return nil, fmt.Errorf("%w: %s: runs[%d] has no configs", ErrSweep, name, i)
+		}
+		overrides := e.Overrides
+		if len(overrides) == 0 {
+			overrides = [][]string{nil}
+		}
+		seeds := e.Seeds
+		if len(seeds) == 0 {
+			seeds = []uint64{1}
+		}
+		for _, c := range e.Configs {
+			base := strings.TrimSuffix(filepath.Base(c), filepath.Ext(c))
+			for _, o := range overrides {
+				for _, s := range o {
+					if k, _, ok := strings.Cut(s, "="); !ok || strings.TrimSpace(k) == "" {
+						return nil, fmt.Errorf("%w: %s: runs[%d]: override %q is not key=value", ErrSweep, name, i, s)
+					}
+				}
+				for _, seed := range seeds {
+					parts := []string{base}
+					for _, s := range o {
+						parts = append(parts, unsafe.ReplaceAllString(s, "_"))
+					}
+					parts = append(parts, "seed"+strconv.FormatUint(seed, 10))
+					runName := strings.Join(parts, "__")
+					if j, dup := seen[runName]; dup {
+						return nil, fmt.Errorf("%w: %s: run %q is listed twice (runs %d and %d)", ErrSweep, name, runName, j, len(runs))
+					}
+					seen[runName] = len(runs)
+					runs = append(runs, Run{Index: len(runs), Name: runName, Config: c, Sets: o, Seed: seed, Dir: filepath.Join(f.Out, runName)})
+				}
+			}
+		}
+	}
+	return runs, nil
+}
+
+// Load reads and expands a sweep file.
+func Load(path string) ([]Run, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSweep, err)
+	}
+	return Parse(raw, path)
+}
+
+// State is what a runner should do with a run.
+type State string
+
+const (
+	Done    State = "done"    // result.json exists: skip
+	Partial State = "partial" // an unfinished run: resume it
+	Todo    State = "todo"    // nothing yet: train
+)
+
+// StateOf inspects a run's model directory.
+func StateOf(r Run) State {
+	if _, err := os.Stat(r.Result()); err == nil {
+		return Done
+	}
+	if _, err := os.Stat(filepath.Join(r.Dir, "training", "config.yaml")); err == nil {
+		return Partial
+	}
+	return Todo
+}

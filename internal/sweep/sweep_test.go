@@ -1,0 +1,55 @@
+package sweep
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseExpands(t *testing.T) {
+	runs, err := Parse([]byte(`out: res
+runs:
+  - configs: [configs/a.yaml, configs/b.yaml]
+    overrides: [[], [head.label_order=random, train.lr=0.1]]
+    seeds: [1, 2, 3]
+  - configs: [configs/c.yaml]
+`), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2*2*3+1 {
+		t.Fatalf("%d runs, want 13", len(runs))
+	}
+	r := runs[4] // a.yaml, second override set, seed 2
+	if r.Index != 4 || r.Config != "configs/a.yaml" || r.Seed != 2 || !slices.Equal(r.Sets, []string{"head.label_order=random", "train.lr=0.1"}) {
+		t.Errorf("run 4 = %+v", r)
+	}
+	if r.Dir != filepath.Join("res", "a__head.label_order=random__train.lr=0.1__seed2") {
+		t.Errorf("dir %s", r.Dir)
+	}
+	if last := runs[12]; last.Name != "c__seed1" || last.Sets != nil {
+		t.Errorf("defaults: %+v", last)
+	}
+	args := strings.Join(r.Args(), " ")
+	if !strings.Contains(args, "--set train.seed=2 --set head.label_order=random --set train.lr=0.1") {
+		t.Errorf("args %s", args)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for name, in := range map[string]string{
+		"no out":      "runs: [{configs: [a.yaml]}]\n",
+		"no runs":     "out: r\n",
+		"no configs":  "out: r\nruns: [{seeds: [1]}]\n",
+		"bad set":     "out: r\nruns: [{configs: [a.yaml], overrides: [[lr]]}]\n",
+		"unknown key": "out: r\nruns: [{config: [a.yaml]}]\n",
+		"duplicate":   "out: r\nruns: [{configs: [a.yaml, x/a.yaml]}]\n",
+		"not yaml":    "out: [\n",
+	} {
+		if _, err := Parse([]byte(in), "s.yaml"); !errors.Is(err, ErrSweep) || !strings.Contains(err.Error(), "s.yaml") {
+			t.Errorf("%s: err %v, want ErrSweep naming the file", name, err)
+		}
+	}
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+#SBATCH --job-name=mhe-sweep
+#SBATCH --cpus-per-task=4
+#SBATCH --mem=16G
+#SBATCH --time=08:00:00
+#SBATCH --output=slurm-%A_%a.out
+# Run a sweep on a SLURM cluster as a job array, one array task per run:
+#   scripts/sweep-slurm.sh SWEEP.yaml [sbatch options...]   submit the array
+#   scripts/sweep-slurm.sh SWEEP.yaml --dry-run             print every task's command
+# Submit from the repository root on shared storage (after scripts/build.sh):
+# each task runs `bin/mhe sweep run SWEEP.yaml --index $SLURM_ARRAY_TASK_ID`,
+# which skips a run whose result.json exists and resumes an interrupted one,
+# so resubmitting the same sweep finishes it. The model directories and
+# results land under the sweep's `out`, on the same shared storage;
+# `bin/mhe report OUT` aggregates them. The #SBATCH lines above are defaults
+# (override them on the command line, e.g. --cpus-per-task=8 --partition=cpu).
+set -euo pipefail
+file="${1:?usage: scripts/sweep-slurm.sh SWEEP.yaml [--dry-run | sbatch options...]}"
+shift
+if [ -n "${SLURM_ARRAY_TASK_ID:-}" ]; then
+  # Inside an array task: SLURM runs a copy of this script, so work from the
+  # submission directory (the repository root).
+  cd "${SLURM_SUBMIT_DIR:-.}"
+  exec "${MHE_BIN:-bin/mhe}" sweep run "$file" --index "$SLURM_ARRAY_TASK_ID" --threads "${SLURM_CPUS_PER_TASK:-0}"
+fi
+cd "$(dirname "$0")/.."
+mhe="${MHE_BIN:-bin/mhe}"
+[ -x "$mhe" ] || scripts/build.sh >/dev/null
+n=$("$mhe" sweep list "$file" --format count)
+if [ "${1:-}" = "--dry-run" ]; then
+  shift
+  echo "would submit: sbatch --array=0-$((n - 1)) $* scripts/sweep-slurm.sh $file"
+  for i in $(seq 0 $((n - 1))); do
+    printf "task %d: " "$i"
+    SLURM_CPUS_PER_TASK=4 "$mhe" sweep run "$file" --index "$i" --threads 4 --dry-run 2>&1
+  done
+  exit 0
+fi
+sbatch --array=0-$((n - 1)) "$@" scripts/sweep-slurm.sh "$file"

@@ -1,0 +1,140 @@
+// Package sweep tests the sweep runners end to end: scripts/sweep-local.sh
+// finishes a half-finished sweep (one run done, one interrupted, one not
+// started) without redoing the finished run, and scripts/sweep-slurm.sh
+// passes bash -n and prints every array task's command in a dry run.
+package sweep
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mhe-xlc/mhe/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+const cfg = `name: sweep-test
+data:
+  synth: {examples: 20000, test_examples: 200, features: 500, labels: 60, seed: 4}
+encoder: {type: mlp, hidden: [64]}
+head: {method: mhp, heads: 2}
+train: {epochs: 3, batch_size: 32, lr: 0.003}
+`
+
+type listed struct {
+	Index  int    `json:"index"`
+	State  string `json:"state"`
+	Dir    string `json:"dir"`
+	Result string `json:"result"`
+}
+
+func list(t *testing.T, file string) []listed {
+	t.Helper()
+	code, out, errOut := testutil.Run(t, "", nil, "sweep", "list", file, "--format", "json")
+	if code != 0 {
+		t.Fatalf("sweep list: %s", errOut)
+	}
+	var l []listed
+	if err := json.Unmarshal([]byte(out), &l); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestLocalRunnerResumesHalfFinishedSweep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains three small models")
+	}
+	tmp := t.TempDir()
+	os.WriteFile(filepath.Join(tmp, "c.yaml"), []byte(cfg), 0o644)
+	file := filepath.Join(tmp, "sweep.yaml")
+	os.WriteFile(file, []byte("out: "+filepath.Join(tmp, "out")+"\nruns:\n  - configs: ["+filepath.Join(tmp, "c.yaml")+"]\n    seeds: [1, 2, 3]\n"), 0o644)
+	root := testutil.RepoRoot(t)
+
+	// Run 0 finishes; run 1 is stopped once it has staged its config; run 2
+	// never starts.
+	if code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "0"); code != 0 {
+		t.Fatalf("run 0: %s", errOut)
+	}
+	l := list(t, file)
+	cmd := exec.Command(testutil.Binary(t), "sweep", "run", file, "--index", "1")
+	cmd.Dir = root
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	staged := filepath.Join(l[1].Dir, "training", "config.yaml")
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(staged); err == nil {
+			break
+		}
+	}
+	// SIGTERM to the runner reaches its training process, which stops at
+	// the next batch with a checkpoint; the runner exits as it did (130).
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("sweep run stopped by SIGTERM: exit %d, want 130", code)
+	}
+	l = list(t, file)
+	if l[0].State != "done" || l[1].State != "partial" || l[2].State != "todo" {
+		t.Fatalf("states %s/%s/%s, want done/partial/todo", l[0].State, l[1].State, l[2].State)
+	}
+	before, _ := os.Stat(l[0].Result)
+
+	run := exec.Command("bash", "scripts/sweep-local.sh", file, "2", "1")
+	run.Dir = root
+	run.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
+	out, err := run.CombinedOutput()
+	if err != nil {
+		t.Fatalf("sweep-local.sh: %v\n%s", err, out)
+	}
+	for _, want := range []string{"sweep run 0 (c__seed1): done", "sweep run 1 (c__seed2, partial): mhe train --resume", "sweep run 2 (c__seed3, todo): mhe train --config"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("runner output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, r := range list(t, file) {
+		if r.State != "done" {
+			t.Errorf("run %d is %s after the runner", r.Index, r.State)
+		}
+	}
+	if after, _ := os.Stat(l[0].Result); !after.ModTime().Equal(before.ModTime()) {
+		t.Error("the finished run 0 was redone")
+	}
+	code, table, errOut := testutil.Run(t, "", nil, "report", filepath.Join(tmp, "out"), "--format", "markdown", "--metrics", "p@1")
+	if code != 0 || !strings.Contains(table, "| sweep-test | mhp 8×8 | 3 |") {
+		t.Errorf("report of the sweep: exit %d %s\n%s", code, errOut, table)
+	}
+}
+
+func TestSlurmDryRun(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	if out, err := exec.Command("bash", "-n", filepath.Join(root, "scripts", "sweep-slurm.sh")).CombinedOutput(); err != nil {
+		t.Fatalf("bash -n: %v %s", err, out)
+	}
+	cmd := exec.Command("bash", "scripts/sweep-slurm.sh", "scripts/sweep-example.yaml", "--dry-run", "--partition=cpu")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	s := string(out)
+	if !strings.Contains(s, "would submit: sbatch --array=0-3 --partition=cpu scripts/sweep-slurm.sh scripts/sweep-example.yaml") {
+		t.Errorf("dry run lacks the sbatch line:\n%s", s)
+	}
+	for i := range 4 {
+		if !strings.Contains(s, "task "+string(rune('0'+i))+": sweep run") {
+			t.Errorf("dry run lacks task %d:\n%s", i, s)
+		}
+	}
+	if !strings.Contains(s, "--set head.method=vanilla --threads 4") {
+		t.Errorf("dry run lacks the override and threads:\n%s", s)
+	}
+}
