@@ -282,6 +282,15 @@ func TestReportGolden(t *testing.T) {
 	if code, _, errOut := runMain(t, "", "report", "testdata/hand_truth.txt"); code != ExitData || !strings.Contains(errOut, "not an mhe result file") {
 		t.Errorf("a data file as a result: exit %d %s", code, errOut)
 	}
+	plotDir := t.TempDir()
+	if code, _, errOut := runMain(t, "", append([]string{"report", "--plots", plotDir}, files...)...); code != 0 {
+		t.Fatalf("--plots: %s", errOut)
+	}
+	for _, f := range []string{"Bibtex-cost.png", "Bibtex-cost.svg", "Delicious-cost.png", "Delicious-cost.svg"} {
+		if st, err := os.Stat(filepath.Join(plotDir, f)); err != nil || st.Size() < 1000 {
+			t.Errorf("--plots did not draw %s: %v", f, err)
+		}
+	}
 	if code, _, _ := runMain(t, "", "report", "--metrics", "top@1", files[0]); code != ExitUsage {
 		t.Errorf("--metrics top@1: exit %d, want 2", code)
 	}

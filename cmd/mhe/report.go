@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,13 +16,17 @@ import (
 	"github.com/mhe-xlc/mhe/internal/aggregate"
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/plots"
+	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 type reportOptions struct {
 	Format  string
 	Metrics []string
 	Out     string
+	Plots   string
 }
 
 func newReportCmd(s *streams, runF func([]string, *reportOptions) error) *cobra.Command {
@@ -42,7 +48,12 @@ prediction milliseconds per row, peak RSS, classifier parameters. Rows are
 sorted by dataset, then by classifier parameters, largest first.
 
 Formats: table, markdown, latex (booktabs), csv (mean and _std columns, plain
-numbers) and json (every statistic, seeds and source files per row).`,
+numbers) and json (every statistic, seeds and source files per row).
+
+--plots DIR draws, per dataset, DIR/<dataset>-curves-loss.{png,svg} (and
+-p1 when the runs validated each epoch) with one line per run, and
+DIR/<dataset>-cost.{png,svg}: mean P@1 against classifier parameters, one
+point per row.`,
 		Example: `  mhe report runs/ --format markdown
   mhe report runs/*/result.json --format latex --metrics p@1,p@3,p@5 --out table.tex
   mhe report results/ --format csv > table.csv`,
@@ -58,6 +69,7 @@ numbers) and json (every statistic, seeds and source files per row).`,
 	f.StringVar(&o.Format, "format", "table", "table, markdown, latex, csv or json")
 	f.StringSliceVar(&o.Metrics, "metrics", nil, "metric columns, e.g. p@1,p@3,ndcg@5,psp@1 (default P, nDCG, PSP at 1, 3, 5)")
 	f.StringVar(&o.Out, "out", "-", "output file, - for stdout")
+	f.StringVar(&o.Plots, "plots", "", "also draw figures into this directory (PNG and SVG): per dataset, the training curves of every run and P@1 against classifier parameters")
 	return cmd
 }
 
@@ -118,6 +130,11 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Plots != "" {
+		if err := drawReportPlots(o.Plots, recs, rows); err != nil {
+			return err
+		}
+	}
 	write := func(w io.Writer) error {
 		if format == report.JSON {
 			return report.WriteJSON(w, rows)
@@ -128,4 +145,50 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 		return write(s.out)
 	}
 	return atomicfile.WriteFile(o.Out, 0o644, write)
+}
+
+// drawReportPlots writes the curves and cost/accuracy figures per dataset.
+func drawReportPlots(dir string, recs []*record.Record, rows []aggregate.Row) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	byData := map[string][]plots.Curve{}
+	var names []string
+	for _, r := range recs {
+		var h []train.EpochRecord
+		if raw, err := json.Marshal(r.History); err == nil {
+			json.Unmarshal(raw, &h)
+		}
+		if _, ok := byData[r.Name]; !ok {
+			names = append(names, r.Name)
+		}
+		label := fmt.Sprintf("%s %v seed %d", r.Plan.Method, r.Plan.Lengths, r.Seed)
+		byData[r.Name] = append(byData[r.Name], curveOf(label, h))
+	}
+	for _, name := range names {
+		base := filepath.Join(dir, fileName(name))
+		if _, err := plots.Curves(byData[name], []string{"loss", "p@1"}, base+"-curves"); err != nil && !errors.Is(err, plots.ErrNoData) {
+			return err
+		}
+		var pts []plots.Point
+		for _, row := range rows {
+			if st, ok := row.Metrics["p@1"]; ok && row.Dataset == name && st.N > 0 {
+				pts = append(pts, plots.Point{Label: row.Label(), Cost: float64(row.Params), Score: 100 * st.Mean})
+			}
+		}
+		if _, err := plots.CostAccuracy(pts, name, "classifier parameters", "P@1 (%)", true, base+"-cost"); err != nil && !errors.Is(err, plots.ErrNoData) {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileName makes a dataset name safe as a file name.
+func fileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == '\\' || r == ':' {
+			return '_'
+		}
+		return r
+	}, s)
 }

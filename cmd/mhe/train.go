@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
 	"github.com/mhe-xlc/mhe/internal/train"
@@ -174,6 +177,12 @@ func trainRun(s *streams, o *trainOptions) error {
 			return err
 		}
 	}
+	// Training curves beside the model (a drawing failure is not the
+	// run's: warn and go on).
+	if _, err := plots.Curves([]plots.Curve{curveOf(cfg.Name, res.State.History)},
+		[]string{"loss", cfg.Train.EarlyStoppingMetric}, filepath.Join(dir, "curves")); err != nil && !errors.Is(err, plots.ErrNoData) {
+		logf("warning: training curves not drawn: %v", err)
+	}
 	if res.Test == nil {
 		return nil
 	}
@@ -222,4 +231,33 @@ func trainError(err error, dir string) error {
 		return fmt.Errorf("%w: %w", ErrModel, err)
 	}
 	return err
+}
+
+// curveOf turns an epoch history into a plotted curve.
+func curveOf(label string, h []train.EpochRecord) plots.Curve {
+	c := plots.Curve{Label: label, Val: map[string][]float64{}}
+	for i, r := range h {
+		c.Epochs = append(c.Epochs, float64(r.Epoch))
+		c.Loss = append(c.Loss, r.Loss)
+		for k, v := range r.Validation {
+			if _, ok := c.Val[k]; !ok {
+				c.Val[k] = nanSlice(i)
+			}
+			c.Val[k] = append(c.Val[k], v)
+		}
+		for k, vs := range c.Val { // a metric missing this epoch
+			if len(vs) < i+1 {
+				c.Val[k] = append(vs, math.NaN())
+			}
+		}
+	}
+	return c
+}
+
+func nanSlice(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = math.NaN()
+	}
+	return s
 }
