@@ -6,10 +6,12 @@
 # full epoch would take hours (its rate per example is what the table
 # compares). Markdown on stdout.
 # Usage: scripts/scale.sh [labels...]   (default: 10000 100000 1000000)
+#   SCALE_ROWS=N sets the MHC runs' training rows (default 100000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh >/dev/null 2>&1
 labels=("$@")
+base="${SCALE_ROWS:-100000}" # training rows of the MHC runs (environment)
 [ ${#labels[@]} -gt 0 ] || labels=(10000 100000 1000000)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -39,9 +41,11 @@ echo "|---:|---|---|---:|---:|---:|---:|---:|---:|"
 for c in "${labels[@]}"; do
   for h in "mhc H=2" "mhc H=3" vanilla; do
     case $h in
-      "mhc H=2") extra="heads: 2, beam: 16, bottleneck_dim: 64"; rows=100000; test=10000 ;;
-      "mhc H=3") extra="heads: 3, beam: 16, bottleneck_dim: 64"; rows=100000; test=10000 ;;
-      vanilla)   extra="loss: bce"; rows=$((100000 * 10000 / c)); test=$((10000 * 10000 / c)); [ $rows -lt 2000 ] && rows=2000; [ $test -lt 1000 ] && test=1000 ;;
+      "mhc H=2") extra="heads: 2, beam: 16, bottleneck_dim: 64"; rows=$base; test=$((base / 10)) ;;
+      "mhc H=3") extra="heads: 3, beam: 16, bottleneck_dim: 64"; rows=$base; test=$((base / 10)) ;;
+      vanilla)   extra="loss: bce"; rows=$((base * 10000 / c)); test=$((base * 1000 / c))
+                 [ $rows -gt $base ] && rows=$base; [ $test -gt $((base / 10)) ] && test=$((base / 10))
+                 [ $rows -lt 2000 ] && rows=2000; [ $test -lt 1000 ] && test=1000 ;;
     esac
     name="c$c-${h// /}"; name=${name//=/}
     cfg "$name" "${h%% *}" "$c" "$rows" "$test" "$extra"

@@ -138,3 +138,18 @@ func TestUnusableModels(t *testing.T) {
 		t.Errorf("no model directory: exit %d %s", code, errOut)
 	}
 }
+
+// A run record alone regenerates its run: mhe train --config result.json
+// reads the resolved config in it and trains the same model bytes.
+func TestRerunFromResult(t *testing.T) {
+	dir, _ := trainTiny(t)
+	again := filepath.Join(t.TempDir(), "again")
+	if code, _, errOut := runMain(t, "", "train", "--config", filepath.Join(dir, "result.json"), "--out", again, "--quiet"); code != 0 {
+		t.Fatalf("train --config result.json: exit %d: %s", code, errOut)
+	}
+	a, _ := filepath.Glob(filepath.Join(dir, "weights-*.bin"))
+	b, _ := filepath.Glob(filepath.Join(again, "weights-*.bin"))
+	if len(a) != 1 || len(b) != 1 || filepath.Base(a[0]) != filepath.Base(b[0]) {
+		t.Errorf("rerun from result.json gave weights %v, original %v", b, a)
+	}
+}

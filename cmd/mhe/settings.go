@@ -134,6 +134,13 @@ func readConfigFile(v *viper.Viper, path string, known []string) error {
 	if err := yaml.Unmarshal(raw, &tree); err != nil {
 		return fmt.Errorf("%w: %s: not valid YAML: %v", config.ErrInvalid, path, err)
 	}
+	// A run record (result.json) holds its resolved config: rerun it.
+	if sub, ok := tree["config"].(map[string]any); ok && tree["kind"] != nil && tree["metrics"] != nil {
+		tree = sub
+		if raw, err = yaml.Marshal(sub); err != nil {
+			return fmt.Errorf("%w: %s: %v", config.ErrInvalid, path, err)
+		}
+	}
 	var unknown []string
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
