@@ -3,12 +3,18 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
+	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
 )
 
@@ -36,6 +42,7 @@ type evalOptions struct {
 	Model       string
 	ConfigSets  []string
 	Threads     int
+	Result      string
 
 	changed func(string) bool
 }
@@ -96,10 +103,12 @@ out. Tables are in percent with 2 decimals; JSON holds fractions.`,
 	f.StringVar(&o.Model, "model", "", "predict the test split of a model's config and evaluate it in one step")
 	f.StringArrayVar(&o.ConfigSets, "set", nil, "with --model: override a config key (key=value)")
 	f.IntVar(&o.Threads, "threads", 0, "with --model: worker threads (0 = all CPUs)")
+	f.StringVar(&o.Result, "result", "", "also write the run record (JSON: data and checksums, metrics, times, machine, version) here")
 	return cmd
 }
 
 func evalRun(s *streams, o *evalOptions) error {
+	start := time.Now()
 	format, err := report.ParseFormat(o.Format, report.Table, report.JSON, report.CSV, report.Markdown)
 	if err != nil {
 		return usageError{err}
@@ -191,7 +200,37 @@ func evalRun(s *streams, o *evalOptions) error {
 			return err
 		}
 	}
+	if o.Result != "" {
+		rec := evalRecord(o.Dataset, res, time.Since(start).Seconds())
+		if rec.Name == "" {
+			rec.Name = strings.TrimSuffix(filepath.Base(o.Truth), filepath.Ext(o.Truth))
+		}
+		for _, f := range []struct{ role, path string }{{"truth", o.Truth}, {"predictions", o.Pred}} {
+			info := modelio.DataInfo{Role: f.role, Path: f.path, Rows: res.Rows}
+			if f.path != "-" {
+				if info.SHA256, err = modelio.SHA256File(f.path); err != nil {
+					return err
+				}
+			}
+			rec.Data = append(rec.Data, info)
+		}
+		if err := record.Write(o.Result, rec); err != nil {
+			return err
+		}
+	}
 	return writeEvalResult(s.out, res, prop, format)
+}
+
+// evalRecord is the run record of an evaluation.
+func evalRecord(name string, res eval.Result, wall float64) *record.Record {
+	u := resourceUsage()
+	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: record.ThisMachine(),
+		Metrics: map[string]float64{}, NTestRows: res.Rows,
+		Timing: record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB}}
+	for _, m := range res.Metrics {
+		rec.Metrics[m.Name] = m.Value
+	}
+	return rec
 }
 
 // loadLabels reads the label matrix of a data file (or an XC label matrix),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,5 +152,46 @@ func TestRerunFromResult(t *testing.T) {
 	b, _ := filepath.Glob(filepath.Join(again, "weights-*.bin"))
 	if len(a) != 1 || len(b) != 1 || filepath.Base(a[0]) != filepath.Base(b[0]) {
 		t.Errorf("rerun from result.json gave weights %v, original %v", b, a)
+	}
+}
+
+type evalRec struct {
+	Kind    string             `json:"kind"`
+	Name    string             `json:"name"`
+	Metrics map[string]float64 `json:"metrics"`
+	Data    []struct{ Role, Path, SHA256 string }
+	Plan    struct{ Method string }
+	Config  struct{ Name string }
+	Timing  struct {
+		PredictRows int `json:"predict_rows"`
+	}
+	MHE struct{ Version string }
+}
+
+// mhe eval --result writes a run record in both modes: the files and their
+// checksums, the metrics, and (with --model) the plan and resolved config.
+func TestEvalResult(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "hand.result.json")
+	code, _, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt", "--result", out)
+	if code != 0 {
+		t.Fatalf("eval --result: %s", errOut)
+	}
+	var rec evalRec
+	raw, _ := os.ReadFile(out)
+	json.Unmarshal(raw, &rec)
+	if rec.Kind != "eval" || rec.Name != "hand_truth" || math.Abs(rec.Metrics["p@1"]-2.0/3) > 1e-9 || len(rec.Data) != 2 || len(rec.Data[0].SHA256) != 64 || rec.MHE.Version == "" {
+		t.Errorf("record: %s", raw)
+	}
+	dir, _ := trainTiny(t)
+	out = filepath.Join(tmp, "model.result.json")
+	if code, _, errOut := runMain(t, "", "eval", "--model", dir, "--result", out); code != 0 {
+		t.Fatalf("eval --model --result: %s", errOut)
+	}
+	raw, _ = os.ReadFile(out)
+	rec = evalRec{}
+	json.Unmarshal(raw, &rec)
+	if rec.Kind != "eval" || rec.Plan.Method != "mhp" || rec.Config.Name != "tiny" || rec.Timing.PredictRows != 300 || rec.Metrics["p@1"] <= 0 {
+		t.Errorf("model record: %s", raw)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
+	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
@@ -373,7 +374,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if o.Pred != "" || o.Truth != "" {
 		return usageErrorf("--model evaluates the config's test split; drop --pred and --truth")
 	}
-	m, _, cfg, closeModel, err := openModel(o.Model, o.ConfigSets)
+	m, man, cfg, closeModel, err := openModel(o.Model, o.ConfigSets)
 	if err != nil {
 		return err
 	}
@@ -393,9 +394,26 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		ec.A, ec.B = o.A, o.B
 	}
 	test = &data.Dataset{Name: test.Name, X: m.Prep.Apply(test.X), Y: test.Y}
+	start := time.Now()
 	res, err := train.EvaluateOriginal(m, nn.NewPool(threads), test, ec, cfg.Name)
 	if err != nil {
 		return err
+	}
+	if o.Result != "" {
+		secs := time.Since(start).Seconds()
+		rec := evalRecord(cfg.Name, res, secs)
+		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
+		rec.Plan = record.Plan{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, ConfusionDegree: m.Plan.ConfusionDegree,
+			Params: m.Plan.Params, VanillaParams: m.Plan.Vanilla.Params, ParamRatio: m.Plan.ParamRatio}
+		rec.Data = man.TrainingData
+		rec.Timing.PredictSeconds, rec.Timing.PredictRows = secs, res.Rows
+		if res.Rows > 0 && secs > 0 {
+			rec.Timing.PredictRowsPerSec = float64(res.Rows) / secs
+			rec.Timing.MsPerPredictRow = 1e3 * secs / float64(res.Rows)
+		}
+		if err := record.Write(o.Result, rec); err != nil {
+			return err
+		}
 	}
 	return writeEvalResult(s.out, res, modelPropInfo(m, ec, cfg.Name), format)
 }
