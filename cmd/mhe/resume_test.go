@@ -156,7 +156,7 @@ func killAndResume(t *testing.T, head string) {
 // The same config trained with 1 and 2 threads gives byte-identical weights
 // and predictions.
 func TestThreadsDoNotChangeResults(t *testing.T) {
-	for _, head := range []string{"{method: mhp, heads: 2}", "{method: mhc, heads: 2, beam: 4, bottleneck_dim: 16}", "{method: vanilla}"} {
+	for _, head := range []string{"{method: mhp, heads: 2}", "{method: mhc, heads: 2, beam: 4, bottleneck_dim: 16}", "{method: vanilla}", "{method: mhs, heads: 20, samples: 2}"} {
 		t.Run(strings.Trim(strings.Fields(head)[1], ",}"), func(t *testing.T) { threadsDoNotChangeResults(t, head) })
 	}
 }

@@ -58,7 +58,7 @@ type Row struct {
 	PeakRSSMiB     Stat            `json:"peak_rss_mib"`
 	Params         int64           `json:"classifier_params"`
 	VanillaParams  int64           `json:"vanilla_params"`
-	MHEVersions    []string        `json:"mhe_commits"`
+	MHECommits     []string        `json:"mhe_commits"`
 	configKey      string
 	flatConfig     map[string]string
 	recordsInGroup []*record.Record
@@ -96,9 +96,6 @@ func Load(paths []string) ([]*record.Record, error) {
 		if r.Kind == "" || r.Metrics == nil {
 			return nil, fmt.Errorf("%s: not an mhe result file (no kind or metrics); give the result.json of mhe train or the file of --result", p)
 		}
-		if r.ModelDir == "" {
-			r.ModelDir = p
-		}
 		out = append(out, &r)
 	}
 	return out, nil
@@ -107,8 +104,9 @@ func Load(paths []string) ([]*record.Record, error) {
 // ignored are the config keys that do not make a different experiment.
 var ignored = []string{"train.seed", "train.threads", "data.dir"}
 
-// Rows groups records that differ only in their seed (and threads, data
-// directory) and summarises each group. Rows are sorted by dataset, then
+// Rows groups records (read from files, in the same order) that differ
+// only in their seed (and threads, data directory) and summarises each
+// group. Rows are sorted by dataset, then
 // by classifier parameters (largest first: vanilla on top), then label.
 func Rows(recs []*record.Record, files []string) ([]Row, error) {
 	groups := map[string]*Row{}
@@ -135,13 +133,9 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 		}
 		g.recordsInGroup = append(g.recordsInGroup, r)
 		g.Seeds = append(g.Seeds, r.Seed)
-		name := r.ModelDir
-		if i < len(files) {
-			name = files[i]
-		}
-		g.Files = append(g.Files, name)
-		if c := r.MHE.Commit; c != "" && !slices.Contains(g.MHEVersions, c) {
-			g.MHEVersions = append(g.MHEVersions, c)
+		g.Files = append(g.Files, files[i])
+		if c := r.MHE.Commit; c != "" && !slices.Contains(g.MHECommits, c) {
+			g.MHECommits = append(g.MHECommits, c)
 		}
 	}
 	rows := make([]Row, 0, len(order))

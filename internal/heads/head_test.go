@@ -9,9 +9,15 @@ import (
 // gradCheck compares a head's analytic gradient with central differences.
 func gradCheck(t *testing.T, h Head, labels []int32) {
 	t.Helper()
+	gradCheckWorker(t, h.NewWorker(), h.Outputs(), labels)
+}
+
+// gradCheckWorker checks a worker's loss gradient over width logits and
+// returns the analytic gradient.
+func gradCheckWorker(t *testing.T, w Worker, width int, labels []int32) []float32 {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(9, 9))
-	w := h.NewWorker()
-	z := make([]float32, h.Outputs())
+	z := make([]float32, width)
 	for i := range z {
 		z[i] = 2*rng.Float32() - 1
 	}
@@ -29,6 +35,7 @@ func gradCheck(t *testing.T, h Head, labels []int32) {
 			t.Fatalf("d/dz[%d] = %v, numerical %v", i, dz[i], num)
 		}
 	}
+	return dz
 }
 
 func TestHeadGradients(t *testing.T) {

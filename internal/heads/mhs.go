@@ -33,9 +33,12 @@ type MHSHead struct {
 	seed            uint64
 	vanilla         *VanillaHead
 
+	// Training state (Select), allocated on first use: prediction needs none.
 	blk  nn.Blocks
 	slot []int32 // group -> position in blk.IDs, -1 when not selected
-	mark []bool
+	own  []int32 // one row's groups
+	pcg  *rand.PCG
+	rng  *rand.Rand
 }
 
 // NewMHSHead returns the MHS head for codec (lengths [groups, size]) with S
@@ -67,24 +70,25 @@ func (h *MHSHead) Groups() (groups, size int) { return h.groups, h.size }
 // uniformly drawn other groups until the row has S (a stream seeded by the
 // run seed, the step and the row's key).
 func (h *MHSHead) Select(labels [][]int32, keys []int, stream uint64) *nn.Blocks {
-	if h.slot == nil { // training state, allocated on first use (prediction needs none)
+	if h.slot == nil {
 		h.slot = make([]int32, h.groups)
 		for i := range h.slot {
 			h.slot[i] = -1
 		}
-		h.mark = make([]bool, h.groups)
+		h.pcg = rand.NewPCG(0, 0)
+		h.rng = rand.New(h.pcg)
 	}
 	for _, g := range h.blk.IDs {
-		h.slot[g], h.mark[g] = -1, false
+		h.slot[g] = -1
 	}
 	h.blk.IDs = h.blk.IDs[:0]
-	add := func(g int32) {
-		if !h.mark[g] {
-			h.mark[g] = true
+	add := func(g int32) { // slot 0 marks "selected" until the positions are set
+		if h.slot[g] < 0 {
+			h.slot[g] = 0
 			h.blk.IDs = append(h.blk.IDs, g)
 		}
 	}
-	var own []int32
+	own := h.own
 	for i, ls := range labels {
 		own = own[:0]
 		for _, l := range ls {
@@ -99,9 +103,9 @@ func (h *MHSHead) Select(labels [][]int32, keys []int, stream uint64) *nn.Blocks
 			continue
 		}
 		need = min(need, h.groups-len(own))
-		rng := rand.New(rand.NewPCG(h.seed^stream*0x9e3779b97f4a7c15, uint64(keys[i])))
+		h.pcg.Seed(h.seed^stream*0x9e3779b97f4a7c15, uint64(keys[i]))
 		for need > 0 {
-			g := int32(rng.IntN(h.groups))
+			g := int32(h.rng.IntN(h.groups))
 			if slices.Contains(own, g) {
 				continue
 			}
@@ -110,6 +114,7 @@ func (h *MHSHead) Select(labels [][]int32, keys []int, stream uint64) *nn.Blocks
 			need--
 		}
 	}
+	h.own = own
 	// Ascending group order: the layout does not depend on row order.
 	slices.Sort(h.blk.IDs)
 	for i, g := range h.blk.IDs {
@@ -129,21 +134,20 @@ type mhsWorker struct {
 
 // Loss sees the blocked layout of the current selection: position
 // slot(g)·size + t is label g·size + t. Columns of the short last group
-// beyond C are not labels and get no gradient.
+// beyond C are not labels and get no gradient; being the last group, it is
+// the last block (IDs are ascending), so they are the row's tail.
 func (w *mhsWorker) Loss(_ int, z, dz []float32, labels []int32, scale float32) float32 {
 	h := w.h
 	size := h.size
 	pos := func(l int32) int { return int(h.slot[l/int32(size)])*size + int(l)%size }
-	valid := func(p int) bool {
-		return int(h.blk.IDs[p/size])*size+p%size < h.c
-	}
 	clear(dz)
+	if ids := h.blk.IDs; len(ids) > 0 && int(ids[len(ids)-1]) == h.groups-1 {
+		n := len(z) - (h.groups*size - h.c)
+		z, dz = z[:n], dz[:n]
+	}
 	if h.loss == LossBCE {
 		var loss float64
 		for p, v := range z {
-			if !valid(p) {
-				continue
-			}
 			s, sp := sigmoidSoftplus(v)
 			dz[p] = scale * s
 			loss += sp
@@ -160,18 +164,14 @@ func (w *mhsWorker) Loss(_ int, z, dz []float32, labels []int32, scale float32) 
 	}
 	// Softmax over the selected labels (uniform target over the row's).
 	m := float32(math.Inf(-1))
-	for p, v := range z {
-		if valid(p) {
-			m = max(m, v)
-		}
+	for _, v := range z {
+		m = max(m, v)
 	}
 	var sum float64
 	for p, v := range z {
-		if valid(p) {
-			e := math.Exp(float64(v - m))
-			dz[p] = float32(e)
-			sum += e
-		}
+		e := math.Exp(float64(v - m))
+		dz[p] = float32(e)
+		sum += e
 	}
 	inv := float32(1 / sum)
 	lse := float64(m) + math.Log(sum)

@@ -147,13 +147,5 @@ func (o *Optimizer) applyRange(p *Param, lo, hi int, g []float32, lr float32) {
 
 // UpdateRow applies the optimiser to row r of p with gradient g.
 func (o *Optimizer) UpdateRow(p *Param, r int, g []float32, lr float32) {
-	lo, hi := r*p.Cols, (r+1)*p.Cols
-	var m, v []float32
-	if p.M != nil {
-		m = p.M[lo:hi]
-	}
-	if p.V != nil {
-		v = p.V[lo:hi]
-	}
-	o.Apply(p.W[lo:hi], g, m, v, lr, p.Decay)
+	o.applyRange(p, r*p.Cols, (r+1)*p.Cols, g, lr)
 }

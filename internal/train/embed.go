@@ -15,7 +15,8 @@ var ErrNoFeatures = errors.New("the model's encoder is linear (f = x): it has no
 // must already be preprocessed (Model.Prep).
 type Encoder struct {
 	rowBatch
-	f []float32
+	dim int
+	f   []float32
 }
 
 // NewEncoder returns an encoder of m's rows.
@@ -23,14 +24,12 @@ func NewEncoder(m *Model, pool *nn.Pool) (*Encoder, error) {
 	if m.Net.Linear() {
 		return nil, ErrNoFeatures
 	}
-	return &Encoder{rowBatch: newRowBatch(m, pool)}, nil
+	w := m.Net.widths()
+	return &Encoder{rowBatch: newRowBatch(m, pool), dim: w[len(w)-1]}, nil
 }
 
 // Dim is the width of a feature vector (the last hidden layer's).
-func (e *Encoder) Dim() int {
-	w := e.M.Net.widths()
-	return w[len(w)-1]
-}
+func (e *Encoder) Dim() int { return e.dim }
 
 // Run encodes the queued rows; Row(i) then returns row i's features.
 func (e *Encoder) Run() {
@@ -43,6 +42,5 @@ func (e *Encoder) Run() {
 
 // Row returns the features of queued row i (valid until the next Run).
 func (e *Encoder) Row(i int) []float32 {
-	d := e.Dim()
-	return e.f[i*d : (i+1)*d]
+	return e.f[i*e.dim : (i+1)*e.dim]
 }
