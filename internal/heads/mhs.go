@@ -2,7 +2,6 @@ package heads
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -124,74 +123,38 @@ func (h *MHSHead) Select(labels [][]int32, keys []int, stream uint64) *nn.Blocks
 }
 
 func (h *MHSHead) NewWorker() Worker {
-	return &mhsWorker{h: h, pred: h.vanilla.NewWorker()}
+	return &mhsWorker{h: h, full: h.vanilla.NewWorker()}
 }
 
+// mhsWorker trains and predicts with the vanilla classifier's worker: a
+// training step's logits are the selected labels', so the loss is
+// vanilla's over them once the labels are mapped to their positions.
 type mhsWorker struct {
 	h    *MHSHead
-	pred Worker
+	full Worker
+	pos  []int32
 }
 
 // Loss sees the blocked layout of the current selection: position
 // slot(g)·size + t is label g·size + t. Columns of the short last group
 // beyond C are not labels and get no gradient; being the last group, it is
 // the last block (IDs are ascending), so they are the row's tail.
-func (w *mhsWorker) Loss(_ int, z, dz []float32, labels []int32, scale float32) float32 {
+func (w *mhsWorker) Loss(row int, z, dz []float32, labels []int32, scale float32) float32 {
 	h := w.h
-	size := h.size
-	pos := func(l int32) int { return int(h.slot[l/int32(size)])*size + int(l)%size }
-	clear(dz)
+	size := int32(h.size)
+	w.pos = w.pos[:0]
+	for _, l := range labels {
+		w.pos = append(w.pos, h.slot[l/size]*size+l%size)
+	}
 	if ids := h.blk.IDs; len(ids) > 0 && int(ids[len(ids)-1]) == h.groups-1 {
-		n := len(z) - (h.groups*size - h.c)
+		n := len(z) - (h.groups*h.size - h.c)
+		clear(dz[n:])
 		z, dz = z[:n], dz[:n]
 	}
-	if h.loss == LossBCE {
-		var loss float64
-		for p, v := range z {
-			s, sp := sigmoidSoftplus(v)
-			dz[p] = scale * s
-			loss += sp
-		}
-		for _, l := range labels {
-			p := pos(l)
-			dz[p] -= scale
-			loss -= float64(z[p])
-		}
-		return float32(loss)
-	}
-	if len(labels) == 0 {
-		return 0
-	}
-	// Softmax over the selected labels (uniform target over the row's).
-	m := float32(math.Inf(-1))
-	for _, v := range z {
-		m = max(m, v)
-	}
-	var sum float64
-	for p, v := range z {
-		e := math.Exp(float64(v - m))
-		dz[p] = float32(e)
-		sum += e
-	}
-	inv := float32(1 / sum)
-	lse := float64(m) + math.Log(sum)
-	t := 1 / float32(len(labels))
-	var loss float64
-	for p := range dz {
-		dz[p] *= inv
-	}
-	for _, l := range labels {
-		p := pos(l)
-		dz[p] -= t
-		loss -= float64(t) * (float64(z[p]) - lse)
-	}
-	for p := range dz {
-		dz[p] *= scale
-	}
-	return float32(loss)
+	return w.full.Loss(row, z, dz, w.pos, scale)
 }
 
 // Predict ranks every label, as the vanilla classifier does.
 func (w *mhsWorker) Predict(z []float32, k int, labels []int32, scores []float32) int {
-	return w.pred.Predict(z, k, labels, scores)
+	return w.full.Predict(z, k, labels, scores)
 }
