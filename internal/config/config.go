@@ -96,6 +96,9 @@ type EncoderConfig struct {
 	Hidden     []int   `mapstructure:"hidden" yaml:"hidden" json:"hidden"`
 	Activation string  `mapstructure:"activation" yaml:"activation" json:"activation"`
 	Dropout    float64 `mapstructure:"dropout" yaml:"dropout" json:"dropout"`
+	// InputDropout drops this share of every training row's nonzero
+	// features (survivors scaled by 1/(1-p)); training only.
+	InputDropout float64 `mapstructure:"input_dropout" yaml:"input_dropout" json:"input_dropout"`
 	// HashFeatures > 0 hashes input feature ids into that many buckets,
 	// bounding W1 for very wide inputs.
 	HashFeatures int `mapstructure:"hash_features" yaml:"hash_features" json:"hash_features"`
@@ -353,6 +356,9 @@ func (c *Config) Validate() error {
 	}
 	if e.Dropout < 0 || e.Dropout >= 1 {
 		bad("encoder.dropout", "%g must be in [0, 1)", e.Dropout)
+	}
+	if e.InputDropout < 0 || e.InputDropout >= 1 {
+		bad("encoder.input_dropout", "%g must be in [0, 1)", e.InputDropout)
 	}
 	if e.HashFeatures < 0 {
 		bad("encoder.hash_features", "%d must be >= 0 (0 = off)", e.HashFeatures)

@@ -223,6 +223,34 @@ func (n *Net) activate(i, width int, w *workspace, lo, hi int, train bool, keys 
 	}
 }
 
+// dropInputs removes each nonzero of the batch with probability p and scales
+// the survivors by 1/(1-p) (input dropout). Whether feature j of row r
+// survives depends on (seed, stream, keys[r], j) only: the same whatever
+// the threads or the batch the row lands in.
+func dropInputs(x *nn.Batch, p float64, seed, stream uint64, keys []int) {
+	if p <= 0 {
+		return
+	}
+	keep := 1 - p
+	scale := float32(1 / keep)
+	thr := uint64(keep * (1 << 32))
+	out, lo := 0, 0
+	for r := range x.N {
+		hi := x.Indptr[r+1]
+		base := splitmix(seed ^ stream*0x9e3779b97f4a7c15 ^ uint64(keys[r])<<20 ^ 0xd1b54a32d192ed03)
+		for k := lo; k < hi; k++ {
+			if splitmix(base+uint64(x.Indices[k]))&0xffffffff < thr {
+				x.Indices[out] = x.Indices[k]
+				x.Values[out] = x.Values[k] * scale
+				out++
+			}
+		}
+		lo = hi
+		x.Indptr[r+1] = out
+	}
+	x.Indices, x.Values = x.Indices[:out], x.Values[:out]
+}
+
 func dropScale(bits, thr uint64, scale float32) float32 {
 	if bits < thr {
 		return scale

@@ -178,6 +178,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 				keys[i] = r
 			}
 			nb := len(rows)
+			dropInputs(&t.batch, t.Cfg.Encoder.InputDropout, tc.Seed, uint64(epoch), keys[:nb])
 			var blk *nn.Blocks
 			out := t.M.Net.Outputs
 			if isSampled {
