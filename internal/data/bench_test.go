@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"testing"
 
@@ -59,5 +60,46 @@ func benchParse(b *testing.B, raw []byte, opt ReadOptions) {
 		if _, err := Read(bytes.NewReader(raw), "bench", opt); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// xcText writes an XC BoW file of n rows (about 20 features and 3 labels
+// each, values with 6 decimals) from a fixed generator.
+func xcText(n int) []byte {
+	const features, labels = 100000, 5000
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "%d %d %d\n", n, features, labels)
+	x := uint64(1)
+	next := func(m int) int {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		return int(x % uint64(m))
+	}
+	for range n {
+		l := next(labels - 3)
+		fmt.Fprintf(&buf, "%d,%d,%d", l, l+1, l+2)
+		f := 0
+		for range 20 {
+			f += 1 + next(features/25)
+			if f >= features {
+				break
+			}
+			fmt.Fprintf(&buf, " %d:0.%06d", f, next(1000000))
+		}
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkReadLarge loads XC files of 10^4 to 10^6 rows: allocs/op must
+// not grow with the rows (the loader counts, then fills CSR arrays of the
+// right size; it allocates nothing per row).
+func BenchmarkReadLarge(b *testing.B) {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		raw := xcText(n)
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			benchParse(b, raw, ReadOptions{Format: FormatXC})
+		})
 	}
 }
