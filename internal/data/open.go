@@ -122,7 +122,7 @@ func (r *lineReader) next() ([]byte, error) {
 					"line longer than %d bytes; this does not look like a text data file (binary or corrupt?)", r.maxLine)
 			}
 			b, err = r.br.ReadSlice('\n')
-			r.long = append(r.long, b...)
+			r.long = appendDoubling(r.long, b)
 		}
 		b = r.long
 	}
@@ -144,6 +144,18 @@ func (r *lineReader) next() ([]byte, error) {
 		b = b[:len(b)-1]
 	}
 	return b, nil
+}
+
+// appendDoubling appends b to buf, at least doubling the capacity when it
+// must grow: a long line costs about twice its length, not the many
+// discarded copies of append's gentler growth for large slices.
+func appendDoubling(buf, b []byte) []byte {
+	if len(buf)+len(b) > cap(buf) {
+		grown := make([]byte, len(buf), max(2*cap(buf), len(buf)+len(b)))
+		copy(grown, buf)
+		buf = grown
+	}
+	return append(buf, b...)
 }
 
 func (r *lineReader) streamErr(err error) error {
