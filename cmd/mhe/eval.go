@@ -225,11 +225,8 @@ func evalRun(s *streams, o *evalOptions) error {
 func evalRecord(name string, res eval.Result, wall float64) *record.Record {
 	u := resourceUsage()
 	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: record.ThisMachine(),
-		Metrics: map[string]float64{}, NTestRows: res.Rows,
+		Metrics: metricsOf(res), NTestRows: res.Rows,
 		Timing: record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB}}
-	for _, m := range res.Metrics {
-		rec.Metrics[m.Name] = m.Value
-	}
 	return rec
 }
 

@@ -403,14 +403,9 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		secs := time.Since(start).Seconds()
 		rec := evalRecord(cfg.Name, res, secs)
 		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
-		rec.Plan = record.Plan{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, ConfusionDegree: m.Plan.ConfusionDegree,
-			Params: m.Plan.Params, VanillaParams: m.Plan.Vanilla.Params, ParamRatio: m.Plan.ParamRatio}
+		rec.Plan = planRecord(m)
 		rec.Data = man.TrainingData
-		rec.Timing.PredictSeconds, rec.Timing.PredictRows = secs, res.Rows
-		if res.Rows > 0 && secs > 0 {
-			rec.Timing.PredictRowsPerSec = float64(res.Rows) / secs
-			rec.Timing.MsPerPredictRow = 1e3 * secs / float64(res.Rows)
-		}
+		rec.Timing.SetPredict(secs, res.Rows)
 		if err := record.Write(o.Result, rec); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
@@ -191,13 +192,11 @@ func trainRun(s *streams, o *trainOptions) error {
 
 // trainRecord describes a finished training run.
 func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall float64, u usage) *record.Record {
-	m := res.Model
 	examples := int64(res.Splits.Train.Rows()) * int64(res.State.Epoch)
 	rec := &record.Record{
 		Kind: "train", Name: cfg.Name, ModelDir: dir, Seed: cfg.Train.Seed, Threads: res.Threads,
 		MHE: buildinfo.Get(), Machine: record.ThisMachine(), Data: res.Manifest.TrainingData, Epochs: res.State.Epoch,
-		Plan: record.Plan{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, ConfusionDegree: m.Plan.ConfusionDegree,
-			Params: m.Plan.Params, VanillaParams: m.Plan.Vanilla.Params, ParamRatio: m.Plan.ParamRatio},
+		Plan:      planRecord(res.Model),
 		Timing:    record.Timing{TrainSeconds: res.TrainSeconds, TrainExamples: examples, WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
 		ModelSize: res.Manifest.Files[res.Manifest.WeightsFile].Bytes, History: res.State.History, Config: *cfg,
 	}
@@ -206,18 +205,26 @@ func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall floa
 		rec.Timing.MicrosPerTrainExample = 1e6 * res.TrainSeconds / float64(examples)
 	}
 	if res.Test != nil {
-		rec.Metrics = map[string]float64{}
-		for _, mm := range res.Test.Metrics {
-			rec.Metrics[mm.Name] = mm.Value
-		}
+		rec.Metrics = metricsOf(*res.Test)
 		rec.NTestRows = res.Test.Rows
-		rec.Timing.PredictSeconds, rec.Timing.PredictRows = res.TestSeconds, res.Test.Rows
-		if res.TestSeconds > 0 {
-			rec.Timing.PredictRowsPerSec = float64(res.Test.Rows) / res.TestSeconds
-			rec.Timing.MsPerPredictRow = 1e3 * res.TestSeconds / float64(res.Test.Rows)
-		}
+		rec.Timing.SetPredict(res.TestSeconds, res.Test.Rows)
 	}
 	return rec
+}
+
+// planRecord is the head layout of a model as a run record holds it.
+func planRecord(m *train.Model) record.Plan {
+	return record.Plan{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, ConfusionDegree: m.Plan.ConfusionDegree,
+		Params: m.Plan.Params, VanillaParams: m.Plan.Vanilla.Params, ParamRatio: m.Plan.ParamRatio}
+}
+
+// metricsOf maps an evaluation's metrics by name.
+func metricsOf(res eval.Result) map[string]float64 {
+	out := make(map[string]float64, len(res.Metrics))
+	for _, m := range res.Metrics {
+		out[m.Name] = m.Value
+	}
+	return out
 }
 
 // trainError maps engine errors to the CLI's error kinds.

@@ -65,6 +65,16 @@ type Timing struct {
 	PeakRSSMiB            float64 `json:"peak_rss_mib"`
 }
 
+// SetPredict records a prediction of rows rows that took secs seconds,
+// with the derived rates when both are positive.
+func (t *Timing) SetPredict(secs float64, rows int) {
+	t.PredictSeconds, t.PredictRows = secs, rows
+	if secs > 0 && rows > 0 {
+		t.PredictRowsPerSec = float64(rows) / secs
+		t.MsPerPredictRow = 1e3 * secs / float64(rows)
+	}
+}
+
 // Record is one result file.
 type Record struct {
 	Kind      string             `json:"kind"` // "train" or "eval"
