@@ -166,7 +166,7 @@ func drawReportPlots(dir string, recs []*record.Record, rows []aggregate.Row) er
 		byData[r.Name] = append(byData[r.Name], curveOf(label, h))
 	}
 	for _, name := range names {
-		base := filepath.Join(dir, fileName(name))
+		base := filepath.Join(dir, plots.FileName(name))
 		if _, err := plots.Curves(byData[name], []string{"loss", "p@1"}, base+"-curves"); err != nil && !errors.Is(err, plots.ErrNoData) {
 			return err
 		}
@@ -181,14 +181,4 @@ func drawReportPlots(dir string, recs []*record.Record, rows []aggregate.Row) er
 		}
 	}
 	return nil
-}
-
-// fileName makes a dataset name safe as a file name.
-func fileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == ' ' || r == '\\' || r == ':' {
-			return '_'
-		}
-		return r
-	}, s)
 }

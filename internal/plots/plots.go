@@ -107,7 +107,7 @@ func Curves(curves []Curve, series []string, base string) ([]string, error) {
 		}
 		p.Legend.Top = s != "loss"
 		p.Add(plotter.NewGrid())
-		f, err := save(p, base+"-"+fileSafe(s))
+		f, err := save(p, base+"-"+FileName(s))
 		if err != nil {
 			return nil, err
 		}
@@ -172,6 +172,8 @@ func CostAccuracy(points []Point, title, xLabel, yLabel string, logX bool, base 
 	return save(p, base)
 }
 
-func fileSafe(s string) string {
-	return strings.NewReplacer("@", "", "/", "_", " ", "_").Replace(s)
+// FileName makes a dataset or metric name safe as part of a file name:
+// "p@1" → "p1", "RCV1 Sub/1" → "RCV1_Sub_1".
+func FileName(s string) string {
+	return strings.NewReplacer("@", "", "/", "_", `\`, "_", " ", "_", ":", "_").Replace(s)
 }
