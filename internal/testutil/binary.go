@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -25,6 +26,7 @@ func Binary(t testing.TB) string {
 	t.Helper()
 	build.once.Do(func() {
 		root := RepoRoot(t)
+		openSources(root)
 		build.dir, build.err = os.MkdirTemp("", "mhe-test-bin-")
 		if build.err != nil {
 			return
@@ -41,6 +43,31 @@ func Binary(t testing.TB) string {
 		t.Fatal(build.err)
 	}
 	return build.path
+}
+
+// openSources opens every Go source, go.mod and go.sum of the module. go
+// test caches a package's result keyed on the files the test opened; the
+// binary is built by a subprocess, so without this a change to cmd/mhe or
+// internal/ would leave the results of packages that only run the binary
+// cached and stale.
+func openSources(root string) {
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if n := d.Name(); p != root && (n[0] == '.' || n == "testdata" || n == "results" || n == "runs") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if n := d.Name(); strings.HasSuffix(n, ".go") || n == "go.mod" || n == "go.sum" {
+			if f, err := os.Open(p); err == nil {
+				f.Close()
+			}
+		}
+		return nil
+	})
 }
 
 // RemoveBinary deletes the binary Binary built, if any.
