@@ -295,3 +295,31 @@ func TestReportGolden(t *testing.T) {
 		t.Errorf("--metrics top@1: exit %d, want 2", code)
 	}
 }
+
+// --cpuprofile and --memprofile work on any command and write profiles
+// pprof reads (gzipped protocol buffers); an unwritable path is a usage
+// error before anything runs.
+func TestProfileFlags(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.out"), filepath.Join(dir, "mem.out")
+	code, _, errOut := runMain(t, "", "plan", "--labels", "3993", "--heads", "2", "--method", "mhp", "--cpuprofile", cpu, "--memprofile", mem)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, p := range []string{cpu, mem} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s is not a gzipped profile (%d bytes)", p, len(b))
+		}
+	}
+	code, _, errOut = runMain(t, "", "plan", "--labels", "3993", "--heads", "2", "--cpuprofile", filepath.Join(dir, "missing", "cpu.out"))
+	if code != ExitUsage || !strings.Contains(errOut, "--cpuprofile") {
+		t.Errorf("unwritable --cpuprofile: exit %d, %q; want %d naming the flag", code, errOut, ExitUsage)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}

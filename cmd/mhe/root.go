@@ -38,9 +38,13 @@ func Main(args []string, s *streams) (code int) {
 	// A reader that goes away (mhe predict … | head) turns writes into
 	// EPIPE errors instead of killing the process; see below.
 	signal.Ignore(syscall.SIGPIPE)
-	root := newRootCmd(s)
+	prof := &profiler{}
+	root := newRootCmd(s, prof)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
+	if perr := prof.stop(); perr != nil && err == nil {
+		err = perr
+	}
 	if err != nil && isCobraUsage(err) {
 		err = usageError{err}
 	}
@@ -66,7 +70,7 @@ func Main(args []string, s *streams) (code int) {
 	return ExitOK
 }
 
-func newRootCmd(s *streams) *cobra.Command {
+func newRootCmd(s *streams, prof *profiler) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "mhe",
 		Short: "Multi-Head Encoding for extreme label classification",
@@ -83,6 +87,9 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.PersistentFlags().StringVar(&prof.cpuPath, "cpuprofile", "", "write a Go CPU profile of the command to this file (go tool pprof)")
+	root.PersistentFlags().StringVar(&prof.memPath, "memprofile", "", "write a Go heap profile to this file when the command ends")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return prof.start() }
 	root.SetOut(s.out)
 	root.SetErr(s.errOut)
 	root.SetIn(s.in)
