@@ -37,9 +37,9 @@ echo "|---:|---|---|---:|---|"
 # kill_at DIR DELAY [resume]: start (or resume) training, SIGKILL after DELAY s.
 kill_at() {
   if [ "${3:-}" = resume ]; then
-    bin/mhe train --resume "$1" --quiet >/dev/null 2>&1 &
+    bin/mhe train --resume "$1" --quiet --checkpoint-interval 0 >/dev/null 2>&1 &
   else
-    bin/mhe train --config "$tmp/cfg.yaml" --out "$1" --quiet >/dev/null 2>&1 &
+    bin/mhe train --config "$tmp/cfg.yaml" --out "$1" --quiet --checkpoint-interval 0 >/dev/null 2>&1 &
   fi
   local pid=$!
   sleep "$2"

@@ -92,7 +92,7 @@ func killAndResume(t *testing.T, head string) {
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := filepath.Join(tmp, strings.ReplaceAll(sig.String(), " ", "-"))
-			cmd := mheCmd("train", "--config", cfg, "--out", dir, "--quiet")
+			cmd := mheCmd("train", "--config", cfg, "--out", dir, "--quiet", "--checkpoint-interval", "0")
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
@@ -114,7 +114,7 @@ func killAndResume(t *testing.T, head string) {
 			if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err == nil {
 				t.Skip("the run finished before the signal; machine too fast for this test's timing")
 			}
-			if out, err := mheCmd("train", "--resume", dir, "--quiet").CombinedOutput(); err != nil {
+			if out, err := mheCmd("train", "--resume", dir, "--quiet", "--checkpoint-interval", "0").CombinedOutput(); err != nil {
 				t.Fatalf("resume: %v\n%s", err, out)
 			}
 			if got := weightsOf(t, dir); !bytes.Equal(got, want) {

@@ -35,6 +35,8 @@ type trainOptions struct {
 	PrintConfig bool
 	Format      string
 	Result      string
+	// CheckpointInterval: least time between end-of-epoch checkpoints.
+	CheckpointInterval time.Duration
 
 	flags interface{ Changed(string) bool }
 	cmd   *cobra.Command
@@ -47,8 +49,10 @@ func newTrainCmd(s *streams, runF func(*trainOptions) error) *cobra.Command {
 		Short: "Train a model from a run config into a model directory",
 		Long: `Train the model a run config describes (configs/README.md documents every
 key) and write a model directory: manifest.json, config.yaml (the resolved
-config), the weights, metrics.jsonl. A checkpoint is written after every epoch
-and when the run is interrupted (SIGINT/SIGTERM, exit 130); --resume DIR
+config), the weights, metrics.jsonl (rewritten after every epoch). A
+checkpoint is written at the end of an epoch when --checkpoint-interval has
+passed since the last one (1m by default; 0 = after every epoch) and when the
+run is interrupted (SIGINT/SIGTERM, exit 130); --resume DIR
 continues a killed or interrupted run and ends with the same model bytes as an
 uninterrupted one. For a given seed the model and its predictions do not
 depend on --threads.
@@ -79,6 +83,7 @@ Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 	f.StringArrayVar(&o.Sets, "set", nil, "override a config key (key=value), repeatable")
 	f.BoolVar(&o.PrintConfig, "print-config", false, "print the resolved config and exit")
 	f.StringVar(&o.Format, "format", "table", "final test metrics: table or json (on stdout)")
+	f.DurationVar(&o.CheckpointInterval, "checkpoint-interval", time.Minute, "least time between two end-of-epoch checkpoints (0 = after every epoch); an interrupted run always writes one")
 	f.StringVar(&o.Result, "result", "", "also write the run record (JSON) here; it is always written to DIR/result.json")
 	return cmd
 }
@@ -134,6 +139,9 @@ func trainRun(s *streams, o *trainOptions) error {
 	if dir == "" {
 		return usageErrorf("give --out DIR for the model directory")
 	}
+	if o.CheckpointInterval < 0 {
+		return usageErrorf("--checkpoint-interval %v: must be >= 0 (0 = a checkpoint after every epoch)", o.CheckpointInterval)
+	}
 	threads := cfg.Train.Threads
 	if threads <= 0 {
 		threads = runtime.NumCPU()
@@ -150,7 +158,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	start := time.Now()
 	res, err := train.TrainRun(o.cmd.Context(), train.RunOptions{
 		Config: &cfg, ConfigYAML: resolved, Dir: dir, Force: o.Force, Resume: o.Resume != "",
-		Threads: threads, Progress: pr.handle, Log: logf,
+		Threads: threads, Progress: pr.handle, Log: logf, CheckpointEvery: o.CheckpointInterval,
 	})
 	pr.finishBar()
 	if err != nil {

@@ -28,8 +28,10 @@ type RunOptions struct {
 	Force      bool
 	Resume     bool
 	Threads    int
-	Progress   func(Event)
-	Log        func(format string, args ...any)
+	// CheckpointEvery: see Trainer.CheckpointEvery (0: every epoch).
+	CheckpointEvery time.Duration
+	Progress        func(Event)
+	Log             func(format string, args ...any)
 }
 
 // RunResult is what a finished run reports.
@@ -45,7 +47,8 @@ type RunResult struct {
 }
 
 // TrainRun trains the model a configuration describes into a model
-// directory: checkpoints every epoch, the final model committed atomically.
+// directory: checkpoints at the end of epochs (see RunOptions.CheckpointEvery)
+// and when interrupted, the final model committed atomically.
 func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	cfg := o.Config
 	logf := o.Log
@@ -112,6 +115,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		return nil, err
 	}
 	tr.Progress = o.Progress
+	tr.CheckpointEvery = o.CheckpointEvery
 	if ckpt != nil {
 		if err := tr.Resume(ckpt); err != nil {
 			return nil, err

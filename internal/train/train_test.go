@@ -1,12 +1,14 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
@@ -184,5 +186,58 @@ func TestLabelPermutations(t *testing.T) {
 	}
 	if p, _ := LabelPermutation(OrderIndex, counts, 1, nil); p != nil {
 		t.Error("index order is the identity")
+	}
+}
+
+// CheckpointEvery thins the end-of-epoch checkpoints without changing the
+// model; metrics.jsonl still grows after every epoch.
+func TestCheckpointEvery(t *testing.T) {
+	cfg := synthConfig("mhc", "index")
+	cfg.Train.Epochs = 4
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var weights [][]byte
+	for _, tc := range []struct {
+		every time.Duration
+		want  []bool // a checkpoint exists when epoch 2, 3, 4 ends
+	}{
+		{0, []bool{true, true, true}},
+		{time.Hour, []bool{false, false, false}},
+	} {
+		dir := filepath.Join(t.TempDir(), "m")
+		var got []bool
+		var metricLines []int
+		progress := func(e Event) {
+			if e.Phase != "epoch" || e.Epoch < 2 {
+				return
+			}
+			c, err := modelio.Open(dir).ReadCheckpoint()
+			if err != nil {
+				t.Error(err)
+			}
+			got = append(got, c != nil)
+			b, _ := os.ReadFile(filepath.Join(dir, modelio.MetricsFile))
+			metricLines = append(metricLines, bytes.Count(b, []byte("\n")))
+		}
+		res, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2,
+			Progress: progress, CheckpointEvery: tc.every})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("every %v: checkpoints at the ends of epochs 2-4 %v, want %v", tc.every, got, tc.want)
+		}
+		if !slices.Equal(metricLines, []int{1, 2, 3}) {
+			t.Errorf("every %v: metrics.jsonl lines when epochs 2-4 end %v, want [1 2 3]", tc.every, metricLines)
+		}
+		w, err := os.ReadFile(filepath.Join(dir, res.Manifest.WeightsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		weights = append(weights, w)
+	}
+	if !bytes.Equal(weights[0], weights[1]) {
+		t.Error("the checkpoint interval changed the model")
 	}
 }

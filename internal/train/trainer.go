@@ -79,6 +79,13 @@ type Trainer struct {
 	Pool     *nn.Pool
 	Dir      *modelio.Dir // nil: no checkpoints
 	Progress func(Event)
+	// CheckpointEvery is the least wall time between two end-of-epoch
+	// checkpoints: an epoch that ends sooner after the last one is not
+	// checkpointed, and neither is the last epoch (the model is saved
+	// next). 0: a checkpoint after every epoch. An interrupted run always
+	// writes one. Results do not depend on it: a run resumed from an older
+	// checkpoint replays the same batches.
+	CheckpointEvery time.Duration
 
 	opt   *nn.Optimizer
 	state State
@@ -159,6 +166,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 	keys := make([]int, bs)
 	sampled, isSampled := t.M.Head.(heads.SampledHead)
 	var batchLabels [][]int32
+	lastCheckpoint := time.Now()
 	for epoch := t.state.Epoch + 1; epoch <= tc.Epochs && !t.state.Stopped; epoch++ {
 		order := epochOrder(tc.Seed, epoch, n)
 		start := time.Now()
@@ -242,12 +250,29 @@ func (t *Trainer) Run(ctx context.Context) error {
 		if t.Progress != nil {
 			t.Progress(Event{Phase: "epoch", Epoch: epoch, Epochs: tc.Epochs, Done: n, Total: n, Loss: rec.Loss, Record: &rec})
 		}
-		if err := t.checkpoint(epoch, 0); err != nil {
+		if !t.skipCheckpoint(epoch, lastCheckpoint) {
+			if err := t.checkpoint(epoch, 0); err != nil {
+				return err
+			}
+			lastCheckpoint = time.Now()
+		} else if err := t.writeMetrics(t.state.History); err != nil {
 			return err
 		}
 	}
 	t.finish()
 	return nil
+}
+
+// skipCheckpoint says whether the end of epoch may go without a checkpoint
+// (see CheckpointEvery).
+func (t *Trainer) skipCheckpoint(epoch int, last time.Time) bool {
+	if t.CheckpointEvery <= 0 || t.Dir == nil {
+		return false
+	}
+	if epoch >= t.Cfg.Train.Epochs || t.state.Stopped {
+		return true
+	}
+	return time.Since(last) < t.CheckpointEvery
 }
 
 // endEpoch validates, tracks the best epoch for early stopping, and
