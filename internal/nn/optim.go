@@ -97,23 +97,12 @@ func (o *Optimizer) Apply(w, g, m, v []float32, lr float32, decay bool) {
 			w[i] -= lr * mi
 		}
 	case Adam, AdamW:
-		b1, b2, eps := o.Beta1, o.Beta2, o.Eps
-		c1, c2 := 1-b1, 1-b2
-		step := lr / o.bc1
-		ibc2 := 1 / o.bc2
-		m, v, g = m[:len(w)], v[:len(w)], g[:len(w)]
-		l2 := wd
-		decoupled := float32(0)
+		k := adamConsts{b1: o.Beta1, c1: 1 - o.Beta1, b2: o.Beta2, c2: 1 - o.Beta2,
+			ibc2: 1 / o.bc2, step: lr / o.bc1, eps: o.Eps, l2: wd}
 		if o.Kind == AdamW {
-			l2, decoupled = 0, lr*wd
+			k.l2, k.decoupled = 0, lr*wd
 		}
-		for i := range w {
-			gi := g[i] + l2*w[i]
-			mi := b1*m[i] + c1*gi
-			vi := b2*v[i] + c2*gi*gi
-			m[i], v[i] = mi, vi
-			w[i] -= step*mi/(float32(math.Sqrt(float64(vi*ibc2)))+eps) + decoupled*w[i]
-		}
+		adam(w, g, m, v, &k)
 	}
 }
 

@@ -1,0 +1,12 @@
+package nn
+
+import "golang.org/x/sys/cpu"
+
+// useAdamVec: the CPU and the OS support 256-bit AVX.
+var useAdamVec = cpu.X86.HasAVX
+
+// adamVec applies adamScalar's update to the first n elements (n a
+// multiple of 8), eight at a time with AVX. Implemented in adam_amd64.s.
+//
+//go:noescape
+func adamVec(w, grad, m, v *float32, n int, k *adamConsts)
