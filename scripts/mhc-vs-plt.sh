@@ -4,6 +4,8 @@
 # processes (file reading included), two threads, beside the PLT figures of
 # ../shared/docs/TARGETS.md (measured on this machine kind).
 # mhe's "train s" includes predicting the test split at the end of training.
+# SEEDS="1 2 3 4 5" adds a column: MHC's P@1 mean ± sample sd over those
+# training seeds (one PLT run cannot show its spread; ours can).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
@@ -21,8 +23,14 @@ rows=(
 )
 now() { date +%s.%N; }
 printf "machine: %s, %s cores, threads 2\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"
-echo "| dataset | MHC P@1 | PLT P@1 | MHC train s | PLT train s | MHC predict s | PLT predict s | MHC P@3 | MHC P@5 |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+seeds=(${SEEDS:-})
+if [ ${#seeds[@]} -gt 0 ]; then
+  echo "| dataset | MHC P@1 | PLT P@1 | MHC train s | PLT train s | MHC predict s | PLT predict s | MHC P@3 | MHC P@5 | MHC P@1, seeds ${SEEDS// /,} |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+else
+  echo "| dataset | MHC P@1 | PLT P@1 | MHC train s | PLT train s | MHC predict s | PLT predict s | MHC P@3 | MHC P@5 |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+fi
 for r in "${rows[@]}"; do
   read -r name cfg plt1 pltt pltp <<<"$r"
   t0=$(now)
@@ -31,6 +39,16 @@ for r in "${rows[@]}"; do
   bin/mhe predict --model "$tmp/$cfg" --threads 2 --quiet --out "$tmp/$cfg.pred"
   t2=$(now)
   get() { grep -o "\"$1\": [0-9.e+-]*" "$tmp/$cfg.json" | head -1 | awk '{printf "%.2f", 100*$2}'; }
-  awk -v n="$name" -v p1="$(get 'p@1')" -v q1="$plt1" -v a="$t0" -v b="$t1" -v c="$t2" -v qt="$pltt" -v qp="$pltp" -v p3="$(get 'p@3')" -v p5="$(get 'p@5')" \
-    'BEGIN{printf "| %s | %s | %s | %.2f | %s | %.2f | %s | %s | %s |\n", n, p1, q1, b-a, qt, c-b, qp, p3, p5}'
+  spread=""
+  if [ ${#seeds[@]} -gt 0 ]; then
+    vals=""
+    for sd in "${seeds[@]}"; do
+      bin/mhe train --config "configs/$cfg.yaml" --out "$tmp/$cfg-s$sd" --threads 2 --quiet --format json --set "train.seed=$sd" >"$tmp/$cfg-s$sd.json"
+      vals="$vals $(grep -o '"p@1": [0-9.e+-]*' "$tmp/$cfg-s$sd.json" | head -1 | awk '{print 100*$2}')"
+      rm -rf "$tmp/$cfg-s$sd"
+    done
+    spread=$(echo "$vals" | awk '{for (i = 1; i <= NF; i++) {s += $i; q += $i * $i}; m = s / NF; v = NF > 1 ? (q - NF * m * m) / (NF - 1) : 0; if (v < 0) v = 0; printf " %.2f ± %.2f |", m, sqrt(v)}')
+  fi
+  awk -v n="$name" -v p1="$(get 'p@1')" -v q1="$plt1" -v a="$t0" -v b="$t1" -v c="$t2" -v qt="$pltt" -v qp="$pltp" -v p3="$(get 'p@3')" -v p5="$(get 'p@5')" -v sp="$spread" \
+    'BEGIN{printf "| %s | %s | %s | %.2f | %s | %.2f | %s | %s | %s |%s\n", n, p1, q1, b-a, qt, c-b, qp, p3, p5, sp}'
 done
