@@ -398,7 +398,7 @@ var blasImpl = blas32.Implementation()
 // dot and axpy use gonum's SIMD kernels (deterministic: fixed order).
 func dot(a, b []float32) float32 { return blasImpl.Sdot(len(a), a, 1, b, 1) }
 
-func axpy(alpha float32, x, y []float32) { blasImpl.Saxpy(len(x), alpha, x, 1, y, 1) }
+func axpy(alpha float32, x, y []float32) { nn.Axpy(alpha, x, y) }
 
 // sigmoidSoftplus returns σ(v) and log(1 + e^v) from one float32
 // exponential (the cascade evaluates it for every scored node).

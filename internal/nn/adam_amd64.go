@@ -10,3 +10,9 @@ var useAdamVec = cpu.X86.HasAVX
 //
 //go:noescape
 func adamVec(w, grad, m, v *float32, n int, k *adamConsts)
+
+// axpyVec computes y[i] += a*x[i] for the first n elements (n a multiple of
+// 32) with AVX. Implemented in axpy_amd64.s.
+//
+//go:noescape
+func axpyVec(a float32, x, y *float32, n int)

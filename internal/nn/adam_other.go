@@ -7,3 +7,7 @@ const useAdamVec = false
 func adamVec(w, grad, m, v *float32, n int, k *adamConsts) {
 	panic("nn: no vector Adam kernel on this architecture")
 }
+
+func axpyVec(a float32, x, y *float32, n int) {
+	panic("nn: no vector axpy kernel on this architecture")
+}

@@ -10,10 +10,8 @@ import (
 
 var impl = blas32.Implementation()
 
-// axpy computes y += a·x with gonum's SIMD kernel.
-func axpy(a float32, x, y []float32) {
-	impl.Saxpy(len(x), a, x, 1, y, 1)
-}
+// axpy computes y += a·x (see Axpy).
+func axpy(a float32, x, y []float32) { Axpy(a, x, y) }
 
 // Batch is a mini-batch of sparse rows (CSR with local row numbers).
 type Batch struct {

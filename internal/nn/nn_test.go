@@ -391,3 +391,48 @@ func TestAdamVectorMatchesScalar(t *testing.T) {
 		}
 	}
 }
+
+// Axpy gives gonum's Saxpy bits for every length and alignment.
+func TestAxpyMatchesGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for _, n := range []int{0, 1, 7, 8, 31, 32, 33, 63, 64, 100, 511, 512, 1000} {
+		for off := range 3 {
+			x, y := make([]float32, n+off), make([]float32, n+off)
+			for i := range x {
+				x[i], y[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64()*1e3)
+			}
+			a := float32(rng.NormFloat64())
+			want := slices.Clone(y)
+			impl.Saxpy(n, a, x[off:], 1, want[off:], 1)
+			Axpy(a, x[off:], y[off:])
+			for i := range y {
+				if math.Float32bits(y[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d off=%d element %d: %v, gonum %v", n, off, i, y[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkAxpy: y += a·x over one 512-wide row (a hidden layer's width),
+// gonum's SSE kernel against Axpy.
+func BenchmarkAxpy(b *testing.B) {
+	for _, n := range []int{64, 512} {
+		x, y := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i] = float32(i) * 1e-3
+		}
+		b.Run(fmt.Sprintf("gonum-%d", n), func(b *testing.B) {
+			b.SetBytes(int64(n) * 12)
+			for range b.N {
+				impl.Saxpy(n, 1e-6, x, 1, y, 1)
+			}
+		})
+		b.Run(fmt.Sprintf("nn-%d", n), func(b *testing.B) {
+			b.SetBytes(int64(n) * 12)
+			for range b.N {
+				Axpy(1e-6, x, y)
+			}
+		})
+	}
+}
