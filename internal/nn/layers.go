@@ -220,7 +220,7 @@ func (l *DenseLinear) Forward(x []float32, n int, y []float32) {
 // Backward accumulates dW += dyᵀ·x and db += Σ dy, and writes dx = dy·W
 // when dx is not nil.
 func (l *DenseLinear) Backward(pool *Pool, x, dy []float32, n int, dx []float32) {
-	blas32.Gemm(blas.Trans, blas.NoTrans, 1, general(n, l.Out, dy), general(n, l.In, x), 1, general(l.Out, l.In, l.W.G))
+	gemmTN(pool, l.Out, l.In, n, dy, l.Out, x, l.In, 1, l.W.G, l.In)
 	pool.For(l.Out, 256, func(_, lo, hi int) {
 		gb := l.B.G[lo:hi]
 		for r := range n {
@@ -231,7 +231,7 @@ func (l *DenseLinear) Backward(pool *Pool, x, dy []float32, n int, dx []float32)
 		}
 	})
 	if dx != nil {
-		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, general(n, l.Out, dy), general(l.Out, l.In, l.W.W), 0, general(n, l.In, dx))
+		gemmNN(pool, n, l.In, l.Out, dy, l.Out, l.W.W, l.In, 0, dx, l.In)
 	}
 }
 
@@ -427,18 +427,15 @@ func (l *DenseLinear) BackwardBlocks(pool *Pool, opt *Optimizer, x, dy []float32
 	w := blk.Width()
 	first := true
 	blk.EachRun(func(col, a, b int) {
-		dyb := blas32.General{Rows: n, Cols: b - a, Stride: w, Data: dy[col:]}
 		if dx != nil {
 			beta := float32(1)
 			if first {
 				beta = 0
 			}
-			wb := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.W[a*l.In : b*l.In]}
-			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, dyb, wb, beta, general(n, l.In, dx))
+			gemmNN(pool, n, l.In, b-a, dy[col:], w, l.W.W[a*l.In:b*l.In], l.In, beta, dx, l.In)
 		}
 		first = false
-		gw := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.G[a*l.In : b*l.In]}
-		blas32.Gemm(blas.Trans, blas.NoTrans, 1, dyb, general(n, l.In, x), 0, gw)
+		gemmTN(pool, b-a, l.In, n, dy[col:], w, x, l.In, 0, l.W.G[a*l.In:b*l.In], l.In)
 		gb := l.B.G[a:b]
 		for r := range n {
 			d := dy[r*w+col : r*w+col+b-a]

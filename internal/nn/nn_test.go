@@ -7,6 +7,9 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 func TestPoolCoversEveryIndexOnce(t *testing.T) {
@@ -434,5 +437,51 @@ func BenchmarkAxpy(b *testing.B) {
 				Axpy(1e-6, x, y)
 			}
 		})
+	}
+}
+
+// gemmNN and gemmTN give gonum's Gemm bits (alpha 1, beta 0, 1 and 0.5,
+// strided operands, zeros in A that both skip), whatever the worker count.
+func TestGemmMatchesGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 1))
+	fill := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			if rng.IntN(4) > 0 { // a quarter zeros, like ReLU outputs
+				s[i] = float32(rng.NormFloat64())
+			}
+		}
+		return s
+	}
+	for _, d := range [][3]int{{1, 1, 1}, {3, 70, 5}, {64, 100, 33}, {130, 77, 129}} {
+		m, n, k := d[0], d[1], d[2]
+		for _, beta := range []float32{0, 1, 0.5} {
+			for _, workers := range []int{1, 3} {
+				pool := NewPool(workers)
+				lda, ldb, ldc := k+2, n+1, n+3
+				a, b, c := fill(m*lda), fill(k*ldb), fill(m*ldc)
+				want, got := slices.Clone(c), slices.Clone(c)
+				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, blas32.General{Rows: m, Cols: k, Stride: lda, Data: a},
+					blas32.General{Rows: k, Cols: n, Stride: ldb, Data: b}, beta, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: want})
+				gemmNN(pool, m, n, k, a, lda, b, ldb, beta, got, ldc)
+				sameBits(t, fmt.Sprintf("NN %v beta %v workers %d", d, beta, workers), got, want)
+
+				at := fill(k * (m + 1)) // k × m, stride m+1
+				want, got = slices.Clone(c), slices.Clone(c)
+				blas32.Gemm(blas.Trans, blas.NoTrans, 1, blas32.General{Rows: k, Cols: m, Stride: m + 1, Data: at},
+					blas32.General{Rows: k, Cols: n, Stride: ldb, Data: b}, beta, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: want})
+				gemmTN(pool, m, n, k, at, m+1, b, ldb, beta, got, ldc)
+				sameBits(t, fmt.Sprintf("TN %v beta %v workers %d", d, beta, workers), got, want)
+			}
+		}
+	}
+}
+
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: element %d = %v, gonum %v", what, i, got[i], want[i])
+		}
 	}
 }
