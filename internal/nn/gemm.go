@@ -26,24 +26,16 @@ func scaleRow(c []float32, beta float32) {
 // gemmNN computes C = A·B + beta·C for A m×k, B k×n and C m×n, row-major
 // with row strides lda, ldb and ldc.
 func gemmNN(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	pool.For(m, gemmRows, func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			scaleRow(ci, beta)
-			for l, v := range a[i*lda : i*lda+k] {
-				if v != 0 {
-					Axpy(v, b[l*ldb:l*ldb+n], ci)
-				}
-			}
-		}
-	})
+	gemmAxpy(pool, m, n, k, a, lda, 1, b, ldb, beta, c, ldc)
 }
 
 // gemmTN computes C = Aᵀ·B + beta·C for A k×m, B k×n and C m×n.
 func gemmTN(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemmAxpy(pool, m, n, k, a, 1, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmAxpy computes C = Â·B + beta·C where Â(i, l) = a[i·ai + l·al].
+func gemmAxpy(pool *Pool, m, n, k int, a []float32, ai, al int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -52,7 +44,7 @@ func gemmTN(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int,
 			ci := c[i*ldc : i*ldc+n]
 			scaleRow(ci, beta)
 			for l := range k {
-				if v := a[l*lda+i]; v != 0 {
+				if v := a[i*ai+l*al]; v != 0 {
 					Axpy(v, b[l*ldb:l*ldb+n], ci)
 				}
 			}
