@@ -246,6 +246,8 @@ type mhcWorker struct {
 	sel    []int32
 	sels   []float32
 	heap   topHeap
+	sig    []float32 // σ of the scored nodes (training)
+	soft   []float32 // their log(1 + e^s)
 }
 
 // truthNodes fills w.truth with the nodes of every level that hold one of
@@ -292,14 +294,15 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 	n1 := int(c.LevelSize(0))
 	w.adj = w.adj[:0]
 	t0 := w.truth[0]
+	sig, soft := w.sigmoids(z[:n1])
 	for i, v := range z[:n1] {
 		y := float32(0)
 		if len(t0) > 0 && t0[0] == int32(i) { // truth is sorted: walk it
 			y, t0 = 1, t0[1:]
 		}
-		s, sp := sigmoidSoftplus(v)
+		s := sig[i]
 		dz[i] = scale * (s - y)
-		loss += sp - float64(y)*float64(v)
+		loss += float64(soft[i]) - float64(y)*float64(v)
 		w.adj = append(w.adj, s+y) // teacher forcing: true nodes first
 	}
 	w.beam = w.beam[:0]
@@ -319,16 +322,21 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 			}
 		}
 		truth := w.truth[lv]
+		w.cscore = w.cscore[:0]
 		for _, n := range w.cand {
+			w.cscore = append(w.cscore, dot(e.Row(int(n)), g)+b.W[n])
+		}
+		sig, soft := w.sigmoids(w.cscore)
+		for j, n := range w.cand {
 			er := e.Row(int(n))
-			s := dot(er, g) + b.W[n]
+			s := w.cscore[j]
 			y := float32(0)
 			if isTrue(truth, n) {
 				y = 1
 			}
-			p, sp := sigmoidSoftplus(s)
+			p := sig[j]
 			d := scale * (p - y)
-			loss += sp - float64(y)*float64(s)
+			loss += float64(soft[j]) - float64(y)*float64(s)
 			axpy(d, er, dg)
 			recs = append(recs, nodeGrad{level: int32(lv - 1), node: n, coef: d})
 			w.adj = append(w.adj, p+y)
@@ -344,6 +352,15 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 	h.rows[row] = recs
 	h.all[row] = recs
 	return float32(loss)
+}
+
+// sigmoids returns σ and softplus of every logit in z, in the worker's
+// buffers (valid until the next call).
+func (w *mhcWorker) sigmoids(z []float32) (sig, soft []float32) {
+	w.sig = slices.Grow(w.sig[:0], len(z))[:len(z)]
+	w.soft = slices.Grow(w.soft[:0], len(z))[:len(z)]
+	sigmoidSoftplusSlice(z, w.sig, w.soft)
+	return w.sig, w.soft
 }
 
 func (w *mhcWorker) Predict(z []float32, k int, labels []int32, scores []float32) int {
@@ -401,16 +418,8 @@ func dot(a, b []float32) float32 { return blasImpl.Sdot(len(a), a, 1, b, 1) }
 func axpy(alpha float32, x, y []float32) { nn.Axpy(alpha, x, y) }
 
 // sigmoidSoftplus returns σ(v) and log(1 + e^v) from one float32
-// exponential (the cascade evaluates it for every scored node).
+// exponential (see sigmoidSoftplus32).
 func sigmoidSoftplus(v float32) (float32, float64) {
-	a := v
-	if a > 0 {
-		a = -a
-	}
-	e := expNeg(a)
-	s := 1 / (1 + e)
-	if v < 0 {
-		s *= e
-	}
-	return s, float64(max(v, 0) + log1pUnit(e))
+	s, sp := sigmoidSoftplus32(v)
+	return s, float64(sp)
 }

@@ -2,6 +2,7 @@ package heads
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -39,5 +40,34 @@ func TestFastMath(t *testing.T) {
 	}
 	if worst > 3e-7 {
 		t.Errorf("log1pUnit max error %g", worst)
+	}
+}
+
+// The vector sigmoid/softplus gives sigmoidSoftplus32's bits for every
+// value: zeros of both signs, the underflow edge at −87.3, huge and tiny
+// logits, and a dense sweep.
+func TestSigmoidSoftplusSliceMatchesScalar(t *testing.T) {
+	if !useFastmathVec {
+		t.Skip("no vector kernel on this CPU")
+	}
+	v := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 87.3, -87.3, 87.4, -87.4, 88, -88, 100, -100, 1e30, -1e30,
+		1e-30, -1e-30, 1e-45, -1e-45, float32(math.Inf(1)), float32(math.Inf(-1)), 0.5, -0.5, 20, -20}
+	for x := float32(-95); x < 95; x += 0.0137 {
+		v = append(v, x)
+	}
+	rng := rand.New(rand.NewPCG(11, 3))
+	for range 5000 {
+		v = append(v, float32(rng.NormFloat64()*10))
+	}
+	for off := range 8 { // every start of the vector part and the tail
+		in := v[off:]
+		s, sp := make([]float32, len(in)), make([]float32, len(in))
+		sigmoidSoftplusSlice(in, s, sp)
+		for i, x := range in {
+			ws, wsp := sigmoidSoftplus32(x)
+			if math.Float32bits(s[i]) != math.Float32bits(ws) || math.Float32bits(sp[i]) != math.Float32bits(wsp) {
+				t.Fatalf("v=%v (%#x): vector σ %v softplus %v, scalar %v %v", x, math.Float32bits(x), s[i], sp[i], ws, wsp)
+			}
+		}
 	}
 }
