@@ -14,6 +14,9 @@
 # results land under the sweep's `out`, on the same shared storage;
 # `bin/mhe report OUT` aggregates them. The #SBATCH lines above are defaults
 # (override them on the command line, e.g. --cpus-per-task=8 --partition=cpu).
+# MHE_CHECKPOINT_INTERVAL (default 1m) is each run's --checkpoint-interval:
+# shorten it on preemptible partitions, where a killed task loses the work
+# since its last checkpoint.
 set -euo pipefail
 file="${1:?usage: scripts/sweep-slurm.sh SWEEP.yaml [--dry-run | sbatch options...]}"
 shift
@@ -21,7 +24,8 @@ if [ -n "${SLURM_ARRAY_TASK_ID:-}" ]; then
   # Inside an array task: SLURM runs a copy of this script, so work from the
   # submission directory (the repository root).
   cd "${SLURM_SUBMIT_DIR:-.}"
-  exec "${MHE_BIN:-bin/mhe}" sweep run "$file" --index "$SLURM_ARRAY_TASK_ID" --threads "${SLURM_CPUS_PER_TASK:-0}"
+  exec "${MHE_BIN:-bin/mhe}" sweep run "$file" --index "$SLURM_ARRAY_TASK_ID" --threads "${SLURM_CPUS_PER_TASK:-0}" \
+    --checkpoint-interval "${MHE_CHECKPOINT_INTERVAL:-1m}"
 fi
 cd "$(dirname "$0")/.."
 mhe="${MHE_BIN:-bin/mhe}"
@@ -32,7 +36,8 @@ if [ "${1:-}" = "--dry-run" ]; then
   echo "would submit: sbatch --array=0-$((n - 1)) $* scripts/sweep-slurm.sh $file"
   for i in $(seq 0 $((n - 1))); do
     printf "task %d: " "$i"
-    SLURM_CPUS_PER_TASK=4 "$mhe" sweep run "$file" --index "$i" --threads 4 --dry-run 2>&1
+    SLURM_CPUS_PER_TASK=4 "$mhe" sweep run "$file" --index "$i" --threads 4 \
+      --checkpoint-interval "${MHE_CHECKPOINT_INTERVAL:-1m}" --dry-run 2>&1
   done
   exit 0
 fi

@@ -94,13 +94,15 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 		index   int
 		dryRun  bool
 		threads int
+		ckpt    time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "run FILE --index I",
 		Short: "Execute run I of a sweep (skip if done, resume if interrupted)",
 		Example: `  mhe sweep run sweep.yaml --index 3
   mhe sweep run sweep.yaml --index "$SLURM_ARRAY_TASK_ID" --threads "$SLURM_CPUS_PER_TASK"
-  mhe sweep run sweep.yaml --index 0 --dry-run     # print the command only`,
+  mhe sweep run sweep.yaml --index 0 --dry-run     # print the command only
+  mhe sweep run sweep.yaml --index 2 --checkpoint-interval 10s   # preemptible nodes: lose at most ~10 s`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			runs, err := loadSweep(args[0])
@@ -127,6 +129,12 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 			}
 			if threads > 0 {
 				argv = append(argv, "--threads", strconv.Itoa(threads))
+			}
+			if cmd.Flags().Changed("checkpoint-interval") {
+				if ckpt < 0 {
+					return usageErrorf("--checkpoint-interval %v: must be >= 0 (0 = a checkpoint after every epoch)", ckpt)
+				}
+				argv = append(argv, "--checkpoint-interval", ckpt.String())
 			}
 			fmt.Fprintf(s.errOut, "sweep run %d (%s, %s): mhe %s\n", index, r.Name, state, shellJoin(argv))
 			if dryRun {
@@ -157,6 +165,7 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 	f.IntVar(&index, "index", 0, "run number, 0-based (SLURM: $SLURM_ARRAY_TASK_ID)")
 	f.BoolVar(&dryRun, "dry-run", false, "print the command the run would execute, do nothing")
 	f.IntVar(&threads, "threads", 0, "worker threads for the run (0 = all CPUs)")
+	f.DurationVar(&ckpt, "checkpoint-interval", time.Minute, "passed to mhe train: least time between two end-of-epoch checkpoints (shorten it for preemptible jobs)")
 	return cmd
 }
 

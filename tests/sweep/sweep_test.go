@@ -134,7 +134,21 @@ func TestSlurmDryRun(t *testing.T) {
 			t.Errorf("dry run lacks task %d:\n%s", i, s)
 		}
 	}
-	if !strings.Contains(s, "--set head.method=vanilla --threads 4") {
+	if !strings.Contains(s, "--set head.method=vanilla --threads 4 --checkpoint-interval 1m0s") {
 		t.Errorf("dry run lacks the override and threads:\n%s", s)
+	}
+}
+
+// sweep run passes --threads and --checkpoint-interval on to mhe train
+// (preemptible cluster jobs shorten the interval) and refuses a negative one.
+func TestRunPassesTrainFlags(t *testing.T) {
+	file := filepath.Join(testutil.RepoRoot(t), "scripts", "sweep-example.yaml")
+	code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "1", "--dry-run", "--threads", "3", "--checkpoint-interval", "10s")
+	if code != 0 || !strings.Contains(errOut, "--set train.seed=2 --threads 3 --checkpoint-interval 10s") {
+		t.Errorf("exit %d, command line not passed on:\n%s", code, errOut)
+	}
+	code, _, errOut = testutil.Run(t, "", nil, "sweep", "run", file, "--index", "1", "--dry-run", "--checkpoint-interval", "-1s")
+	if code != 2 || !strings.Contains(errOut, "--checkpoint-interval -1s: must be >= 0") {
+		t.Errorf("negative interval: exit %d, %s", code, errOut)
 	}
 }
