@@ -22,7 +22,7 @@ func adam(w, g, m, v []float32, k *adamConsts) {
 	n := len(w)
 	m, v, g = m[:n], v[:n], g[:n]
 	done := 0
-	if useAdamVec && n >= 8 {
+	if hasAVX && n >= 8 {
 		done = n &^ 7
 		adamVec(&w[0], &g[0], &m[0], &v[0], done, k)
 	}

@@ -2,8 +2,8 @@ package nn
 
 import "golang.org/x/sys/cpu"
 
-// useAdamVec: the CPU and the OS support 256-bit AVX.
-var useAdamVec = cpu.X86.HasAVX
+// hasAVX: the CPU and the OS support 256-bit AVX (the Adam and axpy kernels).
+var hasAVX = cpu.X86.HasAVX
 
 // adamVec applies adamScalar's update to the first n elements (n a
 // multiple of 8), eight at a time with AVX. Implemented in adam_amd64.s.

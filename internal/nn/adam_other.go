@@ -2,7 +2,7 @@
 
 package nn
 
-const useAdamVec = false
+const hasAVX = false
 
 func adamVec(w, grad, m, v *float32, n int, k *adamConsts) {
 	panic("nn: no vector Adam kernel on this architecture")

@@ -9,7 +9,7 @@ func Axpy(a float32, x, y []float32) {
 	n := len(x)
 	y = y[:n]
 	done := 0
-	if useAdamVec && n >= 32 {
+	if hasAVX && n >= 32 {
 		done = n &^ 31
 		axpyVec(a, &x[0], &y[0], done)
 	}

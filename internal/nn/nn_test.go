@@ -344,7 +344,7 @@ func BenchmarkOptimizerApply(b *testing.B) {
 // weight decay; awkward values (zeros, tiny and huge gradients, negative
 // zero) included.
 func TestAdamVectorMatchesScalar(t *testing.T) {
-	if !useAdamVec {
+	if !hasAVX {
 		t.Skip("no vector Adam kernel on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(7, 7))
