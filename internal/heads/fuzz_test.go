@@ -2,6 +2,7 @@ package heads
 
 import (
 	"errors"
+	"math"
 	"testing"
 )
 
@@ -29,6 +30,34 @@ func FuzzParsePlanFile(f *testing.F) {
 		}
 		if codec.Capacity() < int64(pf.Labels) {
 			t.Fatal("accepted plan does not cover its labels")
+		}
+	})
+}
+
+// FuzzSigmoidSoftplusVec: for any eight non-NaN logits the vector kernel
+// gives sigmoidSoftplus32's bits. (A NaN logit is a diverged run, which
+// training stops on; its NaN payload is not compared.)
+func FuzzSigmoidSoftplusVec(f *testing.F) {
+	f.Add(uint32(0), uint32(0x80000000), math.Float32bits(-87.3), math.Float32bits(88), uint32(1), math.Float32bits(0.5), uint32(0x7f800000), uint32(0xff800000))
+	f.Fuzz(func(t *testing.T, a, b, c, d, e, g, h, i uint32) {
+		if !useFastmathVec {
+			t.Skip("no vector kernel on this CPU")
+		}
+		v := make([]float32, 0, 9)
+		for _, bits := range []uint32{a, b, c, d, e, g, h, i} {
+			x := math.Float32frombits(bits)
+			if x != x {
+				return
+			}
+			v = append(v, x)
+		}
+		s, sp := make([]float32, 8), make([]float32, 8)
+		sigmoidSoftplusSlice(v, s, sp)
+		for j, x := range v {
+			ws, wsp := sigmoidSoftplus32(x)
+			if math.Float32bits(s[j]) != math.Float32bits(ws) || math.Float32bits(sp[j]) != math.Float32bits(wsp) {
+				t.Fatalf("v=%v (%#x): vector %v %v, scalar %v %v", x, math.Float32bits(x), s[j], sp[j], ws, wsp)
+			}
 		}
 	})
 }

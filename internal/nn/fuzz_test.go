@@ -1,0 +1,57 @@
+package nn
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+// floats turns fuzz bytes into non-NaN float32s (four bytes each).
+func floats(b []byte) []float32 {
+	var out []float32
+	for len(b) >= 4 {
+		x := math.Float32frombits(uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24)
+		if x == x {
+			out = append(out, x)
+		}
+		b = b[4:]
+	}
+	return out
+}
+
+// FuzzKernels: for any operands (NaNs left out), the vector Adam step gives
+// the scalar reference's bits and Axpy gives gonum's Saxpy bits.
+func FuzzKernels(f *testing.F) {
+	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), float32(0.001), float32(0.01))
+	f.Fuzz(func(t *testing.T, raw []byte, lr, wd float32) {
+		x := floats(raw)
+		n := len(x) / 4
+		if n == 0 || lr != lr || wd != wd {
+			return
+		}
+		w, g, m, v := x[:n], x[n:2*n], x[2*n:3*n], slices.Clone(x[3*n:4*n])
+		for i := range v {
+			v[i] = float32(math.Abs(float64(v[i])))
+		}
+		k := adamConsts{b1: 0.9, c1: 0.1, b2: 0.999, c2: 1 - float32(0.999), ibc2: 1.5, step: lr, eps: 1e-8, l2: wd, decoupled: lr * wd}
+		w1, m1, v1 := slices.Clone(w), slices.Clone(m), slices.Clone(v)
+		w2, m2, v2 := slices.Clone(w), slices.Clone(m), slices.Clone(v)
+		adam(w1, g, m1, v1, &k)
+		adamScalar(w2, g, m2, v2, &k)
+		for i := range w1 {
+			for _, p := range [][2]float32{{w1[i], w2[i]}, {m1[i], m2[i]}, {v1[i], v2[i]}} {
+				if math.Float32bits(p[0]) != math.Float32bits(p[1]) && !(p[0] != p[0] && p[1] != p[1]) {
+					t.Fatalf("adam element %d: vector %v, scalar %v", i, p[0], p[1])
+				}
+			}
+		}
+		y1, y2 := slices.Clone(m), slices.Clone(m)
+		Axpy(lr, w, y1)
+		impl.Saxpy(n, lr, w, 1, y2, 1)
+		for i := range y1 {
+			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
+				t.Fatalf("axpy element %d: %v, gonum %v", i, y1[i], y2[i])
+			}
+		}
+	})
+}
