@@ -2,18 +2,23 @@ package heads
 
 import "math"
 
+// Cody–Waite constants of expNeg (and of the vector table below): log2(e)
+// and ln 2 split into a part exact in float32 and the remainder; e^x
+// underflows float32 below expMin.
+const (
+	log2e  = 1.44269504088896341
+	ln2hi  = 0.693359375
+	ln2lo  = -2.12194440e-4
+	expMin = -87.3
+)
+
 // expNeg returns e^x for x <= 0 in float32 arithmetic: Cody–Waite range
 // reduction x = n·ln2 + r, |r| <= ln2/2, and a degree-6 polynomial for e^r;
 // relative error below 3e-7 (float32's resolution), deterministic.
 func expNeg(x float32) float32 {
-	if x < -87.3 {
+	if x < expMin {
 		return 0
 	}
-	const (
-		log2e = 1.44269504088896341
-		ln2hi = 0.693359375
-		ln2lo = -2.12194440e-4
-	)
 	// The explicit conversions round every product before the addition
 	// (no FMA on any target): sigmoidSoftplusVec repeats these operations
 	// in this order and must give the same bits.
@@ -75,13 +80,8 @@ func sigmoidSoftplusSlice(v, s, sp []float32) {
 // fastmathConsts are sigmoidSoftplusVec's constants, each repeated over the
 // eight lanes of a 256-bit register, in the order the assembly reads them.
 var fastmathConsts = func() (k [18][8]uint32) {
-	const (
-		log2e = 1.44269504088896341
-		ln2hi = 0.693359375
-		ln2lo = -2.12194440e-4
-	)
 	vals := []float32{log2e, 0.5, ln2hi, ln2lo, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1, 2,
-		1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, -87.3}
+		1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3, expMin}
 	for i, v := range vals {
 		for j := range k[i] {
 			k[i][j] = math.Float32bits(v)

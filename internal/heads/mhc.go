@@ -220,7 +220,7 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 				clear(gb)
 				bias[0] = 0
 				for _, rc := range u.entries[u.starts[i]:u.starts[i+1]] {
-					axpy(rc.coef, logits[int(rc.row)*stride+off:int(rc.row)*stride+off+h.q], gb)
+					nn.Axpy(rc.coef, logits[int(rc.row)*stride+off:int(rc.row)*stride+off+h.q], gb)
 					bias[0] += rc.coef
 				}
 				node := int(u.nodes[i])
@@ -337,7 +337,7 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 			p := sig[j]
 			d := scale * (p - y)
 			loss += float64(soft[j]) - float64(y)*float64(s)
-			axpy(d, er, dg)
+			nn.Axpy(d, er, dg)
 			recs = append(recs, nodeGrad{level: int32(lv - 1), node: n, coef: d})
 			w.adj = append(w.adj, p+y)
 		}
@@ -412,14 +412,5 @@ func (w *mhcWorker) Predict(z []float32, k int, labels []int32, scores []float32
 
 var blasImpl = blas32.Implementation()
 
-// dot and axpy use gonum's SIMD kernels (deterministic: fixed order).
+// dot uses gonum's SIMD kernel (deterministic: fixed order).
 func dot(a, b []float32) float32 { return blasImpl.Sdot(len(a), a, 1, b, 1) }
-
-func axpy(alpha float32, x, y []float32) { nn.Axpy(alpha, x, y) }
-
-// sigmoidSoftplus returns σ(v) and log(1 + e^v) from one float32
-// exponential (see sigmoidSoftplus32).
-func sigmoidSoftplus(v float32) (float32, float64) {
-	s, sp := sigmoidSoftplus32(v)
-	return s, float64(sp)
-}

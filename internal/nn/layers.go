@@ -8,11 +8,6 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-var impl = blas32.Implementation()
-
-// axpy computes y += a·x (see Axpy).
-func axpy(a float32, x, y []float32) { Axpy(a, x, y) }
-
 // Batch is a mini-batch of sparse rows (CSR with local row numbers).
 type Batch struct {
 	N       int
@@ -93,7 +88,7 @@ func (l *SparseLinear) Forward(x *Batch, out []float32, lo, hi int) {
 		ids, vals := x.Row(r)
 		for k, j := range ids {
 			if int(j) < l.In {
-				axpy(vals[k], l.W.W[int(j)*l.Out:(int(j)+1)*l.Out], o)
+				Axpy(vals[k], l.W.W[int(j)*l.Out:(int(j)+1)*l.Out], o)
 			}
 		}
 	}
@@ -113,7 +108,7 @@ func (l *SparseLinear) Update(pool *Pool, opt *Optimizer, x *Batch, dOut []float
 		for f := lo; f < hi; f++ {
 			clear(g)
 			for _, e := range l.entries[l.starts[f]:l.starts[f+1]] {
-				axpy(e.val, dOut[int(e.row)*l.Out:(int(e.row)+1)*l.Out], g)
+				Axpy(e.val, dOut[int(e.row)*l.Out:(int(e.row)+1)*l.Out], g)
 			}
 			opt.UpdateRow(l.W, int(l.feats[f]), g, lr)
 		}
@@ -355,7 +350,7 @@ func (l *SparseLinear) ForwardBlocks(x *Batch, out []float32, lo, hi int, blk *B
 			copy(seg, l.B.W[a:b])
 			for k, j := range ids {
 				if int(j) < l.In {
-					axpy(vals[k], l.W.W[int(j)*l.Out+a:int(j)*l.Out+b], seg)
+					Axpy(vals[k], l.W.W[int(j)*l.Out+a:int(j)*l.Out+b], seg)
 				}
 			}
 		}
@@ -381,7 +376,7 @@ func (l *SparseLinear) UpdateBlocks(pool *Pool, opt *Optimizer, x *Batch, dOut [
 		for f := lo; f < hi; f++ {
 			clear(g)
 			for _, e := range l.entries[l.starts[f]:l.starts[f+1]] {
-				axpy(e.val, dOut[int(e.row)*w:(int(e.row)+1)*w], g)
+				Axpy(e.val, dOut[int(e.row)*w:(int(e.row)+1)*w], g)
 			}
 			row := int(l.feats[f]) * l.Out
 			for i := range blk.IDs {

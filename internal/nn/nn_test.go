@@ -12,6 +12,9 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
+// impl is gonum's BLAS, the reference the kernels are compared with.
+var impl = blas32.Implementation()
+
 func TestPoolCoversEveryIndexOnce(t *testing.T) {
 	for _, workers := range []int{1, 2, 7} {
 		p := NewPool(workers)
