@@ -45,7 +45,8 @@ func Binary(t testing.TB) string {
 	return build.path
 }
 
-// openSources opens every Go source, go.mod and go.sum of the module. go
+// openSources opens every file the build reads (Go and assembly sources,
+// go.mod, go.sum). go
 // test caches a package's result keyed on the files the test opened; the
 // binary is built by a subprocess, so without this a change to cmd/mhe or
 // internal/ would leave the results of packages that only run the binary
@@ -61,7 +62,7 @@ func openSources(root string) {
 			}
 			return nil
 		}
-		if n := d.Name(); strings.HasSuffix(n, ".go") || n == "go.mod" || n == "go.sum" {
+		if n := d.Name(); strings.HasSuffix(n, ".go") || strings.HasSuffix(n, ".s") || n == "go.mod" || n == "go.sum" {
 			if f, err := os.Open(p); err == nil {
 				f.Close()
 			}
