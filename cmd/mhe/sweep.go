@@ -131,8 +131,8 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 				argv = append(argv, "--threads", strconv.Itoa(threads))
 			}
 			if cmd.Flags().Changed("checkpoint-interval") {
-				if ckpt < 0 {
-					return usageErrorf("--checkpoint-interval %v: must be >= 0 (0 = a checkpoint after every epoch)", ckpt)
+				if err := checkCheckpointInterval(ckpt); err != nil {
+					return err
 				}
 				argv = append(argv, "--checkpoint-interval", ckpt.String())
 			}
@@ -165,7 +165,7 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 	f.IntVar(&index, "index", 0, "run number, 0-based (SLURM: $SLURM_ARRAY_TASK_ID)")
 	f.BoolVar(&dryRun, "dry-run", false, "print the command the run would execute, do nothing")
 	f.IntVar(&threads, "threads", 0, "worker threads for the run (0 = all CPUs)")
-	f.DurationVar(&ckpt, "checkpoint-interval", time.Minute, "passed to mhe train: least time between two end-of-epoch checkpoints (shorten it for preemptible jobs)")
+	f.DurationVar(&ckpt, "checkpoint-interval", defaultCheckpointInterval, "passed to mhe train: least time between two end-of-epoch checkpoints (shorten it for preemptible jobs)")
 	return cmd
 }
 

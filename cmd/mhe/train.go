@@ -83,9 +83,21 @@ Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 	f.StringArrayVar(&o.Sets, "set", nil, "override a config key (key=value), repeatable")
 	f.BoolVar(&o.PrintConfig, "print-config", false, "print the resolved config and exit")
 	f.StringVar(&o.Format, "format", "table", "final test metrics: table or json (on stdout)")
-	f.DurationVar(&o.CheckpointInterval, "checkpoint-interval", time.Minute, "least time between two end-of-epoch checkpoints (0 = after every epoch); an interrupted run always writes one")
+	f.DurationVar(&o.CheckpointInterval, "checkpoint-interval", defaultCheckpointInterval, "least time between two end-of-epoch checkpoints (0 = after every epoch); an interrupted run always writes one")
 	f.StringVar(&o.Result, "result", "", "also write the run record (JSON) here; it is always written to DIR/result.json")
 	return cmd
+}
+
+// defaultCheckpointInterval is --checkpoint-interval's default (train and
+// sweep run).
+const defaultCheckpointInterval = time.Minute
+
+// checkCheckpointInterval refuses a negative --checkpoint-interval.
+func checkCheckpointInterval(d time.Duration) error {
+	if d < 0 {
+		return usageErrorf("--checkpoint-interval %v: must be >= 0 (0 = a checkpoint after every epoch)", d)
+	}
+	return nil
 }
 
 var trainFlagKeys = map[string]string{"threads": "train.threads", "seed": "train.seed", "epochs": "train.epochs"}
@@ -139,8 +151,8 @@ func trainRun(s *streams, o *trainOptions) error {
 	if dir == "" {
 		return usageErrorf("give --out DIR for the model directory")
 	}
-	if o.CheckpointInterval < 0 {
-		return usageErrorf("--checkpoint-interval %v: must be >= 0 (0 = a checkpoint after every epoch)", o.CheckpointInterval)
+	if err := checkCheckpointInterval(o.CheckpointInterval); err != nil {
+		return err
 	}
 	threads := cfg.Train.Threads
 	if threads <= 0 {
