@@ -42,10 +42,15 @@ for r in "${rows[@]}"; do
   spread=""
   if [ ${#seeds[@]} -gt 0 ]; then
     vals=""
+    own=$(grep -o '"seed": [0-9]*' "$tmp/$cfg/result.json" | head -1 | awk '{print $2}')
     for sd in "${seeds[@]}"; do
-      bin/mhe train --config "configs/$cfg.yaml" --out "$tmp/$cfg-s$sd" --threads 2 --quiet --format json --set "train.seed=$sd" >"$tmp/$cfg-s$sd.json"
-      vals="$vals $(grep -o '"p@1": [0-9.e+-]*' "$tmp/$cfg-s$sd.json" | head -1 | awk '{print 100*$2}')"
-      rm -rf "$tmp/$cfg-s$sd"
+      out="$tmp/$cfg.json" # the config's own seed was trained above
+      if [ "$sd" != "$own" ]; then
+        out="$tmp/$cfg-s$sd.json"
+        bin/mhe train --config "configs/$cfg.yaml" --out "$tmp/$cfg-s$sd" --threads 2 --quiet --format json --set "train.seed=$sd" >"$out"
+        rm -rf "$tmp/$cfg-s$sd"
+      fi
+      vals="$vals $(grep -o '"p@1": [0-9.e+-]*' "$out" | head -1 | awk '{print 100*$2}')"
     done
     spread=$(echo "$vals" | awk '{for (i = 1; i <= NF; i++) {s += $i; q += $i * $i}; m = s / NF; v = NF > 1 ? (q - NF * m * m) / (NF - 1) : 0; if (v < 0) v = 0; printf " %.2f ± %.2f |", m, sqrt(v)}')
   fi
