@@ -16,3 +16,11 @@ func adamVec(w, grad, m, v *float32, n int, k *adamConsts)
 //
 //go:noescape
 func axpyVec(a float32, x, y *float32, n int)
+
+// dotNT4 adds to c[r·ldc], r = 0..3, the dot product of row r of a (row
+// stride lda) with b[:k], in gonum's DotUnitary summation order for a b
+// whose first peel elements precede a 16-byte boundary. Implemented in
+// dot_amd64.s.
+//
+//go:noescape
+func dotNT4(a *float32, lda int, b *float32, k, peel int, c *float32, ldc int)

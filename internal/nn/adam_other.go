@@ -11,3 +11,7 @@ func adamVec(w, grad, m, v *float32, n int, k *adamConsts) {
 func axpyVec(a float32, x, y *float32, n int) {
 	panic("nn: no vector axpy kernel on this architecture")
 }
+
+func dotNT4(a *float32, lda int, b *float32, k, peel int, c *float32, ldc int) {
+	panic("nn: no vector dot kernel on this architecture")
+}

@@ -4,6 +4,9 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // floats turns fuzz bytes into non-NaN float32s (four bytes each).
@@ -51,6 +54,35 @@ func FuzzKernels(f *testing.F) {
 		for i := range y1 {
 			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
 				t.Fatalf("axpy element %d: %v, gonum %v", i, y1[i], y2[i])
+			}
+		}
+	})
+}
+
+// FuzzGemmNT: for any operands (NaNs left out), shape and alignment, the
+// forward product gemmNT gives gonum's Gemm(NoTrans, Trans) bits.
+func FuzzGemmNT(f *testing.F) {
+	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), uint8(3), uint8(2), uint8(1))
+	f.Fuzz(func(t *testing.T, raw []byte, mm, nn, off uint8) {
+		x := floats(raw)
+		m, n := int(mm%9)+1, int(nn%9)+1
+		o := int(off % 4)
+		k := (len(x) - o) / (m + n)
+		if k < 1 {
+			return
+		}
+		a, b := x[o:o+m*k], x[o+m*k:o+(m+n)*k]
+		c := make([]float32, m*n)
+		for i := range c {
+			c[i] = x[i%len(x)]
+		}
+		want, got := slices.Clone(c), slices.Clone(c)
+		gemmNT(NewPool(2), m, n, k, a, k, b, k, got, n)
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1, blas32.General{Rows: m, Cols: k, Stride: k, Data: a},
+			blas32.General{Rows: n, Cols: k, Stride: k, Data: b}, 1, blas32.General{Rows: m, Cols: n, Stride: n, Data: want})
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+				t.Fatalf("%d×%d×%d offset %d, element %d: %v, gonum %v", m, n, k, o, i, got[i], want[i])
 			}
 		}
 	})

@@ -1,5 +1,11 @@
 package nn
 
+import (
+	"unsafe"
+
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
 // The two matrix products of the dense layers' backward pass, computed row
 // by row of C with Axpy. Every element of C sees exactly the operations of
 // gonum's blas32 Gemm with alpha = 1 — C scaled by beta first (set to zero
@@ -50,4 +56,66 @@ func gemmAxpy(pool *Pool, m, n, k int, a []float32, ai, al int, b []float32, ldb
 			}
 		}
 	})
+}
+
+// gonum's Gemm cuts C into blocks of gonumBlock × gonumBlock and, when there
+// are at least gonumMinParBlocks of them, sums each element's dot product
+// over k in pieces of gonumBlock; otherwise it takes one dot over all of k.
+const (
+	gonumBlock        = 64
+	gonumMinParBlocks = 4
+)
+
+// gemmNT computes C += A·Bᵀ for A m×k and B n×k, row-major with row strides
+// lda and ldb, the dense layers' forward product. Every element of C sees
+// the operations of gonum's blas32 Gemm(NoTrans, Trans) with alpha = beta =
+// 1 — the same k pieces, each a DotUnitary added to c — so the result is the
+// same bits whatever the worker count. With AVX, four rows of A share each
+// load of a row of B (dotNT4); otherwise, and for the last m mod 4 rows,
+// gonum's own dot does the work.
+func gemmNT(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if len(a) < (m-1)*lda+k || len(b) < (n-1)*ldb+k || len(c) < (m-1)*ldc+n {
+		panic("nn: gemmNT: a matrix is shorter than its shape")
+	}
+	piece := k
+	if blocksOf(m)*blocksOf(n) >= gonumMinParBlocks {
+		piece = gonumBlock
+	}
+	pool.For(m, gemmRows, func(_, lo, hi int) {
+		for k0 := 0; k0 < k; k0 += piece {
+			kl := min(piece, k-k0)
+			i := lo
+			if hasAVX {
+				for ; i+4 <= hi; i += 4 {
+					ai := &a[i*lda+k0]
+					ci := c[i*ldc : i*ldc+n]
+					for j := range ci {
+						bj := b[j*ldb+k0 : j*ldb+k0+kl]
+						dotNT4(ai, lda, &bj[0], kl, min(dotPeel(&bj[0]), kl), &ci[j], ldc)
+					}
+				}
+			}
+			for ; i < hi; i++ {
+				x := blas32.Vector{N: kl, Inc: 1, Data: a[i*lda+k0 : i*lda+k0+kl]}
+				ci := c[i*ldc : i*ldc+n]
+				for j := range ci {
+					ci[j] += blas32.Dot(x, blas32.Vector{N: kl, Inc: 1, Data: b[j*ldb+k0 : j*ldb+k0+kl]})
+				}
+			}
+		}
+	})
+}
+
+func blocksOf(n int) int { return (n + gonumBlock - 1) / gonumBlock }
+
+// dotPeel is how many elements DotUnitary adds one at a time before its
+// second operand reaches a 16-byte boundary.
+func dotPeel(p *float32) int {
+	if r := int(uintptr(unsafe.Pointer(p)) & 15); r != 0 {
+		return (16 - r) / 4
+	}
+	return 0
 }

@@ -3,9 +3,6 @@ package nn
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Batch is a mini-batch of sparse rows (CSR with local row numbers).
@@ -200,16 +197,13 @@ func NewDenseLinear(name string, in, out int, alloc bool) *DenseLinear {
 // Params lists the layer's tensors.
 func (l *DenseLinear) Params() []*Param { return []*Param{l.W, l.B} }
 
-func general(rows, cols int, data []float32) blas32.General {
-	return blas32.General{Rows: rows, Cols: cols, Stride: cols, Data: data[:rows*cols]}
-}
-
-// Forward computes y (n × Out) from x (n × In).
-func (l *DenseLinear) Forward(x []float32, n int, y []float32) {
+// Forward computes y (n × Out) from x (n × In): the bias, then x·Wᵀ added
+// with gemmNT (gonum's bits).
+func (l *DenseLinear) Forward(pool *Pool, x []float32, n int, y []float32) {
 	for r := range n {
 		copy(y[r*l.Out:(r+1)*l.Out], l.B.W)
 	}
-	blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(n, l.In, x), general(l.Out, l.In, l.W.W), 1, general(n, l.Out, y))
+	gemmNT(pool, n, l.Out, l.In, x, l.In, l.W.W, l.In, y, l.Out)
 }
 
 // Backward accumulates dW += dyᵀ·x and db += Σ dy, and writes dx = dy·W
@@ -403,15 +397,13 @@ func (l *SparseLinear) UpdateBlocks(pool *Pool, opt *Optimizer, x *Batch, dOut [
 
 // ForwardBlocks computes the selected outputs of the dense layer for n rows
 // of x into y (row stride blk.Width()).
-func (l *DenseLinear) ForwardBlocks(x []float32, n int, blk *Blocks, y []float32) {
+func (l *DenseLinear) ForwardBlocks(pool *Pool, x []float32, n int, blk *Blocks, y []float32) {
 	w := blk.Width()
 	blk.EachRun(func(col, a, b int) {
 		for r := range n {
 			copy(y[r*w+col:r*w+col+b-a], l.B.W[a:b])
 		}
-		c := blas32.General{Rows: n, Cols: b - a, Stride: w, Data: y[col:]}
-		wb := blas32.General{Rows: b - a, Cols: l.In, Stride: l.In, Data: l.W.W[a*l.In : b*l.In]}
-		blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(n, l.In, x), wb, 1, c)
+		gemmNT(pool, n, b-a, l.In, x, l.In, l.W.W[a*l.In:b*l.In], l.In, y[col:], w)
 	})
 }
 

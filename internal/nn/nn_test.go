@@ -140,7 +140,7 @@ func TestDenseLinearGradients(t *testing.T) {
 	}
 	loss := func() float64 {
 		y := make([]float32, n*out)
-		l.Forward(x, n, y)
+		l.Forward(NewPool(1), x, n, y)
 		s := 0.0
 		for _, v := range y {
 			s += 0.5 * float64(v) * float64(v)
@@ -148,7 +148,7 @@ func TestDenseLinearGradients(t *testing.T) {
 		return s
 	}
 	y := make([]float32, n*out)
-	l.Forward(x, n, y)
+	l.Forward(NewPool(1), x, n, y)
 	dx := make([]float32, n*in)
 	l.Backward(NewPool(1), x, y, n, dx) // dL/dy = y
 	const eps = 1e-2
@@ -263,8 +263,8 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 		copy(b.B.W, bias)
 		x := rnd(n * in)
 		yFull, yBlk := make([]float32, n*out), make([]float32, n*w)
-		a.Forward(x, n, yFull)
-		b.ForwardBlocks(x, n, blk, yBlk)
+		a.Forward(NewPool(2), x, n, yFull)
+		b.ForwardBlocks(NewPool(2), x, n, blk, yBlk)
 		checkForward("dense", yFull, yBlk)
 
 		dxFull, dxBlk := make([]float32, n*in), make([]float32, n*in)
@@ -486,5 +486,75 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 			t.Fatalf("%s: element %d = %v, gonum %v", what, i, got[i], want[i])
 		}
+	}
+}
+
+// The forward product gives gonum's bits for every shape (one dot over k
+// and the 64-long pieces of gonum's parallel path), stride, operand
+// alignment (which sets DotUnitary's scalar prologue) and worker count.
+func TestGemmNTMatchesGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 2))
+	fill := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			switch rng.IntN(8) {
+			case 0: // ReLU zeros, both signs
+			case 1:
+				s[i] = float32(math.Copysign(0, -1))
+			default:
+				s[i] = float32(rng.NormFloat64()) * float32(math.Exp(rng.NormFloat64()*3))
+			}
+		}
+		return s
+	}
+	shapes := [][3]int{{1, 1, 1}, {4, 1, 3}, {5, 7, 2}, {8, 3, 17}, {7, 70, 33}, {64, 100, 65},
+		{130, 77, 129}, {256, 64, 512}, {33, 200, 500}}
+	for _, d := range shapes {
+		m, n, k := d[0], d[1], d[2]
+		for _, off := range [][2]int{{0, 0}, {1, 3}, {2, 1}, {3, 2}} {
+			for _, workers := range []int{1, 3} {
+				pool := NewPool(workers)
+				lda, ldb, ldc := k+off[0], k+off[1], n+1
+				a := fill(m*lda + 4)[off[0]:]
+				b := fill(n*ldb + 4)[off[1]:]
+				c := fill(m * ldc)
+				want, got := slices.Clone(c), slices.Clone(c)
+				blas32.Gemm(blas.NoTrans, blas.Trans, 1, blas32.General{Rows: m, Cols: k, Stride: lda, Data: a},
+					blas32.General{Rows: n, Cols: k, Stride: ldb, Data: b}, 1, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: want})
+				gemmNT(pool, m, n, k, a, lda, b, ldb, got, ldc)
+				sameBits(t, fmt.Sprintf("NT %v offsets %v workers %d", d, off, workers), got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkGemmNT: the dense layers' forward product C += A·Bᵀ (A a batch of
+// 512-wide hidden rows, B a layer's weights), gonum's Gemm against gemmNT,
+// two workers each (gonum uses GOMAXPROCS goroutines).
+func BenchmarkGemmNT(b *testing.B) {
+	pool := NewPool(2)
+	for _, d := range [][3]int{{256, 64, 512}, {256, 160, 512}, {64, 512, 512}} {
+		m, n, k := d[0], d[1], d[2]
+		x, w, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+		for i := range x {
+			x[i] = float32(i%7) * 1e-3
+		}
+		for i := range w {
+			w[i] = float32(i%5) * 1e-3
+		}
+		name := fmt.Sprintf("%dx%dx%d", m, n, k)
+		b.Run("gonum-"+name, func(b *testing.B) {
+			b.SetBytes(int64(m*n*k) * 4)
+			for b.Loop() {
+				blas32.Gemm(blas.NoTrans, blas.Trans, 1, blas32.General{Rows: m, Cols: k, Stride: k, Data: x},
+					blas32.General{Rows: n, Cols: k, Stride: k, Data: w}, 1, blas32.General{Rows: m, Cols: n, Stride: n, Data: c})
+			}
+		})
+		b.Run("nn-"+name, func(b *testing.B) {
+			b.SetBytes(int64(m*n*k) * 4)
+			for b.Loop() {
+				gemmNT(pool, m, n, k, x, k, w, k, c, n)
+			}
+		})
 	}
 }

@@ -97,7 +97,7 @@ func benchHeadStep(b *testing.B, method heads.Method, loss heads.Loss, outputs i
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		layer.Forward(x, benchB, logits)
+		layer.Forward(pool, x, benchB, logits)
 		pool.For(benchB, rowChunk, func(w, lo, hi int) {
 			for r := lo; r < hi; r++ {
 				workers[w].Loss(r, logits[r*outputs:(r+1)*outputs], dlogits[r*outputs:(r+1)*outputs], labels[r], 1.0/benchB)
@@ -200,7 +200,7 @@ func BenchmarkMHCHeadStep(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		layer.Forward(x, rows, logits)
+		layer.Forward(pool, x, rows, logits)
 		head.BeginBatch(rows)
 		pool.For(rows, rowChunk, func(w, lo, hi int) {
 			for r := lo; r < hi; r++ {
@@ -276,10 +276,10 @@ func BenchmarkMHSHeadStep(b *testing.B) {
 					blk = mhs.Select(labels, keys, step)
 					out = blk.Width()
 					share += float64(out) / c
-					layer.ForwardBlocks(x, rows, blk, logits)
+					layer.ForwardBlocks(pool, x, rows, blk, logits)
 				} else {
 					share++
-					layer.Forward(x, rows, logits)
+					layer.Forward(pool, x, rows, logits)
 				}
 				pool.For(rows, rowChunk, func(w, lo, hi int) {
 					for r := lo; r < hi; r++ {

@@ -155,15 +155,15 @@ func (n *Net) forward(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys
 	}
 	f := n.encode(pool, x, w, train, keys, stream)
 	if blk != nil {
-		n.Out.ForwardBlocks(f, rows, blk, w.logits)
+		n.Out.ForwardBlocks(pool, f, rows, blk, w.logits)
 		return w.logits[:rows*blk.Width()]
 	}
 	if n.Pass == 0 {
-		n.Out.Forward(f, rows, w.logits)
+		n.Out.Forward(pool, f, rows, w.logits)
 		return w.logits[:rows*n.Outputs]
 	}
 	// Head layer outputs, then Pass copies of f, per row.
-	n.Out.Forward(f, rows, w.own)
+	n.Out.Forward(pool, f, rows, w.own)
 	own, width := n.Out.Out, n.Out.In
 	pool.For(rows, rowChunk, func(_, lo, hi int) {
 		for r := lo; r < hi; r++ {
@@ -187,7 +187,7 @@ func (n *Net) encode(pool *nn.Pool, x *nn.Batch, w *workspace, train bool, keys 
 		n.activate(0, widths[0], w, lo, hi, train, keys, stream)
 	})
 	for i, l := range n.Hidden {
-		l.Forward(w.a[i], rows, w.z[i+1])
+		l.Forward(pool, w.a[i], rows, w.z[i+1])
 		pool.For(rows, rowChunk, func(_, lo, hi int) { n.activate(i+1, widths[i+1], w, lo, hi, train, keys, stream) })
 	}
 	last := widths[len(widths)-1]
