@@ -24,3 +24,11 @@ func axpyVec(a float32, x, y *float32, n int)
 //
 //go:noescape
 func dotNT4(a *float32, lda int, b *float32, k, peel int, c *float32, ldc int)
+
+// axpyTile adds to a 4 × 16 tile of C (row stride ldc) the products
+// Â(r, l)·b[l·ldb : l·ldb+16], Â(r, l) = a[r·ai + l·al], for l = 0..k-1 in
+// order, skipping zero Â(r, l): gemmAxpy's sequence of Axpy calls with the
+// tile in registers. k >= 1. Implemented in axpytile_amd64.s.
+//
+//go:noescape
+func axpyTile(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc int)

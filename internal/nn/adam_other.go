@@ -15,3 +15,7 @@ func axpyVec(a float32, x, y *float32, n int) {
 func dotNT4(a *float32, lda int, b *float32, k, peel int, c *float32, ldc int) {
 	panic("nn: no vector dot kernel on this architecture")
 }
+
+func axpyTile(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc int) {
+	panic("nn: no vector axpy kernel on this architecture")
+}

@@ -47,8 +47,40 @@ func gemmAxpy(pool *Pool, m, n, k int, a []float32, ai, al int, b []float32, ldb
 	}
 	pool.For(m, gemmRows, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
+			scaleRow(c[i*ldc:i*ldc+n], beta)
+		}
+		i := lo
+		if hasAVX && k > 0 && n >= axpyTileCols {
+			if len(a) <= (hi-1)*ai+(k-1)*al || len(b) < (k-1)*ldb+n || len(c) < (hi-1)*ldc+n {
+				panic("nn: gemmAxpy: a matrix is shorter than its shape")
+			}
+			// Column strips outermost, so that a strip of B stays in the
+			// cache for all the row groups of the chunk.
+			tiled := lo + (hi-lo)&^3
+			for j := 0; j+axpyTileCols <= n; j += axpyTileCols {
+				for r := lo; r < tiled; r += 4 {
+					axpyTile(&a[r*ai], ai, al, k, &b[j], ldb, &c[r*ldc+j], ldc)
+				}
+			}
+			// The columns right of the last strip, one element at a time
+			// (Axpy's scalar tail).
+			if j0 := n &^ (axpyTileCols - 1); j0 < n {
+				for r := lo; r < tiled; r++ {
+					ci := c[r*ldc+j0 : r*ldc+n]
+					for l := range k {
+						if v := a[r*ai+l*al]; v != 0 {
+							bl := b[l*ldb+j0 : l*ldb+n]
+							for j := range ci {
+								ci[j] += float32(v * bl[j])
+							}
+						}
+					}
+				}
+			}
+			i = tiled
+		}
+		for ; i < hi; i++ {
 			ci := c[i*ldc : i*ldc+n]
-			scaleRow(ci, beta)
 			for l := range k {
 				if v := a[i*ai+l*al]; v != 0 {
 					Axpy(v, b[l*ldb:l*ldb+n], ci)
@@ -57,6 +89,9 @@ func gemmAxpy(pool *Pool, m, n, k int, a []float32, ai, al int, b []float32, ldb
 		}
 	})
 }
+
+// axpyTileCols is the width of axpyTile's tile.
+const axpyTileCols = 16
 
 // gonum's Gemm cuts C into blocks of gonumBlock × gonumBlock and, when there
 // are at least gonumMinParBlocks of them, sums each element's dot product
