@@ -59,13 +59,14 @@ func FuzzKernels(f *testing.F) {
 	})
 }
 
-// FuzzGemmNT: for any operands (NaNs left out), shape and alignment, the
-// forward product gemmNT gives gonum's Gemm(NoTrans, Trans) bits.
-func FuzzGemmNT(f *testing.F) {
+// FuzzGemm: for any operands (NaNs left out), shape and alignment, the
+// forward product gemmNT gives gonum's Gemm(NoTrans, Trans) bits and the
+// backward one gemmNN gonum's Gemm(NoTrans, NoTrans) bits.
+func FuzzGemm(f *testing.F) {
 	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), uint8(3), uint8(2), uint8(1))
 	f.Fuzz(func(t *testing.T, raw []byte, mm, nn, off uint8) {
 		x := floats(raw)
-		m, n := int(mm%9)+1, int(nn%9)+1
+		m, n := int(mm%9)+1, int(nn%40)+1
 		o := int(off % 4)
 		k := (len(x) - o) / (m + n)
 		if k < 1 {
@@ -82,7 +83,16 @@ func FuzzGemmNT(f *testing.F) {
 			blas32.General{Rows: n, Cols: k, Stride: k, Data: b}, 1, blas32.General{Rows: m, Cols: n, Stride: n, Data: want})
 		for i := range got {
 			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
-				t.Fatalf("%d×%d×%d offset %d, element %d: %v, gonum %v", m, n, k, o, i, got[i], want[i])
+				t.Fatalf("NT %d×%d×%d offset %d, element %d: %v, gonum %v", m, n, k, o, i, got[i], want[i])
+			}
+		}
+		want, got = slices.Clone(c), slices.Clone(c)
+		gemmNN(NewPool(2), m, n, k, a, k, b, n, 1, got, n)
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, blas32.General{Rows: m, Cols: k, Stride: k, Data: a},
+			blas32.General{Rows: k, Cols: n, Stride: n, Data: b}, 1, blas32.General{Rows: m, Cols: n, Stride: n, Data: want})
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+				t.Fatalf("NN %d×%d×%d offset %d, element %d: %v, gonum %v", m, n, k, o, i, got[i], want[i])
 			}
 		}
 	})
