@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"gonum.org/v1/gonum/blas/blas32"
-
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
 
@@ -314,18 +312,19 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 		off := c.Length(0) + (lv-1)*h.q
 		g, dg := z[off:off+h.q], dz[off:off+h.q]
 		e, b := h.E[lv-1], h.B[lv-1]
-		w.cand, w.adj = w.cand[:0], w.adj[:0]
+		w.cand, w.adj, w.cscore = w.cand[:0], w.adj[:0], w.cscore[:0]
 		for _, parent := range w.beam {
 			lo, hi := c.Children(int64(parent), lv)
+			at := len(w.cscore)
+			w.cscore = slices.Grow(w.cscore, int(hi-lo))[:at+int(hi-lo)]
+			scores := w.cscore[at:]
+			nn.DotRows(e.W[int(lo)*e.Cols:], e.Cols, g, scores) // the children's rows are consecutive
 			for n := lo; n < hi; n++ {
 				w.cand = append(w.cand, int32(n))
+				scores[n-lo] += b.W[n]
 			}
 		}
 		truth := w.truth[lv]
-		w.cscore = w.cscore[:0]
-		for _, n := range w.cand {
-			w.cscore = append(w.cscore, dot(e.Row(int(n)), g)+b.W[n])
-		}
 		sig, soft := w.sigmoids(w.cscore)
 		for j, n := range w.cand {
 			er := e.Row(int(n))
@@ -383,8 +382,10 @@ func (w *mhcWorker) Predict(z []float32, k int, labels []int32, scores []float32
 		w.cand, w.cpath = w.cand[:0], w.cpath[:0]
 		for i, parent := range w.beam {
 			lo, hi := c.Children(int64(parent), lv)
+			w.cscore = slices.Grow(w.cscore[:0], int(hi-lo))[:hi-lo]
+			nn.DotRows(e.W[int(lo)*e.Cols:], e.Cols, g, w.cscore)
 			for n := lo; n < hi; n++ {
-				s := dot(e.Row(int(n)), g) + b.W[n]
+				s := w.cscore[n-lo] + b.W[n]
 				w.cand = append(w.cand, int32(n))
 				if h.LastOnly && lv == c.Heads()-1 {
 					w.cpath = append(w.cpath, sigmoid(s))
@@ -409,8 +410,3 @@ func (w *mhcWorker) Predict(z []float32, k int, labels []int32, scores []float32
 	copy(scores, w.bpath[:n])
 	return n
 }
-
-var blasImpl = blas32.Implementation()
-
-// dot uses gonum's SIMD kernel (deterministic: fixed order).
-func dot(a, b []float32) float32 { return blasImpl.Sdot(len(a), a, 1, b, 1) }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/nn"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 func newTestMHC(t *testing.T, c int, lengths []int, dh, beam int) *MHCHead {
@@ -138,4 +139,9 @@ func TestMHCPredict(t *testing.T) {
 			t.Fatalf("label %d score %v, brute force %v", ys[i], ss[i], want[ys[i]])
 		}
 	}
+}
+
+// dot is gonum's dot product, the reference for the head's scores.
+func dot(a, b []float32) float32 {
+	return blas32.Dot(blas32.Vector{N: len(a), Inc: 1, Data: a}, blas32.Vector{N: len(b), Inc: 1, Data: b})
 }

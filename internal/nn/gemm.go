@@ -154,3 +154,28 @@ func dotPeel(p *float32) int {
 	}
 	return 0
 }
+
+// DotRows sets out[r] = a[r·lda : r·lda+len(x)] · x for r < len(out), each
+// the same bits as gonum's blas32 Dot of that row with x (DotUnitary's
+// summation order), four rows at a time with AVX.
+func DotRows(a []float32, lda int, x []float32, out []float32) {
+	rows, k := len(out), len(x)
+	if rows == 0 {
+		return
+	}
+	if len(a) < (rows-1)*lda+k {
+		panic("nn: DotRows: a is shorter than its rows")
+	}
+	clear(out)
+	r := 0
+	if hasAVX && k > 0 {
+		peel := min(dotPeel(&x[0]), k)
+		for ; r+4 <= rows; r += 4 {
+			dotNT4(&a[r*lda], lda, &x[0], k, peel, &out[r], 1)
+		}
+	}
+	xv := blas32.Vector{N: k, Inc: 1, Data: x}
+	for ; r < rows; r++ {
+		out[r] = blas32.Dot(blas32.Vector{N: k, Inc: 1, Data: a[r*lda : r*lda+k]}, xv)
+	}
+}

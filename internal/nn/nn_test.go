@@ -615,3 +615,31 @@ func BenchmarkGemmBackward(b *testing.B) {
 		})
 	}
 }
+
+// DotRows gives blas32.Dot's bits row by row, whatever the row count and
+// the alignment of x.
+func TestDotRowsMatchesGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, k := range []int{1, 3, 16, 17, 64, 100} {
+		for _, rows := range []int{1, 4, 7, 16} {
+			for off := range 4 {
+				a := make([]float32, rows*(k+1))
+				xs := make([]float32, k+off)
+				for i := range a {
+					a[i] = float32(rng.NormFloat64())
+				}
+				for i := range xs {
+					xs[i] = float32(rng.NormFloat64())
+				}
+				x := xs[off:]
+				got := make([]float32, rows)
+				DotRows(a, k+1, x, got)
+				want := make([]float32, rows)
+				for r := range want {
+					want[r] = blas32.Dot(blas32.Vector{N: k, Inc: 1, Data: a[r*(k+1) : r*(k+1)+k]}, blas32.Vector{N: k, Inc: 1, Data: x})
+				}
+				sameBits(t, fmt.Sprintf("k %d rows %d offset %d", k, rows, off), got, want)
+			}
+		}
+	}
+}
