@@ -271,10 +271,15 @@ func (a Activation) Forward(z, out []float32) {
 func (a Activation) Backward(z, out, da []float32) {
 	switch a {
 	case ReLU:
+		// da = 0 where z <= 0, without a branch (half of z is negative,
+		// in no order a predictor could learn): a mask of all ones or none.
+		da = da[:len(z)]
 		for i, v := range z {
-			if v <= 0 {
-				da[i] = 0
+			keep := uint32(0)
+			if !(v <= 0) {
+				keep = ^uint32(0)
 			}
+			da[i] = math.Float32frombits(math.Float32bits(da[i]) & keep)
 		}
 	case Tanh:
 		for i, y := range out {

@@ -643,3 +643,30 @@ func TestDotRowsMatchesGonum(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReLUBackward: one batch of 256 rows of a 512-wide hidden layer,
+// half of the pre-activations negative.
+func BenchmarkReLUBackward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	z, da := make([]float32, 256*512), make([]float32, 256*512)
+	for i := range z {
+		z[i] = float32(rng.NormFloat64())
+	}
+	for b.Loop() {
+		for i := range da {
+			da[i] = 1
+		}
+		ReLU.Backward(z, nil, da)
+	}
+}
+
+// ReLU's backward pass zeroes da exactly where z <= 0 (−0 included, NaN
+// not) and leaves every other bit alone.
+func TestReLUBackwardMask(t *testing.T) {
+	nan, negz := float32(math.NaN()), float32(math.Copysign(0, -1))
+	z := []float32{1, -1, 0, negz, nan, 1e-30, -1e-30, float32(math.Inf(1)), float32(math.Inf(-1))}
+	da := []float32{negz, 5, 6, 7, -8, -9, 10, nan, 11}
+	want := []float32{negz, 0, 0, 0, -8, -9, 0, nan, 0}
+	ReLU.Backward(z, nil, da)
+	sameBits(t, "relu", da, want)
+}
