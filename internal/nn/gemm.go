@@ -6,12 +6,15 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// The two matrix products of the dense layers' backward pass, computed row
-// by row of C with Axpy. Every element of C sees exactly the operations of
-// gonum's blas32 Gemm with alpha = 1 — C scaled by beta first (set to zero
-// when beta is 0), then c += a_l·b_l for l ascending, skipping a_l = 0 — so
-// the results are the same bits, and they do not depend on how the rows
-// are shared between the pool's workers.
+// The dense layers' matrix products. Every element of C sees exactly the
+// operations of gonum's blas32 Gemm with alpha = 1, so the results are the
+// same bits as gonum's, and they do not depend on how the rows are shared
+// between the pool's workers:
+//   - backward (gemmNN, gemmTN): C scaled by beta first (set to zero when
+//     beta is 0), then c += a_l·b_l for l ascending, skipping a_l = 0; four
+//     rows × 16 columns of C at a time in registers (axpyTile), the rest
+//     with Axpy;
+//   - forward (gemmNT): c += DotUnitary(a_i, b_j) over gonum's k pieces.
 
 // gemmRows is how many rows of C one task computes.
 const gemmRows = 8

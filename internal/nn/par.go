@@ -1,5 +1,5 @@
 // Package nn holds the numeric building blocks of mhe's models: a sparse
-// input layer, dense layers through gonum's BLAS in float32, activations,
+// input layer, dense layers in float32 (AVX products with gonum's bits), activations,
 // optimisers with lazy row updates, and a deterministic parallel loop.
 //
 // Determinism: work is cut into chunks whose size does not depend on the
