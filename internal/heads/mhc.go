@@ -71,13 +71,8 @@ type levelUpdate struct {
 	slot    []int32 // node -> position in nodes, -1 when absent
 	nodes   []int32
 	starts  []int
-	entries []rowCoef
+	entries []nn.RowCoef
 	cursor  []int
-}
-
-type rowCoef struct {
-	row  int32
-	coef float32
 }
 
 // NewMHCHead returns the cascade for codec (H >= 2) with bottleneck width
@@ -195,7 +190,7 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 		}
 		u.starts = append(u.starts, total)
 		if cap(u.entries) < total {
-			u.entries = make([]rowCoef, total)
+			u.entries = make([]nn.RowCoef, total)
 		}
 		u.entries = u.entries[:total]
 		u.cursor = append(u.cursor[:0], u.starts[:len(u.nodes)]...)
@@ -205,7 +200,7 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 					continue
 				}
 				s := u.slot[g.node]
-				u.entries[u.cursor[s]] = rowCoef{int32(r), g.coef}
+				u.entries[u.cursor[s]] = nn.RowCoef{Row: int32(r), Coef: g.coef}
 				u.cursor[s]++
 			}
 		}
@@ -217,9 +212,10 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 			for i := lo; i < hi; i++ {
 				clear(gb)
 				bias[0] = 0
-				for _, rc := range u.entries[u.starts[i]:u.starts[i+1]] {
-					nn.Axpy(rc.coef, logits[int(rc.row)*stride+off:int(rc.row)*stride+off+h.q], gb)
-					bias[0] += rc.coef
+				ents := u.entries[u.starts[i]:u.starts[i+1]]
+				nn.AxpyRows(gb, ents, logits[off:], stride)
+				for _, rc := range ents {
+					bias[0] += rc.Coef
 				}
 				node := int(u.nodes[i])
 				opt.UpdateRow(e, node, gb, lr)
@@ -244,8 +240,9 @@ type mhcWorker struct {
 	sel    []int32
 	sels   []float32
 	heap   topHeap
-	sig    []float32 // σ of the scored nodes (training)
-	soft   []float32 // their log(1 + e^s)
+	sig    []float32    // σ of the scored nodes (training)
+	soft   []float32    // their log(1 + e^s)
+	dgrad  []nn.RowCoef // each candidate's embedding row and gradient (training)
 }
 
 // truthNodes fills w.truth with the nodes of every level that hold one of
@@ -326,8 +323,8 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 		}
 		truth := w.truth[lv]
 		sig, soft := w.sigmoids(w.cscore)
+		w.dgrad = w.dgrad[:0]
 		for j, n := range w.cand {
-			er := e.Row(int(n))
 			s := w.cscore[j]
 			y := float32(0)
 			if isTrue(truth, n) {
@@ -336,10 +333,11 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 			p := sig[j]
 			d := scale * (p - y)
 			loss += float64(soft[j]) - float64(y)*float64(s)
-			nn.Axpy(d, er, dg)
+			w.dgrad = append(w.dgrad, nn.RowCoef{Row: n, Coef: d})
 			recs = append(recs, nodeGrad{level: int32(lv - 1), node: n, coef: d})
 			w.adj = append(w.adj, p+y)
 		}
+		nn.AxpyRows(dg, w.dgrad, e.W, e.Cols) // dg += Σ d·E[n], candidates in order
 		if lv < c.Heads()-1 {
 			sel := w.selectBeam(w.adj, h.beam)
 			w.beam = w.beam[:0]

@@ -32,3 +32,10 @@ func dotNT4(a *float32, lda int, b *float32, k, peel int, c *float32, ldc int)
 //
 //go:noescape
 func axpyTile(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc int)
+
+// axpyRowsVec adds e.Coef · x[e.Row·stride:] to the first n elements of y
+// (n a multiple of 8) for the m >= 1 entries in order, y in registers.
+// Implemented in axpyrows_amd64.s.
+//
+//go:noescape
+func axpyRowsVec(y *float32, n int, e *RowCoef, m int, x *float32, stride int)

@@ -19,3 +19,7 @@ func dotNT4(a *float32, lda int, b *float32, k, peel int, c *float32, ldc int) {
 func axpyTile(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc int) {
 	panic("nn: no vector axpy kernel on this architecture")
 }
+
+func axpyRowsVec(y *float32, n int, e *RowCoef, m int, x *float32, stride int) {
+	panic("nn: no vector axpy kernel on this architecture")
+}

@@ -670,3 +670,32 @@ func TestReLUBackwardMask(t *testing.T) {
 	ReLU.Backward(z, nil, da)
 	sameBits(t, "relu", da, want)
 }
+
+// AxpyRows gives the bits of one Axpy call per entry, in order, for every
+// width (the 32- and 8-wide register tiles and the scalar tail).
+func TestAxpyRowsMatchesAxpy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{1, 7, 8, 31, 32, 40, 64, 70} {
+		stride := n + 3
+		x := make([]float32, 20*stride)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		x[5] = float32(math.Inf(-1))
+		var entries []RowCoef
+		for range 37 {
+			entries = append(entries, RowCoef{Row: int32(rng.IntN(20)), Coef: float32(rng.NormFloat64())})
+		}
+		entries[3].Coef = 0
+		y0 := make([]float32, n)
+		for i := range y0 {
+			y0[i] = float32(rng.NormFloat64())
+		}
+		want, got := slices.Clone(y0), slices.Clone(y0)
+		for _, e := range entries {
+			Axpy(e.Coef, x[int(e.Row)*stride:int(e.Row)*stride+n], want)
+		}
+		AxpyRows(got, entries, x, stride)
+		sameBits(t, fmt.Sprintf("n %d", n), got, want)
+	}
+}
