@@ -235,6 +235,7 @@ type mhcWorker struct {
 	bpath  []float32 // path score of each beam node (prediction)
 	cand   []int32
 	cscore []float32 // raw logit of each candidate
+	cy     []float32 // 1 for a candidate holding a true label, else 0 (training)
 	cpath  []float32
 	adj    []float32
 	sel    []int32
@@ -260,11 +261,6 @@ func (w *mhcWorker) truthNodes(labels []int32) {
 		}
 		w.truth[lv] = t
 	}
-}
-
-func isTrue(sorted []int32, n int32) bool {
-	_, ok := slices.BinarySearch(sorted, n)
-	return ok
 }
 
 // selectBeam keeps the k best candidates by adj (highest first, ties by
@@ -309,27 +305,31 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 		off := c.Length(0) + (lv-1)*h.q
 		g, dg := z[off:off+h.q], dz[off:off+h.q]
 		e, b := h.E[lv-1], h.B[lv-1]
-		w.cand, w.adj, w.cscore = w.cand[:0], w.adj[:0], w.cscore[:0]
+		w.cand, w.adj, w.cscore, w.cy = w.cand[:0], w.adj[:0], w.cscore[:0], w.cy[:0]
+		truth := w.truth[lv]
 		for _, parent := range w.beam {
 			lo, hi := c.Children(int64(parent), lv)
 			at := len(w.cscore)
 			w.cscore = slices.Grow(w.cscore, int(hi-lo))[:at+int(hi-lo)]
 			scores := w.cscore[at:]
 			nn.DotRows(e.W[int(lo)*e.Cols:], e.Cols, g, scores) // the children's rows are consecutive
+			// The children are consecutive and truth is sorted: one search,
+			// then a walk.
+			t, _ := slices.BinarySearch(truth, int32(lo))
 			for n := lo; n < hi; n++ {
 				w.cand = append(w.cand, int32(n))
 				scores[n-lo] += b.W[n]
+				y := float32(0)
+				if t < len(truth) && truth[t] == int32(n) {
+					y, t = 1, t+1
+				}
+				w.cy = append(w.cy, y)
 			}
 		}
-		truth := w.truth[lv]
 		sig, soft := w.sigmoids(w.cscore)
 		w.dgrad = w.dgrad[:0]
 		for j, n := range w.cand {
-			s := w.cscore[j]
-			y := float32(0)
-			if isTrue(truth, n) {
-				y = 1
-			}
+			s, y := w.cscore[j], w.cy[j]
 			p := sig[j]
 			d := scale * (p - y)
 			loss += float64(soft[j]) - float64(y)*float64(s)
