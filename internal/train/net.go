@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
@@ -252,10 +253,12 @@ func dropInputs(x *nn.Batch, p float64, seed, stream uint64, keys []int) {
 }
 
 func dropScale(bits, thr uint64, scale float32) float32 {
+	// Without a branch: half the units drop, in no order a predictor learns.
+	keep := uint32(0)
 	if bits < thr {
-		return scale
+		keep = ^uint32(0)
 	}
-	return 0
+	return math.Float32frombits(math.Float32bits(scale) & keep)
 }
 
 // backward propagates dlogits (already in w.dlogits) and applies the
