@@ -1,6 +1,7 @@
 package heads
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -73,6 +74,16 @@ type levelUpdate struct {
 	starts  []int
 	entries []nn.RowCoef
 	cursor  []int
+	parts   []nodeRange
+	bounds  [][2]int32 // per row and range: its records of the level
+}
+
+// nodeRange is one of Update's node ranges: its nodes in the order first
+// seen, their record counts, and where its nodes start in levelUpdate.nodes.
+type nodeRange struct {
+	nodes  []int32
+	counts []int
+	first  int
 }
 
 // NewMHCHead returns the cascade for codec (H >= 2) with bottleneck width
@@ -150,6 +161,13 @@ func (h *MHCHead) BeginBatch(n int) {
 // Update applies the recorded gradients: for every node scored in the batch,
 // ∂E[n] = Σ_rows coef·g_row and ∂b[n] = Σ_rows coef, summed in row order,
 // then one lazy optimiser update of that row.
+//
+// The records are grouped by node in parallel: the level's nodes are cut
+// into one range per worker, and the task of a range finds its records in
+// every row (sorted by node there, see appendByNode) by binary search,
+// counts them, then files them in row order. Each node's sum runs in row
+// order however the nodes are cut, so the result does not depend on the
+// worker count.
 func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr float32) {
 	levels := h.codec.Heads() - 1
 	if len(h.upd) < levels {
@@ -158,6 +176,7 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 	for len(h.gbufs) < pool.Workers() {
 		h.gbufs = append(h.gbufs, make([]float32, h.q))
 	}
+	nparts, rows := pool.Workers(), len(h.rows)
 	l1 := h.codec.Length(0)
 	for lv := range levels {
 		u := &h.upd[lv]
@@ -168,25 +187,42 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 				u.slot[i] = -1
 			}
 		}
-		u.nodes, u.starts = u.nodes[:0], u.starts[:0]
-		for _, recs := range h.rows {
-			for _, g := range recs {
-				if int(g.level) != lv {
-					continue
-				}
-				if u.slot[g.node] < 0 {
-					u.slot[g.node] = int32(len(u.nodes))
-					u.nodes = append(u.nodes, g.node)
-					u.starts = append(u.starts, 0)
-				}
-				u.starts[u.slot[g.node]]++
-			}
+		for len(u.parts) < nparts {
+			u.parts = append(u.parts, nodeRange{})
 		}
+		parts := u.parts[:nparts]
+		u.bounds = slices.Grow(u.bounds[:0], rows*nparts)[:rows*nparts]
+		per := int32((e.Rows + nparts - 1) / nparts)
+		// Count: each range's nodes in the order first seen, and their records.
+		pool.For(nparts, 1, func(_, p, _ int) {
+			pt := &parts[p]
+			pt.nodes, pt.counts = pt.nodes[:0], pt.counts[:0]
+			for r, recs := range h.rows {
+				a, z := recordRange(recs, int32(lv), int32(p)*per, int32(p+1)*per)
+				u.bounds[r*nparts+p] = [2]int32{int32(a), int32(z)}
+				for _, g := range recs[a:z] {
+					sl := u.slot[g.node]
+					if sl < 0 {
+						sl = int32(len(pt.nodes))
+						u.slot[g.node] = sl
+						pt.nodes = append(pt.nodes, g.node)
+						pt.counts = append(pt.counts, 0)
+					}
+					pt.counts[sl]++
+				}
+			}
+		})
+		// Lay the ranges' nodes out one after another.
+		u.nodes, u.starts = u.nodes[:0], u.starts[:0]
 		total := 0
-		for i := range u.nodes {
-			c := u.starts[i]
-			u.starts[i] = total
-			total += c
+		for p := range parts {
+			pt := &parts[p]
+			pt.first = len(u.nodes)
+			u.nodes = append(u.nodes, pt.nodes...)
+			for _, c := range pt.counts {
+				u.starts = append(u.starts, total)
+				total += c
+			}
 		}
 		u.starts = append(u.starts, total)
 		if cap(u.entries) < total {
@@ -194,16 +230,18 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 		}
 		u.entries = u.entries[:total]
 		u.cursor = append(u.cursor[:0], u.starts[:len(u.nodes)]...)
-		for r, recs := range h.rows {
-			for _, g := range recs {
-				if int(g.level) != lv {
-					continue
+		// File: rows in order, so each node's entries are in row order.
+		pool.For(nparts, 1, func(_, p, _ int) {
+			first := parts[p].first
+			for r, recs := range h.rows {
+				bd := u.bounds[r*nparts+p]
+				for _, g := range recs[bd[0]:bd[1]] {
+					i := first + int(u.slot[g.node])
+					u.entries[u.cursor[i]] = nn.RowCoef{Row: int32(r), Coef: g.coef}
+					u.cursor[i]++
 				}
-				s := u.slot[g.node]
-				u.entries[u.cursor[s]] = nn.RowCoef{Row: int32(r), Coef: g.coef}
-				u.cursor[s]++
 			}
-		}
+		})
 		off := l1 + lv*h.q
 		stride := h.outputs
 		pool.For(len(u.nodes), 16, func(w, lo, hi int) {
@@ -218,14 +256,27 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 					bias[0] += rc.Coef
 				}
 				node := int(u.nodes[i])
+				u.slot[node] = -1
 				opt.UpdateRow(e, node, gb, lr)
 				opt.UpdateRow(b, node, bias[:], lr)
 			}
 		})
-		for _, nd := range u.nodes {
-			u.slot[nd] = -1
-		}
 	}
+}
+
+// recordRange returns the span of recs (one row's records: by level, then
+// by node) holding level lv and nodes [lo, hi).
+func recordRange(recs []nodeGrad, lv, lo, hi int32) (int, int) {
+	find := func(lv, n int32) int {
+		i, _ := slices.BinarySearchFunc(recs, nodeGrad{level: lv, node: n}, func(g, t nodeGrad) int {
+			if c := cmp.Compare(g.level, t.level); c != 0 {
+				return c
+			}
+			return cmp.Compare(g.node, t.node)
+		})
+		return i
+	}
+	return find(lv, lo), find(lv, hi)
 }
 
 type mhcWorker struct {
@@ -244,6 +295,30 @@ type mhcWorker struct {
 	sig    []float32    // σ of the scored nodes (training)
 	soft   []float32    // their log(1 + e^s)
 	dgrad  []nn.RowCoef // each candidate's embedding row and gradient (training)
+	gstart []int32      // where each beam node's children start among the candidates
+	order  []int32      // beam positions by node id
+}
+
+// appendByNode appends the level's records (w.dgrad, n candidates) to recs
+// in increasing node order: the children of each beam node are consecutive
+// nodes, so it is enough to take the beam's groups by parent id. Update
+// finds a node range's records of a row by binary search.
+func (w *mhcWorker) appendByNode(recs []nodeGrad, lv, n int) []nodeGrad {
+	w.order = w.order[:0]
+	for i := range w.gstart {
+		w.order = append(w.order, int32(i))
+	}
+	slices.SortFunc(w.order, func(a, b int32) int { return cmp.Compare(w.beam[a], w.beam[b]) })
+	for _, gi := range w.order {
+		end := int32(n)
+		if int(gi)+1 < len(w.gstart) {
+			end = w.gstart[gi+1]
+		}
+		for _, rc := range w.dgrad[w.gstart[gi]:end] {
+			recs = append(recs, nodeGrad{level: int32(lv - 1), node: rc.Row, coef: rc.Coef})
+		}
+	}
+	return recs
 }
 
 // truthNodes fills w.truth with the nodes of every level that hold one of
@@ -307,9 +382,11 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 		e, b := h.E[lv-1], h.B[lv-1]
 		w.cand, w.adj, w.cscore, w.cy = w.cand[:0], w.adj[:0], w.cscore[:0], w.cy[:0]
 		truth := w.truth[lv]
+		w.gstart = w.gstart[:0]
 		for _, parent := range w.beam {
 			lo, hi := c.Children(int64(parent), lv)
 			at := len(w.cscore)
+			w.gstart = append(w.gstart, int32(at))
 			w.cscore = slices.Grow(w.cscore, int(hi-lo))[:at+int(hi-lo)]
 			scores := w.cscore[at:]
 			nn.DotRows(e.W[int(lo)*e.Cols:], e.Cols, g, scores) // the children's rows are consecutive
@@ -334,10 +411,10 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 			d := scale * (p - y)
 			loss += float64(soft[j]) - float64(y)*float64(s)
 			w.dgrad = append(w.dgrad, nn.RowCoef{Row: n, Coef: d})
-			recs = append(recs, nodeGrad{level: int32(lv - 1), node: n, coef: d})
 			w.adj = append(w.adj, p+y)
 		}
 		nn.AxpyRows(dg, w.dgrad, e.W, e.Cols) // dg += Σ d·E[n], candidates in order
+		recs = w.appendByNode(recs, lv, len(w.cand))
 		if lv < c.Heads()-1 {
 			sel := w.selectBeam(w.adj, h.beam)
 			w.beam = w.beam[:0]

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -87,23 +88,28 @@ func MeanMetrics(t *testing.T, config string, seeds ...string) (mean, first map[
 	return mean, first
 }
 
-// EpochSeconds is the mean training time of an epoch (metrics.jsonl).
+// EpochSeconds is the median training time of an epoch (metrics.jsonl):
+// on a shared machine a burst of load slows a few epochs, which the median
+// ignores and a mean would not.
 func EpochSeconds(t *testing.T, dir string) float64 {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sum float64
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	for _, l := range lines {
+	var secs []float64
+	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
 		var r struct {
-			Seconds float64 `json:"seconds"`
+			Seconds *float64 `json:"seconds"`
 		}
-		json.Unmarshal([]byte(l), &r)
-		sum += r.Seconds
+		if err := json.Unmarshal([]byte(l), &r); err != nil || r.Seconds == nil {
+			t.Fatalf("%s/metrics.jsonl: line %q has no seconds", dir, l)
+		}
+		secs = append(secs, *r.Seconds)
 	}
-	return sum / float64(len(lines))
+	slices.Sort(secs)
+	n := len(secs)
+	return (secs[(n-1)/2] + secs[n/2]) / 2
 }
 
 // SkipShort skips a real-data training target under go test -short.
