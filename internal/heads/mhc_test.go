@@ -3,6 +3,7 @@ package heads
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/nn"
@@ -144,4 +145,68 @@ func TestMHCPredict(t *testing.T) {
 // dot is gonum's dot product, the reference for the head's scores.
 func dot(a, b []float32) float32 {
 	return blas32.Dot(blas32.Vector{N: len(a), Inc: 1, Data: a}, blas32.Vector{N: len(b), Inc: 1, Data: b})
+}
+
+// A batch's embedding update does not depend on the worker count (the
+// records are grouped by node in per-worker node ranges), and every
+// record counts exactly once: with plain SGD and lr 1 the change of E[n]
+// is Σ_rows coef·g_row over the rows that scored n.
+func TestMHCUpdateWorkers(t *testing.T) {
+	const rows = 40
+	rng := rand.New(rand.NewPCG(6, 6))
+	var zs [][]float32
+	var labels [][]int32
+	probe := newTestMHC(t, 60, []int{4, 4, 4}, 5, 3)
+	for range rows {
+		z := make([]float32, probe.Outputs())
+		for i := range z {
+			z[i] = 2*rng.Float32() - 1
+		}
+		zs = append(zs, z)
+		l := []int32{int32(rng.IntN(30)), int32(30 + rng.IntN(30))}
+		labels = append(labels, l)
+	}
+	logits := slices.Concat(zs...)
+	var first [][]float32
+	for _, workers := range []int{1, 2, 3, 7} {
+		h := newTestMHC(t, 60, []int{4, 4, 4}, 5, 3)
+		before := [][]float32{slices.Clone(h.E[0].W), slices.Clone(h.E[1].W)}
+		w := h.NewWorker()
+		h.BeginBatch(rows)
+		for r := range rows {
+			w.Loss(r, zs[r], make([]float32, len(zs[r])), labels[r], 1)
+		}
+		// The expected gradient, in float64, from the records.
+		want := [][]float64{make([]float64, len(h.E[0].W)), make([]float64, len(h.E[1].W))}
+		for r, recs := range h.rows {
+			for _, g := range recs {
+				off := h.codec.Length(0) + int(g.level)*h.q
+				for k := range h.q {
+					want[g.level][int(g.node)*h.q+k] += float64(g.coef) * float64(logits[r*h.outputs+off+k])
+				}
+			}
+		}
+		opt, _ := nn.NewOptimizer(nn.SGD, 0, 0)
+		opt.Begin()
+		h.Update(nn.NewPool(workers), opt, logits, 1)
+		got := [][]float32{h.E[0].W, h.E[1].W}
+		for lv := range got {
+			for i := range got[lv] {
+				if d := float64(before[lv][i] - got[lv][i]); math.Abs(d-want[lv][i]) > 1e-4 {
+					t.Fatalf("workers %d: E%d[%d] moved by %v, want %v", workers, lv+1, i, d, want[lv][i])
+				}
+			}
+		}
+		if first == nil {
+			first = got
+			continue
+		}
+		for lv := range got {
+			for i := range got[lv] {
+				if math.Float32bits(got[lv][i]) != math.Float32bits(first[lv][i]) {
+					t.Fatalf("workers %d: E%d[%d] = %v, with one worker %v", workers, lv+1, i, got[lv][i], first[lv][i])
+				}
+			}
+		}
+	}
 }
