@@ -108,9 +108,10 @@ const (
 // lda and ldb, the dense layers' forward product. Every element of C sees
 // the operations of gonum's blas32 Gemm(NoTrans, Trans) with alpha = beta =
 // 1 — the same k pieces, each a DotUnitary added to c — so the result is the
-// same bits whatever the worker count. With AVX, four rows of A share each
-// load of a row of B (dotNT4); otherwise, and for the last m mod 4 rows,
-// gonum's own dot does the work.
+// same bits whatever the worker count. The tasks are gonum's 64 × 64 tiles
+// of C. With AVX, four rows of A share each load of a row of B (dotNT4);
+// otherwise, and for a tile's last rows short of four, gonum's own dot does
+// the work.
 func gemmNT(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
@@ -122,25 +123,28 @@ func gemmNT(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int,
 	if blocksOf(m)*blocksOf(n) >= gonumMinParBlocks {
 		piece = gonumBlock
 	}
-	pool.For(m, gemmRows, func(_, lo, hi int) {
+	// One task per gonumBlock × gonumBlock tile of C, so that the tile's
+	// rows of A and B stay in the cache while its dot products run.
+	nb := blocksOf(n)
+	pool.For(blocksOf(m)*nb, 1, func(_, t, _ int) {
+		i0, j0 := t/nb*gonumBlock, t%nb*gonumBlock
+		i1, j1 := min(i0+gonumBlock, m), min(j0+gonumBlock, n)
 		for k0 := 0; k0 < k; k0 += piece {
 			kl := min(piece, k-k0)
-			i := lo
+			i := i0
 			if hasAVX {
-				for ; i+4 <= hi; i += 4 {
+				for ; i+4 <= i1; i += 4 {
 					ai := &a[i*lda+k0]
-					ci := c[i*ldc : i*ldc+n]
-					for j := range ci {
+					for j := j0; j < j1; j++ {
 						bj := b[j*ldb+k0 : j*ldb+k0+kl]
-						dotNT4(ai, lda, &bj[0], kl, min(dotPeel(&bj[0]), kl), &ci[j], ldc)
+						dotNT4(ai, lda, &bj[0], kl, min(dotPeel(&bj[0]), kl), &c[i*ldc+j], ldc)
 					}
 				}
 			}
-			for ; i < hi; i++ {
+			for ; i < i1; i++ {
 				x := blas32.Vector{N: kl, Inc: 1, Data: a[i*lda+k0 : i*lda+k0+kl]}
-				ci := c[i*ldc : i*ldc+n]
-				for j := range ci {
-					ci[j] += blas32.Dot(x, blas32.Vector{N: kl, Inc: 1, Data: b[j*ldb+k0 : j*ldb+k0+kl]})
+				for j := j0; j < j1; j++ {
+					c[i*ldc+j] += blas32.Dot(x, blas32.Vector{N: kl, Inc: 1, Data: b[j*ldb+k0 : j*ldb+k0+kl]})
 				}
 			}
 		}

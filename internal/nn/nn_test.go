@@ -535,11 +535,12 @@ func TestGemmNTMatchesGonum(t *testing.T) {
 }
 
 // BenchmarkGemmNT: the dense layers' forward product C += A·Bᵀ (A a batch of
-// 512-wide hidden rows, B a layer's weights), gonum's Gemm against gemmNT,
-// two workers each (gonum uses GOMAXPROCS goroutines).
+// hidden rows, B a layer's weights; the last shape is a vanilla head over
+// 10^4 labels), gonum's Gemm against gemmNT, two workers each (gonum uses
+// GOMAXPROCS goroutines).
 func BenchmarkGemmNT(b *testing.B) {
 	pool := NewPool(2)
-	for _, d := range [][3]int{{256, 64, 512}, {256, 160, 512}, {64, 512, 512}} {
+	for _, d := range [][3]int{{256, 64, 512}, {256, 160, 512}, {64, 512, 512}, {256, 10000, 256}} {
 		m, n, k := d[0], d[1], d[2]
 		x, w, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
 		for i := range x {
@@ -565,13 +566,20 @@ func BenchmarkGemmNT(b *testing.B) {
 	}
 }
 
-// BenchmarkGemmBackward: the dense layers' backward products at a 512-wide
-// hidden layer with 126 outputs and batch 256 (Delicious' MHC head layer):
+// BenchmarkGemmBackward: the dense layers' backward products at batch 256,
+// for a 512-wide hidden layer with 126 outputs (Delicious' MHC head layer)
+// and a 256-wide one with 10^4 (a vanilla head over 10^4 labels):
 // gonum's Gemm, one Axpy per row of C and element of A (gemmAxpy before the
 // register tiles), and gemmNN / gemmTN; two workers.
 func BenchmarkGemmBackward(b *testing.B) {
+	for _, d := range [][2]int{{126, 512}, {10000, 256}} {
+		b.Run(fmt.Sprintf("out%d-in%d", d[0], d[1]), func(b *testing.B) { benchGemmBackward(b, d[0], d[1]) })
+	}
+}
+
+func benchGemmBackward(b *testing.B, out, in int) {
 	pool := NewPool(2)
-	const batch, out, in = 256, 126, 512
+	const batch = 256
 	dy, x, w := make([]float32, batch*out), make([]float32, batch*in), make([]float32, out*in)
 	for i := range dy {
 		dy[i] = float32(i%11) * 1e-3
