@@ -23,7 +23,8 @@ func floats(b []byte) []float32 {
 }
 
 // FuzzKernels: for any operands (NaNs left out), the vector Adam step gives
-// the scalar reference's bits and Axpy gives gonum's Saxpy bits.
+// the scalar reference's bits, Axpy gives gonum's Saxpy bits and AxpyRows
+// the bits of one Axpy per entry.
 func FuzzKernels(f *testing.F) {
 	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), float32(0.001), float32(0.01))
 	f.Fuzz(func(t *testing.T, raw []byte, lr, wd float32) {
@@ -54,6 +55,24 @@ func FuzzKernels(f *testing.F) {
 		for i := range y1 {
 			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
 				t.Fatalf("axpy element %d: %v, gonum %v", i, y1[i], y2[i])
+			}
+		}
+		// AxpyRows over rows of x (width n/3) against one Axpy per entry;
+		// row numbers and coefficients from the operands.
+		width := max(1, n/3)
+		rows := len(x) / width
+		var ents []RowCoef
+		for i, c := range g {
+			ents = append(ents, RowCoef{Row: int32(uint32(math.Float32bits(c)) % uint32(rows)), Coef: w[i]})
+		}
+		y1, y2 = slices.Clone(v[:width]), slices.Clone(v[:width])
+		AxpyRows(y1, ents, x, width)
+		for _, e := range ents {
+			Axpy(e.Coef, x[int(e.Row)*width:int(e.Row)*width+width], y2)
+		}
+		for i := range y1 {
+			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
+				t.Fatalf("AxpyRows element %d: %v, one Axpy per entry %v", i, y1[i], y2[i])
 			}
 		}
 	})
