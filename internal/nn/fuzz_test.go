@@ -23,8 +23,7 @@ func floats(b []byte) []float32 {
 }
 
 // FuzzKernels: for any operands (NaNs left out), the vector Adam step gives
-// the scalar reference's bits, Axpy gives gonum's Saxpy bits and AxpyRows
-// the bits of one Axpy per entry.
+// the scalar reference's bits and Axpy gives gonum's Saxpy bits.
 func FuzzKernels(f *testing.F) {
 	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), float32(0.001), float32(0.01))
 	f.Fuzz(func(t *testing.T, raw []byte, lr, wd float32) {
@@ -55,24 +54,6 @@ func FuzzKernels(f *testing.F) {
 		for i := range y1 {
 			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
 				t.Fatalf("axpy element %d: %v, gonum %v", i, y1[i], y2[i])
-			}
-		}
-		// AxpyRows over rows of x (width n/3) against one Axpy per entry;
-		// row numbers and coefficients from the operands.
-		width := max(1, n/3)
-		rows := len(x) / width
-		var ents []RowCoef
-		for i, c := range g {
-			ents = append(ents, RowCoef{Row: int32(uint32(math.Float32bits(c)) % uint32(rows)), Coef: w[i]})
-		}
-		y1, y2 = slices.Clone(v[:width]), slices.Clone(v[:width])
-		AxpyRows(y1, ents, x, width)
-		for _, e := range ents {
-			Axpy(e.Coef, x[int(e.Row)*width:int(e.Row)*width+width], y2)
-		}
-		for i := range y1 {
-			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
-				t.Fatalf("AxpyRows element %d: %v, one Axpy per entry %v", i, y1[i], y2[i])
 			}
 		}
 	})
@@ -112,6 +93,35 @@ func FuzzGemm(f *testing.F) {
 		for i := range got {
 			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
 				t.Fatalf("NN %d×%d×%d offset %d, element %d: %v, gonum %v", m, n, k, o, i, got[i], want[i])
+			}
+		}
+	})
+}
+
+// FuzzAxpyRows: for any rows, row numbers and coefficients (NaNs left
+// out), AxpyRows gives the bits of one Axpy per entry.
+func FuzzAxpyRows(f *testing.F) {
+	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), uint8(9), []byte{1, 0, 2, 1})
+	f.Fuzz(func(t *testing.T, raw []byte, w uint8, rowBytes []byte) {
+		x := floats(raw)
+		width := int(w%70) + 1
+		rows := len(x) / width
+		if rows == 0 || len(rowBytes) == 0 {
+			return
+		}
+		var ents []RowCoef
+		for i, rb := range rowBytes {
+			ents = append(ents, RowCoef{Row: int32(int(rb) % rows), Coef: x[i%len(x)]})
+		}
+		y1 := slices.Clone(x[:width])
+		y2 := slices.Clone(y1)
+		AxpyRows(y1, ents, x, width)
+		for _, e := range ents {
+			Axpy(e.Coef, x[int(e.Row)*width:int(e.Row)*width+width], y2)
+		}
+		for i := range y1 {
+			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
+				t.Fatalf("element %d: %v, one Axpy per entry %v", i, y1[i], y2[i])
 			}
 		}
 	})
