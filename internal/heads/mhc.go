@@ -295,26 +295,22 @@ type mhcWorker struct {
 	sig    []float32    // σ of the scored nodes (training)
 	soft   []float32    // their log(1 + e^s)
 	dgrad  []nn.RowCoef // each candidate's embedding row and gradient (training)
-	gstart []int32      // where each beam node's children start among the candidates
+	gstart []int32      // where each beam node's children start among the candidates, then their end
 	order  []int32      // beam positions by node id
 }
 
-// appendByNode appends the level's records (w.dgrad, n candidates) to recs
-// in increasing node order: the children of each beam node are consecutive
-// nodes, so it is enough to take the beam's groups by parent id. Update
-// finds a node range's records of a row by binary search.
-func (w *mhcWorker) appendByNode(recs []nodeGrad, lv, n int) []nodeGrad {
+// appendByNode appends the level's records (w.dgrad) to recs in increasing
+// node order: the children of each beam node are consecutive nodes, so it
+// is enough to take the beam's groups (w.gstart) by parent id. Update finds
+// a node range's records of a row by binary search.
+func (w *mhcWorker) appendByNode(recs []nodeGrad, lv int) []nodeGrad {
 	w.order = w.order[:0]
-	for i := range w.gstart {
+	for i := range w.beam {
 		w.order = append(w.order, int32(i))
 	}
 	slices.SortFunc(w.order, func(a, b int32) int { return cmp.Compare(w.beam[a], w.beam[b]) })
 	for _, gi := range w.order {
-		end := int32(n)
-		if int(gi)+1 < len(w.gstart) {
-			end = w.gstart[gi+1]
-		}
-		for _, rc := range w.dgrad[w.gstart[gi]:end] {
+		for _, rc := range w.dgrad[w.gstart[gi]:w.gstart[gi+1]] {
 			recs = append(recs, nodeGrad{level: int32(lv - 1), node: rc.Row, coef: rc.Coef})
 		}
 	}
@@ -403,6 +399,7 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 				w.cy = append(w.cy, y)
 			}
 		}
+		w.gstart = append(w.gstart, int32(len(w.cscore))) // the end of the last group
 		sig, soft := w.sigmoids(w.cscore)
 		w.dgrad = w.dgrad[:0]
 		for j, n := range w.cand {
@@ -414,7 +411,7 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 			w.adj = append(w.adj, p+y)
 		}
 		nn.AxpyRows(dg, w.dgrad, e.W, e.Cols) // dg += Σ d·E[n], candidates in order
-		recs = w.appendByNode(recs, lv, len(w.cand))
+		recs = w.appendByNode(recs, lv)
 		if lv < c.Heads()-1 {
 			sel := w.selectBeam(w.adj, h.beam)
 			w.beam = w.beam[:0]

@@ -52,41 +52,34 @@ func gemmAxpy(pool *Pool, m, n, k int, a []float32, ai, al int, b []float32, ldb
 		for i := lo; i < hi; i++ {
 			scaleRow(c[i*ldc:i*ldc+n], beta)
 		}
-		i := lo
+		// Rows [lo, tiled) × columns [0, j0) go through axpyTile; the rest
+		// takes one Axpy per nonzero element of Â.
+		tiled, j0 := lo, 0
 		if hasAVX && k > 0 && n >= axpyTileCols {
 			if len(a) <= (hi-1)*ai+(k-1)*al || len(b) < (k-1)*ldb+n || len(c) < (hi-1)*ldc+n {
 				panic("nn: gemmAxpy: a matrix is shorter than its shape")
 			}
+			tiled, j0 = lo+(hi-lo)&^3, n&^(axpyTileCols-1)
 			// Column strips outermost, so that a strip of B stays in the
 			// cache for all the row groups of the chunk.
-			tiled := lo + (hi-lo)&^3
-			for j := 0; j+axpyTileCols <= n; j += axpyTileCols {
+			for j := 0; j < j0; j += axpyTileCols {
 				for r := lo; r < tiled; r += 4 {
 					axpyTile(&a[r*ai], ai, al, k, &b[j], ldb, &c[r*ldc+j], ldc)
 				}
 			}
-			// The columns right of the last strip, one element at a time
-			// (Axpy's scalar tail).
-			if j0 := n &^ (axpyTileCols - 1); j0 < n {
-				for r := lo; r < tiled; r++ {
-					ci := c[r*ldc+j0 : r*ldc+n]
-					for l := range k {
-						if v := a[r*ai+l*al]; v != 0 {
-							bl := b[l*ldb+j0 : l*ldb+n]
-							for j := range ci {
-								ci[j] += float32(v * bl[j])
-							}
-						}
-					}
-				}
-			}
-			i = tiled
 		}
-		for ; i < hi; i++ {
-			ci := c[i*ldc : i*ldc+n]
+		for i := lo; i < hi; i++ {
+			from := 0
+			if i < tiled {
+				from = j0
+			}
+			if from == n {
+				continue
+			}
+			ci := c[i*ldc+from : i*ldc+n]
 			for l := range k {
 				if v := a[i*ai+l*al]; v != 0 {
-					Axpy(v, b[l*ldb:l*ldb+n], ci)
+					Axpy(v, b[l*ldb+from:l*ldb+n], ci)
 				}
 			}
 		}
