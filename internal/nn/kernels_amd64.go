@@ -2,7 +2,10 @@ package nn
 
 import "golang.org/x/sys/cpu"
 
-// hasAVX: the CPU and the OS support 256-bit AVX (the Adam and axpy kernels).
+// The vector kernels (AVX, 8 float32 lanes) and their Go declarations.
+// Their callers fall back to Go code with the same bits when hasAVX is false.
+
+// hasAVX: the CPU and the OS support 256-bit AVX.
 var hasAVX = cpu.X86.HasAVX
 
 // adamVec applies adamScalar's update to the first n elements (n a
