@@ -20,6 +20,12 @@
 #define SIGN 512
 #define BIAS 544
 
+// HORNER(x, p, c): p = p·x + c(AX), rounded after each operation (no FMA):
+// one step of the Go polynomials' p = float32(p*r) + c.
+#define HORNER(x, p, c) \
+	VMULPS x, p, p \
+	VADDPS c(AX), p, p
+
 // func sigmoidSoftplusVec(v, s, sp *float32, n int, k *[18][8]uint32)
 //
 // sigmoidSoftplus32 eight lanes at a time: the same float32 operations in
@@ -49,16 +55,11 @@ loop:
 	VSUBPS     Y6, Y5, Y5        // r
 	VMULPS     C720(AX), Y5, Y6
 	VADDPS     C120(AX), Y6, Y6
-	VMULPS     Y5, Y6, Y6
-	VADDPS     C24(AX), Y6, Y6
-	VMULPS     Y5, Y6, Y6
-	VADDPS     C6(AX), Y6, Y6
-	VMULPS     Y5, Y6, Y6
-	VADDPS     HALF(AX), Y6, Y6
-	VMULPS     Y5, Y6, Y6
-	VADDPS     ONE(AX), Y6, Y6
-	VMULPS     Y5, Y6, Y6
-	VADDPS     ONE(AX), Y6, Y6   // p
+	HORNER(Y5, Y6, C24)
+	HORNER(Y5, Y6, C6)
+	HORNER(Y5, Y6, HALF)
+	HORNER(Y5, Y6, ONE)
+	HORNER(Y5, Y6, ONE)          // p
 	VPADDD     BIAS(AX), Y3, Y3
 	VPSLLD     $23, Y3, Y3       // 2^n
 	VMULPS     Y3, Y6, Y6        // e = p·2^n
@@ -80,14 +81,10 @@ loop:
 	VMULPS  Y8, Y8, Y9    // t²
 	VMULPS  C11(AX), Y9, Y10
 	VADDPS  C9(AX), Y10, Y10
-	VMULPS  Y9, Y10, Y10
-	VADDPS  C7(AX), Y10, Y10
-	VMULPS  Y9, Y10, Y10
-	VADDPS  C5(AX), Y10, Y10
-	VMULPS  Y9, Y10, Y10
-	VADDPS  C3(AX), Y10, Y10
-	VMULPS  Y9, Y10, Y10
-	VADDPS  ONE(AX), Y10, Y10 // q
+	HORNER(Y9, Y10, C7)
+	HORNER(Y9, Y10, C5)
+	HORNER(Y9, Y10, C3)
+	HORNER(Y9, Y10, ONE)      // q
 	VADDPS  Y8, Y8, Y11       // 2t
 	VMULPS  Y10, Y11, Y10     // 2t·q
 	VMAXPS  Y15, Y0, Y11      // max(v, 0): +0 for −0, like Go's max
