@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,8 +19,8 @@ var trained = struct {
 
 // TrainModel trains a config of the repository's configs/ on the shared
 // data with the mhe binary (one training at a time across test processes)
-// and returns its test metrics in percent and the model directory.
-func TrainModel(t *testing.T, config string, sets ...string) (map[string]float64, string) {
+// and returns its test metrics in percent.
+func TrainModel(t *testing.T, config string, sets ...string) map[string]float64 {
 	t.Helper()
 	dataDir := DataDir(t)
 	cfg := filepath.Join(RepoRoot(t), "configs", config)
@@ -53,7 +52,7 @@ func TrainModel(t *testing.T, config string, sets ...string) (map[string]float64
 	trained.Lock()
 	trained.m[config+" "+strings.Join(sets, " ")] = res.Metrics
 	trained.Unlock()
-	return res.Metrics, dir
+	return res.Metrics
 }
 
 // TrainMetrics is TrainModel's metrics, reusing an identical earlier run
@@ -67,7 +66,7 @@ func TrainMetrics(t *testing.T, config string, sets ...string) map[string]float6
 		t.Logf("%s %v (trained earlier): P@1 %.2f P@3 %.2f P@5 %.2f", config, sets, m["p@1"], m["p@3"], m["p@5"])
 		return m
 	}
-	m, _ = TrainModel(t, config, sets...)
+	m = TrainModel(t, config, sets...)
 	return m
 }
 
@@ -86,30 +85,6 @@ func MeanMetrics(t *testing.T, config string, seeds ...string) (mean, first map[
 		}
 	}
 	return mean, first
-}
-
-// EpochSeconds is the median training time of an epoch (metrics.jsonl):
-// on a shared machine a burst of load slows a few epochs, which the median
-// ignores and a mean would not.
-func EpochSeconds(t *testing.T, dir string) float64 {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var secs []float64
-	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		var r struct {
-			Seconds *float64 `json:"seconds"`
-		}
-		if err := json.Unmarshal([]byte(l), &r); err != nil || r.Seconds == nil {
-			t.Fatalf("%s/metrics.jsonl: line %q has no seconds", dir, l)
-		}
-		secs = append(secs, *r.Seconds)
-	}
-	slices.Sort(secs)
-	n := len(secs)
-	return (secs[(n-1)/2] + secs[n/2]) / 2
 }
 
 // SkipShort skips a real-data training target under go test -short.

@@ -14,15 +14,13 @@ import (
 func TestMain(m *testing.M) { testutil.Main(m) }
 
 // Delicious: vanilla P@1 >= 67 (issue 3); MHC within 1.0 point of vanilla
-// and above PLT (issue 4). The epoch-time ratio is logged, not checked: go
-// test ./... runs other packages beside this one (only target trainings are
-// serialised), and one run of each model cannot average out load bursts on
-// a shared machine. Issue 4's bar of 3x is checked by
-// scripts/delicious-speed.sh, which .ci/run runs alone.
+// and above PLT (issue 4). Issue 4's speed bar (MHC at least 3x faster per
+// epoch) is not timed here, where go test ./... runs other packages beside
+// this one: scripts/delicious-speed.sh checks it, and .ci/run runs it alone.
 func TestTargetDelicious(t *testing.T) {
 	testutil.SkipShort(t)
-	v, vdir := testutil.TrainModel(t, "delicious-vanilla.yaml")
-	m, mdir := testutil.TrainModel(t, "delicious-mhc.yaml")
+	v := testutil.TrainModel(t, "delicious-vanilla.yaml")
+	m := testutil.TrainModel(t, "delicious-mhc.yaml")
 	if v["p@1"] < 67 {
 		t.Errorf("Delicious vanilla P@1 = %.2f, want >= 67", v["p@1"])
 	}
@@ -34,8 +32,6 @@ func TestTargetDelicious(t *testing.T) {
 	if m["p@1"] <= testutil.PLTP1["delicious"] {
 		t.Errorf("Delicious MHC P@1 %.2f does not beat PLT's %.2f", m["p@1"], testutil.PLTP1["delicious"])
 	}
-	ve, me := testutil.EpochSeconds(t, vdir), testutil.EpochSeconds(t, mdir)
-	t.Logf("seconds per epoch (median, beside other tests): vanilla %.2f, MHC %.2f (%.1fx)", ve, me, ve/me)
 }
 
 // MHS-2 within 1.0 point of vanilla (issue 5), against TestTargetDelicious's

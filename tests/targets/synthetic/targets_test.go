@@ -31,7 +31,7 @@ head: {method: vanilla}
 train: {epochs: 4, batch_size: 128, lr: 0.003, schedule: cosine}
 `), 0o644)
 	run := func(method string) float64 {
-		m, _ := testutil.TrainModel(t, cfg, "head.method="+method)
+		m := testutil.TrainModel(t, cfg, "head.method="+method)
 		return m["acc@1"]
 	}
 	v, m := run("vanilla"), run("mhp")
