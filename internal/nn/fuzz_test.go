@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -41,21 +42,13 @@ func FuzzKernels(f *testing.F) {
 		w2, m2, v2 := slices.Clone(w), slices.Clone(m), slices.Clone(v)
 		adam(w1, g, m1, v1, &k)
 		adamScalar(w2, g, m2, v2, &k)
-		for i := range w1 {
-			for _, p := range [][2]float32{{w1[i], w2[i]}, {m1[i], m2[i]}, {v1[i], v2[i]}} {
-				if math.Float32bits(p[0]) != math.Float32bits(p[1]) && !(p[0] != p[0] && p[1] != p[1]) {
-					t.Fatalf("adam element %d: vector %v, scalar %v", i, p[0], p[1])
-				}
-			}
-		}
+		sameBits(t, "adam w", w1, w2)
+		sameBits(t, "adam m", m1, m2)
+		sameBits(t, "adam v", v1, v2)
 		y1, y2 := slices.Clone(m), slices.Clone(m)
 		Axpy(lr, w, y1)
 		impl.Saxpy(n, lr, w, 1, y2, 1)
-		for i := range y1 {
-			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
-				t.Fatalf("axpy element %d: %v, gonum %v", i, y1[i], y2[i])
-			}
-		}
+		sameBits(t, "axpy", y1, y2)
 	})
 }
 
@@ -81,20 +74,12 @@ func FuzzGemm(f *testing.F) {
 		gemmNT(NewPool(2), m, n, k, a, k, b, k, got, n)
 		blas32.Gemm(blas.NoTrans, blas.Trans, 1, blas32.General{Rows: m, Cols: k, Stride: k, Data: a},
 			blas32.General{Rows: n, Cols: k, Stride: k, Data: b}, 1, blas32.General{Rows: m, Cols: n, Stride: n, Data: want})
-		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
-				t.Fatalf("NT %d×%d×%d offset %d, element %d: %v, gonum %v", m, n, k, o, i, got[i], want[i])
-			}
-		}
+		sameBits(t, fmt.Sprintf("NT %d×%d×%d offset %d", m, n, k, o), got, want)
 		want, got = slices.Clone(c), slices.Clone(c)
 		gemmNN(NewPool(2), m, n, k, a, k, b, n, 1, got, n)
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, blas32.General{Rows: m, Cols: k, Stride: k, Data: a},
 			blas32.General{Rows: k, Cols: n, Stride: n, Data: b}, 1, blas32.General{Rows: m, Cols: n, Stride: n, Data: want})
-		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
-				t.Fatalf("NN %d×%d×%d offset %d, element %d: %v, gonum %v", m, n, k, o, i, got[i], want[i])
-			}
-		}
+		sameBits(t, fmt.Sprintf("NN %d×%d×%d offset %d", m, n, k, o), got, want)
 	})
 }
 
@@ -119,10 +104,6 @@ func FuzzAxpyRows(f *testing.F) {
 		for _, e := range ents {
 			Axpy(e.Coef, x[int(e.Row)*width:int(e.Row)*width+width], y2)
 		}
-		for i := range y1 {
-			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) && !(y1[i] != y1[i] && y2[i] != y2[i]) {
-				t.Fatalf("element %d: %v, one Axpy per entry %v", i, y1[i], y2[i])
-			}
-		}
+		sameBits(t, "AxpyRows against one Axpy per entry", y1, y2)
 	})
 }

@@ -21,11 +21,7 @@ func TestAxpyScalarPathMatchesGonum(t *testing.T) {
 	want := slices.Clone(y)
 	impl.Saxpy(len(x), 0.37, x, 1, want, 1)
 	Axpy(0.37, x, y)
-	for i := range y {
-		if math.Float32bits(y[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("element %d: %v, gonum %v", i, y[i], want[i])
-		}
-	}
+	sameBits(t, "scalar axpy", y, want)
 }
 
 // Without AVX, gemmNT's per-element path gives gonum's bits too.

@@ -385,14 +385,10 @@ func TestAdamVectorMatchesScalar(t *testing.T) {
 				w2, m2, v2 := slices.Clone(w), slices.Clone(m), slices.Clone(v)
 				adam(w[off:], g[off:], m[off:], v[off:], &k)
 				adamScalar(w2[off:], g[off:], m2[off:], v2[off:], &k)
-				for _, p := range [][2][]float32{{w, w2}, {m, m2}, {v, v2}} {
-					for i := range p[0] {
-						if math.Float32bits(p[0][i]) != math.Float32bits(p[1][i]) {
-							t.Fatalf("%+v n=%d off=%d element %d: vector %v (%#x), scalar %v (%#x)", k, n, off, i,
-								p[0][i], math.Float32bits(p[0][i]), p[1][i], math.Float32bits(p[1][i]))
-						}
-					}
-				}
+				what := fmt.Sprintf("%+v n=%d off=%d", k, n, off)
+				sameBits(t, what+" w", w, w2)
+				sameBits(t, what+" m", m, m2)
+				sameBits(t, what+" v", v, v2)
 			}
 		}
 	}
@@ -411,11 +407,7 @@ func TestAxpyMatchesGonum(t *testing.T) {
 			want := slices.Clone(y)
 			impl.Saxpy(n, a, x[off:], 1, want[off:], 1)
 			Axpy(a, x[off:], y[off:])
-			for i := range y {
-				if math.Float32bits(y[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("n=%d off=%d element %d: %v, gonum %v", n, off, i, y[i], want[i])
-				}
-			}
+			sameBits(t, fmt.Sprintf("n=%d off=%d", n, off), y, want)
 		}
 	}
 }
@@ -486,11 +478,17 @@ func TestGemmMatchesGonum(t *testing.T) {
 	}
 }
 
+// sameBits fails the test unless got and want hold the same float32 bits
+// element by element (two NaNs count as equal: their payloads may differ).
 func sameBits(t *testing.T, what string, got, want []float32) {
 	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d elements, want %d", what, len(got), len(want))
+	}
 	for i := range got {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("%s: element %d = %v, gonum %v", what, i, got[i], want[i])
+		g, w := got[i], want[i]
+		if math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+			t.Fatalf("%s: element %d = %v (%#x), want %v (%#x)", what, i, g, math.Float32bits(g), w, math.Float32bits(w))
 		}
 	}
 }
