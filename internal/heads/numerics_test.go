@@ -63,11 +63,18 @@ func TestSigmoidSoftplusSliceMatchesScalar(t *testing.T) {
 		in := v[off:]
 		s, sp := make([]float32, len(in)), make([]float32, len(in))
 		sigmoidSoftplusSlice(in, s, sp)
-		for i, x := range in {
-			ws, wsp := sigmoidSoftplus32(x)
-			if math.Float32bits(s[i]) != math.Float32bits(ws) || math.Float32bits(sp[i]) != math.Float32bits(wsp) {
-				t.Fatalf("v=%v (%#x): vector σ %v softplus %v, scalar %v %v", x, math.Float32bits(x), s[i], sp[i], ws, wsp)
-			}
+		matchesScalar(t, in, s, sp)
+	}
+}
+
+// matchesScalar fails the test unless s and sp hold sigmoidSoftplus32's
+// bits for every logit of v.
+func matchesScalar(t *testing.T, v, s, sp []float32) {
+	t.Helper()
+	for i, x := range v {
+		ws, wsp := sigmoidSoftplus32(x)
+		if math.Float32bits(s[i]) != math.Float32bits(ws) || math.Float32bits(sp[i]) != math.Float32bits(wsp) {
+			t.Fatalf("v=%v (%#x): vector σ %v softplus %v, scalar %v %v", x, math.Float32bits(x), s[i], sp[i], ws, wsp)
 		}
 	}
 }
