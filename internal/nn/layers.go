@@ -52,14 +52,9 @@ type SparseLinear struct {
 	slot    []int32 // feature -> position in feats, -1 when absent
 	feats   []int32
 	starts  []int
-	entries []entry
+	entries []RowCoef // per feature: the rows holding it and its values
 	cursor  []int
 	gbuf    [][]float32
-}
-
-type entry struct {
-	row int32
-	val float32
 }
 
 // NewSparseLinear allocates an In × Out layer (weights zero). With alloc
@@ -104,9 +99,7 @@ func (l *SparseLinear) Update(pool *Pool, opt *Optimizer, x *Batch, dOut []float
 		g := l.gbuf[w]
 		for f := lo; f < hi; f++ {
 			clear(g)
-			for _, e := range l.entries[l.starts[f]:l.starts[f+1]] {
-				Axpy(e.val, dOut[int(e.row)*l.Out:(int(e.row)+1)*l.Out], g)
-			}
+			AxpyRows(g, l.entries[l.starts[f]:l.starts[f+1]], dOut, l.Out)
 			opt.UpdateRow(l.W, int(l.feats[f]), g, lr)
 		}
 	})
@@ -164,7 +157,7 @@ func (l *SparseLinear) transpose(x *Batch) int {
 	}
 	l.starts = append(l.starts, total)
 	if cap(l.entries) < total {
-		l.entries = make([]entry, total)
+		l.entries = make([]RowCoef, total)
 	}
 	l.entries = l.entries[:total]
 	l.cursor = append(l.cursor[:0], l.starts[:nf]...)
@@ -175,7 +168,7 @@ func (l *SparseLinear) transpose(x *Batch) int {
 				continue
 			}
 			f := l.slot[j]
-			l.entries[l.cursor[f]] = entry{int32(r), vals[k]}
+			l.entries[l.cursor[f]] = RowCoef{int32(r), vals[k]}
 			l.cursor[f]++
 		}
 	}
@@ -374,9 +367,7 @@ func (l *SparseLinear) UpdateBlocks(pool *Pool, opt *Optimizer, x *Batch, dOut [
 		g := l.gbuf[wk][:w]
 		for f := lo; f < hi; f++ {
 			clear(g)
-			for _, e := range l.entries[l.starts[f]:l.starts[f+1]] {
-				Axpy(e.val, dOut[int(e.row)*w:(int(e.row)+1)*w], g)
-			}
+			AxpyRows(g, l.entries[l.starts[f]:l.starts[f+1]], dOut, w)
 			row := int(l.feats[f]) * l.Out
 			for i := range blk.IDs {
 				a, b := blk.Range(i)
