@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -236,16 +237,33 @@ func IsSection(key string) bool {
 }
 
 // Suggest returns the known key closest to an unknown one ("" if none is
-// close), for "did you mean" hints.
+// close), for "did you mean" hints. In order of preference: the same leaf
+// name in another section (train.beam -> head.beam; the nearest section
+// when several have it: head.seed -> train.seed), a key the unknown one
+// begins (head.bottleneck -> head.bottleneck_dim), then the key at the
+// smallest edit distance below 4 (train.epoch -> train.epochs).
 func Suggest(unknown string) string {
+	keys := Keys()
+	same, sameD := "", 0
+	for _, k := range keys {
+		if d := editDistance(unknown, k); leaf(k) == leaf(unknown) && (same == "" || d < sameD) {
+			same, sameD = k, d
+		}
+	}
+	if same != "" {
+		return same
+	}
+	if leaf(unknown) != "" {
+		for _, k := range keys {
+			if strings.HasPrefix(k, unknown) {
+				return k
+			}
+		}
+	}
 	best, bestD := "", 4
-	for _, k := range Keys() {
+	for _, k := range keys {
 		if d := editDistance(unknown, k); d < bestD {
 			best, bestD = k, d
-		}
-		// A key in the wrong section: same leaf name.
-		if leaf(k) == leaf(unknown) && best == "" {
-			best = k
 		}
 	}
 	return best
@@ -418,14 +436,23 @@ func (c *Config) Validate() error {
 	if t.ValidationFraction < 0 || t.ValidationFraction >= 1 {
 		bad("train.validation_fraction", "%g must be in [0, 1)", t.ValidationFraction)
 	}
+	validating := d.Validation != "" || t.ValidationFraction > 0
 	if t.EarlyStoppingPatience < 0 {
 		bad("train.early_stopping_patience", "%d must be >= 0 (0 = off)", t.EarlyStoppingPatience)
 	}
-	if !validMetricName(t.EarlyStoppingMetric) {
+	if t.EarlyStoppingPatience > 0 && !validating {
+		bad("train.early_stopping_patience", "%d needs validation rows: set train.validation_fraction (e.g. 0.1) or data.validation", t.EarlyStoppingPatience)
+	}
+	if k, ok := metricK(t.EarlyStoppingMetric); !ok {
 		bad("train.early_stopping_metric", "%q is not a metric like p@1, ndcg@3, psp@5", t.EarlyStoppingMetric)
+	} else if validating && len(c.Eval.K) > 0 && !slices.Contains(c.Eval.K, k) {
+		bad("train.early_stopping_metric", "%q is not computed: eval.k is %v; add %d to eval.k or pick one of those", t.EarlyStoppingMetric, c.Eval.K, k)
 	}
 	if t.AverageStart < 0 {
 		bad("train.average_start", "%d must be >= 0", t.AverageStart)
+	}
+	if strings.EqualFold(t.Average, "swa") && t.AverageStart > t.Epochs {
+		bad("train.average_start", "%d is after the last epoch (%d), so nothing would be averaged: use 0 (the second half) or an epoch <= train.epochs", t.AverageStart, t.Epochs)
 	}
 	ev := c.Eval
 	if len(ev.K) == 0 {
@@ -446,12 +473,17 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func validMetricName(s string) bool {
-	fam, k, ok := strings.Cut(strings.ToLower(s), "@")
+// metricK parses a metric name like p@1 or ndcg@3 (one of the families
+// eval reports, k a plain positive integer as the metric keys spell it) and
+// returns its k.
+func metricK(s string) (int, bool) {
+	fam, ks, ok := strings.Cut(strings.ToLower(s), "@")
 	if !ok || !slices.Contains([]string{"p", "ndcg", "psp", "psndcg", "r", "acc"}, fam) {
-		return false
+		return 0, false
 	}
-	n := 0
-	_, err := fmt.Sscanf(k, "%d", &n)
-	return err == nil && n >= 1
+	k, err := strconv.Atoi(ks)
+	if err != nil || k < 1 || strconv.Itoa(k) != ks {
+		return 0, false
+	}
+	return k, true
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +144,34 @@ func TestEarlyStoppingAndSWA(t *testing.T) {
 	res = trainTo(t, cfg, filepath.Join(t.TempDir(), "swa"))
 	if acc, _ := res.Test.Get("acc@1"); acc < 0.5 {
 		t.Errorf("SWA model accuracy %.3f", acc)
+	}
+}
+
+// Top-k accuracy exists for single-label data only: watching acc@k on
+// multi-label validation rows is refused before anything is written, not
+// silently ignored (which left early stopping switched off); acc@k on
+// single-label data and p@k on multi-label data train.
+func TestEarlyStoppingMetricMustExist(t *testing.T) {
+	multi := synthConfig("vanilla", "index")
+	multi.Data.Synth.SingleLabel, multi.Data.Synth.AvgLabels = false, 3
+	multi.Train.Epochs, multi.Train.ValidationFraction, multi.Train.EarlyStoppingPatience = 2, 0.2, 1
+	multi.Train.EarlyStoppingMetric = "acc@1"
+	dir := filepath.Join(t.TempDir(), "acc")
+	_, err := TrainRun(context.Background(), RunOptions{Config: &multi, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2})
+	if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "use p@1") {
+		t.Fatalf("acc@1 on multi-label data: want a config error pointing to p@1, got %v", err)
+	}
+	if _, statErr := os.Stat(dir); !errors.Is(statErr, os.ErrNotExist) {
+		t.Errorf("the refused run left %s behind (%v)", dir, statErr)
+	}
+	multi.Train.EarlyStoppingMetric = "P@1"
+	if res := trainTo(t, multi, filepath.Join(t.TempDir(), "p")); res.State.BestEpoch < 1 {
+		t.Errorf("p@1 on multi-label data: best epoch %d", res.State.BestEpoch)
+	}
+	single := synthConfig("vanilla", "index")
+	single.Train.Epochs, single.Train.ValidationFraction, single.Train.EarlyStoppingMetric = 2, 0.2, "acc@3"
+	if res := trainTo(t, single, filepath.Join(t.TempDir(), "s")); res.State.BestEpoch < 1 {
+		t.Errorf("acc@3 on single-label data: best epoch %d", res.State.BestEpoch)
 	}
 }
 

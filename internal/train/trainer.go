@@ -104,6 +104,9 @@ func NewTrainer(m *Model, cfg *config.Config, train, val *data.Dataset, pool *nn
 	for _, p := range m.Params() {
 		opt.Init(p)
 	}
+	if metric := strings.ToLower(cfg.Train.EarlyStoppingMetric); val != nil && strings.HasPrefix(metric, "acc@") && !m.SingleLabel {
+		return nil, fmt.Errorf("%w: train.early_stopping_metric %s is top-k accuracy, reported for single-label data only; this data is multi-label: use p@%s", config.ErrInvalid, metric, strings.TrimPrefix(metric, "acc@"))
+	}
 	t := &Trainer{M: m, Cfg: cfg, Train: train, Val: val, Pool: pool, Dir: dir, opt: opt}
 	t.state.DataSHA256 = dataSHA
 	t.state.BestMetric = -1 // metrics are >= 0
@@ -288,18 +291,20 @@ func (t *Trainer) endEpoch(epoch int, rec *EpochRecord) error {
 		for _, m := range res.Metrics {
 			rec.Validation[m.Name] = m.Value
 		}
-		if v, ok := res.Get(strings.ToLower(tc.EarlyStoppingMetric)); ok {
-			if v > t.state.BestMetric {
-				t.state.BestMetric, t.state.BestEpoch, t.state.BadEpochs = v, epoch, 0
-				rec.Best = true
-				if tc.EarlyStoppingPatience > 0 {
-					t.best = copyParams(t.M.Params(), t.best)
-				}
-			} else {
-				t.state.BadEpochs++
-				if tc.EarlyStoppingPatience > 0 && t.state.BadEpochs >= tc.EarlyStoppingPatience {
-					t.state.Stopped = true
-				}
+		v, ok := res.Get(strings.ToLower(tc.EarlyStoppingMetric))
+		if !ok { // config.Validate and NewTrainer rule this out
+			return fmt.Errorf("%w: train.early_stopping_metric %s is not among the validation metrics", config.ErrInvalid, tc.EarlyStoppingMetric)
+		}
+		if v > t.state.BestMetric {
+			t.state.BestMetric, t.state.BestEpoch, t.state.BadEpochs = v, epoch, 0
+			rec.Best = true
+			if tc.EarlyStoppingPatience > 0 {
+				t.best = copyParams(t.M.Params(), t.best)
+			}
+		} else {
+			t.state.BadEpochs++
+			if tc.EarlyStoppingPatience > 0 && t.state.BadEpochs >= tc.EarlyStoppingPatience {
+				t.state.Stopped = true
 			}
 		}
 	}

@@ -1,0 +1,218 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// valid returns the defaults plus the one key they leave unset (the
+// training data), so that every case below changes exactly one thing.
+func valid() Config {
+	c := Default()
+	c.Data.Train = "Bibtex/Bibtex_data.txt.gz"
+	return c
+}
+
+func TestValidateDefaultsPass(t *testing.T) {
+	c := valid()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("defaults with data.train: %v", err)
+	}
+	d := Default()
+	err := d.Validate()
+	if err == nil || !strings.Contains(err.Error(), "data.train: no training data") {
+		t.Fatalf("defaults without data: want the data.train error, got %v", err)
+	}
+}
+
+// Every rule names its key and says how to fix the value; a config that
+// breaks one rule gets exactly that one message.
+func TestValidateRules(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(*Config)
+		want string // "" = valid
+	}{
+		{"format", func(c *Config) { c.Data.Format = "csv" }, `data.format: "csv" is not one of auto, xc`},
+		{"format case-insensitive", func(c *Config) { c.Data.Format = "XC" }, ""},
+		{"normalize", func(c *Config) { c.Data.Normalize = "l1" }, "data.normalize"},
+		{"synthetic data needs no file", func(c *Config) {
+			c.Data.Train = ""
+			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5}
+		}, ""},
+		{"synth sizes", func(c *Config) {
+			c.Data.Synth = SynthConfig{Labels: 1, Examples: 1, Features: 1, AvgLabels: 1, AvgFeatures: 1}
+		}, "data.synth: labels >= 2"},
+		{"synth noise", func(c *Config) {
+			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5, Noise: 1}
+		}, "0 <= noise < 1"},
+		{"split files in pairs", func(c *Config) { c.Data.TrainRows = "tr.txt" }, "data.test_rows: give both"},
+		{"split pair", func(c *Config) { c.Data.TrainRows, c.Data.TestRows = "tr.txt", "te.txt" }, ""},
+		{"split column", func(c *Config) { c.Data.SplitColumn = 0 }, "data.split_column: 0: split columns are numbered from 1"},
+		{"holdout 1", func(c *Config) { c.Data.HoldoutEvery = 1 }, "data.holdout_every: 1: use 0 (off) or n >= 2"},
+		{"holdout 5", func(c *Config) { c.Data.HoldoutEvery = 5 }, ""},
+		{"label base", func(c *Config) { c.Data.LabelBase = 2 }, "data.label_base: 2: index bases are 0 or 1"},
+		{"feature base", func(c *Config) { c.Data.FeatureBase = -1 }, "data.feature_base"},
+		{"negative dims", func(c *Config) { c.Data.NumLabels = -3 }, "data.num_labels: dimensions cannot be negative"},
+		{"xc-matrix labels", func(c *Config) { c.Data.Format = "xc-matrix" }, "data.train_labels: format xc-matrix"},
+		{"encoder type", func(c *Config) { c.Encoder.Type = "cnn" }, "encoder.type"},
+		{"activation", func(c *Config) { c.Encoder.Activation = "swish" }, "encoder.activation"},
+		{"mlp without sizes", func(c *Config) { c.Encoder.Type = "mlp" }, "encoder.hidden: an mlp encoder needs at least one hidden size"},
+		{"hidden size", func(c *Config) { c.Encoder.Type, c.Encoder.Hidden = "mlp", []int{512, 0} }, "encoder.hidden: size 0 must be >= 1"},
+		{"dropout 1", func(c *Config) { c.Encoder.Dropout = 1 }, "encoder.dropout: 1 must be in [0, 1)"},
+		{"input dropout", func(c *Config) { c.Encoder.InputDropout = -0.1 }, "encoder.input_dropout"},
+		{"hashing", func(c *Config) { c.Encoder.HashFeatures = -1 }, "encoder.hash_features"},
+		{"method", func(c *Config) { c.Head.Method = "plt" }, `head.method: "plt" is not one of vanilla, mhp, mhc, mhs`},
+		{"method from plan file", func(c *Config) { c.Head.Method, c.Head.Plan = "", "plan.json" }, ""},
+		{"label order", func(c *Config) { c.Head.LabelOrder = "alphabet" }, "head.label_order"},
+		{"path score", func(c *Config) { c.Head.PathScore = "sum" }, "head.path_score"},
+		{"loss", func(c *Config) { c.Head.Loss = "hinge" }, "head.loss"},
+		{"heads", func(c *Config) { c.Head.Heads = -1 }, "head.heads"},
+		{"lengths", func(c *Config) { c.Head.Lengths = []int{172, 0} }, "head.lengths: length 0 must be >= 1"},
+		{"beam", func(c *Config) { c.Head.Beam = 0 }, "head.beam: 0: the beam keeps at least one node"},
+		{"bottleneck", func(c *Config) { c.Head.BottleneckDim = -1 }, "head.bottleneck_dim"},
+		{"no bottleneck", func(c *Config) { c.Head.BottleneckDim = 0 }, ""},
+		{"samples", func(c *Config) { c.Head.Samples = 0 }, "head.samples"},
+		{"groups", func(c *Config) { c.Head.Groups = -2 }, "head.groups"},
+		{"epochs", func(c *Config) { c.Train.Epochs = 0 }, "train.epochs: 0 must be >= 1"},
+		{"batch", func(c *Config) { c.Train.BatchSize = 0 }, "train.batch_size"},
+		{"optimizer", func(c *Config) { c.Train.Optimizer = "lbfgs" }, "train.optimizer"},
+		{"schedule", func(c *Config) { c.Train.Schedule = "exp" }, "train.schedule"},
+		{"lr 0", func(c *Config) { c.Train.LR = 0 }, "train.lr: 0 must be > 0"},
+		{"lr NaN", func(c *Config) { c.Train.LR = nan() }, "train.lr: NaN must be > 0"},
+		{"momentum", func(c *Config) { c.Train.Momentum = 1 }, "train.momentum"},
+		{"weight decay", func(c *Config) { c.Train.WeightDecay = -1e-5 }, "train.weight_decay"},
+		{"warmup", func(c *Config) { c.Train.WarmupSteps = -1 }, "train.warmup_steps"},
+		{"threads", func(c *Config) { c.Train.Threads = -1 }, "train.threads: -1 must be >= 0 (0 = all CPUs)"},
+		{"validation fraction", func(c *Config) { c.Train.ValidationFraction = 1 }, "train.validation_fraction"},
+		{"patience < 0", func(c *Config) { c.Train.EarlyStoppingPatience = -1 }, "train.early_stopping_patience: -1 must be >= 0"},
+		{"patience without validation rows", func(c *Config) { c.Train.EarlyStoppingPatience = 3 },
+			"train.early_stopping_patience: 3 needs validation rows: set train.validation_fraction"},
+		{"patience with a validation share", func(c *Config) { c.Train.EarlyStoppingPatience, c.Train.ValidationFraction = 3, 0.1 }, ""},
+		{"patience with a validation file", func(c *Config) { c.Train.EarlyStoppingPatience, c.Data.Validation = 3, "val.txt" }, ""},
+		{"metric family", func(c *Config) { c.Train.EarlyStoppingMetric = "f1@1" }, `train.early_stopping_metric: "f1@1" is not a metric`},
+		{"metric without k", func(c *Config) { c.Train.EarlyStoppingMetric = "p" }, "train.early_stopping_metric"},
+		{"metric k trailing junk", func(c *Config) { c.Train.EarlyStoppingMetric = "p@1x" }, `"p@1x" is not a metric`},
+		{"metric k leading zero", func(c *Config) { c.Train.EarlyStoppingMetric = "p@01" }, `"p@01" is not a metric`},
+		{"metric k sign", func(c *Config) { c.Train.EarlyStoppingMetric = "ndcg@+3" }, `"ndcg@+3" is not a metric`},
+		{"metric k 0", func(c *Config) { c.Train.EarlyStoppingMetric = "p@0" }, `"p@0" is not a metric`},
+		{"metric upper case", func(c *Config) { c.Train.EarlyStoppingMetric = "nDCG@3" }, ""},
+		{"metric k not evaluated, no validation", func(c *Config) { c.Train.EarlyStoppingMetric = "p@7" }, ""},
+		{"metric k not evaluated", func(c *Config) { c.Train.EarlyStoppingMetric, c.Train.ValidationFraction = "p@7", 0.1 },
+			`train.early_stopping_metric: "p@7" is not computed: eval.k is [1 3 5]; add 7 to eval.k`},
+		{"metric k evaluated", func(c *Config) {
+			c.Train.EarlyStoppingMetric, c.Train.ValidationFraction, c.Eval.K = "psp@10", 0.1, []int{1, 10}
+		}, ""},
+		{"average", func(c *Config) { c.Train.Average = "ema" }, "train.average"},
+		{"average start < 0", func(c *Config) { c.Train.AverageStart = -1 }, "train.average_start: -1 must be >= 0"},
+		{"swa start after the end", func(c *Config) { c.Train.Average, c.Train.AverageStart = "swa", 11 },
+			"train.average_start: 11 is after the last epoch (10)"},
+		{"swa start at the end", func(c *Config) { c.Train.Average, c.Train.AverageStart = "swa", 10 }, ""},
+		{"average start ignored without swa", func(c *Config) { c.Train.AverageStart = 50 }, ""},
+		{"no k", func(c *Config) { c.Eval.K = nil }, "eval.k: give at least one k"},
+		{"k 0", func(c *Config) { c.Eval.K = []int{0, 1} }, "eval.k: k = 0 must be >= 1"},
+		{"propensity A alone", func(c *Config) { c.Eval.A = 0.55 }, "eval.a: propensity A and B must both be > 0"},
+		{"propensity pair", func(c *Config) { c.Eval.A, c.Eval.B = 0.55, 1.5 }, ""},
+		{"empty rows", func(c *Config) { c.Eval.EmptyRows = "drop" }, "eval.empty_rows"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := valid()
+			tc.edit(&c)
+			err := c.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("want valid, got %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("want an error containing %q, got none", tc.want)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error does not wrap ErrInvalid: %v", err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("error %q does not contain %q", msg, tc.want)
+			}
+			if n := strings.Count(msg, "\n  "); n != 1 {
+				t.Errorf("one broken rule gave %d messages: %q", n, msg)
+			}
+		})
+	}
+}
+
+// Validate reports every problem at once, not just the first.
+func TestValidateReportsAll(t *testing.T) {
+	c := valid()
+	c.Train.Epochs, c.Head.Beam, c.Eval.K = 0, 0, nil
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, key := range []string{"train.epochs", "head.beam", "eval.k"} {
+		if !strings.Contains(err.Error(), key+":") {
+			t.Errorf("%s missing from %q", key, err)
+		}
+	}
+}
+
+func TestPath(t *testing.T) {
+	c := Config{Data: DataConfig{Dir: "/data"}}
+	for in, want := range map[string]string{
+		"":                 "",
+		"-":                "-",
+		"/abs/file.txt":    "/abs/file.txt",
+		"Bibtex/b.txt.gz":  "/data/Bibtex/b.txt.gz",
+		"../other/x.txt":   "/other/x.txt",
+		"./Delicious/t.gz": "/data/Delicious/t.gz",
+	} {
+		if got := c.Path(in); got != want {
+			t.Errorf("Path(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	for in, want := range map[string]string{
+		"train.epoch":       "train.epochs",
+		"head.bottleneck":   "head.bottleneck_dim",
+		"train.beam":        "head.beam", // right leaf, wrong section
+		"data.holdout":      "data.holdout_every",
+		"head.seed":         "train.seed",
+		"synth.seed":        "data.synth.seed",
+		"completely.absent": "",
+	} {
+		if got := Suggest(in); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestKeysMatchFlatten(t *testing.T) {
+	keys := Keys()
+	flat := Flatten(Default())
+	if len(keys) != len(flat) {
+		t.Fatalf("%d keys but %d flattened values", len(keys), len(flat))
+	}
+	for _, k := range keys {
+		if _, ok := flat[k]; !ok {
+			t.Errorf("key %s has no flattened default", k)
+		}
+		if IsSection(k) {
+			t.Errorf("value key %s reported as a section", k)
+		}
+	}
+	for _, s := range []string{"data", "data.synth", "train", "eval"} {
+		if !IsSection(s) {
+			t.Errorf("%s is a section", s)
+		}
+	}
+}
+
+func nan() float64 {
+	z := 0.0
+	return z / z
+}
