@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 	"time"
@@ -117,14 +118,14 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if (o.A > 0) != (o.B > 0) || !(o.A >= 0) || !(o.B >= 0) || math.IsInf(o.A, 1) || math.IsInf(o.B, 1) { // NaN fails >= 0
+		return usageErrorf("--A and --B go together and must be finite and > 0")
+	}
 	if o.Model != "" {
 		return evalModel(s, o, format, policy)
 	}
 	if o.Pred == "" || o.Truth == "" {
 		return usageErrorf("give --pred FILE and --truth FILE (or --model DIR)")
-	}
-	if (o.A > 0) != (o.B > 0) || o.A < 0 || o.B < 0 {
-		return usageErrorf("--A and --B go together and must be > 0")
 	}
 	if o.Train != "" && o.InvProp != "" {
 		return usageErrorf("give --train or --inv-prop, not both")

@@ -176,6 +176,24 @@ func TestEvalHandComputedCLI(t *testing.T) {
 	}
 }
 
+// Propensity parameters come as a finite positive pair, with or without
+// --model (which used to ignore a lone or NaN --A silently).
+func TestEvalPropensityFlags(t *testing.T) {
+	dir, _ := trainTiny(t)
+	for _, bad := range [][]string{{"--A", "0.6"}, {"--B", "2.6"}, {"--A", "NaN", "--B", "1.5"}, {"--A", "0.55", "--B", "+Inf"}, {"--A", "-1", "--B", "1"}} {
+		for _, src := range [][]string{{"--model", dir}, {"--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt"}} {
+			args := append(append([]string{"eval"}, src...), bad...)
+			code, out, errOut := runMain(t, "", args...)
+			if code != ExitUsage || out != "" || !strings.Contains(errOut, "--A and --B go together") {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q", args[1:], code, out, errOut)
+			}
+		}
+	}
+	if code, _, errOut := runMain(t, "", "eval", "--model", dir, "--A", "0.6", "--B", "2.6"); code != 0 {
+		t.Errorf("a valid pair: exit %d %s", code, errOut)
+	}
+}
+
 func TestEvalPerLabel(t *testing.T) {
 	dir := t.TempDir()
 	names := filepath.Join(dir, "names.txt")

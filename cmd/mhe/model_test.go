@@ -93,6 +93,12 @@ func TestPredictStreamsInput(t *testing.T) {
 	if code != 0 || strings.Count(out, "\n") != 3 {
 		t.Errorf("threshold keeps one line per row: %q", out)
 	}
+	for _, bad := range [][]string{{"--topk", "0"}, {"--topk", "-3"}, {"--threshold", "1.5"}, {"--threshold", "-0.1"}, {"--threshold", "NaN"}} {
+		code, out, errOut = runMain(t, in, append([]string{"predict", "--model", dir, "--input", "-"}, bad...)...)
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, bad[0]) {
+			t.Errorf("predict %v: exit %d, stdout %q, stderr %q; want exit %d naming the flag", bad, code, out, errOut, ExitUsage)
+		}
+	}
 	// Damaged input: exit 3 with the position.
 	code, _, errOut = runMain(t, "2 300 40\n1 2:x\n", "predict", "--model", dir, "--input", "-")
 	if code != ExitData || !strings.Contains(errOut, "<stdin>:2:5") {

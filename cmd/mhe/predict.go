@@ -165,7 +165,7 @@ func predictRun(s *streams, o *predictOptions) error {
 	if o.TopK < 1 {
 		return usageErrorf("--topk %d must be >= 1", o.TopK)
 	}
-	if o.changed("threshold") && (o.Threshold < 0 || o.Threshold > 1) {
+	if o.changed("threshold") && !(o.Threshold >= 0 && o.Threshold <= 1) { // NaN fails both
 		return usageErrorf("--threshold %g: scores are probabilities, give a value in [0, 1]", o.Threshold)
 	}
 	if err := o.check(); err != nil {

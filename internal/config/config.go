@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -357,7 +358,7 @@ func (c *Config) Validate() error {
 		if s.Labels < 2 || s.Examples < 1 || s.Features < 1 {
 			bad("data.synth", "labels >= 2, examples >= 1 and features >= 1 are required (got %d, %d, %d)", s.Labels, s.Examples, s.Features)
 		}
-		if s.TestExamples < 0 || s.AvgLabels < 1 || s.AvgFeatures < 1 || s.Exponent < 0 || s.Noise < 0 || s.Noise >= 1 {
+		if s.TestExamples < 0 || !atLeast(s.AvgLabels, 1) || s.AvgFeatures < 1 || !atLeast(s.Exponent, 0) || !unit(s.Noise) {
 			bad("data.synth", "need test_examples >= 0, avg_labels >= 1, avg_features >= 1, exponent >= 0 and 0 <= noise < 1")
 		}
 	}
@@ -372,10 +373,10 @@ func (c *Config) Validate() error {
 			bad("encoder.hidden", "size %d must be >= 1", h)
 		}
 	}
-	if e.Dropout < 0 || e.Dropout >= 1 {
+	if !unit(e.Dropout) {
 		bad("encoder.dropout", "%g must be in [0, 1)", e.Dropout)
 	}
-	if e.InputDropout < 0 || e.InputDropout >= 1 {
+	if !unit(e.InputDropout) {
 		bad("encoder.input_dropout", "%g must be in [0, 1)", e.InputDropout)
 	}
 	if e.HashFeatures < 0 {
@@ -418,13 +419,13 @@ func (c *Config) Validate() error {
 	oneOf("train.optimizer", t.Optimizer, optimizers)
 	oneOf("train.schedule", t.Schedule, schedules)
 	oneOf("train.average", t.Average, averages)
-	if !(t.LR > 0) {
-		bad("train.lr", "%g must be > 0", t.LR)
+	if !(t.LR > 0) || math.IsInf(t.LR, 1) {
+		bad("train.lr", "%g must be > 0 and finite", t.LR)
 	}
-	if t.Momentum < 0 || t.Momentum >= 1 {
+	if !unit(t.Momentum) {
 		bad("train.momentum", "%g must be in [0, 1)", t.Momentum)
 	}
-	if t.WeightDecay < 0 {
+	if !atLeast(t.WeightDecay, 0) {
 		bad("train.weight_decay", "%g must be >= 0", t.WeightDecay)
 	}
 	if t.WarmupSteps < 0 {
@@ -433,7 +434,7 @@ func (c *Config) Validate() error {
 	if t.Threads < 0 {
 		bad("train.threads", "%d must be >= 0 (0 = all CPUs)", t.Threads)
 	}
-	if t.ValidationFraction < 0 || t.ValidationFraction >= 1 {
+	if !unit(t.ValidationFraction) {
 		bad("train.validation_fraction", "%g must be in [0, 1)", t.ValidationFraction)
 	}
 	validating := d.Validation != "" || t.ValidationFraction > 0
@@ -463,8 +464,8 @@ func (c *Config) Validate() error {
 			bad("eval.k", "k = %d must be >= 1", k)
 		}
 	}
-	if ev.A < 0 || ev.B < 0 || (ev.A > 0) != (ev.B > 0) {
-		bad("eval.a", "propensity A and B must both be > 0, or both 0 to choose by dataset name")
+	if !atLeast(ev.A, 0) || !atLeast(ev.B, 0) || (ev.A > 0) != (ev.B > 0) {
+		bad("eval.a", "propensity A and B must both be finite and > 0, or both 0 to choose by dataset name")
 	}
 	oneOf("eval.empty_rows", ev.EmptyRows, emptyRows)
 	if len(errs) > 0 {
@@ -472,6 +473,12 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// unit reports whether x is in [0, 1); NaN is not.
+func unit(x float64) bool { return x >= 0 && x < 1 }
+
+// atLeast reports whether x is finite and >= lo; NaN and +Inf are not.
+func atLeast(x, lo float64) bool { return x >= lo && !math.IsInf(x, 1) }
 
 // metricK parses a metric name like p@1 or ndcg@3 (one of the families
 // eval reports, k a plain positive integer as the metric keys spell it) and

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -81,6 +82,21 @@ func TestValidateRules(t *testing.T) {
 		{"schedule", func(c *Config) { c.Train.Schedule = "exp" }, "train.schedule"},
 		{"lr 0", func(c *Config) { c.Train.LR = 0 }, "train.lr: 0 must be > 0"},
 		{"lr NaN", func(c *Config) { c.Train.LR = nan() }, "train.lr: NaN must be > 0"},
+		{"lr Inf", func(c *Config) { c.Train.LR = math.Inf(1) }, "train.lr: +Inf must be > 0 and finite"},
+		{"dropout NaN", func(c *Config) { c.Encoder.Dropout = nan() }, "encoder.dropout: NaN must be in [0, 1)"},
+		{"input dropout NaN", func(c *Config) { c.Encoder.InputDropout = nan() }, "encoder.input_dropout: NaN"},
+		{"momentum NaN", func(c *Config) { c.Train.Momentum = nan() }, "train.momentum: NaN"},
+		{"weight decay NaN", func(c *Config) { c.Train.WeightDecay = nan() }, "train.weight_decay: NaN"},
+		{"weight decay Inf", func(c *Config) { c.Train.WeightDecay = math.Inf(1) }, "train.weight_decay: +Inf"},
+		{"validation fraction NaN", func(c *Config) { c.Train.ValidationFraction = nan() }, "train.validation_fraction: NaN"},
+		{"propensity NaN", func(c *Config) { c.Eval.A, c.Eval.B = nan(), 1.5 }, "eval.a: propensity A and B must both be finite"},
+		{"propensity Inf", func(c *Config) { c.Eval.A, c.Eval.B = 0.55, math.Inf(1) }, "eval.a"},
+		{"synth noise NaN", func(c *Config) {
+			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5, Noise: nan()}
+		}, "0 <= noise < 1"},
+		{"synth avg labels Inf", func(c *Config) {
+			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: math.Inf(1), AvgFeatures: 5}
+		}, "avg_labels >= 1"},
 		{"momentum", func(c *Config) { c.Train.Momentum = 1 }, "train.momentum"},
 		{"weight decay", func(c *Config) { c.Train.WeightDecay = -1e-5 }, "train.weight_decay"},
 		{"warmup", func(c *Config) { c.Train.WarmupSteps = -1 }, "train.warmup_steps"},
@@ -112,7 +128,7 @@ func TestValidateRules(t *testing.T) {
 		{"average start ignored without swa", func(c *Config) { c.Train.AverageStart = 50 }, ""},
 		{"no k", func(c *Config) { c.Eval.K = nil }, "eval.k: give at least one k"},
 		{"k 0", func(c *Config) { c.Eval.K = []int{0, 1} }, "eval.k: k = 0 must be >= 1"},
-		{"propensity A alone", func(c *Config) { c.Eval.A = 0.55 }, "eval.a: propensity A and B must both be > 0"},
+		{"propensity A alone", func(c *Config) { c.Eval.A = 0.55 }, "eval.a: propensity A and B must both be finite and > 0"},
 		{"propensity pair", func(c *Config) { c.Eval.A, c.Eval.B = 0.55, 1.5 }, ""},
 		{"empty rows", func(c *Config) { c.Eval.EmptyRows = "drop" }, "eval.empty_rows"},
 	}
@@ -212,7 +228,4 @@ func TestKeysMatchFlatten(t *testing.T) {
 	}
 }
 
-func nan() float64 {
-	z := 0.0
-	return z / z
-}
+func nan() float64 { return math.NaN() }

@@ -61,13 +61,13 @@ func (p *Params) setDefaults() error {
 		return fmt.Errorf("%w: need examples >= 0, features >= 1 and labels >= 2 (got %d, %d, %d)", ErrParams, p.Examples, p.Features, p.Labels)
 	case p.Labels > math.MaxInt32 || p.Features > math.MaxInt32:
 		return fmt.Errorf("%w: labels and features must fit in int32", ErrParams)
-	case p.AvgLabels < 1:
+	case !(p.AvgLabels >= 1) || math.IsInf(p.AvgLabels, 1): // NaN fails too
 		return fmt.Errorf("%w: avg labels %g must be >= 1", ErrParams, p.AvgLabels)
 	case p.AvgFeatures < 1:
 		return fmt.Errorf("%w: avg features %d must be >= 1", ErrParams, p.AvgFeatures)
-	case p.Exponent < 0:
+	case !(p.Exponent >= 0) || math.IsInf(p.Exponent, 1):
 		return fmt.Errorf("%w: exponent %g must be >= 0", ErrParams, p.Exponent)
-	case p.Noise < 0 || p.Noise >= 1:
+	case !(p.Noise >= 0 && p.Noise < 1):
 		return fmt.Errorf("%w: noise %g must be in [0, 1)", ErrParams, p.Noise)
 	case p.Signature < 1:
 		return fmt.Errorf("%w: signature %d must be >= 1", ErrParams, p.Signature)
@@ -131,8 +131,9 @@ func (m *Model) Write(w *data.RowWriter, n int, stream uint64) error {
 // training on built-in data).
 func (m *Model) Rows(n int, stream uint64) *data.Dataset {
 	g := m.newGen(stream)
-	x := data.NewCSR(m.p.Features, n, int64(n*m.p.AvgFeatures), false)
-	y := data.NewCSR(m.p.Labels, n, int64(float64(n)*m.p.AvgLabels), true)
+	// Capacity hints: a row holds at most Features distinct ids and Labels labels.
+	x := data.NewCSR(m.p.Features, n, int64(n)*int64(min(m.p.AvgFeatures, m.p.Features)), false)
+	y := data.NewCSR(m.p.Labels, n, int64(float64(n)*min(m.p.AvgLabels, float64(m.p.Labels))), true)
 	for i := 0; i < n; i++ {
 		labels, ids, vals := g.row()
 		x.AppendRow(ids, vals)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"errors"
+	"math"
 	"slices"
 	"testing"
 
@@ -109,9 +111,34 @@ func TestLearnable(t *testing.T) {
 }
 
 func TestParamsErrors(t *testing.T) {
-	for _, p := range []Params{{Features: 10, Labels: 1}, {Features: 0, Labels: 10}, {Features: 10, Labels: 10, Noise: 1}, {Features: 10, Labels: 10, AvgLabels: 0.5}} {
-		if _, err := NewModel(p); err == nil {
-			t.Errorf("%+v should fail", p)
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, p := range []Params{
+		{Features: 10, Labels: 1}, {Features: 0, Labels: 10}, {Features: 10, Labels: 10, Noise: 1}, {Features: 10, Labels: 10, AvgLabels: 0.5},
+		// NaN passes a plain "x < lo" test; +Inf labels per row never stop drawing.
+		{Features: 10, Labels: 10, AvgLabels: nan}, {Features: 10, Labels: 10, AvgLabels: inf},
+		{Features: 10, Labels: 10, Exponent: nan}, {Features: 10, Labels: 10, Exponent: inf}, {Features: 10, Labels: 10, Noise: nan},
+	} {
+		if _, err := NewModel(p); !errors.Is(err, ErrParams) {
+			t.Errorf("%+v: want ErrParams, got %v", p, err)
+		}
+	}
+}
+
+// More labels or feature draws per row than the dataset has are allowed
+// (rows are capped at Labels distinct labels; repeated features become
+// counts) and do not hang.
+func TestOversizedRowMeans(t *testing.T) {
+	m, err := NewModel(Params{Examples: 50, Features: 6, Labels: 4, AvgLabels: 1e9, AvgFeatures: 5000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := m.Rows(50, StreamTrain)
+	for i := range 50 {
+		if n := ds.Y.RowLen(i); n < 1 || n > 4 {
+			t.Fatalf("row %d has %d labels of 4", i, n)
+		}
+		if n := ds.X.RowLen(i); n < 1 || n > 6 {
+			t.Fatalf("row %d has %d features of 6", i, n)
 		}
 	}
 }
