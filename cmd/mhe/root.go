@@ -89,7 +89,12 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVar(&prof.cpuPath, "cpuprofile", "", "write a Go CPU profile of the command to this file (go tool pprof)")
 	root.PersistentFlags().StringVar(&prof.memPath, "memprofile", "", "write a Go heap profile to this file when the command ends")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error { return prof.start() }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := checkIntFlags(cmd); err != nil {
+			return err
+		}
+		return prof.start()
+	}
 	root.SetOut(s.out)
 	root.SetErr(s.errOut)
 	root.SetIn(s.in)

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"strconv"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// intFlagRule is the range of an integer flag that several commands share.
+type intFlagRule struct {
+	min, max int // max < min: no upper bound
+	hint     string
+}
+
+// intFlagRules holds, by flag name, the ranges that every command taking
+// that flag applies, so that no command quietly maps a negative thread
+// count or an index base of 2 to something else.
+var intFlagRules = map[string]intFlagRule{
+	"threads":          {0, -1, "0 = all CPUs"},
+	"label-base":       {0, 1, "index bases are 0 or 1"},
+	"feature-base":     {0, 1, "index bases are 0 or 1"},
+	"out-label-base":   {0, 1, "index bases are 0 or 1"},
+	"out-feature-base": {0, 1, "index bases are 0 or 1"},
+	"column":           {1, 0, "split columns are numbered from 1; papers report split 1"},
+	"per-label-k":      {0, -1, "0 = all of a row's predictions"},
+	"num-features":     {0, -1, "0 = infer"},
+	"num-labels":       {0, -1, "0 = infer"},
+	"test-examples":    {0, -1, "the number of held-out rows"},
+	"dim":              {0, -1, "0 = the default or the config's"},
+	"beam":             {0, -1, "0 = the default"},
+	"groups":           {0, -1, "0 = plan the lengths"},
+	"samples":          {0, -1, "0 = the default"},
+	"index":            {0, -1, "runs are numbered from 0"},
+}
+
+// checkIntFlags returns a usage error for the first integer flag set on the
+// command line outside its range in intFlagRules.
+func checkIntFlags(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		rule, ok := intFlagRules[f.Name]
+		if !ok || err != nil || f.Value.Type() != "int" {
+			return
+		}
+		v, perr := strconv.Atoi(f.Value.String())
+		if perr != nil {
+			return // pflag has already refused it
+		}
+		switch {
+		case rule.max < rule.min && v < rule.min:
+			err = usageErrorf("--%s %d must be >= %d (%s)", f.Name, v, rule.min, rule.hint)
+		case rule.max >= rule.min && (v < rule.min || v > rule.max):
+			err = usageErrorf("--%s %d must be in [%d, %d] (%s)", f.Name, v, rule.min, rule.max, rule.hint)
+		}
+	})
+	return err
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Out-of-range shared integer flags end with exit 2 and the flag's range
+// before any work starts, on every command that takes them; values in range
+// pass the check.
+func TestIntFlagRanges(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string // "" = accepted
+	}{
+		{[]string{"predict", "--model", "/nonexistent", "--threads", "-1"}, "--threads -1 must be >= 0 (0 = all CPUs)"},
+		{[]string{"eval", "--model", "/nonexistent", "--threads", "-2"}, "--threads -2 must be >= 0"},
+		{[]string{"embed", "--model", "/nonexistent", "--out", "x.npy", "--threads", "-1"}, "--threads -1"},
+		{[]string{"train", "--config", "x.yaml", "--threads", "-1"}, "--threads -1"},
+		{[]string{"sweep", "run", "x.yaml", "--index", "-1"}, "--index -1 must be >= 0"},
+		{[]string{"eval", "--pred", "p", "--truth", "t", "--label-base", "2"}, "--label-base 2 must be in [0, 1]"},
+		{[]string{"eval", "--pred", "p", "--truth", "t", "--column", "0"}, "--column 0 must be >= 1"},
+		{[]string{"eval", "--pred", "p", "--truth", "t", "--per-label-k", "-1"}, "--per-label-k -1"},
+		{[]string{"data", "convert", "a", "b", "--to", "libsvm", "--out-feature-base", "-1"}, "--out-feature-base -1 must be in [0, 1]"},
+		{[]string{"data", "stats", "a", "--feature-base", "3"}, "--feature-base 3"},
+		{[]string{"data", "stats", "a", "--num-labels", "-4"}, "--num-labels -4"},
+		{[]string{"data", "synth", "--examples", "5", "--features", "5", "--labels", "3", "--out", "o", "--test-out", "t", "--test-examples", "-2"}, "--test-examples -2"},
+		{[]string{"plan", "--labels", "1000", "--dim", "-1"}, "--dim -1"},
+		{[]string{"plan", "--labels", "1000", "--method", "mhc", "--beam", "-3"}, "--beam -3"},
+		{[]string{"plan", "--labels", "1000", "--method", "mhc", "--groups", "-1"}, "--groups -1"},
+		{[]string{"plan", "--labels", "1000", "--method", "mhs", "--samples", "-1"}, "--samples -1"},
+		{[]string{"plan", "--labels", "1000", "--dim", "0", "--beam", "0"}, ""},
+		{[]string{"plan", "--labels", "1000", "--method", "mhc", "--groups", "40", "--dim", "256"}, ""},
+	}
+	for _, c := range cases {
+		code, out, errOut := runMain(t, "", c.args...)
+		if c.want == "" {
+			if code != 0 {
+				t.Errorf("%v: exit %d %s", c.args, code, errOut)
+			}
+			continue
+		}
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d and %q", c.args, code, out, errOut, ExitUsage, c.want)
+		}
+	}
+}
