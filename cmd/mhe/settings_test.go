@@ -111,3 +111,21 @@ func TestValidateNamesKeyAndFix(t *testing.T) {
 		}
 	}
 }
+
+// Every shipped config, and the sweep example's base configs, load and pass
+// Validate: a rule added to Validate must not break what we ship.
+func TestShippedConfigsValidate(t *testing.T) {
+	files, err := filepath.Glob("../../configs/*.yaml")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("shipped configs not found: %v %v", files, err)
+	}
+	for _, p := range files {
+		cfg, err := loadConfig(configInput{File: p})
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}

@@ -354,6 +354,19 @@ func (c *Config) Validate() error {
 	if strings.EqualFold(d.Format, "xc-matrix") && d.Train != "" && d.TrainLabels == "" {
 		bad("data.train_labels", "format xc-matrix reads features and labels from separate files: set data.train_labels")
 	}
+	if d.Synth.Labels != 0 {
+		for _, f := range []struct{ key, v string }{{"data.train", d.Train}, {"data.test", d.Test}, {"data.validation", d.Validation}, {"data.train_rows", d.TrainRows}} {
+			if f.v != "" {
+				bad(f.key, "%q and data.synth both give data: use the files or the synthetic generator, not both", f.v)
+			}
+		}
+		if d.HoldoutEvery != 0 {
+			bad("data.holdout_every", "synthetic data has its own test rows (data.synth.test_examples); drop data.holdout_every")
+		}
+	}
+	if d.HoldoutEvery > 1 && (d.Test != "" || d.TestRows != "") {
+		bad("data.holdout_every", "%d would be ignored: the test rows already come from data.test or data.test_rows; use one of them", d.HoldoutEvery)
+	}
 	if s := d.Synth; s.Labels != 0 {
 		if s.Labels < 2 || s.Examples < 1 || s.Features < 1 {
 			bad("data.synth", "labels >= 2, examples >= 1 and features >= 1 are required (got %d, %d, %d)", s.Labels, s.Examples, s.Features)
@@ -372,6 +385,12 @@ func (c *Config) Validate() error {
 		if h < 1 {
 			bad("encoder.hidden", "size %d must be >= 1", h)
 		}
+	}
+	if strings.EqualFold(e.Type, "linear") && len(e.Hidden) > 0 {
+		bad("encoder.hidden", "%v needs encoder.type: mlp; a linear encoder has no hidden layers (remove encoder.hidden to train a linear model)", e.Hidden)
+	}
+	if strings.EqualFold(e.Type, "linear") && e.Dropout > 0 && unit(e.Dropout) {
+		bad("encoder.dropout", "%g acts on hidden layers, which a linear encoder has none of: use encoder.input_dropout, or encoder.type: mlp", e.Dropout)
 	}
 	if !unit(e.Dropout) {
 		bad("encoder.dropout", "%g must be in [0, 1)", e.Dropout)
@@ -436,6 +455,9 @@ func (c *Config) Validate() error {
 	}
 	if !unit(t.ValidationFraction) {
 		bad("train.validation_fraction", "%g must be in [0, 1)", t.ValidationFraction)
+	}
+	if t.ValidationFraction > 0 && d.Validation != "" {
+		bad("train.validation_fraction", "%g would be ignored: data.validation already gives the validation rows; use one of them", t.ValidationFraction)
 	}
 	validating := d.Validation != "" || t.ValidationFraction > 0
 	if t.EarlyStoppingPatience < 0 {

@@ -43,11 +43,22 @@ func TestValidateRules(t *testing.T) {
 			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5}
 		}, ""},
 		{"synth sizes", func(c *Config) {
-			c.Data.Synth = SynthConfig{Labels: 1, Examples: 1, Features: 1, AvgLabels: 1, AvgFeatures: 1}
+			c.Data.Train, c.Data.Synth = "", SynthConfig{Labels: 1, Examples: 1, Features: 1, AvgLabels: 1, AvgFeatures: 1}
 		}, "data.synth: labels >= 2"},
 		{"synth noise", func(c *Config) {
-			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5, Noise: 1}
+			c.Data.Train, c.Data.Synth = "", SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5, Noise: 1}
 		}, "0 <= noise < 1"},
+		{"synth and a file", func(c *Config) {
+			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5}
+		}, `data.train: "Bibtex/Bibtex_data.txt.gz" and data.synth both give data`},
+		{"synth and holdout", func(c *Config) {
+			c.Data.Train, c.Data.HoldoutEvery = "", 5
+			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5}
+		}, "data.holdout_every: synthetic data has its own test rows"},
+		{"holdout and a test file", func(c *Config) { c.Data.HoldoutEvery, c.Data.Test = 5, "test.txt" }, "data.holdout_every: 5 would be ignored"},
+		{"holdout and split files", func(c *Config) { c.Data.HoldoutEvery, c.Data.TrainRows, c.Data.TestRows = 5, "tr", "te" }, "data.holdout_every: 5 would be ignored"},
+		{"validation file and share", func(c *Config) { c.Data.Validation, c.Train.ValidationFraction = "val.txt", 0.1 },
+			"train.validation_fraction: 0.1 would be ignored: data.validation already gives"},
 		{"split files in pairs", func(c *Config) { c.Data.TrainRows = "tr.txt" }, "data.test_rows: give both"},
 		{"split pair", func(c *Config) { c.Data.TrainRows, c.Data.TestRows = "tr.txt", "te.txt" }, ""},
 		{"split column", func(c *Config) { c.Data.SplitColumn = 0 }, "data.split_column: 0: split columns are numbered from 1"},
@@ -62,6 +73,10 @@ func TestValidateRules(t *testing.T) {
 		{"mlp without sizes", func(c *Config) { c.Encoder.Type = "mlp" }, "encoder.hidden: an mlp encoder needs at least one hidden size"},
 		{"hidden size", func(c *Config) { c.Encoder.Type, c.Encoder.Hidden = "mlp", []int{512, 0} }, "encoder.hidden: size 0 must be >= 1"},
 		{"dropout 1", func(c *Config) { c.Encoder.Dropout = 1 }, "encoder.dropout: 1 must be in [0, 1)"},
+		{"linear with hidden sizes", func(c *Config) { c.Encoder.Hidden = []int{512} }, "encoder.hidden: [512] needs encoder.type: mlp"},
+		{"linear with dropout", func(c *Config) { c.Encoder.Dropout = 0.5 }, "encoder.dropout: 0.5 acts on hidden layers"},
+		{"mlp with dropout", func(c *Config) { c.Encoder.Type, c.Encoder.Hidden, c.Encoder.Dropout = "mlp", []int{64}, 0.5 }, ""},
+		{"linear with input dropout", func(c *Config) { c.Encoder.InputDropout = 0.5 }, ""},
 		{"input dropout", func(c *Config) { c.Encoder.InputDropout = -0.1 }, "encoder.input_dropout"},
 		{"hashing", func(c *Config) { c.Encoder.HashFeatures = -1 }, "encoder.hash_features"},
 		{"method", func(c *Config) { c.Head.Method = "plt" }, `head.method: "plt" is not one of vanilla, mhp, mhc, mhs`},
@@ -92,10 +107,10 @@ func TestValidateRules(t *testing.T) {
 		{"propensity NaN", func(c *Config) { c.Eval.A, c.Eval.B = nan(), 1.5 }, "eval.a: propensity A and B must both be finite"},
 		{"propensity Inf", func(c *Config) { c.Eval.A, c.Eval.B = 0.55, math.Inf(1) }, "eval.a"},
 		{"synth noise NaN", func(c *Config) {
-			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5, Noise: nan()}
+			c.Data.Train, c.Data.Synth = "", SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: 2, AvgFeatures: 5, Noise: nan()}
 		}, "0 <= noise < 1"},
 		{"synth avg labels Inf", func(c *Config) {
-			c.Data.Synth = SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: math.Inf(1), AvgFeatures: 5}
+			c.Data.Train, c.Data.Synth = "", SynthConfig{Labels: 10, Examples: 100, Features: 20, AvgLabels: math.Inf(1), AvgFeatures: 5}
 		}, "avg_labels >= 1"},
 		{"momentum", func(c *Config) { c.Train.Momentum = 1 }, "train.momentum"},
 		{"weight decay", func(c *Config) { c.Train.WeightDecay = -1e-5 }, "train.weight_decay"},

@@ -60,7 +60,7 @@ func TestEncoderFeaturesFeedTheHead(t *testing.T) {
 
 func TestEncoderRefusesLinearModels(t *testing.T) {
 	cfg := synthConfig("vanilla", "index")
-	cfg.Encoder.Type, cfg.Encoder.Hidden, cfg.Train.Epochs = "linear", nil, 1
+	cfg.Encoder.Type, cfg.Encoder.Hidden, cfg.Encoder.Dropout, cfg.Train.Epochs = "linear", nil, 0, 1
 	m := trainAndLoad(t, cfg)
 	if _, err := NewEncoder(m, nn.NewPool(1)); !errors.Is(err, ErrNoFeatures) {
 		t.Fatalf("linear model: err %v, want ErrNoFeatures", err)
