@@ -297,6 +297,19 @@ func TestReportGolden(t *testing.T) {
 	if !strings.Contains(out, "| Bibtex | vanilla | 3 | 63.54 ± 0.46 |") || !strings.Contains(out, "mhc 32×5 (head.label_order=random)") {
 		t.Errorf("report:\n%s", out)
 	}
+	for metrics, want := range map[string]string{
+		"p@7":      "--metrics p@7: no run reports it; the runs have ",
+		"p@1,p@1x": `--metrics "p@1x": want names like p@1`,
+		"p@01":     `--metrics "p@01"`,
+	} {
+		code, out, errOut := runMain(t, "", append([]string{"report", "--metrics", metrics}, files...)...)
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("report --metrics %s: exit %d, stdout %q, stderr %q; want exit %d and %q", metrics, code, out, errOut, ExitUsage, want)
+		}
+	}
+	if code, out, _ := runMain(t, "", append([]string{"report", "--format", "csv", "--metrics", "nDCG@3"}, files...)...); code != 0 || !strings.Contains(out, "ndcg@3") {
+		t.Errorf("report --metrics nDCG@3 (case-insensitive): exit %d %q", code, out)
+	}
 	if code, _, errOut := runMain(t, "", "report", "testdata/hand_truth.txt"); code != ExitData || !strings.Contains(errOut, "not an mhe result file") {
 		t.Errorf("a data file as a result: exit %d %s", code, errOut)
 	}

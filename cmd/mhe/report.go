@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/aggregate"
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
@@ -110,12 +112,11 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	if len(o.Metrics) > 0 {
 		metrics = nil
 		for _, m := range o.Metrics {
-			m = strings.ToLower(strings.TrimSpace(m))
-			name, k, ok := strings.Cut(m, "@")
-			if !ok || k == "" || !slices.Contains([]string{"p", "ndcg", "psp", "psndcg", "r", "acc"}, name) {
+			fam, k, ok := eval.ParseName(m)
+			if !ok {
 				return usageErrorf("--metrics %q: want names like p@1, ndcg@3, psp@5, psndcg@1, r@5, acc@1", m)
 			}
-			metrics = append(metrics, m)
+			metrics = append(metrics, fmt.Sprintf("%s@%d", fam, k))
 		}
 	}
 	files, err := resultFiles(args)
@@ -129,6 +130,11 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	rows, err := aggregate.Rows(recs, files)
 	if err != nil {
 		return err
+	}
+	if len(o.Metrics) > 0 {
+		if err := metricsPresent(metrics, rows); err != nil {
+			return err
+		}
 	}
 	if o.Plots != "" {
 		if err := drawReportPlots(o.Plots, recs, rows); err != nil {
@@ -145,6 +151,25 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 		return write(s.out)
 	}
 	return atomicfile.WriteFile(o.Out, 0o644, write)
+}
+
+// metricsPresent refuses a requested metric that no run reports (p@7 from
+// runs evaluated at k = 1, 3, 5), which would otherwise be a column of
+// dashes, and names the metrics the runs do have.
+func metricsPresent(metrics []string, rows []aggregate.Row) error {
+	have := map[string]bool{}
+	for _, r := range rows {
+		for m := range r.Metrics {
+			have[m] = true
+		}
+	}
+	for _, m := range metrics {
+		if !have[m] {
+			names := slices.Sorted(maps.Keys(have))
+			return usageErrorf("--metrics %s: no run reports it; the runs have %s", m, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }
 
 // drawReportPlots writes the curves and cost/accuracy figures per dataset.

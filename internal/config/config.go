@@ -11,8 +11,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/eval"
 )
 
 // ErrInvalid marks a configuration that cannot run. The CLI maps it to exit
@@ -466,7 +467,7 @@ func (c *Config) Validate() error {
 	if t.EarlyStoppingPatience > 0 && !validating {
 		bad("train.early_stopping_patience", "%d needs validation rows: set train.validation_fraction (e.g. 0.1) or data.validation", t.EarlyStoppingPatience)
 	}
-	if k, ok := metricK(t.EarlyStoppingMetric); !ok {
+	if _, k, ok := eval.ParseName(t.EarlyStoppingMetric); !ok {
 		bad("train.early_stopping_metric", "%q is not a metric like p@1, ndcg@3, psp@5", t.EarlyStoppingMetric)
 	} else if validating && len(c.Eval.K) > 0 && !slices.Contains(c.Eval.K, k) {
 		bad("train.early_stopping_metric", "%q is not computed: eval.k is %v; add %d to eval.k or pick one of those", t.EarlyStoppingMetric, c.Eval.K, k)
@@ -501,18 +502,3 @@ func unit(x float64) bool { return x >= 0 && x < 1 }
 
 // atLeast reports whether x is finite and >= lo; NaN and +Inf are not.
 func atLeast(x, lo float64) bool { return x >= lo && !math.IsInf(x, 1) }
-
-// metricK parses a metric name like p@1 or ndcg@3 (one of the families
-// eval reports, k a plain positive integer as the metric keys spell it) and
-// returns its k.
-func metricK(s string) (int, bool) {
-	fam, ks, ok := strings.Cut(strings.ToLower(s), "@")
-	if !ok || !slices.Contains([]string{"p", "ndcg", "psp", "psndcg", "r", "acc"}, fam) {
-		return 0, false
-	}
-	k, err := strconv.Atoi(ks)
-	if err != nil || k < 1 || strconv.Itoa(k) != ks {
-		return 0, false
-	}
-	return k, true
-}
