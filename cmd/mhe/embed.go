@@ -107,7 +107,7 @@ func embedRun(s *streams, o *embedOptions) error {
 	if err != nil {
 		return err
 	}
-	src, closeSrc, err := openRows(s, &o.inputOptions, cfg)
+	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
 	if err != nil {
 		return err
 	}
@@ -124,6 +124,9 @@ func embedRun(s *streams, o *embedOptions) error {
 		})
 	default:
 		rows, err = writeNpyFeatures(o.Out, enc, m, src)
+	}
+	if err == nil {
+		src.warnIgnored(s.errOut, "embed")
 	}
 	if err == nil && !o.Quiet {
 		secs := time.Since(start).Seconds()

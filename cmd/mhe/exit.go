@@ -29,7 +29,7 @@ const exitCodeHelp = `Exit codes:
   1    failure (I/O error, internal error)
   2    usage or configuration error (bad flag, unknown config key, impossible value)
   3    input data error (the message gives file:line:col and the fix)
-  4    model directory corrupt or incompatible
+  4    model directory corrupt or incompatible, or input it cannot read
   130  interrupted (SIGINT/SIGTERM)`
 
 // usageError marks command-line mistakes (exit 2).
@@ -47,6 +47,10 @@ var ErrInterrupted = errors.New("interrupted")
 
 // ErrModel marks an unusable model directory (exit 4).
 var ErrModel = errors.New("model unusable")
+
+// ErrInputMismatch marks input that the model cannot read, such as a file
+// declaring more features than the model was trained on (exit 4).
+var ErrInputMismatch = errors.New("input does not match the model")
 
 // exitCodeError carries the exit code of a child mhe process (sweep run)
 // so that the runner exits as the run did.
@@ -69,7 +73,7 @@ func exitCode(err error) int {
 		return ce.code
 	case errors.Is(err, ErrInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.Is(err, ErrModel):
+	case errors.Is(err, ErrModel), errors.Is(err, ErrInputMismatch):
 		return ExitModel
 	case errors.Is(err, data.ErrInput):
 		return ExitData

@@ -99,6 +99,17 @@ func TestPredictStreamsInput(t *testing.T) {
 			t.Errorf("predict %v: exit %d, stdout %q, stderr %q; want exit %d naming the flag", bad, code, out, errOut, ExitUsage)
 		}
 	}
+	// A header declaring more features than the model knows: exit 4 before
+	// any output; ids beyond the model in a headerless file: a warning
+	// (even with --quiet) and the predictions of the usable features.
+	code, out, errOut = runMain(t, "2 301 40\n1 2:1\n3 300:1\n", "predict", "--model", dir, "--input", "-")
+	if code != ExitModel || out != "" || !strings.Contains(errOut, "<stdin> declares 301 features, but the model was trained on 300") {
+		t.Errorf("wider input: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = runMain(t, "1 2:1\n3 1:1 299:1\n2 300:1 7000:2\n", "predict", "--model", dir, "--input", "-", "--input-format", "libsvm", "--feature-base", "0", "--quiet")
+	if code != 0 || strings.Count(out, "\n") != 3 || !strings.Contains(errOut, "warning: 1 rows have feature ids >= 300") {
+		t.Errorf("ids beyond the model: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 	// Damaged input: exit 3 with the position.
 	code, _, errOut = runMain(t, "2 300 40\n1 2:x\n", "predict", "--model", dir, "--input", "-")
 	if code != ExitData || !strings.Contains(errOut, "<stdin>:2:5") {

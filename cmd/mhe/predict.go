@@ -193,7 +193,7 @@ func predictRun(s *streams, o *predictOptions) error {
 			}
 		}
 	}
-	src, closeSrc, err := openRows(s, &o.inputOptions, cfg)
+	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
 	if err != nil {
 		return err
 	}
@@ -212,6 +212,9 @@ func predictRun(s *streams, o *predictOptions) error {
 	} else {
 		err = atomicfile.WriteFile(o.Out, 0o644, write)
 	}
+	if err == nil {
+		src.warnIgnored(s.errOut, "predict")
+	}
 	if err == nil && !o.Quiet {
 		secs := time.Since(start).Seconds()
 		fmt.Fprintf(s.errOut, "predict: %d rows in %.2fs, %.0f rows/s (threads %d)\n", rows, secs, float64(rows)/secs, threads)
@@ -227,7 +230,11 @@ func (o *inputOptions) check() error {
 }
 
 // openRows opens the rows a model reads: --input, or the config's test split.
-func openRows(s *streams, o *inputOptions, cfg *config.Config) (rowSource, func(), error) {
+// The source counts rows with feature ids at or beyond dim, the model's input
+// dimension, which the encoder cannot use (dim 0: any id is usable, as with
+// feature hashing); an XC header declaring more features than dim is refused
+// before any row is read.
+func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputRows, func(), error) {
 	nop := func() {}
 	if o.Input == "" {
 		test, err := train.LoadTest(cfg)
@@ -237,7 +244,7 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config) (rowSource, func(
 		if test == nil {
 			return nil, nop, usageErrorf("the model's config has no test split; give --input FILE")
 		}
-		return &datasetSource{ds: test}, nop, nil
+		return &inputRows{rowSource: &datasetSource{ds: test}, dim: dim}, nop, nil
 	}
 	opt, err := train.ReadOptions(&cfg.Data)
 	if err != nil {
@@ -260,7 +267,7 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config) (rowSource, func(
 		if err != nil {
 			return nil, nop, err
 		}
-		return &datasetSource{ds: ds}, nop, nil
+		return &inputRows{rowSource: &datasetSource{ds: ds}, dim: dim}, nop, nil
 	}
 	var rc io.ReadCloser
 	name := o.Input
@@ -278,7 +285,44 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config) (rowSource, func(
 		rc.Close()
 		return nil, nop, err
 	}
-	return &readerSource{rd: rd}, func() { rc.Close() }, nil
+	if h := rd.Header(); dim > 0 && h.Present && h.Features > dim {
+		rc.Close()
+		return nil, nop, fmt.Errorf("%w: %s declares %d features, but the model was trained on %d: is it from the same dataset (same feature ids)?", ErrInputMismatch, name, h.Features, dim)
+	}
+	return &inputRows{rowSource: &readerSource{rd: rd}, dim: dim}, func() { rc.Close() }, nil
+}
+
+// inputRows is a rowSource that counts the rows holding feature ids the
+// model cannot use.
+type inputRows struct {
+	rowSource
+	dim     int // the model's input dimension; 0 = every id is usable
+	ignored int // rows with at least one id >= dim
+}
+
+func (r *inputRows) Next(row *data.Row) error {
+	err := r.rowSource.Next(row)
+	if err == nil && r.dim > 0 && len(row.Indices) > 0 && int(row.Indices[len(row.Indices)-1]) >= r.dim {
+		r.ignored++ // Indices are sorted: the last is the largest
+	}
+	return err
+}
+
+// warnIgnored tells (on stderr, even with --quiet) how many rows had
+// feature ids beyond the model's, which the encoder skipped.
+func (r *inputRows) warnIgnored(w io.Writer, cmd string) {
+	if r.ignored > 0 {
+		fmt.Fprintf(w, "%s: warning: %d rows have feature ids >= %d, the model's input dimension; those features were ignored (is the input from the model's dataset?)\n", cmd, r.ignored, r.dim)
+	}
+}
+
+// inputDim is the input dimension openRows checks rows against: none with
+// feature hashing, which maps any id into the model's buckets.
+func inputDim(m *train.Model) int {
+	if m.Prep.Hash > 0 {
+		return 0
+	}
+	return m.Prep.InputFeatures
 }
 
 // streamPredictions predicts batch by batch and writes one line per row;
