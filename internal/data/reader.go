@@ -343,7 +343,7 @@ func (r *Reader) parseLabels(b []byte, end int, row *Row) (int, error) {
 			return 0, parseErr(r.name, r.lr.line, i+1, ErrSyntax, "expected a label id, found %s", describeAt(b, i))
 		}
 		if !ok || none || int(v) < base {
-			return 0, r.labelRangeErr(i, v, base)
+			return 0, r.idRangeErr("label", r.hdr.Labels, i, v, base)
 		}
 		// LIBSVM class labels are sometimes written "3.0".
 		if r.format == FormatLibSVM && j < end && b[j] == '.' {
@@ -388,18 +388,20 @@ func (r *Reader) parseLabels(b []byte, end int, row *Row) (int, error) {
 	return end, nil
 }
 
-func (r *Reader) labelRangeErr(col int, v uint64, base int) error {
+// idRangeErr reports id v (in column col) as below the index base or beyond
+// the declared count of its kind ("label" or "feature").
+func (r *Reader) idRangeErr(kind string, declared, col int, v uint64, base int) error {
 	if int(v) < base {
-		return parseErr(r.name, r.lr.line, col+1, ErrRange, "label id %d is below the index base %d; set the label base to 0 if ids start at 0", v, base)
+		return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %d is below the index base %d; set the %s base to 0 if ids start at 0", kind, v, base, kind)
 	}
-	if r.hdr.Labels > 0 || r.hdr.Present {
+	if declared > 0 || r.hdr.Present {
 		what := "the header declares"
 		if !r.hdr.Present {
-			what = "num_labels is"
+			what = "num_" + kind + "s is"
 		}
-		return parseErr(r.name, r.lr.line, col+1, ErrRange, "label id %d is out of range: %s %d labels (ids %d..%d); fix the id or the declared count", v, what, r.hdr.Labels, base, r.hdr.Labels-1+base)
+		return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %d is out of range: %s %d %ss (ids %d..%d); fix the id or the declared count", kind, v, what, declared, kind, base, declared-1+base)
 	}
-	return parseErr(r.name, r.lr.line, col+1, ErrRange, "label id %d is too large (max %d)", v, maxID)
+	return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %d is too large (max %d)", kind, v, maxID)
 }
 
 func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
@@ -443,7 +445,7 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 			return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after feature id %d, found %s", v, describeAt(b, j))
 		}
 		if !ok || none || int(v) < base {
-			return r.featureRangeErr(i, v, base)
+			return r.idRangeErr("feature", r.hdr.Features, i, v, base)
 		}
 		i = j + 1
 		vs := i
@@ -488,20 +490,6 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 		r.maxFeat = max(r.maxFeat, last)
 	}
 	return nil
-}
-
-func (r *Reader) featureRangeErr(col int, v uint64, base int) error {
-	if int(v) < base {
-		return parseErr(r.name, r.lr.line, col+1, ErrRange, "feature id %d is below the index base %d; set the feature base to 0 if ids start at 0", v, base)
-	}
-	if r.hdr.Features > 0 || r.hdr.Present {
-		what := "the header declares"
-		if !r.hdr.Present {
-			what = "num_features is"
-		}
-		return parseErr(r.name, r.lr.line, col+1, ErrRange, "feature id %d is out of range: %s %d features (ids %d..%d); fix the id or the declared count", v, what, r.hdr.Features, base, r.hdr.Features-1+base)
-	}
-	return parseErr(r.name, r.lr.line, col+1, ErrRange, "feature id %d is too large (max %d)", v, maxID)
 }
 
 // secondOccurrence finds the 1-based column of the second "id:" token.
