@@ -212,3 +212,61 @@ func TestEvalResult(t *testing.T) {
 		t.Errorf("model record: %s", raw)
 	}
 }
+
+// report --split validation reads each run's validation metrics (here the
+// last epoch's: no early stopping), titles the columns "val", and refuses
+// runs that were never validated; the default stays the test metrics.
+func TestReportValidationSplit(t *testing.T) {
+	_, cfg := trainTiny(t)
+	runs := t.TempDir()
+	for _, seed := range []string{"1", "2"} {
+		dir := filepath.Join(runs, "s"+seed)
+		if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--quiet", "--seed", seed, "--set", "train.validation_fraction=0.2"); code != 0 {
+			t.Fatalf("train: %s", errOut)
+		}
+	}
+	var want []float64
+	for _, seed := range []string{"1", "2"} {
+		var res struct {
+			History []struct {
+				Validation map[string]float64 `json:"validation"`
+			} `json:"history"`
+		}
+		raw, _ := os.ReadFile(filepath.Join(runs, "s"+seed, "result.json"))
+		if err := json.Unmarshal(raw, &res); err != nil || len(res.History) != 2 {
+			t.Fatalf("result.json: %v", err)
+		}
+		want = append(want, res.History[1].Validation["p@1"])
+	}
+	code, out, errOut := runMain(t, "", "report", runs, "--split", "validation", "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var rows []struct {
+		Split   string `json:"split"`
+		Metrics map[string]struct {
+			Mean float64 `json:"mean"`
+			N    int     `json:"n"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 {
+		t.Fatalf("report json: %v %s", err, out)
+	}
+	if got := rows[0].Metrics["p@1"]; rows[0].Split != "validation" || got.N != 2 || math.Abs(got.Mean-(want[0]+want[1])/2) > 1e-12 {
+		t.Errorf("validation p@1 %+v (split %q), want the mean of %v", got, rows[0].Split, want)
+	}
+	if _, out, _ = runMain(t, "", "report", runs, "--split", "validation", "--metrics", "p@1"); !strings.Contains(out, "val P@1") {
+		t.Errorf("validation columns are not titled as such:\n%s", out)
+	}
+	if _, out, _ = runMain(t, "", "report", runs, "--metrics", "p@1"); strings.Contains(out, "val ") {
+		t.Errorf("the default reports test metrics:\n%s", out)
+	}
+	plain, _ := trainTiny(t)
+	code, out, errOut = runMain(t, "", "report", plain, "--split", "validation")
+	if code != ExitUsage || out != "" || !strings.Contains(errOut, "was not validated; train with train.validation_fraction") {
+		t.Errorf("unvalidated run: exit %d %q %s", code, out, errOut)
+	}
+	if code, _, errOut = runMain(t, "", "report", runs, "--split", "dev"); code != ExitUsage || !strings.Contains(errOut, `--split "dev": want test or validation`) {
+		t.Errorf("--split dev: exit %d %s", code, errOut)
+	}
+}

@@ -29,6 +29,7 @@ type reportOptions struct {
 	Metrics []string
 	Out     string
 	Plots   string
+	Split   string // test or validation
 }
 
 func newReportCmd(s *streams, runF func([]string, *reportOptions) error) *cobra.Command {
@@ -52,11 +53,18 @@ sorted by dataset, then by classifier parameters, largest first.
 Formats: table, markdown, latex (booktabs), csv (mean and _std columns, plain
 numbers) and json (every statistic, seeds and source files per row).
 
+--split validation reports, instead of the test metrics, the validation
+metrics of the weights each model kept (the best epoch with early stopping,
+else the last), in columns titled "val P@1": train a sweep with
+train.validation_fraction, pick its best row here, and only then look at
+that row's test metrics. Runs without validation metrics are refused.
+
 --plots DIR draws, per dataset, DIR/<dataset>-curves-loss.{png,svg} (and
 -p1 when the runs validated each epoch) with one line per run, and
 DIR/<dataset>-cost.{png,svg}: mean P@1 against classifier parameters, one
 point per row.`,
 		Example: `  mhe report runs/ --format markdown
+  mhe report runs/ --split validation --metrics p@1,p@3   # choose settings on validation rows
   mhe report runs/*/result.json --format latex --metrics p@1,p@3,p@5 --out table.tex
   mhe report results/ --format csv > table.csv`,
 		Args: cobra.MinimumNArgs(1),
@@ -71,6 +79,7 @@ point per row.`,
 	f.StringVar(&o.Format, "format", "table", "table, markdown, latex, csv or json")
 	f.StringSliceVar(&o.Metrics, "metrics", nil, "metric columns, e.g. p@1,p@3,ndcg@5,psp@1 (default P, nDCG, PSP at 1, 3, 5)")
 	f.StringVar(&o.Out, "out", "-", "output file, - for stdout")
+	f.StringVar(&o.Split, "split", "test", "metrics of the test rows, or of the validation rows (the epoch whose weights the model kept) for choosing settings without looking at the test rows")
 	f.StringVar(&o.Plots, "plots", "", "also draw figures into this directory (PNG and SVG): per dataset, the training curves of every run and P@1 against classifier parameters")
 	return cmd
 }
@@ -108,6 +117,9 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if o.Split != "test" && o.Split != "validation" {
+		return usageErrorf("--split %q: want test or validation", o.Split)
+	}
 	metrics := aggregate.DefaultMetrics
 	if len(o.Metrics) > 0 {
 		metrics = nil
@@ -127,9 +139,21 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	if err != nil {
 		return data.InputError(err)
 	}
+	if o.Split == "validation" {
+		for i, r := range recs {
+			v, _, err := aggregate.ValidationMetrics(r)
+			if err != nil {
+				return usageErrorf("--split validation: %s: %v", files[i], err)
+			}
+			r.Metrics = v
+		}
+	}
 	rows, err := aggregate.Rows(recs, files)
 	if err != nil {
 		return err
+	}
+	for i := range rows {
+		rows[i].Split = o.Split
 	}
 	if len(o.Metrics) > 0 {
 		if err := metricsPresent(metrics, rows); err != nil {
@@ -145,7 +169,7 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 		if format == report.JSON {
 			return report.WriteJSON(w, rows)
 		}
-		return aggregate.Table(rows, metrics, format == report.CSV).Write(w, format)
+		return aggregate.Table(rows, metrics, format == report.CSV, o.Split == "validation").Write(w, format)
 	}
 	if o.Out == "-" {
 		return write(s.out)

@@ -52,6 +52,7 @@ type Row struct {
 	Seeds   []uint64 `json:"seeds"`
 	Files   []string `json:"files"`
 
+	Split          string          `json:"split"` // which rows Metrics are of: test, or validation (ValidationMetrics)
 	Metrics        map[string]Stat `json:"metrics"`
 	TrainSeconds   Stat            `json:"train_seconds"`
 	MsPerPredict   Stat            `json:"ms_per_predict_row"`

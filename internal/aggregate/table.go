@@ -34,7 +34,9 @@ func metricHeader(m string) string {
 // mean ± std over seeds), training seconds, prediction milliseconds per
 // row, classifier parameters and peak RSS. With split true (CSV) every
 // statistic gets a mean column and a _std column and numbers are plain.
-func Table(rows []Row, metrics []string, split bool) *report.Grid {
+// Metric columns are titled "val P@1" ("val_p@1" in CSV) when validation
+// is true: the rows hold validation metrics (ValidationMetrics).
+func Table(rows []Row, metrics []string, split, validation bool) *report.Grid {
 	g := &report.Grid{Header: []string{"dataset", "head", "runs"}}
 	right := []bool{false, false, true}
 	addCol := func(name string) {
@@ -46,9 +48,14 @@ func Table(rows []Row, metrics []string, split bool) *report.Grid {
 		}
 	}
 	for _, m := range metrics {
-		if split {
+		switch {
+		case split && validation:
+			addCol("val_" + m)
+		case split:
 			addCol(m)
-		} else {
+		case validation:
+			addCol("val " + metricHeader(m))
+		default:
 			addCol(metricHeader(m))
 		}
 	}

@@ -1,0 +1,51 @@
+package aggregate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/record"
+)
+
+// ErrNoValidation reports a run record without validation metrics for the
+// weights its model kept.
+var ErrNoValidation = errors.New("no validation metrics")
+
+// ValidationMetrics returns the validation metrics of the weights a run's
+// model kept, for choosing settings without looking at the test rows: the
+// best epoch's when early stopping restored the best weights
+// (train.early_stopping_patience > 0), else the last epoch's. A run that
+// did not validate every epoch (no train.validation_fraction or
+// data.validation), an mhe eval record, and a run whose final weights are a
+// stochastic weight average (never validated) have none.
+func ValidationMetrics(r *record.Record) (map[string]float64, int, error) {
+	if strings.EqualFold(r.Config.Train.Average, "swa") {
+		return nil, 0, fmt.Errorf("%w: the final weights are a weight average (train.average: swa), which no epoch validated", ErrNoValidation)
+	}
+	raw, err := json.Marshal(r.History)
+	if err != nil {
+		return nil, 0, err
+	}
+	var hist []struct {
+		Epoch      int                `json:"epoch"`
+		Validation map[string]float64 `json:"validation"`
+		Best       bool               `json:"best"`
+	}
+	if err := json.Unmarshal(raw, &hist); err != nil || len(hist) == 0 {
+		return nil, 0, fmt.Errorf("%w: the record has no epoch history (an mhe eval record?)", ErrNoValidation)
+	}
+	pick := len(hist) - 1
+	if r.Config.Train.EarlyStoppingPatience > 0 {
+		for i, h := range hist {
+			if h.Best {
+				pick = i
+			}
+		}
+	}
+	if hist[pick].Validation == nil {
+		return nil, 0, fmt.Errorf("%w: epoch %d was not validated; train with train.validation_fraction (e.g. 0.1) or data.validation", ErrNoValidation, hist[pick].Epoch)
+	}
+	return hist[pick].Validation, hist[pick].Epoch, nil
+}
