@@ -188,14 +188,16 @@ func TestPlanAuto(t *testing.T) {
 
 func TestPlanErrors(t *testing.T) {
 	for name, r := range map[string]Request{
-		"too many heads":   {Method: MHP, Labels: 4, Heads: 3},
-		"product < C":      {Method: MHC, Labels: 3993, Lengths: []int{172, 23}},
-		"zero length":      {Method: MHP, Labels: 10, Lengths: []int{0, 10}},
-		"beam 0 invalid":   {Method: MHC, Labels: 100, Beam: -1},
-		"unknown method":   {Method: "tree", Labels: 100},
-		"no labels":        {Method: MHP},
-		"heads vs lengths": {Method: MHP, Labels: 100, Heads: 3, Lengths: []int{10, 10}},
-		"bad optimizer":    {Method: MHP, Labels: 100, Optimizer: "lbfgs"},
+		"too many heads":          {Method: MHP, Labels: 4, Heads: 3},
+		"product < C":             {Method: MHC, Labels: 3993, Lengths: []int{172, 23}},
+		"zero length":             {Method: MHP, Labels: 10, Lengths: []int{0, 10}},
+		"beam 0 invalid":          {Method: MHC, Labels: 100, Beam: -1},
+		"unknown method":          {Method: "tree", Labels: 100},
+		"no labels":               {Method: MHP},
+		"heads vs lengths":        {Method: MHP, Labels: 100, Heads: 3, Lengths: []int{10, 10}},
+		"bad optimizer":           {Method: MHP, Labels: 100, Optimizer: "lbfgs"},
+		"lengths and groups, mhc": {Method: MHC, Labels: 100, Lengths: []int{10, 10}, Groups: 20},
+		"lengths and groups, mhs": {Method: MHS, Labels: 100, Lengths: []int{10, 10}, Groups: 20},
 	} {
 		if _, err := NewPlan(r); err == nil {
 			t.Errorf("%s: no error", name)

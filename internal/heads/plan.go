@@ -168,6 +168,9 @@ func NewPlan(r Request) (*Plan, error) {
 func chooseLengths(r Request) ([]int, error) {
 	c := r.Labels
 	if len(r.Lengths) > 0 {
+		if r.Groups > 0 && r.Method != Vanilla {
+			return nil, fmt.Errorf("%w: give the head lengths %v or the groups rule (%d groups), not both", ErrPlan, r.Lengths, r.Groups)
+		}
 		if r.Method == MHS && len(r.Lengths) == 2 {
 			if r.Heads > 0 && r.Heads != r.Lengths[0] {
 				return nil, fmt.Errorf("%w: --heads %d disagrees with the %d groups of lengths %v", ErrPlan, r.Heads, r.Lengths[0], r.Lengths)
