@@ -153,11 +153,14 @@ func newVersionCmd(s *streams) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			info := buildinfo.Get()
-			if format == "json" {
+			switch format {
+			case "json":
 				return writeJSON(s.out, info)
+			case "text":
+				_, err := io.WriteString(s.out, info.String()+"\n")
+				return err
 			}
-			_, err := io.WriteString(s.out, info.String()+"\n")
-			return err
+			return usageErrorf("--format %q: want text or json", format)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
