@@ -45,6 +45,9 @@ func loadConfig(in configInput) (config.Config, error) {
 			return cfg, err
 		}
 	}
+	if err := checkEnvKeys(os.Environ(), known); err != nil {
+		return cfg, err
+	}
 	v.SetEnvPrefix("MHE")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
@@ -86,6 +89,40 @@ func loadConfig(in configInput) (config.Config, error) {
 	}
 	cfg.Head.Plan = resolvePlanPath(cfg.Head.Plan, in.File)
 	return cfg, nil
+}
+
+// checkEnvKeys refuses an environment variable that is spelled like a
+// config key (MHE_<SECTION>_…, e.g. MHE_TRAIN_EPOCH) but names none: it
+// would otherwise be ignored without a word, like an unknown key in a
+// config file. Other MHE_ variables (MHE_DATA_DIR is data.dir;
+// MHE_REQUIRE_DATA, MHE_BIN and the like belong to scripts and tests) pass.
+func checkEnvKeys(environ []string, known []string) error {
+	envName := func(key string) string { return "MHE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_")) }
+	names := map[string]string{}
+	sections := map[string]bool{}
+	for _, k := range known {
+		names[envName(k)] = k
+		if sec, _, ok := strings.Cut(k, "."); ok {
+			sections["MHE_"+strings.ToUpper(sec)+"_"] = true
+		}
+	}
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if _, ok := names[name]; ok || !strings.HasPrefix(name, "MHE_") {
+			continue
+		}
+		for sec := range sections {
+			if !strings.HasPrefix(name, sec) {
+				continue
+			}
+			hint := "every key is listed in configs/README.md"
+			if k := config.Suggest(strings.ToLower(strings.Replace(strings.TrimPrefix(name, "MHE_"), "_", ".", 1))); k != "" {
+				hint = fmt.Sprintf("did you mean %s (%s)?", envName(k), k)
+			}
+			return fmt.Errorf("%w: environment variable %s names no config key; %s", config.ErrInvalid, name, hint)
+		}
+	}
+	return nil
 }
 
 // resolvePlanPath finds a relative head.plan: in the current directory,

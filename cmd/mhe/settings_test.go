@@ -129,3 +129,36 @@ func TestShippedConfigsValidate(t *testing.T) {
 		}
 	}
 }
+
+// An MHE_ variable spelled like a config key but naming none is refused
+// with the key it probably means; config keys and the variables of
+// scripts and tests pass.
+func TestEnvKeysChecked(t *testing.T) {
+	known := config.Keys()
+	for _, c := range []struct {
+		env  []string
+		want string // "" = accepted
+	}{
+		{[]string{"MHE_TRAIN_EPOCHS=5", "MHE_DATA_DIR=/d", "MHE_DATA_SYNTH_TEST_EXAMPLES=9", "MHE_EVAL_K=1,3"}, ""},
+		{[]string{"MHE_REQUIRE_DATA=1", "MHE_BIN=/x/mhe", "MHE_CHECKPOINT_INTERVAL=10s", "MHE_TEST_AS_MAIN=1", "MHE_DATA=/d", "PATH=/bin"}, ""},
+		{[]string{"MHE_TRAIN_EPOCH=5"}, "environment variable MHE_TRAIN_EPOCH names no config key; did you mean MHE_TRAIN_EPOCHS (train.epochs)?"},
+		{[]string{"MHE_HEAD_BOTTLENECK=64"}, "did you mean MHE_HEAD_BOTTLENECK_DIM"},
+		{[]string{"MHE_TRAIN_BEAM=4"}, "did you mean MHE_HEAD_BEAM (head.beam)?"},
+		{[]string{"MHE_ENCODER_WHATEVER_ELSE=1"}, "MHE_ENCODER_WHATEVER_ELSE names no config key; every key is listed"},
+	} {
+		err := checkEnvKeys(c.env, known)
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%v: %v", c.env, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) || exitCode(err) != ExitUsage {
+			t.Errorf("%v: got %v (exit %d), want %q and exit %d", c.env, err, exitCode(err), c.want, ExitUsage)
+		}
+	}
+	t.Setenv("MHE_TRAIN_EPOCH", "3")
+	if _, err := loadConfig(configInput{File: writeConfig(t, "data:\n  train: x.txt\n")}); err == nil || !strings.Contains(err.Error(), "MHE_TRAIN_EPOCH") {
+		t.Errorf("loadConfig with MHE_TRAIN_EPOCH set: %v", err)
+	}
+}
