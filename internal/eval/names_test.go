@@ -44,3 +44,22 @@ func ExampleParseName() {
 	// ndcg 3 true
 	// false
 }
+
+// FuzzParseName: any string either fails or gives a family and k whose
+// canonical spelling parses back to the same pair.
+func FuzzParseName(f *testing.F) {
+	for _, s := range []string{"p@1", "nDCG@3", "psp@05", "acc@+1", "r@", "@@", "p@99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fam, k, ok := ParseName(s)
+		if !ok {
+			return
+		}
+		canon := fmt.Sprintf("%s@%d", fam, k)
+		fam2, k2, ok2 := ParseName(canon)
+		if !ok2 || fam2 != fam || k2 != k || k < 1 {
+			t.Fatalf("%q -> %q %d, canonical %q -> %q %d %v", s, fam, k, canon, fam2, k2, ok2)
+		}
+	})
+}
