@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +20,6 @@ import (
 	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
-	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 type reportOptions struct {
@@ -204,15 +202,11 @@ func drawReportPlots(dir string, recs []*record.Record, rows []aggregate.Row) er
 	byData := map[string][]plots.Curve{}
 	var names []string
 	for _, r := range recs {
-		var h []train.EpochRecord
-		if raw, err := json.Marshal(r.History); err == nil {
-			json.Unmarshal(raw, &h)
-		}
 		if _, ok := byData[r.Name]; !ok {
 			names = append(names, r.Name)
 		}
 		label := fmt.Sprintf("%s %v seed %d", r.Plan.Method, r.Plan.Lengths, r.Seed)
-		byData[r.Name] = append(byData[r.Name], curveOf(label, h))
+		byData[r.Name] = append(byData[r.Name], curveOf(label, r.History))
 	}
 	for _, name := range names {
 		base := filepath.Join(dir, plots.FileName(name))

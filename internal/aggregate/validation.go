@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,16 +23,8 @@ func ValidationMetrics(r *record.Record) (map[string]float64, int, error) {
 	if strings.EqualFold(r.Config.Train.Average, "swa") {
 		return nil, 0, fmt.Errorf("%w: the final weights are a weight average (train.average: swa), which no epoch validated", ErrNoValidation)
 	}
-	raw, err := json.Marshal(r.History)
-	if err != nil {
-		return nil, 0, err
-	}
-	var hist []struct {
-		Epoch      int                `json:"epoch"`
-		Validation map[string]float64 `json:"validation"`
-		Best       bool               `json:"best"`
-	}
-	if err := json.Unmarshal(raw, &hist); err != nil || len(hist) == 0 {
+	hist := r.History
+	if len(hist) == 0 {
 		return nil, 0, fmt.Errorf("%w: the record has no epoch history (an mhe eval record?)", ErrNoValidation)
 	}
 	pick := len(hist) - 1

@@ -8,30 +8,17 @@ import (
 	"github.com/mhe-xlc/mhe/internal/record"
 )
 
-// history is what json.Unmarshal makes of a result file's epoch history.
-func history(epochs ...map[string]any) any {
-	out := make([]any, len(epochs))
-	for i, e := range epochs {
-		out[i] = e
-	}
-	return out
-}
-
-func epoch(n int, p1 float64, best bool) map[string]any {
-	e := map[string]any{"epoch": float64(n), "loss": 1.0, "validation": map[string]any{"p@1": p1}}
-	if best {
-		e["best"] = true
-	}
-	return e
+func epoch(n int, p1 float64, best bool) record.Epoch {
+	return record.Epoch{Epoch: n, Loss: 1, Validation: map[string]float64{"p@1": p1}, Best: best}
 }
 
 func TestValidationMetrics(t *testing.T) {
-	rec := func(patience int, average string, h any) *record.Record {
+	rec := func(patience int, average string, h ...record.Epoch) *record.Record {
 		cfg := config.Default()
 		cfg.Train.EarlyStoppingPatience, cfg.Train.Average = patience, average
 		return &record.Record{Kind: "train", Config: cfg, History: h}
 	}
-	climbs := history(epoch(1, 0.5, true), epoch(2, 0.7, true), epoch(3, 0.6, false))
+	climbs := []record.Epoch{epoch(1, 0.5, true), epoch(2, 0.7, true), epoch(3, 0.6, false)}
 	for _, c := range []struct {
 		name      string
 		r         *record.Record
@@ -39,12 +26,12 @@ func TestValidationMetrics(t *testing.T) {
 		wantEpoch int
 		wantErr   bool
 	}{
-		{"last epoch without early stopping", rec(0, "none", climbs), 0.6, 3, false},
-		{"best epoch with early stopping", rec(2, "none", climbs), 0.7, 2, false},
-		{"early stopping, best is last", rec(1, "none", history(epoch(1, 0.5, true), epoch(2, 0.8, true))), 0.8, 2, false},
-		{"weight average", rec(0, "swa", climbs), 0, 0, true},
-		{"no history (mhe eval record)", rec(0, "none", nil), 0, 0, true},
-		{"not validated", rec(0, "none", history(map[string]any{"epoch": 1.0, "loss": 2.0})), 0, 0, true},
+		{"last epoch without early stopping", rec(0, "none", climbs...), 0.6, 3, false},
+		{"best epoch with early stopping", rec(2, "none", climbs...), 0.7, 2, false},
+		{"early stopping, best is last", rec(1, "none", epoch(1, 0.5, true), epoch(2, 0.8, true)), 0.8, 2, false},
+		{"weight average", rec(0, "swa", climbs...), 0, 0, true},
+		{"no history (mhe eval record)", rec(0, "none"), 0, 0, true},
+		{"not validated", rec(0, "none", record.Epoch{Epoch: 1, Loss: 2}), 0, 0, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, ep, err := ValidationMetrics(c.r)

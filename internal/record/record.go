@@ -75,6 +75,22 @@ func (t *Timing) SetPredict(secs float64, rows int) {
 	}
 }
 
+// Epoch is one epoch of a run's history (a line of metrics.jsonl): its
+// loss, learning rate, time and, when the run validated, the validation
+// metrics and whether they were the best so far.
+type Epoch struct {
+	Epoch          int     `json:"epoch"`
+	Loss           float64 `json:"loss"`
+	LR             float64 `json:"lr"`
+	Seconds        float64 `json:"seconds"`
+	ExamplesPerSec float64 `json:"examples_per_sec"`
+	// SelectedShare (MHS) is the mean share of the classifier's outputs a
+	// training step computed.
+	SelectedShare float64            `json:"selected_share,omitempty"`
+	Validation    map[string]float64 `json:"validation,omitempty"`
+	Best          bool               `json:"best,omitempty"`
+}
+
 // Record is one result file.
 type Record struct {
 	Kind      string             `json:"kind"` // "train" or "eval"
@@ -91,7 +107,7 @@ type Record struct {
 	NTestRows int                `json:"n_test_rows"`
 	Timing    Timing             `json:"timing"`
 	ModelSize int64              `json:"model_bytes"`
-	History   any                `json:"history,omitempty"`
+	History   []Epoch            `json:"history,omitempty"`
 	Config    config.Config      `json:"config"`
 	Extra     map[string]any     `json:"extra,omitempty"`
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
+	"github.com/mhe-xlc/mhe/internal/record"
 )
 
 // ErrDiverged reports a loss that became NaN or infinite.
@@ -37,19 +38,8 @@ type Event struct {
 	Record  *EpochRecord // set for Phase "epoch"
 }
 
-// EpochRecord is one line of metrics.jsonl.
-type EpochRecord struct {
-	Epoch          int     `json:"epoch"`
-	Loss           float64 `json:"loss"`
-	LR             float64 `json:"lr"`
-	Seconds        float64 `json:"seconds"`
-	ExamplesPerSec float64 `json:"examples_per_sec"`
-	// SelectedShare (MHS) is the mean share of the classifier's outputs a
-	// training step computed.
-	SelectedShare float64            `json:"selected_share,omitempty"`
-	Validation    map[string]float64 `json:"validation,omitempty"`
-	Best          bool               `json:"best,omitempty"`
-}
+// EpochRecord is one line of metrics.jsonl (and of a run record's history).
+type EpochRecord = record.Epoch
 
 // State is the resumable part of a run, saved in every checkpoint.
 type State struct {
