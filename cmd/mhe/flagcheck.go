@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -34,13 +35,29 @@ var intFlagRules = map[string]intFlagRule{
 	"index":            {0, -1, "runs are numbered from 0"},
 }
 
-// checkIntFlags returns a usage error for the first integer flag set on the
-// command line outside its range in intFlagRules.
-func checkIntFlags(cmd *cobra.Command) error {
+// nonNegativeDurations are the duration flags that must be >= 0, with what
+// 0 means.
+var nonNegativeDurations = map[string]string{
+	"checkpoint-interval": "0 = a checkpoint after every epoch",
+}
+
+// checkFlagRanges returns a usage error for the first integer flag set on
+// the command line outside its range in intFlagRules, or duration flag
+// below 0 in nonNegativeDurations.
+func checkFlagRanges(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if err != nil {
+			return
+		}
+		if hint, ok := nonNegativeDurations[f.Name]; ok && f.Value.Type() == "duration" {
+			if d, perr := time.ParseDuration(f.Value.String()); perr == nil && d < 0 {
+				err = usageErrorf("--%s %v must be >= 0 (%s)", f.Name, d, hint)
+			}
+			return
+		}
 		rule, ok := intFlagRules[f.Name]
-		if !ok || err != nil || f.Value.Type() != "int" {
+		if !ok || f.Value.Type() != "int" {
 			return
 		}
 		v, perr := strconv.Atoi(f.Value.String())

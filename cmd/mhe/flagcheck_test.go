@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Out-of-range shared integer flags end with exit 2 and the flag's range
+// Out-of-range shared integer flags (and a negative --checkpoint-interval) end with exit 2 and the flag's range
 // before any work starts, on every command that takes them; values in range
 // pass the check.
 func TestIntFlagRanges(t *testing.T) {
@@ -29,6 +29,8 @@ func TestIntFlagRanges(t *testing.T) {
 		{[]string{"plan", "--labels", "1000", "--method", "mhc", "--beam", "-3"}, "--beam -3"},
 		{[]string{"plan", "--labels", "1000", "--method", "mhc", "--groups", "-1"}, "--groups -1"},
 		{[]string{"plan", "--labels", "1000", "--method", "mhs", "--samples", "-1"}, "--samples -1"},
+		{[]string{"train", "--config", "x.yaml", "--checkpoint-interval", "-5s"}, "--checkpoint-interval -5s must be >= 0 (0 = a checkpoint after every epoch)"},
+		{[]string{"sweep", "run", "x.yaml", "--checkpoint-interval", "-1m"}, "--checkpoint-interval -1m0s must be >= 0"},
 		{[]string{"plan", "--labels", "1000", "--dim", "0", "--beam", "0"}, ""},
 		{[]string{"plan", "--labels", "1000", "--method", "mhc", "--groups", "40", "--dim", "256"}, ""},
 	}

@@ -90,7 +90,7 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 	root.PersistentFlags().StringVar(&prof.cpuPath, "cpuprofile", "", "write a Go CPU profile of the command to this file (go tool pprof)")
 	root.PersistentFlags().StringVar(&prof.memPath, "memprofile", "", "write a Go heap profile to this file when the command ends")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if err := checkIntFlags(cmd); err != nil {
+		if err := checkFlagRanges(cmd); err != nil {
 			return err
 		}
 		return prof.start()

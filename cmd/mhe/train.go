@@ -92,14 +92,6 @@ Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 // sweep run).
 const defaultCheckpointInterval = time.Minute
 
-// checkCheckpointInterval refuses a negative --checkpoint-interval.
-func checkCheckpointInterval(d time.Duration) error {
-	if d < 0 {
-		return usageErrorf("--checkpoint-interval %v: must be >= 0 (0 = a checkpoint after every epoch)", d)
-	}
-	return nil
-}
-
 var trainFlagKeys = map[string]string{"threads": "train.threads", "seed": "train.seed", "epochs": "train.epochs"}
 
 func trainRun(s *streams, o *trainOptions) error {
@@ -150,9 +142,6 @@ func trainRun(s *streams, o *trainOptions) error {
 	}
 	if dir == "" {
 		return usageErrorf("give --out DIR for the model directory")
-	}
-	if err := checkCheckpointInterval(o.CheckpointInterval); err != nil {
-		return err
 	}
 	threads := cfg.Train.Threads
 	if threads <= 0 {

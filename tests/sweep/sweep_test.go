@@ -148,7 +148,7 @@ func TestRunPassesTrainFlags(t *testing.T) {
 		t.Errorf("exit %d, command line not passed on:\n%s", code, errOut)
 	}
 	code, _, errOut = testutil.Run(t, "", nil, "sweep", "run", file, "--index", "1", "--dry-run", "--checkpoint-interval", "-1s")
-	if code != 2 || !strings.Contains(errOut, "--checkpoint-interval -1s: must be >= 0") {
+	if code != 2 || !strings.Contains(errOut, "--checkpoint-interval -1s must be >= 0") {
 		t.Errorf("negative interval: exit %d, %s", code, errOut)
 	}
 }
