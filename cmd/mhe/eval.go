@@ -145,14 +145,9 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err != nil {
 		return err
 	}
-	var names []string
-	if o.Names != "" {
-		if names, err = data.ReadNames(o.Names); err != nil {
-			return err
-		}
-		if err := data.CheckNames(o.Names, names, truth.Cols); err != nil {
-			return err
-		}
+	names, err := data.ReadNamesFor(o.Names, truth.Cols)
+	if err != nil {
+		return err
 	}
 	opt := eval.Options{K: o.K, Empty: policy}
 	switch o.SingleLabel {

@@ -179,14 +179,11 @@ func predictRun(s *streams, o *predictOptions) error {
 		return err
 	}
 	defer closeModel()
-	var names []string
-	if o.Names != "" {
-		if names, err = data.ReadNames(o.Names); err != nil {
-			return err
-		}
-		if err := data.CheckNames(o.Names, names, m.Labels); err != nil {
-			return err
-		}
+	names, err := data.ReadNamesFor(o.Names, m.Labels)
+	if err != nil {
+		return err
+	}
+	if names != nil {
 		for i, n := range names[:m.Labels] {
 			if n == "" || strings.ContainsAny(n, " \t") {
 				return data.InputError(fmt.Errorf("%s:%d: label name %q is empty or has whitespace, which the label:score format cannot hold; use ids (drop --names)", o.Names, i+1, n))

@@ -41,3 +41,19 @@ func CheckNames(path string, names []string, n int) error {
 	}
 	return nil
 }
+
+// ReadNamesFor reads a name file that must cover n ids (ReadNames, then
+// CheckNames). An empty path means no name file: nil, nil.
+func ReadNamesFor(path string, n int) ([]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	names, err := ReadNames(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckNames(path, names, n); err != nil {
+		return nil, err
+	}
+	return names, nil
+}
