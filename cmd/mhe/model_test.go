@@ -1,12 +1,18 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 const tinyConfig = `name: tiny
@@ -268,5 +274,109 @@ func TestReportValidationSplit(t *testing.T) {
 	}
 	if code, _, errOut = runMain(t, "", "report", runs, "--split", "dev"); code != ExitUsage || !strings.Contains(errOut, `--split "dev": want test or validation`) {
 		t.Errorf("--split dev: exit %d %s", code, errOut)
+	}
+}
+
+// plan --model reports a trained model's heads, and --codes its label
+// structure: every label's code is the model's permutation of it and its
+// digits decode to that code.
+func TestPlanModelCodes(t *testing.T) {
+	tmp := t.TempDir()
+	cfg := filepath.Join(tmp, "tiny.yaml")
+	os.WriteFile(cfg, []byte(tinyConfig), 0o644)
+	dir := filepath.Join(tmp, "model")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--quiet",
+		"--set", "head.method=mhc", "--set", "head.lengths=[8,5]", "--set", "head.label_order=random"); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	code, out, errOut := runMain(t, "", "plan", "--model", dir, "--format", "json")
+	if code != 0 {
+		t.Fatalf("plan --model: exit %d: %s", code, errOut)
+	}
+	var p struct {
+		Method    string `json:"method"`
+		Labels    int    `json:"labels"`
+		Lengths   []int  `json:"lengths"`
+		Dim       int    `json:"dim"`
+		Optimizer string `json:"optimizer"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Method != "mhc" || p.Labels != 40 || !slices.Equal(p.Lengths, []int{8, 5}) || p.Dim != 32 || p.Optimizer != "adam" {
+		t.Errorf("plan --model = %+v, want mhc, 40 labels, 8 x 5, d = 32, adam", p)
+	}
+
+	names := filepath.Join(tmp, "names.txt")
+	var nb strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&nb, "tag %d\n", i)
+	}
+	os.WriteFile(names, []byte(nb.String()), 0o644)
+	codes := filepath.Join(tmp, "codes.csv")
+	if code, _, errOut := runMain(t, "", "plan", "--model", dir, "--codes", codes, "--names", names); code != 0 {
+		t.Fatalf("plan --codes: exit %d: %s", code, errOut)
+	}
+	f, err := os.Open(codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, closeFn, err := train.LoadModel(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFn()
+	if m.Perm == nil {
+		t.Fatal("label_order random left no permutation in the model")
+	}
+	if len(rows) != 41 || strings.Join(rows[0], ",") != "label,name,code,h1,h2" {
+		t.Fatalf("codes: %d rows, header %v", len(rows), rows[0])
+	}
+	moved := 0
+	for y, r := range rows[1:] {
+		code, _ := strconv.Atoi(r[2])
+		h1, _ := strconv.Atoi(r[3])
+		h2, _ := strconv.Atoi(r[4])
+		if r[0] != strconv.Itoa(y) || r[1] != fmt.Sprintf("tag %d", y) || code != int(m.Perm[y]) || code != 5*h1+h2 || h2 >= 5 {
+			t.Fatalf("codes row %d = %v, want label %d, its name, code %d = 5·h1 + h2", y, r, y, m.Perm[y])
+		}
+		if code != y {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Error("a random label order wrote the identity")
+	}
+	// --codes - is the same CSV, alone on stdout.
+	code, out, _ = runMain(t, "", "plan", "--model", dir, "--codes", "-", "--names", names)
+	if want, _ := os.ReadFile(codes); code != 0 || out != string(want) {
+		t.Errorf("--codes -: exit %d, stdout differs from the --codes file:\n%.200s", code, out)
+	}
+
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"plan", "--model", dir, "--lengths", "4,10"}, ExitUsage, "--lengths: a trained model's heads are fixed"},
+		{[]string{"plan", "--model", dir, "--labels", "40"}, ExitUsage, "one way"},
+		{[]string{"plan", "--model", dir, "--names", names}, ExitUsage, "add --codes"},
+		{[]string{"plan", "--config", cfg, "--set", "head.label_order=cluster", "--codes", "-"}, ExitUsage, "label_order cluster is computed when training"},
+		{[]string{"plan", "--model", filepath.Join(tmp, "nothing")}, ExitModel, "nothing"},
+		{[]string{"plan", "--model", dir, "--codes", filepath.Join(tmp, "short.csv"), "--names", cfg}, ExitData, "names but the data has 40"},
+		{[]string{"plan", "--model", dir, "--codes", filepath.Join(tmp, "no", "dir.csv")}, ExitFailure, "dir.csv"},
+	} {
+		code, out, errOut := runMain(t, "", c.args...)
+		if code != c.code || !strings.Contains(errOut, c.msg) || out != "" {
+			t.Errorf("%v: exit %d %q (stdout %q), want exit %d with %q", c.args, code, errOut, out, c.code, c.msg)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "short.csv")); err == nil {
+		t.Error("a refused --codes left its file behind")
 	}
 }

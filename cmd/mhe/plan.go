@@ -36,6 +36,9 @@ type planOptions struct {
 	Optimizer     string
 	Format        string
 	Out           string
+	Model         string
+	Codes         string
+	Names         string
 
 	changed func(string) bool
 }
@@ -54,12 +57,22 @@ The label count comes from --labels, --data FILE (its header, or a scan), or
 --config FILE (data.num_labels, or the training file). --lengths evaluates a
 given layout (C defaults to their product). --heads auto --budget P picks the
 smallest number of heads whose classifier has at most P parameters.
---out plan.yaml writes a plan file that a run config takes as head.plan.`,
+--out plan.yaml writes a plan file that a run config takes as head.plan.
+
+--model DIR reports the heads of a trained model instead. --codes FILE
+writes the label structure as CSV, one line per label in id order:
+label,name,code,h1,...,hH, where code is the label's position after the
+label order and h1..hH its digits (for MHC: h1 the level-1 group, h2 the node
+in it; for MHS: h1 the group). With --model the label order is the model's
+(index, frequency, random or cluster); without, it must be index. --names
+fills the name column. --codes - writes the CSV to stdout instead of the plan
+report.`,
 		Example: `  mhe plan --labels 3993 --heads 2 --method mhp --format json
   mhe plan --method mhc --lengths 172,23
   mhe plan --labels 670091 --method mhc --groups 8400
   mhe plan --labels 1000000 --method mhp --heads auto --budget 2M --dim 512
-  mhe plan --config configs/eurlex4k-mhc.yaml --out plan.yaml`,
+  mhe plan --config configs/eurlex4k-mhc.yaml --out plan.yaml
+  mhe plan --model runs/bibtex-mhc --codes codes.csv --names labels.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.changed = cmd.Flags().Changed
@@ -88,6 +101,9 @@ smallest number of heads whose classifier has at most P parameters.
 	f.StringVar(&o.Optimizer, "optimizer", "", "optimizer whose state is counted: sgd, adam, adamw, plain (default adam)")
 	f.StringVar(&o.Format, "format", "table", "output: table or json")
 	f.StringVar(&o.Out, "out", "", "also write the plan as YAML for head.plan")
+	f.StringVar(&o.Model, "model", "", "report the heads of a trained model directory")
+	f.StringVar(&o.Codes, "codes", "", "write each label's code as CSV (label,name,code,h1..hH); - for stdout")
+	f.StringVar(&o.Names, "names", "", "label name file for --codes (line i names label i)")
 	return cmd
 }
 
@@ -105,14 +121,21 @@ func planRun(s *streams, o *planOptions) error {
 		BottleneckDim: o.BottleneckDim, Beam: o.Beam, Samples: o.Samples, Optimizer: o.Optimizer,
 	}
 	sources := 0
-	for _, set := range []bool{o.changed("labels"), o.Data != "", o.ConfigFile != ""} {
+	for _, set := range []bool{o.changed("labels"), o.Data != "", o.ConfigFile != "", o.Model != ""} {
 		if set {
 			sources++
 		}
 	}
 	if sources > 1 {
-		return usageErrorf("give the label count one way: --labels, --data or --config")
+		return usageErrorf("give the label count one way: --labels, --data, --config or --model")
 	}
+	if o.Names != "" && o.Codes == "" {
+		return usageErrorf("--names names the labels of --codes; add --codes FILE")
+	}
+	if o.Model != "" {
+		return planModelRun(s, o, format)
+	}
+	labelOrder := "index"
 	if o.changed("labels") && o.Labels < 1 {
 		return usageErrorf("--labels %d: need at least one label", o.Labels)
 	}
@@ -124,9 +147,12 @@ func planRun(s *streams, o *planOptions) error {
 		}
 		req.Labels = dims.labels
 	case o.ConfigFile != "":
-		if err := planFromConfig(o, &req); err != nil {
+		if labelOrder, err = planFromConfig(o, &req); err != nil {
 			return err
 		}
+	}
+	if o.Codes != "" && labelOrder != "index" {
+		return usageErrorf("--codes: the config's head.label_order %s is computed when training; train the model and run mhe plan --model DIR --codes %s", labelOrder, o.Codes)
 	}
 	if o.Heads != "" && o.Heads != "auto" {
 		h, err := strconv.Atoi(o.Heads)
@@ -157,6 +183,17 @@ func planRun(s *streams, o *planOptions) error {
 	if err != nil {
 		return err
 	}
+	return writePlan(s, o, format, plan, nil)
+}
+
+// writePlan writes the codes (--codes), the plan file (--out) and the plan
+// report; perm is the label order (nil: index).
+func writePlan(s *streams, o *planOptions, format report.Format, plan *heads.Plan, perm []int32) error {
+	if o.Codes != "" {
+		if err := writeCodes(s, o, plan, perm); err != nil {
+			return err
+		}
+	}
 	if o.Out != "" {
 		err := atomicfile.WriteFile(o.Out, 0o644, func(w io.Writer) error {
 			return heads.WritePlanFile(w, plan.File(), "mhe "+buildinfo.Get().Version)
@@ -165,23 +202,71 @@ func planRun(s *streams, o *planOptions) error {
 			return err
 		}
 	}
+	if o.Codes == "-" {
+		return nil
+	}
 	if format == report.JSON {
 		return writeJSON(s.out, plan)
 	}
 	return writePlanTable(s.out, plan)
 }
 
-// planFromConfig fills req from a run config; explicit flags win.
-func planFromConfig(o *planOptions, req *heads.Request) error {
-	cfg, err := loadConfig(configInput{File: o.ConfigFile, Sets: o.Sets})
+// planModelRun reports the heads of a trained model: its plan (with the
+// optimizer of its config unless --optimizer says otherwise) and, with
+// --codes, its label order.
+func planModelRun(s *streams, o *planOptions, format report.Format) error {
+	for _, flag := range []string{"method", "heads", "budget", "lengths", "groups", "dim", "bottleneck-dim", "beam", "samples", "set", "data-format", "label-base"} {
+		if o.changed(flag) {
+			return usageErrorf("--%s: a trained model's heads are fixed; drop it, or plan without --model", flag)
+		}
+	}
+	m, _, cfg, closeFn, err := openModel(o.Model, nil)
 	if err != nil {
 		return err
+	}
+	defer closeFn()
+	req := m.Plan.Request()
+	req.Optimizer = cfg.Train.Optimizer
+	if o.Optimizer != "" {
+		req.Optimizer = o.Optimizer
+	}
+	plan, err := heads.NewPlan(req)
+	if err != nil {
+		return err
+	}
+	return writePlan(s, o, format, plan, m.Perm)
+}
+
+// writeCodes writes every label's code (heads.WriteCodes) to --codes.
+func writeCodes(s *streams, o *planOptions, plan *heads.Plan, perm []int32) error {
+	codec, err := heads.NewCodec(plan.Labels, plan.Lengths)
+	if err != nil {
+		return err
+	}
+	names, err := data.ReadNamesFor(o.Names, plan.Labels)
+	if err != nil {
+		return err
+	}
+	if o.Codes == "-" {
+		return heads.WriteCodes(s.out, codec, perm, names)
+	}
+	return atomicfile.WriteFile(o.Codes, 0o644, func(w io.Writer) error {
+		return heads.WriteCodes(w, codec, perm, names)
+	})
+}
+
+// planFromConfig fills req from a run config (explicit flags win) and
+// returns the config's label order.
+func planFromConfig(o *planOptions, req *heads.Request) (string, error) {
+	cfg, err := loadConfig(configInput{File: o.ConfigFile, Sets: o.Sets})
+	if err != nil {
+		return "", err
 	}
 	h := cfg.Head
 	if h.Plan != "" {
 		pf, err := heads.ReadPlanFile(h.Plan)
 		if err != nil {
-			return err
+			return "", err
 		}
 		h.Method, h.Lengths, h.Heads = string(pf.Method), pf.Lengths, 0
 		if pf.Beam > 0 {
@@ -197,7 +282,7 @@ func planFromConfig(o *planOptions, req *heads.Request) error {
 	if !o.changed("method") {
 		m, err := heads.ParseMethod(h.Method)
 		if err != nil {
-			return err
+			return "", err
 		}
 		req.Method = m
 	}
@@ -221,13 +306,13 @@ func planFromConfig(o *planOptions, req *heads.Request) error {
 	}
 	dims, err := configDims(&cfg, req.Dim == 0 && cfg.Encoder.Type == "linear" && cfg.Encoder.HashFeatures == 0)
 	if err != nil {
-		return err
+		return "", err
 	}
 	req.Labels = dims.labels
 	if req.Dim == 0 {
 		req.Dim = encoderWidth(&cfg, dims.features)
 	}
-	return nil
+	return cfg.Head.LabelOrder, nil
 }
 
 // encoderWidth is d, the width of the encoder output the heads read.

@@ -164,6 +164,14 @@ func NewPlan(r Request) (*Plan, error) {
 	return evaluate(r, lengths)
 }
 
+// Request returns the request that gives p again; change a field (the
+// optimizer, say) to plan the same heads under other assumptions.
+func (p *Plan) Request() Request {
+	return Request{Method: p.Method, Labels: p.Labels, Lengths: slices.Clone(p.Lengths), Dim: p.Dim,
+		BottleneckDim: p.BottleneckDim, NoBottleneck: p.Method == MHC && p.BottleneckDim == 0,
+		Beam: p.Beam, Samples: p.Samples, Optimizer: p.Optimizer}
+}
+
 // chooseLengths returns the layout for r (given, by rule, or planned).
 func chooseLengths(r Request) ([]int, error) {
 	c := r.Labels
