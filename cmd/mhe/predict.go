@@ -38,7 +38,7 @@ type inputOptions struct {
 
 func addInputFlags(f *pflag.FlagSet, o *inputOptions, what string) {
 	f.StringVar(&o.Input, "input", "", "rows to "+what+" (- for stdin; default: the config's test split)")
-	f.StringVar(&o.InputFormat, "input-format", "", "format of --input (default: the model config's)")
+	f.StringVar(&o.InputFormat, "input-format", "", "format of --input: auto, xc, xc-matrix (a feature matrix) or libsvm (default: the model config's)")
 	f.IntVar(&o.LabelBase, "label-base", 0, "smallest label id of a LIBSVM input (default: the model config's)")
 	f.IntVar(&o.FeatureBase, "feature-base", 1, "smallest feature id of a LIBSVM input (default: the model config's)")
 	f.StringVar(&o.Rows, "rows", "", "XC split file selecting rows of --input")

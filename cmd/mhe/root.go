@@ -110,6 +110,7 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 		newSweepCmd(s),
 		newVersionCmd(s),
 	)
+	registerCompletions(root)
 	// Wrong arguments (Args validators) and unknown commands are usage errors.
 	for _, c := range allCommands(root) {
 		if c.Args != nil {
