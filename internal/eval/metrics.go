@@ -52,6 +52,9 @@ type Options struct {
 	Empty EmptyPolicy
 	// SingleLabel adds top-k accuracy (acc@k), the single-label metric.
 	SingleLabel bool
+	// KeepRows keeps every counted row's contributions (a few floats per
+	// cut-off), which Compare resamples; memory grows with the rows.
+	KeepRows bool
 }
 
 // ErrOptions reports invalid evaluator options.
@@ -67,11 +70,26 @@ type Evaluator struct {
 	disc  []float64 // 1/log2(r+2)
 	cdisc []float64 // cumulative disc: the ideal DCG of r+1 relevant labels
 
-	rows, empty                int
-	p, ndcg, rec, acc          []float64
-	psNum, psDen, psnNum, psnD []float64
-	wbuf                       []float64
+	rows, empty int
+	sum         []float64 // the sums of every counted row's stats
+	row         []float64 // this row's stats: stat s of cut-off i at s*len(ks)+i
+	kept        []float64 // with KeepRows: every counted row's stats, in order
+	wbuf        []float64
 }
+
+// The per-row statistics whose sums give the metrics: means over rows of
+// the first five, ratios of means of the propensity-scored pairs.
+const (
+	statP = iota
+	statNDCG
+	statRec
+	statAcc
+	statPSNum
+	statPSDen
+	statPSnNum
+	statPSnDen
+	numStats
+)
 
 // NewEvaluator validates opt and returns an empty evaluator.
 func NewEvaluator(opt Options) (*Evaluator, error) {
@@ -100,9 +118,8 @@ func NewEvaluator(opt Options) (*Evaluator, error) {
 		s += e.disc[r]
 		e.cdisc[r] = s
 	}
-	n := len(ks)
-	e.p, e.ndcg, e.rec, e.acc = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	e.psNum, e.psDen, e.psnNum, e.psnD = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	e.sum = make([]float64, numStats*len(ks))
+	e.row = make([]float64, numStats*len(ks))
 	return e, nil
 }
 
@@ -116,15 +133,29 @@ func (e *Evaluator) MaxK() int { return e.maxK }
 // it); ranked lists predicted labels best first and may be shorter than k
 // (missing predictions are misses) or longer (ignored beyond MaxK).
 func (e *Evaluator) Add(truth, ranked []int32) {
-	ny := len(truth)
-	if ny == 0 {
+	clear(e.row)
+	if len(truth) == 0 {
 		e.empty++
-		if e.opt.Empty == EmptyZero {
-			e.rows++
+		if e.opt.Empty == EmptySkip {
+			return
 		}
-		return
+	} else {
+		e.score(truth, ranked)
 	}
 	e.rows++
+	for i, v := range e.row {
+		e.sum[i] += v
+	}
+	if e.opt.KeepRows {
+		e.kept = append(e.kept, e.row...)
+	}
+}
+
+// score fills e.row with the stats of a row with true labels.
+func (e *Evaluator) score(truth, ranked []int32) {
+	ny := len(truth)
+	nk := len(e.ks)
+	st := func(stat, ki int) *float64 { return &e.row[stat*nk+ki] }
 	w := e.opt.InvPropensity
 	hits, dcg, psw, psdcg := 0, 0.0, 0.0, 0.0
 	ki := 0
@@ -143,15 +174,15 @@ func (e *Evaluator) Add(truth, ranked []int32) {
 		if r+1 == e.ks[ki] {
 			k := float64(r + 1)
 			norm := e.cdisc[min(ny, r+1)-1]
-			e.p[ki] += float64(hits) / k
-			e.ndcg[ki] += dcg / norm
-			e.rec[ki] += float64(hits) / float64(ny)
+			*st(statP, ki) = float64(hits) / k
+			*st(statNDCG, ki) = dcg / norm
+			*st(statRec, ki) = float64(hits) / float64(ny)
 			if hits > 0 {
-				e.acc[ki]++
+				*st(statAcc, ki) = 1
 			}
 			if w != nil {
-				e.psNum[ki] += psw / k
-				e.psnNum[ki] += psdcg / norm
+				*st(statPSNum, ki) = psw / k
+				*st(statPSnNum, ki) = psdcg / norm
 			}
 			ki++
 		}
@@ -179,8 +210,8 @@ func (e *Evaluator) Add(truth, ranked []int32) {
 		}
 		if r+1 == e.ks[ki] {
 			norm := e.cdisc[min(ny, r+1)-1]
-			e.psDen[ki] += ideal / float64(r+1)
-			e.psnD[ki] += idcg / norm
+			*st(statPSDen, ki) = ideal / float64(r+1)
+			*st(statPSnDen, ki) = idcg / norm
 			ki++
 		}
 	}
@@ -209,12 +240,19 @@ var Families = []struct{ Key, Title string }{
 // Result returns the metrics of the rows added so far: means over the
 // counted rows; PSP@k and PSnDCG@k are ratios of means (pyxclib, napkinXC).
 func (e *Evaluator) Result() Result {
-	res := Result{Rows: e.rows, EmptyRows: e.empty, EmptyPolicy: e.opt.Empty, K: slices.Clone(e.ks)}
+	return e.result(e.sum, e.rows)
+}
+
+// result computes the metrics from the stat sums of rows counted rows.
+func (e *Evaluator) result(sum []float64, rows int) Result {
+	res := Result{Rows: rows, EmptyRows: e.empty, EmptyPolicy: e.opt.Empty, K: slices.Clone(e.ks)}
+	nk := len(e.ks)
+	at := func(stat, i int) float64 { return sum[stat*nk+i] }
 	mean := func(s float64) float64 {
-		if e.rows == 0 {
+		if rows == 0 {
 			return 0
 		}
-		return s / float64(e.rows)
+		return s / float64(rows)
 	}
 	ratio := func(num, den float64) float64 {
 		if den == 0 {
@@ -227,15 +265,15 @@ func (e *Evaluator) Result() Result {
 			res.Metrics = append(res.Metrics, Metric{Name: fmt.Sprintf("%s@%d", fam, k), Value: f(i)})
 		}
 	}
-	add("p", func(i int) float64 { return mean(e.p[i]) })
-	add("ndcg", func(i int) float64 { return mean(e.ndcg[i]) })
+	add("p", func(i int) float64 { return mean(at(statP, i)) })
+	add("ndcg", func(i int) float64 { return mean(at(statNDCG, i)) })
 	if e.opt.InvPropensity != nil {
-		add("psp", func(i int) float64 { return ratio(e.psNum[i], e.psDen[i]) })
-		add("psndcg", func(i int) float64 { return ratio(e.psnNum[i], e.psnD[i]) })
+		add("psp", func(i int) float64 { return ratio(at(statPSNum, i), at(statPSDen, i)) })
+		add("psndcg", func(i int) float64 { return ratio(at(statPSnNum, i), at(statPSnDen, i)) })
 	}
-	add("r", func(i int) float64 { return mean(e.rec[i]) })
+	add("r", func(i int) float64 { return mean(at(statRec, i)) })
 	if e.opt.SingleLabel {
-		add("acc", func(i int) float64 { return mean(e.acc[i]) })
+		add("acc", func(i int) float64 { return mean(at(statAcc, i)) })
 	}
 	return res
 }
