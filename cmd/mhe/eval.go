@@ -44,6 +44,9 @@ type evalOptions struct {
 	ConfigSets  []string
 	Threads     int
 	Result      string
+	Against     string
+	Resamples   int
+	Seed        uint64
 
 	changed func(string) bool
 }
@@ -65,11 +68,19 @@ header: the output of mhe predict, napkinXC, pyxclib and Parabel score files.
 --pred - reads standard input.
 
 Rows without true labels count as 0 (pyxclib); --empty-rows skip leaves them
-out. Tables are in percent with 2 decimals; JSON holds fractions.`,
+out. Tables are in percent with 2 decimals; JSON holds fractions.
+
+--against B.txt compares --pred (A) with a second prediction file for the same
+rows (another model, or a peer tool's score file), row by row: for every
+metric A, B, A - B with its 95% paired-bootstrap interval, and the p-value of
+an approximate randomization test (each row's A and B predictions swapped at
+random). --resamples and --seed fix the draws; the output does not depend on
+the machine or the thread count.`,
 		Example: `  mhe eval --pred pred.txt --truth $MHE_DATA_DIR/Bibtex/Bibtex_data.txt.gz \
       --rows $MHE_DATA_DIR/Bibtex/bibtex_tstSplit.txt --column 1 \
       --train $MHE_DATA_DIR/Bibtex/Bibtex_data.txt.gz --train-rows $MHE_DATA_DIR/Bibtex/bibtex_trSplit.txt
-  mhe predict --model run/ --out - | mhe eval --pred - --truth test.txt --format json`,
+  mhe predict --model run/ --out - | mhe eval --pred - --truth test.txt --format json
+  mhe eval --pred mhc.txt --against plt.txt --truth test.txt --resamples 10000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.changed = cmd.Flags().Changed
@@ -105,6 +116,9 @@ out. Tables are in percent with 2 decimals; JSON holds fractions.`,
 	f.StringArrayVar(&o.ConfigSets, "set", nil, "with --model: override a config key (key=value)")
 	f.IntVar(&o.Threads, "threads", 0, "with --model: worker threads (0 = all CPUs)")
 	f.StringVar(&o.Result, "result", "", "also write the run record (JSON: data and checksums, metrics, times, machine, version) here")
+	f.StringVar(&o.Against, "against", "", "second prediction file (B) for the same rows: compare --pred (A) with it (paired bootstrap, randomization test)")
+	f.IntVar(&o.Resamples, "resamples", 1000, "with --against: bootstrap resamples and random swaps")
+	f.Uint64Var(&o.Seed, "seed", 1, "with --against: seed of the resamples")
 	return cmd
 }
 
@@ -120,6 +134,18 @@ func evalRun(s *streams, o *evalOptions) error {
 	}
 	if (o.A > 0) != (o.B > 0) || !(o.A >= 0) || !(o.B >= 0) || math.IsInf(o.A, 1) || math.IsInf(o.B, 1) { // NaN fails >= 0
 		return usageErrorf("--A and --B go together and must be finite and > 0")
+	}
+	if o.Against != "" {
+		switch {
+		case o.Model != "":
+			return usageErrorf("--against compares two prediction files; write the model's with mhe predict --model %s --out A.txt and give --pred A.txt", o.Model)
+		case o.Pred == "-" && o.Against == "-":
+			return usageErrorf("--pred and --against cannot both read standard input")
+		case o.PerLabel != "" || o.Result != "":
+			return usageErrorf("--per-label and --result describe one prediction file; drop them with --against")
+		}
+	} else if o.changed("resamples") || o.changed("seed") {
+		return usageErrorf("--resamples and --seed set up --against; give --against B.txt")
 	}
 	if o.Model != "" {
 		return evalModel(s, o, format, policy)
@@ -164,6 +190,7 @@ func evalRun(s *streams, o *evalOptions) error {
 		return err
 	}
 	opt.InvPropensity = prop.weights
+	opt.KeepRows = o.Against != ""
 	ev, err := eval.NewEvaluator(opt)
 	if err != nil {
 		return err
@@ -172,23 +199,29 @@ func evalRun(s *streams, o *evalOptions) error {
 	if o.PerLabel != "" {
 		pl = eval.NewPerLabel(truth.Cols, o.PerLabelK)
 	}
-	in, name, err := openPred(s, o.Pred)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	var pr *eval.PredReader
+	var ids map[string]int32
 	if o.PredNames {
-		ids := make(map[string]int32, len(names))
+		ids = make(map[string]int32, len(names))
 		for i, n := range names {
 			ids[n] = int32(i)
 		}
-		pr = eval.NewPredReaderNames(in, name, ids)
-	} else if pr, err = eval.NewPredReader(in, name); err != nil {
+	}
+	if err := evalPredictions(s, o.Pred, ids, truth, ev, pl); err != nil {
 		return err
 	}
-	if err := eval.Run(pr, truth, ev, pl); err != nil {
-		return err
+	if o.Against != "" {
+		evB, err := eval.NewEvaluator(opt)
+		if err != nil {
+			return err
+		}
+		if err := evalPredictions(s, o.Against, ids, truth, evB, nil); err != nil {
+			return err
+		}
+		cs, err := eval.Compare(ev, evB, eval.CompareOptions{Resamples: o.Resamples, Seed: o.Seed})
+		if err != nil {
+			return err
+		}
+		return writeComparison(s.out, o, ev.Result(), cs, prop, format)
 	}
 	res := ev.Result()
 	if pl != nil {
@@ -302,6 +335,44 @@ func propensity(o *evalOptions, numLabels int, ropt data.ReadOptions) (propInfo,
 		return propInfo{weights: w, params: p, source: "training label counts", n: train.Rows}, nil
 	}
 	return propInfo{}, nil
+}
+
+// evalPredictions scores a prediction file (labels as ids, or as names
+// mapped by ids when it is not nil) against truth into ev (and pl).
+func evalPredictions(s *streams, path string, ids map[string]int32, truth *data.CSR, ev *eval.Evaluator, pl *eval.PerLabel) error {
+	in, name, err := openPred(s, path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	var pr *eval.PredReader
+	if ids != nil {
+		pr = eval.NewPredReaderNames(in, name, ids)
+	} else if pr, err = eval.NewPredReader(in, name); err != nil {
+		return err
+	}
+	return eval.Run(pr, truth, ev, pl)
+}
+
+// writeComparison writes the comparison of --pred (A) with --against (B).
+func writeComparison(w io.Writer, o *evalOptions, res eval.Result, cs []eval.Comparison, prop propInfo, format report.Format) error {
+	method := fmt.Sprintf("95%% paired-bootstrap interval of A - B and approximate-randomization p-value, %d resamples each, seed %d", o.Resamples, o.Seed)
+	switch format {
+	case report.JSON:
+		obj := (&report.Object{}).Set("a", o.Pred).Set("b", o.Against).Set("n_rows", res.Rows).Set("n_empty_rows", res.EmptyRows).
+			Set("empty_row_policy", string(res.EmptyPolicy)).Set("resamples", o.Resamples).Set("seed", o.Seed).Set("level", 0.95).
+			Set("comparison", eval.ComparisonJSON(cs))
+		return writeJSON(w, obj)
+	case report.Table:
+		fmt.Fprintln(w, res.Summary())
+		fmt.Fprintf(w, "A: %s\nB: %s\n%s\n", o.Pred, o.Against, method)
+		if prop.weights == nil {
+			fmt.Fprintln(w, "propensity: none (give --train or --inv-prop for PSP@k and PSnDCG@k)")
+		}
+		return eval.ComparisonGrid(cs, 0.95).Write(w, report.Table)
+	default:
+		return eval.ComparisonGrid(cs, 0.95).Write(w, format)
+	}
 }
 
 func openPred(s *streams, path string) (io.ReadCloser, string, error) {
