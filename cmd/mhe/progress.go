@@ -17,14 +17,13 @@ import (
 // a terminal, a plain line every few seconds otherwise, nothing with --quiet.
 // Epoch summaries are printed in both modes.
 type progress struct {
-	w      io.Writer
-	tty    bool
-	quiet  bool
-	every  time.Duration
-	bar    *progressbar.ProgressBar
-	epoch  int
-	last   time.Time
-	metric string
+	w     io.Writer
+	tty   bool
+	quiet bool
+	every time.Duration
+	bar   *progressbar.ProgressBar
+	epoch int
+	last  time.Time
 }
 
 func newProgress(w io.Writer, tty, quiet bool) *progress {

@@ -367,10 +367,7 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 		loss += float64(soft[i]) - float64(y)*float64(v)
 		w.adj = append(w.adj, s+y) // teacher forcing: true nodes first
 	}
-	w.beam = w.beam[:0]
-	for _, p := range w.selectBeam(w.adj, h.beam) {
-		w.beam = append(w.beam, p)
-	}
+	w.beam = append(w.beam[:0], w.selectBeam(w.adj, h.beam)...)
 	recs := h.rows[row]
 	for lv := 1; lv < c.Heads(); lv++ {
 		off := c.Length(0) + (lv-1)*h.q
