@@ -99,21 +99,34 @@ func Compare(a, b *Evaluator, o CompareOptions) ([]Comparison, error) {
 	return out, nil
 }
 
-// A draw fills the stat sums of one resample of a and b from the kept rows.
-type draw func(rng *rand.Rand, a, b []float64, stride int, sumA, sumB []float64)
+// A draw fills the stat sums of one resample of a and b from the kept rows;
+// counts is scratch space of one entry per row.
+type draw func(rng *rand.Rand, a, b []float64, stride int, sumA, sumB []float64, counts []int32)
 
-// bootstrapDraw sums n rows drawn with replacement, the same rows for both.
-func bootstrapDraw(rng *rand.Rand, a, b []float64, stride int, sumA, sumB []float64) {
-	n := len(a) / stride
+// bootstrapDraw sums n rows drawn with replacement, the same rows for both:
+// it counts how often each row is drawn, then adds the rows in order (the
+// stats stay in cache order; the draw is the same multiset).
+func bootstrapDraw(rng *rand.Rand, a, b []float64, stride int, sumA, sumB []float64, counts []int32) {
+	n := len(counts)
+	clear(counts)
 	for range n {
-		j := rng.IntN(n) * stride
-		addTo(sumA, a[j:j+stride])
-		addTo(sumB, b[j:j+stride])
+		counts[rng.IntN(n)]++
+	}
+	for i, m := range counts {
+		if m == 0 {
+			continue
+		}
+		w := float64(m)
+		ra, rb := a[i*stride:(i+1)*stride], b[i*stride:(i+1)*stride]
+		for s := range stride {
+			sumA[s] += w * ra[s]
+			sumB[s] += w * rb[s]
+		}
 	}
 }
 
 // swapDraw exchanges each row's A and B stats with probability 1/2.
-func swapDraw(rng *rand.Rand, a, b []float64, stride int, sumA, sumB []float64) {
+func swapDraw(rng *rand.Rand, a, b []float64, stride int, sumA, sumB []float64, _ []int32) {
 	n := len(a) / stride
 	var bits uint64
 	for i := range n {
@@ -140,7 +153,7 @@ func addTo(dst, src []float64) {
 // of draw r at r*len(metrics). Draw r uses its own random stream (seed, r,
 // kind), so the result does not depend on the number of goroutines.
 func (e *Evaluator) resample(b *Evaluator, o CompareOptions, d draw, kind uint64) []float64 {
-	stride := len(e.sum)
+	stride := len(e.keptCols)
 	nm := len(e.Result().Metrics)
 	out := make([]float64, o.Resamples*nm)
 	threads := o.Threads
@@ -154,12 +167,17 @@ func (e *Evaluator) resample(b *Evaluator, o CompareOptions, d draw, kind uint64
 		go func() {
 			defer wg.Done()
 			sumA, sumB := make([]float64, stride), make([]float64, stride)
+			fullA, fullB := make([]float64, len(e.sum)), make([]float64, len(e.sum))
+			counts := make([]int32, e.rows)
 			for r := t; r < o.Resamples; r += threads {
 				clear(sumA)
 				clear(sumB)
 				rng := rand.New(rand.NewPCG(o.Seed, uint64(r)<<2|kind))
-				d(rng, e.kept, b.kept, stride, sumA, sumB)
-				ma, mb := e.result(sumA, e.rows).Metrics, e.result(sumB, e.rows).Metrics
+				d(rng, e.kept, b.kept, stride, sumA, sumB, counts)
+				for i, col := range e.keptCols {
+					fullA[col], fullB[col] = sumA[i], sumB[i]
+				}
+				ma, mb := e.result(fullA, e.rows).Metrics, e.result(fullB, e.rows).Metrics
 				for i := range ma {
 					out[r*nm+i] = ma[i].Value - mb[i].Value
 				}

@@ -73,7 +73,8 @@ type Evaluator struct {
 	rows, empty int
 	sum         []float64 // the sums of every counted row's stats
 	row         []float64 // this row's stats: stat s of cut-off i at s*len(ks)+i
-	kept        []float64 // with KeepRows: every counted row's stats, in order
+	keptCols    []int     // the entries of row the metrics use
+	kept        []float64 // with KeepRows: every counted row's keptCols, in order
 	wbuf        []float64
 }
 
@@ -120,6 +121,16 @@ func NewEvaluator(opt Options) (*Evaluator, error) {
 	}
 	e.sum = make([]float64, numStats*len(ks))
 	e.row = make([]float64, numStats*len(ks))
+	for stat := range numStats {
+		switch {
+		case stat == statAcc && !opt.SingleLabel:
+		case stat >= statPSNum && opt.InvPropensity == nil:
+		default:
+			for ki := range ks {
+				e.keptCols = append(e.keptCols, stat*len(ks)+ki)
+			}
+		}
+	}
 	return e, nil
 }
 
@@ -147,7 +158,9 @@ func (e *Evaluator) Add(truth, ranked []int32) {
 		e.sum[i] += v
 	}
 	if e.opt.KeepRows {
-		e.kept = append(e.kept, e.row...)
+		for _, c := range e.keptCols {
+			e.kept = append(e.kept, e.row[c])
+		}
 	}
 }
 
