@@ -47,6 +47,7 @@ type evalOptions struct {
 	Against     string
 	Resamples   int
 	Seed        uint64
+	Beam        int
 
 	changed func(string) bool
 }
@@ -119,6 +120,7 @@ the machine or the thread count.`,
 	f.StringVar(&o.Against, "against", "", "second prediction file (B) for the same rows: compare --pred (A) with it (paired bootstrap, randomization test)")
 	f.IntVar(&o.Resamples, "resamples", 1000, "with --against: bootstrap resamples and random swaps")
 	f.Uint64Var(&o.Seed, "seed", 1, "with --against: seed of the resamples")
+	f.IntVar(&o.Beam, "beam", 0, "with --model: "+beamHelp)
 	return cmd
 }
 
@@ -149,6 +151,9 @@ func evalRun(s *streams, o *evalOptions) error {
 	}
 	if o.Model != "" {
 		return evalModel(s, o, format, policy)
+	}
+	if o.Beam != 0 {
+		return usageErrorf("--beam sets how a model predicts; it goes with --model (or mhe predict --beam)")
 	}
 	if o.Pred == "" || o.Truth == "" {
 		return usageErrorf("give --pred FILE and --truth FILE (or --model DIR)")

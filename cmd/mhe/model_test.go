@@ -24,14 +24,19 @@ head: {method: mhp, heads: 2}
 train: {epochs: 2, batch_size: 32, lr: 0.01}
 `
 
-// trainTiny trains a small synthetic model and returns its directory.
-func trainTiny(t *testing.T) (dir, cfg string) {
+// trainTiny trains a small synthetic model (with --set overrides) and
+// returns its directory.
+func trainTiny(t *testing.T, sets ...string) (dir, cfg string) {
 	t.Helper()
 	tmp := t.TempDir()
 	cfg = filepath.Join(tmp, "tiny.yaml")
 	os.WriteFile(cfg, []byte(tinyConfig), 0o644)
 	dir = filepath.Join(tmp, "model")
-	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--quiet"); code != 0 {
+	args := []string{"train", "--config", cfg, "--out", dir, "--quiet"}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	if code, _, errOut := runMain(t, "", args...); code != 0 {
 		t.Fatalf("train: %s", errOut)
 	}
 	return dir, cfg
@@ -281,14 +286,8 @@ func TestReportValidationSplit(t *testing.T) {
 // structure: every label's code is the model's permutation of it and its
 // digits decode to that code.
 func TestPlanModelCodes(t *testing.T) {
+	dir, cfg := trainTiny(t, "head.method=mhc", "head.lengths=[8,5]", "head.label_order=random")
 	tmp := t.TempDir()
-	cfg := filepath.Join(tmp, "tiny.yaml")
-	os.WriteFile(cfg, []byte(tinyConfig), 0o644)
-	dir := filepath.Join(tmp, "model")
-	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--quiet",
-		"--set", "head.method=mhc", "--set", "head.lengths=[8,5]", "--set", "head.label_order=random"); code != 0 {
-		t.Fatalf("train: %s", errOut)
-	}
 	code, out, errOut := runMain(t, "", "plan", "--model", dir, "--format", "json")
 	if code != 0 {
 		t.Fatalf("plan --model: exit %d: %s", code, errOut)
@@ -378,5 +377,64 @@ func TestPlanModelCodes(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(tmp, "short.csv")); err == nil {
 		t.Error("a refused --codes left its file behind")
+	}
+}
+
+// predict --beam widens an MHC model's prediction beam: its training beam
+// gives the default's bytes, every level-1 node gives the exact ranking,
+// and other heads refuse it.
+func TestPredictBeam(t *testing.T) {
+	dir, _ := trainTiny(t, "head.method=mhc", "head.lengths=[8,5]", "head.beam=1")
+	predict := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runMain(t, "", append([]string{"predict", "--model", dir, "--topk", "5"}, args...)...)
+		if code != 0 {
+			t.Fatalf("predict %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	def, same, wide := predict(), predict("--beam", "1"), predict("--beam", "8")
+	if same != def {
+		t.Error("--beam 1, the training beam, changed the predictions")
+	}
+	if wide == def {
+		t.Error("--beam 8 predicted exactly what beam 1 did")
+	}
+	// Beam 1 keeps one group of 5 labels; beam 8 ranks across groups.
+	groups := func(out string) int {
+		most := 0
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			seen := map[int]bool{}
+			for _, pair := range strings.Fields(line) {
+				l, _ := strconv.Atoi(strings.Split(pair, ":")[0])
+				seen[l/5] = true
+			}
+			most = max(most, len(seen))
+		}
+		return most
+	}
+	if g := groups(def); g != 1 {
+		t.Errorf("beam 1: a row's labels span %d groups, want 1", g)
+	}
+	if g := groups(wide); g < 2 {
+		t.Errorf("beam 8: no row's labels span two groups")
+	}
+	code, out, _ := runMain(t, "", "eval", "--model", dir, "--beam", "8", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"p@1"`) {
+		t.Errorf("eval --model --beam: exit %d %s", code, out)
+	}
+	mhp, _ := trainTiny(t)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"predict", "--model", mhp, "--beam", "4"}, "applies to MHC models; this model's head is mhp"},
+		{[]string{"predict", "--model", dir, "--beam", "-1"}, "--beam -1 must be >= 0"},
+		{[]string{"eval", "--pred", "p.txt", "--truth", "t.txt", "--beam", "4"}, "it goes with --model"},
+	} {
+		code, out, errOut := runMain(t, "", c.args...)
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, c.msg) {
+			t.Errorf("%v: exit %d %q, want exit 2 with %q", c.args, code, errOut, c.msg)
+		}
 	}
 }

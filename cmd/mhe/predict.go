@@ -56,6 +56,7 @@ type predictOptions struct {
 	Threads   int
 	Sets      []string
 	Quiet     bool
+	Beam      int
 }
 
 func newPredictCmd(s *streams, runF func(*predictOptions) error) *cobra.Command {
@@ -96,8 +97,12 @@ input are ignored.`,
 	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs); output does not depend on it")
 	f.StringArrayVar(&o.Sets, "set", nil, "override a key of the model's config (key=value), e.g. data.dir")
 	f.BoolVar(&o.Quiet, "quiet", false, "no summary on stderr")
+	f.IntVar(&o.Beam, "beam", 0, beamHelp)
 	return cmd
 }
+
+// beamHelp describes the prediction beam flag of predict and eval.
+const beamHelp = "MHC: beam width kept per level when predicting (0 = the training beam; wider is slower and closer to the exact top-K)"
 
 // openModel loads a model directory and its config (MHE_* and --set apply).
 func openModel(dir string, sets []string) (*train.Model, *modelio.Manifest, *config.Config, func() error, error) {
@@ -179,6 +184,9 @@ func predictRun(s *streams, o *predictOptions) error {
 		return err
 	}
 	defer closeModel()
+	if err := m.SetPredictBeam(o.Beam); err != nil {
+		return err
+	}
 	names, err := data.ReadNamesFor(o.Names, m.Labels)
 	if err != nil {
 		return err
@@ -420,6 +428,9 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return err
 	}
 	defer closeModel()
+	if err := m.SetPredictBeam(o.Beam); err != nil {
+		return err
+	}
 	test, err := train.LoadTest(cfg)
 	if err != nil {
 		return err
@@ -445,6 +456,9 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		rec := evalRecord(cfg.Name, res, secs)
 		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
 		rec.Plan = planRecord(m)
+		if o.Beam > 0 {
+			rec.Extra = map[string]any{"predict_beam": o.Beam}
+		}
 		rec.Data = man.TrainingData
 		rec.Timing.SetPredict(secs, res.Rows)
 		if err := record.Write(o.Result, rec); err != nil {

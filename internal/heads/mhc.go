@@ -51,7 +51,12 @@ type MHCHead struct {
 	// LastOnly ranks the final candidates by the last level's sigmoid alone
 	// instead of the product along the path (PathLast).
 	LastOnly bool
-	outputs  int
+	// PredictBeam is the beam width prediction keeps at every level but
+	// the last; 0 keeps the training beam. A wider beam scores more
+	// candidates: slower, and closer to the exact top-K of the path scores
+	// (exact once it holds every node of a level).
+	PredictBeam int
+	outputs     int
 	// E[i] and B[i] belong to level i+1 (0-based levels; level 0 is the
 	// linear layer's): LevelSize × d_h embeddings and LevelSize × 1 biases.
 	E, B []*nn.Param
@@ -438,7 +443,11 @@ func (w *mhcWorker) Predict(z []float32, k int, labels []int32, scores []float32
 	for _, v := range z[:n1] {
 		w.adj = append(w.adj, sigmoid(v))
 	}
-	sel := w.selectBeam(w.adj, h.beam)
+	beam := h.beam
+	if h.PredictBeam > 0 {
+		beam = h.PredictBeam
+	}
+	sel := w.selectBeam(w.adj, beam)
 	w.beam, w.bpath = w.beam[:0], w.bpath[:0]
 	for i, p := range sel {
 		w.beam = append(w.beam, p)
@@ -463,7 +472,7 @@ func (w *mhcWorker) Predict(z []float32, k int, labels []int32, scores []float32
 				}
 			}
 		}
-		width := h.beam
+		width := beam
 		if lv == c.Heads()-1 {
 			width = k
 		}

@@ -142,6 +142,35 @@ func TestMHCPredict(t *testing.T) {
 	}
 }
 
+// PredictBeam widens the beam at prediction only: a head trained with
+// beam 1 keeps one level-1 node (at most its 4 labels), and with a
+// prediction beam of every node it ranks all labels exactly as the full
+// beam does.
+func TestMHCPredictBeam(t *testing.T) {
+	narrow := newTestMHC(t, 19, []int{5, 4}, 6, 1)
+	full := newTestMHC(t, 19, []int{5, 4}, 6, 5)
+	rng := rand.New(rand.NewPCG(7, 7))
+	z := make([]float32, narrow.Outputs())
+	for i := range z {
+		z[i] = 2*rng.Float32() - 1
+	}
+	ys, ss := make([]int32, 19), make([]float32, 19)
+	if n := narrow.NewWorker().Predict(z, 19, ys, ss); n > 4 {
+		t.Fatalf("beam 1 returned %d labels, want at most the 4 of one group", n)
+	}
+	want, wantS := make([]int32, 19), make([]float32, 19)
+	nw := full.NewWorker().Predict(z, 19, want, wantS)
+	narrow.PredictBeam = 5
+	n := narrow.NewWorker().Predict(z, 19, ys, ss)
+	if n != nw || !slices.Equal(ys[:n], want[:nw]) || !slices.Equal(ss[:n], wantS[:nw]) {
+		t.Errorf("prediction beam 5: %v %v, want the full beam's %v %v", ys[:n], ss[:n], want[:nw], wantS[:nw])
+	}
+	narrow.PredictBeam = 0
+	if n := narrow.NewWorker().Predict(z, 19, ys, ss); n > 4 {
+		t.Errorf("PredictBeam 0 did not restore the training beam: %d labels", n)
+	}
+}
+
 // dot is gonum's dot product, the reference for the head's scores.
 func dot(a, b []float32) float32 {
 	return blas32.Dot(blas32.Vector{N: len(a), Inc: 1, Data: a}, blas32.Vector{N: len(b), Inc: 1, Data: b})

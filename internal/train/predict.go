@@ -1,6 +1,9 @@
 package train
 
 import (
+	"fmt"
+
+	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/nn"
@@ -107,4 +110,21 @@ func (p *Predictor) PredictDataset(ds *data.Dataset, fn func(row int, labels []i
 			fn(r, l, s)
 		}
 	}
+}
+
+// SetPredictBeam sets the beam width an MHC model predicts with (0: the
+// training beam). Other heads have no beam.
+func (m *Model) SetPredictBeam(k int) error {
+	if k == 0 {
+		return nil
+	}
+	h, ok := m.Head.(*heads.MHCHead)
+	if !ok {
+		return fmt.Errorf("%w: a prediction beam applies to MHC models; this model's head is %s", config.ErrInvalid, m.Method)
+	}
+	if k < 0 {
+		return fmt.Errorf("%w: prediction beam %d must be >= 1 (0 = the training beam)", config.ErrInvalid, k)
+	}
+	h.PredictBeam = k
+	return nil
 }
