@@ -54,7 +54,7 @@ type MHCHead struct {
 	// PredictBeam is the beam width prediction keeps at every level but
 	// the last; 0 keeps the training beam. A wider beam scores more
 	// candidates: slower, and closer to the exact top-K of the path scores
-	// (exact once it holds every node of a level).
+	// (exact once it holds every node of every level but the last).
 	PredictBeam int
 	outputs     int
 	// E[i] and B[i] belong to level i+1 (0-based levels; level 0 is the
