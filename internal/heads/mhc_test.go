@@ -239,3 +239,34 @@ func TestMHCUpdateWorkers(t *testing.T) {
 		}
 	}
 }
+
+// A training row's loss and a prediction allocate nothing once the worker's
+// buffers have grown, and do not depend on C: the same level sizes over
+// 10^4 and 10^6 labels (H = 2 and H = 3, 100 nodes per level) allocate the
+// same (nothing), so no step scans or allocates anything of size C.
+func TestMHCStepAllocatesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		labels  int
+		lengths []int
+	}{{10_000, []int{100, 100}}, {1_000_000, []int{100, 100, 100}}} {
+		h := newTestMHC(t, tc.labels, tc.lengths, 8, 4)
+		rng := rand.New(rand.NewPCG(8, 8))
+		z := make([]float32, h.Outputs())
+		for i := range z {
+			z[i] = 2*rng.Float32() - 1
+		}
+		dz := make([]float32, len(z))
+		truth := []int32{3, int32(tc.labels / 2), int32(tc.labels - 1)}
+		w := h.NewWorker()
+		ys, ss := make([]int32, 5), make([]float32, 5)
+		step := func() {
+			h.BeginBatch(1)
+			w.Loss(0, z, dz, truth, 1)
+			w.Predict(z, 5, ys, ss)
+		}
+		step() // grow the buffers
+		if a := testing.AllocsPerRun(50, step); a != 0 {
+			t.Errorf("C = %d, lengths %v: %v allocations per row, want 0", tc.labels, tc.lengths, a)
+		}
+	}
+}
