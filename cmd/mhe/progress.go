@@ -5,7 +5,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -104,13 +103,4 @@ func formatMetrics(m map[string]float64) string {
 type usage struct {
 	CPUSeconds float64
 	PeakRSSMiB float64
-}
-
-func resourceUsage() usage {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return usage{}
-	}
-	cpu := float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
-	return usage{CPUSeconds: cpu, PeakRSSMiB: float64(ru.Maxrss) / 1024}
 }

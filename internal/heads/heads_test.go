@@ -71,7 +71,7 @@ func TestCodecErrors(t *testing.T) {
 	for _, tc := range []struct {
 		c       int
 		lengths []int
-	}{{3993, []int{172, 23}}, {10, []int{0, 20}}, {10, nil}, {0, []int{2}}, {10, []int{1 << 31, 1 << 31, 1 << 31}}} {
+	}{{3993, []int{172, 23}}, {10, []int{0, 20}}, {10, nil}, {0, []int{2}}, {10, []int{math.MaxInt32, math.MaxInt32, math.MaxInt32}}} {
 		if _, err := NewCodec(tc.c, tc.lengths); err == nil {
 			t.Errorf("C=%d lengths %v should fail", tc.c, tc.lengths)
 		}

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
+	"github.com/mhe-xlc/mhe/internal/flock"
 )
 
 // FormatVersion is the model directory format this mhe writes and reads.
@@ -159,9 +159,12 @@ func (d *Dir) Lock() error {
 	if err != nil {
 		return err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := flock.TryLock(f); err != nil {
 		f.Close()
-		return fmt.Errorf("%w: another mhe process is training into %s", ErrExists, d.Path)
+		if errors.Is(err, flock.ErrLocked) {
+			return fmt.Errorf("%w: another mhe process is training into %s", ErrExists, d.Path)
+		}
+		return fmt.Errorf("locking %s: %w", d.Training(lockFile), err)
 	}
 	d.lock = f
 	return nil

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package main
+
+// resourceUsage is unknown here (no getrusage): records show 0 for CPU time
+// and peak RSS.
+func resourceUsage() usage { return usage{} }
