@@ -124,6 +124,12 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 		for _, k := range ignored {
 			delete(flat, k)
 		}
+		// Settings of the evaluation itself (eval --model --beam records
+		// predict_beam) make another experiment of the same model.
+		for k, v := range r.Extra {
+			b, _ := json.Marshal(v)
+			flat[k] = string(b)
+		}
 		key := configKey(flat)
 		g, ok := groups[key]
 		if !ok {

@@ -1,0 +1,44 @@
+package aggregate
+
+import (
+	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/record"
+)
+
+// Runs that differ only in seed share a row (mean over seeds); evaluations
+// of one model with another prediction beam (Extra.predict_beam) do not.
+func TestRowsGroupBySettings(t *testing.T) {
+	rec := func(seed uint64, p1 float64, extra map[string]any) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Head.Lengths, cfg.Train.Seed = "toy", "mhc", []int{4, 3}, seed
+		return &record.Record{Kind: "eval", Name: "toy", Seed: seed, Config: cfg, Extra: extra,
+			Plan:    record.Plan{Method: "mhc", Lengths: []int{4, 3}, Params: 100},
+			Metrics: map[string]float64{"p@1": p1}}
+	}
+	recs := []*record.Record{
+		rec(1, 0.5, nil), rec(2, 0.7, nil),
+		rec(1, 0.8, map[string]any{"predict_beam": 8}), rec(2, 0.9, map[string]any{"predict_beam": 8}),
+	}
+	rows, err := Rows(recs, []string{"a", "b", "c", "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2 (training beam, prediction beam 8)", len(rows))
+	}
+	got := map[string]float64{}
+	for _, r := range rows {
+		if len(r.Seeds) != 2 {
+			t.Errorf("%s: seeds %v, want 1 and 2", r.Label(), r.Seeds)
+		}
+		got[r.Label()] = r.Metrics["p@1"].Mean
+	}
+	if m, ok := got["mhc 4×3 (predict_beam=8)"]; !ok || m < 0.849 || m > 0.851 {
+		t.Errorf("rows %v, want mhc 4×3 (predict_beam=8) with mean P@1 0.85", got)
+	}
+	if m, ok := got["mhc 4×3"]; !ok || m < 0.599 || m > 0.601 {
+		t.Errorf("rows %v, want mhc 4×3 with mean P@1 0.6", got)
+	}
+}
