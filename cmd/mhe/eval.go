@@ -367,6 +367,9 @@ func writeComparison(w io.Writer, o *evalOptions, res eval.Result, cs []eval.Com
 		obj := (&report.Object{}).Set("a", o.Pred).Set("b", o.Against).Set("n_rows", res.Rows).Set("n_empty_rows", res.EmptyRows).
 			Set("empty_row_policy", string(res.EmptyPolicy)).Set("resamples", o.Resamples).Set("seed", o.Seed).Set("level", 0.95).
 			Set("comparison", eval.ComparisonJSON(cs))
+		if po := propJSON(prop); po != nil {
+			obj.Set("propensity", po)
+		}
 		return writeJSON(w, obj)
 	case report.Table:
 		fmt.Fprintln(w, res.Summary())
@@ -393,11 +396,7 @@ func writeEvalResult(w io.Writer, res eval.Result, prop propInfo, format report.
 	switch format {
 	case report.JSON:
 		o := res.JSON()
-		if prop.weights != nil {
-			po := (&report.Object{}).Set("source", prop.source)
-			if prop.params.A > 0 {
-				po.Set("a", prop.params.A).Set("b", prop.params.B).Set("n_train", prop.n)
-			}
+		if po := propJSON(prop); po != nil {
 			o.Set("propensity", po)
 		}
 		return writeJSON(w, o)
@@ -416,4 +415,16 @@ func writeEvalResult(w io.Writer, res eval.Result, prop propInfo, format report.
 	default:
 		return res.Grid().Write(w, format)
 	}
+}
+
+// propJSON describes the propensities used, nil when there were none.
+func propJSON(prop propInfo) *report.Object {
+	if prop.weights == nil {
+		return nil
+	}
+	po := (&report.Object{}).Set("source", prop.source)
+	if prop.params.A > 0 {
+		po.Set("a", prop.params.A).Set("b", prop.params.B).Set("n_train", prop.n)
+	}
+	return po
 }
