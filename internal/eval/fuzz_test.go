@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/data"
@@ -43,6 +44,65 @@ func FuzzPredReader(f *testing.F) {
 		for _, m := range ev.Result().Metrics {
 			if m.Value < 0 || m.Value > 1 {
 				t.Fatalf("%s = %v out of [0,1]", m.Name, m.Value)
+			}
+		}
+	})
+}
+
+// FuzzCompare checks Compare's invariants on arbitrary small evaluations:
+// A and B are each evaluation's own metrics, Diff = A − B, the interval is
+// ordered, 0 < p <= 1, and identical predictions compare as equal.
+func FuzzCompare(f *testing.F) {
+	f.Add([]byte{3, 1, 2, 0, 4, 4, 1, 0, 9}, uint64(1), true)
+	f.Add([]byte{0, 0, 0, 0}, uint64(7), false)
+	f.Fuzz(func(t *testing.T, in []byte, seed uint64, props bool) {
+		if len(in) > 600 {
+			in = in[:600]
+		}
+		const c = 6
+		opt := Options{K: []int{1, 2}, Empty: EmptyZero, KeepRows: true}
+		if props {
+			opt.InvPropensity = []float64{1, 2, 3, 1.5, 1, 4}
+		}
+		ea, _ := NewEvaluator(opt)
+		eb, _ := NewEvaluator(opt)
+		same, _ := NewEvaluator(opt)
+		for i := 0; i+2 < len(in); i += 3 {
+			var truth []int32
+			for l := range int32(c) {
+				if in[i]>>l&1 == 1 {
+					truth = append(truth, l)
+				}
+			}
+			a := []int32{int32(in[i+1] % c), int32((in[i+1] / c) % c)}
+			b := []int32{int32(in[i+2] % c)}
+			if a[1] == a[0] {
+				a = a[:1]
+			}
+			ea.Add(truth, a)
+			eb.Add(truth, b)
+			same.Add(truth, a)
+		}
+		cs, err := Compare(ea, eb, CompareOptions{Resamples: 40, Seed: seed, Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ra, rb := ea.Result(), eb.Result()
+		for i, x := range cs {
+			if x.A != ra.Metrics[i].Value || x.B != rb.Metrics[i].Value || x.Diff != x.A-x.B {
+				t.Fatalf("%s: %+v; A %v B %v", x.Name, x, ra.Metrics[i].Value, rb.Metrics[i].Value)
+			}
+			if !(x.Low <= x.High) || !(x.P > 0 && x.P <= 1) || math.IsNaN(x.Low) || math.IsNaN(x.High) {
+				t.Fatalf("%s: interval [%v, %v], p %v", x.Name, x.Low, x.High, x.P)
+			}
+		}
+		cs, err = Compare(ea, same, CompareOptions{Resamples: 40, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range cs {
+			if x.Diff != 0 || x.Low != 0 || x.High != 0 || x.P != 1 {
+				t.Fatalf("identical predictions, %s: %+v", x.Name, x)
 			}
 		}
 	})
