@@ -105,7 +105,6 @@ func TestEvalAgainstErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"--model", "runs/x", "--against", b}, ExitUsage, "mhe predict --model runs/x --out A.txt"},
 		{[]string{"--pred", "-", "--against", "-", "--truth", truth}, ExitUsage, "cannot both read standard input"},
 		{[]string{"--pred", a, "--against", b, "--truth", truth, "--per-label", "x.csv"}, ExitUsage, "drop them with --against"},
 		{[]string{"--pred", a, "--truth", truth, "--seed", "2"}, ExitUsage, "give --against B.txt"},
@@ -117,5 +116,54 @@ func TestEvalAgainstErrors(t *testing.T) {
 		if code != c.code || !strings.Contains(errOut, c.msg) || out != "" {
 			t.Errorf("%v: exit %d %q (stdout %q), want exit %d with %q", c.args, code, errOut, out, c.code, c.msg)
 		}
+	}
+}
+
+// eval --model DIR --against B.txt compares the model's predictions of its
+// test split with a file: against its own predictions every difference is
+// 0 with p = 1, and A is what eval --model reports alone.
+func TestEvalModelAgainst(t *testing.T) {
+	dir, _ := trainTiny(t)
+	other, _ := trainTiny(t, "train.seed=2", "head.method=vanilla")
+	tmp := t.TempDir()
+	own, alt := filepath.Join(tmp, "own.txt"), filepath.Join(tmp, "alt.txt")
+	for _, c := range [][2]string{{dir, own}, {other, alt}} {
+		if code, _, errOut := runMain(t, "", "predict", "--model", c[0], "--out", c[1], "--quiet"); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	compare := func(b string) comparisonJSON {
+		t.Helper()
+		code, out, errOut := runMain(t, "", "eval", "--model", dir, "--against", b, "--format", "json", "--resamples", "200")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var got comparisonJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for _, c := range compare(own).Comparison {
+		if c.Diff != 0 || c.Low != 0 || c.High != 0 || c.P != 1 {
+			t.Errorf("the model against its own predictions, %s: %+v", c.Metric, c)
+		}
+	}
+	code, out, errOut := runMain(t, "", "eval", "--model", dir, "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var alone struct{ Metrics map[string]float64 }
+	json.Unmarshal([]byte(out), &alone)
+	got := compare(alt)
+	differ := false
+	for _, c := range got.Comparison {
+		if c.A != alone.Metrics[c.Metric] {
+			t.Errorf("%s: A = %v, eval --model alone %v", c.Metric, c.A, alone.Metrics[c.Metric])
+		}
+		differ = differ || c.Diff != 0
+	}
+	if !differ || got.NRows != 300 {
+		t.Errorf("against another model: %+v", got)
 	}
 }

@@ -71,8 +71,9 @@ header: the output of mhe predict, napkinXC, pyxclib and Parabel score files.
 Rows without true labels count as 0 (pyxclib); --empty-rows skip leaves them
 out. Tables are in percent with 2 decimals; JSON holds fractions.
 
---against B.txt compares --pred (A) with a second prediction file for the same
-rows (another model, or a peer tool's score file), row by row: for every
+--against B.txt compares --pred (A), or with --model the model's predictions
+of its test split, with a prediction file for the same rows (another model, or
+a peer tool's score file), row by row: for every
 metric A, B, A - B with its 95% paired-bootstrap interval, and the p-value of
 an approximate randomization test (each row's A and B predictions swapped at
 random). --resamples and --seed fix the draws; the output does not depend on
@@ -81,7 +82,8 @@ the machine or the thread count.`,
       --rows $MHE_DATA_DIR/Bibtex/bibtex_tstSplit.txt --column 1 \
       --train $MHE_DATA_DIR/Bibtex/Bibtex_data.txt.gz --train-rows $MHE_DATA_DIR/Bibtex/bibtex_trSplit.txt
   mhe predict --model run/ --out - | mhe eval --pred - --truth test.txt --format json
-  mhe eval --pred mhc.txt --against plt.txt --truth test.txt --resamples 10000`,
+  mhe eval --pred mhc.txt --against plt.txt --truth test.txt --resamples 10000
+  mhe eval --model runs/bibtex-mhc --against plt-bibtex.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.changed = cmd.Flags().Changed
@@ -117,7 +119,7 @@ the machine or the thread count.`,
 	f.StringArrayVar(&o.ConfigSets, "set", nil, "with --model: override a config key (key=value)")
 	f.IntVar(&o.Threads, "threads", 0, "with --model: worker threads (0 = all CPUs)")
 	f.StringVar(&o.Result, "result", "", "also write the run record (JSON: data and checksums, metrics, times, machine, version) here")
-	f.StringVar(&o.Against, "against", "", "second prediction file (B) for the same rows: compare --pred (A) with it (paired bootstrap, randomization test)")
+	f.StringVar(&o.Against, "against", "", "prediction file (B) for the same rows: compare --pred or --model (A) with it (paired bootstrap, randomization test)")
 	f.IntVar(&o.Resamples, "resamples", 1000, "with --against: bootstrap resamples and random swaps")
 	f.Uint64Var(&o.Seed, "seed", 1, "with --against: seed of the resamples")
 	f.IntVar(&o.Beam, "beam", 0, "with --model: "+beamHelp)
@@ -139,8 +141,6 @@ func evalRun(s *streams, o *evalOptions) error {
 	}
 	if o.Against != "" {
 		switch {
-		case o.Model != "":
-			return usageErrorf("--against compares two prediction files; write the model's with mhe predict --model %s --out A.txt and give --pred A.txt", o.Model)
 		case o.Pred == "-" && o.Against == "-":
 			return usageErrorf("--pred and --against cannot both read standard input")
 		case o.PerLabel != "" || o.Result != "":
@@ -215,18 +215,11 @@ func evalRun(s *streams, o *evalOptions) error {
 		return err
 	}
 	if o.Against != "" {
-		evB, err := eval.NewEvaluator(opt)
+		cs, err := compareWith(s, o, ev, truth, ids)
 		if err != nil {
 			return err
 		}
-		if err := evalPredictions(s, o.Against, ids, truth, evB, nil); err != nil {
-			return err
-		}
-		cs, err := eval.Compare(ev, evB, eval.CompareOptions{Resamples: o.Resamples, Seed: o.Seed})
-		if err != nil {
-			return err
-		}
-		return writeComparison(s.out, o, ev.Result(), cs, prop, format)
+		return writeComparison(s.out, o, o.Pred, ev.Result(), cs, prop, format)
 	}
 	res := ev.Result()
 	if pl != nil {
@@ -359,12 +352,26 @@ func evalPredictions(s *streams, path string, ids map[string]int32, truth *data.
 	return eval.Run(pr, truth, ev, pl)
 }
 
-// writeComparison writes the comparison of --pred (A) with --against (B).
-func writeComparison(w io.Writer, o *evalOptions, res eval.Result, cs []eval.Comparison, prop propInfo, format report.Format) error {
+// compareWith scores the --against file (B) like ev scored A, against the
+// same truth rows, and compares the two.
+func compareWith(s *streams, o *evalOptions, ev *eval.Evaluator, truth *data.CSR, ids map[string]int32) ([]eval.Comparison, error) {
+	evB, err := eval.NewEvaluator(ev.Options())
+	if err != nil {
+		return nil, err
+	}
+	if err := evalPredictions(s, o.Against, ids, truth, evB, nil); err != nil {
+		return nil, err
+	}
+	return eval.Compare(ev, evB, eval.CompareOptions{Resamples: o.Resamples, Seed: o.Seed})
+}
+
+// writeComparison writes the comparison of A (a prediction file or a
+// model, named a) with --against (B).
+func writeComparison(w io.Writer, o *evalOptions, a string, res eval.Result, cs []eval.Comparison, prop propInfo, format report.Format) error {
 	method := fmt.Sprintf("95%% paired-bootstrap interval of A - B and approximate-randomization p-value, %d resamples each, seed %d", o.Resamples, o.Seed)
 	switch format {
 	case report.JSON:
-		obj := (&report.Object{}).Set("a", o.Pred).Set("b", o.Against).Set("n_rows", res.Rows).Set("n_empty_rows", res.EmptyRows).
+		obj := (&report.Object{}).Set("a", a).Set("b", o.Against).Set("n_rows", res.Rows).Set("n_empty_rows", res.EmptyRows).
 			Set("empty_row_policy", string(res.EmptyPolicy)).Set("resamples", o.Resamples).Set("seed", o.Seed).Set("level", 0.95).
 			Set("comparison", eval.ComparisonJSON(cs))
 		if po := propJSON(prop); po != nil {
@@ -373,7 +380,7 @@ func writeComparison(w io.Writer, o *evalOptions, res eval.Result, cs []eval.Com
 		return writeJSON(w, obj)
 	case report.Table:
 		fmt.Fprintln(w, res.Summary())
-		fmt.Fprintf(w, "A: %s\nB: %s\n%s\n", o.Pred, o.Against, method)
+		fmt.Fprintf(w, "A: %s\nB: %s\n%s\n", a, o.Against, method)
 		if prop.weights == nil {
 			fmt.Fprintln(w, "propensity: none (give --train or --inv-prop for PSP@k and PSnDCG@k)")
 		}

@@ -446,6 +446,18 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		ec.A, ec.B = o.A, o.B
 	}
 	test = &data.Dataset{Name: test.Name, X: m.Prep.Apply(test.X), Y: test.Y}
+	if o.Against != "" {
+		ev, err := train.OriginalEvaluator(m, ec, cfg.Name, true)
+		if err != nil {
+			return err
+		}
+		train.AddOriginal(m, nn.NewPool(threads), test, ev)
+		cs, err := compareWith(s, o, ev, test.Y, nil)
+		if err != nil {
+			return err
+		}
+		return writeComparison(s.out, o, o.Model, ev.Result(), cs, modelPropInfo(m, ec, cfg.Name), format)
+	}
 	start := time.Now()
 	res, err := train.EvaluateOriginal(m, nn.NewPool(threads), test, ec, cfg.Name)
 	if err != nil {

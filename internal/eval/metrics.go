@@ -134,6 +134,10 @@ func NewEvaluator(opt Options) (*Evaluator, error) {
 	return e, nil
 }
 
+// Options returns the options e evaluates with: an evaluator made from
+// them scores rows the same way (for comparing two systems).
+func (e *Evaluator) Options() Options { return e.opt }
+
 // K returns the cut-offs in use (sorted, unique).
 func (e *Evaluator) K() []int { return e.ks }
 

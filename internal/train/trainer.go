@@ -370,11 +370,34 @@ func EvaluateOriginal(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalC
 }
 
 func evaluate(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, counts []int64, trainRows int, name string, original bool) (eval.Result, error) {
+	ev, err := newEvaluator(m, ec, counts, trainRows, name, false)
+	if err != nil {
+		return eval.Result{}, err
+	}
+	addPredictions(m, pool, ds, ev, original)
+	return ev.Result(), nil
+}
+
+// OriginalEvaluator returns the empty evaluator EvaluateOriginal scores
+// with (ec's cut-offs and empty-row policy, top-k accuracy for single-label
+// models, propensities from the model's training counts), keeping every
+// row's statistics when keepRows (for eval.Compare).
+func OriginalEvaluator(m *Model, ec config.EvalConfig, name string, keepRows bool) (*eval.Evaluator, error) {
+	return newEvaluator(m, ec, m.LabelCounts, m.TrainRows, name, keepRows)
+}
+
+// AddOriginal predicts a preprocessed dataset whose labels are in the
+// original ids and adds every row to ev.
+func AddOriginal(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator) {
+	addPredictions(m, pool, ds, ev, true)
+}
+
+func newEvaluator(m *Model, ec config.EvalConfig, counts []int64, trainRows int, name string, keepRows bool) (*eval.Evaluator, error) {
 	ks := slices.Clone(ec.K)
 	if len(ks) == 0 {
 		ks = eval.DefaultK
 	}
-	opt := eval.Options{K: ks, Empty: eval.EmptyPolicy(ec.EmptyRows), SingleLabel: m.SingleLabel}
+	opt := eval.Options{K: ks, Empty: eval.EmptyPolicy(ec.EmptyRows), SingleLabel: m.SingleLabel, KeepRows: keepRows}
 	if counts != nil && trainRows > 0 {
 		p := eval.PropensityParams{A: ec.A, B: ec.B}
 		if p.A == 0 {
@@ -382,14 +405,14 @@ func evaluate(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, c
 		}
 		w, err := eval.InvPropensity(counts, trainRows, p)
 		if err != nil {
-			return eval.Result{}, err
+			return nil, err
 		}
 		opt.InvPropensity = w
 	}
-	ev, err := eval.NewEvaluator(opt)
-	if err != nil {
-		return eval.Result{}, err
-	}
+	return eval.NewEvaluator(opt)
+}
+
+func addPredictions(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator, original bool) {
 	p := NewPredictor(m, pool, ev.MaxK())
 	p.PredictDataset(ds, func(r int, labels []int32, _ []float32) {
 		if original {
@@ -398,5 +421,4 @@ func evaluate(m *Model, pool *nn.Pool, ds *data.Dataset, ec config.EvalConfig, c
 		y, _ := ds.Y.Row(r)
 		ev.Add(y, labels)
 	})
-	return ev.Result(), nil
 }
