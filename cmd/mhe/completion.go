@@ -6,13 +6,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/heads"
 )
 
 // flagValues are the values shell completion offers for flags that take one
 // of a fixed set, by command path (without "mhe") and flag name.
 var flagValues = map[string]map[string][]string{
 	"plan": {
-		"method":      {"vanilla", "mhp", "mhc", "mhs"},
+		"method":      strs(heads.Methods),
 		"optimizer":   {"sgd", "adam", "adamw", "plain"},
 		"data-format": dataFormats,
 		"format":      {"table", "json"},
@@ -28,7 +30,16 @@ var flagValues = map[string]map[string][]string{
 	"version":      {"format": {"text", "json"}},
 }
 
-var dataFormats = []string{"auto", "xc", "xc-matrix", "libsvm"}
+var dataFormats = strs(data.Formats)
+
+// strs spells a list of named string values as strings.
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
 
 // dirFlags take a directory (a model, or where figures go).
 var dirFlags = []string{"model", "resume", "plots"}

@@ -381,9 +381,7 @@ func writeComparison(w io.Writer, o *evalOptions, a string, res eval.Result, cs 
 	case report.Table:
 		fmt.Fprintln(w, res.Summary())
 		fmt.Fprintf(w, "A: %s\nB: %s\n%s\n", a, o.Against, method)
-		if prop.weights == nil {
-			fmt.Fprintln(w, "propensity: none (give --train or --inv-prop for PSP@k and PSnDCG@k)")
-		}
+		fmt.Fprintln(w, propLine(prop))
 		return eval.ComparisonGrid(cs, 0.95).Write(w, report.Table)
 	default:
 		return eval.ComparisonGrid(cs, 0.95).Write(w, format)
@@ -409,19 +407,22 @@ func writeEvalResult(w io.Writer, res eval.Result, prop propInfo, format report.
 		return writeJSON(w, o)
 	case report.Table:
 		fmt.Fprintln(w, res.Summary())
-		if prop.weights != nil {
-			if prop.params.A > 0 {
-				fmt.Fprintf(w, "propensity: A=%g B=%g from the label counts of %d training rows\n", prop.params.A, prop.params.B, prop.n)
-			} else {
-				fmt.Fprintf(w, "propensity: inverse propensities from %s\n", prop.source)
-			}
-		} else {
-			fmt.Fprintln(w, "propensity: none (give --train or --inv-prop for PSP@k and PSnDCG@k)")
-		}
+		fmt.Fprintln(w, propLine(prop))
 		return res.Grid().Write(w, report.Table)
 	default:
 		return res.Grid().Write(w, format)
 	}
+}
+
+// propLine is the table line naming the propensities used.
+func propLine(prop propInfo) string {
+	switch {
+	case prop.weights == nil:
+		return "propensity: none (give --train or --inv-prop for PSP@k and PSnDCG@k)"
+	case prop.params.A > 0:
+		return fmt.Sprintf("propensity: A=%g B=%g from the label counts of %d training rows", prop.params.A, prop.params.B, prop.n)
+	}
+	return "propensity: inverse propensities from " + prop.source
 }
 
 // propJSON describes the propensities used, nil when there were none.

@@ -3,32 +3,13 @@ package aggregate
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
+	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/report"
 )
 
 // DefaultMetrics are the metric columns of a table, as papers print them.
 var DefaultMetrics = []string{"p@1", "p@3", "p@5", "ndcg@1", "ndcg@3", "ndcg@5", "psp@1", "psp@3", "psp@5"}
-
-func metricHeader(m string) string {
-	name, k, _ := strings.Cut(m, "@")
-	switch name {
-	case "p":
-		name = "P"
-	case "ndcg":
-		name = "nDCG"
-	case "psp":
-		name = "PSP"
-	case "psndcg":
-		name = "PSnDCG"
-	case "r":
-		name = "R"
-	case "acc":
-		name = "Acc"
-	}
-	return name + "@" + k
-}
 
 // Table lays rows out as a grid: dataset, head, runs, the metrics (percent,
 // mean ± std over seeds), training seconds, prediction milliseconds per
@@ -54,9 +35,9 @@ func Table(rows []Row, metrics []string, split, validation bool) *report.Grid {
 		case split:
 			addCol(m)
 		case validation:
-			addCol("val " + metricHeader(m))
+			addCol("val " + eval.Title(m))
 		default:
-			addCol(metricHeader(m))
+			addCol(eval.Title(m))
 		}
 	}
 	cost := []string{"train s", "predict ms/row", "peak RSS MiB", "classifier params"}

@@ -200,20 +200,6 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[i] + f*(sorted[i+1]-sorted[i])
 }
 
-// Title is a metric's name as tables print it ("p@1" → "P@1").
-func Title(name string) string {
-	fam, k, ok := ParseName(name)
-	if !ok {
-		return name
-	}
-	for _, f := range Families {
-		if f.Key == fam {
-			return f.Title + "@" + strconv.Itoa(k)
-		}
-	}
-	return name
-}
-
 // ComparisonGrid lays comparisons out as a table: metric, A, B, A − B and
 // its interval in percent, and the p-value.
 func ComparisonGrid(cs []Comparison, level float64) *report.Grid {

@@ -21,3 +21,18 @@ func ParseName(name string) (family string, k int, ok bool) {
 	}
 	return fam, k, true
 }
+
+// Title is a metric's name as tables print it ("p@1" → "P@1", "ndcg@3" →
+// "nDCG@3"); a name ParseName refuses is returned as it is.
+func Title(name string) string {
+	fam, k, ok := ParseName(name)
+	if !ok {
+		return name
+	}
+	for _, f := range Families {
+		if f.Key == fam {
+			return f.Title + "@" + strconv.Itoa(k)
+		}
+	}
+	return name
+}
