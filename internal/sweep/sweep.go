@@ -72,7 +72,11 @@ func Parse(raw []byte, name string) ([]Run, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrSweep, name, err)
+		hint := ""
+		if bytes.Contains(raw, []byte("=[")) {
+			hint = `; an override whose value is a list must be quoted inside [ ], e.g. ["head.lengths=[40,2,2]"]`
+		}
+		return nil, fmt.Errorf("%w: %s: %v%s", ErrSweep, name, err, hint)
 	}
 	if f.Out == "" {
 		return nil, fmt.Errorf("%w: %s: set out: the directory the runs' model directories go under", ErrSweep, name)

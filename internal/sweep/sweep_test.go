@@ -53,3 +53,18 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// A list value inside a flow sequence must be quoted; the error says how.
+func TestParseListOverrideHint(t *testing.T) {
+	_, err := Parse([]byte("out: r\nruns: [{configs: [a.yaml], overrides: [[train.lr=0.1, head.lengths=[40,2,2]]]}]\n"), "s.yaml")
+	if !errors.Is(err, ErrSweep) || !strings.Contains(err.Error(), `["head.lengths=[40,2,2]"]`) {
+		t.Fatalf("err %v, want ErrSweep with the quoting hint", err)
+	}
+	runs, err := Parse([]byte("out: r\nruns: [{configs: [a.yaml], overrides: [[train.lr=0.1, \"head.lengths=[40,2,2]\"]]}]\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || !slices.Equal(runs[0].Sets, []string{"train.lr=0.1", "head.lengths=[40,2,2]"}) {
+		t.Fatalf("runs %+v", runs)
+	}
+}
