@@ -277,6 +277,23 @@ func TestReportValidationSplit(t *testing.T) {
 	if code != ExitUsage || out != "" || !strings.Contains(errOut, "was not validated; train with train.validation_fraction") {
 		t.Errorf("unvalidated run: exit %d %q %s", code, out, errOut)
 	}
+	// A weight average is validated after the last epoch: report shows it.
+	swa := t.TempDir()
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", filepath.Join(swa, "m"), "--quiet", "--set", "train.validation_fraction=0.2", "--set", "train.average=swa", "--set", "train.average_start=1"); code != 0 {
+		t.Fatalf("train swa: %s", errOut)
+	}
+	var avg struct {
+		AverageValidation map[string]float64 `json:"average_validation"`
+	}
+	raw, _ := os.ReadFile(filepath.Join(swa, "m", "result.json"))
+	if err := json.Unmarshal(raw, &avg); err != nil || avg.AverageValidation == nil {
+		t.Fatalf("result.json of a validated SWA run has no average_validation: %v", err)
+	}
+	code, out, errOut = runMain(t, "", "report", swa, "--split", "validation", "--format", "json")
+	rows = nil
+	if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil || len(rows) != 1 || rows[0].Metrics["p@1"].Mean != avg.AverageValidation["p@1"] {
+		t.Errorf("report --split validation of an SWA run: exit %d %s %s, want p@1 %v", code, out, errOut, avg.AverageValidation["p@1"])
+	}
 	if code, _, errOut = runMain(t, "", "report", runs, "--split", "dev"); code != ExitUsage || !strings.Contains(errOut, `--split "dev": want test or validation`) {
 		t.Errorf("--split dev: exit %d %s", code, errOut)
 	}

@@ -53,7 +53,7 @@ numbers) and json (every statistic, seeds and source files per row).
 
 --split validation reports, instead of the test metrics, the validation
 metrics of the weights each model kept (the best epoch with early stopping,
-else the last), in columns titled "val P@1": train a sweep with
+the weight average with train.average swa, else the last epoch), in columns titled "val P@1": train a sweep with
 train.validation_fraction, pick its best row here, and only then look at
 that row's test metrics. Runs without validation metrics are refused.
 

@@ -17,11 +17,15 @@ var ErrNoValidation = errors.New("no validation metrics")
 // best epoch's when early stopping restored the best weights
 // (train.early_stopping_patience > 0), else the last epoch's. A run that
 // did not validate every epoch (no train.validation_fraction or
-// data.validation), an mhe eval record, and a run whose final weights are a
-// stochastic weight average (never validated) have none.
+// data.validation) and an mhe eval record have none. For a stochastic
+// weight average (train.average: swa) they are the average's, validated
+// once after the last epoch.
 func ValidationMetrics(r *record.Record) (map[string]float64, int, error) {
 	if strings.EqualFold(r.Config.Train.Average, "swa") {
-		return nil, 0, fmt.Errorf("%w: the final weights are a weight average (train.average: swa), which no epoch validated", ErrNoValidation)
+		if r.AverageValidation != nil {
+			return r.AverageValidation, r.Epochs, nil
+		}
+		return nil, 0, fmt.Errorf("%w: the final weights are a weight average (train.average: swa) and were not validated; train with train.validation_fraction (e.g. 0.1) or data.validation", ErrNoValidation)
 	}
 	hist := r.History
 	if len(hist) == 0 {

@@ -18,6 +18,10 @@ func TestValidationMetrics(t *testing.T) {
 		cfg.Train.EarlyStoppingPatience, cfg.Train.Average = patience, average
 		return &record.Record{Kind: "train", Config: cfg, History: h}
 	}
+	averaged := func(r *record.Record, p1 float64) *record.Record {
+		r.Epochs, r.AverageValidation = len(r.History), map[string]float64{"p@1": p1}
+		return r
+	}
 	climbs := []record.Epoch{epoch(1, 0.5, true), epoch(2, 0.7, true), epoch(3, 0.6, false)}
 	for _, c := range []struct {
 		name      string
@@ -29,7 +33,8 @@ func TestValidationMetrics(t *testing.T) {
 		{"last epoch without early stopping", rec(0, "none", climbs...), 0.6, 3, false},
 		{"best epoch with early stopping", rec(2, "none", climbs...), 0.7, 2, false},
 		{"early stopping, best is last", rec(1, "none", epoch(1, 0.5, true), epoch(2, 0.8, true)), 0.8, 2, false},
-		{"weight average", rec(0, "swa", climbs...), 0, 0, true},
+		{"weight average, not validated", rec(0, "swa", climbs...), 0, 0, true},
+		{"weight average, validated after the last epoch", averaged(rec(0, "swa", climbs...), 0.75), 0.75, 3, false},
 		{"no history (mhe eval record)", rec(0, "none"), 0, 0, true},
 		{"not validated", rec(0, "none", record.Epoch{Epoch: 1, Loss: 2}), 0, 0, true},
 	} {

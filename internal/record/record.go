@@ -108,8 +108,12 @@ type Record struct {
 	Timing    Timing             `json:"timing"`
 	ModelSize int64              `json:"model_bytes"`
 	History   []Epoch            `json:"history,omitempty"`
-	Config    config.Config      `json:"config"`
-	Extra     map[string]any     `json:"extra,omitempty"`
+	// AverageValidation: the validation metrics of a weight average
+	// (train.average: swa), the weights the model kept, which no epoch of
+	// History validated.
+	AverageValidation map[string]float64 `json:"average_validation,omitempty"`
+	Config            config.Config      `json:"config"`
+	Extra             map[string]any     `json:"extra,omitempty"`
 }
 
 // Write saves the record atomically as indented JSON.

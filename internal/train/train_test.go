@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -144,6 +145,42 @@ func TestEarlyStoppingAndSWA(t *testing.T) {
 	res = trainTo(t, cfg, filepath.Join(t.TempDir(), "swa"))
 	if acc, _ := res.Test.Get("acc@1"); acc < 0.5 {
 		t.Errorf("SWA model accuracy %.3f", acc)
+	}
+	if res.State.AverageValidation != nil {
+		t.Errorf("SWA without validation rows recorded validation metrics %v", res.State.AverageValidation)
+	}
+}
+
+// With validation rows, the weight average is validated once after the
+// last epoch: its metrics are those of the saved model on the validation
+// rows, not the last epoch's.
+func TestSWAValidated(t *testing.T) {
+	cfg := synthConfig("vanilla", "index")
+	cfg.Data.Synth.SingleLabel, cfg.Data.Synth.AvgLabels, cfg.Data.Synth.Noise = false, 3, 0.6 // not learnt perfectly
+	cfg.Train.Epochs, cfg.Train.ValidationFraction, cfg.Train.Average, cfg.Train.AverageStart = 4, 0.2, "swa", 2
+	dir := filepath.Join(t.TempDir(), "swa")
+	res := trainTo(t, cfg, dir)
+	got := res.State.AverageValidation
+	if got == nil {
+		t.Fatal("no validation metrics for the weight average")
+	}
+	m, _, _, err := LoadModel(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := res.Splits.Validation
+	want, err := EvaluateOriginal(m, nn.NewPool(1), &data.Dataset{Name: v.Name, X: m.Prep.Apply(v.X), Y: v.Y}, cfg.Eval, "val")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want.Metrics {
+		if got[w.Name] != w.Value {
+			t.Errorf("%s: recorded %v, the saved model scores %v", w.Name, got[w.Name], w.Value)
+		}
+	}
+	last := res.State.History[len(res.State.History)-1].Validation
+	if reflect.DeepEqual(last, got) {
+		t.Errorf("the average's validation metrics are the last epoch's: %v", got)
 	}
 }
 

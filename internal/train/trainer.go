@@ -55,8 +55,11 @@ type State struct {
 	BestEpoch  int           `json:"best_epoch"`
 	BadEpochs  int           `json:"bad_epochs"`
 	SWACount   int           `json:"swa_count"`
-	Stopped    bool          `json:"stopped"`
-	DataSHA256 []string      `json:"data_sha256"`
+	// AverageValidation holds the validation metrics of the weight average
+	// (train.average: swa) installed at the end, which no epoch validated.
+	AverageValidation map[string]float64 `json:"average_validation,omitempty"`
+	Stopped           bool               `json:"stopped"`
+	DataSHA256        []string           `json:"data_sha256"`
 }
 
 // Trainer runs the optimisation of a model on preprocessed data with
@@ -253,6 +256,16 @@ func (t *Trainer) Run(ctx context.Context) error {
 		}
 	}
 	t.finish()
+	if t.swa != nil && t.Val != nil {
+		res, err := t.Validate()
+		if err != nil {
+			return err
+		}
+		t.state.AverageValidation = map[string]float64{}
+		for _, m := range res.Metrics {
+			t.state.AverageValidation[m.Name] = m.Value
+		}
+	}
 	return nil
 }
 
