@@ -40,7 +40,8 @@ files of --result — and print one table row per dataset, head and
 configuration: the runs that differ only in train.seed (or threads, or
 data.dir) are one row, with the mean ± sample standard deviation of every
 metric. A RESULT may be a directory: every result.json (a model directory's)
-and *.result.json below it is read.
+and *.result.json below it is read, through symbolic links too (a directory
+of links to chosen runs works), each directory once.
 
 Columns: dataset, head (method and lengths, plus the config keys that set a
 row apart from a sibling with the same head), runs, the metrics in percent
@@ -85,6 +86,7 @@ point per row.`,
 // resultFiles expands directories into the result.json files below them.
 func resultFiles(args []string) ([]string, error) {
 	var files []string
+	seen := map[string]bool{} // directories walked, by real path
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
@@ -94,13 +96,7 @@ func resultFiles(args []string) ([]string, error) {
 			files = append(files, a)
 			continue
 		}
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && (d.Name() == "result.json" || strings.HasSuffix(d.Name(), ".result.json")) {
-				files = append(files, p)
-			}
-			return err
-		})
-		if err != nil {
+		if files, err = walkResults(a, files, seen); err != nil {
 			return nil, err
 		}
 	}
@@ -108,6 +104,64 @@ func resultFiles(args []string) ([]string, error) {
 		return nil, usageErrorf("no result files in %s (mhe train writes DIR/result.json; --result names end in .result.json to be found in a directory)", strings.Join(args, " "))
 	}
 	return files, nil
+}
+
+// walkResults appends the result files below dir, following symbolic links
+// to directories (a hand-picked set of runs is often a directory of links);
+// seen holds the real paths walked, so a link cycle ends.
+func walkResults(dir string, files []string, seen map[string]bool) ([]string, error) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, data.InputError(fmt.Errorf("%s: %w", dir, err))
+	}
+	if seen[real] {
+		return files, nil
+	}
+	seen[real] = true
+	// WalkDir does not enter a root that is itself a link: walk the real
+	// directory and name what it finds by the path given.
+	err = filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if rel, err := filepath.Rel(real, p); err == nil {
+			p = filepath.Join(dir, rel)
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			st, err := os.Stat(p)
+			switch {
+			case err != nil:
+				return data.InputError(fmt.Errorf("%s: %w", p, err))
+			case st.IsDir():
+				files, err = walkResults(p, files, seen)
+				return err
+			case isResultFile(d.Name()):
+				files = append(files, p)
+			}
+			return nil
+		}
+		if p != filepath.Clean(dir) && d.IsDir() {
+			r, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				return data.InputError(fmt.Errorf("%s: %w", p, err))
+			}
+			if seen[r] { // reached through a link already
+				return fs.SkipDir
+			}
+			seen[r] = true
+		}
+		if !d.IsDir() && isResultFile(d.Name()) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files, err
+}
+
+// isResultFile tells a run record (mhe train's result.json, mhe eval
+// --result's *.result.json) by its name.
+func isResultFile(name string) bool {
+	return name == "result.json" || strings.HasSuffix(name, ".result.json")
 }
 
 func reportRun(s *streams, args []string, o *reportOptions) error {
