@@ -83,7 +83,8 @@ point per row.`,
 	return cmd
 }
 
-// resultFiles expands directories into the result.json files below them.
+// resultFiles expands directories into the result.json files below them,
+// each file once.
 func resultFiles(args []string) ([]string, error) {
 	var files []string
 	seen := map[string]bool{} // directories walked, by real path
@@ -103,7 +104,20 @@ func resultFiles(args []string) ([]string, error) {
 	if len(files) == 0 {
 		return nil, usageErrorf("no result files in %s (mhe train writes DIR/result.json; --result names end in .result.json to be found in a directory)", strings.Join(args, " "))
 	}
-	return files, nil
+	// One file reached twice (named and inside a directory, or through
+	// two links) is one run.
+	kept, once := files[:0], map[string]bool{}
+	for _, f := range files {
+		r, err := filepath.EvalSymlinks(f)
+		if err != nil {
+			return nil, data.InputError(fmt.Errorf("%s: %w", f, err))
+		}
+		if !once[r] {
+			once[r] = true
+			kept = append(kept, f)
+		}
+	}
+	return kept, nil
 }
 
 // walkResults appends the result files below dir, following symbolic links

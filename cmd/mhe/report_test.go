@@ -8,7 +8,8 @@ import (
 )
 
 // A directory of links to hand-picked runs reports those runs; a link to a
-// run already walked and a link cycle count nothing twice.
+// run already walked, a link cycle and a file named twice count nothing
+// twice.
 func TestResultFilesFollowLinks(t *testing.T) {
 	root := t.TempDir()
 	runs, picks := filepath.Join(root, "runs"), filepath.Join(root, "picks")
@@ -51,6 +52,7 @@ func TestResultFilesFollowLinks(t *testing.T) {
 		{[]string{picks}, []string{a, b}}, // "up" reaches runs/b too
 		{[]string{runs, picks}, []string{a, b}},
 		{[]string{filepath.Join(picks, "again")}, []string{a}},
+		{[]string{a, filepath.Join(picks, "a", "result.json"), runs}, []string{a, b}},
 	} {
 		got, err := resultFiles(c.args)
 		if err != nil {
