@@ -279,8 +279,10 @@ func TestReportValidationSplit(t *testing.T) {
 	}
 	// A weight average is validated after the last epoch: report shows it.
 	swa := t.TempDir()
-	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", filepath.Join(swa, "m"), "--quiet", "--set", "train.validation_fraction=0.2", "--set", "train.average=swa", "--set", "train.average_start=1"); code != 0 {
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", filepath.Join(swa, "m"), "--set", "train.validation_fraction=0.2", "--set", "train.average=swa", "--set", "train.average_start=1"); code != 0 {
 		t.Fatalf("train swa: %s", errOut)
+	} else if !strings.Contains(errOut, "weights: the average of epochs 1-2, validation p@1 ") {
+		t.Errorf("train does not say which weights it kept and how they validate:\n%s", errOut)
 	}
 	var avg struct {
 		AverageValidation map[string]float64 `json:"average_validation"`

@@ -173,6 +173,13 @@ func trainRun(s *streams, o *trainOptions) error {
 	if res.State.Stopped {
 		logf("early stopping after epoch %d (best epoch %d)", res.State.Epoch, res.State.BestEpoch)
 	}
+	if n := res.State.SWACount; n > 0 {
+		line := fmt.Sprintf("weights: the average of epochs %d-%d", res.State.Epoch-n+1, res.State.Epoch)
+		if v := res.State.AverageValidation; v != nil {
+			line += ", validation " + formatMetrics(v)
+		}
+		logf("%s", line)
+	}
 	logf("model: %s", dir)
 	logf("train: %.0f examples/s", examples/res.TrainSeconds)
 	if res.Test != nil {
