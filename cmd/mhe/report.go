@@ -28,6 +28,7 @@ type reportOptions struct {
 	Out     string
 	Plots   string
 	Split   string // test or validation
+	Sort    string // a metric: rows best first within each dataset
 }
 
 func newReportCmd(s *streams, runF func([]string, *reportOptions) error) *cobra.Command {
@@ -47,7 +48,8 @@ Columns: dataset, head (method and lengths, plus the config keys that set a
 row apart from a sibling with the same head), runs, the metrics in percent
 (--metrics, default P@1/3/5, nDCG@1/3/5, PSP@1/3/5), training seconds,
 prediction milliseconds per row, peak RSS, classifier parameters. Rows are
-sorted by dataset, then by classifier parameters, largest first.
+sorted by dataset, then by classifier parameters, largest first; --sort p@1
+orders each dataset's rows by mean P@1 instead, best first.
 
 Formats: table, markdown, latex (booktabs), csv (mean and _std columns, plain
 numbers) and json (every statistic, seeds and source files per row).
@@ -63,7 +65,7 @@ that row's test metrics. Runs without validation metrics are refused.
 DIR/<dataset>-cost.{png,svg}: mean P@1 against classifier parameters, one
 point per row.`,
 		Example: `  mhe report runs/ --format markdown
-  mhe report runs/ --split validation --metrics p@1,p@3   # choose settings on validation rows
+  mhe report runs/ --split validation --metrics p@1,p@3 --sort p@1   # choose settings on validation rows, best first
   mhe report runs/*/result.json --format latex --metrics p@1,p@3,p@5 --out table.tex
   mhe report results/ --format csv > table.csv`,
 		Args: cobra.MinimumNArgs(1),
@@ -79,6 +81,7 @@ point per row.`,
 	f.StringSliceVar(&o.Metrics, "metrics", nil, "metric columns, e.g. p@1,p@3,ndcg@5,psp@1 (default P, nDCG, PSP at 1, 3, 5)")
 	f.StringVar(&o.Out, "out", "-", "output file, - for stdout")
 	f.StringVar(&o.Split, "split", "test", "metrics of the test rows, or of the validation rows (the epoch whose weights the model kept) for choosing settings without looking at the test rows")
+	f.StringVar(&o.Sort, "sort", "", "order each dataset's rows by this metric's mean, best first (e.g. p@1; with --split validation, the sweep's best settings on top)")
 	f.StringVar(&o.Plots, "plots", "", "also draw figures into this directory (PNG and SVG): per dataset, the training curves of every run and P@1 against classifier parameters")
 	return cmd
 }
@@ -197,6 +200,14 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 			metrics = append(metrics, fmt.Sprintf("%s@%d", fam, k))
 		}
 	}
+	sortBy := ""
+	if o.Sort != "" {
+		fam, k, ok := eval.ParseName(o.Sort)
+		if !ok {
+			return usageErrorf("--sort %q: want a metric name like p@1, ndcg@3, psp@5, psndcg@1, r@5, acc@1", o.Sort)
+		}
+		sortBy = fmt.Sprintf("%s@%d", fam, k)
+	}
 	files, err := resultFiles(args)
 	if err != nil {
 		return err
@@ -222,9 +233,15 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 		rows[i].Split = o.Split
 	}
 	if len(o.Metrics) > 0 {
-		if err := metricsPresent(metrics, rows); err != nil {
+		if err := metricsPresent("--metrics", metrics, rows); err != nil {
 			return err
 		}
+	}
+	if sortBy != "" {
+		if err := metricsPresent("--sort", []string{sortBy}, rows); err != nil {
+			return err
+		}
+		aggregate.SortBy(rows, sortBy)
 	}
 	if o.Plots != "" {
 		if err := drawReportPlots(o.Plots, recs, rows); err != nil {
@@ -246,7 +263,7 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 // metricsPresent refuses a requested metric that no run reports (p@7 from
 // runs evaluated at k = 1, 3, 5), which would otherwise be a column of
 // dashes, and names the metrics the runs do have.
-func metricsPresent(metrics []string, rows []aggregate.Row) error {
+func metricsPresent(flag string, metrics []string, rows []aggregate.Row) error {
 	have := map[string]bool{}
 	for _, r := range rows {
 		for m := range r.Metrics {
@@ -256,7 +273,7 @@ func metricsPresent(metrics []string, rows []aggregate.Row) error {
 	for _, m := range metrics {
 		if !have[m] {
 			names := slices.Sorted(maps.Keys(have))
-			return usageErrorf("--metrics %s: no run reports it; the runs have %s", m, strings.Join(names, ", "))
+			return usageErrorf("%s %s: no run reports it; the runs have %s", flag, m, strings.Join(names, ", "))
 		}
 	}
 	return nil

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +69,46 @@ func TestResultFilesFollowLinks(t *testing.T) {
 	}
 	if _, err := resultFiles([]string{picks}); err == nil {
 		t.Error("a broken link was passed over silently")
+	}
+}
+
+// --sort orders each dataset's rows best first; an unknown or absent
+// metric is a usage error.
+func TestReportSort(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "report", "*.json"))
+	code, out, errOut := runMain(t, "", append([]string{"report", "--format", "json", "--sort", "P@1"}, files...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rows []struct {
+		Dataset string `json:"dataset"`
+		Metrics map[string]struct {
+			Mean float64 `json:"mean"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) < 3 {
+		t.Fatalf("report json: %v %s", err, out)
+	}
+	sorted := 0
+	for i := 1; i < len(rows); i++ {
+		a, b := rows[i-1], rows[i]
+		if a.Dataset > b.Dataset || a.Dataset == b.Dataset && a.Metrics["p@1"].Mean < b.Metrics["p@1"].Mean {
+			t.Errorf("rows %d and %d out of order: %+v then %+v", i-1, i, a, b)
+		}
+		if a.Dataset == b.Dataset {
+			sorted++
+		}
+	}
+	if sorted == 0 {
+		t.Fatal("the fixtures have no dataset with two rows to order")
+	}
+	for flag, want := range map[string]string{
+		"p@9":  "--sort p@9: no run reports it",
+		"best": `--sort "best": want a metric name`,
+	} {
+		code, out, errOut := runMain(t, "", append([]string{"report", "--sort", flag}, files...)...)
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("--sort %s: exit %d %q %s", flag, code, out, errOut)
+		}
 	}
 }

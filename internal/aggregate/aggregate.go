@@ -254,3 +254,21 @@ func configKey(flat map[string]string) string {
 	}
 	return b.String()
 }
+
+// SortBy orders each dataset's rows by the mean of metric, best (largest)
+// first, for picking the best settings of a sweep; rows without the metric
+// go last. Datasets keep their order and ties keep Rows' order.
+func SortBy(rows []Row, metric string) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Dataset != b.Dataset {
+			return a.Dataset < b.Dataset
+		}
+		sa, okA := a.Metrics[metric]
+		sb, okB := b.Metrics[metric]
+		if okA != okB {
+			return okA
+		}
+		return sa.Mean > sb.Mean
+	})
+}

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/config"
@@ -40,5 +41,31 @@ func TestRowsGroupBySettings(t *testing.T) {
 	}
 	if m, ok := got["mhc 4×3"]; !ok || m < 0.599 || m > 0.601 {
 		t.Errorf("rows %v, want mhc 4×3 with mean P@1 0.6", got)
+	}
+}
+
+func TestSortBy(t *testing.T) {
+	row := func(ds, label string, m map[string]float64) Row {
+		r := Row{Dataset: ds, Method: label, Metrics: map[string]Stat{}}
+		for k, v := range m {
+			r.Metrics[k] = Stat{Mean: v}
+		}
+		return r
+	}
+	rows := []Row{
+		row("A", "a1", map[string]float64{"p@1": 0.5}),
+		row("A", "a2", map[string]float64{"p@3": 0.9}), // no p@1: last
+		row("A", "a3", map[string]float64{"p@1": 0.7}),
+		row("A", "a4", map[string]float64{"p@1": 0.5}), // tie with a1: stays after it
+		row("B", "b1", map[string]float64{"p@1": 0.1}),
+		row("B", "b2", map[string]float64{"p@1": 0.9}),
+	}
+	SortBy(rows, "p@1")
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Method)
+	}
+	if want := []string{"a3", "a1", "a4", "a2", "b2", "b1"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
 	}
 }
