@@ -89,90 +89,109 @@ point per row.`,
 // resultFiles expands directories into the result.json files below them,
 // each file once.
 func resultFiles(args []string) ([]string, error) {
-	var files []string
-	seen := map[string]bool{} // directories walked, by real path
+	w := &resultWalker{dirs: map[string]bool{}, files: map[string]bool{}}
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
 			return nil, data.InputError(fmt.Errorf("%s: %w", a, err))
 		}
 		if !st.IsDir() {
-			files = append(files, a)
+			if err := w.addLinked(a); err != nil {
+				return nil, err
+			}
 			continue
 		}
-		if files, err = walkResults(a, files, seen); err != nil {
+		if err := w.walk(a); err != nil {
 			return nil, err
 		}
 	}
-	if len(files) == 0 {
+	if len(w.found) == 0 {
 		return nil, usageErrorf("no result files in %s (mhe train writes DIR/result.json; --result names end in .result.json to be found in a directory)", strings.Join(args, " "))
 	}
-	// One file reached twice (named and inside a directory, or through
-	// two links) is one run.
-	kept, once := files[:0], map[string]bool{}
-	for _, f := range files {
-		r, err := filepath.EvalSymlinks(f)
-		if err != nil {
-			return nil, data.InputError(fmt.Errorf("%s: %w", f, err))
-		}
-		if !once[r] {
-			once[r] = true
-			kept = append(kept, f)
-		}
-	}
-	return kept, nil
+	return w.found, nil
 }
 
-// walkResults appends the result files below dir, following symbolic links
-// to directories (a hand-picked set of runs is often a directory of links);
-// seen holds the real paths walked, so a link cycle ends.
-func walkResults(dir string, files []string, seen map[string]bool) ([]string, error) {
-	real, err := filepath.EvalSymlinks(dir)
+// resultWalker collects result files below directories, following symbolic
+// links to directories (a hand-picked set of runs is often a directory of
+// links). It keeps the real paths of the directories walked and of the files
+// found, so a link cycle ends and a directory or file reached twice (named
+// and inside a directory, or through two links) counts once.
+type resultWalker struct {
+	dirs, files map[string]bool // real paths
+	found       []string        // as reached
+}
+
+func (w *resultWalker) add(p, real string) {
+	if !w.files[real] {
+		w.files[real] = true
+		w.found = append(w.found, p)
+	}
+}
+
+// realPath is p's absolute path without links.
+func realPath(p string) (string, error) {
+	r, err := filepath.EvalSymlinks(p)
+	if err == nil {
+		r, err = filepath.Abs(r)
+	}
 	if err != nil {
-		return nil, data.InputError(fmt.Errorf("%s: %w", dir, err))
+		return "", data.InputError(fmt.Errorf("%s: %w", p, err))
 	}
-	if seen[real] {
-		return files, nil
+	return r, nil
+}
+
+// addLinked adds a file whose path may hold links.
+func (w *resultWalker) addLinked(p string) error {
+	real, err := realPath(p)
+	if err != nil {
+		return err
 	}
-	seen[real] = true
+	w.add(p, real)
+	return nil
+}
+
+func (w *resultWalker) walk(dir string) error {
+	real, err := realPath(dir)
+	if err != nil {
+		return err
+	}
+	if w.dirs[real] {
+		return nil
+	}
+	w.dirs[real] = true
 	// WalkDir does not enter a root that is itself a link: walk the real
-	// directory and name what it finds by the path given.
-	err = filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
+	// directory and name what it finds by the path given. It enters no
+	// link either, so every entry it reaches has its real path as its
+	// path (rp): no resolving except at links.
+	return filepath.WalkDir(real, func(rp string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if rel, err := filepath.Rel(real, p); err == nil {
+		p := rp
+		if rel, err := filepath.Rel(real, rp); err == nil {
 			p = filepath.Join(dir, rel)
 		}
-		if d.Type()&fs.ModeSymlink != 0 {
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
 			st, err := os.Stat(p)
 			switch {
 			case err != nil:
 				return data.InputError(fmt.Errorf("%s: %w", p, err))
 			case st.IsDir():
-				files, err = walkResults(p, files, seen)
-				return err
+				return w.walk(p)
 			case isResultFile(d.Name()):
-				files = append(files, p)
+				return w.addLinked(p)
 			}
-			return nil
-		}
-		if p != filepath.Clean(dir) && d.IsDir() {
-			r, err := filepath.EvalSymlinks(p)
-			if err != nil {
-				return data.InputError(fmt.Errorf("%s: %w", p, err))
-			}
-			if seen[r] { // reached through a link already
+		case d.IsDir() && rp != real:
+			if w.dirs[rp] { // reached through a link already
 				return fs.SkipDir
 			}
-			seen[r] = true
-		}
-		if !d.IsDir() && isResultFile(d.Name()) {
-			files = append(files, p)
+			w.dirs[rp] = true
+		case !d.IsDir() && isResultFile(d.Name()):
+			w.add(p, rp)
 		}
 		return nil
 	})
-	return files, err
 }
 
 // isResultFile tells a run record (mhe train's result.json, mhe eval

@@ -46,6 +46,7 @@ func TestResultFilesFollowLinks(t *testing.T) {
 	}
 	a, _ := filepath.EvalSymlinks(filepath.Join(runs, "a", "result.json"))
 	b, _ := filepath.EvalSymlinks(filepath.Join(runs, "b", "x.result.json"))
+	t.Chdir(root)
 	for _, c := range []struct {
 		args []string
 		want []string
@@ -55,6 +56,7 @@ func TestResultFilesFollowLinks(t *testing.T) {
 		{[]string{runs, picks}, []string{a, b}},
 		{[]string{filepath.Join(picks, "again")}, []string{a}},
 		{[]string{a, filepath.Join(picks, "a", "result.json"), runs}, []string{a, b}},
+		{[]string{runs, "runs"}, []string{a, b}}, // absolute and relative (run in root)
 	} {
 		got, err := resultFiles(c.args)
 		if err != nil {
