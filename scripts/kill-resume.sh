@@ -3,7 +3,10 @@
 # in every other trial, SIGKILL the resumed run too), then `mhe train
 # --resume` until it finishes; the final weights and manifest must be
 # byte-identical to an uninterrupted run's. Exits 1 on any difference.
+# With a weight average and validation rows, the average's validation
+# metrics (result.json average_validation) must match too.
 # Usage: scripts/kill-resume.sh [TRIALS] [METHOD]   (default 20, mhc)
+#   KILL_RESUME_TRAIN="average: swa, validation_fraction: 0.1" adds train keys.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trials="${1:-20}"
@@ -23,9 +26,12 @@ data:
   normalize: l2
 encoder: {type: mlp, hidden: [128], dropout: 0.2}
 head: $head
-train: {epochs: 4, batch_size: 64, lr: 0.003, schedule: cosine, seed: 3}
+train: {epochs: 4, batch_size: 64, lr: 0.003, schedule: cosine, seed: 3${KILL_RESUME_TRAIN:+, $KILL_RESUME_TRAIN}}
 YAML
-sums() { sha256sum "$1"/weights-*.bin "$1/manifest.json" | awk '{print $1}' | tr '\n' ' '; }
+sums() {
+  sha256sum "$1"/weights-*.bin "$1/manifest.json" | awk '{print $1}' | tr '\n' ' '
+  sed -n '/"average_validation"/,/}/p' "$1/result.json" | sha256sum | cut -c1-16
+}
 start=$(date +%s.%N)
 bin/mhe train --config "$tmp/cfg.yaml" --out "$tmp/ref" --quiet >/dev/null
 dur=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
