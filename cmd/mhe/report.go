@@ -44,8 +44,9 @@ metric. A RESULT may be a directory: every result.json (a model directory's)
 and *.result.json below it is read, through symbolic links too (a directory
 of links to chosen runs works), each directory once.
 
-Columns: dataset, head (method and lengths, plus the config keys that set a
-row apart from a sibling with the same head), runs, the metrics in percent
+Columns: dataset, head (method and lengths, plus the config keys where the
+row leaves the value most rows with the same head share, or, where no value
+is most common, its value of every key that differs), runs, the metrics in percent
 (--metrics, default P@1/3/5, nDCG@1/3/5, PSP@1/3/5), training seconds,
 prediction milliseconds per row, peak RSS, classifier parameters. Rows are
 sorted by dataset, then by classifier parameters, largest first; --sort p@1

@@ -48,7 +48,7 @@ type Row struct {
 	Dataset string   `json:"dataset"`
 	Method  string   `json:"method"`
 	Lengths []int    `json:"lengths"`
-	Variant string   `json:"variant,omitempty"` // config keys that set this row apart from its siblings
+	Variant string   `json:"variant,omitempty"` // config keys that set this row apart from its siblings (setVariants)
 	Seeds   []uint64 `json:"seeds"`
 	Files   []string `json:"files"`
 
@@ -194,26 +194,64 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 }
 
 // setVariants names, for rows of one dataset with the same head and
-// lengths, the config keys whose values set them apart.
+// lengths (siblings), the config keys whose values set them apart: for a
+// sweep around a base config, only each row's own changes (the keys where
+// it leaves the value most siblings share); for a key with no most common
+// value, every row's value.
 func setVariants(rows []Row) {
+	sibling := func(a, b *Row) bool {
+		return a.Dataset == b.Dataset && a.Method == b.Method && slices.Equal(a.Lengths, b.Lengths)
+	}
 	for i := range rows {
-		var diff []string
+		// Per config key: how many siblings (this row included) hold each
+		// value ("" where a sibling has no such key).
+		var sibs []*Row
+		keys := map[string]bool{}
 		for j := range rows {
-			if i == j || rows[i].Dataset != rows[j].Dataset || rows[i].Method != rows[j].Method || !slices.Equal(rows[i].Lengths, rows[j].Lengths) {
+			if sibling(&rows[i], &rows[j]) {
+				sibs = append(sibs, &rows[j])
+				for k := range rows[j].flatConfig {
+					keys[k] = true
+				}
+			}
+		}
+		var diff []string
+		for k := range keys {
+			v, ok := rows[i].flatConfig[k]
+			if !ok {
 				continue
 			}
-			for k, v := range rows[i].flatConfig {
-				if rows[j].flatConfig[k] != v {
-					e := k + "=" + v
-					if !slices.Contains(diff, e) {
-						diff = append(diff, e)
-					}
-				}
+			byValue := map[string]int{}
+			for _, r := range sibs {
+				byValue[r.flatConfig[k]]++
+			}
+			if len(byValue) < 2 {
+				continue // the same in every sibling
+			}
+			// Name the key where this row leaves the value most siblings
+			// share; with no such value (a tie), in every row.
+			if mode, unique := modeOf(byValue); !unique || v != mode {
+				diff = append(diff, k+"="+v)
 			}
 		}
 		slices.Sort(diff)
 		rows[i].Variant = strings.Join(diff, ", ")
 	}
+}
+
+// modeOf returns the most frequent value and whether no other is as
+// frequent.
+func modeOf(byValue map[string]int) (string, bool) {
+	best, bestN, unique := "", -1, false
+	for v, c := range byValue {
+		switch {
+		case c > bestN:
+			best, bestN, unique = v, c, true
+		case c == bestN:
+			unique = false
+		}
+	}
+	return best, unique
 }
 
 func flatten(prefix string, v any, out map[string]string) {

@@ -69,3 +69,44 @@ func TestSortBy(t *testing.T) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 }
+
+// A row's label names only the settings where it leaves what most of its
+// siblings share; where no value is most common (two rows), every row names
+// its own.
+func TestVariantsNameDeviations(t *testing.T) {
+	rec := func(name string, set func(*config.Config)) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Head.Lengths = name, "mhc", []int{4, 3}
+		set(&cfg)
+		return &record.Record{Kind: "train", Name: name, Config: cfg,
+			Plan: record.Plan{Method: "mhc", Lengths: []int{4, 3}, Params: 100}, Metrics: map[string]float64{"p@1": 0.5}}
+	}
+	recs := []*record.Record{
+		rec("sweep", func(*config.Config) {}),
+		rec("sweep", func(c *config.Config) { c.Train.LR = 0.1 }),
+		rec("sweep", func(c *config.Config) { c.Head.LabelOrder = "random" }),
+		rec("sweep", func(c *config.Config) { c.Encoder.Dropout = 0.3 }),
+		rec("pair", func(*config.Config) {}),
+		rec("pair", func(c *config.Config) { c.Head.LabelOrder = "random" }),
+	}
+	rows, err := Rows(recs, []string{"a", "b", "c", "d", "e", "f"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Dataset+": "+r.Label())
+	}
+	slices.Sort(got)
+	want := []string{
+		"pair: mhc 4×3 (head.label_order=index)",
+		"pair: mhc 4×3 (head.label_order=random)",
+		"sweep: mhc 4×3",
+		"sweep: mhc 4×3 (encoder.dropout=0.3)",
+		"sweep: mhc 4×3 (head.label_order=random)",
+		"sweep: mhc 4×3 (train.lr=0.1)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("labels\n%q\nwant\n%q", got, want)
+	}
+}
