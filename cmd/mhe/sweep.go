@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/report"
 	"github.com/mhe-xlc/mhe/internal/sweep"
 )
@@ -34,7 +35,13 @@ executes one: skipped when its result.json exists, resumed when an earlier
 attempt was interrupted, trained otherwise — so running a whole sweep again
 finishes it without redoing finished runs. scripts/sweep-local.sh runs a sweep
 with a bounded number of parallel jobs; scripts/sweep-slurm.sh submits it as
-a SLURM job array (one task per run). mhe report OUT aggregates the results.`,
+a SLURM job array (one task per run). mhe report OUT aggregates the results.
+
+keep_weights: false (a top-level key) removes each run's weights file once
+it has finished and keeps its records (result.json, metrics.jsonl, config,
+manifest) with a WEIGHTS-REMOVED.txt note: a sweep that chooses settings
+needs the numbers, and a model of a wide input can weigh 100 MB. Loading
+such a directory (predict, eval --model) exits 4 and says how to retrain it.`,
 	}
 	cmd.AddCommand(newSweepListCmd(s), newSweepRunCmd(s))
 	return cmd
@@ -121,6 +128,9 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 			switch state {
 			case sweep.Done:
 				fmt.Fprintf(s.errOut, "sweep run %d (%s): done, %s exists; skipped\n", index, r.Name, r.Result())
+				if !dryRun {
+					return dropWeights(s, r)
+				}
 				return nil
 			case sweep.Partial:
 				argv = []string{"train", "--resume", r.Dir, "--quiet"}
@@ -155,7 +165,7 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 				}
 				return err
 			}
-			return nil
+			return dropWeights(s, r)
 		},
 	}
 	f := cmd.Flags()
@@ -164,6 +174,19 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 	f.IntVar(&threads, "threads", 0, "worker threads for the run (0 = all CPUs)")
 	f.DurationVar(&ckpt, "checkpoint-interval", defaultCheckpointInterval, "passed to mhe train: least time between two end-of-epoch checkpoints (shorten it for preemptible jobs)")
 	return cmd
+}
+
+// dropWeights removes a finished run's weights when its sweep keeps only
+// records (keep_weights: false).
+func dropWeights(s *streams, r sweep.Run) error {
+	if r.KeepWeights {
+		return nil
+	}
+	if err := modelio.Open(r.Dir).RemoveWeights("the sweep keeps only each run's records (keep_weights: false)"); err != nil {
+		return fmt.Errorf("sweep run %d (%s): removing its weights (keep_weights: false): %w", r.Index, r.Name, err)
+	}
+	fmt.Fprintf(s.errOut, "sweep run %d (%s): weights removed (keep_weights: false), records kept\n", r.Index, r.Name)
+	return nil
 }
 
 // shellJoin quotes arguments for a shell.

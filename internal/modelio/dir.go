@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,7 +27,14 @@ const (
 	TrainingDir  = "training" // in-progress run: checkpoints, staged config
 	pointerFile  = "checkpoint.json"
 	lockFile     = "lock"
+	// WeightsRemovedFile says why a model directory has no weights (a
+	// sweep with keep_weights: false keeps only the records).
+	WeightsRemovedFile = "WEIGHTS-REMOVED.txt"
 )
+
+// ErrWeightsRemoved: the model directory's weights were removed on
+// purpose after training; its records remain.
+var ErrWeightsRemoved = errors.New("model weights removed")
 
 // ErrExists refuses to overwrite a model directory without --force.
 var ErrExists = errors.New("model directory exists")
@@ -313,8 +321,50 @@ func (d *Dir) Commit(m *Manifest) error {
 	for _, s := range stale {
 		os.Remove(d.File(s))
 	}
+	os.Remove(d.File(WeightsRemovedFile)) // a retrained model has weights again
 	d.Unlock()
 	return os.RemoveAll(d.Training(""))
+}
+
+// RemoveWeights deletes a finished model's weights file and leaves
+// WeightsRemovedFile with why in its place; the manifest, config and records
+// stay. The note is written first, so an interrupted removal leaves a note
+// beside the weights and running it again finishes it. A directory without
+// weights and with the note is left as it is.
+func (d *Dir) RemoveWeights(why string) error {
+	m, err := d.ReadManifest()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(d.File(m.WeightsFile)); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(d.File(WeightsRemovedFile)); err == nil {
+			return nil
+		}
+	}
+	note := fmt.Sprintf("The weights of this model (%s, sha256 %s, %d bytes) were removed after training: %s.\n"+
+		"manifest.json, config.yaml and the run records stay. To have the model again, train it anew:\n"+
+		"  mhe train --config %s --out NEWDIR\n", m.WeightsFile, m.Files[m.WeightsFile].SHA256, m.Files[m.WeightsFile].Bytes, why, d.File("result.json"))
+	if err := WriteBytes(d.File(WeightsRemovedFile), []byte(note)); err != nil {
+		return err
+	}
+	if err := os.Remove(d.File(m.WeightsFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// WeightsRemoved returns ErrWeightsRemoved, with the note, when the
+// directory's weights were removed on purpose (RemoveWeights).
+func (d *Dir) WeightsRemoved(m *Manifest) error {
+	if _, err := os.Stat(d.File(m.WeightsFile)); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	note, err := os.ReadFile(d.File(WeightsRemovedFile))
+	if err != nil {
+		return nil
+	}
+	first, _, _ := strings.Cut(string(note), "\n")
+	return fmt.Errorf("%w: %s: %s (retrain with: mhe train --config %s --out NEWDIR)", ErrWeightsRemoved, d.Path, strings.TrimSpace(first), d.File("result.json"))
 }
 
 // WriteBytes writes b to path atomically.

@@ -28,9 +28,14 @@ var ErrSweep = errors.New("invalid sweep")
 //	  - configs: [configs/bibtex-vanilla.yaml, configs/bibtex-mhc.yaml]
 //	    overrides: [[], [head.label_order=random]]   # --set lists; [] = as is
 //	    seeds: [1, 2, 3]
+//	keep_weights: false           # optional: keep only each run's records
 type File struct {
 	Out  string  `yaml:"out"`
 	Runs []Entry `yaml:"runs"`
+	// KeepWeights false removes each finished run's weights file, keeping
+	// its records (result.json, metrics, config, manifest): a sweep that
+	// chooses settings needs the numbers, not hundreds of models.
+	KeepWeights *bool `yaml:"keep_weights"`
 }
 
 // Entry is one block of runs: the product of its configs, override sets
@@ -49,6 +54,8 @@ type Run struct {
 	Sets   []string `json:"sets"`
 	Seed   uint64   `json:"seed"`
 	Dir    string   `json:"dir"`
+	// KeepWeights is the sweep's keep_weights (true unless set false).
+	KeepWeights bool `json:"keep_weights"`
 }
 
 // Result is where the run's record lands when it has finished.
@@ -117,7 +124,8 @@ func Parse(raw []byte, name string) ([]Run, error) {
 						return nil, fmt.Errorf("%w: %s: run %q is listed twice (runs %d and %d)", ErrSweep, name, runName, j, len(runs))
 					}
 					seen[runName] = len(runs)
-					runs = append(runs, Run{Index: len(runs), Name: runName, Config: c, Sets: o, Seed: seed, Dir: filepath.Join(f.Out, runName)})
+					runs = append(runs, Run{Index: len(runs), Name: runName, Config: c, Sets: o, Seed: seed, Dir: filepath.Join(f.Out, runName),
+						KeepWeights: f.KeepWeights == nil || *f.KeepWeights})
 				}
 			}
 		}

@@ -68,3 +68,20 @@ func TestParseListOverrideHint(t *testing.T) {
 		t.Fatalf("runs %+v", runs)
 	}
 }
+
+func TestParseKeepWeights(t *testing.T) {
+	for in, want := range map[string]bool{"": true, "keep_weights: true\n": true, "keep_weights: false\n": false} {
+		runs, err := Parse([]byte("out: r\nruns: [{configs: [a.yaml], seeds: [1, 2]}]\n"+in), "s.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.KeepWeights != want {
+				t.Errorf("%q: run %d keeps weights %v, want %v", in, r.Index, r.KeepWeights, want)
+			}
+		}
+	}
+	if _, err := Parse([]byte("out: r\nruns: [{configs: [a.yaml]}]\nkeep_weights: maybe\n"), "s.yaml"); !errors.Is(err, ErrSweep) {
+		t.Errorf("keep_weights: maybe: %v", err)
+	}
+}

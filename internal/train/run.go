@@ -244,6 +244,9 @@ func LoadModel(path string) (m *Model, man *modelio.Manifest, closeFn func() err
 	if err := dir.VerifyFile(man, modelio.ConfigFile); err != nil {
 		return nil, nil, nil, err
 	}
+	if err := dir.WeightsRemoved(man); err != nil {
+		return nil, nil, nil, err
+	}
 	wi, ok := man.Files[man.WeightsFile]
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("%w: the manifest lists no checksum for %s", modelio.ErrCorrupt, man.WeightsFile)
@@ -317,7 +320,7 @@ func FromManifest(man *modelio.Manifest) (*Model, error) {
 
 // IsModelError reports errors that mean "this model cannot be used".
 func IsModelError(err error) bool {
-	return errors.Is(err, modelio.ErrCorrupt) || errors.Is(err, modelio.ErrIncompatible)
+	return errors.Is(err, modelio.ErrCorrupt) || errors.Is(err, modelio.ErrIncompatible) || errors.Is(err, modelio.ErrWeightsRemoved)
 }
 
 func mhcPathScore(m *Model) string {

@@ -152,3 +152,70 @@ func TestRunPassesTrainFlags(t *testing.T) {
 		t.Errorf("negative interval: exit %d, %s", code, errOut)
 	}
 }
+
+// keep_weights: false leaves each finished run's records and removes its
+// weights, with a note saying why; predicting from such a directory is a
+// model error (exit 4) that says how to get the model back, while report
+// still reads it. Turning keep_weights off after a run
+// finished removes its weights on the next pass; retraining into the
+// directory gives a usable model again.
+func TestKeepWeightsFalse(t *testing.T) {
+	tmp := t.TempDir()
+	small := strings.Replace(cfg, "examples: 20000", "examples: 2000", 1)
+	os.WriteFile(filepath.Join(tmp, "c.yaml"), []byte(small), 0o644)
+	file := filepath.Join(tmp, "sweep.yaml")
+	body := "out: " + filepath.Join(tmp, "out") + "\nruns:\n  - configs: [" + filepath.Join(tmp, "c.yaml") + "]\n    seeds: [1, 2]\n"
+	os.WriteFile(file, []byte(body+"keep_weights: false\n"), 0o644)
+	weights := func(dir string) []string {
+		w, _ := filepath.Glob(filepath.Join(dir, "weights-*.bin"))
+		return w
+	}
+	code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "0")
+	if code != 0 || !strings.Contains(errOut, "weights removed (keep_weights: false)") {
+		t.Fatalf("run 0: exit %d: %s", code, errOut)
+	}
+	dir := list(t, file)[0].Dir
+	if w := weights(dir); len(w) != 0 {
+		t.Errorf("weights left: %v", w)
+	}
+	for _, f := range []string{"result.json", "manifest.json", "config.yaml", "metrics.jsonl", "WEIGHTS-REMOVED.txt"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	code, out, errOut := testutil.Run(t, "", nil, "predict", "--model", dir)
+	if code != 4 || out != "" || !strings.Contains(errOut, "removed after training") || !strings.Contains(errOut, "mhe train --config "+filepath.Join(dir, "result.json")) {
+		t.Errorf("predict from a directory without weights: exit %d %q %s", code, out, errOut)
+	}
+	if code, _, errOut := testutil.Run(t, "", nil, "report", dir); code != 0 {
+		t.Errorf("report: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "0"); code != 0 || !strings.Contains(errOut, "skipped") {
+		t.Errorf("run 0 again: exit %d: %s", code, errOut)
+	}
+
+	// Run 1 finishes with its weights; turning keep_weights off removes them.
+	os.WriteFile(file, []byte(body), 0o644)
+	if code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "1"); code != 0 {
+		t.Fatalf("run 1: %s", errOut)
+	}
+	dir1 := list(t, file)[1].Dir
+	if len(weights(dir1)) != 1 {
+		t.Fatalf("keep_weights unset: weights %v", weights(dir1))
+	}
+	os.WriteFile(file, []byte(body+"keep_weights: false\n"), 0o644)
+	if code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "1"); code != 0 || len(weights(dir1)) != 0 {
+		t.Errorf("run 1 after keep_weights: false: exit %d, weights %v: %s", code, weights(dir1), errOut)
+	}
+
+	// Retraining into the directory makes it a model again.
+	if code, _, errOut := testutil.Run(t, "", nil, "train", "--config", filepath.Join(dir, "result.json"), "--out", dir, "--force", "--quiet"); code != 0 {
+		t.Fatalf("retrain: %s", errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "WEIGHTS-REMOVED.txt")); err == nil {
+		t.Error("the retrained model still carries the removal note")
+	}
+	if code, _, errOut := testutil.Run(t, "", nil, "predict", "--model", dir, "--out", filepath.Join(tmp, "p.txt")); code != 0 {
+		t.Errorf("predict from the retrained model: exit %d: %s", code, errOut)
+	}
+}
