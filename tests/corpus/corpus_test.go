@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
@@ -85,6 +86,11 @@ func fixtures(t *testing.T, corpus string) map[string]string {
 		os.WriteFile(w, b, 0o644)
 	})
 	variant("model-no-weights", func(_, w string) { os.Remove(w) })
+	variant("model-weights-removed", func(dir, _ string) {
+		if err := modelio.Open(dir).RemoveWeights("a corpus case"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	variant("model-truncated", func(_, w string) {
 		st, _ := os.Stat(w)
 		os.Truncate(w, st.Size()/2)
