@@ -26,14 +26,16 @@ func newSweepCmd(s *streams) *cobra.Command {
   out: results/sweep
   runs:
     - configs: [configs/bibtex-vanilla.yaml, configs/bibtex-mhc.yaml]
+      set: [train.validation_fraction=0.1]       # optional: every run of the block
       overrides: [[], [head.label_order=random]]
       seeds: [1, 2, 3]
 
-Run i trains into OUT/<config>__<overrides>__seed<S>/ (its result.json is the
-run record). "mhe sweep list" numbers the runs; "mhe sweep run FILE --index i"
-executes one: skipped when its result.json exists, resumed when an earlier
-attempt was interrupted, trained otherwise — so running a whole sweep again
-finishes it without redoing finished runs. scripts/sweep-local.sh runs a sweep
+Run i trains into OUT/<config>__<set and overrides>__seed<S>/ (its result.json
+is the run record; a name over 255 bytes is cut and ends in a hash). "mhe
+sweep list" numbers the runs; "mhe sweep run FILE --index i" executes one:
+skipped when its result.json exists, resumed when an earlier attempt was
+interrupted, trained otherwise — so running a whole sweep again finishes it
+without redoing finished runs. scripts/sweep-local.sh runs a sweep
 with a bounded number of parallel jobs; scripts/sweep-slurm.sh submits it as
 a SLURM job array (one task per run). mhe report OUT aggregates the results.
 

@@ -7,11 +7,14 @@ package sweep
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,6 +29,7 @@ var ErrSweep = errors.New("invalid sweep")
 //	out: results/sweep            # model directories go under here
 //	runs:
 //	  - configs: [configs/bibtex-vanilla.yaml, configs/bibtex-mhc.yaml]
+//	    set: [train.epochs=10]    # optional: --set for every run of the block
 //	    overrides: [[], [head.label_order=random]]   # --set lists; [] = as is
 //	    seeds: [1, 2, 3]
 //	keep_weights: false           # optional: keep only each run's records
@@ -41,7 +45,10 @@ type File struct {
 // Entry is one block of runs: the product of its configs, override sets
 // and seeds.
 type Entry struct {
-	Configs   []string   `yaml:"configs"`
+	Configs []string `yaml:"configs"`
+	// Set is applied to every run of the block, before its override set:
+	// the shared changes of a sweep around a base config.
+	Set       []string   `yaml:"set"`
 	Overrides [][]string `yaml:"overrides"`
 	Seeds     []uint64   `yaml:"seeds"`
 }
@@ -108,6 +115,7 @@ func Parse(raw []byte, name string) ([]Run, error) {
 		for _, c := range e.Configs {
 			base := strings.TrimSuffix(filepath.Base(c), filepath.Ext(c))
 			for _, o := range overrides {
+				o = append(slices.Clip(e.Set), o...)
 				for _, s := range o {
 					if k, _, ok := strings.Cut(s, "="); !ok || strings.TrimSpace(k) == "" {
 						return nil, fmt.Errorf("%w: %s: runs[%d]: override %q is not key=value", ErrSweep, name, i, s)
@@ -119,7 +127,7 @@ func Parse(raw []byte, name string) ([]Run, error) {
 						parts = append(parts, unsafe.ReplaceAllString(s, "_"))
 					}
 					parts = append(parts, "seed"+strconv.FormatUint(seed, 10))
-					runName := strings.Join(parts, "__")
+					runName := dirName(strings.Join(parts, "__"))
 					if j, dup := seen[runName]; dup {
 						return nil, fmt.Errorf("%w: %s: run %q is listed twice (runs %d and %d)", ErrSweep, name, runName, j, len(runs))
 					}
@@ -131,6 +139,21 @@ func Parse(raw []byte, name string) ([]Run, error) {
 		}
 	}
 	return runs, nil
+}
+
+// maxName bounds a run's directory name: file systems refuse names over
+// 255 bytes, and a sweep with many overrides reaches that. Shorter names are
+// kept as they are, so existing sweeps keep their directories.
+const maxName = 255
+
+// dirName is name, or, when longer than maxName, its head and a hash of the
+// whole (so distinct runs keep distinct directories).
+func dirName(name string) string {
+	if len(name) <= maxName {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return name[:maxName-18] + "__" + hex.EncodeToString(sum[:8])
 }
 
 // Load reads and expands a sweep file.

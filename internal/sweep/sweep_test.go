@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -83,5 +84,59 @@ func TestParseKeepWeights(t *testing.T) {
 	}
 	if _, err := Parse([]byte("out: r\nruns: [{configs: [a.yaml]}]\nkeep_weights: maybe\n"), "s.yaml"); !errors.Is(err, ErrSweep) {
 		t.Errorf("keep_weights: maybe: %v", err)
+	}
+}
+
+// Run directories stay within the 255-byte name limit of file systems, and
+// distinct runs with a long common prefix keep distinct directories.
+func TestLongRunNames(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	in := "out: r\nruns: [{configs: [a.yaml], overrides: [[encoder.note=" + long + "1], [encoder.note=" + long + "2], [train.lr=0.1]]}]\n"
+	runs, err := Parse([]byte(in), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range runs {
+		base := filepath.Base(r.Dir)
+		if len(base) > 255 || seen[base] {
+			t.Errorf("run %d: directory %q (%d bytes, seen %v)", r.Index, base, len(base), seen[base])
+		}
+		seen[base] = true
+	}
+	if got := filepath.Base(runs[2].Dir); got != "a__train.lr=0.1__seed1" {
+		t.Errorf("a short name changed: %q", got)
+	}
+	dir := filepath.Join(t.TempDir(), filepath.Base(runs[0].Dir))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Errorf("the file system refuses the name: %v", err)
+	}
+}
+
+// A block's set applies to each of its runs before the run's override set,
+// and is part of the run's name.
+func TestParseBlockSet(t *testing.T) {
+	runs, err := Parse([]byte("out: r\nruns:\n  - configs: [c/a.yaml]\n    set: [train.validation_fraction=0.2, \"head.lengths=[8,5]\"]\n    overrides: [[], [train.lr=0.1]]\n  - configs: [c/a.yaml]\n    overrides: [[]]\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"train.validation_fraction=0.2", "head.lengths=[8,5]"},
+		{"train.validation_fraction=0.2", "head.lengths=[8,5]", "train.lr=0.1"},
+		nil,
+	}
+	if len(runs) != len(want) {
+		t.Fatalf("%d runs, want %d", len(runs), len(want))
+	}
+	for i, r := range runs {
+		if !slices.Equal(r.Sets, want[i]) {
+			t.Errorf("run %d sets %q, want %q", i, r.Sets, want[i])
+		}
+	}
+	if runs[0].Name != "a__train.validation_fraction=0.2__head.lengths=_8_5___seed1" || runs[2].Name != "a__seed1" {
+		t.Errorf("names %q, %q", runs[0].Name, runs[2].Name)
+	}
+	if _, err := Parse([]byte("out: r\nruns: [{configs: [a.yaml], set: [lr]}]\n"), "s.yaml"); !errors.Is(err, ErrSweep) || !strings.Contains(err.Error(), `"lr" is not key=value`) {
+		t.Errorf("bad set: %v", err)
 	}
 }
