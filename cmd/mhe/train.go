@@ -215,7 +215,7 @@ func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall floa
 		Plan:      planRecord(res.Model),
 		Timing:    record.Timing{TrainSeconds: res.TrainSeconds, TrainExamples: examples, WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
 		ModelSize: res.Manifest.Files[res.Manifest.WeightsFile].Bytes, History: res.State.History, Config: *cfg,
-		AverageValidation: res.State.AverageValidation,
+		AverageValidation: res.State.AverageValidation, KeptWeights: res.State.Kept,
 	}
 	if examples > 0 && res.TrainSeconds > 0 {
 		rec.Timing.TrainExamplesPerSec = float64(examples) / res.TrainSeconds

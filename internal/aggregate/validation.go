@@ -15,13 +15,22 @@ var ErrNoValidation = errors.New("no validation metrics")
 // ValidationMetrics returns the validation metrics of the weights a run's
 // model kept, for choosing settings without looking at the test rows: the
 // best epoch's when early stopping restored the best weights
-// (train.early_stopping_patience > 0), else the last epoch's. A run that
+// (train.early_stopping_patience > 0), the weight average's (train.average:
+// swa, validated after the last epoch), else the last epoch's; the record's
+// kept_weights says which, and the config for older records. A run that
 // did not validate every epoch (no train.validation_fraction or
-// data.validation) and an mhe eval record have none. For a stochastic
-// weight average (train.average: swa) they are the average's, validated
-// once after the last epoch.
+// data.validation) and an mhe eval record have none.
 func ValidationMetrics(r *record.Record) (map[string]float64, int, error) {
-	if strings.EqualFold(r.Config.Train.Average, "swa") {
+	kept := r.KeptWeights
+	if kept == "" { // a record from before mhe recorded it: the config says
+		switch {
+		case strings.EqualFold(r.Config.Train.Average, "swa"):
+			kept = "average"
+		case r.Config.Train.EarlyStoppingPatience > 0:
+			kept = "best"
+		}
+	}
+	if kept == "average" {
 		if r.AverageValidation != nil {
 			return r.AverageValidation, r.Epochs, nil
 		}
@@ -32,7 +41,7 @@ func ValidationMetrics(r *record.Record) (map[string]float64, int, error) {
 		return nil, 0, fmt.Errorf("%w: the record has no epoch history (an mhe eval record?)", ErrNoValidation)
 	}
 	pick := len(hist) - 1
-	if r.Config.Train.EarlyStoppingPatience > 0 {
+	if kept == "best" {
 		for i, h := range hist {
 			if h.Best {
 				pick = i

@@ -22,6 +22,10 @@ func TestValidationMetrics(t *testing.T) {
 		r.Epochs, r.AverageValidation = len(r.History), map[string]float64{"p@1": p1}
 		return r
 	}
+	kept := func(r *record.Record, k string) *record.Record {
+		r.KeptWeights = k
+		return r
+	}
 	climbs := []record.Epoch{epoch(1, 0.5, true), epoch(2, 0.7, true), epoch(3, 0.6, false)}
 	for _, c := range []struct {
 		name      string
@@ -35,6 +39,12 @@ func TestValidationMetrics(t *testing.T) {
 		{"early stopping, best is last", rec(1, "none", epoch(1, 0.5, true), epoch(2, 0.8, true)), 0.8, 2, false},
 		{"weight average, not validated", rec(0, "swa", climbs...), 0, 0, true},
 		{"weight average, validated after the last epoch", averaged(rec(0, "swa", climbs...), 0.75), 0.75, 3, false},
+		{"kept: average", kept(averaged(rec(0, "none", climbs...), 0.75), "average"), 0.75, 3, false},
+		{"kept: best", kept(rec(0, "none", climbs...), "best"), 0.7, 2, false},
+		// Early stopping ended the run before the average began: the
+		// best epoch's weights stayed, whatever the config asked for.
+		{"kept: best, swa configured", kept(rec(2, "swa", climbs...), "best"), 0.7, 2, false},
+		{"kept: last, swa configured", kept(rec(0, "swa", climbs...), "last"), 0.6, 3, false},
 		{"no history (mhe eval record)", rec(0, "none"), 0, 0, true},
 		{"not validated", rec(0, "none", record.Epoch{Epoch: 1, Loss: 2}), 0, 0, true},
 	} {

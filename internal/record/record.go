@@ -108,6 +108,10 @@ type Record struct {
 	Timing    Timing             `json:"timing"`
 	ModelSize int64              `json:"model_bytes"`
 	History   []Epoch            `json:"history,omitempty"`
+	// KeptWeights names the weights the model ends with: "average" (a
+	// weight average), "best" (early stopping's best epoch) or "last";
+	// empty in records written before mhe recorded it.
+	KeptWeights string `json:"kept_weights,omitempty"`
 	// AverageValidation: the validation metrics of a weight average
 	// (train.average: swa), the weights the model kept, which no epoch of
 	// History validated.

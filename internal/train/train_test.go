@@ -140,6 +140,9 @@ func TestEarlyStoppingAndSWA(t *testing.T) {
 	if res.State.BestEpoch < 1 {
 		t.Errorf("best epoch %d", res.State.BestEpoch)
 	}
+	if res.State.Kept != "best" {
+		t.Errorf("early stopping kept %q weights, want best", res.State.Kept)
+	}
 	cfg = synthConfig("mhp", "index")
 	cfg.Train.Average = "swa"
 	res = trainTo(t, cfg, filepath.Join(t.TempDir(), "swa"))
@@ -148,6 +151,13 @@ func TestEarlyStoppingAndSWA(t *testing.T) {
 	}
 	if res.State.AverageValidation != nil {
 		t.Errorf("SWA without validation rows recorded validation metrics %v", res.State.AverageValidation)
+	}
+	if res.State.Kept != "average" {
+		t.Errorf("SWA kept %q weights, want average", res.State.Kept)
+	}
+	cfg.Train.Average = "none"
+	if res = trainTo(t, cfg, filepath.Join(t.TempDir(), "plain")); res.State.Kept != "last" {
+		t.Errorf("a plain run kept %q weights, want last", res.State.Kept)
 	}
 }
 
