@@ -364,7 +364,7 @@ func (d *Dir) WeightsRemoved(m *Manifest) error {
 		return nil
 	}
 	first, _, _ := strings.Cut(string(note), "\n")
-	return fmt.Errorf("%w: %s: %s (retrain with: mhe train --config %s --out NEWDIR)", ErrWeightsRemoved, d.Path, strings.TrimSpace(first), d.File("result.json"))
+	return fmt.Errorf("%w: %s: %s (retrain with: mhe train --config %s --out NEWDIR)", ErrWeightsRemoved, filepath.Clean(d.Path), strings.TrimSpace(first), d.File("result.json"))
 }
 
 // WriteBytes writes b to path atomically.
