@@ -56,4 +56,4 @@ MHE_BIN=bin/mhe scripts/sweep-local.sh "$out/sweep.yaml" 1 "$(nproc)" >"$out/swe
 }
 echo "RCV1-Sub1, validation rows only (train.validation_fraction 0.2, seeds $seeds); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 echo
-bin/mhe report "$out/runs" --split validation --sort p@1 --metrics p@1,p@3,p@5 --format markdown
+bin/mhe report "$out/runs" --split validation --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown

@@ -29,6 +29,7 @@ type reportOptions struct {
 	Plots   string
 	Split   string // test or validation
 	Sort    string // a metric: rows best first within each dataset
+	Paired  bool   // with Sort: each row's paired difference from the top row
 }
 
 func newReportCmd(s *streams, runF func([]string, *reportOptions) error) *cobra.Command {
@@ -50,7 +51,11 @@ is most common, its value of every key that differs), runs, the metrics in perce
 (--metrics, default P@1/3/5, nDCG@1/3/5, PSP@1/3/5), training seconds,
 prediction milliseconds per row, peak RSS, classifier parameters. Rows are
 sorted by dataset, then by classifier parameters, largest first; --sort p@1
-orders each dataset's rows by mean P@1 instead, best first.
+orders each dataset's rows by mean P@1 instead, best first, and --paired adds
+each row's paired difference from the top row: the mean over the seeds both
+ran of (row − top) with a 95% t interval. Runs with the same seed share their
+validation rows and initialisation, so this resolves differences that the
+rows' own ± (mostly the split's noise) hides.
 
 Formats: table, markdown, latex (booktabs), csv (mean and _std columns, plain
 numbers) and json (every statistic, seeds and source files per row).
@@ -66,7 +71,7 @@ that row's test metrics. Runs without validation metrics are refused.
 DIR/<dataset>-cost.{png,svg}: mean P@1 against classifier parameters, one
 point per row.`,
 		Example: `  mhe report runs/ --format markdown
-  mhe report runs/ --split validation --metrics p@1,p@3 --sort p@1   # choose settings on validation rows, best first
+  mhe report runs/ --split validation --metrics p@1,p@3 --sort p@1 --paired   # choose settings on validation rows, best first
   mhe report runs/*/result.json --format latex --metrics p@1,p@3,p@5 --out table.tex
   mhe report results/ --format csv > table.csv`,
 		Args: cobra.MinimumNArgs(1),
@@ -83,6 +88,7 @@ point per row.`,
 	f.StringVar(&o.Out, "out", "-", "output file, - for stdout")
 	f.StringVar(&o.Split, "split", "test", "metrics of the test rows, or of the validation rows (the epoch whose weights the model kept) for choosing settings without looking at the test rows")
 	f.StringVar(&o.Sort, "sort", "", "order each dataset's rows by this metric's mean, best first (e.g. p@1; with --split validation, the sweep's best settings on top)")
+	f.BoolVar(&o.Paired, "paired", false, "with --sort: add each row's paired difference from its dataset's top row on that metric (mean over the seeds both ran, 95% t interval)")
 	f.StringVar(&o.Plots, "plots", "", "also draw figures into this directory (PNG and SVG): per dataset, the training curves of every run and P@1 against classifier parameters")
 	return cmd
 }
@@ -220,6 +226,9 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 			metrics = append(metrics, fmt.Sprintf("%s@%d", fam, k))
 		}
 	}
+	if o.Paired && o.Sort == "" {
+		return usageErrorf("--paired compares every row with the top row of --sort: give --sort METRIC too (e.g. --sort p@1)")
+	}
 	sortBy := ""
 	if o.Sort != "" {
 		fam, k, ok := eval.ParseName(o.Sort)
@@ -262,6 +271,9 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 			return err
 		}
 		aggregate.SortBy(rows, sortBy)
+		if o.Paired {
+			aggregate.PairWithTop(rows, sortBy)
+		}
 	}
 	if o.Plots != "" {
 		if err := drawReportPlots(o.Plots, recs, rows); err != nil {

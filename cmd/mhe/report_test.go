@@ -114,3 +114,51 @@ func TestReportSort(t *testing.T) {
 		}
 	}
 }
+
+// --paired adds the paired difference from the top row to every other row
+// of a dataset (table column, CSV columns, JSON "paired"); it needs --sort.
+func TestReportPaired(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "report", "*.json"))
+	code, out, errOut := runMain(t, "", append([]string{"report", "--format", "json", "--sort", "p@1", "--paired"}, files...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rows []struct {
+		Dataset string `json:"dataset"`
+		Paired  *struct {
+			Metric string  `json:"metric"`
+			N      int     `json:"n"`
+			Mean   float64 `json:"mean"`
+			Low    float64 `json:"low"`
+			High   float64 `json:"high"`
+		} `json:"paired"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	withPair := 0
+	for i, r := range rows {
+		top := i == 0 || rows[i-1].Dataset != r.Dataset
+		switch {
+		case top && r.Paired != nil:
+			t.Errorf("row %d is its dataset's top row but has a paired difference", i)
+		case r.Paired != nil:
+			withPair++
+			if r.Paired.Metric != "p@1" || r.Paired.N < 1 || r.Paired.Mean > 1e-12 || r.Paired.Low > r.Paired.Mean || r.Paired.High < r.Paired.Mean {
+				t.Errorf("row %d: paired %+v", i, *r.Paired)
+			}
+		}
+	}
+	if withPair == 0 {
+		t.Fatal("no row shares seeds with its top row in the fixtures")
+	}
+	if _, out, _ := runMain(t, "", append([]string{"report", "--sort", "p@1", "--paired", "--metrics", "p@1"}, files...)...); !strings.Contains(out, "Δ P@1 vs top (95% CI)") {
+		t.Errorf("table without the paired column:\n%s", out)
+	}
+	if _, out, _ := runMain(t, "", append([]string{"report", "--sort", "p@1", "--paired", "--format", "csv"}, files...)...); !strings.Contains(out, "delta_p@1,delta_p@1_low,delta_p@1_high,delta_p@1_n") {
+		t.Errorf("CSV without the paired columns:\n%s", out)
+	}
+	if code, out, errOut := runMain(t, "", append([]string{"report", "--paired"}, files...)...); code != ExitUsage || out != "" || !strings.Contains(errOut, "give --sort METRIC too") {
+		t.Errorf("--paired without --sort: exit %d %q %s", code, out, errOut)
+	}
+}

@@ -60,6 +60,7 @@ type Row struct {
 	Params         int64           `json:"classifier_params"`
 	VanillaParams  int64           `json:"vanilla_params"`
 	MHECommits     []string        `json:"mhe_commits"`
+	Paired         *Paired         `json:"paired,omitempty"` // PairWithTop
 	configKey      string
 	flatConfig     map[string]string
 	recordsInGroup []*record.Record

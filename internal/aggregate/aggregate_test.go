@@ -1,7 +1,9 @@
 package aggregate
 
 import (
+	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/config"
@@ -108,5 +110,39 @@ func TestVariantsNameDeviations(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("labels\n%q\nwant\n%q", got, want)
+	}
+}
+
+// The paired difference pairs runs by seed: over seeds 1-3 the differences
+// are -0.02, -0.04 and -0.03 (mean -0.03, sd 0.01, t(0.975, 2) = 4.3027), a seed
+// only one row ran is left out, and the top row of each dataset has none.
+func TestPairWithTop(t *testing.T) {
+	rec := func(name string, lr float64, seed uint64, p1 float64) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Train.LR, cfg.Train.Seed = name, "vanilla", lr, seed
+		return &record.Record{Kind: "train", Name: name, Seed: seed, Config: cfg,
+			Plan: record.Plan{Method: "vanilla", Params: 100}, Metrics: map[string]float64{"p@1": p1}}
+	}
+	recs := []*record.Record{
+		rec("A", 0.1, 1, 0.50), rec("A", 0.1, 2, 0.60), rec("A", 0.1, 3, 0.70), rec("A", 0.1, 4, 0.10),
+		rec("A", 0.2, 1, 0.52), rec("A", 0.2, 2, 0.64), rec("A", 0.2, 3, 0.73),
+		rec("B", 0.1, 1, 0.30),
+	}
+	rows, err := Rows(recs, make([]string, len(recs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	SortBy(rows, "p@1")
+	PairWithTop(rows, "p@1")
+	if len(rows) != 3 || !strings.Contains(rows[0].Variant, "train.lr=0.2") || rows[0].Paired != nil || rows[2].Paired != nil {
+		t.Fatalf("rows %+v", rows)
+	}
+	p := rows[1].Paired
+	half := 4.302652729911275 * 0.01 / math.Sqrt(3)
+	if p == nil || p.N != 3 || p.Metric != "p@1" || math.Abs(p.Mean+0.03) > 1e-12 || math.Abs(p.Low-(-0.03-half)) > 1e-9 || math.Abs(p.High-(-0.03+half)) > 1e-9 {
+		t.Errorf("paired %+v, want mean -0.03 ± %.6f over 3 seeds", p, half)
+	}
+	if p != nil && p.Against != rows[0].Label() {
+		t.Errorf("against %q, want %q", p.Against, rows[0].Label())
 	}
 }

@@ -40,6 +40,31 @@ func Table(rows []Row, metrics []string, split, validation bool) *report.Grid {
 			addCol(eval.Title(m))
 		}
 	}
+	// The paired difference from each dataset's top row (PairWithTop).
+	var paired string
+	for _, r := range rows {
+		if r.Paired != nil {
+			paired = r.Paired.Metric
+			break
+		}
+	}
+	if paired != "" {
+		title := "Δ " + eval.Title(paired) + " vs top (95% CI)"
+		if validation {
+			title = "Δ val " + eval.Title(paired) + " vs top (95% CI)"
+		}
+		if split {
+			title = "delta_" + paired
+			if validation {
+				title = "delta_val_" + paired
+			}
+			g.Header = append(g.Header, title, title+"_low", title+"_high", title+"_n")
+			right = append(right, true, true, true, true)
+		} else {
+			g.Header = append(g.Header, title)
+			right = append(right, true)
+		}
+	}
 	cost := []string{"train s", "predict ms/row", "peak RSS MiB", "classifier params"}
 	if split { // machine-readable names
 		cost = []string{"train_seconds", "ms_per_predict_row", "peak_rss_mib", "classifier_params"}
@@ -72,6 +97,9 @@ func Table(rows []Row, metrics []string, split, validation bool) *report.Grid {
 		for _, m := range metrics {
 			line = append(line, cell(r.Metrics[m], 100, 2)...)
 		}
+		if paired != "" {
+			line = append(line, pairedCell(r.Paired, split)...)
+		}
 		line = append(line, cell(r.TrainSeconds, 1, 1)...)
 		line = append(line, cell(r.MsPerPredict, 1, 4)...)
 		line = append(line, cell(r.PeakRSSMiB, 1, 0)...)
@@ -79,4 +107,21 @@ func Table(rows []Row, metrics []string, split, validation bool) *report.Grid {
 		g.Rows = append(g.Rows, line)
 	}
 	return g
+}
+
+// pairedCell shows a paired difference in percent: "-0.19 [-0.90, 0.52]"
+// (n = 1: the difference alone), "" for a row without one (the top row).
+func pairedCell(p *Paired, split bool) []string {
+	f := func(v float64) string { return strconv.FormatFloat(100*v, 'f', 2, 64) }
+	switch {
+	case p == nil && split:
+		return []string{"", "", "", ""}
+	case p == nil:
+		return []string{"-"}
+	case split:
+		return []string{f(p.Mean), f(p.Low), f(p.High), strconv.Itoa(p.N)}
+	case p.N < 2:
+		return []string{f(p.Mean) + " (1 seed)"}
+	}
+	return []string{fmt.Sprintf("%s [%s, %s]", f(p.Mean), f(p.Low), f(p.High))}
 }
