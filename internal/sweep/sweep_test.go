@@ -140,3 +140,35 @@ func TestParseBlockSet(t *testing.T) {
 		t.Errorf("bad set: %v", err)
 	}
 }
+
+// FuzzParse: any sweep file either is refused with ErrSweep or expands into
+// runs with distinct directories whose names fit a file system (<= 255
+// bytes, no separator), numbered in order, every --set a key=value.
+func FuzzParse(f *testing.F) {
+	f.Add("out: r\nruns: [{configs: [a.yaml, b.yaml], overrides: [[], [train.lr=0.1]], seeds: [1, 2]}]\n")
+	f.Add("out: r\nkeep_weights: false\nruns:\n  - configs: [c/a.yaml]\n    set: [x=1, \"head.lengths=[8,5]\"]\n    overrides: [[y=2]]\n")
+	f.Add("out: r\nruns: [{configs: [a.yaml], overrides: [[k=" + strings.Repeat("v", 300) + "]]}]\n")
+	f.Add("out: [\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		runs, err := Parse([]byte(in), "s.yaml")
+		if err != nil {
+			if !errors.Is(err, ErrSweep) {
+				t.Fatalf("error %v is not ErrSweep", err)
+			}
+			return
+		}
+		dirs := map[string]bool{}
+		for i, r := range runs {
+			base := filepath.Base(r.Dir)
+			if r.Index != i || len(r.Name) == 0 || len(r.Name) > 255 || base != r.Name || dirs[r.Dir] {
+				t.Fatalf("run %d: index %d, name %q (%d bytes), dir %q", i, r.Index, r.Name, len(r.Name), r.Dir)
+			}
+			dirs[r.Dir] = true
+			for _, s := range r.Sets {
+				if k, _, ok := strings.Cut(s, "="); !ok || strings.TrimSpace(k) == "" {
+					t.Fatalf("run %d: set %q is not key=value", i, s)
+				}
+			}
+		}
+	})
+}
