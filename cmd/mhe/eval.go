@@ -252,7 +252,7 @@ func evalRun(s *streams, o *evalOptions) error {
 func evalRecord(name string, res eval.Result, wall float64) *record.Record {
 	u := resourceUsage()
 	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: record.ThisMachine(),
-		Metrics: metricsOf(res), NTestRows: res.Rows,
+		Metrics: res.ByName(), NTestRows: res.Rows,
 		Timing: record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB}}
 	return rec
 }

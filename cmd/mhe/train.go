@@ -14,7 +14,6 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
-	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
@@ -222,7 +221,7 @@ func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall floa
 		rec.Timing.MicrosPerTrainExample = 1e6 * res.TrainSeconds / float64(examples)
 	}
 	if res.Test != nil {
-		rec.Metrics = metricsOf(*res.Test)
+		rec.Metrics = res.Test.ByName()
 		rec.NTestRows = res.Test.Rows
 		rec.Timing.SetPredict(res.TestSeconds, res.Test.Rows)
 	}
@@ -233,15 +232,6 @@ func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall floa
 func planRecord(m *train.Model) record.Plan {
 	return record.Plan{Method: string(m.Method), Loss: string(m.Loss), Lengths: m.Plan.Lengths, ConfusionDegree: m.Plan.ConfusionDegree,
 		Params: m.Plan.Params, VanillaParams: m.Plan.Vanilla.Params, ParamRatio: m.Plan.ParamRatio}
-}
-
-// metricsOf maps an evaluation's metrics by name.
-func metricsOf(res eval.Result) map[string]float64 {
-	out := make(map[string]float64, len(res.Metrics))
-	for _, m := range res.Metrics {
-		out[m.Name] = m.Value
-	}
-	return out
 }
 
 // trainError maps engine errors to the CLI's error kinds.

@@ -8,6 +8,16 @@ import (
 	"github.com/mhe-xlc/mhe/internal/report"
 )
 
+// ByName maps the result's metrics by name ("p@1" → fraction), as run
+// records and epoch histories hold them.
+func (r Result) ByName() map[string]float64 {
+	out := make(map[string]float64, len(r.Metrics))
+	for _, m := range r.Metrics {
+		out[m.Name] = m.Value
+	}
+	return out
+}
+
 // JSON returns the result as an ordered JSON object:
 // {"n_rows":…, "n_empty_rows":…, "empty_row_policy":…, "k":[…], "metrics":{"p@1":…, …}}
 // with metrics as fractions.

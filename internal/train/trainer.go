@@ -264,10 +264,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		t.state.AverageValidation = map[string]float64{}
-		for _, m := range res.Metrics {
-			t.state.AverageValidation[m.Name] = m.Value
-		}
+		t.state.AverageValidation = res.ByName()
 	}
 	return nil
 }
@@ -293,10 +290,7 @@ func (t *Trainer) endEpoch(epoch int, rec *EpochRecord) error {
 		if err != nil {
 			return err
 		}
-		rec.Validation = map[string]float64{}
-		for _, m := range res.Metrics {
-			rec.Validation[m.Name] = m.Value
-		}
+		rec.Validation = res.ByName()
 		v, ok := res.Get(strings.ToLower(tc.EarlyStoppingMetric))
 		if !ok { // config.Validate and NewTrainer rule this out
 			return fmt.Errorf("%w: train.early_stopping_metric %s is not among the validation metrics", config.ErrInvalid, tc.EarlyStoppingMetric)
