@@ -25,12 +25,12 @@ func ValidationMetrics(r *record.Record) (map[string]float64, int, error) {
 	if kept == "" { // a record from before mhe recorded it: the config says
 		switch {
 		case strings.EqualFold(r.Config.Train.Average, "swa"):
-			kept = "average"
+			kept = record.KeptAverage
 		case r.Config.Train.EarlyStoppingPatience > 0:
-			kept = "best"
+			kept = record.KeptBest
 		}
 	}
-	if kept == "average" {
+	if kept == record.KeptAverage {
 		if r.AverageValidation != nil {
 			return r.AverageValidation, r.Epochs, nil
 		}
@@ -41,7 +41,7 @@ func ValidationMetrics(r *record.Record) (map[string]float64, int, error) {
 		return nil, 0, fmt.Errorf("%w: the record has no epoch history (an mhe eval record?)", ErrNoValidation)
 	}
 	pick := len(hist) - 1
-	if kept == "best" {
+	if kept == record.KeptBest {
 		for i, h := range hist {
 			if h.Best {
 				pick = i

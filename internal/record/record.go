@@ -91,6 +91,13 @@ type Epoch struct {
 	Best          bool               `json:"best,omitempty"`
 }
 
+// The weights a model ends with (Record.KeptWeights).
+const (
+	KeptAverage = "average" // a weight average (train.average: swa)
+	KeptBest    = "best"    // early stopping's best epoch
+	KeptLast    = "last"    // the last epoch's
+)
+
 // Record is one result file.
 type Record struct {
 	Kind      string             `json:"kind"` // "train" or "eval"
@@ -108,9 +115,9 @@ type Record struct {
 	Timing    Timing             `json:"timing"`
 	ModelSize int64              `json:"model_bytes"`
 	History   []Epoch            `json:"history,omitempty"`
-	// KeptWeights names the weights the model ends with: "average" (a
-	// weight average), "best" (early stopping's best epoch) or "last";
-	// empty in records written before mhe recorded it.
+	// KeptWeights names the weights the model ends with (KeptAverage,
+	// KeptBest or KeptLast); empty in records written before mhe recorded
+	// it.
 	KeptWeights string `json:"kept_weights,omitempty"`
 	// AverageValidation: the validation metrics of a weight average
 	// (train.average: swa), the weights the model kept, which no epoch of

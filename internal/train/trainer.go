@@ -55,8 +55,8 @@ type State struct {
 	BestEpoch  int           `json:"best_epoch"`
 	BadEpochs  int           `json:"bad_epochs"`
 	SWACount   int           `json:"swa_count"`
-	// Kept names the weights the model ends with: "average" (SWA), "best"
-	// (early stopping's best epoch) or "last".
+	// Kept names the weights the model ends with (record.KeptAverage,
+	// KeptBest or KeptLast).
 	Kept string `json:"kept,omitempty"`
 	// AverageValidation holds the validation metrics of the weight average
 	// (train.average: swa) installed at the end, which no epoch validated.
@@ -337,18 +337,18 @@ func (t *Trainer) averageStart() int {
 // finish installs the averaged or best weights.
 func (t *Trainer) finish() {
 	ps := t.M.Params()
-	t.state.Kept = "last"
+	t.state.Kept = record.KeptLast
 	switch {
 	case t.swa != nil:
 		for i, p := range ps {
 			copy(p.W, t.swa[i])
 		}
-		t.state.Kept = "average"
+		t.state.Kept = record.KeptAverage
 	case t.best != nil:
 		for i, p := range ps {
 			copy(p.W, t.best[i])
 		}
-		t.state.Kept = "best"
+		t.state.Kept = record.KeptBest
 	}
 }
 
