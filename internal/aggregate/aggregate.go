@@ -200,43 +200,48 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 // it leaves the value most siblings share); for a key with no most common
 // value, every row's value.
 func setVariants(rows []Row) {
-	sibling := func(a, b *Row) bool {
-		return a.Dataset == b.Dataset && a.Method == b.Method && slices.Equal(a.Lengths, b.Lengths)
-	}
+	// Siblings by dataset, method and lengths; each group is labelled on
+	// its own.
+	groups := map[string][]*Row{}
 	for i := range rows {
-		// Per config key: how many siblings (this row included) hold each
-		// value ("" where a sibling has no such key).
-		var sibs []*Row
-		keys := map[string]bool{}
-		for j := range rows {
-			if sibling(&rows[i], &rows[j]) {
-				sibs = append(sibs, &rows[j])
-				for k := range rows[j].flatConfig {
-					keys[k] = true
+		r := &rows[i]
+		key := fmt.Sprint(r.Dataset, "\x00", r.Method, "\x00", r.Lengths)
+		groups[key] = append(groups[key], r)
+	}
+	for _, sibs := range groups {
+		// Per config key: the value most siblings hold ("" where a sibling
+		// has no such key), whether no other value is as common, and
+		// whether the siblings differ in it at all.
+		type common struct {
+			value          string
+			unique, varies bool
+		}
+		keys := map[string]common{}
+		for _, r := range sibs {
+			for k := range r.flatConfig {
+				if _, done := keys[k]; done {
+					continue
+				}
+				byValue := map[string]int{}
+				for _, o := range sibs {
+					byValue[o.flatConfig[k]]++
+				}
+				v, unique := modeOf(byValue)
+				keys[k] = common{v, unique, len(byValue) > 1}
+			}
+		}
+		for _, r := range sibs {
+			var diff []string
+			for k, c := range keys {
+				// Name the key where this row leaves the value most
+				// siblings share; with no such value (a tie), in every row.
+				if v, ok := r.flatConfig[k]; ok && c.varies && (!c.unique || v != c.value) {
+					diff = append(diff, k+"="+v)
 				}
 			}
+			slices.Sort(diff)
+			r.Variant = strings.Join(diff, ", ")
 		}
-		var diff []string
-		for k := range keys {
-			v, ok := rows[i].flatConfig[k]
-			if !ok {
-				continue
-			}
-			byValue := map[string]int{}
-			for _, r := range sibs {
-				byValue[r.flatConfig[k]]++
-			}
-			if len(byValue) < 2 {
-				continue // the same in every sibling
-			}
-			// Name the key where this row leaves the value most siblings
-			// share; with no such value (a tie), in every row.
-			if mode, unique := modeOf(byValue); !unique || v != mode {
-				diff = append(diff, k+"="+v)
-			}
-		}
-		slices.Sort(diff)
-		rows[i].Variant = strings.Join(diff, ", ")
 	}
 }
 
