@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -153,7 +154,11 @@ func dirName(name string) string {
 		return name
 	}
 	sum := sha256.Sum256([]byte(name))
-	return name[:maxName-18] + "__" + hex.EncodeToString(sum[:8])
+	cut := maxName - 18
+	for cut > 0 && !utf8.RuneStart(name[cut]) { // a config name may be UTF-8
+		cut--
+	}
+	return name[:cut] + "__" + hex.EncodeToString(sum[:8])
 }
 
 // Load reads and expands a sweep file.

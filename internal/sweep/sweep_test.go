@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseExpands(t *testing.T) {
@@ -149,6 +150,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("out: r\nkeep_weights: false\nruns:\n  - configs: [c/a.yaml]\n    set: [x=1, \"head.lengths=[8,5]\"]\n    overrides: [[y=2]]\n")
 	f.Add("out: r\nruns: [{configs: [a.yaml], overrides: [[k=" + strings.Repeat("v", 300) + "]]}]\n")
 	f.Add("out: [\n")
+	f.Add("out: r\nruns: [{configs: [" + strings.Repeat("é", 140) + ".yaml]}]\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		runs, err := Parse([]byte(in), "s.yaml")
 		if err != nil {
@@ -160,7 +162,7 @@ func FuzzParse(f *testing.F) {
 		dirs := map[string]bool{}
 		for i, r := range runs {
 			base := filepath.Base(r.Dir)
-			if r.Index != i || len(r.Name) == 0 || len(r.Name) > 255 || base != r.Name || dirs[r.Dir] {
+			if r.Index != i || len(r.Name) == 0 || len(r.Name) > 255 || base != r.Name || dirs[r.Dir] || utf8.ValidString(in) && !utf8.ValidString(r.Name) {
 				t.Fatalf("run %d: index %d, name %q (%d bytes), dir %q", i, r.Index, r.Name, len(r.Name), r.Dir)
 			}
 			dirs[r.Dir] = true
