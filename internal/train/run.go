@@ -244,15 +244,15 @@ func LoadModel(path string) (m *Model, man *modelio.Manifest, closeFn func() err
 	if err := dir.VerifyFile(man, modelio.ConfigFile); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := dir.WeightsRemoved(man); err != nil {
-		return nil, nil, nil, err
-	}
 	wi, ok := man.Files[man.WeightsFile]
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("%w: the manifest lists no checksum for %s", modelio.ErrCorrupt, man.WeightsFile)
 	}
 	f, err := modelio.ReadTensors(dir.File(man.WeightsFile), wi.SHA256)
 	if err != nil {
+		if removed := dir.WeightsRemoved(man); removed != nil { // on purpose, by a sweep
+			return nil, nil, nil, removed
+		}
 		return nil, nil, nil, err
 	}
 	m, err = FromManifest(man)
