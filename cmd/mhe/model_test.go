@@ -301,6 +301,50 @@ func TestReportValidationSplit(t *testing.T) {
 	}
 }
 
+// eval.score_test false trains the same model without scoring the test
+// rows (still held out of training): train prints no test metrics, the
+// record has none, report refuses its test split naming the way out, and
+// reports its validation split; mhe eval --model scores the test rows later
+// exactly as a run that scored them.
+func TestScoreTestFalse(t *testing.T) {
+	scored, cfg := trainTiny(t, "train.validation_fraction=0.2")
+	dir := filepath.Join(t.TempDir(), "unscored")
+	code, out, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--set", "train.validation_fraction=0.2", "--set", "eval.score_test=false")
+	if code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	if out != "" || !strings.Contains(errOut, "test: 300 rows held out and not scored (eval.score_test: false); score them with: mhe eval --model "+dir) {
+		t.Errorf("train with eval.score_test false printed:\nstdout %q\nstderr %s", out, errOut)
+	}
+	a, _ := filepath.Glob(filepath.Join(scored, "weights-*.bin"))
+	b, _ := filepath.Glob(filepath.Join(dir, "weights-*.bin"))
+	if len(a) != 1 || len(b) != 1 || filepath.Base(a[0]) != filepath.Base(b[0]) {
+		t.Errorf("weights %v differ from those of the run that scored its test rows, %v", b, a)
+	}
+	var rec struct {
+		Metrics   map[string]float64 `json:"metrics"`
+		NTestRows int                `json:"n_test_rows"`
+		History   []struct {
+			Validation map[string]float64 `json:"validation"`
+		} `json:"history"`
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err := json.Unmarshal(raw, &rec); err != nil || rec.Metrics != nil || rec.NTestRows != 0 || len(rec.History) != 2 || rec.History[1].Validation["p@1"] <= 0 {
+		t.Fatalf("result.json: %v: %s", err, raw)
+	}
+	code, out, errOut = runMain(t, "", "report", dir)
+	if code != ExitUsage || out != "" || !strings.Contains(errOut, "the run scored no test rows (no test split, or eval.score_test: false); report its validation rows with --split validation, or score its test rows with: mhe eval --model "+dir) {
+		t.Errorf("report of an unscored run: exit %d %q %s", code, out, errOut)
+	}
+	if code, out, errOut = runMain(t, "", "report", dir, "--split", "validation", "--metrics", "p@1", "--format", "csv"); code != 0 || !strings.Contains(out, strconv.FormatFloat(100*rec.History[1].Validation["p@1"], 'f', 2, 64)) {
+		t.Errorf("report --split validation: exit %d %s %s", code, out, errOut)
+	}
+	_, want, _ := runMain(t, "", "eval", "--model", scored)
+	if code, got, errOut := runMain(t, "", "eval", "--model", dir); code != 0 || got != want || !strings.Contains(got, "P ") {
+		t.Errorf("eval --model of the unscored run: exit %d %s\n%s\nwant\n%s", code, errOut, got, want)
+	}
+}
+
 // plan --model reports a trained model's heads, and --codes its label
 // structure: every label's code is the model's permutation of it and its
 // digits decode to that code.

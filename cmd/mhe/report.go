@@ -245,6 +245,13 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	if err != nil {
 		return data.InputError(err)
 	}
+	if o.Split == "test" {
+		for i, r := range recs {
+			if r.Metrics == nil {
+				return usageErrorf("%s: the run scored no test rows (no test split, or eval.score_test: false); report its validation rows with --split validation, or score its test rows with: mhe eval --model %s --result FILE, and report FILE", files[i], r.ModelDir)
+			}
+		}
+	}
 	if o.Split == "validation" {
 		for i, r := range recs {
 			v, _, err := aggregate.ValidationMetrics(r)

@@ -183,6 +183,8 @@ func trainRun(s *streams, o *trainOptions) error {
 	logf("train: %.0f examples/s", examples/res.TrainSeconds)
 	if res.Test != nil {
 		logf("predict: %d rows in %.2fs, %.0f rows/s", res.Test.Rows, res.TestSeconds, float64(res.Test.Rows)/res.TestSeconds)
+	} else if res.Splits.Test != nil {
+		logf("test: %d rows held out and not scored (eval.score_test: false); score them with: mhe eval --model %s", res.Splits.Test.Rows(), dir)
 	}
 	rec := trainRecord(&cfg, res, dir, wall, u)
 	if err := record.Write(modelio.Open(dir).File("result.json"), rec); err != nil {

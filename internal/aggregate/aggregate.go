@@ -83,7 +83,8 @@ func (r *Row) Label() string {
 }
 
 // Load reads run records; an unreadable or foreign file is an error that
-// names it.
+// names it. A training record may lack test metrics (Record.Metrics nil):
+// its run had no test split or did not score it.
 func Load(paths []string) ([]*record.Record, error) {
 	var out []*record.Record
 	for _, p := range paths {
@@ -95,7 +96,9 @@ func Load(paths []string) ([]*record.Record, error) {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, fmt.Errorf("%s: not an mhe result file: %v", p, err)
 		}
-		if r.Kind == "" || r.Metrics == nil {
+		// A training record without test metrics (no test split, or
+		// eval.score_test false) still holds its validation metrics.
+		if r.Kind == "" || (r.Metrics == nil && r.Kind != "train") {
 			return nil, fmt.Errorf("%s: not an mhe result file (no kind or metrics); give the result.json of mhe train or the file of --result", p)
 		}
 		out = append(out, &r)

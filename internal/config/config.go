@@ -166,6 +166,10 @@ type EvalConfig struct {
 	B float64 `mapstructure:"b" yaml:"b" json:"b"`
 	// EmptyRows is zero (pyxclib) or skip.
 	EmptyRows string `mapstructure:"empty_rows" yaml:"empty_rows" json:"empty_rows"`
+	// ScoreTest false leaves the test split unscored after training (model
+	// selection on validation rows without a look at the test rows); the
+	// test rows are still held out of training.
+	ScoreTest bool `mapstructure:"score_test" yaml:"score_test" json:"score_test"`
 }
 
 // Default returns the configuration every key falls back to.
@@ -181,7 +185,7 @@ func Default() Config {
 			Epochs: 10, BatchSize: 256, Optimizer: "adam", LR: 0.001, Momentum: 0.9, Schedule: "constant",
 			Seed: 1, Threads: 0, EarlyStoppingMetric: "p@1", Average: "none",
 		},
-		Eval: EvalConfig{K: []int{1, 3, 5}, EmptyRows: "zero"},
+		Eval: EvalConfig{K: []int{1, 3, 5}, EmptyRows: "zero", ScoreTest: true},
 	}
 }
 

@@ -39,7 +39,7 @@ type RunResult struct {
 	Manifest     *modelio.Manifest
 	State        State
 	Splits       *Splits
-	Test         *eval.Result // nil without a test split
+	Test         *eval.Result // nil without a test split or with eval.score_test false
 	TrainSeconds float64
 	TestSeconds  float64
 	Threads      int
@@ -133,7 +133,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		return nil, err
 	}
 	res.Manifest = man
-	if splits.Test != nil {
+	if splits.Test != nil && cfg.Eval.ScoreTest {
 		t0 := time.Now()
 		test := &data.Dataset{Name: splits.Test.Name, X: m.Prep.Apply(splits.Test.X), Y: splits.Test.Y}
 		r, err := EvaluateOriginal(m, pool, test, cfg.Eval, cfg.Name)
