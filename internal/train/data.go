@@ -165,6 +165,9 @@ func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*da
 
 func (s *Splits) loadFiles(cfg *config.Config) error {
 	d := &cfg.Data
+	if err := checkDataFiles(cfg, dataFiles(d, false)); err != nil {
+		return err
+	}
 	full, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
 	if err != nil {
 		return err
@@ -252,8 +255,7 @@ func (s *Splits) Describe() string {
 func LoadTest(cfg *config.Config) (*data.Dataset, error) {
 	d := &cfg.Data
 	s := &Splits{}
-	switch {
-	case d.Synth.Labels > 0:
+	if d.Synth.Labels > 0 {
 		if d.Synth.TestExamples == 0 {
 			return nil, nil
 		}
@@ -261,6 +263,11 @@ func LoadTest(cfg *config.Config) (*data.Dataset, error) {
 			return nil, err
 		}
 		return s.Test, nil
+	}
+	if err := checkDataFiles(cfg, dataFiles(d, true)); err != nil {
+		return nil, err
+	}
+	switch {
 	case d.TestRows != "" && d.Test != "":
 		return s.readRows(cfg, "test", d.Test, d.TestLabels, d.TestRows)
 	case d.Test != "":

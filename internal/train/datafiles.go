@@ -1,0 +1,76 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/data"
+)
+
+// dataFiles lists the files a run configuration reads, by config key, in
+// the order the keys are declared (the test keys only for test).
+func dataFiles(d *config.DataConfig, testOnly bool) [][2]string {
+	all := [][2]string{
+		{"train", d.Train}, {"train_labels", d.TrainLabels}, {"train_rows", d.TrainRows},
+		{"validation", d.Validation}, {"validation_labels", d.ValidationLabels},
+		{"test", d.Test}, {"test_labels", d.TestLabels}, {"test_rows", d.TestRows},
+	}
+	if testOnly {
+		all = all[5:]
+		// Test rows picked from the training file (test_rows alone, or
+		// holdout_every) read it too.
+		if d.Test == "" && (d.TestRows != "" || d.HoldoutEvery > 0) {
+			all = append(all, [2]string{"train", d.Train}, [2]string{"train_labels", d.TrainLabels})
+		}
+	}
+	var out [][2]string
+	for _, kv := range all {
+		if kv[1] != "" && kv[1] != "-" {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// checkDataFiles names every file of the list that does not exist, in one
+// input error, with the directory relative paths were resolved against
+// and how to change it: a run whose dataset was never downloaded, or whose
+// MHE_DATA_DIR points elsewhere, learns all it needs from one message
+// instead of one missing file per attempt. Other problems (permissions, a
+// directory) are left to the readers, which name them.
+func checkDataFiles(cfg *config.Config, files [][2]string) error {
+	var missing []string
+	relative := ""
+	for _, kv := range files {
+		path := cfg.Path(kv[1])
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		missing = append(missing, fmt.Sprintf("  data.%s: %s", kv[0], path))
+		if relative == "" && !filepath.IsAbs(kv[1]) {
+			relative = kv[1]
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	fix := "fix the paths in the config, or override them with --set data.KEY=PATH"
+	if relative != "" {
+		top := strings.SplitN(filepath.ToSlash(relative), "/", 2)[0]
+		fix = fmt.Sprintf("relative paths are read under data.dir (%s); put the dataset's files there, "+
+			"or point MHE_DATA_DIR (or --set data.dir=DIR) at the folder that holds %s", cfg.Data.Dir, top)
+		if top != relative {
+			fix += "/"
+		}
+	}
+	noun := "file"
+	if len(missing) > 1 {
+		noun = "files"
+	}
+	return data.InputError(fmt.Errorf("data %s not found:\n%s\n%s", noun, strings.Join(missing, "\n"), fix))
+}
