@@ -14,6 +14,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
@@ -159,6 +160,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	res, err := train.TrainRun(o.cmd.Context(), train.RunOptions{
 		Config: &cfg, ConfigYAML: resolved, Dir: dir, Force: o.Force, Resume: o.Resume != "",
 		Threads: threads, Progress: pr.handle, Log: logf, CheckpointEvery: o.CheckpointInterval,
+		MemoryLimit: memlimit.Get(),
 	})
 	pr.finishBar()
 	if err != nil {

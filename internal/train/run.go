@@ -16,6 +16,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/heads"
+	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
@@ -32,6 +33,9 @@ type RunOptions struct {
 	CheckpointEvery time.Duration
 	Progress        func(Event)
 	Log             func(format string, args ...any)
+	// MemoryLimit is what the process may use (memlimit.Get); a run that
+	// needs more is warned about before its first batch. Zero: unknown.
+	MemoryLimit memlimit.Limit
 }
 
 // RunResult is what a finished run reports.
@@ -113,6 +117,11 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	tr, err := NewTrainer(m, cfg, train, val, pool, dir, shas)
 	if err != nil {
 		return nil, err
+	}
+	mb, db := memoryNeed(m.Params(), strings.EqualFold(cfg.Train.Average, "swa"), splits.all())
+	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for the data", byteSize(mb), byteSize(db))
+	if w := memoryWarning(mb, db, o.MemoryLimit); w != "" {
+		logf("%s", w)
 	}
 	tr.Progress = o.Progress
 	tr.CheckpointEvery = o.CheckpointEvery

@@ -1,0 +1,121 @@
+// Package memlimit finds how much memory this process may use: the limit
+// of its control group (what SLURM's --mem, a Kubernetes pod or systemd
+// set) or, without one, the machine's RAM. Linux only; elsewhere the limit
+// is unknown (zero).
+package memlimit
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Limit is a memory limit in bytes (0: unknown) and where it came from (a
+// file name).
+type Limit struct {
+	Bytes  int64
+	Source string
+}
+
+// unlimited: cgroup v1 writes "no limit" as a huge number (2^63 rounded
+// down to a page); any limit beyond 2^60 bytes means none.
+const unlimited = int64(1) << 60
+
+// FromRoot reads the limit from a file system rooted at root ("/" for this
+// machine): /proc/self/cgroup names the process's groups, whose limit and
+// every ancestor's apply (cgroup v2 memory.max, v1
+// memory.limit_in_bytes); /proc/meminfo's MemTotal caps them. The smallest
+// wins. Unreadable files count as no limit.
+func FromRoot(root string) Limit {
+	var best Limit
+	consider := func(n int64, source string) {
+		if n > 0 && n < unlimited && (best.Bytes == 0 || n < best.Bytes) {
+			best = Limit{Bytes: n, Source: source}
+		}
+	}
+	if n, ok := memTotal(filepath.Join(root, "proc", "meminfo")); ok {
+		consider(n, "/proc/meminfo MemTotal")
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "proc", "self", "cgroup"))
+	if err != nil {
+		return best
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		// "hierarchy-ID:controller-list:cgroup-path"
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 || !strings.HasPrefix(parts[2], "/") {
+			continue
+		}
+		var dir, file string
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			dir, file = "/sys/fs/cgroup", "memory.max"
+		case hasController(parts[1], "memory"):
+			dir, file = "/sys/fs/cgroup/memory", "memory.limit_in_bytes"
+		default:
+			continue
+		}
+		// The group and its ancestors up to the hierarchy's root.
+		for p := path.Clean(parts[2]); ; p = path.Dir(p) {
+			name := path.Join(dir, p, file)
+			if n, ok := readLimit(filepath.Join(root, filepath.FromSlash(name))); ok {
+				consider(n, name)
+			}
+			if p == "/" {
+				break
+			}
+		}
+	}
+	return best
+}
+
+func hasController(list, c string) bool {
+	for _, x := range strings.Split(list, ",") {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// readLimit parses a cgroup limit file: a byte count, or "max" (none).
+func readLimit(name string) (int64, bool) {
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		return 0, false
+	}
+	s := string(bytes.TrimSpace(raw))
+	if s == "max" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// memTotal reads MemTotal (kB) from a meminfo file.
+func memTotal(name string) (int64, bool) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			kb, err := strconv.ParseInt(fields[1], 10, 64)
+			if err != nil || kb <= 0 {
+				return 0, false
+			}
+			return kb << 10, true
+		}
+	}
+	return 0, false
+}

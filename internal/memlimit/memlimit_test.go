@@ -1,0 +1,75 @@
+package memlimit
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func write(t *testing.T, root, name, text string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFromRoot(t *testing.T) {
+	const meminfo = "MemTotal:       25189988 kB\nMemFree:        22213784 kB\n"
+	ram := int64(25189988) << 10
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  Limit
+	}{
+		{"nothing readable", nil, Limit{}},
+		{"RAM only", map[string]string{"proc/meminfo": meminfo}, Limit{ram, "/proc/meminfo MemTotal"}},
+		{"cgroup v2 job limit under RAM", map[string]string{
+			"proc/meminfo":     meminfo,
+			"proc/self/cgroup": "0::/slurm/uid_1/job_7/step_0\n",
+			"sys/fs/cgroup/slurm/uid_1/job_7/step_0/memory.max": "max\n",
+			"sys/fs/cgroup/slurm/uid_1/job_7/memory.max":        "8589934592\n",
+			"sys/fs/cgroup/slurm/memory.max":                    "17179869184\n",
+		}, Limit{8 << 30, "/sys/fs/cgroup/slurm/uid_1/job_7/memory.max"}},
+		{"cgroup v2 without limits", map[string]string{
+			"proc/meminfo":                        meminfo,
+			"proc/self/cgroup":                    "0::/user.slice\n",
+			"sys/fs/cgroup/user.slice/memory.max": "max\n",
+		}, Limit{ram, "/proc/meminfo MemTotal"}},
+		{"cgroup v1, no limit written as 2^63", map[string]string{
+			"proc/meminfo":     meminfo,
+			"proc/self/cgroup": "5:cpu,cpuacct:/\n4:memory:/process_api/0de5\n0::/\n",
+			"sys/fs/cgroup/memory/process_api/0de5/memory.limit_in_bytes": "9223372036854771712\n",
+			"sys/fs/cgroup/memory/memory.limit_in_bytes":                  "9223372036854771712\n",
+		}, Limit{ram, "/proc/meminfo MemTotal"}},
+		{"cgroup v1 limit", map[string]string{
+			"proc/meminfo":     meminfo,
+			"proc/self/cgroup": "4:memory:/docker/abc\n",
+			"sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes": "4294967296\n",
+		}, Limit{4 << 30, "/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes"}},
+		{"a limit above RAM does not count", map[string]string{
+			"proc/meminfo":                 meminfo,
+			"proc/self/cgroup":             "0::/big\n",
+			"sys/fs/cgroup/big/memory.max": "107374182400\n",
+		}, Limit{ram, "/proc/meminfo MemTotal"}},
+		{"garbage is no limit", map[string]string{
+			"proc/self/cgroup":           "0::/x\nnot a line\n",
+			"sys/fs/cgroup/x/memory.max": "lots\n",
+			"sys/fs/cgroup/memory.max":   "-5\n",
+		}, Limit{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			for name, text := range c.files {
+				write(t, root, name, text)
+			}
+			if got := FromRoot(root); got != c.want {
+				t.Errorf("FromRoot = %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
