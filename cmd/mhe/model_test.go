@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
@@ -498,6 +499,30 @@ func TestPredictBeam(t *testing.T) {
 		code, out, errOut := runMain(t, "", c.args...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, c.msg) {
 			t.Errorf("%v: exit %d %q, want exit 2 with %q", c.args, code, errOut, c.msg)
+		}
+	}
+}
+
+// train logs its memory before the first batch and, when that exceeds what
+// the process may use, warns even with --quiet.
+func TestTrainMemoryWarning(t *testing.T) {
+	_, cfg := trainTiny(t)
+	defer func(f func() memlimit.Limit) { memoryLimit = f }(memoryLimit)
+	memoryLimit = func() memlimit.Limit { return memlimit.Limit{Bytes: 4096, Source: "/sys/fs/cgroup/job/memory.max"} }
+	for _, quiet := range []bool{false, true} {
+		args := []string{"train", "--config", cfg, "--out", filepath.Join(t.TempDir(), "m")}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		code, _, errOut := runMain(t, "", args...)
+		if code != 0 {
+			t.Fatalf("train: %s", errOut)
+		}
+		if want := "memory: "; quiet == strings.Contains(errOut, want) {
+			t.Errorf("quiet %v: %q in the log is %v:\n%s", quiet, want, !quiet, errOut)
+		}
+		if !strings.Contains(errOut, "warning: this run allocates ") || !strings.Contains(errOut, "may use only 4 KiB (/sys/fs/cgroup/job/memory.max)") {
+			t.Errorf("quiet %v: no memory warning:\n%s", quiet, errOut)
 		}
 	}
 }

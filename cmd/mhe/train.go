@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -78,7 +79,7 @@ Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs); results do not depend on it")
 	f.Uint64Var(&o.Seed, "seed", 1, "random seed (train.seed)")
 	f.IntVar(&o.Epochs, "epochs", 0, "epochs (train.epochs)")
-	f.BoolVar(&o.Quiet, "quiet", false, "no progress or summary on stderr")
+	f.BoolVar(&o.Quiet, "quiet", false, "no progress or summary on stderr (warnings still)")
 	f.BoolVar(&o.Force, "force", false, "overwrite an existing model directory")
 	f.StringArrayVar(&o.Sets, "set", nil, "override a config key (key=value), repeatable")
 	f.BoolVar(&o.PrintConfig, "print-config", false, "print the resolved config and exit")
@@ -149,9 +150,10 @@ func trainRun(s *streams, o *trainOptions) error {
 	}
 	prev := runtime.GOMAXPROCS(threads)
 	defer runtime.GOMAXPROCS(prev)
+	// --quiet silences the summary, not warnings.
 	logf := func(format string, args ...any) {
-		if !o.Quiet {
-			fmt.Fprintf(s.errOut, format+"\n", args...)
+		if msg := fmt.Sprintf(format, args...); !o.Quiet || strings.HasPrefix(msg, "warning:") {
+			fmt.Fprintln(s.errOut, msg)
 		}
 	}
 	logf("mhe train: %s, threads %d (effective), seed %d", dir, threads, cfg.Train.Seed)
@@ -160,7 +162,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	res, err := train.TrainRun(o.cmd.Context(), train.RunOptions{
 		Config: &cfg, ConfigYAML: resolved, Dir: dir, Force: o.Force, Resume: o.Resume != "",
 		Threads: threads, Progress: pr.handle, Log: logf, CheckpointEvery: o.CheckpointInterval,
-		MemoryLimit: memlimit.Get(),
+		MemoryLimit: memoryLimit(),
 	})
 	pr.finishBar()
 	if err != nil {
@@ -208,6 +210,9 @@ func trainRun(s *streams, o *trainOptions) error {
 	}
 	return writeEvalResult(s.out, *res.Test, modelPropInfo(res.Model, cfg.Eval, cfg.Name), format)
 }
+
+// memoryLimit is what this process may use (a variable: tests lower it).
+var memoryLimit = memlimit.Get
 
 // trainRecord describes a finished training run.
 func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall float64, u usage) *record.Record {
