@@ -526,3 +526,30 @@ func TestTrainMemoryWarning(t *testing.T) {
 		}
 	}
 }
+
+// plan --config prices the config's model as training will allocate it:
+// the figure is the one train logs before its first batch; a head flag
+// (which reshapes only the plan) drops it.
+func TestPlanTrainingMemory(t *testing.T) {
+	_, cfg := trainTiny(t)
+	code, out, errOut := runMain(t, "", "plan", "--config", cfg, "--format", "json")
+	if code != 0 {
+		t.Fatalf("plan: %s", errOut)
+	}
+	var p struct {
+		TrainMemoryBytes int64 `json:"train_memory_bytes"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil || p.TrainMemoryBytes <= 0 {
+		t.Fatalf("plan --config json lacks train_memory_bytes: %v %s", err, out)
+	}
+	_, _, log := runMain(t, "", "train", "--config", cfg, "--out", filepath.Join(t.TempDir(), "m"))
+	if want := "memory: " + train.FormatBytes(p.TrainMemoryBytes) + " allocated for the model"; !strings.Contains(log, want) {
+		t.Errorf("train's log lacks %q (plan's %d bytes):\n%s", want, p.TrainMemoryBytes, log)
+	}
+	if _, out, _ := runMain(t, "", "plan", "--config", cfg); !strings.Contains(out, "training memory") || !strings.Contains(out, group(p.TrainMemoryBytes)+" bytes") {
+		t.Errorf("plan table lacks the training memory:\n%s", out)
+	}
+	if _, out, _ := runMain(t, "", "plan", "--config", cfg, "--lengths", "8,5"); strings.Contains(out, "training memory") {
+		t.Errorf("plan with --lengths prices the config's model:\n%s", out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/report"
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 type planOptions struct {
@@ -41,6 +43,9 @@ type planOptions struct {
 	Names         string
 
 	changed func(string) bool
+	// trainMemory is what training the config's model allocates for its
+	// tensors (--config without head flags; 0: not known).
+	trainMemory int64
 }
 
 func newPlanCmd(s *streams, runF func(*planOptions) error) *cobra.Command {
@@ -206,9 +211,12 @@ func writePlan(s *streams, o *planOptions, format report.Format, plan *heads.Pla
 		return nil
 	}
 	if format == report.JSON {
-		return writeJSON(s.out, plan)
+		return writeJSON(s.out, struct {
+			*heads.Plan
+			TrainMemoryBytes int64 `json:"train_memory_bytes,omitempty"`
+		}{plan, o.trainMemory})
 	}
-	return writePlanTable(s.out, plan)
+	return writePlanTable(s.out, plan, o.trainMemory)
 }
 
 // planModelRun reports the heads of a trained model: its plan (with the
@@ -311,6 +319,15 @@ func planFromConfig(o *planOptions, req *heads.Request) (string, error) {
 	req.Labels = dims.labels
 	if req.Dim == 0 {
 		req.Dim = encoderWidth(&cfg, dims.features)
+	}
+	o.trainMemory = 0
+	if dims.features > 0 && !slices.ContainsFunc([]string{"method", "lengths", "heads", "groups", "budget", "beam", "bottleneck-dim", "samples", "optimizer", "dim"}, o.changed) {
+		// The head flags reshape the plan, not the config's model: priced
+		// only as the config stands. A config train would refuse is not
+		// plan's to judge; it gets no figure.
+		if n, err := train.TrainingMemory(&cfg, dims.features, dims.labels); err == nil {
+			o.trainMemory = n
+		}
 	}
 	return cfg.Head.LabelOrder, nil
 }
@@ -420,7 +437,7 @@ func parseCount(s string) (int64, error) {
 	return int64(v * mult), nil
 }
 
-func writePlanTable(w io.Writer, p *heads.Plan) error {
+func writePlanTable(w io.Writer, p *heads.Plan, trainMemory int64) error {
 	lengths := make([]string, len(p.Lengths))
 	for i, l := range p.Lengths {
 		lengths[i] = strconv.Itoa(l)
@@ -444,6 +461,9 @@ func writePlanTable(w io.Writer, p *heads.Plan) error {
 		add("heads per example (S)", strconv.Itoa(p.Samples))
 	}
 	add("encoder width (d)", strconv.Itoa(p.Dim))
+	if trainMemory > 0 {
+		add("training memory", fmt.Sprintf("%s (%s bytes: the whole model's weights, gradients, optimizer state; data not included)", train.FormatBytes(trainMemory), group(trainMemory)))
+	}
 	if err := kv.Write(w, report.Table); err != nil {
 		return err
 	}

@@ -60,6 +60,18 @@ func (o *Optimizer) corrections() {
 	o.bc2 = float32(1 - math.Pow(float64(o.Beta2), float64(o.step)))
 }
 
+// Slots is the number of state values the optimiser keeps per parameter
+// value (Init allocates that many arrays the size of the parameter).
+func (o *Optimizer) Slots() int {
+	switch {
+	case o.Kind != SGD:
+		return 2
+	case o.Momentum > 0:
+		return 1
+	}
+	return 0
+}
+
 // Init allocates p's optimiser state.
 func (o *Optimizer) Init(p *Param) {
 	switch o.Kind {

@@ -20,6 +20,8 @@ type Param struct {
 	M, V []float32
 	// Decay says whether weight decay applies (weights yes, biases no).
 	Decay bool
+	// Dense says the parameter keeps a dense gradient G (allocated with W).
+	Dense bool
 }
 
 // NewParam allocates a zero tensor; dense says whether it keeps a dense
@@ -35,7 +37,7 @@ func NewParamShape(name string, rows, cols int, decay, alloc bool) *Param {
 }
 
 func newParam(name string, rows, cols int, dense, decay, alloc bool) *Param {
-	p := &Param{Name: name, Rows: rows, Cols: cols, Decay: decay}
+	p := &Param{Name: name, Rows: rows, Cols: cols, Decay: decay, Dense: dense}
 	if alloc {
 		p.W = make([]float32, rows*cols)
 		if dense {

@@ -2,32 +2,73 @@ package train
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
 
-// memoryNeed is what a run allocates before its first batch, in bytes:
-// every tensor with its gradient and optimiser state, plus the weight
-// average's copy with swa (model), and the rows of every split (data).
-// Batch workspaces come on top; they are small next to these at any size
-// worth checking. The resident memory can stay below it: the optimiser
-// state of an input feature no training row holds is never touched.
-func memoryNeed(ps []*nn.Param, swa bool, splits []*data.Dataset) (model, rows int64) {
+// modelBytes is what a model's tensors take in training: each tensor's
+// weights, its dense gradient (Param.Dense), the optimiser's slots of
+// state and, with swa, the weight average's copy, at 4 bytes a value. It
+// reads shapes only, so it also prices a model that is not allocated
+// (TrainingMemory); TestModelBytesIsAllocation holds it to what training
+// allocates.
+func modelBytes(ps []*nn.Param, slots int, swa bool) int64 {
+	var n int64
 	for _, p := range ps {
-		n := len(p.W) + len(p.G) + len(p.M) + len(p.V)
-		if swa {
-			n += p.Size()
+		k := int64(1 + slots)
+		if p.Dense {
+			k++
 		}
-		model += 4 * int64(n)
+		if swa {
+			k++
+		}
+		n += k * int64(p.Size())
 	}
+	return 4 * n
+}
+
+// dataBytes is what the rows of the splits take (CSR arrays).
+func dataBytes(splits []*data.Dataset) int64 {
+	var n int64
 	for _, d := range splits {
 		for _, m := range []*data.CSR{d.X, d.Y} {
-			rows += 8*int64(len(m.Indptr)) + 4*int64(len(m.Indices)+len(m.Values))
+			n += 8*int64(len(m.Indptr)) + 4*int64(len(m.Indices)+len(m.Values))
 		}
 	}
-	return model, rows
+	return n
+}
+
+// TrainingMemory is what training the model a config describes allocates
+// for its tensors (weights, gradients, optimizer state, weight average),
+// with the given input features (after hashing) and labels, without
+// allocating it: mhe plan --config reports it. The data and batch
+// workspaces come on top.
+func TrainingMemory(cfg *config.Config, features, labels int) (int64, error) {
+	var pf *heads.PlanFile
+	if cfg.Head.Plan != "" {
+		f, err := heads.ReadPlanFile(cfg.Head.Plan)
+		if err != nil {
+			return 0, err
+		}
+		pf = &f
+	}
+	if cfg.Encoder.HashFeatures > 0 {
+		features = cfg.Encoder.HashFeatures
+	}
+	m, err := Build(Spec{Config: cfg, Labels: labels, Features: features, Plan: pf, ShapesOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	opt, err := nn.NewOptimizer(nn.OptKind(strings.ToLower(cfg.Train.Optimizer)), cfg.Train.Momentum, cfg.Train.WeightDecay)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", config.ErrInvalid, err)
+	}
+	return modelBytes(m.Params(), opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")), nil
 }
 
 // memoryWarning says, when a run allocates more memory than the process
@@ -39,12 +80,12 @@ func memoryWarning(model, rows int64, limit memlimit.Limit) string {
 	return fmt.Sprintf("warning: this run allocates %s (model %s, data %s) but may use only %s (%s): "+
 		"it will probably be killed for want of memory. Ask for more (SLURM --mem), or shrink the model: "+
 		"head.method mhc or mhp instead of vanilla, a smaller encoder.hidden, or encoder.hash_features",
-		byteSize(model+rows), byteSize(model), byteSize(rows), byteSize(limit.Bytes), limit.Source)
+		FormatBytes(model+rows), FormatBytes(model), FormatBytes(rows), FormatBytes(limit.Bytes), limit.Source)
 }
 
-// byteSize is n in KiB below a MiB, in MiB below a GiB, else in GiB with
+// FormatBytes is n in KiB below a MiB, in MiB below a GiB, else in GiB with
 // two decimals.
-func byteSize(n int64) string {
+func FormatBytes(n int64) string {
 	if n < 1<<20 {
 		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
 	}

@@ -6,30 +6,91 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
 
-func TestMemoryNeed(t *testing.T) {
-	w := nn.NewParam("w", 10, 4, true, true) // W and a dense gradient
-	w.M, w.V = make([]float32, 40), make([]float32, 40)
-	e := nn.NewParamShape("e", 5, 2, true, true) // W only
+func TestModelAndDataBytes(t *testing.T) {
+	w := nn.NewParam("w", 10, 4, true, true)      // W and a dense gradient
+	e := nn.NewParamShape("e", 5, 2, true, false) // shape only: priced all the same
+	for _, c := range []struct {
+		slots int
+		swa   bool
+		want  int64
+	}{
+		{0, false, 4 * (2*40 + 10)},
+		{2, false, 4 * (4*40 + 3*10)},
+		{2, true, 4 * (5*40 + 4*10)},
+	} {
+		if got := modelBytes([]*nn.Param{w, e}, c.slots, c.swa); got != c.want {
+			t.Errorf("slots %d swa %v: %d bytes, want %d", c.slots, c.swa, got, c.want)
+		}
+	}
 	ds := &data.Dataset{
 		X: &data.CSR{Rows: 2, Cols: 9, Indptr: []int64{0, 2, 3}, Indices: []int32{1, 4, 2}, Values: []float32{1, 2, 3}},
 		Y: &data.CSR{Rows: 2, Cols: 3, Indptr: []int64{0, 1, 2}, Indices: []int32{0, 2}},
 	}
-	for _, c := range []struct {
-		swa         bool
-		model, rows int64
+	if got, want := dataBytes([]*data.Dataset{ds}), int64(8*3+4*6+8*3+4*2); got != want {
+		t.Errorf("data: %d bytes, want %d", got, want)
+	}
+}
+
+// TrainingMemory prices a model from its config without allocating it:
+// exactly what training allocates for every head, optimizer and weight
+// average (so mhe plan --config tells a cluster job how much to ask for).
+func TestTrainingMemoryIsAllocation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*config.Config)
 	}{
-		{false, 4 * (160 + 10), 8*3 + 4*6 + 8*3 + 4*2},
-		{true, 4 * (160 + 40 + 10 + 10), 8*3 + 4*6 + 8*3 + 4*2},
+		{"vanilla adam", func(c *config.Config) { c.Head.Method = "vanilla" }},
+		{"mhp sgd momentum", func(c *config.Config) { c.Head.Method = "mhp"; c.Train.Optimizer = "sgd" }},
+		{"mhp sgd plain", func(c *config.Config) { c.Head.Method = "mhp"; c.Train.Optimizer = "sgd"; c.Train.Momentum = 0 }},
+		{"mhc bottleneck", func(c *config.Config) { c.Head.Method = "mhc"; c.Head.BottleneckDim = 16; c.Head.Beam = 4 }},
+		{"mhc no bottleneck, swa", func(c *config.Config) {
+			c.Head.Method, c.Head.BottleneckDim, c.Head.Beam, c.Head.PathScore = "mhc", 0, 4, "last"
+			c.Train.Average = "swa"
+		}},
+		{"mhs, two hidden layers", func(c *config.Config) { c.Head.Method = "mhs"; c.Head.Heads = 3; c.Encoder.Hidden = []int{48, 32} }},
+		{"linear mhc, hashed features", func(c *config.Config) {
+			c.Encoder = config.EncoderConfig{Type: "linear", Activation: "relu", HashFeatures: 128}
+			c.Head.Method, c.Head.BottleneckDim = "mhc", 8
+		}},
 	} {
-		model, rows := memoryNeed([]*nn.Param{w, e}, c.swa, []*data.Dataset{ds})
-		if model != c.model || rows != c.rows {
-			t.Errorf("swa %v: model %d data %d bytes, want %d and %d", c.swa, model, rows, c.model, c.rows)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := synthConfig("vanilla", "index")
+			tc.set(&cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			splits, err := LoadSplits(&cfg, cfg.Train.Seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, tr, val, err := Prepare(&cfg, splits, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := NewTrainer(m, &cfg, tr, val, nn.NewPool(1), nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			var allocated int64
+			for _, p := range m.Params() {
+				allocated += 4 * int64(len(p.W)+len(p.G)+len(p.M)+len(p.V))
+				if cfg.Train.Average == "swa" {
+					allocated += 4 * int64(p.Size())
+				}
+			}
+			got, err := TrainingMemory(&cfg, splits.Train.NumFeatures(), splits.Train.NumLabels())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != allocated || got == 0 {
+				t.Errorf("TrainingMemory %d bytes, training allocates %d", got, allocated)
+			}
+		})
 	}
 }
 
@@ -61,8 +122,8 @@ func TestTrainRunMemoryWarning(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		model, _ := memoryNeed(res.Model.Params(), false, nil)
-		if want := "memory: " + byteSize(model) + " allocated for the model"; !strings.Contains(log.String(), want) {
+		model := modelBytes(res.Model.Params(), 2, false)
+		if want := "memory: " + FormatBytes(model) + " allocated for the model"; !strings.Contains(log.String(), want) {
 			t.Errorf("limit %+v: the log lacks %q:\n%s", limit, want, log.String())
 		}
 		warned := strings.Contains(log.String(), "warning: this run allocates")

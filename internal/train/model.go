@@ -42,6 +42,9 @@ type Spec struct {
 	Features    int // after preprocessing
 	SingleLabel bool
 	Plan        *heads.PlanFile // from head.plan, if any
+	// ShapesOnly builds the tensors' shapes without their values (to
+	// price a model: TrainingMemory).
+	ShapesOnly bool
 }
 
 // resolveLoss picks the loss for auto.
@@ -115,14 +118,14 @@ func Build(s Spec) (*Model, error) {
 	}
 	m := &Model{Labels: s.Labels, SingleLabel: s.SingleLabel, Method: plan.Method, Loss: loss, Plan: plan, Encoder: enc, Width: d,
 		PathScore: strings.ToLower(cfg.Head.PathScore)}
-	if err := m.makeHead(true, cfg.Train.Seed); err != nil {
+	if err := m.makeHead(!s.ShapesOnly, cfg.Train.Seed); err != nil {
 		return nil, err
 	}
 	act, err := nn.ParseActivation(strings.ToLower(enc.Activation))
 	if err != nil {
 		return nil, fmt.Errorf("%w: encoder.activation: %v", config.ErrInvalid, err)
 	}
-	if m.Net, err = NewNet(s.Features, hidden, act, enc.Dropout, m.Head.Outputs(), m.passthrough(), cfg.Train.Seed, true); err != nil {
+	if m.Net, err = NewNet(s.Features, hidden, act, enc.Dropout, m.Head.Outputs(), m.passthrough(), cfg.Train.Seed, !s.ShapesOnly); err != nil {
 		return nil, fmt.Errorf("%w: head.bottleneck_dim: %v", config.ErrInvalid, err)
 	}
 	if h, ok := m.Head.(*heads.MHSHead); ok {

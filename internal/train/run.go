@@ -118,8 +118,8 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	if err != nil {
 		return nil, err
 	}
-	mb, db := memoryNeed(m.Params(), strings.EqualFold(cfg.Train.Average, "swa"), splits.all())
-	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for the data", byteSize(mb), byteSize(db))
+	mb, db := modelBytes(m.Params(), tr.opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")), dataBytes(splits.all())
+	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for the data", FormatBytes(mb), FormatBytes(db))
 	if w := memoryWarning(mb, db, o.MemoryLimit); w != "" {
 		logf("%s", w)
 	}
