@@ -72,13 +72,14 @@ func TrainingMemory(cfg *config.Config, features, labels int) (int64, error) {
 }
 
 // memoryWarning says, when a run allocates more memory than the process
-// may use, that it will probably be killed and what to change; "" otherwise.
+// may use, that it is likely to be killed and what to change; "" otherwise.
 func memoryWarning(model, rows int64, limit memlimit.Limit) string {
 	if limit.Bytes <= 0 || model+rows <= limit.Bytes {
 		return ""
 	}
 	return fmt.Sprintf("warning: this run allocates %s (model %s, data %s) but may use only %s (%s): "+
-		"it will probably be killed for want of memory. Ask for more (SLURM --mem), or shrink the model: "+
+		"unless much of it stays untouched (rows of features or labels no training row holds), it will be killed for want of memory. "+
+		"Ask for more (SLURM --mem), or shrink the model: "+
 		"head.method mhc or mhp instead of vanilla, a smaller encoder.hidden, or encoder.hash_features",
 		FormatBytes(model+rows), FormatBytes(model), FormatBytes(rows), FormatBytes(limit.Bytes), limit.Source)
 }
