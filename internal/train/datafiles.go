@@ -12,21 +12,23 @@ import (
 	"github.com/mhe-xlc/mhe/internal/data"
 )
 
-// dataFiles lists the files a run configuration reads, by config key, in
-// the order the keys are declared (the test keys only for test).
+// dataFiles lists the files a run configuration reads, by config key;
+// testOnly: only those the test rows come from (predict and eval on a
+// model).
 func dataFiles(d *config.DataConfig, testOnly bool) [][2]string {
-	all := [][2]string{
-		{"train", d.Train}, {"train_labels", d.TrainLabels}, {"train_rows", d.TrainRows},
-		{"validation", d.Validation}, {"validation_labels", d.ValidationLabels},
-		{"test", d.Test}, {"test_labels", d.TestLabels}, {"test_rows", d.TestRows},
-	}
-	if testOnly {
-		all = all[5:]
-		// Test rows picked from the training file (test_rows alone, or
-		// holdout_every) read it too.
-		if d.Test == "" && (d.TestRows != "" || d.HoldoutEvery > 0) {
-			all = append(all, [2]string{"train", d.Train}, [2]string{"train_labels", d.TrainLabels})
-		}
+	train := [][2]string{{"train", d.Train}, {"train_labels", d.TrainLabels}}
+	test := [][2]string{{"test", d.Test}, {"test_labels", d.TestLabels}, {"test_rows", d.TestRows}}
+	var all [][2]string
+	switch {
+	case !testOnly:
+		all = append(train, [2]string{"train_rows", d.TrainRows},
+			[2]string{"validation", d.Validation}, [2]string{"validation_labels", d.ValidationLabels})
+		all = append(all, test...)
+	case d.Test == "" && (d.TestRows != "" || d.HoldoutEvery > 0):
+		// Test rows picked from the training file.
+		all = append(test, train...)
+	default:
+		all = test
 	}
 	var out [][2]string
 	for _, kv := range all {

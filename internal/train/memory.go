@@ -6,7 +6,6 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
-	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
@@ -15,8 +14,8 @@ import (
 // weights, its dense gradient (Param.Dense), the optimiser's slots of
 // state and, with swa, the weight average's copy, at 4 bytes a value. It
 // reads shapes only, so it also prices a model that is not allocated
-// (TrainingMemory); TestModelBytesIsAllocation holds it to what training
-// allocates.
+// (TrainingMemory); TestTrainingMemoryIsAllocation holds it to what
+// training allocates.
 func modelBytes(ps []*nn.Param, slots int, swa bool) int64 {
 	var n int64
 	for _, p := range ps {
@@ -45,28 +44,22 @@ func dataBytes(splits []*data.Dataset) int64 {
 
 // TrainingMemory is what training the model a config describes allocates
 // for its tensors (weights, gradients, optimizer state, weight average),
-// with the given input features (after hashing) and labels, without
+// with the given input features (before hashing) and labels, without
 // allocating it: mhe plan --config reports it. The data and batch
 // workspaces come on top.
 func TrainingMemory(cfg *config.Config, features, labels int) (int64, error) {
-	var pf *heads.PlanFile
-	if cfg.Head.Plan != "" {
-		f, err := heads.ReadPlanFile(cfg.Head.Plan)
-		if err != nil {
-			return 0, err
-		}
-		pf = &f
-	}
-	if cfg.Encoder.HashFeatures > 0 {
-		features = cfg.Encoder.HashFeatures
-	}
-	m, err := Build(Spec{Config: cfg, Labels: labels, Features: features, Plan: pf, ShapesOnly: true})
+	pf, err := readPlanFile(cfg)
 	if err != nil {
 		return 0, err
 	}
-	opt, err := nn.NewOptimizer(nn.OptKind(strings.ToLower(cfg.Train.Optimizer)), cfg.Train.Momentum, cfg.Train.WeightDecay)
+	prep := Preprocess{InputFeatures: features, Hash: cfg.Encoder.HashFeatures}
+	m, err := Build(Spec{Config: cfg, Labels: labels, Features: prep.Features(), Plan: pf, ShapesOnly: true})
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", config.ErrInvalid, err)
+		return 0, err
+	}
+	opt, err := newOptimizer(cfg)
+	if err != nil {
+		return 0, err
 	}
 	return modelBytes(m.Params(), opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")), nil
 }

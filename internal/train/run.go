@@ -155,6 +155,18 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	return res, nil
 }
 
+// readPlanFile reads the config's head.plan, or returns nil without one.
+func readPlanFile(cfg *config.Config) (*heads.PlanFile, error) {
+	if cfg.Head.Plan == "" {
+		return nil, nil
+	}
+	f, err := heads.ReadPlanFile(cfg.Head.Plan)
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
 // Prepare fits the preprocessing, orders the labels and builds the model;
 // it returns the training and validation sets transformed, with internal
 // label ids. init sets the label-prior biases (fresh runs).
@@ -163,13 +175,9 @@ func Prepare(cfg *config.Config, s *Splits, init bool) (*Model, *data.Dataset, *
 	trainX := prep.Fit(s.Train.X, cfg.Data.TFIDF)
 	counts := s.Train.Y.ColumnCounts()
 	single := cfg.Data.SingleLabel || s.Train.IsSingleLabel()
-	var pf *heads.PlanFile
-	if cfg.Head.Plan != "" {
-		f, err := heads.ReadPlanFile(cfg.Head.Plan)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		pf = &f
+	pf, err := readPlanFile(cfg)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	m, err := Build(Spec{Config: cfg, Labels: s.Train.NumLabels(), Features: prep.Features(), SingleLabel: single, Plan: pf})
 	if err != nil {

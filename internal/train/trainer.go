@@ -91,11 +91,21 @@ type Trainer struct {
 	batch nn.Batch
 }
 
-// NewTrainer prepares the optimiser state.
-func NewTrainer(m *Model, cfg *config.Config, train, val *data.Dataset, pool *nn.Pool, dir *modelio.Dir, dataSHA []string) (*Trainer, error) {
+// newOptimizer is the optimiser train.optimizer, train.momentum and
+// train.weight_decay describe.
+func newOptimizer(cfg *config.Config) (*nn.Optimizer, error) {
 	opt, err := nn.NewOptimizer(nn.OptKind(strings.ToLower(cfg.Train.Optimizer)), cfg.Train.Momentum, cfg.Train.WeightDecay)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", config.ErrInvalid, err)
+	}
+	return opt, nil
+}
+
+// NewTrainer prepares the optimiser state.
+func NewTrainer(m *Model, cfg *config.Config, train, val *data.Dataset, pool *nn.Pool, dir *modelio.Dir, dataSHA []string) (*Trainer, error) {
+	opt, err := newOptimizer(cfg)
+	if err != nil {
+		return nil, err
 	}
 	for _, p := range m.Params() {
 		opt.Init(p)
