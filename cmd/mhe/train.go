@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -150,18 +149,19 @@ func trainRun(s *streams, o *trainOptions) error {
 	}
 	prev := runtime.GOMAXPROCS(threads)
 	defer runtime.GOMAXPROCS(prev)
-	// --quiet silences the summary, not warnings.
 	logf := func(format string, args ...any) {
-		if msg := fmt.Sprintf(format, args...); !o.Quiet || strings.HasPrefix(msg, "warning:") {
-			fmt.Fprintln(s.errOut, msg)
+		if !o.Quiet {
+			fmt.Fprintf(s.errOut, format+"\n", args...)
 		}
 	}
+	// --quiet silences the summary, not warnings.
+	warnf := func(format string, args ...any) { fmt.Fprintf(s.errOut, "warning: "+format+"\n", args...) }
 	logf("mhe train: %s, threads %d (effective), seed %d", dir, threads, cfg.Train.Seed)
 	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
 	start := time.Now()
 	res, err := train.TrainRun(o.cmd.Context(), train.RunOptions{
 		Config: &cfg, ConfigYAML: resolved, Dir: dir, Force: o.Force, Resume: o.Resume != "",
-		Threads: threads, Progress: pr.handle, Log: logf, CheckpointEvery: o.CheckpointInterval,
+		Threads: threads, Progress: pr.handle, Log: logf, Warn: warnf, CheckpointEvery: o.CheckpointInterval,
 		MemoryLimit: memoryLimit(),
 	})
 	pr.finishBar()
@@ -203,7 +203,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	// run's: warn and go on).
 	if _, err := plots.Curves([]plots.Curve{curveOf(cfg.Name, res.State.History)},
 		[]string{"loss", cfg.Train.EarlyStoppingMetric}, filepath.Join(dir, "curves")); err != nil && !errors.Is(err, plots.ErrNoData) {
-		logf("warning: training curves not drawn: %v", err)
+		warnf("training curves not drawn: %v", err)
 	}
 	if res.Test == nil {
 		return nil

@@ -70,7 +70,7 @@ func memoryWarning(model, rows int64, limit memlimit.Limit) string {
 	if limit.Bytes <= 0 || model+rows <= limit.Bytes {
 		return ""
 	}
-	return fmt.Sprintf("warning: this run allocates %s (model %s, data %s) but may use only %s (%s): "+
+	return fmt.Sprintf("this run allocates %s (model %s, data %s) but may use only %s (%s): "+
 		"unless much of it stays untouched (rows of features or labels no training row holds), it will be killed for want of memory. "+
 		"Ask for more (SLURM --mem), or shrink the model: "+
 		"head.method mhc or mhp instead of vanilla, a smaller encoder.hidden, or encoder.hash_features",

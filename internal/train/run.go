@@ -33,6 +33,9 @@ type RunOptions struct {
 	CheckpointEvery time.Duration
 	Progress        func(Event)
 	Log             func(format string, args ...any)
+	// Warn reports what the user should act on; it is shown even when Log
+	// is silenced (nil: through Log).
+	Warn func(format string, args ...any)
 	// MemoryLimit is what the process may use (memlimit.Get); a run that
 	// needs more is warned about before its first batch. Zero: unknown.
 	MemoryLimit memlimit.Limit
@@ -58,6 +61,10 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	logf := o.Log
 	if logf == nil {
 		logf = func(string, ...any) {}
+	}
+	warnf := o.Warn
+	if warnf == nil {
+		warnf = func(format string, args ...any) { logf("warning: "+format, args...) }
 	}
 	dir := modelio.Open(o.Dir)
 	var ckpt *modelio.Checkpoint
@@ -121,7 +128,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	mb, db := modelBytes(m.Params(), tr.opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")), dataBytes(splits.all())
 	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for the data", FormatBytes(mb), FormatBytes(db))
 	if w := memoryWarning(mb, db, o.MemoryLimit); w != "" {
-		logf("%s", w)
+		warnf("%s", w)
 	}
 	tr.Progress = o.Progress
 	tr.CheckpointEvery = o.CheckpointEvery
