@@ -61,7 +61,8 @@ func (o *Optimizer) corrections() {
 }
 
 // Slots is the number of state values the optimiser keeps per parameter
-// value (Init allocates that many arrays the size of the parameter).
+// value: Init allocates that many arrays the size of the parameter (M,
+// then V).
 func (o *Optimizer) Slots() int {
 	switch {
 	case o.Kind != SGD:
@@ -74,13 +75,11 @@ func (o *Optimizer) Slots() int {
 
 // Init allocates p's optimiser state.
 func (o *Optimizer) Init(p *Param) {
-	switch o.Kind {
-	case SGD:
-		if o.Momentum > 0 {
-			p.M = make([]float32, p.Size())
-		}
-	default:
+	slots := o.Slots()
+	if slots >= 1 {
 		p.M = make([]float32, p.Size())
+	}
+	if slots >= 2 {
 		p.V = make([]float32, p.Size())
 	}
 }
