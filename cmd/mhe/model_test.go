@@ -177,11 +177,17 @@ func TestRerunFromResult(t *testing.T) {
 	if code, _, errOut := runMain(t, "", "train", "--config", filepath.Join(dir, "result.json"), "--out", again, "--quiet"); code != 0 {
 		t.Fatalf("train --config result.json: exit %d: %s", code, errOut)
 	}
-	a, _ := filepath.Glob(filepath.Join(dir, "weights-*.bin"))
-	b, _ := filepath.Glob(filepath.Join(again, "weights-*.bin"))
-	if len(a) != 1 || len(b) != 1 || filepath.Base(a[0]) != filepath.Base(b[0]) {
-		t.Errorf("rerun from result.json gave weights %v, original %v", b, a)
+	if !sameWeights(dir, again) {
+		t.Errorf("rerun from result.json gave other weights than the original")
 	}
+}
+
+// sameWeights reports whether two model directories hold the same weights:
+// one weights file each, named by its content hash.
+func sameWeights(a, b string) bool {
+	wa, _ := filepath.Glob(filepath.Join(a, "weights-*.bin"))
+	wb, _ := filepath.Glob(filepath.Join(b, "weights-*.bin"))
+	return len(wa) == 1 && len(wb) == 1 && filepath.Base(wa[0]) == filepath.Base(wb[0])
 }
 
 type evalRec struct {
@@ -317,10 +323,8 @@ func TestScoreTestFalse(t *testing.T) {
 	if out != "" || !strings.Contains(errOut, "test: 300 rows held out and not scored (eval.score_test: false); score them with: mhe eval --model "+dir) {
 		t.Errorf("train with eval.score_test false printed:\nstdout %q\nstderr %s", out, errOut)
 	}
-	a, _ := filepath.Glob(filepath.Join(scored, "weights-*.bin"))
-	b, _ := filepath.Glob(filepath.Join(dir, "weights-*.bin"))
-	if len(a) != 1 || len(b) != 1 || filepath.Base(a[0]) != filepath.Base(b[0]) {
-		t.Errorf("weights %v differ from those of the run that scored its test rows, %v", b, a)
+	if !sameWeights(scored, dir) {
+		t.Errorf("the weights differ from those of the run that scored its test rows")
 	}
 	var rec struct {
 		Metrics   map[string]float64 `json:"metrics"`
