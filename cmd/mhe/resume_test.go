@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -221,5 +223,35 @@ func TestClosedPipe(t *testing.T) {
 				t.Errorf("mhe %v to a closed pipe: %v, stderr %q; want exit 0 and silence", args, err, stderr.String())
 			}
 		})
+	}
+}
+
+// TestTrainErrorDiskFull: a training run that stops because the disk or
+// quota is full keeps its run area and says how to continue it; the same
+// error for a directory that holds no unfinished run gets no such advice.
+func TestTrainErrorDiskFull(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	full := &os.PathError{Op: "write", Path: filepath.Join(dir, "weights-pending.bin"), Err: syscall.ENOSPC}
+	if err := trainError(full, dir); strings.Contains(err.Error(), "--resume") {
+		t.Errorf("no run in the directory, yet: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "training"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "training", "config.yaml"), []byte("name: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []error{full, fmt.Errorf("checkpoint: %w", &os.PathError{Op: "write", Path: "x", Err: syscall.EDQUOT})} {
+		err := trainError(e, dir)
+		if !strings.Contains(err.Error(), "continue it with: mhe train --resume "+dir) {
+			t.Errorf("%v: no advice: %v", e, err)
+		}
+		if !errors.Is(err, e) || exitCode(err) != ExitFailure {
+			t.Errorf("%v: wrapped as %v, exit %d", e, err, exitCode(err))
+		}
+	}
+	other := errors.New("training diverged")
+	if err := trainError(other, dir); err != other {
+		t.Errorf("other error changed: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -252,8 +253,15 @@ func trainError(err error, dir string) error {
 		return usageError{err}
 	case train.IsModelError(err):
 		return fmt.Errorf("%w: %w", ErrModel, err)
+	case diskFull(err) && modelio.Open(dir).Unfinished():
+		return fmt.Errorf("%w\nthe run is kept: free space on that disk (or raise the quota), then continue it with: mhe train --resume %s", err, dir)
 	}
 	return err
+}
+
+// diskFull reports a write that failed for want of space or quota.
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 // curveOf turns an epoch history into a plotted curve.

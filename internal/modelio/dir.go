@@ -157,6 +157,17 @@ func (d *Dir) Abandon(created bool) {
 	}
 }
 
+// Unfinished reports whether the directory holds a run that started (its
+// config is staged in the run area) and has not committed a model yet:
+// mhe train --resume continues it, from its newest checkpoint if any.
+func (d *Dir) Unfinished() bool {
+	if _, err := os.Stat(d.File(ManifestFile)); err == nil {
+		return false
+	}
+	_, err := os.Stat(d.Training(ConfigFile))
+	return err == nil
+}
+
 // Lock takes an exclusive lock on the run area so that two jobs cannot
 // train into the same directory.
 func (d *Dir) Lock() error {
@@ -203,6 +214,9 @@ func (d *Dir) ReadManifest() (*Manifest, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			if _, err2 := os.Stat(d.Training(pointerFile)); err2 == nil {
 				return nil, fmt.Errorf("%w: %s holds an unfinished run (no manifest yet); finish it with mhe train --resume %s", ErrIncompatible, d.Path, d.Path)
+			}
+			if d.Unfinished() {
+				return nil, fmt.Errorf("%w: %s holds a run that stopped before its first checkpoint (no manifest yet); run it again from the start with mhe train --resume %s", ErrIncompatible, d.Path, d.Path)
 			}
 			return nil, fmt.Errorf("%w: %s has no %s; is it a model directory written by mhe train?", ErrCorrupt, d.Path, ManifestFile)
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -111,6 +112,42 @@ func TestManifestVersions(t *testing.T) {
 	WriteJSON(d.File(ManifestFile), Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "../w.bin"})
 	if _, err := d.ReadManifest(); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("path in weights name: %v", err)
+	}
+}
+
+// TestUnfinishedRun: a run that staged its config but wrote neither a
+// checkpoint nor a manifest is named as unfinished, with the command that
+// continues it; a checkpoint or a committed model changes the message.
+func TestUnfinishedRun(t *testing.T) {
+	dir := t.TempDir()
+	d := Open(dir)
+	if d.Unfinished() {
+		t.Error("empty directory reported unfinished")
+	}
+	if err := d.Prepare(false); err != nil {
+		t.Fatal(err)
+	}
+	d.Unlock()
+	if err := os.WriteFile(d.Training(ConfigFile), []byte("name: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !d.Unfinished() {
+		t.Error("staged config without a manifest not reported unfinished")
+	}
+	_, err := d.ReadManifest()
+	if !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "before its first checkpoint") ||
+		!strings.Contains(err.Error(), "mhe train --resume "+dir) {
+		t.Errorf("no checkpoint yet: %v", err)
+	}
+	if err := d.CommitCheckpoint(Checkpoint{Dir: "ckpt-0001-000000", Epoch: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ReadManifest(); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "holds an unfinished run") {
+		t.Errorf("with a checkpoint: %v", err)
+	}
+	WriteJSON(d.File(ManifestFile), Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "w.bin"})
+	if d.Unfinished() {
+		t.Error("directory with a manifest reported unfinished")
 	}
 }
 
