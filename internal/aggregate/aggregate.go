@@ -69,7 +69,7 @@ type Row struct {
 // Label is the row's head as a table shows it: "mhc 62×16 (label_order=random)".
 func (r *Row) Label() string {
 	l := r.Method
-	if len(r.Lengths) > 1 || r.Method != "vanilla" {
+	if len(r.Lengths) > 1 || r.Method != "vanilla" && len(r.Lengths) > 0 {
 		parts := make([]string, len(r.Lengths))
 		for i, n := range r.Lengths {
 			parts[i] = strconv.Itoa(n)
