@@ -6,6 +6,10 @@
 # mhe's "train s" includes predicting the test split at the end of training.
 # SEEDS="1 2 3 4 5" adds a column: MHC's P@1 mean ± sample sd over those
 # training seeds (one PLT run cannot show its spread; ours can).
+# With LIBLINEAR's liblinear-train on PATH (apt-get install liblinear-tools),
+# the table adds scripts/pltreplica, a replica of napkinXC's PLT trained on
+# the same rows (for SEEDS, with those seeds of its k-means tree), so the
+# peer's own spread shows too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
@@ -24,13 +28,28 @@ rows=(
 now() { date +%s.%N; }
 printf "machine: %s, %s cores, threads 2\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"
 seeds=(${SEEDS:-})
-if [ ${#seeds[@]} -gt 0 ]; then
-  echo "| dataset | MHC P@1 | PLT P@1 | MHC train s | PLT train s | MHC predict s | PLT predict s | MHC P@3 | MHC P@5 | MHC P@1, seeds ${SEEDS// /,} |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-else
-  echo "| dataset | MHC P@1 | PLT P@1 | MHC train s | PLT train s | MHC predict s | PLT predict s | MHC P@3 | MHC P@5 |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+replica=""
+if command -v liblinear-train >/dev/null; then
+  go build -o bin/pltreplica ./scripts/pltreplica && replica=1
 fi
+head="| dataset | MHC P@1 | PLT P@1 | MHC train s | PLT train s | MHC predict s | PLT predict s | MHC P@3 | MHC P@5 |"
+rule="|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+if [ ${#seeds[@]} -gt 0 ]; then
+  head="$head MHC P@1, seeds ${SEEDS// /,} |"
+  rule="$rule---:|"
+fi
+if [ -n "$replica" ]; then
+  head="$head PLT replica P@1 |"
+  rule="$rule---:|"
+  if [ ${#seeds[@]} -gt 0 ]; then
+    head="$head PLT replica P@1, seeds ${SEEDS// /,} |"
+    rule="$rule---:|"
+  fi
+fi
+echo "$head"
+echo "$rule"
+meansd() { awk '{for (i = 1; i <= NF; i++) {s += $i; q += $i * $i}; m = s / NF; v = NF > 1 ? (q - NF * m * m) / (NF - 1) : 0; if (v < 0) v = 0; printf " %.2f ± %.2f |", m, sqrt(v)}'; }
+replicaP1() { bin/pltreplica --config "configs/$1.yaml" --seed "$2" | sed 's/.*P@1 \([0-9.]*\) .*/\1/'; }
 for r in "${rows[@]}"; do
   read -r name cfg plt1 pltt pltp <<<"$r"
   t0=$(now)
@@ -52,7 +71,17 @@ for r in "${rows[@]}"; do
       fi
       vals="$vals $(grep -o '"p@1": [0-9.e+-]*' "$out" | head -1 | awk '{print 100*$2}')"
     done
-    spread=$(echo "$vals" | awk '{for (i = 1; i <= NF; i++) {s += $i; q += $i * $i}; m = s / NF; v = NF > 1 ? (q - NF * m * m) / (NF - 1) : 0; if (v < 0) v = 0; printf " %.2f ± %.2f |", m, sqrt(v)}')
+    spread=$(echo "$vals" | meansd)
+  fi
+  if [ -n "$replica" ]; then
+    spread="$spread $(replicaP1 "$cfg" 1) |"
+    if [ ${#seeds[@]} -gt 0 ]; then
+      vals=""
+      for sd in "${seeds[@]}"; do
+        vals="$vals $(replicaP1 "$cfg" "$sd")"
+      done
+      spread="$spread$(echo "$vals" | meansd)"
+    fi
   fi
   awk -v n="$name" -v p1="$(get 'p@1')" -v q1="$plt1" -v a="$t0" -v b="$t1" -v c="$t2" -v qt="$pltt" -v qp="$pltp" -v p3="$(get 'p@3')" -v p5="$(get 'p@5')" -v sp="$spread" \
     'BEGIN{printf "| %s | %s | %s | %.2f | %s | %.2f | %s | %s | %s |%s\n", n, p1, q1, b-a, qt, c-b, qp, p3, p5, sp}'
