@@ -146,3 +146,20 @@ func TestPairWithTop(t *testing.T) {
 		t.Errorf("against %q, want %q", p.Against, rows[0].Label())
 	}
 }
+
+func TestRowLabel(t *testing.T) {
+	for _, tc := range []struct {
+		row  Row
+		want string
+	}{
+		{Row{Method: "vanilla", Lengths: []int{159}}, "vanilla"},
+		{Row{Method: "mhc", Lengths: []int{21, 5}}, "mhc 21×5"},
+		{Row{Method: "mhc", Lengths: []int{21, 5}, Variant: "head.beam=8"}, "mhc 21×5 (head.beam=8)"},
+		// A record without head lengths (scripts/pltreplica's).
+		{Row{Method: "napkinxc-plt"}, "napkinxc-plt"},
+	} {
+		if got := tc.row.Label(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.row, got, tc.want)
+		}
+	}
+}

@@ -61,7 +61,7 @@ func BuildTree(x, y *data.CSR, s Settings) *Tree {
 		id := len(t.nodes)
 		t.nodes = append(t.nodes, node{parent: parent, label: -1, labels: labels})
 		var kids []int
-		if len(labels) <= s.MaxLeaves {
+		if len(labels) <= s.MaxLeaves || len(labels) < s.Arity {
 			for _, l := range labels {
 				k := len(t.nodes)
 				t.nodes = append(t.nodes, node{parent: id, label: l, labels: []int{l}})

@@ -125,6 +125,14 @@ func TestBuildTree(t *testing.T) {
 			t.Errorf("label %d has no leaf", l)
 		}
 	}
+	// Fewer labels than the arity under a node: leaves, not a k-means
+	// of more groups than labels.
+	small := BuildTree(x, y, Settings{Arity: 3, MaxLeaves: 1, TreeSeed: 1})
+	for l := range 10 {
+		if small.nodes[small.leaf[l]].label != l {
+			t.Errorf("arity 3, max leaves 1: label %d has no leaf", l)
+		}
+	}
 	// Deterministic for a seed.
 	again := BuildTree(x, y, Settings{Arity: 2, MaxLeaves: 3, TreeSeed: 1})
 	if !slices.Equal(again.leaf, tree.leaf) {
