@@ -17,7 +17,7 @@
 // It writes an mhe run record, so mhe report pairs it with mhe's runs by
 // seed (--split validation) and, with --pred, predictions that mhe eval
 // --against compares with a model's. It is a tool for experiments
-// (scripts/rcv1-plt.sh), not part of the mhe binary.
+// (scripts/plt-replica.sh), not part of the mhe binary.
 //
 // Usage:
 //
