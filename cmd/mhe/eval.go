@@ -149,6 +149,12 @@ func evalRun(s *streams, o *evalOptions) error {
 	} else if o.changed("resamples") || o.changed("seed") {
 		return usageErrorf("--resamples and --seed set up --against; give --against B.txt")
 	}
+	if err := checkOutputFile("result", o.Result); err != nil {
+		return err
+	}
+	if err := checkOutputFile("per-label", o.PerLabel); err != nil {
+		return err
+	}
 	if o.Model != "" {
 		return evalModel(s, o, format, policy)
 	}

@@ -1,11 +1,18 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/mhe-xlc/mhe/internal/atomicfile"
 )
 
 // intFlagRule is the range of an integer flag that several commands share.
@@ -73,4 +80,27 @@ func checkFlagRanges(cmd *cobra.Command) error {
 		}
 	})
 	return err
+}
+
+// checkOutputFile fails at once, not after hours of training or
+// prediction, when the file a flag names could not be written at the end:
+// it is a directory, or a file cannot be created beside it (a missing
+// directory, no permission). It is a usage error, as for --cpuprofile.
+func checkOutputFile(flag, path string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usageErrorf("--%s %s is a directory; give a file name, such as %s", flag, path, filepath.Join(path, "result.json"))
+	}
+	f, err := atomicfile.Create(path, 0o644)
+	if err != nil {
+		hint := ""
+		if errors.Is(err, fs.ErrNotExist) {
+			hint = fmt.Sprintf("; create the directory first (mkdir -p %s)", filepath.Dir(path))
+		}
+		return usageError{fmt.Errorf("--%s: %w%s", flag, err, hint)}
+	}
+	f.Abort()
+	return nil
 }

@@ -557,3 +557,88 @@ func TestPlanTrainingMemory(t *testing.T) {
 		t.Errorf("plan with --lengths prices the config's model:\n%s", out)
 	}
 }
+
+// TestOutputFileChecks: a --result (or --per-label) that could not be
+// written at the end (a directory, a missing directory, a path under a
+// file) is a usage error at once: train creates no model directory and eval
+// predicts nothing.
+func TestOutputFileChecks(t *testing.T) {
+	tmp := t.TempDir()
+	dir, cfg := trainTiny(t, "train.epochs=1")
+	blocker := filepath.Join(tmp, "file")
+	os.WriteFile(blocker, nil, 0o644)
+	missing := filepath.Join(tmp, "results", "run1", "r.json")
+	for _, tc := range []struct {
+		result string
+		msg    string
+	}{
+		{tmp, "is a directory; give a file name, such as " + filepath.Join(tmp, "result.json")},
+		{missing, "create the directory first (mkdir -p " + filepath.Dir(missing) + ")"},
+		{filepath.Join(blocker, "r.json"), "--result: create " + filepath.Join(blocker, "r.json")},
+	} {
+		out := filepath.Join(tmp, "never")
+		code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", out, "--quiet", "--result", tc.result)
+		if code != ExitUsage || !strings.Contains(errOut, tc.msg) {
+			t.Errorf("train --result %s: exit %d, %q; want exit 2 and %q", tc.result, code, errOut, tc.msg)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("train --result %s: the model directory was created before the check", tc.result)
+		}
+	}
+	for _, flag := range []string{"--result", "--per-label"} {
+		code, out, errOut := runMain(t, "", "eval", "--model", dir, flag, missing)
+		if code != ExitUsage || !strings.Contains(errOut, flag+": create "+missing) || out != "" {
+			t.Errorf("eval %s into a missing directory: exit %d, %q, stdout %q", flag, code, errOut, out)
+		}
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 1 { // only "file": no temporary files left
+		t.Errorf("files left behind: %v", entries)
+	}
+}
+
+// TestEvalModelPerLabel: eval --model writes --per-label (it used to ignore
+// it), consistent with the metrics it prints: with --per-label-k 5 the true
+// positives sum to P@5 × rows × 5. Flags that only describe --pred/--truth
+// files are refused with --model instead of ignored.
+func TestEvalModelPerLabel(t *testing.T) {
+	dir, _ := trainTiny(t)
+	pl := filepath.Join(t.TempDir(), "pl.csv")
+	code, out, errOut := runMain(t, "", "eval", "--model", dir, "--per-label", pl, "--per-label-k", "5", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res struct {
+		NRows   int                `json:"n_rows"`
+		Metrics map[string]float64 `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	raw, err := os.ReadFile(pl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 41 || !strings.HasPrefix(lines[0], "label,name,support,predicted,true_positives") {
+		t.Fatalf("per-label file: %d lines, header %q", len(lines), lines[0])
+	}
+	tp, predicted := 0, 0
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		n, _ := strconv.Atoi(f[4])
+		p, _ := strconv.Atoi(f[3])
+		tp, predicted = tp+n, predicted+p
+	}
+	if predicted != 5*res.NRows {
+		t.Errorf("%d predictions counted, want 5 × %d rows", predicted, res.NRows)
+	}
+	if want := res.Metrics["p@5"] * 5 * float64(res.NRows); math.Abs(float64(tp)-want) > 1e-6 {
+		t.Errorf("true positives %d, want P@5 × rows × 5 = %g", tp, want)
+	}
+	for _, f := range [][]string{{"--truth-format", "xc"}, {"--train", "x.txt"}, {"--single-label", "true"}, {"--dataset", "Wiki"}} {
+		code, _, errOut := runMain(t, "", append([]string{"eval", "--model", dir}, f...)...)
+		if code != ExitUsage || !strings.Contains(errOut, f[0]+" describes --pred/--truth files") {
+			t.Errorf("%v with --model: exit %d, %q", f, code, errOut)
+		}
+	}
+}

@@ -423,6 +423,13 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if o.Pred != "" || o.Truth != "" {
 		return usageErrorf("--model evaluates the config's test split; drop --pred and --truth")
 	}
+	// Flags that describe --pred/--truth files have nothing to act on here;
+	// refuse them rather than ignore them.
+	for _, f := range []string{"truth-format", "rows", "column", "train", "train-rows", "inv-prop", "dataset", "single-label", "pred-names", "label-base", "feature-base"} {
+		if o.changed(f) {
+			return usageErrorf("--%s describes --pred/--truth files; --model reads the test split and training label counts its config and model give (drop --%s, or --set a config key)", f, f)
+		}
+	}
 	m, man, cfg, closeModel, err := openModel(o.Model, o.ConfigSets)
 	if err != nil {
 		return err
@@ -458,10 +465,27 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		}
 		return writeComparison(s.out, o, o.Model, ev.Result(), cs, modelPropInfo(m, ec, cfg.Name), format)
 	}
-	start := time.Now()
-	res, err := train.EvaluateOriginal(m, nn.NewPool(threads), test, ec, cfg.Name)
+	names, err := data.ReadNamesFor(o.Names, m.Labels)
 	if err != nil {
 		return err
+	}
+	start := time.Now()
+	ev, err := train.OriginalEvaluator(m, ec, cfg.Name, false)
+	if err != nil {
+		return err
+	}
+	var more []train.RowScorer
+	var pl *eval.PerLabel
+	if o.PerLabel != "" {
+		pl = eval.NewPerLabel(m.Labels, o.PerLabelK)
+		more = append(more, pl)
+	}
+	train.AddOriginal(m, nn.NewPool(threads), test, ev, more...)
+	res := ev.Result()
+	if pl != nil {
+		if err := atomicfile.WriteFile(o.PerLabel, 0o644, func(w io.Writer) error { return pl.Write(w, names) }); err != nil {
+			return err
+		}
 	}
 	if o.Result != "" {
 		secs := time.Since(start).Seconds()

@@ -144,6 +144,9 @@ func trainRun(s *streams, o *trainOptions) error {
 	if dir == "" {
 		return usageErrorf("give --out DIR for the model directory")
 	}
+	if err := checkOutputFile("result", o.Result); err != nil {
+		return err
+	}
 	threads := cfg.Train.Threads
 	if threads <= 0 {
 		threads = runtime.NumCPU()

@@ -410,9 +410,16 @@ func OriginalEvaluator(m *Model, ec config.EvalConfig, name string, keepRows boo
 }
 
 // AddOriginal predicts a preprocessed dataset whose labels are in the
-// original ids and adds every row to ev.
-func AddOriginal(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator) {
-	addPredictions(m, pool, ds, ev, true)
+// original ids and adds every row to ev and to each of more (ev.MaxK
+// predictions per row).
+func AddOriginal(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator, more ...RowScorer) {
+	addPredictions(m, pool, ds, ev, true, more...)
+}
+
+// RowScorer takes one row's sorted true labels and its ranked predictions
+// (eval.Evaluator, eval.PerLabel).
+type RowScorer interface {
+	Add(truth, ranked []int32)
 }
 
 func newEvaluator(m *Model, ec config.EvalConfig, counts []int64, trainRows int, name string, keepRows bool) (*eval.Evaluator, error) {
@@ -435,7 +442,7 @@ func newEvaluator(m *Model, ec config.EvalConfig, counts []int64, trainRows int,
 	return eval.NewEvaluator(opt)
 }
 
-func addPredictions(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator, original bool) {
+func addPredictions(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator, original bool, more ...RowScorer) {
 	p := NewPredictor(m, pool, ev.MaxK())
 	p.PredictDataset(ds, func(r int, labels []int32, _ []float32) {
 		if original {
@@ -443,5 +450,8 @@ func addPredictions(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluato
 		}
 		y, _ := ds.Y.Row(r)
 		ev.Add(y, labels)
+		for _, sc := range more {
+			sc.Add(y, labels)
+		}
 	})
 }
