@@ -320,14 +320,11 @@ func propensity(o *evalOptions, numLabels int, ropt data.ReadOptions) (propInfo,
 		if err != nil {
 			return propInfo{}, err
 		}
-		p := eval.PropensityParams{A: o.A, B: o.B}
-		if p.A == 0 {
-			name := o.Dataset
-			if name == "" {
-				name = o.Truth
-			}
-			p = eval.PropensityFor(name)
+		name := o.Dataset
+		if name == "" {
+			name = o.Truth
 		}
+		p := eval.PropensityParams{A: o.A, B: o.B}.Or(name)
 		counts := train.ColumnCounts()
 		if len(counts) < numLabels {
 			counts = append(counts, make([]int64, numLabels-len(counts))...)

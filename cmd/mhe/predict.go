@@ -509,9 +509,6 @@ func modelPropInfo(m *train.Model, ec config.EvalConfig, name string) propInfo {
 	if m.LabelCounts == nil {
 		return propInfo{}
 	}
-	p := eval.PropensityParams{A: ec.A, B: ec.B}
-	if p.A == 0 {
-		p = eval.PropensityFor(name)
-	}
+	p := eval.PropensityParams{A: ec.A, B: ec.B}.Or(name)
 	return propInfo{weights: []float64{}, params: p, source: "training label counts", n: m.TrainRows}
 }

@@ -114,6 +114,16 @@ func TestPropensityFor(t *testing.T) {
 	}
 }
 
+func TestPropensityOr(t *testing.T) {
+	set := PropensityParams{A: 0.7, B: 2}
+	if got := set.Or("Amazon-670K"); got != set {
+		t.Errorf("set parameters: got %v, want %v", got, set)
+	}
+	if got := (PropensityParams{}).Or("Amazon-670K"); got != PropensityAmazon {
+		t.Errorf("unset parameters: got %v, want the dataset's %v", got, PropensityAmazon)
+	}
+}
+
 func TestOptionsValidation(t *testing.T) {
 	if _, err := NewEvaluator(Options{K: []int{0, 1}}); err == nil {
 		t.Error("k = 0 should fail")

@@ -22,6 +22,15 @@ var (
 	PropensityAmazon    = PropensityParams{A: 0.6, B: 2.6}  // Amazon-670K, Amazon-3M
 )
 
+// Or returns p when it is set (A > 0: an explicit --A/--B or eval.a/eval.b),
+// else PropensityFor(dataset).
+func (p PropensityParams) Or(dataset string) PropensityParams {
+	if p.A > 0 {
+		return p
+	}
+	return PropensityFor(dataset)
+}
+
 // PropensityFor returns the XC repository's A/B for a dataset name:
 // Wikipedia-500K and WikiLSHTC use 0.5/0.4, Amazon-670K and Amazon-3M
 // 0.6/2.6, everything else (AmazonCat-13K included) 0.55/1.5.

@@ -429,11 +429,7 @@ func newEvaluator(m *Model, ec config.EvalConfig, counts []int64, trainRows int,
 	}
 	opt := eval.Options{K: ks, Empty: eval.EmptyPolicy(ec.EmptyRows), SingleLabel: m.SingleLabel, KeepRows: keepRows}
 	if counts != nil && trainRows > 0 {
-		p := eval.PropensityParams{A: ec.A, B: ec.B}
-		if p.A == 0 {
-			p = eval.PropensityFor(name)
-		}
-		w, err := eval.InvPropensity(counts, trainRows, p)
+		w, err := eval.InvPropensity(counts, trainRows, eval.PropensityParams{A: ec.A, B: ec.B}.Or(name))
 		if err != nil {
 			return nil, err
 		}

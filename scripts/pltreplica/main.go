@@ -4,7 +4,9 @@
 // can be compared with mhe on validation rows too, not only on the one test
 // split it was measured on.
 //
-// The replica: rows l2-normalised (napkinXC --norm), a label tree built by
+// The replica: rows l2-normalised (napkinXC --norm; the config's tf-idf
+// and hashing are not applied, as napkinXC reads the files as they are), a
+// label tree built by
 // hierarchical balanced 2-means over the labels' centroids until a node
 // holds at most 100 labels (--treeType hierarchicalKmeans --arity 2
 // --maxLeaves 100), one L2-regularised logistic regression per node trained
@@ -32,7 +34,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -166,7 +167,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if scored == nil {
 		return fmt.Errorf("%w: the config gives no %s rows (use --validation-fraction for validation rows)", errUsage, o.split)
 	}
-	xtr, xev := normalizeRows(splits.Train.X), normalizeRows(scored.X)
+	// napkinXC's --norm: unit rows (the splits are this run's own copies).
+	xtr, xev := splits.Train.X, scored.X
+	data.NormalizeRows(xtr)
+	data.NormalizeRows(xev)
 
 	start := time.Now()
 	tree := BuildTree(xtr, splits.Train.Y, o.s)
@@ -196,35 +200,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return record.Write(o.result, runRecord(cfg, splits, model, o, res, trainSecs, predSecs))
 }
 
-// normalizeRows returns x with every row scaled to unit l2 norm.
-func normalizeRows(x *data.CSR) *data.CSR {
-	out := *x
-	out.Values = make([]float32, len(x.Values))
-	for r := 0; r < x.Rows; r++ {
-		lo, hi := x.Indptr[r], x.Indptr[r+1]
-		s := 0.0
-		for _, v := range x.Values[lo:hi] {
-			s += float64(v) * float64(v)
-		}
-		if s == 0 {
-			continue
-		}
-		inv := 1 / math.Sqrt(s)
-		for i := lo; i < hi; i++ {
-			out.Values[i] = float32(float64(x.Values[i]) * inv)
-		}
-	}
-	return &out
-}
-
 // score ranks the labels of every scored row, evaluates them as mhe does
-// (propensities from the training rows' label counts) and writes --pred.
+// (propensities from the training rows' label counts, eval.a/eval.b or the
+// dataset's A/B) and writes --pred.
 func score(model *Model, x, y, ytrain *data.CSR, cfg *config.Config, o *options) (eval.Result, error) {
-	counts := make([]int64, ytrain.Cols)
-	for _, l := range ytrain.Indices {
-		counts[l]++
-	}
-	inv, err := eval.InvPropensity(counts, ytrain.Rows, eval.PropensityFor(cfg.Name))
+	p := eval.PropensityParams{A: cfg.Eval.A, B: cfg.Eval.B}.Or(cfg.Name)
+	inv, err := eval.InvPropensity(ytrain.ColumnCounts(), ytrain.Rows, p)
 	if err != nil {
 		return eval.Result{}, err
 	}
