@@ -59,11 +59,4 @@ runs:
       - [$LIN_SGD, train.lr=2]
     seeds: [$seedlist]
 YAML
-MHE_BIN=bin/mhe scripts/sweep-local.sh "$out/sweep.yaml" 1 "$(nproc)" >"$out/sweep.log" 2>&1 || {
-  tail -20 "$out/sweep.log" >&2
-  echo "rcv1-validation: some runs failed (log: $out/sweep.log); run the script again to retry them" >&2
-  exit 1
-}
-echo "RCV1-Sub1, validation rows only (train.validation_fraction 0.2, seeds $seeds); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
-echo
-bin/mhe report "$out/runs" --split validation --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
+scripts/validation-sweep.sh "$out" "RCV1-Sub1, validation rows only (train.validation_fraction 0.2, seeds $seeds)"

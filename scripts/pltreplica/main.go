@@ -6,10 +6,9 @@
 //
 // The replica: rows l2-normalised (napkinXC --norm; the config's tf-idf
 // and hashing are not applied, as napkinXC reads the files as they are), a
-// label tree built by
-// hierarchical balanced 2-means over the labels' centroids until a node
-// holds at most 100 labels (--treeType hierarchicalKmeans --arity 2
-// --maxLeaves 100), one L2-regularised logistic regression per node trained
+// label tree built by hierarchical balanced 2-means over the labels'
+// centroids until a node holds at most 100 labels (--treeType
+// hierarchicalKmeans --arity 2 --maxLeaves 100), one L2-regularised logistic regression per node trained
 // by LIBLINEAR (solver 0, C 10, bias 1) on the rows whose parent node is
 // positive, and labels ranked by the exact product of node probabilities.
 // It needs LIBLINEAR's liblinear-train (Debian/Ubuntu: apt-get install
