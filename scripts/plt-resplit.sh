@@ -23,7 +23,7 @@
 # Usage: scripts/plt-resplit.sh [OUT]
 #   CONFIGS     MHC configs with data.holdout_every (default
 #               configs/rcv1-mhc.yaml; ALL = RCV1-Sub1 and both StackEx sets)
-#   FOLD_SEEDS  (default "1 2 3"), SEEDS (default 1..20)
+#   FOLD_SEEDS  1..99 (default "1 2 3"), SEEDS (default 1..20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-results/plt-resplit}"
@@ -32,6 +32,12 @@ if [ "$configs" = ALL ]; then
   configs="configs/rcv1-mhc.yaml configs/stackex-cooking-mhc.yaml configs/stackex-cs-mhc.yaml"
 fi
 fseeds="${FOLD_SEEDS:-1 2 3}"
+for s in $fseeds; do
+  if ! [[ "$s" =~ ^[0-9]+$ ]] || [ "$s" -lt 1 ] || [ "$s" -gt 99 ]; then
+    echo "plt-resplit: FOLD_SEEDS must be whole numbers from 1 to 99 (fold k runs seed 100(k+1)+s), got '$s'" >&2
+    exit 2
+  fi
+done
 seeds="${SEEDS:-$(seq -s ' ' 1 20)}"
 export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
 if ! command -v liblinear-train >/dev/null; then
