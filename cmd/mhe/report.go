@@ -47,7 +47,9 @@ of links to chosen runs works), each directory once.
 
 Columns: dataset, head (method and lengths, plus the config keys where the
 row leaves the value most rows with the same head share, or, where no value
-is most common, its value of every key that differs), runs, the metrics in percent
+is most common, its value of every key that differs; head keys the method
+does not read, such as head.beam or head.bottleneck_dim of a vanilla run, are
+not named), runs, the metrics in percent
 (--metrics, default P@1/3/5, nDCG@1/3/5, PSP@1/3/5), training seconds,
 prediction milliseconds per row, peak RSS, classifier parameters. Rows are
 sorted by dataset, then by classifier parameters, largest first; --sort p@1

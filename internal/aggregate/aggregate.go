@@ -236,6 +236,9 @@ func setVariants(rows []Row) {
 		for _, r := range sibs {
 			var diff []string
 			for k, c := range keys {
+				if !readBy(k, r.Method) {
+					continue
+				}
 				// Name the key where this row leaves the value most
 				// siblings share; with no such value (a tie), in every row.
 				if v, ok := r.flatConfig[k]; ok && c.varies && (!c.unique || v != c.value) {
@@ -246,6 +249,27 @@ func setVariants(rows []Row) {
 			r.Variant = strings.Join(diff, ", ")
 		}
 	}
+}
+
+// headKeyMethods lists the head config keys that only some heads read;
+// training ignores them for the others (the plan records none of them
+// there), so a row of another head does not name them: a vanilla run of a
+// sweep around an MHC config is "vanilla", not "vanilla
+// (head.bottleneck_dim=64)".
+var headKeyMethods = map[string][]string{
+	"head.beam":           {"mhc"},
+	"head.bottleneck_dim": {"mhc"},
+	"head.path_score":     {"mhc"},
+	"head.samples":        {"mhs"},
+	"head.groups":         {"mhc", "mhs"},
+	"head.heads":          {"mhp", "mhc", "mhs"},
+	"head.lengths":        {"mhp", "mhc", "mhs"},
+}
+
+// readBy says whether training with the head method reads config key k.
+func readBy(k, method string) bool {
+	m, ok := headKeyMethods[k]
+	return !ok || slices.Contains(m, method)
 }
 
 // modeOf returns the most frequent value and whether no other is as

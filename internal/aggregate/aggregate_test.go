@@ -113,6 +113,60 @@ func TestVariantsNameDeviations(t *testing.T) {
 	}
 }
 
+// Head keys the row's method does not read are left out of its label: the
+// vanilla rows of a sweep around an MHC config differ from each other in
+// train.lr, not in the MHC-only head.bottleneck_dim and head.beam they
+// inherit; an MHC row still names them.
+func TestVariantsOmitKeysTheHeadIgnores(t *testing.T) {
+	rec := func(method string, lengths []int, set func(*config.Config)) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Head.Lengths = "sweep", "mhc", []int{4, 3}
+		set(&cfg)
+		cfg.Head.Method = method
+		return &record.Record{Kind: "train", Name: "sweep", Config: cfg,
+			Plan: record.Plan{Method: method, Lengths: lengths, Params: 100}, Metrics: map[string]float64{"p@1": 0.5}}
+	}
+	recs := []*record.Record{
+		rec("vanilla", []int{12}, func(*config.Config) {}),
+		rec("vanilla", []int{12}, func(c *config.Config) { c.Head.BottleneckDim, c.Head.Beam, c.Train.LR = 64, 4, 0.1 }),
+		rec("vanilla", []int{12}, func(c *config.Config) { c.Head.BottleneckDim, c.Train.LR = 64, 0.2 }),
+		rec("mhc", []int{4, 3}, func(*config.Config) {}),
+		rec("mhc", []int{4, 3}, func(c *config.Config) { c.Head.BottleneckDim = 64 }),
+		rec("mhc", []int{4, 3}, func(c *config.Config) { c.Head.Beam = 4 }),
+	}
+	rows, err := Rows(recs, []string{"a", "b", "c", "d", "e", "f"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Label())
+	}
+	slices.Sort(got)
+	want := []string{
+		"mhc 4×3",
+		"mhc 4×3 (head.beam=4)",
+		"mhc 4×3 (head.bottleneck_dim=64)",
+		"vanilla (train.lr=0.001)",
+		"vanilla (train.lr=0.1)",
+		"vanilla (train.lr=0.2)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("labels\n%q\nwant\n%q", got, want)
+	}
+	for _, c := range []struct {
+		key, method string
+		want        bool
+	}{
+		{"head.beam", "mhc", true}, {"head.beam", "vanilla", false}, {"head.samples", "mhs", true},
+		{"head.samples", "mhc", false}, {"head.lengths", "vanilla", false}, {"train.lr", "vanilla", true},
+	} {
+		if got := readBy(c.key, c.method); got != c.want {
+			t.Errorf("readBy(%s, %s) = %v, want %v", c.key, c.method, got, c.want)
+		}
+	}
+}
+
 // The paired difference pairs runs by seed: over seeds 1-3 the differences
 // are -0.02, -0.04 and -0.03 (mean -0.03, sd 0.01, t(0.975, 2) = 4.3027), a seed
 // only one row ran is left out, and the top row of each dataset has none.
