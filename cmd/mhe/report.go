@@ -40,10 +40,12 @@ func newReportCmd(s *streams, runF func([]string, *reportOptions) error) *cobra.
 		Long: `Read run records — the result.json of mhe train's model directories, or the
 files of --result — and print one table row per dataset, head and
 configuration: the runs that differ only in train.seed (or threads, or
-data.dir) are one row, with the mean ± sample standard deviation of every
-metric. A RESULT may be a directory: every result.json (a model directory's)
-and *.result.json below it is read, through symbolic links too (a directory
-of links to chosen runs works), each directory once.
+data.dir, or the rows they hold out: data.split_column of XC split files,
+data.holdout_fold of a holdout_every rule) are one row, with the mean ±
+sample standard deviation of every metric. A RESULT may be a directory:
+every result.json (a model directory's) and *.result.json below it is read,
+through symbolic links too (a directory of links to chosen runs works), each
+directory once.
 
 Columns: dataset, head (method and lengths, plus the config keys where the
 row leaves the value most rows with the same head share, or, where no value
@@ -54,10 +56,11 @@ not named), runs, the metrics in percent
 prediction milliseconds per row, peak RSS, classifier parameters. Rows are
 sorted by dataset, then by classifier parameters, largest first; --sort p@1
 orders each dataset's rows by mean P@1 instead, best first, and --paired adds
-each row's paired difference from the top row: the mean over the seeds both
-ran of (row − top) with a 95% t interval. Runs with the same seed share their
-validation rows and initialisation, so this resolves differences that the
-rows' own ± (mostly the split's noise) hides.
+each row's paired difference from the top row: the mean over the seeds (and
+split columns, holdout folds) both ran of (row − top) with a 95% t interval.
+Runs with the same seed and fold share their test or validation rows and
+their initialisation, so this resolves differences that the rows' own ±
+(mostly the split's noise) hides.
 
 Formats: table, markdown, latex (booktabs), csv (mean and _std columns, plain
 numbers) and json (every statistic, seeds and source files per row).
@@ -90,7 +93,7 @@ point per row.`,
 	f.StringVar(&o.Out, "out", "-", "output file, - for stdout")
 	f.StringVar(&o.Split, "split", "test", "metrics of the test rows, or of the validation rows (the epoch whose weights the model kept) for choosing settings without looking at the test rows")
 	f.StringVar(&o.Sort, "sort", "", "order each dataset's rows by this metric's mean, best first (e.g. p@1; with --split validation, the sweep's best settings on top)")
-	f.BoolVar(&o.Paired, "paired", false, "with --sort: add each row's paired difference from its dataset's top row on that metric (mean over the seeds both ran, 95% t interval)")
+	f.BoolVar(&o.Paired, "paired", false, "with --sort: add each row's paired difference from its dataset's top row on that metric (mean over the seeds, split columns and holdout folds both ran, 95% t interval)")
 	f.StringVar(&o.Plots, "plots", "", "also draw figures into this directory (PNG and SVG): per dataset, the training curves of every run and P@1 against classifier parameters")
 	return cmd
 }

@@ -1,7 +1,8 @@
 // Package aggregate turns run records (the result.json files of mhe train
 // and mhe eval --result) into paper-style table rows: one row per dataset,
 // head and configuration, with the mean and standard deviation of every
-// metric over the runs that differ only in their seed.
+// metric over the runs that differ only in their seed (or XC split column,
+// or holdout fold).
 package aggregate
 
 import (
@@ -106,12 +107,15 @@ func Load(paths []string) ([]*record.Record, error) {
 	return out, nil
 }
 
-// ignored are the config keys that do not make a different experiment.
-var ignored = []string{"train.seed", "train.threads", "data.dir"}
+// ignored are the config keys that do not make a different experiment:
+// the seed, thread count and data directory, and the XC split column and
+// holdout fold, whose runs are replicates of one experiment on other rows,
+// like seeds (PairWithTop matches runs on them too).
+var ignored = []string{"train.seed", "train.threads", "data.dir", "data.split_column", "data.holdout_fold"}
 
 // Rows groups records (read from files, in the same order) that differ
-// only in their seed (and threads, data directory) and summarises each
-// group. Rows are sorted by dataset, then
+// only in their seed (and threads, data directory, split column, holdout
+// fold) and summarises each group. Rows are sorted by dataset, then
 // by classifier parameters (largest first: vanilla on top), then label.
 func Rows(recs []*record.Record, files []string) ([]Row, error) {
 	groups := map[string]*Row{}

@@ -217,3 +217,42 @@ func TestRowLabel(t *testing.T) {
 		}
 	}
 }
+
+// Runs on other holdout folds or XC split columns are replicates of one
+// experiment: one row per config, and the paired difference matches runs
+// on seed and fold. Here MHC − vanilla is -0.02 on fold 1 and -0.04 on
+// fold 2 for both seeds, so pairing by seed and fold gives 4 pairs with
+// mean -0.03 and sd 0.0115; pairing by seed alone would give 2 pairs of
+// -0.03 each.
+func TestRowsPoolFoldsAndPairByFold(t *testing.T) {
+	rec := func(method string, fold int, seed uint64, p1 float64) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Train.Seed = "rcv1", method, seed
+		cfg.Data.HoldoutEvery, cfg.Data.HoldoutFold = 5, fold
+		return &record.Record{Kind: "train", Name: "rcv1", Seed: seed, Config: cfg,
+			Plan: record.Plan{Method: method, Params: 100}, Metrics: map[string]float64{"p@1": p1}}
+	}
+	var recs []*record.Record
+	for _, fold := range []int{1, 2} {
+		for _, seed := range []uint64{101, 102} {
+			base := 0.5 + 0.1*float64(fold) + 0.01*float64(seed-100)
+			recs = append(recs, rec("vanilla", fold, seed, base), rec("mhc", fold, seed, base-0.02*float64(fold)))
+		}
+	}
+	rows, err := Rows(recs, make([]string, len(recs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	SortBy(rows, "p@1")
+	PairWithTop(rows, "p@1")
+	if len(rows) != 2 || rows[0].Method != "vanilla" || len(rows[0].Seeds) != 4 || len(rows[1].Seeds) != 4 {
+		t.Fatalf("rows %+v, want vanilla then mhc, 4 runs each", rows)
+	}
+	if rows[0].Variant != "" || rows[1].Variant != "" {
+		t.Errorf("variants %q, %q: a fold is not a setting", rows[0].Variant, rows[1].Variant)
+	}
+	p := rows[1].Paired
+	if p == nil || p.N != 4 || math.Abs(p.Mean+0.03) > 1e-12 || p.High-p.Low < 0.03 {
+		t.Errorf("paired %+v, want 4 pairs (seed, fold) with mean -0.03 and a non-zero spread", p)
+	}
+}

@@ -1,14 +1,18 @@
 package aggregate
 
 import (
+	"cmp"
 	"math"
 	"slices"
+
+	"github.com/mhe-xlc/mhe/internal/record"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Paired is a row's paired difference from a reference row on one metric:
-// over the seeds both rows ran, the mean of (this row − reference) and its
+// over the seeds (and, for rows that pool them, the XC split columns and
+// holdout folds) both rows ran, the mean of (this row − reference) and its
 // 95 % t interval. Runs with the same seed share their validation rows
 // (train.validation_fraction draws them from the seed) and their
 // initialisation, so the paired difference is far less noisy than the two
@@ -16,7 +20,7 @@ import (
 type Paired struct {
 	Metric  string  `json:"metric"`
 	Against string  `json:"against"` // the reference row's head label
-	N       int     `json:"n"`       // seeds both rows ran
+	N       int     `json:"n"`       // replicates (seed, split column, fold) both rows ran
 	Mean    float64 `json:"mean"`
 	// Low and High bound the 95 % interval; both equal Mean when N is 1.
 	Low  float64 `json:"low"`
@@ -24,12 +28,13 @@ type Paired struct {
 }
 
 // PairWithTop sets, for every row but the first of each dataset, its paired
-// difference on metric from that first row (after SortBy, the best). A row
-// sharing no seed with the first gets none. A seed run more than once in a
-// row (other thread counts) counts with the mean of its runs.
+// difference on metric from that first row (after SortBy, the best), over
+// the replicates (seed, split column, holdout fold) both ran. A row sharing
+// no replicate with the first gets none. A replicate run more than once in
+// a row (other thread counts) counts with the mean of its runs.
 func PairWithTop(rows []Row, metric string) {
 	var ref *Row
-	var refBySeed map[uint64]float64
+	var refBySeed map[replicate]float64
 	for i := range rows {
 		r := &rows[i]
 		r.Paired = nil
@@ -39,11 +44,11 @@ func PairWithTop(rows []Row, metric string) {
 		}
 		mine := bySeed(r, metric)
 		var d []float64
-		seeds := make([]uint64, 0, len(mine))
+		seeds := make([]replicate, 0, len(mine))
 		for s := range mine {
 			seeds = append(seeds, s)
 		}
-		slices.Sort(seeds) // a fixed summation order
+		slices.SortFunc(seeds, replicate.compare) // a fixed summation order
 		for _, s := range seeds {
 			if v, ok := refBySeed[s]; ok {
 				d = append(d, mine[s]-v)
@@ -63,13 +68,38 @@ func PairWithTop(rows []Row, metric string) {
 	}
 }
 
-// bySeed is a row's metric per seed (the mean over that seed's runs).
-func bySeed(r *Row, metric string) map[uint64]float64 {
-	sum, n := map[uint64]float64{}, map[uint64]int{}
+// replicate identifies a run within a row: its seed and, for rows that
+// pool them (replicateKeys), its XC split column and holdout fold. Paired
+// differences match runs on all three.
+type replicate struct {
+	seed        uint64
+	split, fold int
+}
+
+func replicateOf(rec *record.Record) replicate {
+	return replicate{rec.Seed, rec.Config.Data.SplitColumn, rec.Config.Data.HoldoutFold}
+}
+
+// compare orders by seed, then split column, then fold.
+func (a replicate) compare(b replicate) int {
+	if c := cmp.Compare(a.seed, b.seed); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.split, b.split); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.fold, b.fold)
+}
+
+// bySeed is a row's metric per replicate (the mean over that replicate's
+// runs).
+func bySeed(r *Row, metric string) map[replicate]float64 {
+	sum, n := map[replicate]float64{}, map[replicate]int{}
 	for _, rec := range r.recordsInGroup {
 		if v, ok := rec.Metrics[metric]; ok {
-			sum[rec.Seed] += v
-			n[rec.Seed]++
+			k := replicateOf(rec)
+			sum[k] += v
+			n[k]++
 		}
 	}
 	for s := range sum {

@@ -56,6 +56,11 @@ type DataConfig struct {
 	// i % HoldoutEvery == HoldoutEvery-1 (when there is no Test file and no
 	// split files); 5 is the 80/20 rule of TARGETS.md.
 	HoldoutEvery int `mapstructure:"holdout_every" yaml:"holdout_every" json:"holdout_every"`
+	// HoldoutFold picks another fold of that rule, 1..HoldoutEvery: row i
+	// is a test row iff i % HoldoutEvery == HoldoutFold-1; 0 means
+	// HoldoutEvery (the rule above). Folds 1..n score every row once: a
+	// cross-validation over the same file.
+	HoldoutFold int `mapstructure:"holdout_fold" yaml:"holdout_fold" json:"holdout_fold"`
 	// LabelBase and FeatureBase are the smallest ids in a LIBSVM file.
 	LabelBase   int `mapstructure:"label_base" yaml:"label_base" json:"label_base"`
 	FeatureBase int `mapstructure:"feature_base" yaml:"feature_base" json:"feature_base"`
@@ -346,6 +351,13 @@ func (c *Config) Validate() error {
 	}
 	if d.HoldoutEvery < 0 || d.HoldoutEvery == 1 {
 		bad("data.holdout_every", "%d: use 0 (off) or n >= 2 (row i is a test row iff i %% n == n-1)", d.HoldoutEvery)
+	}
+	switch {
+	case d.HoldoutFold != 0 && d.HoldoutEvery < 2:
+		bad("data.holdout_fold", "%d needs data.holdout_every n >= 2 (fold k holds out the rows i %% n == k-1)", d.HoldoutFold)
+	case d.HoldoutFold < 0 || d.HoldoutFold > d.HoldoutEvery:
+		bad("data.holdout_fold", "%d: folds of data.holdout_every %d are numbered 1 to %d (0 = %d, the rows i %% %d == %d)",
+			d.HoldoutFold, d.HoldoutEvery, d.HoldoutEvery, d.HoldoutEvery, d.HoldoutEvery, d.HoldoutEvery-1)
 	}
 	if d.LabelBase != 0 && d.LabelBase != 1 {
 		bad("data.label_base", "%d: index bases are 0 or 1", d.LabelBase)

@@ -217,3 +217,36 @@ func TestTransforms(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// HoldoutRows holds out one fold of the positional rule; the folds
+// 1..every partition the rows, and fold 0 is fold every (TARGETS.md's rule).
+func TestHoldoutRows(t *testing.T) {
+	for _, c := range []struct {
+		n, every, fold int
+		test           []int
+	}{
+		{7, 0, 0, nil},
+		{7, 3, 0, []int{2, 5}},
+		{7, 3, 3, []int{2, 5}},
+		{7, 3, 1, []int{0, 3, 6}},
+		{7, 3, 2, []int{1, 4}},
+		{10, 5, 0, []int{4, 9}},
+	} {
+		train, test := HoldoutRows(c.n, c.every, c.fold)
+		if !slices.Equal(test, c.test) || len(train)+len(test) != c.n {
+			t.Errorf("HoldoutRows(%d, %d, %d): test %v (train %v), want test %v", c.n, c.every, c.fold, test, train, c.test)
+		}
+	}
+	seen := make([]int, 11)
+	for fold := 1; fold <= 4; fold++ {
+		_, test := HoldoutRows(11, 4, fold)
+		for _, i := range test {
+			seen[i]++
+		}
+	}
+	for i, k := range seen {
+		if k != 1 {
+			t.Errorf("row %d is in %d folds of 4, want exactly one", i, k)
+		}
+	}
+}

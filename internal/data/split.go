@@ -104,12 +104,16 @@ func ParseSplit(r io.Reader, name string, column, numRows int) ([]int, error) {
 	return rows, nil
 }
 
-// HoldoutRows splits rows 0..n-1 by position: row i is a test row iff
-// i % every == every-1 (every 5 gives the 80/20 split that TARGETS.md uses
-// for datasets shipped without a split).
-func HoldoutRows(n, every int) (train, test []int) {
+// HoldoutRows splits rows 0..n-1 by position into every folds and holds
+// out fold (1..every; 0 means every): row i is a test row iff
+// i % every == fold-1. every 0 holds out nothing. Every 5, fold 0 is the
+// 80/20 split that TARGETS.md uses for datasets shipped without a split.
+func HoldoutRows(n, every, fold int) (train, test []int) {
+	if fold == 0 {
+		fold = every
+	}
 	for i := 0; i < n; i++ {
-		if every > 0 && i%every == every-1 {
+		if every > 0 && i%every == fold-1 {
 			test = append(test, i)
 		} else {
 			train = append(train, i)

@@ -212,7 +212,7 @@ func (s *Splits) loadFiles(cfg *config.Config) error {
 			return err
 		}
 	case d.HoldoutEvery > 0:
-		tr, te := data.HoldoutRows(full.Rows(), d.HoldoutEvery)
+		tr, te := data.HoldoutRows(full.Rows(), d.HoldoutEvery, d.HoldoutFold)
 		s.Train, s.Test = full.Subset(tr), full.Subset(te)
 	}
 	if d.Validation != "" {
@@ -279,7 +279,7 @@ func LoadTest(cfg *config.Config) (*data.Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, te := data.HoldoutRows(full.Rows(), d.HoldoutEvery)
+		_, te := data.HoldoutRows(full.Rows(), d.HoldoutEvery, d.HoldoutFold)
 		return full.Subset(te), nil
 	}
 	return nil, nil

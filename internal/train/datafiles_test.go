@@ -2,8 +2,10 @@ package train
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,5 +72,55 @@ func TestCheckDataFiles(t *testing.T) {
 	cfg.Data.Dir, cfg.Data.Train, cfg.Data.Test = dir, "train.txt", "gone.txt"
 	if _, err := LoadTest(&cfg); err == nil || !strings.Contains(err.Error(), "data.test: "+filepath.Join(dir, "gone.txt")) {
 		t.Errorf("LoadTest with its test file missing: %v", err)
+	}
+}
+
+// data.holdout_fold k holds out the rows i % n == k-1, for training
+// (LoadSplits) and for predict/eval on a model (LoadTest) alike; 0 is fold
+// n. Row i of the file has the single feature i, which names it.
+func TestHoldoutFold(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("7 7 2\n")
+	for i := range 7 {
+		fmt.Fprintf(&b, "%d %d:1\n", i%2, i)
+	}
+	os.WriteFile(filepath.Join(dir, "d.txt"), []byte(b.String()), 0o644)
+	rowsOf := func(d *data.Dataset) []int {
+		var out []int
+		for r := range d.Rows() {
+			ids, _ := d.X.Row(r)
+			out = append(out, int(ids[0]))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		fold        int
+		test, train []int
+	}{
+		{0, []int{2, 5}, []int{0, 1, 3, 4, 6}},
+		{3, []int{2, 5}, []int{0, 1, 3, 4, 6}},
+		{1, []int{0, 3, 6}, []int{1, 2, 4, 5}},
+		{2, []int{1, 4}, []int{0, 2, 3, 5, 6}},
+	} {
+		cfg := config.Default()
+		cfg.Data.Dir, cfg.Data.Train, cfg.Data.HoldoutEvery, cfg.Data.HoldoutFold = dir, "d.txt", 3, c.fold
+		s, err := LoadSplits(&cfg, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rowsOf(s.Test); !slices.Equal(got, c.test) {
+			t.Errorf("fold %d: test rows %v, want %v", c.fold, got, c.test)
+		}
+		if got := rowsOf(s.Train); !slices.Equal(got, c.train) {
+			t.Errorf("fold %d: training rows %v, want %v", c.fold, got, c.train)
+		}
+		test, err := LoadTest(&cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rowsOf(test); !slices.Equal(got, c.test) {
+			t.Errorf("fold %d: LoadTest rows %v, want %v", c.fold, got, c.test)
+		}
 	}
 }
