@@ -6,24 +6,22 @@
 # test rows (TARGETS.md's figures) belongs to that one choice of rows. The
 # config's settings are used as shipped; nothing here chooses them.
 #
-# 1. The n folds of the rule: fold k scores the rows i % n == k and trains
-#    on the others (fold n-1 is the config's own split), so every row of the
-#    file is scored once per seed. Seeds FOLD_SEEDS; run seed 100(k+1)+s,
-#    the same for both models, so mhe report --paired pairs by fold and seed.
-#    Each fold is its own data directory (links to the data file plus that
-#    fold's XC split files), and data.dir does not make another experiment
-#    for mhe report, so all folds of a model are one row.
+# 1. The n folds of the rule: fold k (data.holdout_fold k) scores the rows
+#    i % n == k-1 and trains on the others (fold n is the config's own
+#    split), so every row of the file is scored once per seed (FOLD_SEEDS).
+#    mhe report pools a config's folds into one row and pairs the two
+#    models' runs by seed and fold.
 # 2. Random re-splits: each seed in SEEDS draws its own random 20% of the
 #    file's rows as the scored rows (train.validation_fraction 0.2 on
 #    a copy of the config without its test rule) and trains on the rest.
 #
 # Needs LIBLINEAR's liblinear-train (Debian/Ubuntu: apt-get install
 # liblinear-tools). RCV1-Sub1 with the defaults takes about 6 min on two
-# cores; all three sets about 15 min.
+# cores; all three sets about 14 min.
 # Usage: scripts/plt-resplit.sh [OUT]
 #   CONFIGS     MHC configs with data.holdout_every (default
 #               configs/rcv1-mhc.yaml; ALL = RCV1-Sub1 and both StackEx sets)
-#   FOLD_SEEDS  1..99 (default "1 2 3"), SEEDS (default 1..20)
+#   FOLD_SEEDS  (default "1 2 3"), SEEDS (default 1..20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-results/plt-resplit}"
@@ -32,12 +30,6 @@ if [ "$configs" = ALL ]; then
   configs="configs/rcv1-mhc.yaml configs/stackex-cooking-mhc.yaml configs/stackex-cs-mhc.yaml"
 fi
 fseeds="${FOLD_SEEDS:-1 2 3}"
-for s in $fseeds; do
-  if ! [[ "$s" =~ ^[0-9]+$ ]] || [ "$s" -lt 1 ] || [ "$s" -gt 99 ]; then
-    echo "plt-resplit: FOLD_SEEDS must be whole numbers from 1 to 99 (fold k runs seed 100(k+1)+s), got '$s'" >&2
-    exit 2
-  fi
-done
 seeds="${SEEDS:-$(seq -s ' ' 1 20)}"
 export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
 if ! command -v liblinear-train >/dev/null; then
@@ -65,25 +57,18 @@ train_mhc_and_plt() {
 for cfg in $configs; do
   name=$(basename "$cfg" .yaml)
   every=$(sed -nE 's/^  holdout_every: *([0-9]+).*/\1/p' "$cfg")
-  train=$(sed -nE 's/^  train: *([^ #]+).*/\1/p' "$cfg")
-  if [ -z "$every" ] || [ -z "$train" ]; then
-    echo "plt-resplit: $cfg has no data.holdout_every (or no data.train): its test rows do not come from a rule over one file" >&2
+  if [ -z "$every" ]; then
+    echo "plt-resplit: $cfg has no data.holdout_every: its test rows do not come from a rule over one file" >&2
     exit 2
   fi
-  rows=$(gzip -cdf "$MHE_DATA_DIR/$train" | awk 'NR == 1 { print $1 }')
-  # 1. Folds: one data directory per fold, the same relative paths in each.
-  split="$(dirname "$train")/folds"
-  grep -vE '^  holdout_every:' "$cfg" |
-    sed -E "s|^  train: .*|&\n  train_rows: ${split}_trSplit.txt\n  test_rows: ${split}_tstSplit.txt\n  split_column: 1|" \
-      >"$out/configs/$name-folds.yaml"
-  for k in $(seq 0 $((every - 1))); do
-    dir="$out/data/$name-fold$k"
-    mkdir -p "$dir/$(dirname "$train")" "$out/folds/$name/fold$k"
-    ln -sf "$(cd "$MHE_DATA_DIR" && pwd)/$train" "$dir/$train"
-    awk -v n="$rows" -v e="$every" -v k="$k" 'BEGIN { for (i = 0; i < n; i++) if (i % e != k) print i + 1 }' >"$dir/${split}_trSplit.txt"
-    awk -v n="$rows" -v e="$every" -v k="$k" 'BEGIN { for (i = 0; i < n; i++) if (i % e == k) print i + 1 }' >"$dir/${split}_tstSplit.txt"
+  # 1. Folds: one config per fold (the replica reads a config file; mhe
+  # report pools data.holdout_fold like a seed).
+  mkdir -p "$out/folds/$name"
+  for k in $(seq 1 "$every"); do
+    sed -E "s|^  holdout_every:.*|&\n  holdout_fold: $k|" "$cfg" >"$out/configs/$name-fold$k.yaml"
+    mkdir -p "$out/folds/$name/fold$k"
     for s in $fseeds; do
-      MHE_DATA_DIR="$dir" train_mhc_and_plt "$out/configs/$name-folds.yaml" $((100 * (k + 1) + s)) "$out/folds/$name/fold$k/$name"
+      train_mhc_and_plt "$out/configs/$name-fold$k.yaml" "$s" "$out/folds/$name/fold$k/$name"
     done
   done
   # 2. Random re-splits of all rows.
@@ -100,7 +85,7 @@ echo "MHC against the napkinXC PLT replica on other splits of all rows; $cpu"
 for cfg in $configs; do
   name=$(basename "$cfg" .yaml)
   echo
-  echo "$name: the folds of the test rule (fold k scores rows i % n == k; the last fold is the config's own test rows), seeds $fseeds each:"
+  echo "$name: the folds of the test rule (fold k scores the rows i % n == k-1; fold n is the config's own test rows), seeds $fseeds each:"
   echo
   bin/mhe report "$out/folds/$name" --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
   for d in "$out/folds/$name"/fold*; do
