@@ -4,12 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
 
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/sweep"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -126,6 +128,34 @@ func TestShippedConfigsValidate(t *testing.T) {
 		}
 		if err != nil {
 			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
+
+// Every sweep file in scripts/ parses, and each of its runs' configs, with
+// the run's seed and overrides, loads and passes Validate: a sweep whose
+// override names a key that does not exist, or a value Validate refuses,
+// fails here rather than in a cluster job.
+func TestShippedSweepsValidate(t *testing.T) {
+	files, err := filepath.Glob("../../scripts/*.yaml")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("shipped sweeps not found: %v %v", files, err)
+	}
+	for _, p := range files {
+		runs, err := sweep.Load(p)
+		if err != nil || len(runs) == 0 {
+			t.Errorf("%s: %d runs, %v", p, len(runs), err)
+			continue
+		}
+		for _, r := range runs {
+			sets := append([]string{"train.seed=" + strconv.FormatUint(r.Seed, 10)}, r.Sets...)
+			cfg, err := loadConfig(configInput{File: filepath.Join("../..", r.Config), Sets: sets})
+			if err == nil {
+				err = cfg.Validate()
+			}
+			if err != nil {
+				t.Errorf("%s, run %s: %v", p, r.Name, err)
+			}
 		}
 	}
 }
