@@ -221,9 +221,9 @@ func TestRowLabel(t *testing.T) {
 // Runs on other holdout folds or XC split columns are replicates of one
 // experiment: one row per config, and the paired difference matches runs
 // on seed and fold. Here MHC − vanilla is -0.02 on fold 1 and -0.04 on
-// fold 2 for both seeds, so pairing by seed and fold gives 4 pairs with
-// mean -0.03 and sd 0.0115; pairing by seed alone would give 2 pairs of
-// -0.03 each.
+// fold 2 for both seeds, and -0.03 on fold 5, so pairing by seed and fold
+// gives 5 pairs with mean -0.03 and a spread; pairing by seed alone would
+// give 2 pairs.
 func TestRowsPoolFoldsAndPairByFold(t *testing.T) {
 	rec := func(method string, fold int, seed uint64, p1 float64) *record.Record {
 		cfg := config.Default()
@@ -239,20 +239,23 @@ func TestRowsPoolFoldsAndPairByFold(t *testing.T) {
 			recs = append(recs, rec("vanilla", fold, seed, base), rec("mhc", fold, seed, base-0.02*float64(fold)))
 		}
 	}
+	// The last fold given as 0 (the default) and as 5 is one fold: these
+	// pair, with a difference of 0.
+	recs = append(recs, rec("vanilla", 0, 101, 0.9), rec("mhc", 5, 101, 0.9-0.03))
 	rows, err := Rows(recs, make([]string, len(recs)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	SortBy(rows, "p@1")
 	PairWithTop(rows, "p@1")
-	if len(rows) != 2 || rows[0].Method != "vanilla" || len(rows[0].Seeds) != 4 || len(rows[1].Seeds) != 4 {
-		t.Fatalf("rows %+v, want vanilla then mhc, 4 runs each", rows)
+	if len(rows) != 2 || rows[0].Method != "vanilla" || len(rows[0].Seeds) != 5 || len(rows[1].Seeds) != 5 {
+		t.Fatalf("rows %+v, want vanilla then mhc, 5 runs each", rows)
 	}
 	if rows[0].Variant != "" || rows[1].Variant != "" {
 		t.Errorf("variants %q, %q: a fold is not a setting", rows[0].Variant, rows[1].Variant)
 	}
 	p := rows[1].Paired
-	if p == nil || p.N != 4 || math.Abs(p.Mean+0.03) > 1e-12 || p.High-p.Low < 0.03 {
-		t.Errorf("paired %+v, want 4 pairs (seed, fold) with mean -0.03 and a non-zero spread", p)
+	if p == nil || p.N != 5 || math.Abs(p.Mean+0.03) > 1e-12 || p.High-p.Low < 0.02 {
+		t.Errorf("paired %+v, want 5 pairs (seed, fold) with mean -0.03 and a non-zero spread", p)
 	}
 }

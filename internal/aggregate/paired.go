@@ -77,7 +77,12 @@ type replicate struct {
 }
 
 func replicateOf(rec *record.Record) replicate {
-	return replicate{rec.Seed, rec.Config.Data.SplitColumn, rec.Config.Data.HoldoutFold}
+	d := rec.Config.Data
+	fold := d.HoldoutFold
+	if fold == 0 { // the default: the rule's last fold
+		fold = d.HoldoutEvery
+	}
+	return replicate{rec.Seed, d.SplitColumn, fold}
 }
 
 // compare orders by seed, then split column, then fold.
