@@ -63,7 +63,8 @@ their initialisation, so this resolves differences that the rows' own ±
 (mostly the split's noise) hides.
 
 Formats: table, markdown, latex (booktabs), csv (mean and _std columns, plain
-numbers) and json (every statistic, seeds and source files per row).
+numbers) and json (every statistic, seeds and source files per row, and
+each run's split column or holdout fold where a row pools them).
 
 --split validation reports, instead of the test metrics, the validation
 metrics of the weights each model kept (the best epoch with early stopping,

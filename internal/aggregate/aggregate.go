@@ -52,6 +52,11 @@ type Row struct {
 	Variant string   `json:"variant,omitempty"` // config keys that set this row apart from its siblings (setVariants)
 	Seeds   []uint64 `json:"seeds"`
 	Files   []string `json:"files"`
+	// SplitColumns and HoldoutFolds are each run's XC split column and
+	// holdout fold (0 read as the rule's last), in the order of Seeds and
+	// Files; set only when the row pools runs of more than one.
+	SplitColumns []int `json:"split_columns,omitempty"`
+	HoldoutFolds []int `json:"holdout_folds,omitempty"`
 
 	Split          string          `json:"split"` // which rows Metrics are of: test, or validation (ValidationMetrics)
 	Metrics        map[string]Stat `json:"metrics"`
@@ -148,6 +153,9 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 		}
 		g.recordsInGroup = append(g.recordsInGroup, r)
 		g.Seeds = append(g.Seeds, r.Seed)
+		rep := replicateOf(r)
+		g.SplitColumns = append(g.SplitColumns, rep.split)
+		g.HoldoutFolds = append(g.HoldoutFolds, rep.fold)
 		g.Files = append(g.Files, files[i])
 		if c := r.MHE.Commit; c != "" && !slices.Contains(g.MHECommits, c) {
 			g.MHECommits = append(g.MHECommits, c)
@@ -156,6 +164,7 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 	rows := make([]Row, 0, len(order))
 	for _, k := range order {
 		g := groups[k]
+		g.SplitColumns, g.HoldoutFolds = ifVaried(g.SplitColumns), ifVaried(g.HoldoutFolds)
 		g.Metrics = map[string]Stat{}
 		names := map[string]bool{}
 		for _, r := range g.recordsInGroup {
@@ -253,6 +262,16 @@ func setVariants(rows []Row) {
 			r.Variant = strings.Join(diff, ", ")
 		}
 	}
+}
+
+// ifVaried returns v if its values are not all the same, else nil.
+func ifVaried(v []int) []int {
+	for _, x := range v {
+		if x != v[0] {
+			return v
+		}
+	}
+	return nil
 }
 
 // headKeyMethods lists the head config keys that only some heads read;

@@ -254,6 +254,10 @@ func TestRowsPoolFoldsAndPairByFold(t *testing.T) {
 	if rows[0].Variant != "" || rows[1].Variant != "" {
 		t.Errorf("variants %q, %q: a fold is not a setting", rows[0].Variant, rows[1].Variant)
 	}
+	if !slices.Equal(rows[0].HoldoutFolds, []int{1, 1, 2, 2, 5}) || !slices.Equal(rows[0].Seeds, []uint64{101, 102, 101, 102, 101}) || rows[0].SplitColumns != nil {
+		t.Errorf("vanilla row: folds %v, seeds %v, split columns %v; want folds 1 1 2 2 5 beside seeds 101 102 101 102 101, no split columns",
+			rows[0].HoldoutFolds, rows[0].Seeds, rows[0].SplitColumns)
+	}
 	p := rows[1].Paired
 	if p == nil || p.N != 5 || math.Abs(p.Mean+0.03) > 1e-12 || p.High-p.Low < 0.02 {
 		t.Errorf("paired %+v, want 5 pairs (seed, fold) with mean -0.03 and a non-zero spread", p)
