@@ -1,6 +1,9 @@
 package data
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // NormalizeRows scales every row of m to unit L2 norm in place. Rows without
 // entries (or with only zeros) are left as they are.
@@ -94,4 +97,70 @@ func DropEmpty(d *Dataset, noLabels, noFeatures bool) (*Dataset, int) {
 		return d, 0
 	}
 	return d.Subset(keep), d.Rows() - len(keep)
+}
+
+// LabelCentroids returns every label's centroid as a sparse row: the
+// l2-normalised sum of the l2-normalised feature rows of x that carry it in
+// y (an empty row for a label no row carries). mhe's cluster label order and
+// scripts/pltreplica's label tree both cluster these.
+func LabelCentroids(x, y *CSR) *CSR {
+	c, n := y.Cols, x.Rows
+	// Transpose Y: rows of each label.
+	counts := y.ColumnCounts()
+	starts := make([]int64, c+1)
+	for l := range c {
+		starts[l+1] = starts[l] + counts[l]
+	}
+	rows := make([]int32, starts[c])
+	pos := slices.Clone(starts[:c])
+	for i := range n {
+		ls, _ := y.Row(i)
+		for _, l := range ls {
+			rows[pos[l]] = int32(i)
+			pos[l]++
+		}
+	}
+	norms := make([]float32, n)
+	for i := range n {
+		_, v := x.Row(i)
+		var s float64
+		for _, x := range v {
+			s += float64(x) * float64(x)
+		}
+		if s > 0 {
+			norms[i] = float32(1 / math.Sqrt(s))
+		}
+	}
+	out := NewCSR(x.Cols, c, 0, false)
+	acc := map[int32]float64{}
+	var ids []int32
+	var vals []float32
+	for l := range c {
+		clear(acc)
+		for _, r := range rows[starts[l]:starts[l+1]] {
+			fi, fv := x.Row(int(r))
+			for k, f := range fi {
+				acc[f] += float64(fv[k] * norms[r])
+			}
+		}
+		ids = ids[:0]
+		for f := range acc {
+			ids = append(ids, f)
+		}
+		slices.Sort(ids)
+		vals = vals[:0]
+		var s float64
+		for _, f := range ids {
+			s += acc[f] * acc[f]
+		}
+		inv := 0.0
+		if s > 0 {
+			inv = 1 / math.Sqrt(s)
+		}
+		for _, f := range ids {
+			vals = append(vals, float32(acc[f]*inv))
+		}
+		out.AppendRow(ids, vals)
+	}
+	return out
 }

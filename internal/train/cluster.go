@@ -21,7 +21,7 @@ const clusterLeaf = 16
 // share MHC/MHS groups).
 func clusterOrder(train *data.Dataset, seed uint64) ([]int32, error) {
 	c, d := train.NumLabels(), train.NumFeatures()
-	cent := labelCentroids(train)
+	cent := data.LabelCentroids(train.X, train.Y)
 	labels := make([]int32, c)
 	for i := range labels {
 		labels[i] = int32(i)
@@ -42,70 +42,6 @@ func clusterOrder(train *data.Dataset, seed uint64) ([]int32, error) {
 	}
 	split(labels)
 	return inverse(labels), nil
-}
-
-// labelCentroids returns the normalised centroid of every label as a sparse
-// row (labels without rows get an empty centroid).
-func labelCentroids(ds *data.Dataset) *data.CSR {
-	c, n := ds.NumLabels(), ds.Rows()
-	// Transpose Y: rows of each label.
-	counts := ds.Y.ColumnCounts()
-	starts := make([]int64, c+1)
-	for l := range c {
-		starts[l+1] = starts[l] + counts[l]
-	}
-	rows := make([]int32, starts[c])
-	pos := slices.Clone(starts[:c])
-	for i := range n {
-		ls, _ := ds.Y.Row(i)
-		for _, l := range ls {
-			rows[pos[l]] = int32(i)
-			pos[l]++
-		}
-	}
-	norms := make([]float32, n)
-	for i := range n {
-		_, v := ds.X.Row(i)
-		var s float64
-		for _, x := range v {
-			s += float64(x) * float64(x)
-		}
-		if s > 0 {
-			norms[i] = float32(1 / math.Sqrt(s))
-		}
-	}
-	out := data.NewCSR(ds.NumFeatures(), c, 0, false)
-	acc := map[int32]float64{}
-	var ids []int32
-	var vals []float32
-	for l := range c {
-		clear(acc)
-		for _, r := range rows[starts[l]:starts[l+1]] {
-			fi, fv := ds.X.Row(int(r))
-			for k, f := range fi {
-				acc[f] += float64(fv[k] * norms[r])
-			}
-		}
-		ids = ids[:0]
-		for f := range acc {
-			ids = append(ids, f)
-		}
-		slices.Sort(ids)
-		vals = vals[:0]
-		var s float64
-		for _, f := range ids {
-			s += acc[f] * acc[f]
-		}
-		inv := 0.0
-		if s > 0 {
-			inv = 1 / math.Sqrt(s)
-		}
-		for _, f := range ids {
-			vals = append(vals, float32(acc[f]*inv))
-		}
-		out.AppendRow(ids, vals)
-	}
-	return out
 }
 
 // twoMeans reorders ls so that its first half is one cluster and its second

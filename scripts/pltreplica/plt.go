@@ -86,36 +86,17 @@ type sparseVec struct {
 	vals []float64
 }
 
-// labelCentroids returns each label's l2-normalised sum of the rows that
-// carry it (zero for a label no row carries).
+// labelCentroids returns each label's centroid (data.LabelCentroids: the
+// l2-normalised sum of the unit rows carrying it; empty for a label no row
+// carries) as a sparseVec.
 func labelCentroids(x, y *data.CSR) []sparseVec {
-	sums := make([]map[int32]float64, y.Cols)
-	for r := 0; r < x.Rows; r++ {
-		ids, vals := x.Row(r)
-		labels, _ := y.Row(r)
-		for _, l := range labels {
-			if sums[l] == nil {
-				sums[l] = map[int32]float64{}
-			}
-			for k, j := range ids {
-				sums[l][j] += float64(vals[k])
-			}
-		}
-	}
-	out := make([]sparseVec, y.Cols)
-	for l, m := range sums {
-		var v sparseVec
-		for j := range m {
-			v.ids = append(v.ids, j)
-		}
-		slices.Sort(v.ids)
-		norm := 0.0
-		for _, j := range v.ids {
-			norm += m[j] * m[j]
-		}
-		norm = math.Sqrt(norm)
-		for _, j := range v.ids {
-			v.vals = append(v.vals, m[j]/norm)
+	c := data.LabelCentroids(x, y)
+	out := make([]sparseVec, c.Rows)
+	for l := range out {
+		ids, vals := c.Row(l)
+		v := sparseVec{ids: slices.Clone(ids), vals: make([]float64, len(vals))}
+		for k, x := range vals {
+			v.vals[k] = float64(x)
 		}
 		out[l] = v
 	}
