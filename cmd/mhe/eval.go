@@ -228,10 +228,8 @@ func evalRun(s *streams, o *evalOptions) error {
 		return writeComparison(s.out, o, o.Pred, ev.Result(), cs, prop, format)
 	}
 	res := ev.Result()
-	if pl != nil {
-		if err := atomicfile.WriteFile(o.PerLabel, 0o644, func(w io.Writer) error { return pl.Write(w, names) }); err != nil {
-			return err
-		}
+	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
+		return err
 	}
 	if o.Result != "" {
 		rec := evalRecord(o.Dataset, res, time.Since(start).Seconds())
@@ -438,4 +436,12 @@ func propJSON(prop propInfo) *report.Object {
 		po.Set("a", prop.params.A).Set("b", prop.params.B).Set("n_train", prop.n)
 	}
 	return po
+}
+
+// writePerLabel writes --per-label's CSV (atomically) when pl is set.
+func writePerLabel(path string, pl *eval.PerLabel, names []string) error {
+	if pl == nil {
+		return nil
+	}
+	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { return pl.Write(w, names) })
 }

@@ -482,10 +482,8 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	}
 	train.AddOriginal(m, nn.NewPool(threads), test, ev, more...)
 	res := ev.Result()
-	if pl != nil {
-		if err := atomicfile.WriteFile(o.PerLabel, 0o644, func(w io.Writer) error { return pl.Write(w, names) }); err != nil {
-			return err
-		}
+	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
+		return err
 	}
 	if o.Result != "" {
 		secs := time.Since(start).Seconds()

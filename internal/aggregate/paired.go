@@ -34,23 +34,23 @@ type Paired struct {
 // a row (other thread counts) counts with the mean of its runs.
 func PairWithTop(rows []Row, metric string) {
 	var ref *Row
-	var refBySeed map[replicate]float64
+	var refByRep map[replicate]float64
 	for i := range rows {
 		r := &rows[i]
 		r.Paired = nil
 		if ref == nil || r.Dataset != ref.Dataset {
-			ref, refBySeed = r, bySeed(r, metric)
+			ref, refByRep = r, byReplicate(r, metric)
 			continue
 		}
-		mine := bySeed(r, metric)
+		mine := byReplicate(r, metric)
 		var d []float64
-		seeds := make([]replicate, 0, len(mine))
+		reps := make([]replicate, 0, len(mine))
 		for s := range mine {
-			seeds = append(seeds, s)
+			reps = append(reps, s)
 		}
-		slices.SortFunc(seeds, replicate.compare) // a fixed summation order
-		for _, s := range seeds {
-			if v, ok := refBySeed[s]; ok {
+		slices.SortFunc(reps, replicate.compare) // a fixed summation order
+		for _, s := range reps {
+			if v, ok := refByRep[s]; ok {
 				d = append(d, mine[s]-v)
 			}
 		}
@@ -96,9 +96,9 @@ func (a replicate) compare(b replicate) int {
 	return cmp.Compare(a.fold, b.fold)
 }
 
-// bySeed is a row's metric per replicate (the mean over that replicate's
+// byReplicate is a row's metric per replicate (the mean over that replicate's
 // runs).
-func bySeed(r *Row, metric string) map[replicate]float64 {
+func byReplicate(r *Row, metric string) map[replicate]float64 {
 	sum, n := map[replicate]float64{}, map[replicate]int{}
 	for _, rec := range r.recordsInGroup {
 		if v, ok := rec.Metrics[metric]; ok {
