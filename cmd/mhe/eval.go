@@ -48,6 +48,8 @@ type evalOptions struct {
 	Resamples   int
 	Seed        uint64
 	Beam        int
+	// AllowTrainRows lets --model score test rows the model trained on.
+	AllowTrainRows bool
 
 	changed func(string) bool
 }
@@ -123,6 +125,7 @@ the machine or the thread count.`,
 	f.IntVar(&o.Resamples, "resamples", 1000, "with --against: bootstrap resamples and random swaps")
 	f.Uint64Var(&o.Seed, "seed", 1, "with --against: seed of the resamples")
 	f.IntVar(&o.Beam, "beam", 0, "with --model: "+beamHelp)
+	f.BoolVar(&o.AllowTrainRows, "allow-train-rows", false, "with --model: score test rows that the model trained on or chose its weights on (refused by default: such metrics overstate the model)")
 	return cmd
 }
 
@@ -160,6 +163,9 @@ func evalRun(s *streams, o *evalOptions) error {
 	}
 	if o.Beam != 0 {
 		return usageErrorf("--beam sets how a model predicts; it goes with --model (or mhe predict --beam)")
+	}
+	if o.AllowTrainRows {
+		return usageErrorf("--allow-train-rows lets --model score its own training rows; it goes with --model (mhe eval --pred cannot tell which rows a model trained on)")
 	}
 	if o.Pred == "" || o.Truth == "" {
 		return usageErrorf("give --pred FILE and --truth FILE (or --model DIR)")

@@ -642,3 +642,69 @@ func TestEvalModelPerLabel(t *testing.T) {
 		}
 	}
 }
+
+// A --set or MHE_* variable that moves a model's test split onto rows it
+// trained on makes mhe eval --model refuse (exit 2, --allow-train-rows to
+// score them anyway) and mhe predict warn; a data.test that repeats the
+// training file is refused at training.
+func TestTrainedRowsScored(t *testing.T) {
+	tmp := t.TempDir()
+	var b strings.Builder
+	b.WriteString("200 30 5\n")
+	for i := range 200 {
+		f, g := i%30, (i*7+1)%30 // never equal: 6i+1 is odd
+		fmt.Fprintf(&b, "%d %d:1 %d:0.5\n", i%5, min(f, g), max(f, g))
+	}
+	for _, f := range []string{"d.txt", "copy.txt"} {
+		os.WriteFile(filepath.Join(tmp, f), []byte(b.String()), 0o644)
+	}
+	cfg := filepath.Join(tmp, "cfg.yaml")
+	os.WriteFile(cfg, []byte("name: rows\ndata: {format: xc, train: d.txt, holdout_every: 4}\n"+
+		"encoder: {type: linear, hidden: []}\nhead: {method: vanilla}\ntrain: {epochs: 1, batch_size: 32}\n"), 0o644)
+	t.Setenv("MHE_DATA_DIR", tmp)
+	model := filepath.Join(tmp, "model")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", model, "--quiet"); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	for _, c := range []struct {
+		name string
+		env  string // MHE_DATA_HOLDOUT_FOLD
+		args []string
+		code int
+		msg  string // in stderr
+	}{
+		{"own test rows", "", []string{"eval", "--model", model}, 0, ""},
+		{"own fold by number", "", []string{"eval", "--model", model, "--set", "data.holdout_fold=4"}, 0, ""},
+		{"another fold", "", []string{"eval", "--model", model, "--set", "data.holdout_fold=1"}, ExitUsage,
+			"50 of the 50 test rows of " + filepath.Join(tmp, "d.txt") + " (row 1 first) are rows the model in " + model + " trained on or chose its weights on (data.holdout_fold 1, the model's 0)"},
+		{"another fold by variable", "2", []string{"eval", "--model", model}, ExitUsage, "pass --allow-train-rows"},
+		{"another fold, allowed", "", []string{"eval", "--model", model, "--set", "data.holdout_fold=1", "--allow-train-rows"}, 0, ""},
+		{"the training file as test file", "", []string{"eval", "--model", model, "--set", "data.holdout_every=0", "--set", "data.test=copy.txt"}, ExitUsage,
+			`150 of the 200 test rows of ` + filepath.Join(tmp, "copy.txt") + ` (row 1 first) are rows the model in ` + model + ` trained on or chose its weights on (data.holdout_every 0, the model's 4; data.test "copy.txt", the model's "")`},
+		{"predict warns", "", []string{"predict", "--model", model, "--set", "data.holdout_fold=3", "--out", "-"}, 0,
+			"predict: warning: 50 of the 50 test rows"},
+		{"predict, own rows", "", []string{"predict", "--model", model, "--out", "-"}, 0, ""},
+		{"without --model", "", []string{"eval", "--pred", "p.txt", "--truth", "t.txt", "--allow-train-rows"}, ExitUsage, "goes with --model"},
+		{"train on a test file that is the training file", "", []string{"train", "--config", cfg, "--out", filepath.Join(tmp, "m2"), "--quiet",
+			"--set", "data.holdout_every=0", "--set", "data.test=copy.txt"}, ExitUsage, "is the training file (same sha256), and 200 of its 200 test rows are training rows"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("MHE_DATA_HOLDOUT_FOLD", c.env)
+			}
+			code, _, errOut := runMain(t, "", c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d: %s", code, c.code, errOut)
+			}
+			if c.msg != "" && !strings.Contains(errOut, c.msg) {
+				t.Errorf("stderr lacks %q:\n%s", c.msg, errOut)
+			}
+			if c.msg == "" && strings.Contains(errOut, "trained on") {
+				t.Errorf("stderr names training rows:\n%s", errOut)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "m2")); err == nil {
+		t.Error("the refused training run left a model directory")
+	}
+}

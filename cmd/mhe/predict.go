@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/config"
@@ -121,6 +125,53 @@ func openModel(dir string, sets []string) (*train.Model, *modelio.Manifest, *con
 	return m, man, &cfg, closeFn, nil
 }
 
+// trainedRowsScored describes, in a phrase, the rows of src that the model
+// in dir trained on or chose its weights on ("" when none): a --set or an
+// MHE_* variable that moves the config's test split (data.holdout_fold,
+// data.test_rows, ...) can land it on them. cfg is the config scoring src;
+// the model's rows come from its own config.yaml, resolved against cfg's
+// data directory.
+func trainedRowsScored(dir string, man *modelio.Manifest, cfg *config.Config, src *train.Source) (string, error) {
+	if src == nil {
+		return "", nil
+	}
+	path := modelio.Open(dir).File(modelio.ConfigFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	saved := config.Default()
+	if err := yaml.Unmarshal(raw, &saved); err != nil {
+		return "", fmt.Errorf("%w: %s: %w", ErrModel, path, err)
+	}
+	trained := train.WithRowKeys(cfg, &saved)
+	n, first, err := train.TrainedRows(trained, man.TrainingData, src)
+	if err != nil || n == 0 {
+		return "", err
+	}
+	var diff []string
+	now, then := train.RowKeys(cfg), train.RowKeys(&saved)
+	for _, k := range slices.Sorted(maps.Keys(now)) {
+		if now[k] != then[k] {
+			diff = append(diff, fmt.Sprintf("%s %s, the model's %s", k, keyValue(now[k]), keyValue(then[k])))
+		}
+	}
+	why := ""
+	if len(diff) > 0 {
+		why = " (" + strings.Join(diff, "; ") + ")"
+	}
+	return fmt.Sprintf("%d of the %d test rows of %s (row %d first) are rows the model in %s trained on or chose its weights on%s", n, src.Len(), src.Path, first+1, dir, why), nil
+}
+
+// keyValue shows a config value in a message: strings quoted, so that an
+// empty one shows.
+func keyValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
 func setThreads(n int) (int, func()) {
 	if n <= 0 {
 		n = runtime.NumCPU()
@@ -179,7 +230,7 @@ func predictRun(s *streams, o *predictOptions) error {
 	if o.changed("threshold") && !o.changed("topk") {
 		o.TopK = 100
 	}
-	m, _, cfg, closeModel, err := openModel(o.Model, o.Sets)
+	m, man, cfg, closeModel, err := openModel(o.Model, o.Sets)
 	if err != nil {
 		return err
 	}
@@ -203,6 +254,13 @@ func predictRun(s *streams, o *predictOptions) error {
 		return err
 	}
 	defer closeSrc()
+	if msg, err := trainedRowsScored(o.Model, man, cfg, src.src); err != nil {
+		return err
+	} else if msg != "" {
+		// Predictions on training rows have their uses; scores of them
+		// do not, which mhe eval --model refuses.
+		fmt.Fprintf(s.errOut, "predict: warning: %s\n", msg)
+	}
 	threads, restore := setThreads(o.Threads)
 	defer restore()
 	pool := nn.NewPool(threads)
@@ -242,14 +300,14 @@ func (o *inputOptions) check() error {
 func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputRows, func(), error) {
 	nop := func() {}
 	if o.Input == "" {
-		test, err := train.LoadTest(cfg)
+		test, src, err := train.LoadTestSource(cfg)
 		if err != nil {
 			return nil, nop, err
 		}
 		if test == nil {
 			return nil, nop, usageErrorf("the model's config has no test split; give --input FILE")
 		}
-		return &inputRows{rowSource: &datasetSource{ds: test}, dim: dim}, nop, nil
+		return &inputRows{rowSource: &datasetSource{ds: test}, dim: dim, src: src}, nop, nil
 	}
 	opt, err := train.ReadOptions(&cfg.Data)
 	if err != nil {
@@ -303,6 +361,9 @@ type inputRows struct {
 	rowSource
 	dim     int // the model's input dimension; 0 = every id is usable
 	ignored int // rows with at least one id >= dim
+	// src names the file and rows of the config's test split (nil for
+	// --input and generated data).
+	src *train.Source
 }
 
 func (r *inputRows) Next(row *data.Row) error {
@@ -438,12 +499,19 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if err := m.SetPredictBeam(o.Beam); err != nil {
 		return err
 	}
-	test, err := train.LoadTest(cfg)
+	test, src, err := train.LoadTestSource(cfg)
 	if err != nil {
 		return err
 	}
 	if test == nil {
 		return usageErrorf("the model's config has no test split to evaluate")
+	}
+	if !o.AllowTrainRows {
+		if msg, err := trainedRowsScored(o.Model, man, cfg, src); err != nil {
+			return err
+		} else if msg != "" {
+			return usageErrorf("%s; metrics on them overstate the model. Score the test rows the model was trained for (drop that --set), train a model for these rows, or pass --allow-train-rows to score them anyway", msg)
+		}
 	}
 	threads, restore := setThreads(o.Threads)
 	defer restore()

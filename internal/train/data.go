@@ -172,48 +172,22 @@ func (s *Splits) loadFiles(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	trainSrc := &Source{Path: cfg.Path(d.Train), SHA256: s.Info[len(s.Info)-1].SHA256, FileRows: full.Rows()}
+	if trainSrc.Rows, err = TrainRowIndices(cfg, full.Rows()); err != nil {
+		return err
+	}
 	s.Train = full
-	switch {
-	case d.TrainRows != "" && d.TestRows != "":
-		tr, err := data.ReadSplit(cfg.Path(d.TrainRows), d.SplitColumn, full.Rows())
-		if err != nil {
+	if trainSrc.Rows != nil {
+		s.Train = full.Subset(trainSrc.Rows)
+	}
+	var testSrc *Source
+	if s.Test, testSrc, err = s.testSplit(cfg, full, trainSrc); err != nil {
+		return err
+	}
+	if testSrc != nil && testSrc.SHA256 == trainSrc.SHA256 {
+		if err := disjoint(cfg, trainSrc, testSrc); err != nil {
 			return err
 		}
-		s.Train = full.Subset(tr)
-		testSrc := full
-		if d.Test != "" {
-			if testSrc, err = s.readDataset(cfg, "test", d.Test, d.TestLabels); err != nil {
-				return err
-			}
-		}
-		te, err := data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, testSrc.Rows())
-		if err != nil {
-			return err
-		}
-		s.Test = testSrc.Subset(te)
-		if d.Test == "" {
-			if err := disjoint(tr, te, cfg.Path(d.TrainRows), cfg.Path(d.TestRows)); err != nil {
-				return err
-			}
-		}
-	case d.TrainRows != "":
-		tr, err := data.ReadSplit(cfg.Path(d.TrainRows), d.SplitColumn, full.Rows())
-		if err != nil {
-			return err
-		}
-		s.Train = full.Subset(tr)
-		if d.Test != "" {
-			if s.Test, err = s.readDataset(cfg, "test", d.Test, d.TestLabels); err != nil {
-				return err
-			}
-		}
-	case d.Test != "":
-		if s.Test, err = s.readDataset(cfg, "test", d.Test, d.TestLabels); err != nil {
-			return err
-		}
-	case d.HoldoutEvery > 0:
-		tr, te := data.HoldoutRows(full.Rows(), d.HoldoutEvery, d.HoldoutFold)
-		s.Train, s.Test = full.Subset(tr), full.Subset(te)
 	}
 	if d.Validation != "" {
 		if s.Validation, err = s.readDataset(cfg, "validation", d.Validation, d.ValidationLabels); err != nil {
@@ -223,17 +197,136 @@ func (s *Splits) loadFiles(cfg *config.Config) error {
 	return nil
 }
 
-func disjoint(a, b []int, fa, fb string) error {
-	seen := make(map[int]bool, len(a))
-	for _, r := range a {
-		seen[r] = true
+// Source names the rows of one data file that a split holds.
+type Source struct {
+	Path     string // the file, as the configuration resolves it
+	SHA256   string // of the file
+	FileRows int    // rows in the file
+	Rows     []int  // the rows the split holds (0-based); nil = every row
+}
+
+// Len is how many rows the split holds.
+func (s *Source) Len() int {
+	if s.Rows == nil {
+		return s.FileRows
 	}
-	for _, r := range b {
-		if seen[r] {
-			return data.InputError(fmt.Errorf("%w: row %d is in both %s and %s; train and test must not overlap (same split column?)", data.ErrSplit, r+1, fa, fb))
+	return len(s.Rows)
+}
+
+// TrainRowIndices lists the rows of the training file (n rows) that a
+// configuration's training split holds, before train.validation_fraction
+// holds some out and before empty rows are dropped; nil means every row.
+func TrainRowIndices(cfg *config.Config, n int) ([]int, error) {
+	d := &cfg.Data
+	switch {
+	case d.TrainRows != "":
+		return data.ReadSplit(cfg.Path(d.TrainRows), d.SplitColumn, n)
+	case d.Test != "":
+		return nil, nil
+	case d.HoldoutEvery > 0:
+		tr, _ := data.HoldoutRows(n, d.HoldoutEvery, d.HoldoutFold)
+		return tr, nil
+	}
+	return nil, nil
+}
+
+// testSplit reads the test rows of a configuration and names their source
+// (nil, nil, nil: there are none). full is the training file and trainSrc
+// its source when the caller has read it; with nil, testSplit reads the
+// training file if the test rows come from it.
+func (s *Splits) testSplit(cfg *config.Config, full *data.Dataset, trainSrc *Source) (*data.Dataset, *Source, error) {
+	d := &cfg.Data
+	var err error
+	if d.Test != "" {
+		test, err := s.readDataset(cfg, "test", d.Test, d.TestLabels)
+		if err != nil {
+			return nil, nil, err
+		}
+		src := &Source{Path: cfg.Path(d.Test), SHA256: s.Info[len(s.Info)-1].SHA256, FileRows: test.Rows()}
+		if d.TestRows != "" {
+			if src.Rows, err = data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, test.Rows()); err != nil {
+				return nil, nil, err
+			}
+			test = test.Subset(src.Rows)
+		}
+		return test, src, nil
+	}
+	if d.TestRows == "" && d.HoldoutEvery == 0 {
+		return nil, nil, nil
+	}
+	if full == nil {
+		if full, err = s.readDataset(cfg, "train", d.Train, d.TrainLabels); err != nil {
+			return nil, nil, err
+		}
+		trainSrc = &Source{Path: cfg.Path(d.Train), SHA256: s.Info[len(s.Info)-1].SHA256, FileRows: full.Rows()}
+	}
+	src := &Source{Path: trainSrc.Path, SHA256: trainSrc.SHA256, FileRows: trainSrc.FileRows}
+	if d.TestRows != "" {
+		if src.Rows, err = data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, full.Rows()); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		_, src.Rows = data.HoldoutRows(full.Rows(), d.HoldoutEvery, d.HoldoutFold)
+	}
+	return full.Subset(src.Rows), src, nil
+}
+
+// Overlap counts the rows that two sources of the same file share and
+// returns the first of them (-1 when none).
+func Overlap(a, b *Source) (n, first int) {
+	if a.SHA256 != b.SHA256 || a.FileRows != b.FileRows {
+		return 0, -1
+	}
+	in := make([]bool, a.FileRows)
+	if a.Rows == nil {
+		for i := range in {
+			in[i] = true
 		}
 	}
-	return nil
+	for _, r := range a.Rows {
+		in[r] = true
+	}
+	first = -1
+	count := func(r int) {
+		if in[r] {
+			n++
+			if first < 0 || r < first {
+				first = r
+			}
+		}
+	}
+	if b.Rows == nil {
+		for r := range b.FileRows {
+			count(r)
+		}
+	} else {
+		for _, r := range b.Rows {
+			count(r)
+		}
+	}
+	return n, first
+}
+
+// disjoint refuses test rows that are also training rows of the same file:
+// split files that share rows are an input error (exit 3), a data.test that
+// repeats the training file is a configuration error (exit 2).
+func disjoint(cfg *config.Config, train, test *Source) error {
+	n, first := Overlap(train, test)
+	if n == 0 {
+		return nil
+	}
+	d := &cfg.Data
+	if d.TrainRows != "" && d.TestRows != "" {
+		also := ""
+		if n > 1 {
+			also = fmt.Sprintf(" (and %d more)", n-1)
+		}
+		if d.Test != "" {
+			also += fmt.Sprintf(", and data.test %s is the training file (same sha256)", test.Path)
+		}
+		return data.InputError(fmt.Errorf("%w: row %d is in both %s and %s%s; train and test must not overlap (same split column?)", data.ErrSplit, first+1, cfg.Path(d.TrainRows), cfg.Path(d.TestRows), also))
+	}
+	return fmt.Errorf("%w: data.test %s is the training file (same sha256), and %d of its %d test rows are training rows (row %d first); give the test file, or split the training file with data.train_rows and data.test_rows or data.holdout_every", config.ErrInvalid, test.Path, n, test.Len(), first+1)
 }
 
 // DescribeSplits is a one-line summary for logs.
@@ -253,47 +346,26 @@ func (s *Splits) Describe() string {
 // LoadTest reads only the test rows of a run configuration (for predict and
 // eval on a model), or returns nil when the configuration has none.
 func LoadTest(cfg *config.Config) (*data.Dataset, error) {
+	ds, _, err := LoadTestSource(cfg)
+	return ds, err
+}
+
+// LoadTestSource is LoadTest, which also names the file and rows the test
+// rows come from (nil for generated data).
+func LoadTestSource(cfg *config.Config) (*data.Dataset, *Source, error) {
 	d := &cfg.Data
 	s := &Splits{}
 	if d.Synth.Labels > 0 {
 		if d.Synth.TestExamples == 0 {
-			return nil, nil
+			return nil, nil, nil
 		}
 		if err := s.loadSynth(cfg); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return s.Test, nil
+		return s.Test, nil, nil
 	}
 	if err := checkDataFiles(cfg, dataFiles(d, true)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	switch {
-	case d.TestRows != "" && d.Test != "":
-		return s.readRows(cfg, "test", d.Test, d.TestLabels, d.TestRows)
-	case d.Test != "":
-		return s.readDataset(cfg, "test", d.Test, d.TestLabels)
-	case d.TestRows != "":
-		return s.readRows(cfg, "train", d.Train, d.TrainLabels, d.TestRows)
-	case d.HoldoutEvery > 0:
-		full, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
-		if err != nil {
-			return nil, err
-		}
-		_, te := data.HoldoutRows(full.Rows(), d.HoldoutEvery, d.HoldoutFold)
-		return full.Subset(te), nil
-	}
-	return nil, nil
-}
-
-// readRows reads a data file and keeps the rows a split file lists.
-func (s *Splits) readRows(cfg *config.Config, role, file, labels, rows string) (*data.Dataset, error) {
-	full, err := s.readDataset(cfg, role, file, labels)
-	if err != nil {
-		return nil, err
-	}
-	idx, err := data.ReadSplit(cfg.Path(rows), cfg.Data.SplitColumn, full.Rows())
-	if err != nil {
-		return nil, err
-	}
-	return full.Subset(idx), nil
+	return s.testSplit(cfg, nil, nil)
 }

@@ -86,14 +86,6 @@ func TestHoldoutFold(t *testing.T) {
 		fmt.Fprintf(&b, "%d %d:1\n", i%2, i)
 	}
 	os.WriteFile(filepath.Join(dir, "d.txt"), []byte(b.String()), 0o644)
-	rowsOf := func(d *data.Dataset) []int {
-		var out []int
-		for r := range d.Rows() {
-			ids, _ := d.X.Row(r)
-			out = append(out, int(ids[0]))
-		}
-		return out
-	}
 	for _, c := range []struct {
 		fold        int
 		test, train []int
@@ -109,17 +101,17 @@ func TestHoldoutFold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := rowsOf(s.Test); !slices.Equal(got, c.test) {
+		if got := featureRows(s.Test); !slices.Equal(got, c.test) {
 			t.Errorf("fold %d: test rows %v, want %v", c.fold, got, c.test)
 		}
-		if got := rowsOf(s.Train); !slices.Equal(got, c.train) {
+		if got := featureRows(s.Train); !slices.Equal(got, c.train) {
 			t.Errorf("fold %d: training rows %v, want %v", c.fold, got, c.train)
 		}
 		test, err := LoadTest(&cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := rowsOf(test); !slices.Equal(got, c.test) {
+		if got := featureRows(test); !slices.Equal(got, c.test) {
 			t.Errorf("fold %d: LoadTest rows %v, want %v", c.fold, got, c.test)
 		}
 	}

@@ -1,0 +1,64 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+)
+
+// TrainedRows counts the rows of src that a model trained on or chose its
+// weights on, and returns the first of them (-1 when none). trained is the
+// model's configuration with its own data keys (paths resolve against its
+// data.dir); info is its manifest's training data. A row counts when src
+// reads the model's training file (same sha256) and the training split of
+// trained holds it (train.validation_fraction draws its validation rows
+// from that split), or when src reads the model's validation file. A
+// model trained on generated data, or scored on a file it never read,
+// counts none.
+func TrainedRows(trained *config.Config, info []modelio.DataInfo, src *Source) (n, first int, err error) {
+	if src == nil {
+		return 0, -1, nil
+	}
+	for _, di := range info {
+		if di.SHA256 != src.SHA256 || di.Rows != src.FileRows {
+			continue
+		}
+		switch di.Role {
+		case "train":
+			rows, err := TrainRowIndices(trained, di.Rows)
+			if err != nil {
+				return 0, -1, fmt.Errorf("the model's training rows: %w", err)
+			}
+			n, first = Overlap(&Source{SHA256: di.SHA256, FileRows: di.Rows, Rows: rows}, src)
+			return n, first, nil
+		case "validation":
+			n, first = Overlap(&Source{SHA256: di.SHA256, FileRows: di.Rows}, src)
+			return n, first, nil
+		}
+	}
+	return 0, -1, nil
+}
+
+// RowKeys are the data keys that choose which rows of which files a
+// configuration trains and tests on.
+func RowKeys(c *config.Config) map[string]any {
+	d := &c.Data
+	return map[string]any{
+		"data.train": d.Train, "data.test": d.Test, "data.validation": d.Validation,
+		"data.train_rows": d.TrainRows, "data.test_rows": d.TestRows, "data.split_column": d.SplitColumn,
+		"data.holdout_every": d.HoldoutEvery, "data.holdout_fold": d.HoldoutFold,
+		"train.validation_fraction": c.Train.ValidationFraction,
+	}
+}
+
+// WithRowKeys is a copy of cfg with the row keys (RowKeys) of from.
+func WithRowKeys(cfg, from *config.Config) *config.Config {
+	c := *cfg
+	d, f := &c.Data, &from.Data
+	d.Train, d.Test, d.Validation = f.Train, f.Test, f.Validation
+	d.TrainRows, d.TestRows, d.SplitColumn = f.TrainRows, f.TestRows, f.SplitColumn
+	d.HoldoutEvery, d.HoldoutFold = f.HoldoutEvery, f.HoldoutFold
+	c.Train.ValidationFraction = from.Train.ValidationFraction
+	return &c
+}
