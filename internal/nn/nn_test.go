@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -14,6 +16,74 @@ import (
 
 // impl is gonum's BLAS, the reference the kernels are compared with.
 var impl = blas32.Implementation()
+
+// A worker id is never in use by two goroutines at once (callers index
+// scratch buffers with it), loops of every size, back to back, run every
+// chunk once, a For inside a loop runs (serially), and idle helpers exit.
+func TestPoolWorkersAndNesting(t *testing.T) {
+	var sink atomic.Uint32
+	const workers = 2
+	p := NewPool(workers)
+	var inUse [workers]atomic.Bool
+	var nested atomic.Int64
+	for round := range 2000 {
+		n := 1 + (round*37)%300
+		var visits atomic.Int64
+		p.For(n, 7, func(w, lo, hi int) {
+			if w < 0 || w >= workers {
+				t.Errorf("worker id %d", w)
+				return
+			}
+			if !inUse[w].CompareAndSwap(false, true) {
+				t.Errorf("worker id %d in use twice", w)
+				return
+			}
+			visits.Add(int64(hi - lo))
+			busy := float32(0)
+			for i := range 3000 { // long enough for chunks to overlap
+				busy += float32(i)
+			}
+			sink.Store(math.Float32bits(busy))
+			if round%50 == 0 && lo == 0 {
+				p.For(10, 3, func(_, lo, hi int) { nested.Add(int64(hi - lo)) })
+			}
+			inUse[w].Store(false)
+		})
+		if v := visits.Load(); v != int64(n) {
+			t.Fatalf("For(%d): %d indices visited", n, v)
+		}
+		if round%100 == 99 {
+			time.Sleep(time.Millisecond) // let helpers exit and come back
+		}
+	}
+	if got := nested.Load(); got != 40*10 {
+		t.Errorf("nested loops visited %d indices, want %d", got, 40*10)
+	}
+	for range 1000 {
+		if p.helpers.Load() == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Errorf("%d helpers still alive a second after the last loop", p.helpers.Load())
+}
+
+// BenchmarkPoolFor is the overhead of a loop of a training step: two
+// chunks of little work, back to back with a little serial work between.
+func BenchmarkPoolFor(b *testing.B) {
+	p := NewPool(2)
+	x := make([]float32, 4096)
+	for b.Loop() {
+		p.For(2, 1, func(_, lo, _ int) {
+			for i := range x[:1024] {
+				x[i+lo*1024] += 1
+			}
+		})
+		for i := range x[:2048] {
+			x[i] *= 0.5
+		}
+	}
+}
 
 func TestPoolCoversEveryIndexOnce(t *testing.T) {
 	for _, workers := range []int{1, 2, 7} {
