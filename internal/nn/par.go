@@ -95,11 +95,18 @@ func (p *Pool) For(n, chunk int, fn func(worker, lo, hi int)) {
 	j.run(0)
 	for spin := 0; j.done.Load() < j.chunks; spin++ {
 		if spin%pollsPerYield == pollsPerYield-1 {
-			osYield()
+			yield()
 		}
 	}
 	p.job.Store(nil) // keep nothing fn holds alive
 	p.busy.Store(false)
+}
+
+// yield lets other goroutines run on this P (with fewer Ps than workers, the
+// goroutine being waited for may need it) and other threads on this CPU.
+func yield() {
+	runtime.Gosched()
+	osYield()
 }
 
 // run claims and runs chunks of j until none is left.
@@ -126,7 +133,7 @@ func (p *Pool) helper(seen uint64) {
 				if time.Now().After(deadline) {
 					return
 				}
-				osYield()
+				yield()
 			}
 			continue
 		}
