@@ -68,6 +68,46 @@ func TestPoolWorkersAndNesting(t *testing.T) {
 	t.Errorf("%d helpers still alive a second after the last loop", p.helpers.Load())
 }
 
+// A panic in fn on the calling goroutine leaves the pool usable: the next
+// loop runs every chunk, on both workers.
+func TestPoolAfterPanic(t *testing.T) {
+	p := NewPool(2)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not propagate")
+			}
+		}()
+		p.For(100, 1, func(w, lo, _ int) {
+			if w == 0 && lo == 0 {
+				panic("boom")
+			}
+		})
+	}()
+	if p.busy.Load() || p.job.Load() != nil {
+		t.Fatal("the pool is still busy after the panic")
+	}
+	var visits atomic.Int64
+	var helped atomic.Bool
+	for range 200 {
+		p.For(64, 1, func(w, lo, hi int) {
+			visits.Add(int64(hi - lo))
+			if w == 1 {
+				helped.Store(true)
+			}
+			for i := 0; i < 2000; i++ {
+				_ = math.Sqrt(float64(i))
+			}
+		})
+	}
+	if visits.Load() != 200*64 {
+		t.Errorf("%d indices visited, want %d", visits.Load(), 200*64)
+	}
+	if !helped.Load() {
+		t.Error("no chunk ran on the helper after the panic")
+	}
+}
+
 // BenchmarkPoolFor is the overhead of a loop of a training step: two
 // chunks of little work, back to back with a little serial work between.
 func BenchmarkPoolFor(b *testing.B) {

@@ -24,7 +24,10 @@ import (
 // training 15% faster), and an idle pool holds no goroutines.
 //
 // One goroutine at a time may call For (worker ids index shared scratch
-// buffers); a For called inside a loop's fn runs serially, as worker 0.
+// buffers); a For called inside a loop's fn runs serially, as worker 0. A
+// panic in fn on the calling goroutine propagates from For, after which no
+// further chunk of that loop starts and the pool is usable again (mhe's
+// commands turn it into an internal-error message and exit code 1).
 type Pool struct {
 	workers int
 	busy    atomic.Bool         // a loop is running (a nested one runs serially)
@@ -92,14 +95,21 @@ func (p *Pool) For(n, chunk int, fn func(worker, lo, hi int)) {
 			go p.helper(j.gen - 1)
 		}
 	}
+	finished := false
+	defer func() {
+		if !finished { // fn panicked in this goroutine: start no more chunks
+			j.next.Store(j.chunks)
+		}
+		p.job.Store(nil) // keep nothing fn holds alive
+		p.busy.Store(false)
+	}()
 	j.run(0)
 	for spin := 0; j.done.Load() < j.chunks; spin++ {
 		if spin%pollsPerYield == pollsPerYield-1 {
 			yield()
 		}
 	}
-	p.job.Store(nil) // keep nothing fn holds alive
-	p.busy.Store(false)
+	finished = true
 }
 
 // yield lets other goroutines run on this P (with fewer Ps than workers, the
