@@ -39,6 +39,11 @@ type RunOptions struct {
 	// MemoryLimit is what the process may use (memlimit.Get); a run that
 	// needs more is warned about before its first batch. Zero: unknown.
 	MemoryLimit memlimit.Limit
+	// BeforeCommit, when set, is called once the model is trained and its
+	// test rows scored, before anything of it is committed; an error stops
+	// the run there, unfinished and resumable (tests use it to stand for a
+	// kill at that moment).
+	BeforeCommit func(*RunResult) error
 }
 
 // RunResult is what a finished run reports.
@@ -144,11 +149,10 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		return nil, err
 	}
 	res := &RunResult{State: tr.State(), Splits: splits, TrainSeconds: time.Since(start).Seconds(), Threads: pool.Workers(), Model: m}
-	man, err := save(dir, m, cfg, splits, tr.State())
-	if err != nil {
-		return nil, err
-	}
-	res.Manifest = man
+	// Score the test rows before the model is committed: a run killed while
+	// scoring (a batch job's time limit) is then an unfinished run that
+	// --resume (and mhe sweep run) continues, not a finished model without
+	// its result.json, which a sweep could only train again from scratch.
 	if splits.Test != nil && cfg.Eval.ScoreTest {
 		t0 := time.Now()
 		test := &data.Dataset{Name: splits.Test.Name, X: m.Prep.Apply(splits.Test.X), Y: splits.Test.Y}
@@ -159,6 +163,16 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		res.Test = &r
 		res.TestSeconds = time.Since(t0).Seconds()
 	}
+	if o.BeforeCommit != nil {
+		if err := o.BeforeCommit(res); err != nil {
+			return nil, err
+		}
+	}
+	man, err := save(dir, m, cfg, splits, tr.State())
+	if err != nil {
+		return nil, err
+	}
+	res.Manifest = man
 	return res, nil
 }
 

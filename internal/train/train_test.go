@@ -317,3 +317,40 @@ func TestCheckpointEvery(t *testing.T) {
 		t.Error("the checkpoint interval changed the model")
 	}
 }
+
+// The test rows are scored before the model is committed: a run stopped at
+// that moment (a kill while scoring, here an error from BeforeCommit) is an
+// unfinished run, and --resume finishes it with the bytes of an
+// uninterrupted run.
+func TestTestScoredBeforeCommit(t *testing.T) {
+	cfg := synthConfig("mhp", "index")
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	want := trainTo(t, cfg, filepath.Join(t.TempDir(), "ref"))
+	dir := filepath.Join(t.TempDir(), "run")
+	stop := errors.New("stopped before the commit")
+	_, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2,
+		BeforeCommit: func(res *RunResult) error {
+			if res.Test == nil {
+				t.Error("the test rows were not scored before the commit")
+			}
+			return stop
+		}})
+	if !errors.Is(err, stop) {
+		t.Fatalf("error %v, want the hook's", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, modelio.ManifestFile)); err == nil {
+		t.Fatal("a manifest was committed before the hook ran")
+	}
+	if _, err := os.Stat(filepath.Join(dir, modelio.TrainingDir, modelio.ConfigFile)); err != nil {
+		t.Fatalf("the run is not resumable: %v", err)
+	}
+	res, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2, Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Manifest.WeightsFile != want.Manifest.WeightsFile || res.Test == nil || res.Test.Rows != want.Test.Rows {
+		t.Errorf("resumed run: weights %s, want %s (the same bytes)", res.Manifest.WeightsFile, want.Manifest.WeightsFile)
+	}
+}
