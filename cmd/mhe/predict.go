@@ -300,7 +300,7 @@ func (o *inputOptions) check() error {
 func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputRows, func(), error) {
 	nop := func() {}
 	if o.Input == "" {
-		test, src, err := train.LoadTestSource(cfg)
+		test, src, err := train.LoadTest(cfg)
 		if err != nil {
 			return nil, nop, err
 		}
@@ -499,7 +499,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if err := m.SetPredictBeam(o.Beam); err != nil {
 		return err
 	}
-	test, src, err := train.LoadTestSource(cfg)
+	test, src, err := train.LoadTest(cfg)
 	if err != nil {
 		return err
 	}

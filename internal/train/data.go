@@ -137,30 +137,32 @@ func hashDataset(d *data.Dataset) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*data.Dataset, error) {
+// readDataset reads a data file (recorded in s.Info) and returns it with
+// its Source: every row of the file.
+func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*data.Dataset, *Source, error) {
 	opt, err := ReadOptions(&cfg.Data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	path := cfg.Path(file)
 	var ds *data.Dataset
 	if opt.Format == data.FormatXCMatrix {
 		if labels == "" {
-			return nil, fmt.Errorf("%w: data.%s_labels: format xc-matrix needs the label matrix of %s", config.ErrInvalid, role, file)
+			return nil, nil, fmt.Errorf("%w: data.%s_labels: format xc-matrix needs the label matrix of %s", config.ErrInvalid, role, file)
 		}
 		ds, err = data.ReadXCPair(path, cfg.Path(labels), opt)
 	} else {
 		ds, err = data.ReadFile(path, opt)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sum, err := modelio.SHA256File(path)
 	if err != nil {
-		return nil, data.InputError(err)
+		return nil, nil, data.InputError(err)
 	}
 	s.Info = append(s.Info, modelio.DataInfo{Role: role, Path: path, SHA256: sum, Rows: ds.Rows()})
-	return ds, nil
+	return ds, &Source{Path: path, SHA256: sum, FileRows: ds.Rows()}, nil
 }
 
 func (s *Splits) loadFiles(cfg *config.Config) error {
@@ -168,11 +170,10 @@ func (s *Splits) loadFiles(cfg *config.Config) error {
 	if err := checkDataFiles(cfg, dataFiles(d, false)); err != nil {
 		return err
 	}
-	full, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
+	full, trainSrc, err := s.readDataset(cfg, "train", d.Train, d.TrainLabels)
 	if err != nil {
 		return err
 	}
-	trainSrc := &Source{Path: cfg.Path(d.Train), SHA256: s.Info[len(s.Info)-1].SHA256, FileRows: full.Rows()}
 	if trainSrc.Rows, err = TrainRowIndices(cfg, full.Rows()); err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (s *Splits) loadFiles(cfg *config.Config) error {
 		}
 	}
 	if d.Validation != "" {
-		if s.Validation, err = s.readDataset(cfg, "validation", d.Validation, d.ValidationLabels); err != nil {
+		if s.Validation, _, err = s.readDataset(cfg, "validation", d.Validation, d.ValidationLabels); err != nil {
 			return err
 		}
 	}
@@ -238,11 +239,10 @@ func (s *Splits) testSplit(cfg *config.Config, full *data.Dataset, trainSrc *Sou
 	d := &cfg.Data
 	var err error
 	if d.Test != "" {
-		test, err := s.readDataset(cfg, "test", d.Test, d.TestLabels)
+		test, src, err := s.readDataset(cfg, "test", d.Test, d.TestLabels)
 		if err != nil {
 			return nil, nil, err
 		}
-		src := &Source{Path: cfg.Path(d.Test), SHA256: s.Info[len(s.Info)-1].SHA256, FileRows: test.Rows()}
 		if d.TestRows != "" {
 			if src.Rows, err = data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, test.Rows()); err != nil {
 				return nil, nil, err
@@ -255,10 +255,9 @@ func (s *Splits) testSplit(cfg *config.Config, full *data.Dataset, trainSrc *Sou
 		return nil, nil, nil
 	}
 	if full == nil {
-		if full, err = s.readDataset(cfg, "train", d.Train, d.TrainLabels); err != nil {
+		if full, trainSrc, err = s.readDataset(cfg, "train", d.Train, d.TrainLabels); err != nil {
 			return nil, nil, err
 		}
-		trainSrc = &Source{Path: cfg.Path(d.Train), SHA256: s.Info[len(s.Info)-1].SHA256, FileRows: full.Rows()}
 	}
 	src := &Source{Path: trainSrc.Path, SHA256: trainSrc.SHA256, FileRows: trainSrc.FileRows}
 	if d.TestRows != "" {
@@ -344,15 +343,9 @@ func (s *Splits) Describe() string {
 }
 
 // LoadTest reads only the test rows of a run configuration (for predict and
-// eval on a model), or returns nil when the configuration has none.
-func LoadTest(cfg *config.Config) (*data.Dataset, error) {
-	ds, _, err := LoadTestSource(cfg)
-	return ds, err
-}
-
-// LoadTestSource is LoadTest, which also names the file and rows the test
-// rows come from (nil for generated data).
-func LoadTestSource(cfg *config.Config) (*data.Dataset, *Source, error) {
+// eval on a model), or returns nil when the configuration has none, with
+// the file and rows they come from (nil for generated data).
+func LoadTest(cfg *config.Config) (*data.Dataset, *Source, error) {
 	d := &cfg.Data
 	s := &Splits{}
 	if d.Synth.Labels > 0 {

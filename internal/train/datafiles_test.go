@@ -70,7 +70,7 @@ func TestCheckDataFiles(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Data.Dir, cfg.Data.Train, cfg.Data.Test = dir, "train.txt", "gone.txt"
-	if _, err := LoadTest(&cfg); err == nil || !strings.Contains(err.Error(), "data.test: "+filepath.Join(dir, "gone.txt")) {
+	if _, _, err := LoadTest(&cfg); err == nil || !strings.Contains(err.Error(), "data.test: "+filepath.Join(dir, "gone.txt")) {
 		t.Errorf("LoadTest with its test file missing: %v", err)
 	}
 }
@@ -107,7 +107,7 @@ func TestHoldoutFold(t *testing.T) {
 		if got := featureRows(s.Train); !slices.Equal(got, c.train) {
 			t.Errorf("fold %d: training rows %v, want %v", c.fold, got, c.train)
 		}
-		test, err := LoadTest(&cfg)
+		test, _, err := LoadTest(&cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

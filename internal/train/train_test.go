@@ -82,7 +82,7 @@ func TestTrainSaveLoadPredict(t *testing.T) {
 			if man.Head.Method != tc.method || man.LabelOrder != tc.order {
 				t.Errorf("manifest %+v", man.Head)
 			}
-			test, err := LoadTest(&cfg)
+			test, _, err := LoadTest(&cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -54,7 +54,7 @@ func featureRows(d *data.Dataset) []int {
 	return out
 }
 
-// Training (LoadSplits) and predict/eval on a model (LoadTestSource) take
+// Training (LoadSplits) and predict/eval on a model (LoadTest) take
 // the same test rows for every layout of the data keys, and a test split
 // that reads the training file may not hold training rows.
 func TestSplitLayouts(t *testing.T) {
@@ -107,13 +107,13 @@ func TestSplitLayouts(t *testing.T) {
 					t.Errorf("test rows %v, want %v", got, c.test)
 				}
 			}
-			test, src, err := LoadTestSource(&cfg)
+			test, src, err := LoadTest(&cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if c.err == nil {
 				if got := featureRows(test); !slices.Equal(got, c.test) {
-					t.Errorf("LoadTestSource rows %v, want %v", got, c.test)
+					t.Errorf("LoadTest rows %v, want %v", got, c.test)
 				}
 			}
 			if src.Path != filepath.Join(dir, c.srcFile) || !slices.Equal(src.Rows, c.srcRows) || (src.Rows == nil) != (c.srcRows == nil) {
