@@ -33,12 +33,10 @@ type Pool struct {
 	busy    atomic.Bool         // a loop is running (a nested one runs serially)
 	job     atomic.Pointer[job] // the newest loop
 	helpers atomic.Int32        // helper goroutines alive
-	gen     uint64              // loops started (guarded by busy)
 }
 
 // job is one For call.
 type job struct {
-	gen      uint64
 	fn       func(worker, lo, hi int)
 	n, chunk int
 	chunks   int64
@@ -86,13 +84,12 @@ func (p *Pool) For(n, chunk int, fn func(worker, lo, hi int)) {
 		}
 		return
 	}
-	p.gen++
-	j := &job{gen: p.gen, fn: fn, n: n, chunk: chunk, chunks: int64(chunks), workers: int32(w)}
+	j := &job{fn: fn, n: n, chunk: chunk, chunks: int64(chunks), workers: int32(w)}
 	j.ids.Store(1)
 	p.job.Store(j)
 	for h := p.helpers.Load(); h < int32(w-1); h = p.helpers.Load() {
 		if p.helpers.CompareAndSwap(h, h+1) {
-			go p.helper(j.gen - 1)
+			go p.helper()
 		}
 	}
 	finished := false
@@ -100,7 +97,7 @@ func (p *Pool) For(n, chunk int, fn func(worker, lo, hi int)) {
 		if !finished { // fn panicked in this goroutine: start no more chunks
 			j.next.Store(j.chunks)
 		}
-		p.job.Store(nil) // keep nothing fn holds alive
+		p.job.Store(nil) // new helpers find nothing; fn is freed once idle ones exit
 		p.busy.Store(false)
 	}()
 	j.run(0)
@@ -132,13 +129,15 @@ func (j *job) run(worker int) {
 	}
 }
 
-// helper joins every loop newer than seen until none has come for spinFor.
-func (p *Pool) helper(seen uint64) {
+// helper joins every loop it has not seen (each For publishes a new job)
+// until none has come for spinFor.
+func (p *Pool) helper() {
+	var seen *job
 	defer p.helpers.Add(-1)
 	deadline := time.Now().Add(spinFor)
 	for poll := 1; ; poll++ {
 		j := p.job.Load()
-		if j == nil || j.gen == seen {
+		if j == nil || j == seen {
 			if poll%pollsPerYield == 0 {
 				if time.Now().After(deadline) {
 					return
@@ -147,7 +146,7 @@ func (p *Pool) helper(seen uint64) {
 			}
 			continue
 		}
-		seen = j.gen
+		seen = j
 		if id := j.ids.Add(1) - 1; id < j.workers {
 			j.run(int(id))
 		}
