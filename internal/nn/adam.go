@@ -14,17 +14,20 @@ type adamConsts struct {
 	decoupled float32 // lr × weight decay (AdamW)
 }
 
-// adam updates w, m and v from g: the vector kernel where the CPU has one,
-// element by element (adamScalar) otherwise and for the tail. Both round
-// every operation to float32 in the same order, so the result is the same
-// bits whichever runs, and does not depend on where a slice starts.
+// adam updates w, m and v from g: the vector kernels where the CPU has
+// them (AVX-512, then AVX), element by element (adamScalar) otherwise and
+// for the tail. All round every operation to float32 in the same order, so
+// the result is the same bits whichever runs, and does not depend on where
+// a slice starts.
 func adam(w, g, m, v []float32, k *adamConsts) {
 	n := len(w)
 	m, v, g = m[:n], v[:n], g[:n]
-	done := 0
-	if hasAVX && n >= 8 {
-		done = n &^ 7
-		adamVec(&w[0], &g[0], &m[0], &v[0], done, k)
+	wide, done := vecSpan(n)
+	if wide > 0 {
+		adamVec512(&w[0], &g[0], &m[0], &v[0], wide, k)
+	}
+	if done > wide {
+		adamVec(&w[wide], &g[wide], &m[wide], &v[wide], done-wide, k)
 	}
 	adamScalar(w[done:], g[done:], m[done:], v[done:], k)
 }

@@ -6,43 +6,49 @@
 	VMULPS disp(AX), Y4, tmp \
 	VADDPS acc, tmp, acc
 
-// func axpyRowsVec(y *float32, n int, e *RowCoef, m int, x *float32, stride int)
+// func axpyGatherVec(y *float32, n int, ids *int32, vals *float32, step, m int, x *float32, stride int)
 //
-// For the first n elements of y (n a multiple of 8) and the m entries in
-// order: y += e.Coef · x[e.Row·stride:]. y is held in registers 32 (then 8)
-// elements at a time while the entries stream past, so each element sees
-// exactly the operations of one Axpy call per entry. m >= 1.
-TEXT ·axpyRowsVec(SB), NOSPLIT, $0-48
+// For the first n elements of y (n a multiple of 8) and k = 0..m-1 in
+// order: y += vals[k] · x[ids[k]·stride:], where ids[k] and vals[k] lie
+// k·step bytes after ids and vals (4 for two arrays, 8 for RowCoefs). y is
+// held in registers 32 (then 8) elements at a time while the rows stream
+// past, so each element sees exactly the operations of one Axpy call per
+// k. m >= 1.
+TEXT ·axpyGatherVec(SB), NOSPLIT, $0-64
 	MOVQ y+0(FP), DI
 	MOVQ n+8(FP), CX
-	MOVQ e+16(FP), SI
-	MOVQ m+24(FP), R8
-	MOVQ x+32(FP), R9
-	MOVQ stride+40(FP), R10
+	MOVQ ids+16(FP), SI
+	MOVQ vals+24(FP), DX
+	MOVQ step+32(FP), R14
+	MOVQ m+40(FP), R8
+	MOVQ x+48(FP), R9
+	MOVQ stride+56(FP), R10
 	SHLQ $2, R10
 
-chunk32:
+gchunk32:
 	CMPQ    CX, $32
-	JL      chunk8
+	JL      gchunk8
 	VMOVUPS (DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
 	VMOVUPS 96(DI), Y3
 	MOVQ    SI, R11
+	MOVQ    DX, R13
 	MOVQ    R8, R12
 
-loop32:
+gloop32:
 	MOVLQSX      (R11), AX
 	IMULQ        R10, AX
 	ADDQ         R9, AX
-	VBROADCASTSS 4(R11), Y4
+	VBROADCASTSS (R13), Y4
 	ROWS_STEP(0, Y0, Y5)
 	ROWS_STEP(32, Y1, Y6)
 	ROWS_STEP(64, Y2, Y7)
 	ROWS_STEP(96, Y3, Y8)
-	ADDQ         $8, R11
+	ADDQ         R14, R11
+	ADDQ         R14, R13
 	DECQ         R12
-	JNZ          loop32
+	JNZ          gloop32
 
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
@@ -51,31 +57,33 @@ loop32:
 	ADDQ    $128, DI
 	ADDQ    $128, R9
 	SUBQ    $32, CX
-	JMP     chunk32
+	JMP     gchunk32
 
-chunk8:
+gchunk8:
 	CMPQ    CX, $8
-	JL      done
+	JL      gdone
 	VMOVUPS (DI), Y0
 	MOVQ    SI, R11
+	MOVQ    DX, R13
 	MOVQ    R8, R12
 
-loop8:
+gloop8:
 	MOVLQSX      (R11), AX
 	IMULQ        R10, AX
 	ADDQ         R9, AX
-	VBROADCASTSS 4(R11), Y4
+	VBROADCASTSS (R13), Y4
 	ROWS_STEP(0, Y0, Y5)
-	ADDQ         $8, R11
+	ADDQ         R14, R11
+	ADDQ         R14, R13
 	DECQ         R12
-	JNZ          loop8
+	JNZ          gloop8
 
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, DI
 	ADDQ    $32, R9
 	SUBQ    $8, CX
-	JMP     chunk8
+	JMP     gchunk8
 
-done:
+gdone:
 	VZEROUPPER
 	RET

@@ -83,13 +83,14 @@ func FuzzGemm(f *testing.F) {
 	})
 }
 
-// FuzzAxpyRows: for any rows, row numbers and coefficients (NaNs left
-// out), AxpyRows gives the bits of one Axpy per entry.
+// FuzzAxpyRows: for any rows of up to 256 values, row numbers and
+// coefficients (NaNs left out), AxpyRows and AxpyGather give the bits of one
+// Axpy per entry.
 func FuzzAxpyRows(f *testing.F) {
 	f.Add([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), uint8(9), []byte{1, 0, 2, 1})
 	f.Fuzz(func(t *testing.T, raw []byte, w uint8, rowBytes []byte) {
 		x := floats(raw)
-		width := int(w%70) + 1
+		width := int(w) + 1
 		rows := len(x) / width
 		if rows == 0 || len(rowBytes) == 0 {
 			return
@@ -105,5 +106,12 @@ func FuzzAxpyRows(f *testing.F) {
 			Axpy(e.Coef, x[int(e.Row)*width:int(e.Row)*width+width], y2)
 		}
 		sameBits(t, "AxpyRows against one Axpy per entry", y1, y2)
+		ids, vals := make([]int32, len(ents)), make([]float32, len(ents))
+		for k, e := range ents {
+			ids[k], vals[k] = e.Row, e.Coef
+		}
+		y1 = slices.Clone(x[:width])
+		AxpyGather(y1, ids, vals, x, width)
+		sameBits(t, "AxpyGather against one Axpy per entry", y1, y2)
 	})
 }

@@ -2,11 +2,18 @@ package nn
 
 import "golang.org/x/sys/cpu"
 
-// The vector kernels (AVX, 8 float32 lanes) and their Go declarations.
-// Their callers fall back to Go code with the same bits when hasAVX is false.
+// The vector kernels (AVX, 8 float32 lanes; AVX-512F, 16 lanes) and their
+// Go declarations. Every kernel gives the bits of the Go code it stands for,
+// so which one runs never changes a result; callers fall back to that code
+// when the CPU has neither.
 
 // hasAVX: the CPU and the OS support 256-bit AVX.
 var hasAVX = cpu.X86.HasAVX
+
+// hasAVX512: the CPU and the OS support AVX-512F (16 float32 lanes).
+// GODEBUG=cpu.avx512f=off turns it off (the AVX kernels then run, with the
+// same results).
+var hasAVX512 = cpu.X86.HasAVX512F
 
 // adamVec applies adamScalar's update to the first n elements (n a
 // multiple of 8), eight at a time with AVX. Implemented in adam_amd64.s.
@@ -36,9 +43,28 @@ func dotNT4(a *float32, lda int, b *float32, k, peel int, c *float32, ldc int)
 //go:noescape
 func axpyTile(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc int)
 
-// axpyRowsVec adds e.Coef · x[e.Row·stride:] to the first n elements of y
-// (n a multiple of 8) for the m >= 1 entries in order, y in registers.
-// Implemented in axpyrows_amd64.s.
+// adamVec512 is adamVec with AVX-512F, n a multiple of 16. Implemented in
+// adam512_amd64.s.
 //
 //go:noescape
-func axpyRowsVec(y *float32, n int, e *RowCoef, m int, x *float32, stride int)
+func adamVec512(w, grad, m, v *float32, n int, k *adamConsts)
+
+// axpyVec512 is axpyVec with AVX-512F, n a multiple of 64. Implemented in
+// axpy512_amd64.s.
+//
+//go:noescape
+func axpyVec512(a float32, x, y *float32, n int)
+
+// axpyGatherVec adds vals[k] · x[ids[k]·stride:] to the first n elements of
+// y (n a multiple of 8) for k = 0..m-1 in order (m >= 1), y in registers;
+// ids[k] and vals[k] lie k·step bytes after ids and vals. Implemented in
+// axpyrows_amd64.s.
+//
+//go:noescape
+func axpyGatherVec(y *float32, n int, ids *int32, vals *float32, step, m int, x *float32, stride int)
+
+// axpyGatherVec512 is axpyGatherVec with AVX-512F, n a multiple of 16.
+// Implemented in axpy512_amd64.s.
+//
+//go:noescape
+func axpyGatherVec512(y *float32, n int, ids *int32, vals *float32, step, m int, x *float32, stride int)

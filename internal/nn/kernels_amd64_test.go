@@ -9,11 +9,10 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// On a CPU without AVX, Axpy's scalar loop gives gonum's bits too.
+// On a CPU without AVX or AVX-512, Axpy's scalar loop gives gonum's bits too.
 func TestAxpyScalarPathMatchesGonum(t *testing.T) {
-	saved := hasAVX
-	hasAVX = false
-	defer func() { hasAVX = saved }()
+	kernelSets[2].use() // the Go code
+	defer restoreKernels()
 	x, y := make([]float32, 515), make([]float32, 515)
 	for i := range x {
 		x[i], y[i] = float32(math.Sin(float64(i)))*3, float32(math.Cos(float64(i)))*1e3
@@ -26,9 +25,8 @@ func TestAxpyScalarPathMatchesGonum(t *testing.T) {
 
 // Without AVX, gemmNT's per-element path gives gonum's bits too.
 func TestGemmNTScalarPathMatchesGonum(t *testing.T) {
-	saved := hasAVX
-	hasAVX = false
-	defer func() { hasAVX = saved }()
+	kernelSets[2].use() // the Go code
+	defer restoreKernels()
 	m, n, k := 70, 130, 99 // gonum's 64-long pieces
 	a, b, c := make([]float32, m*k+1), make([]float32, n*k+2), make([]float32, m*n)
 	for i := range a {

@@ -2,7 +2,12 @@
 
 package nn
 
-const hasAVX = false
+// No vector kernels: the Go code runs. Variables, so that tests can set
+// them as on amd64 (only ever to false here).
+var (
+	hasAVX    = false
+	hasAVX512 = false
+)
 
 func adamVec(w, grad, m, v *float32, n int, k *adamConsts) {
 	panic("nn: no vector Adam kernel on this architecture")
@@ -20,6 +25,18 @@ func axpyTile(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc in
 	panic("nn: no vector axpy kernel on this architecture")
 }
 
-func axpyRowsVec(y *float32, n int, e *RowCoef, m int, x *float32, stride int) {
-	panic("nn: no vector axpy kernel on this architecture")
+func adamVec512(w, grad, m, v *float32, n int, k *adamConsts) {
+	panic("nn: no vector kernel on this architecture")
+}
+
+func axpyVec512(a float32, x, y *float32, n int) {
+	panic("nn: no vector kernel on this architecture")
+}
+
+func axpyGatherVec(y *float32, n int, ids *int32, vals *float32, step, m int, x *float32, stride int) {
+	panic("nn: no vector kernel on this architecture")
+}
+
+func axpyGatherVec512(y *float32, n int, ids *int32, vals *float32, step, m int, x *float32, stride int) {
+	panic("nn: no vector kernel on this architecture")
 }

@@ -78,11 +78,24 @@ func (l *SparseLinear) Forward(x *Batch, out []float32, lo, hi int) {
 		o := out[r*l.Out : (r+1)*l.Out]
 		copy(o, bias)
 		ids, vals := x.Row(r)
-		for k, j := range ids {
-			if int(j) < l.In {
-				Axpy(vals[k], l.W.W[int(j)*l.Out:(int(j)+1)*l.Out], o)
-			}
+		l.addRow(o, ids, vals, 0)
+	}
+}
+
+// addRow adds the sparse row (ids, vals) times columns [a, a+len(o)) of W
+// to o, feature by feature in order (AxpyGather's bits); feature ids >= In
+// are skipped.
+func (l *SparseLinear) addRow(o []float32, ids []int32, vals []float32, a int) {
+	for len(ids) > 0 {
+		k := 0
+		for k < len(ids) && int(ids[k]) < l.In {
+			k++
 		}
+		AxpyGather(o, ids[:k], vals[:k], l.W.W[a:], l.Out)
+		for k < len(ids) && int(ids[k]) >= l.In {
+			k++
+		}
+		ids, vals = ids[k:], vals[k:]
 	}
 }
 
@@ -340,11 +353,7 @@ func (l *SparseLinear) ForwardBlocks(x *Batch, out []float32, lo, hi int, blk *B
 			a, b := blk.Range(i)
 			seg := o[i*blk.Size : i*blk.Size+b-a]
 			copy(seg, l.B.W[a:b])
-			for k, j := range ids {
-				if int(j) < l.In {
-					Axpy(vals[k], l.W.W[int(j)*l.Out+a:int(j)*l.Out+b], seg)
-				}
-			}
+			l.addRow(seg, ids, vals, a)
 		}
 	}
 }

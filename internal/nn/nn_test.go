@@ -457,9 +457,10 @@ func BenchmarkOptimizerApply(b *testing.B) {
 // weight decay; awkward values (zeros, tiny and huge gradients, negative
 // zero) included.
 func TestAdamVectorMatchesScalar(t *testing.T) {
-	if !hasAVX {
-		t.Skip("no vector Adam kernel on this CPU")
-	}
+	eachKernelSet(t, testAdamVectorMatchesScalar)
+}
+
+func testAdamVectorMatchesScalar(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	val := func() float32 {
 		switch rng.IntN(8) {
@@ -479,7 +480,7 @@ func TestAdamVectorMatchesScalar(t *testing.T) {
 		{b1: 0.9, c1: 0.1, b2: 0.999, c2: 1 - float32(0.999), ibc2: 1.7, step: 0.01, eps: 1e-8, l2: 1e-4},
 		{b1: 0.8, c1: 0.2, b2: 0.99, c2: 0.01, ibc2: 1, step: 0.001, eps: 1e-6, decoupled: 1e-5},
 	} {
-		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 64, 100, 512, 1000} {
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 64, 100, 512, 1000} {
 			for off := range 3 {
 				mk := func() []float32 {
 					s := make([]float32, n+off)
@@ -505,9 +506,11 @@ func TestAdamVectorMatchesScalar(t *testing.T) {
 }
 
 // Axpy gives gonum's Saxpy bits for every length and alignment.
-func TestAxpyMatchesGonum(t *testing.T) {
+func TestAxpyMatchesGonum(t *testing.T) { eachKernelSet(t, testAxpyMatchesGonum) }
+
+func testAxpyMatchesGonum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 9))
-	for _, n := range []int{0, 1, 7, 8, 31, 32, 33, 63, 64, 100, 511, 512, 1000} {
+	for _, n := range []int{0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 95, 96, 100, 127, 128, 511, 512, 1000} {
 		for off := range 3 {
 			x, y := make([]float32, n+off), make([]float32, n+off)
 			for i := range x {
@@ -787,11 +790,14 @@ func TestReLUBackwardMask(t *testing.T) {
 	sameBits(t, "relu", da, want)
 }
 
-// AxpyRows gives the bits of one Axpy call per entry, in order, for every
-// width (the 32- and 8-wide register tiles and the scalar tail).
-func TestAxpyRowsMatchesAxpy(t *testing.T) {
+// AxpyRows and AxpyGather give the bits of one Axpy call per entry, in
+// order, for every width (the register tiles of each kernel and the scalar
+// tail).
+func TestAxpyRowsMatchesAxpy(t *testing.T) { eachKernelSet(t, testAxpyRowsMatchesAxpy) }
+
+func testAxpyRowsMatchesAxpy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	for _, n := range []int{1, 7, 8, 31, 32, 40, 64, 70} {
+	for _, n := range []int{1, 7, 8, 15, 16, 17, 24, 31, 32, 40, 64, 70, 127, 128, 129, 136, 150, 512} {
 		stride := n + 3
 		x := make([]float32, 20*stride)
 		for i := range x {
@@ -812,6 +818,144 @@ func TestAxpyRowsMatchesAxpy(t *testing.T) {
 			Axpy(e.Coef, x[int(e.Row)*stride:int(e.Row)*stride+n], want)
 		}
 		AxpyRows(got, entries, x, stride)
-		sameBits(t, fmt.Sprintf("n %d", n), got, want)
+		sameBits(t, fmt.Sprintf("rows, n %d", n), got, want)
+		ids, vals := make([]int32, len(entries)), make([]float32, len(entries)+2)
+		for k, e := range entries {
+			ids[k], vals[k] = e.Row, e.Coef
+		}
+		got = slices.Clone(y0)
+		AxpyGather(got, ids, vals, x, stride)
+		sameBits(t, fmt.Sprintf("gather, n %d", n), got, want)
+	}
+}
+
+// eachKernelSet runs fn with every set of vector kernels this CPU can run:
+// AVX-512 and AVX, AVX alone, and none (the Go code), each as a subtest.
+func eachKernelSet(t *testing.T, fn func(t *testing.T)) {
+	defer restoreKernels()
+	for _, k := range kernelSets {
+		if !k.use() {
+			t.Logf("%s: this CPU lacks it; not run", k.name)
+			continue
+		}
+		t.Run(k.name, fn)
+	}
+}
+
+// kernelSets are the sets of vector kernels, widest first.
+var kernelSets = []kernelSet{{"avx512", true, true}, {"avx", false, true}, {"go", false, false}}
+
+type kernelSet struct {
+	name        string
+	avx512, avx bool
+}
+
+// use switches the kernels to the set for the rest of the test or
+// benchmark, or reports false when the CPU lacks it.
+func (k kernelSet) use() bool {
+	if (k.avx512 && !cpuAVX512) || (k.avx && !cpuAVX) {
+		return false
+	}
+	hasAVX512, hasAVX = k.avx512, k.avx
+	return true
+}
+
+// What the CPU has (the kernel sets switch hasAVX512 and hasAVX).
+var cpuAVX512, cpuAVX = hasAVX512, hasAVX
+
+func restoreKernels() { hasAVX512, hasAVX = cpuAVX512, cpuAVX }
+
+// The sparse layer's forward pass gives, for every kernel set and widths
+// that use each register tile, the bits of the bias plus one Axpy per
+// feature in order, skipping feature ids >= In (unseen in training) wherever
+// they fall in the row; ForwardBlocks gives the same bits in its blocks.
+func TestSparseForwardBits(t *testing.T) { eachKernelSet(t, testSparseForwardBits) }
+
+func testSparseForwardBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, out := range []int{5, 16, 40, 128, 200, 512} {
+		const in = 30
+		l := NewSparseLinear("s", in, out, true)
+		l.W.InitUniform(5, in, out, 1)
+		for i := range l.B.W {
+			l.B.W[i] = float32(rng.NormFloat64())
+		}
+		var b Batch
+		b.Reset()
+		b.Add([]int32{31, 40}, []float32{1, 2})               // unseen only
+		b.Add([]int32{0, 3, 7, 29}, []float32{1, 0.5, -2, 3}) // all seen
+		b.Add([]int32{2, 30, 33, 5, 45}, []float32{0.1, 9, 9, -1, 9})
+		b.Add(nil, nil)
+		b.Add([]int32{1, 4, 6, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20}, []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+		want := make([]float32, b.N*out)
+		for r := range b.N {
+			o := want[r*out : (r+1)*out]
+			copy(o, l.B.W)
+			ids, vals := b.Row(r)
+			for k, j := range ids {
+				if int(j) < in {
+					Axpy(vals[k], l.W.W[int(j)*out:(int(j)+1)*out], o)
+				}
+			}
+		}
+		got := make([]float32, b.N*out)
+		l.Forward(&b, got, 0, b.N)
+		sameBits(t, fmt.Sprintf("forward, out %d", out), got, want)
+	}
+}
+
+// BenchmarkSparseLinear: one training step of a sparse input layer shaped
+// like Bibtex's (1,836 features × 512, batches of 64 rows of 69 features
+// drawn from a skewed distribution): the forward pass of every row and the
+// update of every feature row present, with Adam; per kernel set.
+func BenchmarkSparseLinear(b *testing.B) {
+	const in, out, rows, nnz = 1836, 512, 64, 69
+	defer restoreKernels()
+	for _, k := range kernelSets[:2] {
+		if !k.use() {
+			continue
+		}
+		b.Run(k.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			l := NewSparseLinear("s", in, out, true)
+			l.W.InitUniform(1, in, out, 1)
+			opt, _ := NewOptimizer(Adam, 0, 0)
+			opt.Init(l.W)
+			opt.Init(l.B)
+			batches := make([]Batch, 16)
+			for i := range batches {
+				batches[i].Reset()
+				for range rows {
+					seen := map[int32]bool{}
+					var ids []int32
+					for len(ids) < nnz {
+						j := int32(float64(in) * math.Pow(rng.Float64(), 2))
+						if !seen[j] {
+							seen[j] = true
+							ids = append(ids, j)
+						}
+					}
+					slices.Sort(ids)
+					vals := make([]float32, nnz)
+					for v := range vals {
+						vals[v] = 0.12
+					}
+					batches[i].Add(ids, vals)
+				}
+			}
+			pool := NewPool(1)
+			y := make([]float32, rows*out)
+			dOut := make([]float32, rows*out)
+			for i := range dOut {
+				dOut[i] = float32(rng.NormFloat64()) * 1e-3
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				x := &batches[i%len(batches)]
+				l.Forward(x, y, 0, rows)
+				opt.Begin()
+				l.Update(pool, opt, x, dOut, 1e-3)
+			}
+		})
 	}
 }

@@ -1,0 +1,59 @@
+#include "textflag.h"
+
+// func adamVec512(w, grad, m, v *float32, n int, k *adamConsts)
+//
+// adamVec with 16 lanes (AVX-512F); n a multiple of 16.
+TEXT ·adamVec512(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ k+40(FP), AX
+	VBROADCASTSS 0(AX), Z8   // b1
+	VBROADCASTSS 4(AX), Z9   // c1
+	VBROADCASTSS 8(AX), Z10  // b2
+	VBROADCASTSS 12(AX), Z11 // c2
+	VBROADCASTSS 16(AX), Z12 // ibc2
+	VBROADCASTSS 20(AX), Z13 // step
+	VBROADCASTSS 24(AX), Z14 // eps
+	VBROADCASTSS 28(AX), Z15 // l2
+	VBROADCASTSS 32(AX), Z7  // decoupled
+
+loop:
+	CMPQ CX, $16
+	JL   done
+	VMOVUPS (DI), Z0
+	VMOVUPS (SI), Z1
+	VMULPS  Z15, Z0, Z2
+	VADDPS  Z2, Z1, Z1
+	VMOVUPS (R8), Z3
+	VMULPS  Z8, Z3, Z3
+	VMULPS  Z9, Z1, Z4
+	VADDPS  Z4, Z3, Z3
+	VMOVUPS (R9), Z5
+	VMULPS  Z10, Z5, Z5
+	VMULPS  Z11, Z1, Z6
+	VMULPS  Z1, Z6, Z6
+	VADDPS  Z6, Z5, Z5
+	VMOVUPS Z3, (R8)
+	VMOVUPS Z5, (R9)
+	VMULPS  Z12, Z5, Z5
+	VSQRTPS Z5, Z5
+	VADDPS  Z14, Z5, Z5
+	VMULPS  Z13, Z3, Z3
+	VDIVPS  Z5, Z3, Z3
+	VMULPS  Z7, Z0, Z2
+	VADDPS  Z2, Z3, Z3
+	VSUBPS  Z3, Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	SUBQ    $16, CX
+	JMP     loop
+
+done:
+	VZEROUPPER
+	RET
