@@ -2,7 +2,8 @@
 # Cost against the label count on built-in synthetic data: vanilla vs MHC at
 # C = 10^4, 10^5, 10^6 (100,000 training rows, 10,000 test rows, an MLP
 # encoder of 256 units, one epoch): training examples/s, prediction rows/s
-# and peak RSS of each training process. Vanilla runs on fewer rows where a
+# and peak RSS of each training process, beside what mhe plan prices
+# (model and batch buffers, data not included). Vanilla runs on fewer rows where a
 # full epoch would take hours (its rate per example is what the table
 # compares). Markdown on stdout.
 # Usage: scripts/scale.sh [labels...]   (default: 10000 100000 1000000)
@@ -36,8 +37,8 @@ run() { # name -> "train_ex_per_s predict_rows_per_s rss_mib p@1"
   echo "$tr $pr $rss $p1"
 }
 printf "machine: %s, %s cores, threads 2\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"
-echo "| C | head | lengths | train rows | train ex/s | µs / train ex | predict rows/s | peak RSS MiB | P@1 |"
-echo "|---:|---|---|---:|---:|---:|---:|---:|---:|"
+echo "| C | head | lengths | train rows | train ex/s | µs / train ex | predict rows/s | peak RSS MiB | plan MiB | P@1 |"
+echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for c in "${labels[@]}"; do
   for h in "mhc H=2" "mhc H=3" vanilla; do
     case $h in
@@ -49,9 +50,11 @@ for c in "${labels[@]}"; do
     esac
     name="c$c-${h// /}"; name=${name//=/}
     cfg "$name" "${h%% *}" "$c" "$rows" "$test" "$extra"
-    lengths=$(bin/mhe plan --config "$tmp/$name.yaml" --format json | tr -d ' \n' | grep -o '"lengths":\[[0-9,]*\]' | sed 's/"lengths"://')
+    planjson=$(bin/mhe plan --config "$tmp/$name.yaml" --format json | tr -d ' \n')
+    lengths=$(grep -o '"lengths":\[[0-9,]*\]' <<<"$planjson" | sed 's/"lengths"://')
+    planmib=$(grep -o '"train_memory_bytes":[0-9]*' <<<"$planjson" | awk -F: '{printf "%.0f", $2/1048576}')
     read -r tr pr rss p1 <<<"$(run "$name")"
-    awk -v c="$c" -v h="$h" -v l="$lengths" -v n="$rows" -v tr="$tr" -v pr="$pr" -v rss="$rss" -v p1="$p1" \
-      'BEGIN{printf "| %d | %s | %s | %d | %d | %.1f | %d | %d | %s |\n", c, h, l, n, tr, 1e6/tr, pr, rss, p1}'
+    awk -v c="$c" -v h="$h" -v l="$lengths" -v n="$rows" -v tr="$tr" -v pr="$pr" -v rss="$rss" -v pm="$planmib" -v p1="$p1" \
+      'BEGIN{printf "| %d | %s | %s | %d | %d | %.1f | %d | %d | %d | %s |\n", c, h, l, n, tr, 1e6/tr, pr, rss, pm, p1}'
   done
 done

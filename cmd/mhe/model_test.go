@@ -531,9 +531,10 @@ func TestTrainMemoryWarning(t *testing.T) {
 	}
 }
 
-// plan --config prices the config's model as training will allocate it:
-// the figure is the one train logs before its first batch; a head flag
-// (which reshapes only the plan) drops it.
+// plan --config prices the config's model and batch buffers as training
+// will allocate them: the figures are the ones train logs before its first
+// batch, and the total is their sum; a head flag (which reshapes only the
+// plan) drops them.
 func TestPlanTrainingMemory(t *testing.T) {
 	_, cfg := trainTiny(t)
 	code, out, errOut := runMain(t, "", "plan", "--config", cfg, "--format", "json")
@@ -541,14 +542,18 @@ func TestPlanTrainingMemory(t *testing.T) {
 		t.Fatalf("plan: %s", errOut)
 	}
 	var p struct {
-		TrainMemoryBytes int64 `json:"train_memory_bytes"`
+		TrainMemoryBytes     int64 `json:"train_memory_bytes"`
+		ModelMemoryBytes     int64 `json:"model_memory_bytes"`
+		WorkspaceMemoryBytes int64 `json:"workspace_memory_bytes"`
 	}
-	if err := json.Unmarshal([]byte(out), &p); err != nil || p.TrainMemoryBytes <= 0 {
-		t.Fatalf("plan --config json lacks train_memory_bytes: %v %s", err, out)
+	if err := json.Unmarshal([]byte(out), &p); err != nil || p.ModelMemoryBytes <= 0 || p.WorkspaceMemoryBytes <= 0 ||
+		p.TrainMemoryBytes != p.ModelMemoryBytes+p.WorkspaceMemoryBytes {
+		t.Fatalf("plan --config json lacks train_memory_bytes = model_memory_bytes + workspace_memory_bytes: %v %s", err, out)
 	}
 	_, _, log := runMain(t, "", "train", "--config", cfg, "--out", filepath.Join(t.TempDir(), "m"))
-	if want := "memory: " + train.FormatBytes(p.TrainMemoryBytes) + " allocated for the model"; !strings.Contains(log, want) {
-		t.Errorf("train's log lacks %q (plan's %d bytes):\n%s", want, p.TrainMemoryBytes, log)
+	if want := "memory: " + train.FormatBytes(p.ModelMemoryBytes) + " allocated for the model (weights, gradients, optimizer state), " +
+		train.FormatBytes(p.WorkspaceMemoryBytes) + " for batch buffers"; !strings.Contains(log, want) {
+		t.Errorf("train's log lacks %q (plan's %+v):\n%s", want, p, log)
 	}
 	if _, out, _ := runMain(t, "", "plan", "--config", cfg); !strings.Contains(out, "training memory") || !strings.Contains(out, group(p.TrainMemoryBytes)+" bytes") {
 		t.Errorf("plan table lacks the training memory:\n%s", out)

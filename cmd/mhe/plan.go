@@ -44,8 +44,9 @@ type planOptions struct {
 
 	changed func(string) bool
 	// trainMemory is what training the config's model allocates for its
-	// tensors (--config without head flags; 0: not known).
-	trainMemory int64
+	// tensors and batch buffers (--config without head flags; zero: not
+	// known).
+	trainMemory train.Memory
 }
 
 func newPlanCmd(s *streams, runF func(*planOptions) error) *cobra.Command {
@@ -213,8 +214,10 @@ func writePlan(s *streams, o *planOptions, format report.Format, plan *heads.Pla
 	if format == report.JSON {
 		return writeJSON(s.out, struct {
 			*heads.Plan
-			TrainMemoryBytes int64 `json:"train_memory_bytes,omitempty"`
-		}{plan, o.trainMemory})
+			TrainMemoryBytes     int64 `json:"train_memory_bytes,omitempty"`
+			ModelMemoryBytes     int64 `json:"model_memory_bytes,omitempty"`
+			WorkspaceMemoryBytes int64 `json:"workspace_memory_bytes,omitempty"`
+		}{plan, o.trainMemory.Total(), o.trainMemory.Model, o.trainMemory.Workspace})
 	}
 	return writePlanTable(s.out, plan, o.trainMemory)
 }
@@ -320,7 +323,7 @@ func planFromConfig(o *planOptions, req *heads.Request) (string, error) {
 	if req.Dim == 0 {
 		req.Dim = encoderWidth(&cfg, dims.features)
 	}
-	o.trainMemory = 0
+	o.trainMemory = train.Memory{}
 	if dims.features > 0 && !slices.ContainsFunc([]string{"method", "lengths", "heads", "groups", "budget", "beam", "bottleneck-dim", "samples", "optimizer", "dim"}, o.changed) {
 		// The head flags reshape the plan, not the config's model: priced
 		// only as the config stands. A config train would refuse is not
@@ -437,7 +440,7 @@ func parseCount(s string) (int64, error) {
 	return int64(v * mult), nil
 }
 
-func writePlanTable(w io.Writer, p *heads.Plan, trainMemory int64) error {
+func writePlanTable(w io.Writer, p *heads.Plan, trainMemory train.Memory) error {
 	lengths := make([]string, len(p.Lengths))
 	for i, l := range p.Lengths {
 		lengths[i] = strconv.Itoa(l)
@@ -461,8 +464,9 @@ func writePlanTable(w io.Writer, p *heads.Plan, trainMemory int64) error {
 		add("heads per example (S)", strconv.Itoa(p.Samples))
 	}
 	add("encoder width (d)", strconv.Itoa(p.Dim))
-	if trainMemory > 0 {
-		add("training memory", fmt.Sprintf("%s (%s bytes: the whole model's weights, gradients, optimizer state; data not included)", train.FormatBytes(trainMemory), group(trainMemory)))
+	if n := trainMemory.Total(); n > 0 {
+		add("training memory", fmt.Sprintf("%s (%s bytes: model %s, its weights, gradients and optimizer state; batch buffers %s; data not included)",
+			train.FormatBytes(n), group(n), train.FormatBytes(trainMemory.Model), train.FormatBytes(trainMemory.Workspace)))
 	}
 	if err := kv.Write(w, report.Table); err != nil {
 		return err

@@ -42,39 +42,64 @@ func dataBytes(splits []*data.Dataset) int64 {
 	return n
 }
 
+// workspaceBytes is what a run's batch buffers take: the training batch's
+// (activations, their gradients and dropout masks, and batch × outputs
+// scores and their gradients) and the scoring batch's that evaluation
+// holds beside it (PredictBatch rows, no gradients). With a vanilla head
+// over C labels the scores alone are batch × C floats.
+func workspaceBytes(n *Net, batch int) int64 {
+	return 4 * (n.workspaceFloats(batch, true) + n.workspaceFloats(PredictBatch, false))
+}
+
+// Memory is what training a model allocates, by kind; the data comes on
+// top.
+type Memory struct {
+	// Model is the tensors: weights, dense gradients, the optimiser's
+	// state and the weight average's copy.
+	Model int64
+	// Workspace is the batch buffers of training and of scoring.
+	Workspace int64
+}
+
+// Total is Model + Workspace.
+func (m Memory) Total() int64 { return m.Model + m.Workspace }
+
 // TrainingMemory is what training the model a config describes allocates
-// for its tensors (weights, gradients, optimizer state, weight average),
-// with the given input features (before hashing) and labels, without
-// allocating it: mhe plan --config reports it. The data and batch
-// workspaces come on top.
-func TrainingMemory(cfg *config.Config, features, labels int) (int64, error) {
+// for its tensors and batch buffers, with the given input features (before
+// hashing) and labels, without allocating it: mhe plan --config reports it.
+// The data comes on top.
+func TrainingMemory(cfg *config.Config, features, labels int) (Memory, error) {
 	pf, err := readPlanFile(cfg)
 	if err != nil {
-		return 0, err
+		return Memory{}, err
 	}
 	prep := Preprocess{InputFeatures: features, Hash: cfg.Encoder.HashFeatures}
 	m, err := Build(Spec{Config: cfg, Labels: labels, Features: prep.Features(), Plan: pf, ShapesOnly: true})
 	if err != nil {
-		return 0, err
+		return Memory{}, err
 	}
 	opt, err := newOptimizer(cfg)
 	if err != nil {
-		return 0, err
+		return Memory{}, err
 	}
-	return modelBytes(m.Params(), opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")), nil
+	return Memory{
+		Model:     modelBytes(m.Params(), opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")),
+		Workspace: workspaceBytes(m.Net, cfg.Train.BatchSize),
+	}, nil
 }
 
 // memoryWarning says, when a run allocates more memory than the process
 // may use, that it is likely to be killed and what to change; "" otherwise.
-func memoryWarning(model, rows int64, limit memlimit.Limit) string {
-	if limit.Bytes <= 0 || model+rows <= limit.Bytes {
+func memoryWarning(mem Memory, rows int64, limit memlimit.Limit) string {
+	all := mem.Total() + rows
+	if limit.Bytes <= 0 || all <= limit.Bytes {
 		return ""
 	}
-	return fmt.Sprintf("this run allocates %s (model %s, data %s) but may use only %s (%s): "+
+	return fmt.Sprintf("this run allocates %s (model %s, batch buffers %s, data %s) but may use only %s (%s): "+
 		"unless much of it stays untouched (rows of features or labels no training row holds), it will be killed for want of memory. "+
 		"Ask for more (SLURM --mem), or shrink the model: "+
-		"head.method mhc or mhp instead of vanilla, a smaller encoder.hidden, or encoder.hash_features",
-		FormatBytes(model+rows), FormatBytes(model), FormatBytes(rows), FormatBytes(limit.Bytes), limit.Source)
+		"head.method mhc or mhp instead of vanilla, a smaller train.batch_size, a smaller encoder.hidden, or encoder.hash_features",
+		FormatBytes(all), FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(rows), FormatBytes(limit.Bytes), limit.Source)
 }
 
 // FormatBytes is n in KiB below a MiB, in MiB below a GiB, else in GiB with

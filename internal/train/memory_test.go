@@ -73,7 +73,9 @@ func TestTrainingMemoryIsAllocation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := NewTrainer(m, &cfg, tr, val, nn.NewPool(1), nil, nil); err != nil {
+			pool := nn.NewPool(1)
+			trainer, err := NewTrainer(m, &cfg, tr, val, pool, nil, nil)
+			if err != nil {
 				t.Fatal(err)
 			}
 			var allocated int64
@@ -87,8 +89,17 @@ func TestTrainingMemoryIsAllocation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != allocated || got == 0 {
-				t.Errorf("TrainingMemory %d bytes, training allocates %d", got, allocated)
+			if got.Model != allocated || got.Model == 0 {
+				t.Errorf("TrainingMemory prices the model at %d bytes, training allocates %d", got.Model, allocated)
+			}
+			// The batch buffers: those of the trainer after a run, and
+			// those of the predictor that scores rows beside it.
+			if err := trainer.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			buffers := 4 * (trainer.ws.floats() + NewPredictor(m, pool, 5).ws.floats())
+			if got.Workspace != buffers || buffers == 0 {
+				t.Errorf("TrainingMemory prices the batch buffers at %d bytes, training allocates %d", got.Workspace, buffers)
 			}
 		})
 	}
@@ -96,14 +107,18 @@ func TestTrainingMemoryIsAllocation(t *testing.T) {
 
 func TestMemoryWarning(t *testing.T) {
 	lim := memlimit.Limit{Bytes: 8 << 30, Source: "/sys/fs/cgroup/job/memory.max"}
-	if w := memoryWarning(6<<30, 1<<30, lim); w != "" {
+	if w := memoryWarning(Memory{Model: 5 << 30, Workspace: 1 << 30}, 1<<30, lim); w != "" {
 		t.Errorf("a run that fits is warned about: %s", w)
 	}
-	if w := memoryWarning(9<<30, 1<<30, memlimit.Limit{}); w != "" {
+	if w := memoryWarning(Memory{Model: 9 << 30}, 1<<30, memlimit.Limit{}); w != "" {
 		t.Errorf("an unknown limit warns: %s", w)
 	}
-	w := memoryWarning(7<<30, 1536<<20, lim)
-	for _, want := range []string{"allocates 8.50 GiB (model 7.00 GiB, data 1.50 GiB) but may use only 8.00 GiB (/sys/fs/cgroup/job/memory.max)", "killed", "head.method mhc"} {
+	// The batch buffers alone tip it over.
+	if w := memoryWarning(Memory{Model: 6 << 30, Workspace: 1 << 30}, 1536<<20, lim); !strings.Contains(w, "batch buffers 1.00 GiB") {
+		t.Errorf("a run over the limit by its batch buffers: %q", w)
+	}
+	w := memoryWarning(Memory{Model: 7 << 30, Workspace: 512 << 20}, 1<<30, lim)
+	for _, want := range []string{"allocates 8.50 GiB (model 7.00 GiB, batch buffers 512 MiB, data 1.00 GiB) but may use only 8.00 GiB (/sys/fs/cgroup/job/memory.max)", "killed", "head.method mhc", "train.batch_size"} {
 		if !strings.Contains(w, want) {
 			t.Errorf("warning lacks %q: %s", want, w)
 		}
@@ -123,7 +138,8 @@ func TestTrainRunMemoryWarning(t *testing.T) {
 			t.Fatal(err)
 		}
 		model := modelBytes(res.Model.Params(), 2, false)
-		if want := "memory: " + FormatBytes(model) + " allocated for the model"; !strings.Contains(log.String(), want) {
+		buffers := workspaceBytes(res.Model.Net, cfg.Train.BatchSize)
+		if want := "memory: " + FormatBytes(model) + " allocated for the model (weights, gradients, optimizer state), " + FormatBytes(buffers) + " for batch buffers"; !strings.Contains(log.String(), want) {
 			t.Errorf("limit %+v: the log lacks %q:\n%s", limit, want, log.String())
 		}
 		warned := strings.Contains(log.String(), "warning: this run allocates")

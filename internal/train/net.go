@@ -110,27 +110,51 @@ type workspace struct {
 	down    []float32
 }
 
+// floats is how many float32s the workspace's buffers hold.
+func (w *workspace) floats() int64 {
+	var n int64
+	for _, bufs := range [][][]float32{w.z, w.a, w.mask, w.da, {w.logits, w.dlogits, w.own, w.down}} {
+		for _, b := range bufs {
+			n += int64(len(b))
+		}
+	}
+	return n
+}
+
 func (n *Net) newWorkspace(batch int, train bool) *workspace {
+	return n.buildWorkspace(batch, train, func(k int) []float32 { return make([]float32, k) })
+}
+
+// workspaceFloats is how many float32s newWorkspace(batch, train)
+// allocates, without allocating them (a net of shapes only will do).
+func (n *Net) workspaceFloats(batch int, train bool) int64 {
+	var total int64
+	n.buildWorkspace(batch, train, func(k int) []float32 { total += int64(k); return nil })
+	return total
+}
+
+// buildWorkspace lays out a workspace, each buffer from alloc.
+func (n *Net) buildWorkspace(batch int, train bool, alloc func(int) []float32) *workspace {
 	w := &workspace{cap: batch}
 	for _, width := range n.widths() {
-		w.z = append(w.z, make([]float32, batch*width))
-		w.a = append(w.a, make([]float32, batch*width))
+		w.z = append(w.z, alloc(batch*width))
+		w.a = append(w.a, alloc(batch*width))
 		if train {
-			w.da = append(w.da, make([]float32, batch*width))
+			w.da = append(w.da, alloc(batch*width))
 			if n.Dropout > 0 {
-				w.mask = append(w.mask, make([]float32, batch*width))
+				w.mask = append(w.mask, alloc(batch*width))
 			}
 		}
 	}
 	width := max(n.Outputs, n.BlockWidth)
-	w.logits = make([]float32, batch*width)
+	w.logits = alloc(batch * width)
 	if train {
-		w.dlogits = make([]float32, batch*width)
+		w.dlogits = alloc(batch * width)
 	}
 	if n.Pass > 0 {
-		w.own = make([]float32, batch*n.Out.Out)
+		w.own = alloc(batch * n.Out.Out)
 		if train {
-			w.down = make([]float32, batch*n.Out.Out)
+			w.down = alloc(batch * n.Out.Out)
 		}
 	}
 	return w

@@ -130,9 +130,14 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	if err != nil {
 		return nil, err
 	}
-	mb, db := modelBytes(m.Params(), tr.opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")), dataBytes(splits.all())
-	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for the data", FormatBytes(mb), FormatBytes(db))
-	if w := memoryWarning(mb, db, o.MemoryLimit); w != "" {
+	mem := Memory{
+		Model:     modelBytes(m.Params(), tr.opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")),
+		Workspace: workspaceBytes(m.Net, cfg.Train.BatchSize),
+	}
+	db := dataBytes(splits.all())
+	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for batch buffers, %s for the data",
+		FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(db))
+	if w := memoryWarning(mem, db, o.MemoryLimit); w != "" {
 		warnf("%s", w)
 	}
 	tr.Progress = o.Progress
