@@ -102,7 +102,8 @@ const (
 // the operations of gonum's blas32 Gemm(NoTrans, Trans) with alpha = beta =
 // 1 — the same k pieces, each a DotUnitary added to c — so the result is the
 // same bits whatever the worker count. The tasks are gonum's 64 × 64 tiles
-// of C. With AVX, four rows of A share each load of a row of B (dotNT4);
+// of C. With AVX, four rows of A share each load of a row of B, and two rows
+// of B each load of a row of A (dotNT4x2, or dotNT4 for a row of B alone);
 // otherwise, and for a tile's last rows short of four, gonum's own dot does
 // the work.
 func gemmNT(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
@@ -129,8 +130,14 @@ func gemmNT(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int,
 				for ; i+4 <= i1; i += 4 {
 					ai := &a[i*lda+k0]
 					for j := j0; j < j1; j++ {
-						bj := b[j*ldb+k0 : j*ldb+k0+kl]
-						dotNT4(ai, lda, &bj[0], kl, min(dotPeel(&bj[0]), kl), &c[i*ldc+j], ldc)
+						bj := &b[j*ldb+k0]
+						peel := min(dotPeel(bj), kl)
+						if j+1 < j1 && peel == min(dotPeel(&b[(j+1)*ldb+k0]), kl) {
+							dotNT4x2(ai, lda, bj, ldb, kl, peel, &c[i*ldc+j], ldc)
+							j++
+							continue
+						}
+						dotNT4(ai, lda, bj, kl, peel, &c[i*ldc+j], ldc)
 					}
 				}
 			}

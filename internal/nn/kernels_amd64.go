@@ -35,6 +35,13 @@ func axpyVec(a float32, x, y *float32, n int)
 //go:noescape
 func dotNT4(a *float32, lda int, b *float32, k, peel int, c *float32, ldc int)
 
+// dotNT4x2 is dotNT4 for two rows of b (b and b + ldb, which must have the
+// same peel): c[r·ldc + j] += a row r · b row j for r < 4, j < 2, each in
+// dotNT4's summation order. Implemented in dot2_amd64.s.
+//
+//go:noescape
+func dotNT4x2(a *float32, lda int, b *float32, ldb, k, peel int, c *float32, ldc int)
+
 // axpyTile adds to a 4 × 16 tile of C (row stride ldc) the products
 // Â(r, l)·b[l·ldb : l·ldb+16], Â(r, l) = a[r·ai + l·al], for l = 0..k-1 in
 // order, skipping zero Â(r, l): gemmAxpy's sequence of Axpy calls with the

@@ -40,3 +40,7 @@ func axpyGatherVec(y *float32, n int, ids *int32, vals *float32, step, m int, x 
 func axpyGatherVec512(y *float32, n int, ids *int32, vals *float32, step, m int, x *float32, stride int) {
 	panic("nn: no vector kernel on this architecture")
 }
+
+func dotNT4x2(a *float32, lda int, b *float32, ldb, k, peel int, c *float32, ldc int) {
+	panic("nn: no vector kernel on this architecture")
+}
