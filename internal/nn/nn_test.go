@@ -550,7 +550,9 @@ func BenchmarkAxpy(b *testing.B) {
 
 // gemmNN and gemmTN give gonum's Gemm bits (alpha 1, beta 0, 1 and 0.5,
 // strided operands, zeros in A that both skip), whatever the worker count.
-func TestGemmMatchesGonum(t *testing.T) {
+func TestGemmMatchesGonum(t *testing.T) { eachKernelSet(t, testGemmMatchesGonum) }
+
+func testGemmMatchesGonum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 1))
 	fill := func(n int) []float32 {
 		s := make([]float32, n)
@@ -609,7 +611,9 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 // The forward product gives gonum's bits for every shape (one dot over k
 // and the 64-long pieces of gonum's parallel path), stride, operand
 // alignment (which sets DotUnitary's scalar prologue) and worker count.
-func TestGemmNTMatchesGonum(t *testing.T) {
+func TestGemmNTMatchesGonum(t *testing.T) { eachKernelSet(t, testGemmNTMatchesGonum) }
+
+func testGemmNTMatchesGonum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 2))
 	fill := func(n int) []float32 {
 		s := make([]float32, n)
