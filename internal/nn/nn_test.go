@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -78,9 +79,18 @@ func TestPoolAfterPanic(t *testing.T) {
 				t.Error("the panic did not propagate")
 			}
 		}()
-		p.For(100, 1, func(w, lo, _ int) {
-			if w == 0 && lo == 0 {
+		// The caller (worker 0) panics in the first chunk it runs; a
+		// helper waits in its first chunk until then, so that it cannot
+		// run every chunk before the caller takes one (it did under the
+		// race detector, with lo == 0 as the trigger).
+		var callerRan atomic.Bool
+		p.For(100, 1, func(w, _, _ int) {
+			if w == 0 {
+				callerRan.Store(true)
 				panic("boom")
+			}
+			for !callerRan.Load() {
+				runtime.Gosched()
 			}
 		})
 	}()
