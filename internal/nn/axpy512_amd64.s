@@ -82,7 +82,7 @@ TEXT ·axpyGatherVec512(SB), NOSPLIT, $0-64
 	MOVQ n+8(FP), CX
 	MOVQ ids+16(FP), SI
 	MOVQ vals+24(FP), DX
-	MOVQ step+32(FP), R14
+	MOVQ step+32(FP), BX
 	MOVQ m+40(FP), R8
 	MOVQ x+48(FP), R9
 	MOVQ stride+56(FP), R10
@@ -102,8 +102,8 @@ gloop128:
 	ADDQ         R9, AX
 	VBROADCASTSS (R13), Z4
 	STEP8
-	ADDQ         R14, R11
-	ADDQ         R14, R13
+	ADDQ         BX, R11
+	ADDQ         BX, R13
 	DECQ         R12
 	JNZ          gloop128
 
@@ -127,8 +127,8 @@ gloop16:
 	ADDQ         R9, AX
 	VBROADCASTSS (R13), Z4
 	STEP512(0, Z0, Z9)
-	ADDQ         R14, R11
-	ADDQ         R14, R13
+	ADDQ         BX, R11
+	ADDQ         BX, R13
 	DECQ         R12
 	JNZ          gloop16
 

@@ -19,7 +19,7 @@ TEXT ·axpyGatherVec(SB), NOSPLIT, $0-64
 	MOVQ n+8(FP), CX
 	MOVQ ids+16(FP), SI
 	MOVQ vals+24(FP), DX
-	MOVQ step+32(FP), R14
+	MOVQ step+32(FP), BX
 	MOVQ m+40(FP), R8
 	MOVQ x+48(FP), R9
 	MOVQ stride+56(FP), R10
@@ -45,8 +45,8 @@ gloop32:
 	ROWS_STEP(32, Y1, Y6)
 	ROWS_STEP(64, Y2, Y7)
 	ROWS_STEP(96, Y3, Y8)
-	ADDQ         R14, R11
-	ADDQ         R14, R13
+	ADDQ         BX, R11
+	ADDQ         BX, R13
 	DECQ         R12
 	JNZ          gloop32
 
@@ -73,8 +73,8 @@ gloop8:
 	ADDQ         R9, AX
 	VBROADCASTSS (R13), Y4
 	ROWS_STEP(0, Y0, Y5)
-	ADDQ         R14, R11
-	ADDQ         R14, R13
+	ADDQ         BX, R11
+	ADDQ         BX, R13
 	DECQ         R12
 	JNZ          gloop8
 
