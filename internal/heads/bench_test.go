@@ -1,6 +1,7 @@
 package heads
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -46,5 +47,36 @@ func BenchmarkVanillaTopK(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h.topK(z, 5, ys, ss)
+	}
+}
+
+// BenchmarkTopKSmall: the k = 16 best of n values (a beam's selection; a
+// seventh of the values one higher, like teacher-forced true nodes), by
+// insertion and by the heap.
+func BenchmarkTopKSmall(b *testing.B) {
+	for _, n := range []int{62, 256, 1000, 8000} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		zs := make([][]float32, 64)
+		for i := range zs {
+			zs[i] = make([]float32, n)
+			for j := range zs[i] {
+				zs[i][j] = rng.Float32()
+				if j%7 == 0 {
+					zs[i][j]++
+				}
+			}
+		}
+		ids, vals := make([]int32, 16), make([]float32, 16)
+		var h topHeap
+		b.Run(fmt.Sprintf("insert-%d", n), func(b *testing.B) {
+			for i := range b.N {
+				insertTopK(zs[i%len(zs)], 16, ids, vals)
+			}
+		})
+		b.Run(fmt.Sprintf("heap-%d", n), func(b *testing.B) {
+			for i := range b.N {
+				h.topK(zs[i%len(zs)], 16, ids, vals)
+			}
+		})
 	}
 }

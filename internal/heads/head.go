@@ -315,6 +315,37 @@ func softmaxInto(z, p []float32) float64 {
 	return float64(m) + math.Log(s)
 }
 
+// insertTopK writes the k largest values of z (ties: smaller index first)
+// and their indices to vals and ids, best first, and returns how many
+// (min(k, len(z))): the result of topHeap.topK, by insertion into the
+// sorted list of the best so far. Most values lose to the list's last with
+// one comparison, so for n up to about 64k it takes half the heap's time
+// (BenchmarkTopKSmall); the heap wins beyond.
+func insertTopK(z []float32, k int, ids []int32, vals []float32) int {
+	k = min(k, len(z))
+	if k <= 0 {
+		return 0
+	}
+	ids, vals = ids[:k], vals[:k]
+	n := 0
+	for i, v := range z {
+		if n == k {
+			if !(v > vals[k-1]) { // a tie keeps the smaller index already held
+				continue
+			}
+			n--
+		}
+		j := n
+		for j > 0 && v > vals[j-1] {
+			ids[j], vals[j] = ids[j-1], vals[j-1]
+			j--
+		}
+		ids[j], vals[j] = int32(i), v
+		n++
+	}
+	return n
+}
+
 // topHeap selects the k largest values (ties: smaller index first) with a
 // min-heap, in O(n log k).
 type topHeap struct {

@@ -303,3 +303,35 @@ func TestProductTopKDeepPadding(t *testing.T) {
 		t.Errorf("got %v want %v", ys[:n], want)
 	}
 }
+
+// insertTopK gives topHeap.topK's labels and scores, in order, for every
+// n and k, with many ties (values from a small set), ±0 and infinities.
+func TestInsertTopKMatchesHeap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	pool := []float32{0, float32(math.Copysign(0, -1)), 0.5, 1, 1.5, -1, float32(math.Inf(1)), float32(math.Inf(-1))}
+	var h topHeap
+	for trial := range 3000 {
+		n := rng.IntN(90)
+		k := rng.IntN(20)
+		z := make([]float32, n)
+		for i := range z {
+			if trial%2 == 0 {
+				z[i] = pool[rng.IntN(len(pool))]
+			} else {
+				z[i] = float32(rng.NormFloat64())
+			}
+		}
+		wantIDs, wantVals := make([]int32, max(k, 1)), make([]float32, max(k, 1))
+		gotIDs, gotVals := make([]int32, max(k, 1)), make([]float32, max(k, 1))
+		wn := h.topK(z, k, wantIDs, wantVals)
+		gn := insertTopK(z, k, gotIDs, gotVals)
+		if gn != wn || !slices.Equal(gotIDs[:gn], wantIDs[:wn]) {
+			t.Fatalf("n=%d k=%d z=%v: insertion %v, heap %v", n, k, z, gotIDs[:gn], wantIDs[:wn])
+		}
+		for i := range gn {
+			if math.Float32bits(gotVals[i]) != math.Float32bits(wantVals[i]) {
+				t.Fatalf("n=%d k=%d: value %d is %v, heap's %v", n, k, i, gotVals[i], wantVals[i])
+			}
+		}
+	}
+}

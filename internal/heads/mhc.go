@@ -309,11 +309,26 @@ type mhcWorker struct {
 // is enough to take the beam's groups (w.gstart) by parent id. Update finds
 // a node range's records of a row by binary search.
 func (w *mhcWorker) appendByNode(recs []nodeGrad, lv int) []nodeGrad {
+	// Beam positions by node id (the ids are distinct, so the order is
+	// unique): an insertion sort for a beam of up to 32, cheaper there than
+	// a general sort.
 	w.order = w.order[:0]
-	for i := range w.beam {
-		w.order = append(w.order, int32(i))
+	if len(w.beam) <= 32 {
+		for i, node := range w.beam {
+			j := len(w.order)
+			w.order = append(w.order, int32(i))
+			for j > 0 && w.beam[w.order[j-1]] > node {
+				w.order[j] = w.order[j-1]
+				j--
+			}
+			w.order[j] = int32(i)
+		}
+	} else {
+		for i := range w.beam {
+			w.order = append(w.order, int32(i))
+		}
+		slices.SortFunc(w.order, func(a, b int32) int { return cmp.Compare(w.beam[a], w.beam[b]) })
 	}
-	slices.SortFunc(w.order, func(a, b int32) int { return cmp.Compare(w.beam[a], w.beam[b]) })
 	for _, gi := range w.order {
 		for _, rc := range w.dgrad[w.gstart[gi]:w.gstart[gi+1]] {
 			recs = append(recs, nodeGrad{level: int32(lv - 1), node: rc.Row, coef: rc.Coef})
@@ -348,7 +363,12 @@ func (w *mhcWorker) selectBeam(adj []float32, k int) []int32 {
 		w.sels = make([]float32, k)
 	}
 	w.sel, w.sels = w.sel[:k], w.sels[:k]
-	n := w.heap.topK(adj, k, w.sel, w.sels)
+	var n int
+	if len(adj) <= 64*k {
+		n = insertTopK(adj, k, w.sel, w.sels)
+	} else {
+		n = w.heap.topK(adj, k, w.sel, w.sels)
+	}
 	return w.sel[:n]
 }
 

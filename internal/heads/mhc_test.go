@@ -270,3 +270,33 @@ func TestMHCStepAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A row's gradient records are in increasing (level, node) order, which
+// Update's binary searches rely on, for beams sorted by insertion (up to 32
+// nodes) and by the general sort (more).
+func TestMHCRecordsByNode(t *testing.T) {
+	for _, beam := range []int{5, 32, 33, 45} {
+		h := newTestMHC(t, 1000, []int{50, 20}, 4, beam)
+		rng := rand.New(rand.NewPCG(uint64(beam), 1))
+		w := h.NewWorker()
+		h.BeginBatch(20)
+		for r := range 20 {
+			z := make([]float32, h.Outputs())
+			for i := range z {
+				z[i] = 2*rng.Float32() - 1
+			}
+			labels := []int32{int32(rng.IntN(500)), int32(500 + rng.IntN(500))}
+			w.Loss(r, z, make([]float32, len(z)), labels, 1)
+			recs := h.rows[r]
+			if want := beam * 20; len(recs) != want {
+				t.Fatalf("beam %d: %d records, want %d (every child of every beam node)", beam, len(recs), want)
+			}
+			for i := 1; i < len(recs); i++ {
+				a, b := recs[i-1], recs[i]
+				if a.level > b.level || a.level == b.level && a.node >= b.node {
+					t.Fatalf("beam %d, row %d: record %d (%d, %d) after (%d, %d)", beam, r, i, b.level, b.node, a.level, a.node)
+				}
+			}
+		}
+	}
+}
