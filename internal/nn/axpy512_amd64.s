@@ -75,8 +75,8 @@ done:
 
 // func axpyGatherVec512(y *float32, n int, ids *int32, vals *float32, step, m int, x *float32, stride int)
 //
-// axpyGatherVec with 16 lanes, 128 (then 16) elements of y in registers; n
-// a multiple of 16.
+// axpyGatherVec with 16 lanes, 128 (then 64 once, then 16) elements of y
+// in registers; n a multiple of 16.
 TEXT ·axpyGatherVec512(SB), NOSPLIT, $0-64
 	MOVQ y+0(FP), DI
 	MOVQ n+8(FP), CX
@@ -90,7 +90,7 @@ TEXT ·axpyGatherVec512(SB), NOSPLIT, $0-64
 
 gchunk128:
 	CMPQ CX, $128
-	JL   gchunk16
+	JL   gchunk64
 	LOAD8
 	MOVQ SI, R11
 	MOVQ DX, R13
@@ -112,6 +112,39 @@ gloop128:
 	ADDQ $512, R9
 	SUBQ $128, CX
 	JMP  gchunk128
+
+gchunk64:
+	CMPQ    CX, $64
+	JL      gchunk16
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	MOVQ    SI, R11
+	MOVQ    DX, R13
+	MOVQ    R8, R12
+
+gloop64:
+	MOVLQSX      (R11), AX
+	IMULQ        R10, AX
+	ADDQ         R9, AX
+	VBROADCASTSS (R13), Z4
+	STEP512(0, Z0, Z9)
+	STEP512(64, Z1, Z10)
+	STEP512(128, Z2, Z11)
+	STEP512(192, Z3, Z12)
+	ADDQ         BX, R11
+	ADDQ         BX, R13
+	DECQ         R12
+	JNZ          gloop64
+
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ    $256, DI
+	ADDQ    $256, R9
+	SUBQ    $64, CX
 
 gchunk16:
 	CMPQ    CX, $16

@@ -811,7 +811,7 @@ func TestAxpyRowsMatchesAxpy(t *testing.T) { eachKernelSet(t, testAxpyRowsMatche
 
 func testAxpyRowsMatchesAxpy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	for _, n := range []int{1, 7, 8, 15, 16, 17, 24, 31, 32, 40, 64, 70, 127, 128, 129, 136, 150, 512} {
+	for _, n := range []int{1, 7, 8, 15, 16, 17, 24, 31, 32, 40, 64, 70, 80, 96, 127, 128, 129, 136, 150, 200, 512} {
 		stride := n + 3
 		x := make([]float32, 20*stride)
 		for i := range x {
