@@ -310,24 +310,17 @@ type mhcWorker struct {
 // a node range's records of a row by binary search.
 func (w *mhcWorker) appendByNode(recs []nodeGrad, lv int) []nodeGrad {
 	// Beam positions by node id (the ids are distinct, so the order is
-	// unique): an insertion sort for a beam of up to 32, cheaper there than
-	// a general sort.
+	// unique), by insertion sort: a beam is short, and even a wide one
+	// costs little next to scoring its children.
 	w.order = w.order[:0]
-	if len(w.beam) <= 32 {
-		for i, node := range w.beam {
-			j := len(w.order)
-			w.order = append(w.order, int32(i))
-			for j > 0 && w.beam[w.order[j-1]] > node {
-				w.order[j] = w.order[j-1]
-				j--
-			}
-			w.order[j] = int32(i)
+	for i, node := range w.beam {
+		j := len(w.order)
+		w.order = append(w.order, int32(i))
+		for j > 0 && w.beam[w.order[j-1]] > node {
+			w.order[j] = w.order[j-1]
+			j--
 		}
-	} else {
-		for i := range w.beam {
-			w.order = append(w.order, int32(i))
-		}
-		slices.SortFunc(w.order, func(a, b int32) int { return cmp.Compare(w.beam[a], w.beam[b]) })
+		w.order[j] = int32(i)
 	}
 	for _, gi := range w.order {
 		for _, rc := range w.dgrad[w.gstart[gi]:w.gstart[gi+1]] {

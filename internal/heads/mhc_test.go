@@ -272,8 +272,7 @@ func TestMHCStepAllocatesNothing(t *testing.T) {
 }
 
 // A row's gradient records are in increasing (level, node) order, which
-// Update's binary searches rely on, for beams sorted by insertion (up to 32
-// nodes) and by the general sort (more).
+// Update's binary searches rely on, for short and wide beams.
 func TestMHCRecordsByNode(t *testing.T) {
 	for _, beam := range []int{5, 32, 33, 45} {
 		h := newTestMHC(t, 1000, []int{50, 20}, 4, beam)

@@ -59,14 +59,7 @@ func AxpyRows(y []float32, entries []RowCoef, x []float32, stride int) {
 			panic("nn: AxpyRows: a row lies outside x")
 		}
 	}
-	const step = int(unsafe.Sizeof(RowCoef{}))
-	wide, done := vecSpan(n)
-	if wide > 0 {
-		axpyGatherVec512(&y[0], wide, &entries[0].Row, &entries[0].Coef, step, len(entries), &x[0], stride)
-	}
-	if done > wide {
-		axpyGatherVec(&y[wide], done-wide, &entries[0].Row, &entries[0].Coef, step, len(entries), &x[wide], stride)
-	}
+	done := gatherVec(y, &entries[0].Row, &entries[0].Coef, int(unsafe.Sizeof(RowCoef{})), len(entries), x, stride)
 	if done < n {
 		for _, e := range entries {
 			xr := x[int(e.Row)*stride : int(e.Row)*stride+n]
@@ -92,13 +85,7 @@ func AxpyGather(y []float32, ids []int32, vals []float32, x []float32, stride in
 			panic("nn: AxpyGather: a row lies outside x")
 		}
 	}
-	wide, done := vecSpan(n)
-	if wide > 0 {
-		axpyGatherVec512(&y[0], wide, &ids[0], &vals[0], 4, len(ids), &x[0], stride)
-	}
-	if done > wide {
-		axpyGatherVec(&y[wide], done-wide, &ids[0], &vals[0], 4, len(ids), &x[wide], stride)
-	}
+	done := gatherVec(y, &ids[0], &vals[0], 4, len(ids), x, stride)
 	if done < n {
 		for k, j := range ids {
 			xr := x[int(j)*stride : int(j)*stride+n]
@@ -108,4 +95,19 @@ func AxpyGather(y []float32, ids []int32, vals []float32, x []float32, stride in
 			}
 		}
 	}
+}
+
+// gatherVec runs the vector gather kernels over the leading elements of y
+// that they take (vecSpan): y += vals[k] · x[ids[k]·stride:] for the m
+// entries in order, ids[k] and vals[k] lying k·step bytes after ids and
+// vals. It returns where the Go tail starts. The callers check the rows.
+func gatherVec(y []float32, ids *int32, vals *float32, step, m int, x []float32, stride int) (done int) {
+	wide, done := vecSpan(len(y))
+	if wide > 0 {
+		axpyGatherVec512(&y[0], wide, ids, vals, step, m, &x[0], stride)
+	}
+	if done > wide {
+		axpyGatherVec(&y[wide], done-wide, ids, vals, step, m, &x[wide], stride)
+	}
+	return done
 }

@@ -82,10 +82,16 @@ func TrainingMemory(cfg *config.Config, features, labels int) (Memory, error) {
 	if err != nil {
 		return Memory{}, err
 	}
+	return memoryOf(m, cfg, opt.Slots()), nil
+}
+
+// memoryOf prices model m (allocated or shapes only) trained as cfg says
+// with an optimiser of the given slots.
+func memoryOf(m *Model, cfg *config.Config, slots int) Memory {
 	return Memory{
-		Model:     modelBytes(m.Params(), opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")),
+		Model:     modelBytes(m.Params(), slots, strings.EqualFold(cfg.Train.Average, "swa")),
 		Workspace: workspaceBytes(m.Net, cfg.Train.BatchSize),
-	}, nil
+	}
 }
 
 // memoryWarning says, when a run allocates more memory than the process

@@ -130,10 +130,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	if err != nil {
 		return nil, err
 	}
-	mem := Memory{
-		Model:     modelBytes(m.Params(), tr.opt.Slots(), strings.EqualFold(cfg.Train.Average, "swa")),
-		Workspace: workspaceBytes(m.Net, cfg.Train.BatchSize),
-	}
+	mem := memoryOf(m, cfg, tr.opt.Slots())
 	db := dataBytes(splits.all())
 	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for batch buffers, %s for the data",
 		FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(db))
