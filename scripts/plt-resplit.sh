@@ -14,10 +14,16 @@
 # 2. Random re-splits: each seed in SEEDS draws its own random 20% of the
 #    file's rows as the scored rows (train.validation_fraction 0.2 on
 #    a copy of the config without its test rule) and trains on the rest.
+# 3. Nested folds of the training rows only: the config's training rows,
+#    in file order, become a file of their own (in a temporary data
+#    directory; the test rows are left out), and the n folds of the same
+#    rule over that file are scored as in 1. This is the question a user
+#    choosing a model without the test rows can ask: which model wins on
+#    splits built like the test split?
 #
 # Needs LIBLINEAR's liblinear-train (Debian/Ubuntu: apt-get install
-# liblinear-tools). RCV1-Sub1 with the defaults takes about 6 min on two
-# cores; all three sets about 14 min.
+# liblinear-tools). RCV1-Sub1 with the defaults takes about 9 min on two
+# cores; all three sets about 24 min.
 # Usage: scripts/plt-resplit.sh [OUT]
 #   CONFIGS     MHC configs with data.holdout_every (default
 #               configs/rcv1-mhc.yaml; ALL = RCV1-Sub1 and both StackEx sets)
@@ -54,6 +60,19 @@ train_mhc_and_plt() {
   bin/pltreplica --config "$cfg" --seed "$seed" "${vf[@]}" --result "$prefix-plt-$seed.result.json"
 }
 
+# training_rows_dir CONFIG EVERY DIR: DIR gets the config's data.train path
+# holding only its training rows (row i of the file is a test row iff
+# i % EVERY == EVERY-1), header rewritten, gzipped.
+training_rows_dir() {
+  local cfg=$1 every=$2 dir=$3 train
+  train=$(sed -nE 's/^  train: *([^ #]+).*/\1/p' "$cfg")
+  mkdir -p "$dir/$(dirname "$train")"
+  zcat -f "$MHE_DATA_DIR/$train" | awk -v n="$every" -v OFS=' ' '
+    NR == 1 { f = $2; l = $3; next }
+    (NR - 2) % n != n - 1 { rows[++m] = $0 }
+    END { print m, f, l; for (i = 1; i <= m; i++) print rows[i] }' | gzip >"$dir/$train"
+}
+
 for cfg in $configs; do
   name=$(basename "$cfg" .yaml)
   every=$(sed -nE 's/^  holdout_every: *([0-9]+).*/\1/p' "$cfg")
@@ -77,6 +96,14 @@ for cfg in $configs; do
   for s in $seeds; do
     train_mhc_and_plt "$out/configs/$name-all-rows.yaml" "$s" "$out/random/$name/$name" --set train.validation_fraction=0.2
   done
+  # 3. Nested folds of the training rows.
+  training_rows_dir "$cfg" "$every" "$models/data"
+  mkdir -p "$out/nested/$name"
+  for k in $(seq 1 "$every"); do
+    for s in $fseeds; do
+      MHE_DATA_DIR="$models/data" train_mhc_and_plt "$out/configs/$name-fold$k.yaml" "$s" "$out/nested/$name/fold$k-$name"
+    done
+  done
 done
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
@@ -94,6 +121,13 @@ for cfg in $configs; do
     echo
     bin/mhe report "$d" --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
   done
+done
+for cfg in $configs; do
+  name=$(basename "$cfg" .yaml)
+  echo
+  echo "$name: nested folds of the training rows only (the test rows left out; fold k scores the training rows j % n == k-1), seeds $fseeds each:"
+  echo
+  bin/mhe report "$out/nested/$name" --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
 done
 echo
 echo "Random re-splits (each seed scores its own random 20% of the file's rows, the same rows for both models; seeds $seeds):"
