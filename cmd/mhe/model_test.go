@@ -155,6 +155,30 @@ func TestUnusableModels(t *testing.T) {
 	flipped[len(flipped)/2] ^= 1
 	os.WriteFile(weights, flipped, 0o644)
 	check("flipped byte", ExitModel, "sha256")
+	// The weights are hashed while the input is read: still nothing is
+	// written, to stdout or a file, and eval reports the model before any
+	// fault of the data, whichever finishes first.
+	outFile := filepath.Join(t.TempDir(), "pred.txt")
+	for _, args := range [][]string{
+		{"predict", "--model", dir},
+		{"predict", "--model", dir, "--out", outFile},
+		{"predict", "--model", dir, "--input", "-"},
+		{"predict", "--model", dir, "--names", filepath.Join(dir, "nope.txt")},
+		{"eval", "--model", dir},
+		{"eval", "--model", dir, "--set", "data.dir=" + filepath.Join(dir, "nope")},
+	} {
+		code, out, errOut := runMain(t, "2 300 40\n1 2:1\n3 1:1\n", args...)
+		if code != ExitModel || out != "" || !strings.Contains(errOut, "sha256") {
+			t.Errorf("flipped byte, %v: exit %d, stdout %q, stderr %q; want exit %d naming the checksum and no output", args, code, out, errOut, ExitModel)
+		}
+	}
+	if _, err := os.Stat(outFile); !os.IsNotExist(err) {
+		t.Error("flipped byte: a prediction file was written")
+	}
+	header := append([]byte(nil), w...)
+	header[4] = 9 // the tensor format version: the checksum is named, not the version
+	os.WriteFile(weights, header, 0o644)
+	check("damaged header", ExitModel, "sha256")
 	os.Remove(weights)
 	check("missing weights", ExitModel, "missing")
 	os.WriteFile(weights, w, 0o644)

@@ -110,19 +110,39 @@ const beamHelp = "MHC: beam width kept per level when predicting (0 = the traini
 
 // openModel loads a model directory and its config (MHE_* and --set apply).
 func openModel(dir string, sets []string) (*train.Model, *modelio.Manifest, *config.Config, func() error, error) {
-	m, man, closeFn, err := train.LoadModel(dir)
+	m, man, cfg, verify, closeFn, err := openModelDeferred(dir, sets)
 	if err != nil {
-		if train.IsModelError(err) {
-			return nil, nil, nil, nil, fmt.Errorf("%w: %w", ErrModel, err)
-		}
 		return nil, nil, nil, nil, err
+	}
+	if err := verify(); err != nil {
+		closeFn()
+		return nil, nil, nil, nil, err
+	}
+	return m, man, cfg, closeFn, nil
+}
+
+// openModelDeferred is openModel with the weights' checksum checked in the
+// background while the caller reads its input: nothing may be written
+// before verify returns nil (train.OpenModel).
+func openModelDeferred(dir string, sets []string) (*train.Model, *modelio.Manifest, *config.Config, func() error, func() error, error) {
+	m, man, verify, closeFn, err := train.OpenModel(dir)
+	if err != nil {
+		return nil, nil, nil, nil, nil, modelError(err)
 	}
 	cfg, err := loadConfig(configInput{File: modelio.Open(dir).File(modelio.ConfigFile), Sets: sets})
 	if err != nil {
 		closeFn()
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
-	return m, man, &cfg, closeFn, nil
+	return m, man, &cfg, func() error { return modelError(verify()) }, closeFn, nil
+}
+
+// modelError marks a damaged or incompatible model for its exit code.
+func modelError(err error) error {
+	if err != nil && train.IsModelError(err) {
+		return fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	return err
 }
 
 // trainedRowsScored describes, in a phrase, the rows of src that the model
@@ -230,7 +250,7 @@ func predictRun(s *streams, o *predictOptions) error {
 	if o.changed("threshold") && !o.changed("topk") {
 		o.TopK = 100
 	}
-	m, man, cfg, closeModel, err := openModel(o.Model, o.Sets)
+	m, man, cfg, verifyModel, closeModel, err := openModelDeferred(o.Model, o.Sets)
 	if err != nil {
 		return err
 	}
@@ -238,6 +258,21 @@ func predictRun(s *streams, o *predictOptions) error {
 	if err := m.SetPredictBeam(o.Beam); err != nil {
 		return err
 	}
+	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
+	// The input was opened (the test split read) while the weights were
+	// hashed. Nothing is written before they pass, and a damaged model is
+	// reported before any error of the input, as when they were hashed
+	// first.
+	if verr := verifyModel(); verr != nil {
+		if err == nil {
+			closeSrc()
+		}
+		return verr
+	}
+	if err != nil {
+		return err
+	}
+	defer closeSrc()
 	names, err := data.ReadNamesFor(o.Names, m.Labels)
 	if err != nil {
 		return err
@@ -249,11 +284,6 @@ func predictRun(s *streams, o *predictOptions) error {
 			}
 		}
 	}
-	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
-	if err != nil {
-		return err
-	}
-	defer closeSrc()
 	if msg, err := trainedRowsScored(o.Model, man, cfg, src.src); err != nil {
 		return err
 	} else if msg != "" {
@@ -491,7 +521,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			return usageErrorf("--%s describes --pred/--truth files; --model reads the test split and training label counts its config and model give (drop --%s, or --set a config key)", f, f)
 		}
 	}
-	m, man, cfg, closeModel, err := openModel(o.Model, o.ConfigSets)
+	m, man, cfg, verifyModel, closeModel, err := openModelDeferred(o.Model, o.ConfigSets)
 	if err != nil {
 		return err
 	}
@@ -500,6 +530,11 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return err
 	}
 	test, src, err := train.LoadTest(cfg)
+	// A damaged model is reported before any error of the data, as
+	// when the weights were hashed first.
+	if verr := verifyModel(); verr != nil {
+		return verr
+	}
 	if err != nil {
 		return err
 	}

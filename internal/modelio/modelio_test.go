@@ -58,6 +58,36 @@ func TestTensorFileDamage(t *testing.T) {
 	if _, err := ReadTensors(path, sum); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("flipped byte: %v", err)
 	}
+	// OpenTensors hashes in the background: the directory parses, and
+	// Verify (any number of times) reports the checksum.
+	f, err := OpenTensors(path, sum)
+	if err != nil {
+		t.Fatalf("OpenTensors of a file with a damaged value: %v", err)
+	}
+	for range 2 {
+		if err := f.Verify(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "sha256") {
+			t.Errorf("Verify after a flipped byte: %v", err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Error(err)
+	}
+	os.WriteFile(path, raw, 0o644)
+	if f, err := OpenTensors(path, sum); err != nil || f.Verify() != nil {
+		t.Errorf("intact file: %v", err)
+	} else {
+		f.Close()
+	}
+	// A damaged directory is reported by the checksum when one is given,
+	// as ReadTensors did by hashing first.
+	header := slices.Clone(raw)
+	header[4] = 9
+	os.WriteFile(path, header, 0o644)
+	for _, read := range []func(string, string) (*TensorFile, error){ReadTensors, OpenTensors} {
+		if _, err := read(path, sum); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "sha256") {
+			t.Errorf("damaged header with a checksum: %v", err)
+		}
+	}
 	future := slices.Clone(raw)
 	future[4] = 9
 	os.WriteFile(path, future, 0o644)

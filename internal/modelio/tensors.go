@@ -181,10 +181,28 @@ type TensorFile struct {
 	Tensors map[string]*Tensor
 	data    []byte
 	unmap   func() error
+	// checked is closed when the background checksum of OpenTensors ends,
+	// with its outcome in sumErr (nil when nothing is checked).
+	checked chan struct{}
+	sumErr  error
 }
 
-// Close releases the mapping; the tensors must not be used afterwards.
+// Verify waits for the checksum check OpenTensors started and returns its
+// error (nil when the file matches or no checksum was asked for).
+func (f *TensorFile) Verify() error {
+	if f.checked == nil {
+		return nil
+	}
+	<-f.checked
+	return f.sumErr
+}
+
+// Close releases the mapping, after any checksum check still reading it;
+// the tensors must not be used afterwards.
 func (f *TensorFile) Close() error {
+	if f.checked != nil {
+		<-f.checked
+	}
 	if f.unmap != nil {
 		err := f.unmap()
 		f.unmap = nil
@@ -228,6 +246,24 @@ func (f *TensorFile) Get(name string, dt DType, dims ...int) (*Tensor, error) {
 // ReadTensors maps (or reads) a tensor file, verifies its sha256 against
 // wantSum (when not empty) and parses its directory.
 func ReadTensors(path, wantSum string) (*TensorFile, error) {
+	f, err := OpenTensors(path, wantSum)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Verify(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// OpenTensors is ReadTensors with the sha256 check run in the background,
+// so that a caller can do other work (read its input) while the file is
+// hashed: the tensors may be bound at once, but nothing computed from them
+// may be trusted, or written out, before Verify returns nil. A file whose
+// directory does not parse is reported by its checksum when that fails too,
+// so both functions give the same error for a damaged file.
+func OpenTensors(path, wantSum string) (*TensorFile, error) {
 	data, unmap, err := mapFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -237,13 +273,19 @@ func ReadTensors(path, wantSum string) (*TensorFile, error) {
 	}
 	f := &TensorFile{Path: path, data: data, unmap: unmap, Tensors: map[string]*Tensor{}}
 	if wantSum != "" {
-		got := sha256.Sum256(data)
-		if hex.EncodeToString(got[:]) != wantSum {
-			f.Close()
-			return nil, fmt.Errorf("%w: %s fails its sha256 check (the file was changed or damaged after training; retrain or restore it)", ErrCorrupt, path)
-		}
+		f.checked = make(chan struct{})
+		go func() {
+			defer close(f.checked)
+			got := sha256.Sum256(data)
+			if hex.EncodeToString(got[:]) != wantSum {
+				f.sumErr = fmt.Errorf("%w: %s fails its sha256 check (the file was changed or damaged after training; retrain or restore it)", ErrCorrupt, path)
+			}
+		}()
 	}
 	if err := f.parse(); err != nil {
+		if serr := f.Verify(); serr != nil {
+			err = serr
+		}
 		f.Close()
 		return nil, err
 	}

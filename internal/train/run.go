@@ -276,34 +276,56 @@ func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State) (
 // version and every checksum, and maps the weights without copying. Call
 // close when done with the model.
 func LoadModel(path string) (m *Model, man *modelio.Manifest, closeFn func() error, err error) {
+	m, man, verify, closeFn, err := OpenModel(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := verify(); err != nil {
+		closeFn()
+		return nil, nil, nil, err
+	}
+	return m, man, closeFn, nil
+}
+
+// OpenModel is LoadModel with the weights' checksum checked in the
+// background (a model of gigabytes takes seconds to hash), so that the
+// caller can read its input meanwhile. The model may be used at once, but
+// its outputs must not be trusted or written before verify returns nil;
+// verify may be called more than once. close waits for the check.
+func OpenModel(path string) (m *Model, man *modelio.Manifest, verify func() error, closeFn func() error, err error) {
 	dir := modelio.Open(path)
 	man, err = dir.ReadManifest()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if err := dir.VerifyFile(man, modelio.ConfigFile); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	wi, ok := man.Files[man.WeightsFile]
 	if !ok {
-		return nil, nil, nil, fmt.Errorf("%w: the manifest lists no checksum for %s", modelio.ErrCorrupt, man.WeightsFile)
+		return nil, nil, nil, nil, fmt.Errorf("%w: the manifest lists no checksum for %s", modelio.ErrCorrupt, man.WeightsFile)
 	}
-	f, err := modelio.ReadTensors(dir.File(man.WeightsFile), wi.SHA256)
+	f, err := modelio.OpenTensors(dir.File(man.WeightsFile), wi.SHA256)
 	if err != nil {
 		if removed := dir.WeightsRemoved(man); removed != nil { // on purpose, by a sweep
-			return nil, nil, nil, removed
+			return nil, nil, nil, nil, removed
 		}
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	m, err = FromManifest(man)
 	if err == nil {
 		err = m.Bind(f)
 	}
 	if err != nil {
+		// A damaged file is reported by its checksum, as LoadModel did
+		// before binding.
+		if serr := f.Verify(); serr != nil {
+			err = serr
+		}
 		f.Close()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return m, man, f.Close, nil
+	return m, man, f.Verify, f.Close, nil
 }
 
 // FromManifest builds an untrained model skeleton matching a manifest.
