@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -124,6 +125,59 @@ func TestCorruptModelRefused(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("name: changed\n"), 0o644)
 	if _, _, _, err := LoadModel(dir); !errors.Is(err, modelio.ErrCorrupt) {
 		t.Errorf("changed config: %v", err)
+	}
+}
+
+// OpenModel binds the weights before their checksum is known (predict and
+// eval read their input meanwhile): a damaged byte anywhere in the file,
+// in a tensor's directory, shape or values or the label permutation, must
+// give an error, from OpenModel or from verify, and never a panic.
+func TestOpenModelDamagedBytes(t *testing.T) {
+	cfg := synthConfig("mhc", "random") // a labels.perm tensor too
+	cfg.Train.Epochs = 1
+	dir := filepath.Join(t.TempDir(), "m")
+	res := trainTo(t, cfg, dir)
+	w := filepath.Join(dir, res.Manifest.WeightsFile)
+	raw, _ := os.ReadFile(w)
+	// Every byte of the header and directory and of the permutation, and a
+	// few hundred more (a few dozen with -short).
+	perm := make([]byte, 0, 4*len(res.Model.Perm))
+	for _, v := range res.Model.Perm {
+		perm = binary.LittleEndian.AppendUint32(perm, uint32(v))
+	}
+	at := bytes.Index(raw, perm)
+	if len(perm) == 0 || at < 0 {
+		t.Fatal("the label permutation is not in the weights file")
+	}
+	more := 300
+	if testing.Short() {
+		more = 30
+	}
+	var positions []int
+	for pos := range len(raw) {
+		if pos < 1024 || (pos >= at && pos < at+len(perm)) || pos%(len(raw)/more+1) == 0 {
+			positions = append(positions, pos)
+		}
+	}
+	for _, pos := range positions {
+		damaged := slices.Clone(raw)
+		damaged[pos] ^= 0xff
+		os.WriteFile(w, damaged, 0o644)
+		m, _, verify, closeFn, err := OpenModel(dir)
+		if err == nil {
+			err = verify()
+			closeFn()
+			if m == nil {
+				t.Fatalf("byte %d: OpenModel returned no model and no error", pos)
+			}
+		}
+		if !errors.Is(err, modelio.ErrCorrupt) {
+			t.Fatalf("byte %d of %d damaged: %v, want a checksum error", pos, len(raw), err)
+		}
+	}
+	os.WriteFile(w, raw, 0o644)
+	if _, _, _, err := LoadModel(dir); err != nil {
+		t.Fatalf("restored: %v", err)
 	}
 }
 
