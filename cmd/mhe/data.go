@@ -261,18 +261,14 @@ func statsRun(s *streams, o *statsOptions) error {
 
 // loadDataset reads a data file and keeps the rows of a split file.
 func loadDataset(path, rows string, column int, opt data.ReadOptions) (*data.Dataset, error) {
-	ds, err := data.ReadFile(path, opt)
-	if err != nil {
-		return nil, err
+	if rows == "" {
+		return data.ReadFile(path, opt)
 	}
-	if rows != "" {
-		idx, err := data.ReadSplit(rows, column, ds.Rows())
-		if err != nil {
-			return nil, err
-		}
-		ds = ds.Subset(idx)
-	}
-	return ds, nil
+	// Only the split's rows are parsed (of a file with a header).
+	ds, _, _, err := data.ReadRowsFile(path, opt, func(n int) ([]int, error) {
+		return data.ReadSplit(rows, column, n)
+	})
+	return ds, err
 }
 
 // ---- convert ----

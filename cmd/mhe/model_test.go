@@ -737,3 +737,29 @@ func TestTrainedRowsScored(t *testing.T) {
 		t.Error("the refused training run left a model directory")
 	}
 }
+
+// predict --rows parses only the split's rows of an XC input: a damaged row
+// outside the split is passed over, one inside it is reported with its line.
+func TestPredictRowsParsesOnlyThem(t *testing.T) {
+	dir, _ := trainTiny(t)
+	tmp := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(tmp, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	input := write("in.txt", "4 300 40\n1 2:1\n2 5:x\n3 1:1 7:1\n4 9:1\n")
+	clean := write("clean.txt", "2 300 40\n3 1:1 7:1\n1 2:1\n")
+	code, want, errOut := runMain(t, "", "predict", "--model", dir, "--input", clean, "--quiet")
+	if code != 0 {
+		t.Fatalf("predict clean rows: exit %d %s", code, errOut)
+	}
+	code, got, errOut := runMain(t, "", "predict", "--model", dir, "--input", input, "--rows", write("split.txt", "3\n1\n"), "--quiet")
+	if code != 0 || got != want {
+		t.Errorf("predict --rows around a damaged row: exit %d, stdout %q, stderr %q; want the clean rows' %q", code, got, errOut, want)
+	}
+	code, out, errOut := runMain(t, "", "predict", "--model", dir, "--input", input, "--rows", write("bad.txt", "1\n2\n"), "--quiet")
+	if code != ExitData || out != "" || !strings.Contains(errOut, input+":3:") {
+		t.Errorf("predict --rows of a damaged row: exit %d, stdout %q, stderr %q; want exit %d naming line 3", code, out, errOut, ExitData)
+	}
+}

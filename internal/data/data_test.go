@@ -250,3 +250,79 @@ func TestHoldoutRows(t *testing.T) {
 		}
 	}
 }
+
+// ReadRowsFile gives exactly the rows a whole read and Subset give, in
+// pick's order with repeats, parsing only the chosen rows of a file with a
+// header, and still checks the file's row count.
+func TestReadRowsFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	xc := "6 9 4\n0 1:1 3:0.5\n1,2 2:2\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n"
+	bad := "6 9 4\n0 1:1 3:0.5\n1,2 2:x\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n" // row 1 is damaged
+	long := "2 9 4\n0 1:1\n1 2:1\n2 3:1\n"
+	libsvm := "0 2:1 4:0.5\n1,2 3:2\n2 1:1\n"
+	fixed := func(rows ...int) func(int) ([]int, error) {
+		return func(int) ([]int, error) { return rows, nil }
+	}
+	for _, tc := range []struct {
+		name, body string
+		opt        ReadOptions
+		pick       func(int) ([]int, error)
+		wantN      int
+		wantErr    error
+	}{
+		{"sorted", xc, ReadOptions{}, fixed(1, 4, 5), 6, nil},
+		{"any order, repeats", xc, ReadOptions{}, fixed(5, 0, 5, 2), 6, nil},
+		{"every row", xc, ReadOptions{}, fixed(0, 1, 2, 3, 4, 5), 6, nil},
+		{"none", xc, ReadOptions{}, fixed(), 6, nil},
+		{"a damaged row passed over", bad, ReadOptions{}, fixed(0, 3), 6, nil},
+		{"a damaged row chosen", bad, ReadOptions{}, fixed(1), 0, ErrSyntax},
+		{"more rows than the header", long, ReadOptions{}, fixed(0), 0, ErrRowCount},
+		{"a row past the end", xc, ReadOptions{}, fixed(2, 6), 0, ErrRowCount},
+		{"pick's error", xc, ReadOptions{}, func(int) ([]int, error) { return nil, ErrSplit }, 0, ErrSplit},
+		{"no header: read whole", libsvm, ReadOptions{Format: FormatLibSVM, FeatureBase: 1}, fixed(2, 0), 3, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := write(strings.ReplaceAll(tc.name, " ", "_")+".txt", tc.body)
+			var gotN int
+			pick := func(n int) ([]int, error) { gotN = n; return tc.pick(n) }
+			ds, rows, n, err := ReadRowsFile(path, tc.opt, pick)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tc.wantN || gotN != tc.wantN {
+				t.Errorf("file rows %d (pick given %d), want %d", n, gotN, tc.wantN)
+			}
+			want, _ := tc.pick(n)
+			if !slices.Equal(rows, want) {
+				t.Errorf("rows %v, want %v", rows, want)
+			}
+			whole := path
+			if tc.body == bad { // the whole file does not parse; its other rows are xc's
+				whole = write("whole.txt", xc)
+			}
+			full, err := ReadFile(whole, tc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub := full.Subset(want)
+			if ds.Rows() != sub.Rows() || ds.X.Cols != sub.X.Cols || ds.Y.Cols != sub.Y.Cols ||
+				!slices.Equal(ds.X.Indptr, sub.X.Indptr) || !slices.Equal(ds.X.Indices, sub.X.Indices) ||
+				!slices.Equal(ds.X.Values, sub.X.Values) || !slices.Equal(ds.Y.Indptr, sub.Y.Indptr) || !slices.Equal(ds.Y.Indices, sub.Y.Indices) {
+				t.Errorf("rows %v differ from a whole read's:\n got  %+v %+v\n want %+v %+v", want, *ds.X, *ds.Y, *sub.X, *sub.Y)
+			}
+		})
+	}
+}

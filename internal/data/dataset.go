@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Dataset is a multi-label (or single-label) sparse dataset: one row of X
@@ -55,6 +56,11 @@ func Read(r io.Reader, name string, opt ReadOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readAll(rd, name)
+}
+
+// readAll loads every remaining row of rd.
+func readAll(rd *Reader, name string) (*Dataset, error) {
 	// The header's row count sizes the row index, but only up to a bound: a
 	// damaged header must not make us allocate gigabytes before reading.
 	rows := min(rd.Header().Rows, 1<<20)
@@ -78,6 +84,82 @@ func Read(r io.Reader, name string, opt ReadOptions) (*Dataset, error) {
 		y.Cols = 0
 	}
 	return &Dataset{Name: name, X: x, Y: y}, nil
+}
+
+// ReadRowsFile loads the rows of a data file that pick chooses, in pick's
+// order (repeats allowed), and returns them with the chosen row indices
+// and the file's row count, which pick is given. When the file declares
+// its rows and dimensions in a header (XC), the other rows are passed over
+// unparsed: scoring 1,200 test rows of RCV1-Sub1's 6,000 parses 1,200.
+// Otherwise the whole file is read and the rows taken from it.
+func ReadRowsFile(path string, opt ReadOptions, pick func(fileRows int) ([]int, error)) (*Dataset, []int, int, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer f.Close()
+	return ReadRows(f, displayName(path), opt, pick)
+}
+
+// ReadRows is ReadRowsFile for a stream; name is used in error messages.
+func ReadRows(r io.Reader, name string, opt ReadOptions, pick func(fileRows int) ([]int, error)) (*Dataset, []int, int, error) {
+	rd, err := NewReader(r, name, opt)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	h := rd.Header()
+	if !h.Present || h.Features <= 0 || h.Labels <= 0 || rd.Format() != FormatXC {
+		full, err := readAll(rd, name)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		rows, err := pick(full.Rows())
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		return full.Subset(rows), rows, full.Rows(), nil
+	}
+	rows, err := pick(h.Rows)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	keep := slices.Clone(rows)
+	slices.Sort(keep)
+	keep = slices.Compact(keep)
+	x := NewCSR(h.Features, len(keep), 0, false)
+	y := NewCSR(h.Labels, len(keep), 0, true)
+	var row Row
+	next := 0
+	for i := 0; ; i++ {
+		var err error
+		if next < len(keep) && keep[next] == i {
+			if err = rd.Read(&row); err == nil {
+				x.AppendRow(row.Indices, row.Values)
+				y.AppendRow(row.Labels, nil)
+				next++
+			}
+		} else {
+			err = rd.Skip()
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, 0, err
+		}
+	}
+	if next < len(keep) { // pick chose a row past the end; the header and rows agreed
+		return nil, nil, 0, inputErr(fmt.Errorf("%w: %s has %d rows; row %d was asked for", ErrRowCount, name, rd.Rows(), keep[next]+1))
+	}
+	ds := &Dataset{Name: name, X: x, Y: y}
+	if !slices.Equal(rows, keep) {
+		at := make([]int, len(rows))
+		for i, r := range rows {
+			at[i], _ = slices.BinarySearch(keep, r)
+		}
+		ds = ds.Subset(at)
+	}
+	return ds, rows, rd.Rows(), nil
 }
 
 // ReadMatrixFile loads one XC sparse-matrix file (header "rows cols").

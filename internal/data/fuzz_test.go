@@ -56,6 +56,26 @@ func fuzzParse(f *testing.F, opt ReadOptions) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
+		// ReadRows: the odd rows backwards, then row 0 twice; whatever the
+		// whole file gives, it must not panic, and its errors are input
+		// errors.
+		var picked []int
+		pick := func(n int) ([]int, error) {
+			picked = picked[:0]
+			for i := n - 1; i >= 0; i-- {
+				if i%2 == 1 {
+					picked = append(picked, i)
+				}
+			}
+			if n > 0 {
+				picked = append(picked, 0, 0)
+			}
+			return picked, nil
+		}
+		part, _, _, perr := ReadRows(bytes.NewReader(in), "fuzz", opt, pick)
+		if perr != nil && !errors.Is(perr, ErrInput) {
+			t.Fatalf("ReadRows: error is not an input error: %T %v", perr, perr)
+		}
 		ds, err := Read(bytes.NewReader(in), "fuzz", opt)
 		if err != nil {
 			var pe *ParseError
@@ -65,6 +85,15 @@ func fuzzParse(f *testing.F, opt ReadOptions) {
 			return
 		}
 		checkRoundTrip(t, ds, opt.Format)
+		// A file that reads whole reads in part too, with the same rows.
+		if perr != nil {
+			t.Fatalf("ReadRows fails on a file Read takes: %v", perr)
+		}
+		sub := ds.Subset(picked)
+		if part.Rows() != sub.Rows() || !slices.Equal(part.X.Indptr, sub.X.Indptr) || !slices.Equal(part.X.Indices, sub.X.Indices) ||
+			!slices.Equal(part.X.Values, sub.X.Values) || !slices.Equal(part.Y.Indices, sub.Y.Indices) || !slices.Equal(part.Y.Indptr, sub.Y.Indptr) {
+			t.Fatalf("ReadRows %v differs from Read + Subset", picked)
+		}
 	})
 }
 

@@ -232,7 +232,15 @@ func (r *Reader) NumLabels() int {
 
 // Read parses the next row into row. It returns io.EOF after the last row,
 // and a *ParseError if the body disagrees with the header.
-func (r *Reader) Read(row *Row) error {
+func (r *Reader) Read(row *Row) error { return r.read(row) }
+
+// Skip passes over the next row without parsing it: the row is counted
+// (against the header too) as Read would count it, but a fault in its
+// body goes unseen. It returns io.EOF after the last row.
+func (r *Reader) Skip() error { return r.read(nil) }
+
+// read is Read, or Skip when row is nil.
+func (r *Reader) read(row *Row) error {
 	var line []byte
 	var err error
 	if r.hasPend {
@@ -260,11 +268,13 @@ func (r *Reader) Read(row *Row) error {
 	if !r.hdr.Present && r.format == FormatLibSVM && len(line) == 0 {
 		return r.trailingBlank()
 	}
-	row.Labels = row.Labels[:0]
-	row.Indices = row.Indices[:0]
-	row.Values = row.Values[:0]
-	if err := r.parseLine(line, row); err != nil {
-		return err
+	if row != nil {
+		row.Labels = row.Labels[:0]
+		row.Indices = row.Indices[:0]
+		row.Values = row.Values[:0]
+		if err := r.parseLine(line, row); err != nil {
+			return err
+		}
 	}
 	r.rows++
 	return nil

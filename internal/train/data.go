@@ -238,36 +238,62 @@ func TrainRowIndices(cfg *config.Config, n int) ([]int, error) {
 func (s *Splits) testSplit(cfg *config.Config, full *data.Dataset, trainSrc *Source) (*data.Dataset, *Source, error) {
 	d := &cfg.Data
 	var err error
-	if d.Test != "" {
-		test, src, err := s.readDataset(cfg, "test", d.Test, d.TestLabels)
-		if err != nil {
-			return nil, nil, err
-		}
+	// pick chooses the test rows of a file of n rows.
+	pick := func(n int) ([]int, error) {
 		if d.TestRows != "" {
-			if src.Rows, err = data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, test.Rows()); err != nil {
-				return nil, nil, err
-			}
-			test = test.Subset(src.Rows)
+			return data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, n)
 		}
-		return test, src, nil
+		_, rows := data.HoldoutRows(n, d.HoldoutEvery, d.HoldoutFold)
+		return rows, nil
+	}
+	if d.Test != "" {
+		if d.TestRows != "" {
+			return s.readRows(cfg, "test", d.Test, d.TestLabels, pick)
+		}
+		return s.readDataset(cfg, "test", d.Test, d.TestLabels)
 	}
 	if d.TestRows == "" && d.HoldoutEvery == 0 {
 		return nil, nil, nil
 	}
-	if full == nil {
-		if full, trainSrc, err = s.readDataset(cfg, "train", d.Train, d.TrainLabels); err != nil {
-			return nil, nil, err
-		}
+	if full == nil { // predict or eval: only the test rows are parsed
+		return s.readRows(cfg, "train", d.Train, d.TrainLabels, pick)
 	}
 	src := &Source{Path: trainSrc.Path, SHA256: trainSrc.SHA256, FileRows: trainSrc.FileRows}
-	if d.TestRows != "" {
-		if src.Rows, err = data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, full.Rows()); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		_, src.Rows = data.HoldoutRows(full.Rows(), d.HoldoutEvery, d.HoldoutFold)
+	if src.Rows, err = pick(full.Rows()); err != nil {
+		return nil, nil, err
 	}
 	return full.Subset(src.Rows), src, nil
+}
+
+// readRows is readDataset for the rows of a file that pick chooses (a split
+// file's or a holdout rule's): an XC file's other rows are passed over
+// unparsed (data.ReadRowsFile).
+func (s *Splits) readRows(cfg *config.Config, role, file, labels string, pick func(int) ([]int, error)) (*data.Dataset, *Source, error) {
+	opt, err := ReadOptions(&cfg.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opt.Format == data.FormatXCMatrix {
+		ds, src, err := s.readDataset(cfg, role, file, labels)
+		if err != nil {
+			return nil, nil, err
+		}
+		if src.Rows, err = pick(ds.Rows()); err != nil {
+			return nil, nil, err
+		}
+		return ds.Subset(src.Rows), src, nil
+	}
+	path := cfg.Path(file)
+	ds, rows, n, err := data.ReadRowsFile(path, opt, pick)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum, err := modelio.SHA256File(path)
+	if err != nil {
+		return nil, nil, data.InputError(err)
+	}
+	s.Info = append(s.Info, modelio.DataInfo{Role: role, Path: path, SHA256: sum, Rows: n})
+	return ds, &Source{Path: path, SHA256: sum, FileRows: n, Rows: rows}, nil
 }
 
 // Overlap counts the rows that two sources of the same file share and
