@@ -73,6 +73,19 @@ training_rows_dir() {
     END { print m, f, l; for (i = 1; i <= m; i++) print rows[i] }' | gzip >"$dir/$train"
 }
 
+# folds NAME EVERY DEST: MHC and the replica on each fold's config (written
+# in section 1), seeds FOLD_SEEDS, results under DEST/fold<k>/. MHE_DATA_DIR
+# chooses the file they split.
+folds() {
+  local name=$1 every=$2 dest=$3 k s
+  for k in $(seq 1 "$every"); do
+    mkdir -p "$dest/fold$k"
+    for s in $fseeds; do
+      train_mhc_and_plt "$out/configs/$name-fold$k.yaml" "$s" "$dest/fold$k/$name"
+    done
+  done
+}
+
 for cfg in $configs; do
   name=$(basename "$cfg" .yaml)
   every=$(sed -nE 's/^  holdout_every: *([0-9]+).*/\1/p' "$cfg")
@@ -82,14 +95,10 @@ for cfg in $configs; do
   fi
   # 1. Folds: one config per fold (the replica reads a config file; mhe
   # report pools data.holdout_fold like a seed).
-  mkdir -p "$out/folds/$name"
   for k in $(seq 1 "$every"); do
     sed -E "s|^  holdout_every:.*|&\n  holdout_fold: $k|" "$cfg" >"$out/configs/$name-fold$k.yaml"
-    mkdir -p "$out/folds/$name/fold$k"
-    for s in $fseeds; do
-      train_mhc_and_plt "$out/configs/$name-fold$k.yaml" "$s" "$out/folds/$name/fold$k/$name"
-    done
   done
+  folds "$name" "$every" "$out/folds/$name"
   # 2. Random re-splits of all rows.
   grep -vE '^  holdout_every:' "$cfg" >"$out/configs/$name-all-rows.yaml"
   mkdir -p "$out/random/$name"
@@ -98,12 +107,7 @@ for cfg in $configs; do
   done
   # 3. Nested folds of the training rows.
   training_rows_dir "$cfg" "$every" "$models/data"
-  mkdir -p "$out/nested/$name"
-  for k in $(seq 1 "$every"); do
-    for s in $fseeds; do
-      MHE_DATA_DIR="$models/data" train_mhc_and_plt "$out/configs/$name-fold$k.yaml" "$s" "$out/nested/$name/fold$k-$name"
-    done
-  done
+  MHE_DATA_DIR="$models/data" folds "$name" "$every" "$out/nested/$name"
 done
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"

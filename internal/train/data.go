@@ -157,12 +157,22 @@ func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*da
 	if err != nil {
 		return nil, nil, err
 	}
+	src, err := s.source(role, path, ds.Rows())
+	if err != nil {
+		return nil, nil, err
+	}
+	return ds, src, nil
+}
+
+// source hashes a data file of n rows that was read for role, and records
+// it in s.Info (the run record's data section).
+func (s *Splits) source(role, path string, n int) (*Source, error) {
 	sum, err := modelio.SHA256File(path)
 	if err != nil {
-		return nil, nil, data.InputError(err)
+		return nil, data.InputError(err)
 	}
-	s.Info = append(s.Info, modelio.DataInfo{Role: role, Path: path, SHA256: sum, Rows: ds.Rows()})
-	return ds, &Source{Path: path, SHA256: sum, FileRows: ds.Rows()}, nil
+	s.Info = append(s.Info, modelio.DataInfo{Role: role, Path: path, SHA256: sum, Rows: n})
+	return &Source{Path: path, SHA256: sum, FileRows: n}, nil
 }
 
 func (s *Splits) loadFiles(cfg *config.Config) error {
@@ -288,12 +298,12 @@ func (s *Splits) readRows(cfg *config.Config, role, file, labels string, pick fu
 	if err != nil {
 		return nil, nil, err
 	}
-	sum, err := modelio.SHA256File(path)
+	src, err := s.source(role, path, n)
 	if err != nil {
-		return nil, nil, data.InputError(err)
+		return nil, nil, err
 	}
-	s.Info = append(s.Info, modelio.DataInfo{Role: role, Path: path, SHA256: sum, Rows: n})
-	return ds, &Source{Path: path, SHA256: sum, FileRows: n, Rows: rows}, nil
+	src.Rows = rows
+	return ds, src, nil
 }
 
 // Overlap counts the rows that two sources of the same file share and
