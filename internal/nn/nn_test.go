@@ -248,6 +248,49 @@ func TestSparseLinearMatchesDense(t *testing.T) {
 	}
 }
 
+// The transposed batch lists its features in index order, each with its
+// (row, value) entries in row order, whichever way it is built (a scan of
+// the slots for a wide batch, a sort for a sparse one), and leaves every
+// slot cleared for the next batch.
+func TestSparseTransposeOrder(t *testing.T) {
+	for _, in := range []int{12, 1000} { // 12: scan; 1000: sort
+		l := NewSparseLinear("s", in, 3, true)
+		var b Batch
+		b.Reset()
+		rows := [][]int32{{7, 3, 11}, {0, 11}, nil, {3, 5, 7}, {11}}
+		for _, r := range rows {
+			vals := make([]float32, len(r))
+			for k, j := range r {
+				vals[k] = float32(j) + 0.5
+			}
+			b.Add(r, vals)
+		}
+		for round := range 2 {
+			nf := l.transpose(&b)
+			if want := []int32{0, 3, 5, 7, 11}; !slices.Equal(l.feats[:nf], want) {
+				t.Fatalf("in %d, round %d: features %v, want %v", in, round, l.feats[:nf], want)
+			}
+			for f, j := range l.feats[:nf] {
+				var want []RowCoef
+				for r, ids := range rows {
+					if slices.Contains(ids, j) {
+						want = append(want, RowCoef{int32(r), float32(j) + 0.5})
+					}
+				}
+				if got := l.entries[l.starts[f]:l.starts[f+1]]; !slices.Equal(got, want) {
+					t.Fatalf("in %d, round %d: feature %d has entries %v, want %v", in, round, j, got, want)
+				}
+			}
+			l.resetSlots()
+			for j, s := range l.slot {
+				if s != -1 {
+					t.Fatalf("in %d: slot %d left at %d", in, j, s)
+				}
+			}
+		}
+	}
+}
+
 // Numerical gradient check of a dense layer followed by a quadratic loss.
 func TestDenseLinearGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
