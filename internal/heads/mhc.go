@@ -97,7 +97,7 @@ type nodeRange struct {
 // passes f through (see Passthrough). With alloc the embeddings are
 // allocated and initialised from seed; otherwise only shaped (bound to a
 // loaded file).
-func NewMHCHead(codec *Codec, dh, d, beam int, alloc bool, seed uint64) (*MHCHead, error) {
+func NewMHCHead(codec *Codec, dh, d, beam int, alloc bool, seed uint64, pool *nn.Pool) (*MHCHead, error) {
 	if codec.Heads() < 2 {
 		return nil, fmt.Errorf("%w: a cascade needs at least two heads", ErrPlan)
 	}
@@ -114,7 +114,7 @@ func NewMHCHead(codec *Codec, dh, d, beam int, alloc bool, seed uint64) (*MHCHea
 		e := nn.NewParamShape(fmt.Sprintf("mhc.%d.emb", lv), n, q, true, alloc)
 		b := nn.NewParamShape(fmt.Sprintf("mhc.%d.bias", lv), n, 1, false, alloc)
 		if alloc {
-			e.InitUniform(seed, q, q, 1)
+			e.InitUniform(pool, seed, q, q, 1)
 		}
 		h.E = append(h.E, e)
 		h.B = append(h.B, b)

@@ -16,7 +16,7 @@ func newTestMHC(t *testing.T, c int, lengths []int, dh, beam int) *MHCHead {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewMHCHead(codec, dh, 0, beam, true, 3)
+	h, err := NewMHCHead(codec, dh, 0, beam, true, 3, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

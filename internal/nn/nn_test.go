@@ -198,7 +198,7 @@ func TestSparseLinearMatchesDense(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const in, out = 12, 5
 	l := NewSparseLinear("s", in, out, true)
-	l.W.InitUniform(3, in, out, 1)
+	l.W.InitUniform(nil, 3, in, out, 1)
 	for i := range l.B.W {
 		l.B.W[i] = rng.Float32()
 	}
@@ -296,7 +296,7 @@ func TestDenseLinearGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	const n, in, out = 3, 4, 3
 	l := NewDenseLinear("d", in, out, true)
-	l.W.InitUniform(1, in, out, 1)
+	l.W.InitUniform(nil, 1, in, out, 1)
 	x := make([]float32, n*in)
 	for i := range x {
 		x[i] = rng.Float32() - 0.5
@@ -419,7 +419,7 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 
 	t.Run("dense", func(t *testing.T) {
 		a, b := NewDenseLinear("a", in, out, true), NewDenseLinear("b", in, out, true)
-		a.W.InitUniform(1, in, out, 1)
+		a.W.InitUniform(nil, 1, in, out, 1)
 		copy(b.W.W, a.W.W)
 		bias := rnd(out)
 		copy(a.B.W, bias)
@@ -443,7 +443,7 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 
 	t.Run("sparse", func(t *testing.T) {
 		a, b := NewSparseLinear("a", in, out, true), NewSparseLinear("b", in, out, true)
-		a.W.InitUniform(2, in, out, 1)
+		a.W.InitUniform(nil, 2, in, out, 1)
 		copy(b.W.W, a.W.W)
 		var x Batch
 		x.Reset()
@@ -933,7 +933,7 @@ func testSparseForwardBits(t *testing.T) {
 	for _, out := range []int{5, 16, 40, 128, 200, 512} {
 		const in = 30
 		l := NewSparseLinear("s", in, out, true)
-		l.W.InitUniform(5, in, out, 1)
+		l.W.InitUniform(nil, 5, in, out, 1)
 		for i := range l.B.W {
 			l.B.W[i] = float32(rng.NormFloat64())
 		}
@@ -975,7 +975,7 @@ func BenchmarkSparseLinear(b *testing.B) {
 		b.Run(k.name, func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
 			l := NewSparseLinear("s", in, out, true)
-			l.W.InitUniform(1, in, out, 1)
+			l.W.InitUniform(nil, 1, in, out, 1)
 			opt, _ := NewOptimizer(Adam, 0, 0)
 			opt.Init(l.W)
 			opt.Init(l.B)

@@ -53,20 +53,37 @@ func (p *Param) Size() int { return p.Rows * p.Cols }
 // Row returns row r of the weights.
 func (p *Param) Row(r int) []float32 { return p.W[r*p.Cols : (r+1)*p.Cols] }
 
-// streamFor derives a random stream for a named tensor from the run seed,
-// so initialisation does not depend on the order tensors are created in.
-func streamFor(seed uint64, name string) *rand.Rand {
+// nameStream derives a tensor's random stream from its name, so
+// initialisation does not depend on the order tensors are created in.
+func nameStream(name string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(name))
-	return rand.New(rand.NewPCG(seed, h.Sum64()))
+	return h.Sum64()
 }
 
+// initChunk is how many values one task of InitUniform draws.
+const initChunk = 1 << 16
+
 // InitUniform fills p with U(−a, a), a = gain·sqrt(6 / (fanIn + fanOut))
-// (Glorot), from a stream seeded by seed and the tensor's name.
-func (p *Param) InitUniform(seed uint64, fanIn, fanOut int, gain float64) {
-	rng := streamFor(seed, p.Name)
+// (Glorot), from a stream seeded by seed and the tensor's name. With a pool
+// the tensor is filled in parallel chunks, each starting from the state
+// the stream reaches there, so the values are the same bits whatever the
+// pool (nil: one goroutine).
+func (p *Param) InitUniform(pool *Pool, seed uint64, fanIn, fanOut int, gain float64) {
+	s0 := u128{seed, nameStream(p.Name)} // rand.NewPCG(seed, stream)'s state
 	a := gain * math.Sqrt(6/float64(fanIn+fanOut))
-	for i := range p.W {
-		p.W[i] = float32((2*rng.Float64() - 1) * a)
+	fill := func(w []float32, pcg *rand.PCG) {
+		rng := rand.New(pcg)
+		for i := range w {
+			w[i] = float32((2*rng.Float64() - 1) * a)
+		}
 	}
+	if pool == nil || pool.Workers() < 2 || len(p.W) <= initChunk || !pcgJumpWorks() {
+		fill(p.W, rand.NewPCG(s0.hi, s0.lo))
+		return
+	}
+	pool.For(len(p.W), initChunk, func(_, lo, hi int) {
+		s := pcgAdvance(s0, uint64(lo))
+		fill(p.W[lo:hi], rand.NewPCG(s.hi, s.lo))
+	})
 }

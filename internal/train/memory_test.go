@@ -69,7 +69,7 @@ func TestTrainingMemoryIsAllocation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, tr, val, err := Prepare(&cfg, splits, true)
+			m, tr, val, err := Prepare(&cfg, splits, true, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -45,6 +45,9 @@ type Spec struct {
 	// ShapesOnly builds the tensors' shapes without their values (to
 	// price a model: TrainingMemory).
 	ShapesOnly bool
+	// Pool draws the initial weights in parallel (nil: one goroutine); the
+	// values do not depend on it.
+	Pool *nn.Pool
 }
 
 // resolveLoss picks the loss for auto.
@@ -118,14 +121,14 @@ func Build(s Spec) (*Model, error) {
 	}
 	m := &Model{Labels: s.Labels, SingleLabel: s.SingleLabel, Method: plan.Method, Loss: loss, Plan: plan, Encoder: enc, Width: d,
 		PathScore: strings.ToLower(cfg.Head.PathScore)}
-	if err := m.makeHead(!s.ShapesOnly, cfg.Train.Seed); err != nil {
+	if err := m.makeHead(!s.ShapesOnly, cfg.Train.Seed, s.Pool); err != nil {
 		return nil, err
 	}
 	act, err := nn.ParseActivation(strings.ToLower(enc.Activation))
 	if err != nil {
 		return nil, fmt.Errorf("%w: encoder.activation: %v", config.ErrInvalid, err)
 	}
-	if m.Net, err = NewNet(s.Features, hidden, act, enc.Dropout, m.Head.Outputs(), m.passthrough(), cfg.Train.Seed, !s.ShapesOnly); err != nil {
+	if m.Net, err = NewNet(s.Features, hidden, act, enc.Dropout, m.Head.Outputs(), m.passthrough(), cfg.Train.Seed, !s.ShapesOnly, s.Pool); err != nil {
 		return nil, fmt.Errorf("%w: head.bottleneck_dim: %v", config.ErrInvalid, err)
 	}
 	if h, ok := m.Head.(*heads.MHSHead); ok {
@@ -137,7 +140,7 @@ func Build(s Spec) (*Model, error) {
 
 // makeHead builds the head; alloc allocates (and initialises from seed) the
 // parameters a head has of its own.
-func (m *Model) makeHead(alloc bool, seed uint64) error {
+func (m *Model) makeHead(alloc bool, seed uint64, pool *nn.Pool) error {
 	var err error
 	switch m.Method {
 	case heads.Vanilla:
@@ -154,7 +157,7 @@ func (m *Model) makeHead(alloc bool, seed uint64) error {
 			m.Head, err = heads.NewMHSHead(codec, m.Plan.Samples, m.Loss, seed)
 		default:
 			var h *heads.MHCHead
-			h, err = heads.NewMHCHead(codec, m.Plan.BottleneckDim, m.Width, m.Plan.Beam, alloc, seed)
+			h, err = heads.NewMHCHead(codec, m.Plan.BottleneckDim, m.Width, m.Plan.Beam, alloc, seed, pool)
 			if err == nil {
 				h.LastOnly = m.PathScore == heads.PathLast
 				m.Head = h

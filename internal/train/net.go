@@ -31,7 +31,7 @@ type Net struct {
 // (none: linear encoder) and head outputs, initialised from seed; pass of
 // the outputs are copies of the encoder output (MLP only). With alloc
 // false it only has shapes, for weights bound to a loaded file.
-func NewNet(d int, hidden []int, act nn.Activation, dropout float64, outputs, pass int, seed uint64, alloc bool) (*Net, error) {
+func NewNet(d int, hidden []int, act nn.Activation, dropout float64, outputs, pass int, seed uint64, alloc bool, pool *nn.Pool) (*Net, error) {
 	n := &Net{Act: act, Dropout: float32(dropout), Outputs: outputs, Seed: seed, Pass: pass}
 	if pass > 0 && len(hidden) == 0 {
 		return nil, fmt.Errorf("scoring the encoder output itself (no bottleneck) needs an mlp encoder; the linear encoder's output is the sparse input")
@@ -53,11 +53,11 @@ func NewNet(d int, hidden []int, act nn.Activation, dropout float64, outputs, pa
 	}
 	n.Out = nn.NewDenseLinear("head", last, own, alloc)
 	if alloc {
-		n.First.W.InitUniform(seed, d, hidden[0], 1)
+		n.First.W.InitUniform(pool, seed, d, hidden[0], 1)
 		for i, l := range n.Hidden {
-			l.W.InitUniform(seed, hidden[i], hidden[i+1], 1)
+			l.W.InitUniform(pool, seed, hidden[i], hidden[i+1], 1)
 		}
-		n.Out.W.InitUniform(seed, last, own, 1)
+		n.Out.W.InitUniform(pool, seed, last, own, 1)
 	}
 	return n, nil
 }

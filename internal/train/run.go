@@ -116,7 +116,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	e := splits.Empty
 	logf("training rows without labels: %d, without features: %d, without either: %d; dropped: %d", e.NoLabels, e.NoFeatures, e.Neither, splits.Dropped)
 
-	m, train, val, err := Prepare(cfg, splits, ckpt == nil)
+	m, train, val, err := Prepare(cfg, splits, ckpt == nil, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -192,8 +192,9 @@ func readPlanFile(cfg *config.Config) (*heads.PlanFile, error) {
 
 // Prepare fits the preprocessing, orders the labels and builds the model;
 // it returns the training and validation sets transformed, with internal
-// label ids. init sets the label-prior biases (fresh runs).
-func Prepare(cfg *config.Config, s *Splits, init bool) (*Model, *data.Dataset, *data.Dataset, error) {
+// label ids. init sets the label-prior biases (fresh runs); pool draws the
+// initial weights (nil: one goroutine).
+func Prepare(cfg *config.Config, s *Splits, init bool, pool *nn.Pool) (*Model, *data.Dataset, *data.Dataset, error) {
 	prep := Preprocess{InputFeatures: s.Train.NumFeatures(), Hash: cfg.Encoder.HashFeatures, Normalize: strings.EqualFold(cfg.Data.Normalize, "l2")}
 	trainX := prep.Fit(s.Train.X, cfg.Data.TFIDF)
 	counts := s.Train.Y.ColumnCounts()
@@ -202,7 +203,7 @@ func Prepare(cfg *config.Config, s *Splits, init bool) (*Model, *data.Dataset, *
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	m, err := Build(Spec{Config: cfg, Labels: s.Train.NumLabels(), Features: prep.Features(), SingleLabel: single, Plan: pf})
+	m, err := Build(Spec{Config: cfg, Labels: s.Train.NumLabels(), Features: prep.Features(), SingleLabel: single, Plan: pf, Pool: pool})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -363,7 +364,7 @@ func FromManifest(man *modelio.Manifest) (*Model, error) {
 	m.Plan = plan
 	m.Width = d
 	m.PathScore = man.Head.PathScore
-	if err := m.makeHead(false, man.Seed); err != nil {
+	if err := m.makeHead(false, man.Seed, nil); err != nil {
 		return nil, bad("%v", err)
 	}
 	var hidden []int
@@ -374,7 +375,7 @@ func FromManifest(man *modelio.Manifest) (*Model, error) {
 		}
 		hidden = man.Encoder.Hidden
 	}
-	if m.Net, err = NewNet(man.Features, hidden, act, 0, m.Head.Outputs(), m.passthrough(), man.Seed, false); err != nil {
+	if m.Net, err = NewNet(man.Features, hidden, act, 0, m.Head.Outputs(), m.passthrough(), man.Seed, false, nil); err != nil {
 		return nil, bad("%v", err)
 	}
 	return m, nil
