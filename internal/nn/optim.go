@@ -77,10 +77,10 @@ func (o *Optimizer) Slots() int {
 func (o *Optimizer) Init(p *Param) {
 	slots := o.Slots()
 	if slots >= 1 {
-		p.M = make([]float32, p.Size())
+		p.M = Floats(p.Size())
 	}
 	if slots >= 2 {
-		p.V = make([]float32, p.Size())
+		p.V = Floats(p.Size())
 	}
 }
 

@@ -36,12 +36,20 @@ func NewParamShape(name string, rows, cols int, decay, alloc bool) *Param {
 	return newParam(name, rows, cols, false, decay, alloc)
 }
 
+// Floats allocates n zero float32s for a tensor; large ones are backed by
+// huge pages where the OS offers them (adviseHuge).
+func Floats(n int) []float32 {
+	b := make([]float32, n)
+	adviseHuge(b)
+	return b
+}
+
 func newParam(name string, rows, cols int, dense, decay, alloc bool) *Param {
 	p := &Param{Name: name, Rows: rows, Cols: cols, Decay: decay, Dense: dense}
 	if alloc {
-		p.W = make([]float32, rows*cols)
+		p.W = Floats(rows * cols)
 		if dense {
-			p.G = make([]float32, rows*cols)
+			p.G = Floats(rows * cols)
 		}
 	}
 	return p
