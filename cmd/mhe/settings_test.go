@@ -30,12 +30,16 @@ func TestEnvReachesSettings(t *testing.T) {
 	t.Setenv("MHE_DATA_DIR", "/datasets")
 	t.Setenv("MHE_EVAL_K", "1,10")
 	t.Setenv("MHE_HEAD_LENGTHS", "172,23")
+	t.Setenv("MHE_TRAIN_HUGE_PAGES", "false") // a bool whose default is true
 	cfg, err := loadConfig(configInput{File: writeConfig(t, "data:\n  train: x.txt\n")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Train.Epochs != 7 || cfg.Data.Dir != "/datasets" || !slices.Equal(cfg.Eval.K, []int{1, 10}) || !slices.Equal(cfg.Head.Lengths, []int{172, 23}) {
-		t.Errorf("env did not reach the settings: epochs %d dir %q k %v lengths %v", cfg.Train.Epochs, cfg.Data.Dir, cfg.Eval.K, cfg.Head.Lengths)
+	if cfg.Train.Epochs != 7 || cfg.Data.Dir != "/datasets" || !slices.Equal(cfg.Eval.K, []int{1, 10}) || !slices.Equal(cfg.Head.Lengths, []int{172, 23}) || cfg.Train.HugePages {
+		t.Errorf("env did not reach the settings: epochs %d dir %q k %v lengths %v huge_pages %v", cfg.Train.Epochs, cfg.Data.Dir, cfg.Eval.K, cfg.Head.Lengths, cfg.Train.HugePages)
+	}
+	if !config.Default().Train.HugePages {
+		t.Error("train.huge_pages defaults to false, want true")
 	}
 	if cfg.Data.Train != "x.txt" || cfg.Train.BatchSize != config.Default().Train.BatchSize {
 		t.Errorf("file or defaults lost: %+v", cfg.Train)

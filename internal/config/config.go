@@ -151,6 +151,10 @@ type TrainConfig struct {
 	Seed        uint64  `mapstructure:"seed" yaml:"seed" json:"seed"`
 	// Threads is the worker count; 0 = all CPUs. Results do not depend on it.
 	Threads int `mapstructure:"threads" yaml:"threads" json:"threads"`
+	// HugePages backs large tensors with transparent huge pages where the
+	// OS offers them (Linux): faster on large input layers, at the cost of
+	// whole 2 MiB pages resident. Results do not depend on it.
+	HugePages bool `mapstructure:"huge_pages" yaml:"huge_pages" json:"huge_pages"`
 	// ValidationFraction holds out this share of training rows for
 	// per-epoch validation when there is no validation file.
 	ValidationFraction float64 `mapstructure:"validation_fraction" yaml:"validation_fraction" json:"validation_fraction"`
@@ -188,7 +192,7 @@ func Default() Config {
 		Head:    HeadConfig{Method: "vanilla", Beam: 10, BottleneckDim: 300, Samples: 1, PathScore: "product", LabelOrder: "index", Loss: "auto"},
 		Train: TrainConfig{
 			Epochs: 10, BatchSize: 256, Optimizer: "adam", LR: 0.001, Momentum: 0.9, Schedule: "constant",
-			Seed: 1, Threads: 0, EarlyStoppingMetric: "p@1", Average: "none",
+			Seed: 1, Threads: 0, HugePages: true, EarlyStoppingMetric: "p@1", Average: "none",
 		},
 		Eval: EvalConfig{K: []int{1, 3, 5}, EmptyRows: "zero", ScoreTest: true},
 	}

@@ -71,6 +71,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	if warnf == nil {
 		warnf = func(format string, args ...any) { logf("warning: "+format, args...) }
 	}
+	nn.SetHugePages(cfg.Train.HugePages)
 	dir := modelio.Open(o.Dir)
 	var ckpt *modelio.Checkpoint
 	started := false
