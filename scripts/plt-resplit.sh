@@ -111,29 +111,24 @@ for cfg in $configs; do
 done
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+# table TITLE DIR [report flags...]: a titled paired P@k table of the runs under DIR.
+table() {
+  echo
+  echo "$1"
+  echo
+  bin/mhe report "$2" "${@:3}" --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
+}
 echo
 echo "MHC against the napkinXC PLT replica on other splits of all rows; $cpu"
 for cfg in $configs; do
   name=$(basename "$cfg" .yaml)
-  echo
-  echo "$name: the folds of the test rule (fold k scores the rows i % n == k-1; fold n is the config's own test rows), seeds $fseeds each:"
-  echo
-  bin/mhe report "$out/folds/$name" --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
+  table "$name: the folds of the test rule (fold k scores the rows i % n == k-1; fold n is the config's own test rows), seeds $fseeds each:" "$out/folds/$name"
   for d in "$out/folds/$name"/fold*; do
-    echo
-    echo "$name, $(basename "$d"):"
-    echo
-    bin/mhe report "$d" --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
+    table "$name, $(basename "$d"):" "$d"
   done
 done
 for cfg in $configs; do
   name=$(basename "$cfg" .yaml)
-  echo
-  echo "$name: nested folds of the training rows only (the test rows left out; fold k scores the training rows j % n == k-1), seeds $fseeds each:"
-  echo
-  bin/mhe report "$out/nested/$name" --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
+  table "$name: nested folds of the training rows only (the test rows left out; fold k scores the training rows j % n == k-1), seeds $fseeds each:" "$out/nested/$name"
 done
-echo
-echo "Random re-splits (each seed scores its own random 20% of the file's rows, the same rows for both models; seeds $seeds):"
-echo
-bin/mhe report "$out/random" --split validation --sort p@1 --paired --metrics p@1,p@3,p@5 --format markdown
+table "Random re-splits (each seed scores its own random 20% of the file's rows, the same rows for both models; seeds $seeds):" "$out/random" --split validation
