@@ -42,6 +42,12 @@ type Worker interface {
 	// Predict writes the k best labels (fewer if C < k) with their scores
 	// (probabilities), best first, and returns how many.
 	Predict(logits []float32, k int, labels []int32, scores []float32) int
+	// Score writes the score Predict gives each of the given labels (valid
+	// internal ids), whether or not they would rank among the top k:
+	// ensembles average their members' scores of the same candidates.
+	// Scores may differ from Predict's in the last bits (another
+	// summation order).
+	Score(logits []float32, labels []int32, scores []float32)
 }
 
 // ---- vanilla ----
@@ -103,6 +109,19 @@ func (w *vanillaWorker) Predict(z []float32, k int, labels []int32, scores []flo
 		scores[i] = float32(math.Exp(float64(scores[i]) - lse))
 	}
 	return n
+}
+
+func (w *vanillaWorker) Score(z []float32, labels []int32, scores []float32) {
+	if w.h.loss == LossBCE {
+		for i, l := range labels {
+			scores[i] = sigmoid(z[l])
+		}
+		return
+	}
+	lse := logSumExp(z)
+	for i, l := range labels {
+		scores[i] = float32(math.Exp(float64(z[l]) - lse))
+	}
 }
 
 // bce is Σ_c softplus(z_c) − y_c·z_c with gradient σ(z) − y; one
@@ -234,6 +253,16 @@ func bceTarget(z, dz, target []float32, scale float32) float32 {
 }
 
 func (w *mhpWorker) Predict(z []float32, k int, labels []int32, scores []float32) int {
+	w.logProbs(z)
+	n := w.dec.TopK(w.segs, k, labels, scores)
+	for i := range n {
+		scores[i] = float32(math.Exp(float64(scores[i])))
+	}
+	return n
+}
+
+// logProbs writes each head's log-probabilities of its digits into w.segs.
+func (w *mhpWorker) logProbs(z []float32) {
 	for hd, off := range w.h.offsets {
 		l := w.h.codec.Length(hd)
 		seg, lp := z[off:off+l], w.logp[off:off+l]
@@ -250,11 +279,19 @@ func (w *mhpWorker) Predict(z []float32, k int, labels []int32, scores []float32
 		}
 		w.segs[hd] = lp
 	}
-	n := w.dec.TopK(w.segs, k, labels, scores)
-	for i := range n {
-		scores[i] = float32(math.Exp(float64(scores[i])))
+}
+
+// Score multiplies the probabilities of each label's digits.
+func (w *mhpWorker) Score(z []float32, labels []int32, scores []float32) {
+	w.logProbs(z)
+	for i, l := range labels {
+		w.h.codec.Encode(int(l), w.digits)
+		var lp float32
+		for hd, d := range w.digits {
+			lp += w.segs[hd][d]
+		}
+		scores[i] = float32(math.Exp(float64(lp)))
 	}
-	return n
 }
 
 // ---- numerics ----

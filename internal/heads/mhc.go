@@ -501,3 +501,27 @@ func (w *mhcWorker) Predict(z []float32, k int, labels []int32, scores []float32
 	copy(scores, w.bpath[:n])
 	return n
 }
+
+// Score follows each label's path: σ of its level-1 node's logit times, per
+// further level, σ(⟨E_h[n], g_h⟩ + b_h[n]) of its node there (the last
+// level's alone with LastOnly), as Predict scores the paths in its beam.
+func (w *mhcWorker) Score(z []float32, labels []int32, scores []float32) {
+	h, c := w.h, w.h.codec
+	var dot [1]float32
+	for i, l := range labels {
+		path := sigmoid(z[c.Node(int(l), 0)])
+		for lv := 1; lv < c.Heads(); lv++ {
+			off := c.Length(0) + (lv-1)*h.q
+			e, b := h.E[lv-1], h.B[lv-1]
+			n := int(c.Node(int(l), lv))
+			nn.DotRows(e.W[n*e.Cols:(n+1)*e.Cols], e.Cols, z[off:off+h.q], dot[:])
+			s := sigmoid(dot[0] + b.W[n])
+			if h.LastOnly && lv == c.Heads()-1 {
+				path = s
+			} else {
+				path *= s
+			}
+		}
+		scores[i] = path
+	}
+}

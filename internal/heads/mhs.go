@@ -158,3 +158,7 @@ func (w *mhsWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 func (w *mhsWorker) Predict(z []float32, k int, labels []int32, scores []float32) int {
 	return w.full.Predict(z, k, labels, scores)
 }
+
+func (w *mhsWorker) Score(z []float32, labels []int32, scores []float32) {
+	w.full.Score(z, labels, scores)
+}

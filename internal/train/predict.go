@@ -22,6 +22,7 @@ type Predictor struct {
 	labels  []int32
 	scores  []float32
 	counts  []int
+	logits  []float32 // the last Run's, row by row (Net.Outputs each)
 }
 
 // NewPredictor returns a predictor of the top k labels.
@@ -68,6 +69,7 @@ func (p *Predictor) Run() {
 		return
 	}
 	logits := p.M.Net.forward(p.Pool, &p.batch, p.ws, false, nil, 0, nil)
+	p.logits = logits
 	out := p.M.Net.Outputs
 	k := p.K
 	p.Pool.For(n, rowChunk, func(w, lo, hi int) {
