@@ -41,6 +41,7 @@ type evalOptions struct {
 	Names       string
 	PredNames   bool
 	Model       string
+	Models      []string // every --model: one model or an ensemble's members
 	ConfigSets  []string
 	Threads     int
 	Result      string
@@ -79,16 +80,23 @@ a peer tool's score file), row by row: for every
 metric A, B, A - B with its 95% paired-bootstrap interval, and the p-value of
 an approximate randomization test (each row's A and B predictions swapped at
 random). --resamples and --seed fix the draws; the output does not depend on
-the machine or the thread count.`,
+the machine or the thread count.
+
+--model given more than once evaluates the ensemble of the models (mean
+score over the union of their top-K; see mhe predict --help) on the first
+model's test split, with the first model's training label counts for the
+propensities; no model may have trained on those rows.`,
 		Example: `  mhe eval --pred pred.txt --truth $MHE_DATA_DIR/Bibtex/Bibtex_data.txt.gz \
       --rows $MHE_DATA_DIR/Bibtex/bibtex_tstSplit.txt --column 1 \
       --train $MHE_DATA_DIR/Bibtex/Bibtex_data.txt.gz --train-rows $MHE_DATA_DIR/Bibtex/bibtex_trSplit.txt
   mhe predict --model run/ --out - | mhe eval --pred - --truth test.txt --format json
   mhe eval --pred mhc.txt --against plt.txt --truth test.txt --resamples 10000
-  mhe eval --model runs/bibtex-mhc --against plt-bibtex.txt`,
+  mhe eval --model runs/bibtex-mhc --against plt-bibtex.txt
+  mhe eval --model runs/rcv1-s1 --model runs/rcv1-s2 --model runs/rcv1-s3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.changed = cmd.Flags().Changed
+			o.Model = firstOf(o.Models)
 			if runF != nil {
 				return runF(o)
 			}
@@ -117,7 +125,7 @@ the machine or the thread count.`,
 	f.IntVar(&o.PerLabelK, "per-label-k", 0, "predicted set for --per-label: the first K predictions of a row (0 = all)")
 	f.StringVar(&o.Names, "names", "", "label name file: names beside ids in --per-label")
 	f.BoolVar(&o.PredNames, "pred-names", false, "--pred holds label names (mhe predict --names), mapped with --names")
-	f.StringVar(&o.Model, "model", "", "predict the test split of a model's config and evaluate it in one step")
+	f.StringArrayVar(&o.Models, "model", nil, "predict the test split of a model's config and evaluate it in one step (repeat it for an ensemble of the models)")
 	f.StringArrayVar(&o.ConfigSets, "set", nil, "with --model: override a config key (key=value)")
 	f.IntVar(&o.Threads, "threads", 0, "with --model: worker threads (0 = all CPUs)")
 	f.StringVar(&o.Result, "result", "", "also write the run record (JSON: data and checksums, metrics, times, machine, version) here")

@@ -50,7 +50,10 @@ func addInputFlags(f *pflag.FlagSet, o *inputOptions, what string) {
 }
 
 type predictOptions struct {
-	Model string
+	// Models are the --model directories: one model, or the members of an
+	// ensemble; Model is the first.
+	Models []string
+	Model  string
 	inputOptions
 	TopK      int
 	Threshold float64
@@ -77,13 +80,17 @@ the number of rows (except with --rows, which loads the input to select rows).
 
 The input is read with the model config's data format and index bases unless
 --input-format / --label-base / --feature-base say otherwise. Labels in the
-input are ignored.`,
+input are ignored.
+
+` + ensembleHelp,
 		Example: `  mhe predict --model runs/bibtex --out pred.txt
+  mhe predict --model runs/rcv1-s1 --model runs/rcv1-s2 --model runs/rcv1-s3 --out ens.txt
   mhe predict --model runs/bibtex --input new.txt --topk 10 --out - | head
   mhe predict --model runs/delicious --threshold 0.5 --names $MHE_DATA_DIR/Delicious/delicious_label_names.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.changed = cmd.Flags().Changed
+			o.Model = firstOf(o.Models)
 			if runF != nil {
 				return runF(o)
 			}
@@ -91,7 +98,7 @@ input are ignored.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Model, "model", "", "model directory (required)")
+	f.StringArrayVar(&o.Models, "model", nil, modelsHelp)
 	addInputFlags(f, &o.inputOptions, "predict")
 	f.IntVar(&o.TopK, "topk", 5, "labels per row (with --threshold: the most considered)")
 	f.Float64Var(&o.Threshold, "threshold", 0, "keep only labels with score >= T (instead of exactly K)")
@@ -103,6 +110,88 @@ input are ignored.`,
 	f.BoolVar(&o.Quiet, "quiet", false, "no summary on stderr")
 	f.IntVar(&o.Beam, "beam", 0, beamHelp)
 	return cmd
+}
+
+// modelsHelp and ensembleHelp describe --model of predict and eval.
+const (
+	modelsHelp   = "model directory (required); repeat it to rank with an ensemble of the models"
+	ensembleHelp = `With --model given more than once, the models are an ensemble (as in the
+paper's MHC ensembles, or Parabel's trees): each ranks its own top-K, every
+model scores the union of those labels, and labels are ranked by the mean
+score. The models must be trained on the same dataset (same labels and
+features; label orders, heads and seeds may differ); the input is read with
+the first model's config, and each model preprocesses it as its own
+training data was.`
+)
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// member is one opened --model directory.
+type member struct {
+	dir    string
+	m      *train.Model
+	man    *modelio.Manifest
+	cfg    *config.Config
+	verify func() error
+	close  func() error
+}
+
+// members are the opened --model directories of predict or eval.
+type members []member
+
+// openMembers opens every model directory with openModelDeferred (the
+// weights are hashed in the background: call verify before writing
+// anything) and sets its prediction beam.
+func openMembers(dirs, sets []string, beam int) (members, error) {
+	var ms members
+	for _, dir := range dirs {
+		m, man, cfg, verify, closeFn, err := openModelDeferred(dir, sets)
+		if err != nil {
+			ms.close()
+			return nil, err
+		}
+		ms = append(ms, member{dir: dir, m: m, man: man, cfg: cfg, verify: verify, close: closeFn})
+		if err := m.SetPredictBeam(beam); err != nil {
+			ms.close()
+			return nil, err
+		}
+	}
+	return ms, nil
+}
+
+func (ms members) close() {
+	for _, x := range ms {
+		x.close()
+	}
+}
+
+// verify reports the first damaged model.
+func (ms members) verify() error {
+	for _, x := range ms {
+		if err := x.verify(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ms members) models() []*train.Model {
+	out := make([]*train.Model, len(ms))
+	for i, x := range ms {
+		out[i] = x.m
+	}
+	return out
+}
+
+// ranker ranks raw rows with the model, or the ensemble of the models.
+func (ms members) ranker(pool *nn.Pool, k int) (train.Ranker, error) {
+	r, err := train.NewRanker(ms.models(), pool, k)
+	return r, modelError(err)
 }
 
 // beamHelp describes the prediction beam flag of predict and eval.
@@ -250,20 +339,18 @@ func predictRun(s *streams, o *predictOptions) error {
 	if o.changed("threshold") && !o.changed("topk") {
 		o.TopK = 100
 	}
-	m, man, cfg, verifyModel, closeModel, err := openModelDeferred(o.Model, o.Sets)
+	ms, err := openMembers(o.Models, o.Sets, o.Beam)
 	if err != nil {
 		return err
 	}
-	defer closeModel()
-	if err := m.SetPredictBeam(o.Beam); err != nil {
-		return err
-	}
+	defer ms.close()
+	m, cfg := ms[0].m, ms[0].cfg
 	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
 	// The input was opened (the test split read) while the weights were
 	// hashed. Nothing is written before they pass, and a damaged model is
 	// reported before any error of the input, as when they were hashed
 	// first.
-	if verr := verifyModel(); verr != nil {
+	if verr := ms.verify(); verr != nil {
 		if err == nil {
 			closeSrc()
 		}
@@ -284,20 +371,26 @@ func predictRun(s *streams, o *predictOptions) error {
 			}
 		}
 	}
-	if msg, err := trainedRowsScored(o.Model, man, cfg, src.src); err != nil {
-		return err
-	} else if msg != "" {
-		// Predictions on training rows have their uses; scores of them
-		// do not, which mhe eval --model refuses.
-		fmt.Fprintf(s.errOut, "predict: warning: %s\n", msg)
+	for _, x := range ms {
+		if msg, err := trainedRowsScored(x.dir, x.man, cfg, src.src); err != nil {
+			return err
+		} else if msg != "" {
+			// Predictions on training rows have their uses; scores of
+			// them do not, which mhe eval --model refuses.
+			fmt.Fprintf(s.errOut, "predict: warning: %s\n", msg)
+		}
 	}
 	threads, restore := setThreads(o.Threads)
 	defer restore()
 	pool := nn.NewPool(threads)
+	r, err := ms.ranker(pool, o.TopK)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	rows := 0
 	write := func(w io.Writer) (err error) {
-		rows, err = streamPredictions(w, m, pool, src, o, names)
+		rows, err = streamPredictions(w, r, m.Labels, src, o, names)
 		return err
 	}
 	if o.Out == "-" {
@@ -310,7 +403,11 @@ func predictRun(s *streams, o *predictOptions) error {
 	}
 	if err == nil && !o.Quiet {
 		secs := time.Since(start).Seconds()
-		fmt.Fprintf(s.errOut, "predict: %d rows in %.2fs, %.0f rows/s (threads %d)\n", rows, secs, float64(rows)/secs, threads)
+		ens := ""
+		if len(ms) > 1 {
+			ens = fmt.Sprintf(", an ensemble of %d models", len(ms))
+		}
+		fmt.Fprintf(s.errOut, "predict: %d rows in %.2fs, %.0f rows/s (threads %d%s)\n", rows, secs, float64(rows)/secs, threads, ens)
 	}
 	return err
 }
@@ -421,36 +518,34 @@ func inputDim(m *train.Model) int {
 	return m.Prep.InputFeatures
 }
 
-// streamPredictions predicts batch by batch and writes one line per row;
-// it returns the number of rows.
-func streamPredictions(w io.Writer, m *train.Model, pool *nn.Pool, src rowSource, o *predictOptions, names []string) (int, error) {
+// streamPredictions ranks batch by batch and writes one line per row; it
+// returns the number of rows. labels is the label count (for --header).
+func streamPredictions(w io.Writer, r train.Ranker, labels int, src rowSource, o *predictOptions, names []string) (int, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if o.Header {
 		rows := src.Rows()
 		if rows < 0 {
 			return 0, usageErrorf("--header needs the row count up front; this input has no header (give --rows, or an XC file)")
 		}
-		fmt.Fprintf(bw, "%d %d\n", rows, m.Labels)
+		fmt.Fprintf(bw, "%d %d\n", rows, labels)
 	}
 	n := 0
-	p := train.NewPredictor(m, pool, o.TopK)
 	var line []byte
 	flush := func() error {
-		p.Run()
-		n += p.Len()
-		for i := range p.Len() {
-			labels, scores := p.Result(i)
-			m.Original(labels)
+		r.Run()
+		n += r.Len()
+		for i := range r.Len() {
+			labels, scores := r.Result(i)
 			line = formatPrediction(line[:0], labels, scores, o.Threshold, names)
 			if _, err := bw.Write(line); err != nil {
 				return err
 			}
 		}
-		p.Reset()
+		r.Reset()
 		return nil
 	}
-	p.Reset()
-	if err := batchRows(m, src, p, flush); err != nil {
+	r.Reset()
+	if err := batchRows(nil, src, r, flush); err != nil {
 		return n, err
 	}
 	return n, bw.Flush()
@@ -463,8 +558,8 @@ type rowQueue interface {
 }
 
 // batchRows reads every row of src, preprocesses it as the model's training
-// data was, queues it on q, and calls flush whenever q is full and once at
-// the end.
+// data was (m nil: q takes raw rows), queues it on q, and calls flush
+// whenever q is full and once at the end.
 func batchRows(m *train.Model, src rowSource, q rowQueue, flush func() error) error {
 	var row data.Row
 	var scratch train.RowScratch
@@ -476,7 +571,10 @@ func batchRows(m *train.Model, src rowSource, q rowQueue, flush func() error) er
 		if err != nil {
 			return err
 		}
-		ids, vals := m.Prep.ApplyRow(&scratch, row.Indices, row.Values)
+		ids, vals := row.Indices, row.Values
+		if m != nil {
+			ids, vals = m.Prep.ApplyRow(&scratch, ids, vals)
+		}
 		q.Add(ids, vals)
 		if q.Full() {
 			if err := flush(); err != nil {
@@ -521,18 +619,16 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			return usageErrorf("--%s describes --pred/--truth files; --model reads the test split and training label counts its config and model give (drop --%s, or --set a config key)", f, f)
 		}
 	}
-	m, man, cfg, verifyModel, closeModel, err := openModelDeferred(o.Model, o.ConfigSets)
+	ms, err := openMembers(o.Models, o.ConfigSets, o.Beam)
 	if err != nil {
 		return err
 	}
-	defer closeModel()
-	if err := m.SetPredictBeam(o.Beam); err != nil {
-		return err
-	}
+	defer ms.close()
+	m, man, cfg := ms[0].m, ms[0].man, ms[0].cfg
 	test, src, err := train.LoadTest(cfg)
 	// A damaged model is reported before any error of the data, as
 	// when the weights were hashed first.
-	if verr := verifyModel(); verr != nil {
+	if verr := ms.verify(); verr != nil {
 		return verr
 	}
 	if err != nil {
@@ -542,10 +638,12 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return usageErrorf("the model's config has no test split to evaluate")
 	}
 	if !o.AllowTrainRows {
-		if msg, err := trainedRowsScored(o.Model, man, cfg, src); err != nil {
-			return err
-		} else if msg != "" {
-			return usageErrorf("%s; metrics on them overstate the model. Score the test rows the model was trained for (drop that --set), train a model for these rows, or pass --allow-train-rows to score them anyway", msg)
+		for _, x := range ms {
+			if msg, err := trainedRowsScored(x.dir, x.man, cfg, src); err != nil {
+				return err
+			} else if msg != "" {
+				return usageErrorf("%s; metrics on them overstate the model. Score the test rows the model was trained for (drop that --set), train a model for these rows, or pass --allow-train-rows to score them anyway", msg)
+			}
 		}
 	}
 	threads, restore := setThreads(o.Threads)
@@ -555,13 +653,14 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if o.A > 0 {
 		ec.A, ec.B = o.A, o.B
 	}
-	test = &data.Dataset{Name: test.Name, X: m.Prep.Apply(test.X), Y: test.Y}
 	if o.Against != "" {
 		ev, err := train.OriginalEvaluator(m, ec, cfg.Name, true)
 		if err != nil {
 			return err
 		}
-		train.AddOriginal(m, nn.NewPool(threads), test, ev)
+		if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev); err != nil {
+			return modelError(err)
+		}
 		cs, err := compareWith(s, o, ev, test.Y, nil)
 		if err != nil {
 			return err
@@ -583,7 +682,9 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		pl = eval.NewPerLabel(m.Labels, o.PerLabelK)
 		more = append(more, pl)
 	}
-	train.AddOriginal(m, nn.NewPool(threads), test, ev, more...)
+	if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, more...); err != nil {
+		return modelError(err)
+	}
 	res := ev.Result()
 	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
 		return err
@@ -593,8 +694,18 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		rec := evalRecord(cfg.Name, res, secs)
 		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
 		rec.Plan = planRecord(m)
+		rec.Extra = map[string]any{}
 		if o.Beam > 0 {
-			rec.Extra = map[string]any{"predict_beam": o.Beam}
+			rec.Extra["predict_beam"] = o.Beam
+		}
+		if len(ms) > 1 {
+			// The size, not the directories: ensembles of other seeds
+			// are replicates of one experiment in mhe report.
+			rec.Extra["ensemble"] = len(ms)
+			rec.ModelDir = strings.Join(o.Models, ",")
+		}
+		if len(rec.Extra) == 0 {
+			rec.Extra = nil
 		}
 		rec.Data = man.TrainingData
 		rec.Timing.SetPredict(secs, res.Rows)

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
@@ -229,4 +230,28 @@ func RankDataset(r Ranker, ds *data.Dataset, fn func(row int, labels []int32, sc
 			fn(i, l, s)
 		}
 	}
+}
+
+// AddRanked ranks every row of a raw dataset (labels in the data's ids)
+// with one model or the ensemble of several, and adds each row to ev and
+// to each of more (ev.MaxK predictions per row). One model preprocesses
+// the whole matrix in place, as training does (AddOriginal).
+func AddRanked(models []*Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator, more ...RowScorer) error {
+	if len(models) == 1 {
+		m := models[0]
+		AddOriginal(m, pool, &data.Dataset{Name: ds.Name, X: m.Prep.Apply(ds.X), Y: ds.Y}, ev, more...)
+		return nil
+	}
+	e, err := NewEnsemble(models, pool, ev.MaxK())
+	if err != nil {
+		return err
+	}
+	RankDataset(e, ds, func(r int, labels []int32, _ []float32) {
+		y, _ := ds.Y.Row(r)
+		ev.Add(y, labels)
+		for _, sc := range more {
+			sc.Add(y, labels)
+		}
+	})
+	return nil
 }

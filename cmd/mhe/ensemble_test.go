@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// predict and eval with --model repeated rank with the ensemble of the
+// models: the same output whatever --threads, not member 1's ranking,
+// scores sorted and averaged (within [0, 1]); eval --model scores exactly
+// what predict writes, and its record says it was an ensemble.
+func TestEnsembleCLI(t *testing.T) {
+	a, _ := trainTiny(t, "head.method=mhc", "head.lengths=[8,5]", "head.beam=2")
+	b, _ := trainTiny(t, "head.method=mhc", "head.lengths=[8,5]", "head.beam=2", "train.seed=2", "head.label_order=random")
+	c, _ := trainTiny(t) // MHP: members' heads may differ
+	predict := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runMain(t, "", append([]string{"predict", "--topk", "5", "--quiet"}, args...)...)
+		if code != 0 {
+			t.Fatalf("predict %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	ens := predict("--model", a, "--model", b, "--model", c, "--threads", "1")
+	if again := predict("--model", a, "--model", b, "--model", c, "--threads", "3"); again != ens {
+		t.Error("the ensemble's predictions depend on --threads")
+	}
+	if ens == predict("--model", a) {
+		t.Error("the ensemble predicted exactly what its first member did")
+	}
+	lines := strings.Split(strings.TrimSuffix(ens, "\n"), "\n")
+	if len(lines) != 300 {
+		t.Fatalf("%d lines for 300 test rows", len(lines))
+	}
+	for i, line := range lines {
+		prev := 2.0
+		pairs := strings.Fields(line)
+		if len(pairs) != 5 {
+			t.Fatalf("line %d: %q, want 5 labels", i+1, line)
+		}
+		for _, p := range pairs {
+			s, err := strconv.ParseFloat(p[strings.IndexByte(p, ':')+1:], 64)
+			if err != nil || s < 0 || s > 1 || s > prev {
+				t.Fatalf("line %d: %q: scores must be sorted probabilities", i+1, line)
+			}
+			prev = s
+		}
+	}
+	// eval --model ... --against the ensemble's own predictions: no
+	// difference in any metric.
+	pred := filepath.Join(t.TempDir(), "ens.txt")
+	os.WriteFile(pred, []byte(ens), 0o644)
+	rec := filepath.Join(t.TempDir(), "ens.result.json")
+	code, out, errOut := runMain(t, "", "eval", "--model", a, "--model", b, "--model", c, "--against", pred, "--format", "json", "--resamples", "10")
+	if code != 0 {
+		t.Fatalf("eval --against: exit %d: %s", code, errOut)
+	}
+	var cmp comparisonJSON
+	if err := json.Unmarshal([]byte(out), &cmp); err != nil || len(cmp.Comparison) == 0 {
+		t.Fatalf("eval --against: %v %s", err, out)
+	}
+	for _, m := range cmp.Comparison {
+		if m.Diff != 0 {
+			t.Errorf("%s: eval --model of the ensemble %v, its predict output %v", m.Metric, m.A, m.B)
+		}
+	}
+	if code, _, errOut := runMain(t, "", "eval", "--model", a, "--model", b, "--model", c, "--result", rec); code != 0 {
+		t.Fatalf("eval --result: exit %d: %s", code, errOut)
+	}
+	raw, _ := os.ReadFile(rec)
+	var r struct {
+		ModelDir string         `json:"model_dir"`
+		Extra    map[string]any `json:"extra"`
+	}
+	json.Unmarshal(raw, &r)
+	if r.Extra["ensemble"] != 3.0 || r.ModelDir != a+","+b+","+c {
+		t.Errorf("record: model_dir %q, extra %v", r.ModelDir, r.Extra)
+	}
+}
+
+// Members trained on other labels are refused with exit 4 before anything
+// is written, and a damaged member is reported as for one model.
+func TestEnsembleRefusesMismatch(t *testing.T) {
+	a, _ := trainTiny(t)
+	more, _ := trainTiny(t, "data.synth.labels=41")
+	out := filepath.Join(t.TempDir(), "p.txt")
+	for _, args := range [][]string{
+		{"predict", "--model", a, "--model", more, "--out", out},
+		{"eval", "--model", a, "--model", more},
+	} {
+		code, stdout, errOut := runMain(t, "", args...)
+		if code != ExitModel || stdout != "" || !strings.Contains(errOut, "ensemble member 2 has 41 labels, member 1 has 40") {
+			t.Errorf("%v: exit %d %q %q, want exit 4 naming the label counts", args, code, stdout, errOut)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("predict wrote its output for a refused ensemble")
+	}
+	// A damaged member (a weights byte flipped) of a compatible ensemble.
+	twin, _ := trainTiny(t, "train.seed=2")
+	weights, _ := filepath.Glob(filepath.Join(twin, "weights-*.bin"))
+	if len(weights) != 1 {
+		t.Fatalf("weights files %v", weights)
+	}
+	raw, _ := os.ReadFile(weights[0])
+	raw[len(raw)/2] ^= 1
+	os.WriteFile(weights[0], raw, 0o644)
+	if code, stdout, errOut := runMain(t, "", "predict", "--model", a, "--model", twin, "--out", out); code != ExitModel || stdout != "" || !strings.Contains(errOut, twin) {
+		t.Errorf("damaged member: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("predict wrote its output with a damaged member")
+	}
+}
