@@ -75,10 +75,32 @@ func TestEnsembleCLI(t *testing.T) {
 	var r struct {
 		ModelDir string         `json:"model_dir"`
 		Extra    map[string]any `json:"extra"`
+		Plan     struct {
+			Params int64 `json:"params"`
+		} `json:"plan"`
 	}
 	json.Unmarshal(raw, &r)
 	if r.Extra["ensemble"] != 3.0 || r.ModelDir != a+","+b+","+c {
 		t.Errorf("record: model_dir %q, extra %v", r.ModelDir, r.Extra)
+	}
+	// The classifier parameters are the members' together.
+	var sum int64
+	for _, dir := range []string{a, b, c} {
+		one := filepath.Join(t.TempDir(), "one.json")
+		if code, _, errOut := runMain(t, "", "eval", "--model", dir, "--result", one); code != 0 {
+			t.Fatalf("eval %s: %s", dir, errOut)
+		}
+		raw, _ := os.ReadFile(one)
+		var m struct {
+			Plan struct {
+				Params int64 `json:"params"`
+			} `json:"plan"`
+		}
+		json.Unmarshal(raw, &m)
+		sum += m.Plan.Params
+	}
+	if r.Plan.Params != sum || sum == 0 {
+		t.Errorf("ensemble record: %d classifier parameters, the members have %d together", r.Plan.Params, sum)
 	}
 }
 

@@ -703,6 +703,14 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			// are replicates of one experiment in mhe report.
 			rec.Extra["ensemble"] = len(ms)
 			rec.ModelDir = strings.Join(o.Models, ",")
+			// The members' classifiers together (heads may differ).
+			rec.Plan.Params = 0
+			for _, x := range ms {
+				rec.Plan.Params += x.m.Plan.Params
+			}
+			if rec.Plan.VanillaParams > 0 {
+				rec.Plan.ParamRatio = float64(rec.Plan.Params) / float64(rec.Plan.VanillaParams)
+			}
 		}
 		if len(rec.Extra) == 0 {
 			rec.Extra = nil
