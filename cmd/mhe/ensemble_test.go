@@ -122,6 +122,12 @@ func TestEnsembleRefusesMismatch(t *testing.T) {
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Error("predict wrote its output for a refused ensemble")
 	}
+	for _, cmd := range []string{"predict", "eval"} {
+		code, _, errOut := runMain(t, "", cmd, "--model", a, "--model", "")
+		if code != ExitUsage || !strings.Contains(errOut, "--model number 2 of 2 is empty") {
+			t.Errorf("%s with an empty --model: exit %d %q, want exit 2", cmd, code, errOut)
+		}
+	}
 	// A damaged member (a weights byte flipped) of a compatible ensemble.
 	twin, _ := trainTiny(t, "train.seed=2")
 	weights, _ := filepath.Glob(filepath.Join(twin, "weights-*.bin"))

@@ -166,7 +166,10 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err := checkOutputFile("per-label", o.PerLabel); err != nil {
 		return err
 	}
-	if o.Model != "" {
+	if len(o.Models) > 0 {
+		if err := checkModelFlags(o.Models); err != nil {
+			return err
+		}
 		return evalModel(s, o, format, policy)
 	}
 	if o.Beam != 0 {

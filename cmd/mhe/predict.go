@@ -124,6 +124,17 @@ the first model's config, and each model preprocesses it as its own
 training data was.`
 )
 
+// checkModelFlags refuses an empty --model among several (an unset shell
+// variable, say).
+func checkModelFlags(dirs []string) error {
+	for i, d := range dirs {
+		if d == "" {
+			return usageErrorf("--model number %d of %d is empty: give a model directory", i+1, len(dirs))
+		}
+	}
+	return nil
+}
+
 func firstOf(s []string) string {
 	if len(s) == 0 {
 		return ""
@@ -326,6 +337,9 @@ func (r *readerSource) Rows() int {
 func predictRun(s *streams, o *predictOptions) error {
 	if o.Model == "" {
 		return usageErrorf("give --model DIR")
+	}
+	if err := checkModelFlags(o.Models); err != nil {
+		return err
 	}
 	if o.TopK < 1 {
 		return usageErrorf("--topk %d must be >= 1", o.TopK)
