@@ -60,7 +60,7 @@ sparse input itself): for those embed exits 2.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Model, "model", "", "model directory (required)")
+	f.Var(newOnceString(&o.Model, "embed reads one model (ensembles are for mhe predict and mhe eval)"), "model", "model directory (required)")
 	addInputFlags(f, &o.inputOptions, "encode")
 	f.StringVar(&o.Out, "out", "", "output file (- for stdout, text format only) (required)")
 	f.StringVar(&o.Format, "format", "", "npy or text (default: npy when --out ends in .npy, else text)")

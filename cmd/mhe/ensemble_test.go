@@ -144,3 +144,17 @@ func TestEnsembleRefusesMismatch(t *testing.T) {
 		t.Error("predict wrote its output with a damaged member")
 	}
 }
+
+// Commands that read one model refuse a second --model instead of
+// silently using the last.
+func TestSingleModelFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"embed", "--model", "a", "--model", "b", "--out", "x.npy"},
+		{"plan", "--model", "a", "--model", "b"},
+	} {
+		code, out, errOut := runMain(t, "", args...)
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, `given more than once ("a", then "b")`) {
+			t.Errorf("%v: exit %d %q, want exit 2 naming both", args, code, errOut)
+		}
+	}
+}

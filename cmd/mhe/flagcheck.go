@@ -104,3 +104,24 @@ func checkOutputFile(flag, path string) error {
 	f.Abort()
 	return nil
 }
+
+// onceString is a string flag that refuses to be given twice, where the
+// last one winning would silently drop the first (embed --model a --model
+// b). why says what to do instead.
+type onceString struct {
+	p   *string
+	set bool
+	why string
+}
+
+func newOnceString(p *string, why string) *onceString { return &onceString{p: p, why: why} }
+
+func (o *onceString) String() string { return *o.p }
+func (o *onceString) Type() string   { return "string" }
+func (o *onceString) Set(v string) error {
+	if o.set {
+		return fmt.Errorf("given more than once (%q, then %q): %s", *o.p, v, o.why)
+	}
+	*o.p, o.set = v, true
+	return nil
+}

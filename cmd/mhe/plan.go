@@ -107,7 +107,7 @@ report.`,
 	f.StringVar(&o.Optimizer, "optimizer", "", "optimizer whose state is counted: sgd, adam, adamw, plain (default adam)")
 	f.StringVar(&o.Format, "format", "table", "output: table or json")
 	f.StringVar(&o.Out, "out", "", "also write the plan as YAML for head.plan")
-	f.StringVar(&o.Model, "model", "", "report the heads of a trained model directory")
+	f.Var(newOnceString(&o.Model, "plan reports one model's heads; run it once per model"), "model", "report the heads of a trained model directory")
 	f.StringVar(&o.Codes, "codes", "", "write each label's code as CSV (label,name,code,h1..hH); - for stdout")
 	f.StringVar(&o.Names, "names", "", "label name file for --codes (line i names label i)")
 	return cmd
