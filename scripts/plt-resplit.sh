@@ -42,6 +42,7 @@ if ! command -v liblinear-train >/dev/null; then
   echo "plt-resplit: liblinear-train not found; install LIBLINEAR (Debian/Ubuntu: apt-get install liblinear-tools)" >&2
   exit 2
 fi
+. scripts/lib/training-rows.sh
 scripts/build.sh >/dev/null
 go build -o bin/pltreplica ./scripts/pltreplica
 mkdir -p "$out/configs"
@@ -60,19 +61,6 @@ train_mhc_and_plt() {
   bin/pltreplica --config "$cfg" --seed "$seed" "${vf[@]}" --result "$prefix-plt-$seed.result.json"
 }
 
-# training_rows_dir CONFIG EVERY DIR: DIR gets the config's data.train path
-# holding only its training rows (row i of the file is a test row iff
-# i % EVERY == EVERY-1), header rewritten, gzipped.
-training_rows_dir() {
-  local cfg=$1 every=$2 dir=$3 train
-  train=$(sed -nE 's/^  train: *([^ #]+).*/\1/p' "$cfg")
-  mkdir -p "$dir/$(dirname "$train")"
-  zcat -f "$MHE_DATA_DIR/$train" | awk -v n="$every" -v OFS=' ' '
-    NR == 1 { f = $2; l = $3; next }
-    (NR - 2) % n != n - 1 { rows[++m] = $0 }
-    END { print m, f, l; for (i = 1; i <= m; i++) print rows[i] }' | gzip >"$dir/$train"
-}
-
 # folds NAME EVERY DEST: MHC and the replica on each fold's config (written
 # in section 1), seeds FOLD_SEEDS, results under DEST/fold<k>/. MHE_DATA_DIR
 # chooses the file they split.
@@ -88,7 +76,7 @@ folds() {
 
 for cfg in $configs; do
   name=$(basename "$cfg" .yaml)
-  every=$(sed -nE 's/^  holdout_every: *([0-9]+).*/\1/p' "$cfg")
+  every=$(holdout_every "$cfg")
   if [ -z "$every" ]; then
     echo "plt-resplit: $cfg has no data.holdout_every: its test rows do not come from a rule over one file" >&2
     exit 2
