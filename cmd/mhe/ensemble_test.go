@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -78,19 +79,32 @@ func TestEnsembleCLI(t *testing.T) {
 		Plan     struct {
 			Params int64 `json:"params"`
 		} `json:"plan"`
+		Timing struct {
+			TrainSeconds float64 `json:"train_seconds"`
+		} `json:"timing"`
 	}
 	json.Unmarshal(raw, &r)
 	if r.Extra["ensemble"] != 3.0 || r.ModelDir != a+","+b+","+c {
 		t.Errorf("record: model_dir %q, extra %v", r.ModelDir, r.Extra)
 	}
-	// The classifier parameters are the members' together.
+	// The classifier parameters and training seconds are the members'
+	// together (each model directory's result.json has its time).
 	var sum int64
+	var secs float64
 	for _, dir := range []string{a, b, c} {
+		raw, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+		var tr struct {
+			Timing struct {
+				TrainSeconds float64 `json:"train_seconds"`
+			} `json:"timing"`
+		}
+		json.Unmarshal(raw, &tr)
+		secs += tr.Timing.TrainSeconds
 		one := filepath.Join(t.TempDir(), "one.json")
 		if code, _, errOut := runMain(t, "", "eval", "--model", dir, "--result", one); code != 0 {
 			t.Fatalf("eval %s: %s", dir, errOut)
 		}
-		raw, _ := os.ReadFile(one)
+		raw, _ = os.ReadFile(one)
 		var m struct {
 			Plan struct {
 				Params int64 `json:"params"`
@@ -101,6 +115,20 @@ func TestEnsembleCLI(t *testing.T) {
 	}
 	if r.Plan.Params != sum || sum == 0 {
 		t.Errorf("ensemble record: %d classifier parameters, the members have %d together", r.Plan.Params, sum)
+	}
+	if secs <= 0 || math.Abs(r.Timing.TrainSeconds-secs) > 1e-9*secs {
+		t.Errorf("ensemble record: %v training seconds, the members took %v together", r.Timing.TrainSeconds, secs)
+	}
+	// Without a member's record the time is unknown, not a partial sum.
+	os.Remove(filepath.Join(c, "result.json"))
+	if code, _, errOut := runMain(t, "", "eval", "--model", a, "--model", b, "--model", c, "--result", rec); code != 0 {
+		t.Fatalf("eval --result: exit %d: %s", code, errOut)
+	}
+	raw, _ = os.ReadFile(rec)
+	r.Timing.TrainSeconds = 0
+	json.Unmarshal(raw, &r)
+	if r.Timing.TrainSeconds != 0 {
+		t.Errorf("a member without result.json: %v training seconds recorded, want none", r.Timing.TrainSeconds)
 	}
 }
 

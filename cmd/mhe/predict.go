@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -179,6 +180,25 @@ func (ms members) close() {
 	for _, x := range ms {
 		x.close()
 	}
+}
+
+// trainSeconds adds up the members' training times from the run records
+// their directories hold (0 when any is missing: a partial sum would pass
+// for the whole).
+func (ms members) trainSeconds() float64 {
+	var sum float64
+	for _, x := range ms {
+		raw, err := os.ReadFile(modelio.Open(x.dir).File("result.json"))
+		if err != nil {
+			return 0
+		}
+		var r record.Record
+		if json.Unmarshal(raw, &r) != nil || r.Timing.TrainSeconds <= 0 {
+			return 0
+		}
+		sum += r.Timing.TrainSeconds
+	}
+	return sum
 }
 
 // verify reports the first damaged model.
@@ -725,6 +745,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			if rec.Plan.VanillaParams > 0 {
 				rec.Plan.ParamRatio = float64(rec.Plan.Params) / float64(rec.Plan.VanillaParams)
 			}
+			rec.Timing.TrainSeconds = ms.trainSeconds()
 		}
 		if len(rec.Extra) == 0 {
 			rec.Extra = nil
