@@ -143,7 +143,7 @@ func TestEnsembleRefusesMismatch(t *testing.T) {
 		{"eval", "--model", a, "--model", more},
 	} {
 		code, stdout, errOut := runMain(t, "", args...)
-		if code != ExitModel || stdout != "" || !strings.Contains(errOut, "ensemble member 2 has 41 labels, member 1 has 40") {
+		if code != ExitModel || stdout != "" || !strings.Contains(errOut, "ensemble member 2 has 41 labels, member 1 has 40") || !strings.Contains(errOut, "2: "+more) {
 			t.Errorf("%v: exit %d %q %q, want exit 4 naming the label counts", args, code, stdout, errOut)
 		}
 	}

@@ -222,7 +222,23 @@ func (ms members) models() []*train.Model {
 // ranker ranks raw rows with the model, or the ensemble of the models.
 func (ms members) ranker(pool *nn.Pool, k int) (train.Ranker, error) {
 	r, err := train.NewRanker(ms.models(), pool, k)
-	return r, modelError(err)
+	return r, ms.memberError(err)
+}
+
+// memberError marks an ensemble the models cannot form for its exit code
+// and names the members in order.
+func (ms members) memberError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if len(ms) > 1 {
+		dirs := make([]string, len(ms))
+		for i, x := range ms {
+			dirs[i] = fmt.Sprintf("%d: %s", i+1, x.dir)
+		}
+		err = fmt.Errorf("%w (members in --model order: %s)", err, strings.Join(dirs, ", "))
+	}
+	return modelError(err)
 }
 
 // beamHelp describes the prediction beam flag of predict and eval.
@@ -693,7 +709,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			return err
 		}
 		if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev); err != nil {
-			return modelError(err)
+			return ms.memberError(err)
 		}
 		cs, err := compareWith(s, o, ev, test.Y, nil)
 		if err != nil {
@@ -717,7 +733,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		more = append(more, pl)
 	}
 	if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, more...); err != nil {
-		return modelError(err)
+		return ms.memberError(err)
 	}
 	res := ev.Result()
 	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
