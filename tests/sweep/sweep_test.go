@@ -6,6 +6,7 @@ package sweep
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +218,29 @@ func TestKeepWeightsFalse(t *testing.T) {
 	}
 	if code, _, errOut := testutil.Run(t, "", nil, "predict", "--model", dir, "--out", filepath.Join(tmp, "p.txt")); code != 0 {
 		t.Errorf("predict from the retrained model: exit %d: %s", code, errOut)
+	}
+}
+
+// scripts/ensemble-sweep.yaml lists three members of every paper dataset's
+// MHC config, in the run directories its comment hands to mhe eval, and
+// each run's command line sets the member's label order and seed; listing
+// needs none of the (downloaded) data.
+func TestEnsembleSweepFile(t *testing.T) {
+	file := filepath.Join(testutil.RepoRoot(t), "scripts", "ensemble-sweep.yaml")
+	code, out, errOut := testutil.Run(t, "", nil, "sweep", "list", file)
+	if code != 0 {
+		t.Fatalf("sweep list: exit %d: %s", code, errOut)
+	}
+	for _, set := range []string{"eurlex4k", "wiki10-31k", "amazoncat-13k", "amazon-670k", "wiki-500k", "amazon-3m"} {
+		for s := 1; s <= 3; s++ {
+			dir := fmt.Sprintf("results/ensemble-sweep/%s-mhc__head.label_order=random__seed%d", set, s)
+			if !strings.Contains(out, dir) {
+				t.Errorf("no run in %s:\n%s", dir, out)
+			}
+		}
+	}
+	code, _, errOut = testutil.Run(t, "", nil, "sweep", "run", file, "--index", "2", "--dry-run")
+	if code != 0 || !strings.Contains(errOut, "--set head.label_order=random") || !strings.Contains(errOut, "--set train.seed=3") {
+		t.Errorf("run 2: exit %d, command line:\n%s", code, errOut)
 	}
 }
