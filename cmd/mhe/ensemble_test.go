@@ -51,6 +51,14 @@ func TestEnsembleCLI(t *testing.T) {
 			prev = s
 		}
 	}
+	// --beam widens the MHC members' beams and leaves the MHP member
+	// alone; with no MHC member it is refused.
+	if wide := predict("--model", a, "--model", b, "--model", c, "--beam", "8"); wide == ens {
+		t.Error("--beam 8 changed nothing in the ensemble")
+	}
+	if code, _, errOut := runMain(t, "", "predict", "--model", c, "--model", c, "--beam", "8"); code != ExitUsage || !strings.Contains(errOut, "none of the 2 models is MHC") {
+		t.Errorf("--beam without an MHC member: exit %d %q", code, errOut)
+	}
 	// eval --model ... --against the ensemble's own predictions: no
 	// difference in any metric.
 	pred := filepath.Join(t.TempDir(), "ens.txt")

@@ -22,6 +22,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
 	"github.com/mhe-xlc/mhe/internal/record"
@@ -158,7 +159,8 @@ type members []member
 
 // openMembers opens every model directory with openModelDeferred (the
 // weights are hashed in the background: call verify before writing
-// anything) and sets its prediction beam.
+// anything) and sets the prediction beam: of the model, or of an
+// ensemble's MHC members (at least one must be MHC).
 func openMembers(dirs, sets []string, beam int) (members, error) {
 	var ms members
 	for _, dir := range dirs {
@@ -168,12 +170,36 @@ func openMembers(dirs, sets []string, beam int) (members, error) {
 			return nil, err
 		}
 		ms = append(ms, member{dir: dir, m: m, man: man, cfg: cfg, verify: verify, close: closeFn})
-		if err := m.SetPredictBeam(beam); err != nil {
-			ms.close()
-			return nil, err
-		}
+	}
+	if err := ms.setPredictBeam(beam); err != nil {
+		ms.close()
+		return nil, err
 	}
 	return ms, nil
+}
+
+func (ms members) setPredictBeam(beam int) error {
+	if len(ms) == 1 || beam == 0 {
+		return ms[0].m.SetPredictBeam(beam)
+	}
+	var firstErr error
+	set := 0
+	for _, x := range ms {
+		if x.m.Method != heads.MHC {
+			continue
+		}
+		if err := x.m.SetPredictBeam(beam); err != nil && firstErr == nil {
+			firstErr = err
+		}
+		set++
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	if set == 0 {
+		return usageErrorf("--beam sets the prediction beam of MHC models; none of the %d models is MHC", len(ms))
+	}
+	return nil
 }
 
 func (ms members) close() {
