@@ -145,6 +145,8 @@ func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*da
 		return nil, nil, err
 	}
 	path := cfg.Path(file)
+	sum := hashLater(path) // on another core while the file is parsed
+	defer sum.cancel()
 	var ds *data.Dataset
 	if opt.Format == data.FormatXCMatrix {
 		if labels == "" {
@@ -157,17 +159,17 @@ func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*da
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := s.source(role, path, ds.Rows())
+	src, err := s.source(role, path, ds.Rows(), sum)
 	if err != nil {
 		return nil, nil, err
 	}
 	return ds, src, nil
 }
 
-// source hashes a data file of n rows that was read for role, and records
-// it in s.Info (the run record's data section).
-func (s *Splits) source(role, path string, n int) (*Source, error) {
-	sum, err := modelio.SHA256File(path)
+// source records a data file of n rows that was read for role, with its
+// sha256 from h, in s.Info (the run record's data section).
+func (s *Splits) source(role, path string, n int, h *fileHash) (*Source, error) {
+	sum, err := h.wait()
 	if err != nil {
 		return nil, data.InputError(err)
 	}
@@ -294,11 +296,13 @@ func (s *Splits) readRows(cfg *config.Config, role, file, labels string, pick fu
 		return ds.Subset(src.Rows), src, nil
 	}
 	path := cfg.Path(file)
+	sum := hashLater(path)
+	defer sum.cancel()
 	ds, rows, n, err := data.ReadRowsFile(path, opt, pick)
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := s.source(role, path, n)
+	src, err := s.source(role, path, n, sum)
 	if err != nil {
 		return nil, nil, err
 	}
