@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -191,6 +192,58 @@ func TestSingleModelFlags(t *testing.T) {
 		code, out, errOut := runMain(t, "", args...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, `given more than once ("a", then "b")`) {
 			t.Errorf("%v: exit %d %q, want exit 2 naming both", args, code, errOut)
+		}
+	}
+}
+
+// predict --input warns when the input file is the model's training file
+// and its rows (all of them when streamed, or those --rows selects) hold
+// rows the model trained on; test rows alone, or another file, pass
+// quietly.
+func TestPredictInputTrainingRows(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "d.txt")
+	if code, _, errOut := runMain(t, "", "data", "synth", "--examples", "500", "--features", "200", "--labels", "20", "--out", file, "--quiet"); code != 0 {
+		t.Fatalf("synth: %s", errOut)
+	}
+	cfg := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(cfg, []byte("name: d\ndata: {train: "+file+", holdout_every: 5}\nencoder: {type: mlp, hidden: [16]}\nhead: {method: mhc, lengths: [5, 4], beam: 2}\ntrain: {epochs: 1}\n"), 0o644)
+	model := filepath.Join(tmp, "m")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", model, "--quiet"); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	split := func(name string, rows ...int) string {
+		var b strings.Builder
+		for _, r := range rows {
+			fmt.Fprintf(&b, "%d\n", r)
+		}
+		path := filepath.Join(tmp, name)
+		os.WriteFile(path, []byte(b.String()), 0o644)
+		return path
+	}
+	other := filepath.Join(tmp, "other.txt")
+	runMain(t, "", "data", "synth", "--examples", "50", "--features", "200", "--labels", "20", "--seed", "9", "--out", other, "--quiet")
+	for _, c := range []struct {
+		args []string
+		want string // "" = no warning
+	}{
+		{[]string{"--input", file}, "400 of the 500 input rows of " + file + " (row 1 first) are rows the model in " + model + " trained on"},
+		{[]string{"--input", file, "--rows", split("mixed.txt", 5, 10, 2)}, "1 of the 3 input rows of " + file + " (row 2 first)"},
+		{[]string{"--input", file, "--rows", split("test.txt", 5, 10, 15)}, ""},
+		{[]string{"--input", other}, ""},
+		{[]string{"--input", "-"}, ""},
+	} {
+		stdin := ""
+		if c.args[1] == "-" {
+			raw, _ := os.ReadFile(file)
+			stdin = string(raw)
+		}
+		code, out, errOut := runMain(t, stdin, append([]string{"predict", "--model", model, "--quiet"}, c.args...)...)
+		if code != 0 || out == "" {
+			t.Fatalf("%v: exit %d %s", c.args, code, errOut)
+		}
+		if c.want == "" && strings.Contains(errOut, "warning") || c.want != "" && !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: stderr %q, want %q", c.args, errOut, c.want)
 		}
 	}
 }

@@ -39,7 +39,10 @@ type inputOptions struct {
 	Rows        string
 	Column      int
 
-	changed func(string) bool
+	// checkInput hashes an --input file so that rows a model trained on
+	// can be recognised (predict).
+	checkInput bool
+	changed    func(string) bool
 }
 
 func addInputFlags(f *pflag.FlagSet, o *inputOptions, what string) {
@@ -313,7 +316,7 @@ func modelError(err error) error {
 // data.test_rows, ...) can land it on them. cfg is the config scoring src;
 // the model's rows come from its own config.yaml, resolved against cfg's
 // data directory.
-func trainedRowsScored(dir string, man *modelio.Manifest, cfg *config.Config, src *train.Source) (string, error) {
+func trainedRowsScored(dir string, man *modelio.Manifest, cfg *config.Config, src *train.Source, what string) (string, error) {
 	if src == nil {
 		return "", nil
 	}
@@ -342,7 +345,7 @@ func trainedRowsScored(dir string, man *modelio.Manifest, cfg *config.Config, sr
 	if len(diff) > 0 {
 		why = " (" + strings.Join(diff, "; ") + ")"
 	}
-	return fmt.Sprintf("%d of the %d test rows of %s (row %d first) are rows the model in %s trained on or chose its weights on%s", n, src.Len(), src.Path, first+1, dir, why), nil
+	return fmt.Sprintf("%d of the %d %s of %s (row %d first) are rows the model in %s trained on or chose its weights on%s", n, src.Len(), what, src.Path, first+1, dir, why), nil
 }
 
 // keyValue shows a config value in a message: strings quoted, so that an
@@ -421,6 +424,7 @@ func predictRun(s *streams, o *predictOptions) error {
 	}
 	defer ms.close()
 	m, cfg := ms[0].m, ms[0].cfg
+	o.checkInput = true
 	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
 	// The input was opened (the test split read) while the weights were
 	// hashed. Nothing is written before they pass, and a damaged model is
@@ -448,7 +452,7 @@ func predictRun(s *streams, o *predictOptions) error {
 		}
 	}
 	for _, x := range ms {
-		if msg, err := trainedRowsScored(x.dir, x.man, cfg, src.src); err != nil {
+		if msg, err := trainedRowsScored(x.dir, x.man, cfg, src.src, src.what()); err != nil {
 			return err
 		} else if msg != "" {
 			// Predictions on training rows have their uses; scores of
@@ -476,6 +480,14 @@ func predictRun(s *streams, o *predictOptions) error {
 	}
 	if err == nil {
 		src.warnIgnored(s.errOut, "predict")
+		// A streamed --input file is recognised once it has been read.
+		if whole := src.streamedSource(rows); whole != nil {
+			for _, x := range ms {
+				if msg, err := trainedRowsScored(x.dir, x.man, cfg, whole, "input rows"); err == nil && msg != "" {
+					fmt.Fprintf(s.errOut, "predict: warning: %s\n", msg)
+				}
+			}
+		}
 	}
 	if err == nil && !o.Quiet {
 		secs := time.Since(start).Seconds()
@@ -529,11 +541,24 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 		opt.FeatureBase = o.FeatureBase
 	}
 	if o.Rows != "" {
-		ds, err := loadDataset(o.Input, o.Rows, o.Column, opt)
+		var h *train.FileHash
+		if o.checkInput && o.Input != "-" {
+			h = train.HashLater(o.Input)
+			defer h.Cancel()
+		}
+		ds, rows, n, err := data.ReadRowsFile(o.Input, opt, func(n int) ([]int, error) {
+			return data.ReadSplit(o.Rows, o.Column, n)
+		})
 		if err != nil {
 			return nil, nop, err
 		}
-		return &inputRows{rowSource: &datasetSource{ds: ds}, dim: dim}, nop, nil
+		r := &inputRows{rowSource: &datasetSource{ds: ds}, dim: dim, input: true}
+		if h != nil {
+			if sum, err := h.Wait(); err == nil {
+				r.src = &train.Source{Path: o.Input, SHA256: sum, FileRows: n, Rows: rows}
+			}
+		}
+		return r, nop, nil
 	}
 	var rc io.ReadCloser
 	name := o.Input
@@ -555,7 +580,17 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 		rc.Close()
 		return nil, nop, fmt.Errorf("%w: %s declares %d features, but the model was trained on %d: is it from the same dataset (same feature ids)?", ErrInputMismatch, name, h.Features, dim)
 	}
-	return &inputRows{rowSource: &readerSource{rd: rd}, dim: dim}, func() { rc.Close() }, nil
+	r := &inputRows{rowSource: &readerSource{rd: rd}, dim: dim, input: true}
+	if o.checkInput && o.Input != "-" {
+		r.hash = train.HashLater(o.Input)
+		r.path = o.Input
+	}
+	return r, func() {
+		rc.Close()
+		if r.hash != nil {
+			r.hash.Cancel()
+		}
+	}, nil
 }
 
 // inputRows is a rowSource that counts the rows holding feature ids the
@@ -564,9 +599,36 @@ type inputRows struct {
 	rowSource
 	dim     int // the model's input dimension; 0 = every id is usable
 	ignored int // rows with at least one id >= dim
-	// src names the file and rows of the config's test split (nil for
-	// --input and generated data).
+	// src names the file and rows of the config's test split, or of an
+	// --input file read whole with --rows (nil for generated data, stdin
+	// and a streamed --input).
 	src *train.Source
+	// input says the rows are --input's; a streamed --input file is hashed
+	// by hash (for inputOptions.checkInput) while it is read.
+	input bool
+	hash  *train.FileHash
+	path  string
+}
+
+// what names the rows in messages.
+func (r *inputRows) what() string {
+	if r.input {
+		return "input rows"
+	}
+	return "test rows"
+}
+
+// streamedSource is a streamed --input file as a Source once all its rows
+// were read (nil when it was not hashed).
+func (r *inputRows) streamedSource(rows int) *train.Source {
+	if r.hash == nil {
+		return nil
+	}
+	sum, err := r.hash.Wait()
+	if err != nil {
+		return nil
+	}
+	return &train.Source{Path: r.path, SHA256: sum, FileRows: rows}
 }
 
 func (r *inputRows) Next(row *data.Row) error {
@@ -715,7 +777,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	}
 	if !o.AllowTrainRows {
 		for _, x := range ms {
-			if msg, err := trainedRowsScored(x.dir, x.man, cfg, src); err != nil {
+			if msg, err := trainedRowsScored(x.dir, x.man, cfg, src, "test rows"); err != nil {
 				return err
 			} else if msg != "" {
 				return usageErrorf("%s; metrics on them overstate the model. Score the test rows the model was trained for (drop that --set), train a model for these rows, or pass --allow-train-rows to score them anyway", msg)

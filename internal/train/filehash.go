@@ -9,22 +9,23 @@ import (
 	"sync/atomic"
 )
 
-// fileHash is the sha256 of a file, computed by a goroutine of its own so
-// that hashing a data file for the run record overlaps parsing it (the file
-// is read twice, but the second read no longer adds to the wall time).
-type fileHash struct {
+// FileHash is the sha256 of a file, computed by a goroutine of its own so
+// that hashing a data file (for a run record, or to recognise a model's
+// training file) overlaps parsing it: the file is read twice, but the
+// second read no longer adds to the wall time.
+type FileHash struct {
 	stop atomic.Bool
 	done chan struct{}
 	sum  string
 	err  error
 }
 
-// errHashCancelled is wait's error after cancel stopped the hashing.
+// errHashCancelled is Wait's error after Cancel stopped the hashing.
 var errHashCancelled = errors.New("hashing cancelled")
 
-// hashLater starts hashing path.
-func hashLater(path string) *fileHash {
-	h := &fileHash{done: make(chan struct{})}
+// HashLater starts hashing path; call Wait for the sum, or Cancel.
+func HashLater(path string) *FileHash {
+	h := &FileHash{done: make(chan struct{})}
 	go func() {
 		defer close(h.done)
 		h.sum, h.err = h.run(path)
@@ -32,7 +33,7 @@ func hashLater(path string) *fileHash {
 	return h
 }
 
-func (h *fileHash) run(path string) (string, error) {
+func (h *FileHash) run(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -55,15 +56,15 @@ func (h *fileHash) run(path string) (string, error) {
 	}
 }
 
-// wait returns the file's sha256 (hex).
-func (h *fileHash) wait() (string, error) {
+// Wait returns the file's sha256 (hex).
+func (h *FileHash) Wait() (string, error) {
 	<-h.done
 	return h.sum, h.err
 }
 
-// cancel stops the hashing if it has not finished (after a parse error,
+// Cancel stops the hashing if it has not finished (after a parse error,
 // say) and waits for its goroutine; the sum is then unusable.
-func (h *fileHash) cancel() {
+func (h *FileHash) Cancel() {
 	h.stop.Store(true)
 	<-h.done
 }

@@ -29,23 +29,23 @@ func TestFileHash(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := hashLater(path)
-		got, err := h.wait()
-		h.cancel() // after wait: harmless
+		h := HashLater(path)
+		got, err := h.Wait()
+		h.Cancel() // after wait: harmless
 		if err != nil || got != want {
 			t.Errorf("%d bytes: %q, %v; want %q", n, got, err, want)
 		}
 	}
-	if _, err := hashLater(filepath.Join(dir, "missing")).wait(); !errors.Is(err, os.ErrNotExist) {
+	if _, err := HashLater(filepath.Join(dir, "missing")).Wait(); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
 	big := filepath.Join(dir, "big")
 	if err := os.WriteFile(big, make([]byte, 64<<20), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h := hashLater(big)
-	h.cancel()
-	if sum, err := h.wait(); err == nil && len(sum) != 64 {
+	h := HashLater(big)
+	h.Cancel()
+	if sum, err := h.Wait(); err == nil && len(sum) != 64 {
 		t.Errorf("after cancel: sum %q with no error", sum)
 	} else if err != nil && !errors.Is(err, errHashCancelled) {
 		t.Errorf("after cancel: %v", err)
