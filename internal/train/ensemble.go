@@ -190,11 +190,11 @@ func NewRanker(models []*Model, pool *nn.Pool, k int) (Ranker, error) {
 	return NewEnsemble(models, pool, k)
 }
 
-// modelRanker is one model's Predictor taking raw rows.
+// modelRanker is one model's Predictor taking raw rows and giving the
+// data's label ids.
 type modelRanker struct {
 	*Predictor
 	scratch RowScratch
-	mapped  []bool
 }
 
 func (r *modelRanker) Add(ids []int32, vals []float32) {
@@ -203,20 +203,14 @@ func (r *modelRanker) Add(ids []int32, vals []float32) {
 
 func (r *modelRanker) Run() {
 	r.Predictor.Run()
-	r.mapped = slices.Grow(r.mapped[:0], r.Len())[:r.Len()]
-	clear(r.mapped)
-}
-
-func (r *modelRanker) Result(i int) ([]int32, []float32) {
-	labels, scores := r.Predictor.Result(i)
-	if !r.mapped[i] {
+	for i := range r.Len() {
+		labels, _ := r.Predictor.Result(i)
 		r.M.Original(labels)
-		r.mapped[i] = true
 	}
-	return labels, scores
 }
 
-// RankDataset ranks every row of a raw dataset and calls fn in row order.
+// RankDataset ranks every row of ds (raw rows for a Ranker of NewRanker,
+// preprocessed ones for a Predictor) and calls fn in row order.
 func RankDataset(r Ranker, ds *data.Dataset, fn func(row int, labels []int32, scores []float32)) {
 	for lo := 0; lo < ds.Rows(); lo += PredictBatch {
 		hi := min(lo+PredictBatch, ds.Rows())
@@ -246,12 +240,22 @@ func AddRanked(models []*Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evalua
 	if err != nil {
 		return err
 	}
-	RankDataset(e, ds, func(r int, labels []int32, _ []float32) {
-		y, _ := ds.Y.Row(r)
+	addRows(e, ds, nil, ev, more...)
+	return nil
+}
+
+// addRows ranks every row of ds with r, maps the labels with mapLabels
+// (nil: they are the data's ids already) and adds each row to ev and to
+// each of more.
+func addRows(r Ranker, ds *data.Dataset, mapLabels func([]int32), ev *eval.Evaluator, more ...RowScorer) {
+	RankDataset(r, ds, func(row int, labels []int32, _ []float32) {
+		if mapLabels != nil {
+			mapLabels(labels)
+		}
+		y, _ := ds.Y.Row(row)
 		ev.Add(y, labels)
 		for _, sc := range more {
 			sc.Add(y, labels)
 		}
 	})
-	return nil
 }

@@ -3,7 +3,6 @@ package train
 import (
 	"errors"
 	"math"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -25,14 +24,7 @@ func ensembleMembers(t *testing.T) ([]*Model, *data.Dataset) {
 		cfg = synthConfig("mhc", order)
 		cfg.Head.BottleneckDim, cfg.Head.Beam = 16, 2
 		cfg.Train.Seed = uint64(i + 1)
-		dir := filepath.Join(t.TempDir(), "m")
-		trainTo(t, cfg, dir)
-		m, _, closeFn, err := LoadModel(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { closeFn() })
-		ms = append(ms, m)
+		ms = append(ms, trainAndLoad(t, cfg))
 	}
 	test, _, err := LoadTest(&cfg)
 	if err != nil {

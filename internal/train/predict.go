@@ -100,18 +100,7 @@ func (m *Model) Original(labels []int32) {
 // PredictDataset ranks every row of a preprocessed dataset and calls fn in
 // row order with internal ids.
 func (p *Predictor) PredictDataset(ds *data.Dataset, fn func(row int, labels []int32, scores []float32)) {
-	for lo := 0; lo < ds.Rows(); lo += PredictBatch {
-		hi := min(lo+PredictBatch, ds.Rows())
-		p.Reset()
-		for r := lo; r < hi; r++ {
-			p.Add(ds.X.Row(r))
-		}
-		p.Run()
-		for r := lo; r < hi; r++ {
-			l, s := p.Result(r - lo)
-			fn(r, l, s)
-		}
-	}
+	RankDataset(p, ds, fn)
 }
 
 // SetPredictBeam sets the beam width an MHC model predicts with (0: the

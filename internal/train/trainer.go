@@ -439,15 +439,9 @@ func newEvaluator(m *Model, ec config.EvalConfig, counts []int64, trainRows int,
 }
 
 func addPredictions(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator, original bool, more ...RowScorer) {
-	p := NewPredictor(m, pool, ev.MaxK())
-	p.PredictDataset(ds, func(r int, labels []int32, _ []float32) {
-		if original {
-			m.Original(labels)
-		}
-		y, _ := ds.Y.Row(r)
-		ev.Add(y, labels)
-		for _, sc := range more {
-			sc.Add(y, labels)
-		}
-	})
+	var mapLabels func([]int32)
+	if original {
+		mapLabels = m.Original
+	}
+	addRows(NewPredictor(m, pool, ev.MaxK()), ds, mapLabels, ev, more...)
 }
