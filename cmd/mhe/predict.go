@@ -541,9 +541,9 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 		opt.FeatureBase = o.FeatureBase
 	}
 	if o.Rows != "" {
-		var h *train.FileHash
+		var h *modelio.FileHash
 		if o.checkInput && o.Input != "-" {
-			h = train.HashLater(o.Input)
+			h = modelio.HashLater(o.Input)
 			defer h.Cancel()
 		}
 		ds, rows, n, err := data.ReadRowsFile(o.Input, opt, func(n int) ([]int, error) {
@@ -582,7 +582,7 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 	}
 	r := &inputRows{rowSource: &readerSource{rd: rd}, dim: dim, input: true}
 	if o.checkInput && o.Input != "-" {
-		r.hash = train.HashLater(o.Input)
+		r.hash = modelio.HashLater(o.Input)
 		r.path = o.Input
 	}
 	return r, func() {
@@ -606,7 +606,7 @@ type inputRows struct {
 	// input says the rows are --input's; a streamed --input file is hashed
 	// by hash (for inputOptions.checkInput) while it is read.
 	input bool
-	hash  *train.FileHash
+	hash  *modelio.FileHash
 	path  string
 }
 

@@ -366,17 +366,3 @@ func (f *TensorFile) parse() error {
 	}
 	return nil
 }
-
-// SHA256File returns the hex sha256 of a file's bytes.
-func SHA256File(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}

@@ -145,7 +145,7 @@ func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*da
 		return nil, nil, err
 	}
 	path := cfg.Path(file)
-	sum := HashLater(path) // on another core while the file is parsed
+	sum := modelio.HashLater(path) // on another core while the file is parsed
 	defer sum.Cancel()
 	var ds *data.Dataset
 	if opt.Format == data.FormatXCMatrix {
@@ -168,7 +168,7 @@ func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*da
 
 // source records a data file of n rows that was read for role, with its
 // sha256 from h, in s.Info (the run record's data section).
-func (s *Splits) source(role, path string, n int, h *FileHash) (*Source, error) {
+func (s *Splits) source(role, path string, n int, h *modelio.FileHash) (*Source, error) {
 	sum, err := h.Wait()
 	if err != nil {
 		return nil, data.InputError(err)
@@ -296,7 +296,7 @@ func (s *Splits) readRows(cfg *config.Config, role, file, labels string, pick fu
 		return ds.Subset(src.Rows), src, nil
 	}
 	path := cfg.Path(file)
-	sum := HashLater(path)
+	sum := modelio.HashLater(path)
 	defer sum.Cancel()
 	ds, rows, n, err := data.ReadRowsFile(path, opt, pick)
 	if err != nil {
