@@ -21,15 +21,8 @@ scripts/build.sh >/dev/null 2>&1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
-# dataset config  PLT: P@1 train_s predict_s
-rows=(
-  "Bibtex bibtex-mhc 61.79 0.87 0.09"
-  "Delicious delicious-mhc 66.44 6.87 0.09"
-  "StackEx-Cooking stackex-cooking-mhc 56.39 1.40 0.06"
-  "StackEx-CS stackex-cs-mhc 55.61 1.00 0.06"
-  "RCV1-Sub1 rcv1-mhc 63.25 0.78 0.17"
-  "Corel5k corel5k-mhc 33.20 0.66 0.04"
-)
+. scripts/lib/plt-targets.sh   # plt_rows: dataset config PLT P@1, train s, predict s
+rows=("${plt_rows[@]}")
 if [ -n "${CONFIGS:-}" ]; then
   keep=()
   for r in "${rows[@]}"; do
