@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/record"
 )
 
 // predict and eval with --model repeated rank with the ensemble of the
@@ -81,18 +83,7 @@ func TestEnsembleCLI(t *testing.T) {
 	if code, _, errOut := runMain(t, "", "eval", "--model", a, "--model", b, "--model", c, "--result", rec); code != 0 {
 		t.Fatalf("eval --result: exit %d: %s", code, errOut)
 	}
-	raw, _ := os.ReadFile(rec)
-	var r struct {
-		ModelDir string         `json:"model_dir"`
-		Extra    map[string]any `json:"extra"`
-		Plan     struct {
-			Params int64 `json:"params"`
-		} `json:"plan"`
-		Timing struct {
-			TrainSeconds float64 `json:"train_seconds"`
-		} `json:"timing"`
-	}
-	json.Unmarshal(raw, &r)
+	r := readRecord(t, rec)
 	if r.Extra["ensemble"] != 3.0 || r.ModelDir != a+","+b+","+c {
 		t.Errorf("record: model_dir %q, extra %v", r.ModelDir, r.Extra)
 	}
@@ -101,26 +92,12 @@ func TestEnsembleCLI(t *testing.T) {
 	var sum int64
 	var secs float64
 	for _, dir := range []string{a, b, c} {
-		raw, _ := os.ReadFile(filepath.Join(dir, "result.json"))
-		var tr struct {
-			Timing struct {
-				TrainSeconds float64 `json:"train_seconds"`
-			} `json:"timing"`
-		}
-		json.Unmarshal(raw, &tr)
-		secs += tr.Timing.TrainSeconds
+		secs += readRecord(t, filepath.Join(dir, "result.json")).Timing.TrainSeconds
 		one := filepath.Join(t.TempDir(), "one.json")
 		if code, _, errOut := runMain(t, "", "eval", "--model", dir, "--result", one); code != 0 {
 			t.Fatalf("eval %s: %s", dir, errOut)
 		}
-		raw, _ = os.ReadFile(one)
-		var m struct {
-			Plan struct {
-				Params int64 `json:"params"`
-			} `json:"plan"`
-		}
-		json.Unmarshal(raw, &m)
-		sum += m.Plan.Params
+		sum += readRecord(t, one).Plan.Params
 	}
 	if r.Plan.Params != sum || sum == 0 {
 		t.Errorf("ensemble record: %d classifier parameters, the members have %d together", r.Plan.Params, sum)
@@ -133,10 +110,7 @@ func TestEnsembleCLI(t *testing.T) {
 	if code, _, errOut := runMain(t, "", "eval", "--model", a, "--model", b, "--model", c, "--result", rec); code != 0 {
 		t.Fatalf("eval --result: exit %d: %s", code, errOut)
 	}
-	raw, _ = os.ReadFile(rec)
-	r.Timing.TrainSeconds = 0
-	json.Unmarshal(raw, &r)
-	if r.Timing.TrainSeconds != 0 {
+	if r := readRecord(t, rec); r.Timing.TrainSeconds != 0 {
 		t.Errorf("a member without result.json: %v training seconds recorded, want none", r.Timing.TrainSeconds)
 	}
 }
@@ -246,4 +220,18 @@ func TestPredictInputTrainingRows(t *testing.T) {
 			t.Errorf("%v: stderr %q, want %q", c.args, errOut, c.want)
 		}
 	}
+}
+
+// readRecord reads a run record (mhe train's or mhe eval --result's).
+func readRecord(t *testing.T, path string) record.Record {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r record.Record
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return r
 }
