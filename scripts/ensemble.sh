@@ -21,16 +21,8 @@ scripts/build.sh >/dev/null 2>&1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
-. scripts/lib/plt-targets.sh   # plt_rows: dataset config PLT P@1, train s, predict s
+. scripts/lib/plt-targets.sh   # plt_rows: dataset config PLT P@1, train s, predict s (CONFIGS applied)
 rows=("${plt_rows[@]}")
-if [ -n "${CONFIGS:-}" ]; then
-  keep=()
-  for r in "${rows[@]}"; do
-    read -r _ cfg _ <<<"$r"
-    if [[ " $CONFIGS " == *" $cfg "* ]]; then keep+=("$r"); fi
-  done
-  rows=("${keep[@]}")
-fi
 setargs=()
 for s in $sets; do setargs+=(--set "$s"); done
 now() { date +%s.%N; }

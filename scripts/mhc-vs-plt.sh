@@ -9,14 +9,15 @@
 # With LIBLINEAR's liblinear-train on PATH (apt-get install liblinear-tools),
 # the table adds scripts/pltreplica, a replica of napkinXC's PLT trained on
 # the same rows (for SEEDS, with those seeds of its k-means tree), so the
-# peer's own spread shows too.
+# peer's own spread shows too. CONFIGS="rcv1-mhc yeast-mhc" runs those
+# configs only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
 scripts/build.sh >/dev/null 2>&1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. scripts/lib/plt-targets.sh   # plt_rows: dataset config PLT P@1, train s, predict s
+. scripts/lib/plt-targets.sh   # plt_rows: dataset config PLT P@1, train s, predict s (CONFIGS applied)
 rows=("${plt_rows[@]}")
 now() { date +%s.%N; }
 printf "machine: %s, %s cores, threads 2\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"

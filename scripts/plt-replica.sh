@@ -11,10 +11,10 @@
 # of the same seed by mhe report --paired.
 #
 # Needs LIBLINEAR's liblinear-train (Debian/Ubuntu: apt-get install
-# liblinear-tools). RCV1-Sub1 alone takes about 2 min on two cores; all six
+# liblinear-tools). RCV1-Sub1 alone takes about 2 min on two cores; all seven
 # multi-label sets about 15 min.
 # Usage: scripts/plt-replica.sh [OUT]
-#   CONFIGS  MHC configs (default configs/rcv1-mhc.yaml; ALL = the six
+#   CONFIGS  MHC configs (default configs/rcv1-mhc.yaml; ALL = the seven
 #            multi-label sets of scripts/mhc-vs-plt.sh)
 #   VALIDATION_SEEDS (default 1..10), TEST_SEEDS (default 1..5)
 set -euo pipefail
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 out="${1:-results/plt-replica}"
 configs="${CONFIGS:-configs/rcv1-mhc.yaml}"
 if [ "$configs" = ALL ]; then
-  configs="configs/bibtex-mhc.yaml configs/delicious-mhc.yaml configs/stackex-cooking-mhc.yaml configs/stackex-cs-mhc.yaml configs/rcv1-mhc.yaml configs/corel5k-mhc.yaml"
+  configs="configs/bibtex-mhc.yaml configs/delicious-mhc.yaml configs/stackex-cooking-mhc.yaml configs/stackex-cs-mhc.yaml configs/rcv1-mhc.yaml configs/corel5k-mhc.yaml configs/yeast-mhc.yaml"
 fi
 vseeds="${VALIDATION_SEEDS:-1 2 3 4 5 6 7 8 9 10}"
 tseeds="${TEST_SEEDS:-1 2 3 4 5}"

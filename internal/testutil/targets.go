@@ -96,8 +96,11 @@ func SkipShort(t *testing.T) {
 
 // PLTP1 is napkinXC's PLT P@1 on this machine kind (TARGETS.md, two
 // threads; rows i % 5 == 4 of the unsplit files as the test set): MHC must
-// beat it on every multi-label dataset.
-var PLTP1 = map[string]float64{"bibtex": 61.79, "delicious": 66.44, "stackex-cooking": 56.39, "stackex-cs": 55.61, "rcv1": 63.25, "corel5k": 33.20}
+// beat it on every multi-label dataset. TARGETS.md has none for Yeast: its
+// figure is scripts/pltreplica's (napkinXC's defaults with LIBLINEAR) on
+// the files' own split, which TestReplicaYeast checks where LIBLINEAR is
+// installed.
+var PLTP1 = map[string]float64{"bibtex": 61.79, "delicious": 66.44, "stackex-cooking": 56.39, "stackex-cs": 55.61, "rcv1": 63.25, "corel5k": 33.20, "yeast": 74.70}
 
 // CheckMHS is issue 5's target for one dataset: configs/<ds>-mhs.yaml as
 // MHS-2 within 1.0 point of configs/<ds>-vanilla.yaml's P@1 (top-1 accuracy

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/aggregate"
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
 func TestReadModel(t *testing.T) {
@@ -228,6 +229,28 @@ func TestReplicaEndToEnd(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"--config", cfg, "--split", "validation"}, &out); err == nil {
 		t.Error("validation rows scored without --validation-fraction")
+	}
+}
+
+// TARGETS.md has no PLT figure for Yeast, so the CI target and the scripts'
+// tables use the replica's (testutil.PLTP1, scripts/lib/plt-targets.sh).
+// This recomputes it from configs/yeast-mhc.yaml: with 14 labels the tree is
+// one level, and LIBLINEAR is deterministic, so every tree seed gives it.
+func TestReplicaYeast(t *testing.T) {
+	if _, err := exec.LookPath("liblinear-train"); err != nil {
+		t.Skip("SKIP: liblinear-train not on PATH (apt-get install liblinear-tools); Yeast's PLT figure is not recomputed")
+	}
+	t.Setenv("MHE_DATA_DIR", testutil.DataDir(t))
+	cfg := filepath.Join(testutil.RepoRoot(t), "configs", "yeast-mhc.yaml")
+	for _, seed := range []string{"1", "2"} {
+		var out strings.Builder
+		if err := run(context.Background(), []string{"--config", cfg, "--seed", seed}, &out); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("917 test rows: P@1 %.2f ", testutil.PLTP1["yeast"])
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("seed %s: %q, want it to hold %q", seed, out.String(), want)
+		}
 	}
 }
 
