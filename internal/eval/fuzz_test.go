@@ -22,31 +22,50 @@ func FuzzPredReader(f *testing.F) {
 			}
 			return
 		}
-		ev, _ := NewEvaluator(Options{K: []int{1, 3}})
-		for {
-			labels, scores, err := pr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				if !errors.Is(err, data.ErrInput) {
-					t.Fatalf("not an input error: %v", err)
-				}
-				return
-			}
-			for i := 1; i < len(scores); i++ {
-				if scores[i] > scores[i-1] {
-					t.Fatalf("scores not descending: %v", scores)
-				}
-			}
-			ev.Add([]int32{0, 1}, labels)
-		}
-		for _, m := range ev.Result().Metrics {
-			if m.Value < 0 || m.Value > 1 {
-				t.Fatalf("%s = %v out of [0,1]", m.Name, m.Value)
-			}
-		}
+		checkPredReader(t, pr)
 	})
+}
+
+// FuzzPredReaderNames is FuzzPredReader for files of label names (mhe
+// predict --names, read by mhe eval --pred-names).
+func FuzzPredReaderNames(f *testing.F) {
+	for _, s := range []string{"2 3\nb:0.5 c:d:0.9\n\n", "a:1 b:0.5\nc:d:0.1\n", "a:nan\n", "a:1 a:0.5\n", "z:1\n", ":1\n", "\n\n\n"} {
+		f.Add([]byte(s))
+	}
+	names := map[string]int32{"a": 0, "b": 1, "c:d": 2}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		checkPredReader(t, NewPredReaderNames(bytes.NewReader(in), "fuzz", names))
+	})
+}
+
+// checkPredReader reads every row: each must come best first and score in
+// an evaluator, or the reader must stop at an input error.
+func checkPredReader(t *testing.T, pr *PredReader) {
+	t.Helper()
+	ev, _ := NewEvaluator(Options{K: []int{1, 3}})
+	for {
+		labels, scores, err := pr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if !errors.Is(err, data.ErrInput) {
+				t.Fatalf("not an input error: %v", err)
+			}
+			return
+		}
+		for i := 1; i < len(scores); i++ {
+			if scores[i] > scores[i-1] {
+				t.Fatalf("scores not descending: %v", scores)
+			}
+		}
+		ev.Add([]int32{0, 1}, labels)
+	}
+	for _, m := range ev.Result().Metrics {
+		if m.Value < 0 || m.Value > 1 {
+			t.Fatalf("%s = %v out of [0,1]", m.Name, m.Value)
+		}
+	}
 }
 
 // FuzzCompare checks Compare's invariants on arbitrary small evaluations:

@@ -94,10 +94,21 @@ func (p *PredReader) Next() ([]int32, []float32, error) {
 		}
 	}
 	if l, dup := p.duplicate(); dup {
-		return nil, nil, &data.ParseError{File: p.name, Line: p.rd.Line(),
-			Err: fmt.Errorf("%w: label %d is predicted twice in this row; a prediction row lists each label once", data.ErrDuplicate, l)}
+		return nil, nil, &data.ParseError{File: p.name, Line: p.Line(),
+			Err: fmt.Errorf("%w: label %s is predicted twice in this row; a prediction row lists each label once", data.ErrDuplicate, p.labelName(l))}
 	}
 	return p.labels, p.scores, nil
+}
+
+// labelName shows label l in a message: its id, or its name when the file
+// holds names.
+func (p *PredReader) labelName(l int32) string {
+	for name, id := range p.names {
+		if id == l {
+			return strconv.Quote(name)
+		}
+	}
+	return strconv.Itoa(int(l))
 }
 
 func (p *PredReader) duplicate() (int32, bool) {
