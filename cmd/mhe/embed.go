@@ -116,14 +116,14 @@ func embedRun(s *streams, o *embedOptions) error {
 	var rows int
 	switch {
 	case format == "text" && o.Out == "-":
-		rows, err = writeTextFeatures(s.out, enc, m, src)
+		rows, err = writeTextFeatures(s.out, enc, src)
 	case format == "text":
 		err = atomicfile.WriteFile(o.Out, 0o644, func(w io.Writer) (err error) {
-			rows, err = writeTextFeatures(w, enc, m, src)
+			rows, err = writeTextFeatures(w, enc, src)
 			return err
 		})
 	default:
-		rows, err = writeNpyFeatures(o.Out, enc, m, src)
+		rows, err = writeNpyFeatures(o.Out, enc, src)
 	}
 	if err == nil {
 		src.warnIgnored(s.errOut, "embed")
@@ -135,30 +135,10 @@ func embedRun(s *streams, o *embedOptions) error {
 	return err
 }
 
-// encodeRows runs the encoder over src batch by batch and calls emit with
-// each row's features in input order; it returns the number of rows.
-func encodeRows(enc *train.Encoder, m *train.Model, src rowSource, emit func([]float32) error) (int, error) {
-	n := 0
-	flush := func() error {
-		enc.Run()
-		for i := range enc.Len() {
-			if err := emit(enc.Row(i)); err != nil {
-				return err
-			}
-		}
-		n += enc.Len()
-		enc.Reset()
-		return nil
-	}
-	enc.Reset()
-	err := batchRows(m, src, enc, flush)
-	return n, err
-}
-
-func writeTextFeatures(w io.Writer, enc *train.Encoder, m *train.Model, src rowSource) (int, error) {
+func writeTextFeatures(w io.Writer, enc *train.Encoder, src rowSource) (int, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var line []byte
-	n, err := encodeRows(enc, m, src, func(f []float32) error {
+	n, err := train.EncodeRows(enc, src, func(f []float32) error {
 		line = line[:0]
 		for i, v := range f {
 			if i > 0 {
@@ -176,7 +156,7 @@ func writeTextFeatures(w io.Writer, enc *train.Encoder, m *train.Model, src rowS
 	return n, bw.Flush()
 }
 
-func writeNpyFeatures(path string, enc *train.Encoder, m *train.Model, src rowSource) (int, error) {
+func writeNpyFeatures(path string, enc *train.Encoder, src rowSource) (int, error) {
 	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return 0, err
@@ -186,7 +166,7 @@ func writeNpyFeatures(path string, enc *train.Encoder, m *train.Model, src rowSo
 		f.Abort()
 		return 0, err
 	}
-	n, err := encodeRows(enc, m, src, nw.Write)
+	n, err := train.EncodeRows(enc, src, nw.Write)
 	if err == nil {
 		err = nw.Finish(f)
 	}

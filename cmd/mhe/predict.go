@@ -1,32 +1,20 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"os"
-	"runtime"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
-	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
-	"github.com/mhe-xlc/mhe/internal/record"
-	"github.com/mhe-xlc/mhe/internal/report"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
@@ -117,257 +105,9 @@ input are ignored.
 	return cmd
 }
 
-// modelsHelp and ensembleHelp describe --model of predict and eval.
-const (
-	modelsHelp   = "model directory (required); repeat it to rank with an ensemble of the models"
-	ensembleHelp = `With --model given more than once, the models are an ensemble (as in the
-paper's MHC ensembles, or Parabel's trees): each ranks its own top-K, every
-model scores the union of those labels, and labels are ranked by the mean
-score. The models must be trained on the same dataset (same labels and
-features; label orders, heads and seeds may differ); the input is read with
-the first model's config, and each model preprocesses it as its own
-training data was.`
-)
-
-// checkModelFlags refuses an empty --model among several (an unset shell
-// variable, say).
-func checkModelFlags(dirs []string) error {
-	for i, d := range dirs {
-		if d == "" {
-			return usageErrorf("--model number %d of %d is empty: give a model directory", i+1, len(dirs))
-		}
-	}
-	return nil
-}
-
-func firstOf(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
-}
-
-// member is one opened --model directory.
-type member struct {
-	dir    string
-	m      *train.Model
-	man    *modelio.Manifest
-	cfg    *config.Config
-	verify func() error
-	close  func() error
-}
-
-// members are the opened --model directories of predict or eval.
-type members []member
-
-// openMembers opens every model directory with openModelDeferred (the
-// weights are hashed in the background: call verify before writing
-// anything) and sets the prediction beam: of the model, or of an
-// ensemble's MHC members (at least one must be MHC).
-func openMembers(dirs, sets []string, beam int) (members, error) {
-	var ms members
-	for _, dir := range dirs {
-		m, man, cfg, verify, closeFn, err := openModelDeferred(dir, sets)
-		if err != nil {
-			ms.close()
-			return nil, err
-		}
-		ms = append(ms, member{dir: dir, m: m, man: man, cfg: cfg, verify: verify, close: closeFn})
-	}
-	if err := ms.setPredictBeam(beam); err != nil {
-		ms.close()
-		return nil, err
-	}
-	return ms, nil
-}
-
-func (ms members) setPredictBeam(beam int) error {
-	if len(ms) == 1 || beam == 0 {
-		return ms[0].m.SetPredictBeam(beam)
-	}
-	var firstErr error
-	set := 0
-	for _, x := range ms {
-		if x.m.Method != heads.MHC {
-			continue
-		}
-		if err := x.m.SetPredictBeam(beam); err != nil && firstErr == nil {
-			firstErr = err
-		}
-		set++
-	}
-	if firstErr != nil {
-		return firstErr
-	}
-	if set == 0 {
-		return usageErrorf("--beam sets the prediction beam of MHC models; none of the %d models is MHC", len(ms))
-	}
-	return nil
-}
-
-func (ms members) close() {
-	for _, x := range ms {
-		x.close()
-	}
-}
-
-// trainSeconds adds up the members' training times from the run records
-// their directories hold (0 when any is missing: a partial sum would pass
-// for the whole).
-func (ms members) trainSeconds() float64 {
-	var sum float64
-	for _, x := range ms {
-		raw, err := os.ReadFile(modelio.Open(x.dir).File("result.json"))
-		if err != nil {
-			return 0
-		}
-		var r record.Record
-		if json.Unmarshal(raw, &r) != nil || r.Timing.TrainSeconds <= 0 {
-			return 0
-		}
-		sum += r.Timing.TrainSeconds
-	}
-	return sum
-}
-
-// verify reports the first damaged model.
-func (ms members) verify() error {
-	for _, x := range ms {
-		if err := x.verify(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (ms members) models() []*train.Model {
-	out := make([]*train.Model, len(ms))
-	for i, x := range ms {
-		out[i] = x.m
-	}
-	return out
-}
-
-// ranker ranks raw rows with the model, or the ensemble of the models.
-func (ms members) ranker(pool *nn.Pool, k int) (train.Ranker, error) {
-	r, err := train.NewRanker(ms.models(), pool, k)
-	return r, ms.memberError(err)
-}
-
-// memberError marks an ensemble the models cannot form for its exit code
-// and names the members in order.
-func (ms members) memberError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if len(ms) > 1 {
-		dirs := make([]string, len(ms))
-		for i, x := range ms {
-			dirs[i] = fmt.Sprintf("%d: %s", i+1, x.dir)
-		}
-		err = fmt.Errorf("%w (members in --model order: %s)", err, strings.Join(dirs, ", "))
-	}
-	return modelError(err)
-}
-
-// beamHelp describes the prediction beam flag of predict and eval.
-const beamHelp = "MHC: beam width kept per level when predicting (0 = the training beam; wider is slower and closer to the exact top-K)"
-
-// openModel loads a model directory and its config (MHE_* and --set apply).
-func openModel(dir string, sets []string) (*train.Model, *modelio.Manifest, *config.Config, func() error, error) {
-	m, man, cfg, verify, closeFn, err := openModelDeferred(dir, sets)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	if err := verify(); err != nil {
-		closeFn()
-		return nil, nil, nil, nil, err
-	}
-	return m, man, cfg, closeFn, nil
-}
-
-// openModelDeferred is openModel with the weights' checksum checked in the
-// background while the caller reads its input: nothing may be written
-// before verify returns nil (train.OpenModel).
-func openModelDeferred(dir string, sets []string) (*train.Model, *modelio.Manifest, *config.Config, func() error, func() error, error) {
-	m, man, verify, closeFn, err := train.OpenModel(dir)
-	if err != nil {
-		return nil, nil, nil, nil, nil, modelError(err)
-	}
-	cfg, err := loadConfig(configInput{File: modelio.Open(dir).File(modelio.ConfigFile), Sets: sets})
-	if err != nil {
-		closeFn()
-		return nil, nil, nil, nil, nil, err
-	}
-	return m, man, &cfg, func() error { return modelError(verify()) }, closeFn, nil
-}
-
-// modelError marks a damaged or incompatible model for its exit code.
-func modelError(err error) error {
-	if err != nil && train.IsModelError(err) {
-		return fmt.Errorf("%w: %w", ErrModel, err)
-	}
-	return err
-}
-
-// trainedRowsScored describes, in a phrase, the rows of src that the model
-// in dir trained on or chose its weights on ("" when none): a --set or an
-// MHE_* variable that moves the config's test split (data.holdout_fold,
-// data.test_rows, ...) can land it on them. cfg is the config scoring src;
-// the model's rows come from its own config.yaml, resolved against cfg's
-// data directory.
-func trainedRowsScored(dir string, man *modelio.Manifest, cfg *config.Config, src *train.Source, what string) (string, error) {
-	if src == nil {
-		return "", nil
-	}
-	path := modelio.Open(dir).File(modelio.ConfigFile)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrModel, err)
-	}
-	saved := config.Default()
-	if err := yaml.Unmarshal(raw, &saved); err != nil {
-		return "", fmt.Errorf("%w: %s: %w", ErrModel, path, err)
-	}
-	trained := train.WithRowKeys(cfg, &saved)
-	n, first, err := train.TrainedRows(trained, man.TrainingData, src)
-	if err != nil || n == 0 {
-		return "", err
-	}
-	var diff []string
-	now, then := train.RowKeys(cfg), train.RowKeys(&saved)
-	for _, k := range slices.Sorted(maps.Keys(now)) {
-		if now[k] != then[k] {
-			diff = append(diff, fmt.Sprintf("%s %s, the model's %s", k, keyValue(now[k]), keyValue(then[k])))
-		}
-	}
-	why := ""
-	if len(diff) > 0 {
-		why = " (" + strings.Join(diff, "; ") + ")"
-	}
-	return fmt.Sprintf("%d of the %d %s of %s (row %d first) are rows the model in %s trained on or chose its weights on%s", n, src.Len(), what, src.Path, first+1, dir, why), nil
-}
-
-// keyValue shows a config value in a message: strings quoted, so that an
-// empty one shows.
-func keyValue(v any) string {
-	if s, ok := v.(string); ok {
-		return strconv.Quote(s)
-	}
-	return fmt.Sprint(v)
-}
-
-func setThreads(n int) (int, func()) {
-	if n <= 0 {
-		n = runtime.NumCPU()
-	}
-	prev := runtime.GOMAXPROCS(n)
-	return n, func() { runtime.GOMAXPROCS(prev) }
-}
-
-// rowSource yields input rows one at a time.
+// rowSource yields input rows one at a time, and knows how many there are.
 type rowSource interface {
-	Next(row *data.Row) error
+	train.RowSource
 	Rows() int // -1 when unknown before the end
 }
 
@@ -656,218 +396,22 @@ func inputDim(m *train.Model) int {
 	return m.Prep.InputFeatures
 }
 
-// streamPredictions ranks batch by batch and writes one line per row; it
-// returns the number of rows. labels is the label count (for --header).
+// streamPredictions ranks src batch by batch and writes one line per row;
+// it returns the number of rows. labels is the label count (for --header).
 func streamPredictions(w io.Writer, r train.Ranker, labels int, src rowSource, o *predictOptions, names []string) (int, error) {
-	bw := bufio.NewWriterSize(w, 1<<20)
+	pw := eval.NewPredWriter(w, names, o.Threshold)
 	if o.Header {
 		rows := src.Rows()
 		if rows < 0 {
 			return 0, usageErrorf("--header needs the row count up front; this input has no header (give --rows, or an XC file)")
 		}
-		fmt.Fprintf(bw, "%d %d\n", rows, labels)
-	}
-	n := 0
-	var line []byte
-	flush := func() error {
-		r.Run()
-		n += r.Len()
-		for i := range r.Len() {
-			labels, scores := r.Result(i)
-			line = formatPrediction(line[:0], labels, scores, o.Threshold, names)
-			if _, err := bw.Write(line); err != nil {
-				return err
-			}
+		if err := pw.Header(rows, labels); err != nil {
+			return 0, err
 		}
-		r.Reset()
-		return nil
 	}
-	r.Reset()
-	if err := batchRows(nil, src, r, flush); err != nil {
+	n, err := train.RankRows(r, src, pw.Write)
+	if err != nil {
 		return n, err
 	}
-	return n, bw.Flush()
-}
-
-// rowQueue is a batch of preprocessed rows (train.Predictor, train.Encoder).
-type rowQueue interface {
-	Add(ids []int32, vals []float32)
-	Full() bool
-}
-
-// batchRows reads every row of src, preprocesses it as the model's training
-// data was (m nil: q takes raw rows), queues it on q, and calls flush
-// whenever q is full and once at the end.
-func batchRows(m *train.Model, src rowSource, q rowQueue, flush func() error) error {
-	var row data.Row
-	var scratch train.RowScratch
-	for {
-		err := src.Next(&row)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		ids, vals := row.Indices, row.Values
-		if m != nil {
-			ids, vals = m.Prep.ApplyRow(&scratch, ids, vals)
-		}
-		q.Add(ids, vals)
-		if q.Full() {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
-}
-
-// formatPrediction appends "l:s l:s\n" (scores with 6 decimals).
-func formatPrediction(b []byte, labels []int32, scores []float32, threshold float64, names []string) []byte {
-	first := true
-	for i, l := range labels {
-		if float64(scores[i]) < threshold {
-			break
-		}
-		if !first {
-			b = append(b, ' ')
-		}
-		first = false
-		if names != nil {
-			b = append(b, names[l]...)
-		} else {
-			b = strconv.AppendInt(b, int64(l), 10)
-		}
-		b = append(b, ':')
-		b = strconv.AppendFloat(b, float64(scores[i]), 'f', 6, 32)
-	}
-	return append(b, '\n')
-}
-
-// evalModel predicts the test split of a model's config and evaluates it.
-func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.EmptyPolicy) error {
-	if o.Pred != "" || o.Truth != "" {
-		return usageErrorf("--model evaluates the config's test split; drop --pred and --truth")
-	}
-	// Flags that describe --pred/--truth files have nothing to act on here;
-	// refuse them rather than ignore them.
-	for _, f := range []string{"truth-format", "rows", "column", "train", "train-rows", "inv-prop", "dataset", "single-label", "pred-names", "label-base", "feature-base"} {
-		if o.changed(f) {
-			return usageErrorf("--%s describes --pred/--truth files; --model reads the test split and training label counts its config and model give (drop --%s, or --set a config key)", f, f)
-		}
-	}
-	ms, err := openMembers(o.Models, o.ConfigSets, o.Beam)
-	if err != nil {
-		return err
-	}
-	defer ms.close()
-	m, man, cfg := ms[0].m, ms[0].man, ms[0].cfg
-	test, src, err := train.LoadTest(cfg)
-	// A damaged model is reported before any error of the data, as
-	// when the weights were hashed first.
-	if verr := ms.verify(); verr != nil {
-		return verr
-	}
-	if err != nil {
-		return err
-	}
-	if test == nil {
-		return usageErrorf("the model's config has no test split to evaluate")
-	}
-	if !o.AllowTrainRows {
-		for _, x := range ms {
-			if msg, err := trainedRowsScored(x.dir, x.man, cfg, src, "test rows"); err != nil {
-				return err
-			} else if msg != "" {
-				return usageErrorf("%s; metrics on them overstate the model. Score the test rows the model was trained for (drop that --set), train a model for these rows, or pass --allow-train-rows to score them anyway", msg)
-			}
-		}
-	}
-	threads, restore := setThreads(o.Threads)
-	defer restore()
-	ec := cfg.Eval
-	ec.K, ec.EmptyRows = o.K, string(policy)
-	if o.A > 0 {
-		ec.A, ec.B = o.A, o.B
-	}
-	if o.Against != "" {
-		ev, err := train.OriginalEvaluator(m, ec, cfg.Name, true)
-		if err != nil {
-			return err
-		}
-		if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev); err != nil {
-			return ms.memberError(err)
-		}
-		cs, err := compareWith(s, o, ev, test.Y, nil)
-		if err != nil {
-			return err
-		}
-		return writeComparison(s.out, o, o.Model, ev.Result(), cs, modelPropInfo(m, ec, cfg.Name), format)
-	}
-	names, err := data.ReadNamesFor(o.Names, m.Labels)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	ev, err := train.OriginalEvaluator(m, ec, cfg.Name, false)
-	if err != nil {
-		return err
-	}
-	var more []train.RowScorer
-	var pl *eval.PerLabel
-	if o.PerLabel != "" {
-		pl = eval.NewPerLabel(m.Labels, o.PerLabelK)
-		more = append(more, pl)
-	}
-	if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, more...); err != nil {
-		return ms.memberError(err)
-	}
-	res := ev.Result()
-	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
-		return err
-	}
-	if o.Result != "" {
-		secs := time.Since(start).Seconds()
-		rec := evalRecord(cfg.Name, res, secs)
-		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
-		rec.Plan = planRecord(m)
-		rec.Extra = map[string]any{}
-		if o.Beam > 0 {
-			rec.Extra["predict_beam"] = o.Beam
-		}
-		if len(ms) > 1 {
-			// The size, not the directories: ensembles of other seeds
-			// are replicates of one experiment in mhe report.
-			rec.Extra["ensemble"] = len(ms)
-			rec.ModelDir = strings.Join(o.Models, ",")
-			// The members' classifiers together (heads may differ).
-			rec.Plan.Params = 0
-			for _, x := range ms {
-				rec.Plan.Params += x.m.Plan.Params
-			}
-			if rec.Plan.VanillaParams > 0 {
-				rec.Plan.ParamRatio = float64(rec.Plan.Params) / float64(rec.Plan.VanillaParams)
-			}
-			rec.Timing.TrainSeconds = ms.trainSeconds()
-		}
-		if len(rec.Extra) == 0 {
-			rec.Extra = nil
-		}
-		rec.Data = man.TrainingData
-		rec.Timing.SetPredict(secs, res.Rows)
-		if err := record.Write(o.Result, rec); err != nil {
-			return err
-		}
-	}
-	return writeEvalResult(s.out, res, modelPropInfo(m, ec, cfg.Name), format)
-}
-
-// modelPropInfo describes the propensities a model's evaluation used.
-func modelPropInfo(m *train.Model, ec config.EvalConfig, name string) propInfo {
-	if m.LabelCounts == nil {
-		return propInfo{}
-	}
-	p := eval.PropensityParams{A: ec.A, B: ec.B}.Or(name)
-	return propInfo{weights: []float64{}, params: p, source: "training label counts", n: m.TrainRows}
+	return n, pw.Flush()
 }

@@ -54,3 +54,17 @@ func ExampleRun() {
 	// nDCG    50.00  62.20
 	// R       25.00  75.00
 }
+
+// Write predictions as mhe predict does, with a pyxclib header, keeping the
+// labels that score at least 0.5.
+func ExamplePredWriter() {
+	pw := eval.NewPredWriter(os.Stdout, nil, 0.5)
+	pw.Header(2, 3)
+	pw.Write([]int32{2, 1, 0}, []float32{0.9, 0.5, 0.125})
+	pw.Write([]int32{0, 1}, []float32{0.75, 0.25})
+	pw.Flush()
+	// Output:
+	// 2 3
+	// 2:0.900000 1:0.500000
+	// 0:0.750000
+}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -173,3 +174,57 @@ func (p *PredReader) readNamed() error {
 	}
 	return nil
 }
+
+// PredWriter writes predictions in the format PredReader reads: one line
+// per row of "label:score" pairs in the order given (best first), scores
+// with 6 decimals, an empty line for a row with none left. With names,
+// label names replace the ids (PredReader reads them back with
+// NewPredReaderNames); they must not be empty or hold whitespace.
+type PredWriter struct {
+	bw        *bufio.Writer
+	names     []string
+	threshold float64
+	line      []byte
+}
+
+// NewPredWriter writes to w (buffered: call Flush at the end). Pairs scoring
+// below threshold are left out (0 keeps every pair: scores are
+// probabilities).
+func NewPredWriter(w io.Writer, names []string, threshold float64) *PredWriter {
+	return &PredWriter{bw: bufio.NewWriterSize(w, 1<<20), names: names, threshold: threshold}
+}
+
+// Header writes the optional "rows labels" first line, which pyxclib's
+// score-file reader expects.
+func (p *PredWriter) Header(rows, labels int) error {
+	_, err := fmt.Fprintf(p.bw, "%d %d\n", rows, labels)
+	return err
+}
+
+// Write writes one row: labels and their scores, best first.
+func (p *PredWriter) Write(labels []int32, scores []float32) error {
+	b := p.line[:0]
+	first := true
+	for i, l := range labels {
+		if float64(scores[i]) < p.threshold {
+			break
+		}
+		if !first {
+			b = append(b, ' ')
+		}
+		first = false
+		if p.names != nil {
+			b = append(b, p.names[l]...)
+		} else {
+			b = strconv.AppendInt(b, int64(l), 10)
+		}
+		b = append(b, ':')
+		b = strconv.AppendFloat(b, float64(scores[i]), 'f', 6, 32)
+	}
+	p.line = append(b, '\n')
+	_, err := p.bw.Write(p.line)
+	return err
+}
+
+// Flush writes what is buffered.
+func (p *PredWriter) Flush() error { return p.bw.Flush() }

@@ -1,12 +1,100 @@
 package eval
 
 import (
+	"bytes"
 	"errors"
+	"io"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/data"
 )
+
+// What PredWriter writes, PredReader reads back: the same labels in the
+// same order and the scores to 6 decimals, with ids or with names, with and
+// without a header, and rows that the threshold empties.
+func TestPredWriterRoundTrip(t *testing.T) {
+	type row struct {
+		labels []int32
+		scores []float32
+	}
+	rows := []row{
+		{[]int32{2, 0, 1}, []float32{0.9, 0.5, 0.25}},
+		{nil, nil},
+		{[]int32{1}, []float32{0.1234567}},
+		{[]int32{0, 2}, []float32{1, 1e-7}},
+	}
+	names := []string{"a", "b", "c:d"}
+	ids := map[string]int32{"a": 0, "b": 1, "c:d": 2}
+	for _, tc := range []struct {
+		name      string
+		names     []string
+		header    bool
+		threshold float64
+		want      string
+	}{
+		{name: "ids", want: "2:0.900000 0:0.500000 1:0.250000\n\n1:0.123457\n0:1.000000 2:0.000000\n"},
+		{name: "ids, header", header: true, want: "4 3\n2:0.900000 0:0.500000 1:0.250000\n\n1:0.123457\n0:1.000000 2:0.000000\n"},
+		{name: "names", names: names, want: "c:d:0.900000 a:0.500000 b:0.250000\n\nb:0.123457\na:1.000000 c:d:0.000000\n"},
+		{name: "threshold", threshold: 0.5, want: "2:0.900000 0:0.500000\n\n\n0:1.000000\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			pw := NewPredWriter(&buf, tc.names, tc.threshold)
+			if tc.header {
+				if err := pw.Header(len(rows), 3); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, r := range rows {
+				if err := pw.Write(r.labels, r.scores); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := pw.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if buf.String() != tc.want {
+				t.Fatalf("wrote\n%q\nwant\n%q", buf.String(), tc.want)
+			}
+			var pr *PredReader
+			if tc.names != nil {
+				pr = NewPredReaderNames(bytes.NewReader(buf.Bytes()), "pred.txt", ids)
+			} else {
+				var err error
+				if pr, err = NewPredReader(bytes.NewReader(buf.Bytes()), "pred.txt"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, r := range rows {
+				labels, scores, err := pr.Next()
+				if err != nil {
+					t.Fatalf("row %d: %v", i+1, err)
+				}
+				keep := len(r.labels)
+				for keep > 0 && float64(r.scores[keep-1]) < tc.threshold {
+					keep--
+				}
+				if !slices.Equal(labels, r.labels[:keep]) {
+					t.Errorf("row %d: labels %v, want %v", i+1, labels, r.labels[:keep])
+				}
+				for j, s := range scores {
+					if math.Abs(float64(s-r.scores[j])) > 5e-7 {
+						t.Errorf("row %d: score %d is %v, want %v", i+1, j, s, r.scores[j])
+					}
+				}
+			}
+			if _, _, err := pr.Next(); err != io.EOF {
+				t.Errorf("after the last row: %v, want io.EOF", err)
+			}
+			if n, c, ok := pr.Header(); ok != tc.header || (ok && (n != len(rows) || c != 3)) {
+				t.Errorf("header %d %d %v", n, c, ok)
+			}
+		})
+	}
+}
 
 // A label named twice in a row is an input error naming the file, the line
 // and the label, with ids and with names.

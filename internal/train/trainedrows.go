@@ -2,10 +2,29 @@ package train
 
 import (
 	"fmt"
+	"os"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 )
+
+// SavedConfig reads the configuration the model in dir was trained with:
+// its config.yaml as training wrote it, which no MHE_* variable or --set
+// changes.
+func SavedConfig(dir string) (*config.Config, error) {
+	path := modelio.Open(dir).File(modelio.ConfigFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c := config.Default()
+	if err := yaml.Unmarshal(raw, &c); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &c, nil
+}
 
 // TrainedRows counts the rows of src that a model trained on or chose its
 // weights on, and returns the first of them (-1 when none). trained is the

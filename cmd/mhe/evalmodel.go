@@ -1,0 +1,141 @@
+package main
+
+import (
+	"strings"
+	"time"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/nn"
+	"github.com/mhe-xlc/mhe/internal/record"
+	"github.com/mhe-xlc/mhe/internal/report"
+	"github.com/mhe-xlc/mhe/internal/train"
+)
+
+// evalModel predicts the test split of a model's config and evaluates it.
+func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.EmptyPolicy) error {
+	if o.Pred != "" || o.Truth != "" {
+		return usageErrorf("--model evaluates the config's test split; drop --pred and --truth")
+	}
+	// Flags that describe --pred/--truth files have nothing to act on here;
+	// refuse them rather than ignore them.
+	for _, f := range []string{"truth-format", "rows", "column", "train", "train-rows", "inv-prop", "dataset", "single-label", "pred-names", "label-base", "feature-base"} {
+		if o.changed(f) {
+			return usageErrorf("--%s describes --pred/--truth files; --model reads the test split and training label counts its config and model give (drop --%s, or --set a config key)", f, f)
+		}
+	}
+	ms, err := openMembers(o.Models, o.ConfigSets, o.Beam)
+	if err != nil {
+		return err
+	}
+	defer ms.close()
+	m, man, cfg := ms[0].m, ms[0].man, ms[0].cfg
+	test, src, err := train.LoadTest(cfg)
+	// A damaged model is reported before any error of the data, as
+	// when the weights were hashed first.
+	if verr := ms.verify(); verr != nil {
+		return verr
+	}
+	if err != nil {
+		return err
+	}
+	if test == nil {
+		return usageErrorf("the model's config has no test split to evaluate")
+	}
+	if !o.AllowTrainRows {
+		for _, x := range ms {
+			if msg, err := trainedRowsScored(x.dir, x.man, cfg, src, "test rows"); err != nil {
+				return err
+			} else if msg != "" {
+				return usageErrorf("%s; metrics on them overstate the model. Score the test rows the model was trained for (drop that --set), train a model for these rows, or pass --allow-train-rows to score them anyway", msg)
+			}
+		}
+	}
+	threads, restore := setThreads(o.Threads)
+	defer restore()
+	ec := cfg.Eval
+	ec.K, ec.EmptyRows = o.K, string(policy)
+	if o.A > 0 {
+		ec.A, ec.B = o.A, o.B
+	}
+	if o.Against != "" {
+		ev, err := train.OriginalEvaluator(m, ec, cfg.Name, true)
+		if err != nil {
+			return err
+		}
+		if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev); err != nil {
+			return ms.memberError(err)
+		}
+		cs, err := compareWith(s, o, ev, test.Y, nil)
+		if err != nil {
+			return err
+		}
+		return writeComparison(s.out, o, o.Model, ev.Result(), cs, modelPropInfo(m, ec, cfg.Name), format)
+	}
+	names, err := data.ReadNamesFor(o.Names, m.Labels)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	ev, err := train.OriginalEvaluator(m, ec, cfg.Name, false)
+	if err != nil {
+		return err
+	}
+	var more []train.RowScorer
+	var pl *eval.PerLabel
+	if o.PerLabel != "" {
+		pl = eval.NewPerLabel(m.Labels, o.PerLabelK)
+		more = append(more, pl)
+	}
+	if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, more...); err != nil {
+		return ms.memberError(err)
+	}
+	res := ev.Result()
+	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
+		return err
+	}
+	if o.Result != "" {
+		secs := time.Since(start).Seconds()
+		rec := evalRecord(cfg.Name, res, secs)
+		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
+		rec.Plan = planRecord(m)
+		rec.Extra = map[string]any{}
+		if o.Beam > 0 {
+			rec.Extra["predict_beam"] = o.Beam
+		}
+		if len(ms) > 1 {
+			// The size, not the directories: ensembles of other seeds
+			// are replicates of one experiment in mhe report.
+			rec.Extra["ensemble"] = len(ms)
+			rec.ModelDir = strings.Join(o.Models, ",")
+			// The members' classifiers together (heads may differ).
+			rec.Plan.Params = 0
+			for _, x := range ms {
+				rec.Plan.Params += x.m.Plan.Params
+			}
+			if rec.Plan.VanillaParams > 0 {
+				rec.Plan.ParamRatio = float64(rec.Plan.Params) / float64(rec.Plan.VanillaParams)
+			}
+			rec.Timing.TrainSeconds = ms.trainSeconds()
+		}
+		if len(rec.Extra) == 0 {
+			rec.Extra = nil
+		}
+		rec.Data = man.TrainingData
+		rec.Timing.SetPredict(secs, res.Rows)
+		if err := record.Write(o.Result, rec); err != nil {
+			return err
+		}
+	}
+	return writeEvalResult(s.out, res, modelPropInfo(m, ec, cfg.Name), format)
+}
+
+// modelPropInfo describes the propensities a model's evaluation used.
+func modelPropInfo(m *train.Model, ec config.EvalConfig, name string) propInfo {
+	if m.LabelCounts == nil {
+		return propInfo{}
+	}
+	p := eval.PropensityParams{A: ec.A, B: ec.B}.Or(name)
+	return propInfo{weights: []float64{}, params: p, source: "training label counts", n: m.TrainRows}
+}

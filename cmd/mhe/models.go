@@ -1,0 +1,262 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/heads"
+	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/nn"
+	"github.com/mhe-xlc/mhe/internal/record"
+	"github.com/mhe-xlc/mhe/internal/train"
+)
+
+// modelsHelp and ensembleHelp describe --model of predict and eval.
+const (
+	modelsHelp   = "model directory (required); repeat it to rank with an ensemble of the models"
+	ensembleHelp = `With --model given more than once, the models are an ensemble (as in the
+paper's MHC ensembles, or Parabel's trees): each ranks its own top-K, every
+model scores the union of those labels, and labels are ranked by the mean
+score. The models must be trained on the same dataset (same labels and
+features; label orders, heads and seeds may differ); the input is read with
+the first model's config, and each model preprocesses it as its own
+training data was.`
+)
+
+// checkModelFlags refuses an empty --model among several (an unset shell
+// variable, say).
+func checkModelFlags(dirs []string) error {
+	for i, d := range dirs {
+		if d == "" {
+			return usageErrorf("--model number %d of %d is empty: give a model directory", i+1, len(dirs))
+		}
+	}
+	return nil
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// member is one opened --model directory.
+type member struct {
+	dir    string
+	m      *train.Model
+	man    *modelio.Manifest
+	cfg    *config.Config
+	verify func() error
+	close  func() error
+}
+
+// members are the opened --model directories of predict or eval.
+type members []member
+
+// openMembers opens every model directory with openModelDeferred (the
+// weights are hashed in the background: call verify before writing
+// anything) and sets the prediction beam: of the model, or of an
+// ensemble's MHC members (at least one must be MHC).
+func openMembers(dirs, sets []string, beam int) (members, error) {
+	var ms members
+	for _, dir := range dirs {
+		m, man, cfg, verify, closeFn, err := openModelDeferred(dir, sets)
+		if err != nil {
+			ms.close()
+			return nil, err
+		}
+		ms = append(ms, member{dir: dir, m: m, man: man, cfg: cfg, verify: verify, close: closeFn})
+	}
+	if err := ms.setPredictBeam(beam); err != nil {
+		ms.close()
+		return nil, err
+	}
+	return ms, nil
+}
+
+func (ms members) setPredictBeam(beam int) error {
+	if len(ms) == 1 || beam == 0 {
+		return ms[0].m.SetPredictBeam(beam)
+	}
+	var firstErr error
+	set := 0
+	for _, x := range ms {
+		if x.m.Method != heads.MHC {
+			continue
+		}
+		if err := x.m.SetPredictBeam(beam); err != nil && firstErr == nil {
+			firstErr = err
+		}
+		set++
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	if set == 0 {
+		return usageErrorf("--beam sets the prediction beam of MHC models; none of the %d models is MHC", len(ms))
+	}
+	return nil
+}
+
+func (ms members) close() {
+	for _, x := range ms {
+		x.close()
+	}
+}
+
+// trainSeconds adds up the members' training times from the run records
+// their directories hold (0 when any is missing: a partial sum would pass
+// for the whole).
+func (ms members) trainSeconds() float64 {
+	var sum float64
+	for _, x := range ms {
+		raw, err := os.ReadFile(modelio.Open(x.dir).File("result.json"))
+		if err != nil {
+			return 0
+		}
+		var r record.Record
+		if json.Unmarshal(raw, &r) != nil || r.Timing.TrainSeconds <= 0 {
+			return 0
+		}
+		sum += r.Timing.TrainSeconds
+	}
+	return sum
+}
+
+// verify reports the first damaged model.
+func (ms members) verify() error {
+	for _, x := range ms {
+		if err := x.verify(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ms members) models() []*train.Model {
+	out := make([]*train.Model, len(ms))
+	for i, x := range ms {
+		out[i] = x.m
+	}
+	return out
+}
+
+// ranker ranks raw rows with the model, or the ensemble of the models.
+func (ms members) ranker(pool *nn.Pool, k int) (train.Ranker, error) {
+	r, err := train.NewRanker(ms.models(), pool, k)
+	return r, ms.memberError(err)
+}
+
+// memberError marks an ensemble the models cannot form for its exit code
+// and names the members in order.
+func (ms members) memberError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if len(ms) > 1 {
+		dirs := make([]string, len(ms))
+		for i, x := range ms {
+			dirs[i] = fmt.Sprintf("%d: %s", i+1, x.dir)
+		}
+		err = fmt.Errorf("%w (members in --model order: %s)", err, strings.Join(dirs, ", "))
+	}
+	return modelError(err)
+}
+
+// beamHelp describes the prediction beam flag of predict and eval.
+const beamHelp = "MHC: beam width kept per level when predicting (0 = the training beam; wider is slower and closer to the exact top-K)"
+
+// openModel loads a model directory and its config (MHE_* and --set apply).
+func openModel(dir string, sets []string) (*train.Model, *modelio.Manifest, *config.Config, func() error, error) {
+	m, man, cfg, verify, closeFn, err := openModelDeferred(dir, sets)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if err := verify(); err != nil {
+		closeFn()
+		return nil, nil, nil, nil, err
+	}
+	return m, man, cfg, closeFn, nil
+}
+
+// openModelDeferred is openModel with the weights' checksum checked in the
+// background while the caller reads its input: nothing may be written
+// before verify returns nil (train.OpenModel).
+func openModelDeferred(dir string, sets []string) (*train.Model, *modelio.Manifest, *config.Config, func() error, func() error, error) {
+	m, man, verify, closeFn, err := train.OpenModel(dir)
+	if err != nil {
+		return nil, nil, nil, nil, nil, modelError(err)
+	}
+	cfg, err := loadConfig(configInput{File: modelio.Open(dir).File(modelio.ConfigFile), Sets: sets})
+	if err != nil {
+		closeFn()
+		return nil, nil, nil, nil, nil, err
+	}
+	return m, man, &cfg, func() error { return modelError(verify()) }, closeFn, nil
+}
+
+// modelError marks a damaged or incompatible model for its exit code.
+func modelError(err error) error {
+	if err != nil && train.IsModelError(err) {
+		return fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	return err
+}
+
+// trainedRowsScored describes, in a phrase, the rows of src that the model
+// in dir trained on or chose its weights on ("" when none): a --set or an
+// MHE_* variable that moves the config's test split (data.holdout_fold,
+// data.test_rows, ...) can land it on them. cfg is the config scoring src;
+// the model's rows come from its own config.yaml, resolved against cfg's
+// data directory.
+func trainedRowsScored(dir string, man *modelio.Manifest, cfg *config.Config, src *train.Source, what string) (string, error) {
+	if src == nil {
+		return "", nil
+	}
+	saved, err := train.SavedConfig(dir)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	trained := train.WithRowKeys(cfg, saved)
+	n, first, err := train.TrainedRows(trained, man.TrainingData, src)
+	if err != nil || n == 0 {
+		return "", err
+	}
+	var diff []string
+	now, then := train.RowKeys(cfg), train.RowKeys(saved)
+	for _, k := range slices.Sorted(maps.Keys(now)) {
+		if now[k] != then[k] {
+			diff = append(diff, fmt.Sprintf("%s %s, the model's %s", k, keyValue(now[k]), keyValue(then[k])))
+		}
+	}
+	why := ""
+	if len(diff) > 0 {
+		why = " (" + strings.Join(diff, "; ") + ")"
+	}
+	return fmt.Sprintf("%d of the %d %s of %s (row %d first) are rows the model in %s trained on or chose its weights on%s", n, src.Len(), what, src.Path, first+1, dir, why), nil
+}
+
+// keyValue shows a config value in a message: strings quoted, so that an
+// empty one shows.
+func keyValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
+func setThreads(n int) (int, func()) {
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	prev := runtime.GOMAXPROCS(n)
+	return n, func() { runtime.GOMAXPROCS(prev) }
+}
