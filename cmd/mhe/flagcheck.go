@@ -93,6 +93,11 @@ func checkOutputFile(flag, path string) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return usageErrorf("--%s %s is a directory; give a file name, such as %s", flag, path, filepath.Join(path, "result.json"))
 	}
+	if atomicfile.Special(path) {
+		// A device or a pipe (/dev/null, a named pipe): it exists and is
+		// written in place; opening a pipe now would wait for its reader.
+		return nil
+	}
 	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		hint := ""

@@ -2,6 +2,11 @@
 // sees the old file or the new one, never half of one: data goes to a
 // temporary file in the target's directory, is synced, and is renamed over
 // the target.
+//
+// A target that exists and is not a regular file (a device such as
+// /dev/null, a named pipe, /dev/stdout when it is a pipe) is written in
+// place: renaming over it would replace the device or pipe with a file.
+// A symbolic link to a file keeps the link: the file it names is replaced.
 package atomicfile
 
 import (
@@ -16,14 +21,30 @@ import (
 // File is a pending atomic write. Write to it, then Commit (or Abort).
 type File struct {
 	*os.File
-	path string
-	done bool
+	path   string // the path the caller gave (for messages)
+	target string // the file renamed over (path with symbolic links resolved)
+	done   bool
+	// direct: the target is a device or a pipe, written in place.
+	direct bool
 }
 
 // Create starts an atomic write of path. The temporary file lives beside it
 // (same file system, so the rename is atomic) and is named ".name.tmp-*".
+// A device or a pipe is opened for writing instead (see the package
+// documentation); opening a named pipe waits for its reader.
 func Create(path string, perm os.FileMode) (*File, error) {
-	dir, base := filepath.Split(path)
+	if Special(path) {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+		return &File{File: f, path: path, target: path, direct: true}, nil
+	}
+	target := path
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		target = real
+	}
+	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
@@ -36,7 +57,15 @@ func Create(path string, perm os.FileMode) (*File, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	return &File{File: f, path: path}, nil
+	return &File{File: f, path: path, target: target}, nil
+}
+
+// Special reports whether path exists and is neither a regular file nor a
+// directory (after symbolic links): a device or a pipe, which Create
+// writes in place.
+func Special(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.Mode().IsRegular() && !st.IsDir()
 }
 
 // Commit syncs the data and renames the temporary file over the target.
@@ -45,6 +74,13 @@ func (f *File) Commit() error {
 		return errors.New("atomicfile: already committed or aborted")
 	}
 	f.done = true
+	if f.direct {
+		// Devices and pipes cannot be synced (fsync fails on them).
+		if err := f.File.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", f.path, err)
+		}
+		return nil
+	}
 	tmp := f.Name()
 	if err := f.Sync(); err != nil {
 		f.File.Close()
@@ -55,22 +91,25 @@ func (f *File) Commit() error {
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
-	if err := os.Rename(tmp, f.path); err != nil {
+	if err := os.Rename(tmp, f.target); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
-	syncDir(filepath.Dir(f.path))
+	syncDir(filepath.Dir(f.target))
 	return nil
 }
 
-// Abort discards the write; the target is untouched. Safe after Commit.
+// Abort discards the write; the target is untouched (a device or a pipe
+// has had what was written to it). Safe after Commit.
 func (f *File) Abort() {
 	if f.done {
 		return
 	}
 	f.done = true
 	f.File.Close()
-	os.Remove(f.Name())
+	if !f.direct {
+		os.Remove(f.Name())
+	}
 }
 
 // WriteFile writes path atomically with the bytes fn writes.
@@ -83,7 +122,7 @@ func WriteFile(path string, perm os.FileMode, fn func(w io.Writer) error) error 
 		f.Abort()
 		// Name the file the user asked for, not the temporary one.
 		var pe *fs.PathError
-		if errors.As(err, &pe) && pe.Path == f.Name() {
+		if errors.As(err, &pe) && pe.Path == f.Name() && !f.direct {
 			pe.Path = path
 		}
 		return err

@@ -1,0 +1,77 @@
+//go:build unix
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Output flags may name a named pipe (or a device such as /dev/null): it
+// is written in place and stays a pipe. Renaming a finished temporary
+// file over it used to replace it (as root, /dev/null became a regular
+// file), and --result's early check would have blocked opening it.
+func TestOutputToPipe(t *testing.T) {
+	dir, _ := trainTiny(t)
+	tmp := t.TempDir()
+	mkfifo := func(name string) string {
+		p := filepath.Join(tmp, name)
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Skipf("no named pipes here: %v", err)
+		}
+		return p
+	}
+	read := func(p string) <-chan []byte {
+		c := make(chan []byte, 1)
+		go func() {
+			b, _ := os.ReadFile(p)
+			c <- b
+		}()
+		return c
+	}
+	wait := func(c <-chan []byte) []byte {
+		select {
+		case b := <-c:
+			return b
+		case <-time.After(20 * time.Second):
+			t.Fatal("the pipe's reader got nothing")
+			return nil
+		}
+	}
+	file := filepath.Join(tmp, "pred.txt")
+	if code, _, errOut := runMain(t, "", "predict", "--model", dir, "--out", file, "--quiet"); code != 0 {
+		t.Fatalf("predict to a file: %s", errOut)
+	}
+	want, _ := os.ReadFile(file)
+
+	pred := mkfifo("pred.pipe")
+	got := read(pred)
+	if code, _, errOut := runMain(t, "", "predict", "--model", dir, "--out", pred, "--quiet"); code != 0 {
+		t.Fatalf("predict to a pipe: exit %d: %s", code, errOut)
+	}
+	if b := wait(got); string(b) != string(want) || len(b) == 0 {
+		t.Errorf("through the pipe: %d bytes, want the %d of --out FILE", len(b), len(want))
+	}
+
+	res := mkfifo("result.pipe")
+	got = read(res)
+	if code, _, errOut := runMain(t, "", "eval", "--model", dir, "--result", res); code != 0 {
+		t.Fatalf("eval --result to a pipe: exit %d: %s", code, errOut)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(wait(got), &rec); err != nil || rec["metrics"] == nil {
+		t.Errorf("the run record through the pipe: %v, %v", rec, err)
+	}
+	for _, p := range []string{pred, res} {
+		if st, err := os.Lstat(p); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+			t.Errorf("%s after the write: %v, %v; want a named pipe", p, st.Mode(), err)
+		}
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 3 {
+		t.Errorf("files beside the pipes: %v", entries)
+	}
+}
