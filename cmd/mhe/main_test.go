@@ -122,6 +122,7 @@ func TestPlanErrors(t *testing.T) {
 		{[]string{"plan", "--nope"}, ExitUsage, "unknown flag"},
 		{[]string{"plan", "--labels", "5", "--data", "x"}, ExitUsage, "one way"},
 		{[]string{"plan", "--data", "does-not-exist.txt"}, ExitData, "does-not-exist.txt"},
+		{[]string{"plan", "--labels", "9223372036854775807"}, ExitUsage, "at most 2147483647 labels"},
 		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
 	}
 	for _, c := range cases {

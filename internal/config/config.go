@@ -372,6 +372,9 @@ func (c *Config) Validate() error {
 	if d.NumFeatures < 0 || d.NumLabels < 0 {
 		bad("data.num_labels", "dimensions cannot be negative")
 	}
+	if d.NumFeatures > math.MaxInt32 || d.NumLabels > math.MaxInt32 {
+		bad("data.num_labels", "dimensions above %d do not fit the 32-bit feature and label ids", math.MaxInt32)
+	}
 	if strings.EqualFold(d.Format, "xc-matrix") && d.Train != "" && d.TrainLabels == "" {
 		bad("data.train_labels", "format xc-matrix reads features and labels from separate files: set data.train_labels")
 	}

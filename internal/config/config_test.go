@@ -73,6 +73,7 @@ func TestValidateRules(t *testing.T) {
 		{"label base", func(c *Config) { c.Data.LabelBase = 2 }, "data.label_base: 2: index bases are 0 or 1"},
 		{"feature base", func(c *Config) { c.Data.FeatureBase = -1 }, "data.feature_base"},
 		{"negative dims", func(c *Config) { c.Data.NumLabels = -3 }, "data.num_labels: dimensions cannot be negative"},
+		{"dims beyond int32", func(c *Config) { c.Data.NumFeatures = 1 << 31 }, "data.num_labels: dimensions above 2147483647 do not fit"},
 		{"xc-matrix labels", func(c *Config) { c.Data.Format = "xc-matrix" }, "data.train_labels: format xc-matrix"},
 		{"encoder type", func(c *Config) { c.Encoder.Type = "cnn" }, "encoder.type"},
 		{"activation", func(c *Config) { c.Encoder.Activation = "swish" }, "encoder.activation"},

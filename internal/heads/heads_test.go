@@ -198,6 +198,12 @@ func TestPlanErrors(t *testing.T) {
 		"bad optimizer":           {Method: MHP, Labels: 100, Optimizer: "lbfgs"},
 		"lengths and groups, mhc": {Method: MHC, Labels: 100, Lengths: []int{10, 10}, Groups: 20},
 		"lengths and groups, mhs": {Method: MHS, Labels: 100, Lengths: []int{10, 10}, Groups: 20},
+		// Beyond int32 label ids; MHP's search for lengths used to
+		// overflow and never return.
+		"labels beyond int32, mhp":     {Method: MHP, Labels: math.MaxInt64},
+		"labels beyond int32, mhc":     {Method: MHC, Labels: MaxLabels + 1},
+		"labels beyond int32, mhs":     {Method: MHS, Labels: MaxLabels + 1},
+		"labels beyond int32, vanilla": {Method: Vanilla, Labels: MaxLabels + 1},
 	} {
 		if _, err := NewPlan(r); err == nil {
 			t.Errorf("%s: no error", name)

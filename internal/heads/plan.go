@@ -101,6 +101,10 @@ type Plan struct {
 	ParamRatio          float64 `json:"param_ratio"`
 }
 
+// MaxLabels is the most labels a plan takes: label ids are int32, as in
+// the data readers.
+const MaxLabels = math.MaxInt32
+
 // NewPlan plans the heads for r.
 func NewPlan(r Request) (*Plan, error) {
 	if r.Labels < 1 && len(r.Lengths) > 0 {
@@ -115,6 +119,9 @@ func NewPlan(r Request) (*Plan, error) {
 	}
 	if r.Labels < 1 {
 		return nil, fmt.Errorf("%w: the label count is unknown; give --labels, --data or --config", ErrPlan)
+	}
+	if r.Labels > MaxLabels {
+		return nil, fmt.Errorf("%w: %d labels: label ids are 32-bit, so a model has at most %d labels", ErrPlan, r.Labels, MaxLabels)
 	}
 	if r.Method == "" {
 		r.Method = MHP
