@@ -157,11 +157,15 @@ func writeTextFeatures(w io.Writer, enc *train.Encoder, src rowSource) (int, err
 }
 
 func writeNpyFeatures(path string, enc *train.Encoder, src rowSource) (int, error) {
+	rows := src.Rows()
+	if rows < 0 && atomicfile.Special(path) {
+		return 0, usageErrorf("--out %s is a pipe or a device, and an .npy header holds the row count, which this input does not declare (no XC header or --rows): write to a file, or use --format text", path)
+	}
 	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return 0, err
 	}
-	nw, err := npy.NewWriter(f, enc.Dim())
+	nw, err := npy.NewWriter(f, enc.Dim(), rows)
 	if err != nil {
 		f.Abort()
 		return 0, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -66,12 +67,36 @@ func TestOutputToPipe(t *testing.T) {
 	if err := json.Unmarshal(wait(got), &rec); err != nil || rec["metrics"] == nil {
 		t.Errorf("the run record through the pipe: %v, %v", rec, err)
 	}
-	for _, p := range []string{pred, res} {
+	// embed's .npy header holds the row count: known for the test split,
+	// so the pipe gets the bytes a file gets; unknown for a streamed LIBSVM
+	// input, which is a usage error before the pipe is opened.
+	npyFile := filepath.Join(tmp, "f.npy")
+	if code, _, errOut := runMain(t, "", "embed", "--model", dir, "--out", npyFile, "--quiet"); code != 0 {
+		t.Fatalf("embed to a file: %s", errOut)
+	}
+	wantNpy, _ := os.ReadFile(npyFile)
+	os.Remove(npyFile)
+	npyPipe := mkfifo("f-pipe.npy")
+	got = read(npyPipe)
+	if code, _, errOut := runMain(t, "", "embed", "--model", dir, "--out", npyPipe, "--quiet"); code != 0 {
+		t.Fatalf("embed to a pipe: exit %d: %s", code, errOut)
+	}
+	if b := wait(got); string(b) != string(wantNpy) || len(b) == 0 {
+		t.Errorf("embed through the pipe: %d bytes, want the %d of a file", len(b), len(wantNpy))
+	}
+	svm := filepath.Join(tmp, "in.svm")
+	os.WriteFile(svm, []byte("1 1:0.5 7:1\n0 3:1\n"), 0o644)
+	code, _, errOut := runMain(t, "", "embed", "--model", dir, "--input", svm, "--input-format", "libsvm", "--out", npyPipe, "--quiet")
+	if code != ExitUsage || !strings.Contains(errOut, "does not declare") {
+		t.Errorf("embed of a streamed LIBSVM input to a pipe: exit %d %q, want %d", code, errOut, ExitUsage)
+	}
+	os.Remove(svm)
+	for _, p := range []string{pred, res, npyPipe} {
 		if st, err := os.Lstat(p); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
 			t.Errorf("%s after the write: %v, %v; want a named pipe", p, st.Mode(), err)
 		}
 	}
-	if entries, _ := os.ReadDir(tmp); len(entries) != 3 {
+	if entries, _ := os.ReadDir(tmp); len(entries) != 4 {
 		t.Errorf("files beside the pipes: %v", entries)
 	}
 }

@@ -2,8 +2,10 @@
 // (version 1.0, dtype '<f4', C order), the format `mhe embed` exports
 // encoder features in: numpy.load reads it directly.
 //
-// A Writer streams rows whose count is not known up front: the header
-// reserves a fixed-width row count, and Finish writes the real one in place.
+// A Writer streams rows whose count need not be known up front: the header
+// reserves a fixed-width row count, and Finish writes the real one in place
+// when it differs from the count given to NewWriter (so a writer told the
+// count can write to a pipe).
 package npy
 
 import (
@@ -42,24 +44,27 @@ func header(rows, cols int) []byte {
 
 // Writer streams the rows of a float32 matrix with a fixed column count.
 type Writer struct {
-	bw   *bufio.Writer
-	cols int
-	rows int
-	hlen int
-	buf  []byte
+	bw       *bufio.Writer
+	cols     int
+	rows     int
+	declared int // the row count in the header written first
+	hlen     int
+	buf      []byte
 }
 
-// NewWriter writes the header of a matrix with cols columns to w.
-func NewWriter(w io.Writer, cols int) (*Writer, error) {
+// NewWriter writes the header of a matrix with cols columns to w; rows is
+// the row count if known up front, else -1.
+func NewWriter(w io.Writer, cols, rows int) (*Writer, error) {
 	if cols < 1 {
 		return nil, fmt.Errorf("npy: %d columns", cols)
 	}
-	h := header(0, cols)
+	declared := max(rows, 0)
+	h := header(declared, cols)
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if _, err := bw.Write(h); err != nil {
 		return nil, err
 	}
-	return &Writer{bw: bw, cols: cols, hlen: len(h), buf: make([]byte, 4*cols)}, nil
+	return &Writer{bw: bw, cols: cols, declared: declared, hlen: len(h), buf: make([]byte, 4*cols)}, nil
 }
 
 // Write appends one row of exactly cols values.
@@ -80,11 +85,19 @@ func (w *Writer) Write(row []float32) error {
 // Rows is the number of rows written.
 func (w *Writer) Rows() int { return w.rows }
 
-// Finish flushes the rows and writes their count into the header at the
-// start of at (the file the writer wrote to, from offset 0).
+// Finish flushes the rows. When their count is not the one the header
+// holds, it writes the count into the header at the start of at (the file
+// the writer wrote to, from offset 0); at may be nil when NewWriter was
+// given the count.
 func (w *Writer) Finish(at io.WriterAt) error {
 	if err := w.bw.Flush(); err != nil {
 		return err
+	}
+	if w.rows == w.declared {
+		return nil
+	}
+	if at == nil {
+		return fmt.Errorf("npy: %d rows written but the header says %d, and it cannot be rewritten", w.rows, w.declared)
 	}
 	_, err := at.WriteAt(header(w.rows, w.cols), 0)
 	return err

@@ -19,7 +19,7 @@ func (m *memFile) WriteAt(p []byte, off int64) (int, error) {
 func TestRoundTrip(t *testing.T) {
 	for _, rows := range []int{0, 1, 3, 1000} {
 		var f memFile
-		w, err := NewWriter(&f, 3)
+		w, err := NewWriter(&f, 3, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,11 +49,48 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// Told the row count up front, a writer writes the same bytes as one that
+// rewrites its header, without seeking: to a plain io.Writer (a pipe), with
+// Finish(nil). A count that turns out wrong is an error there, and is
+// rewritten in a file.
+func TestDeclaredRows(t *testing.T) {
+	var want memFile
+	w, _ := NewWriter(&want, 2, -1)
+	w.Write([]float32{1, 2.5})
+	w.Write([]float32{-3, 0})
+	w.Finish(&want)
+	var pipe bytes.Buffer
+	w, _ = NewWriter(&pipe, 2, 2)
+	w.Write([]float32{1, 2.5})
+	w.Write([]float32{-3, 0})
+	if err := w.Finish(nil); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(pipe.Bytes(), want.b) {
+		t.Errorf("declared rows: bytes differ:\n%q\n%q", pipe.Bytes(), want.b)
+	}
+	pipe.Reset()
+	w, _ = NewWriter(&pipe, 2, 3)
+	w.Write([]float32{1, 2.5})
+	if err := w.Finish(nil); err == nil {
+		t.Error("1 row written under a header of 3, unrewritable: no error")
+	}
+	var f memFile
+	w, _ = NewWriter(&f, 2, 3)
+	w.Write([]float32{1, 2.5})
+	if err := w.Finish(&f); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, _, err := Read(bytes.NewReader(f.b)); err != nil || r != 1 {
+		t.Errorf("rewritten header: %d rows, %v", r, err)
+	}
+}
+
 // The golden file is what numpy writes for np.array([[1, 2.5], [-3, 0]],
 // dtype='<f4') apart from the padded row count, which numpy parses too.
 func TestGolden(t *testing.T) {
 	var f memFile
-	w, _ := NewWriter(&f, 2)
+	w, _ := NewWriter(&f, 2, -1)
 	w.Write([]float32{1, 2.5})
 	w.Write([]float32{-3, 0})
 	if err := w.Finish(&f); err != nil {
@@ -74,7 +111,7 @@ func TestGolden(t *testing.T) {
 
 func TestReadRejects(t *testing.T) {
 	var f memFile
-	w, _ := NewWriter(&f, 2)
+	w, _ := NewWriter(&f, 2, -1)
 	w.Write([]float32{1, 2})
 	w.Finish(&f)
 	good := f.b
@@ -93,7 +130,7 @@ func TestReadRejects(t *testing.T) {
 
 func FuzzRead(f *testing.F) {
 	var m memFile
-	w, _ := NewWriter(&m, 2)
+	w, _ := NewWriter(&m, 2, -1)
 	w.Write([]float32{1, 2})
 	w.Finish(&m)
 	f.Add(m.b)
