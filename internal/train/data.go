@@ -237,10 +237,30 @@ func TrainRowIndices(cfg *config.Config, n int) ([]int, error) {
 	case d.Test != "":
 		return nil, nil
 	case d.HoldoutEvery > 0:
-		tr, _ := data.HoldoutRows(n, d.HoldoutEvery, d.HoldoutFold)
-		return tr, nil
+		tr, _, err := holdoutRows(cfg, n)
+		return tr, err
 	}
 	return nil, nil
+}
+
+// holdoutRows splits the training file (n rows) by data.holdout_every and
+// data.holdout_fold. A side left empty is an error: a file shorter than the
+// rule's period has no row for it (and an empty list would read as every
+// row).
+func holdoutRows(cfg *config.Config, n int) (train, test []int, err error) {
+	d := &cfg.Data
+	train, test = data.HoldoutRows(n, d.HoldoutEvery, d.HoldoutFold)
+	fold := d.HoldoutFold
+	if fold == 0 {
+		fold = d.HoldoutEvery
+	}
+	switch {
+	case len(test) == 0:
+		err = fmt.Errorf("%w: data.holdout_every %d holds out the rows i %% %d == %d, and %s has none of them (%d rows): give a test file, or a smaller data.holdout_fold", config.ErrInvalid, d.HoldoutEvery, d.HoldoutEvery, fold-1, cfg.Path(d.Train), n)
+	case len(train) == 0:
+		err = fmt.Errorf("%w: data.holdout_every %d holds out every row of %s (%d rows), leaving none to train on", config.ErrInvalid, d.HoldoutEvery, cfg.Path(d.Train), n)
+	}
+	return train, test, err
 }
 
 // testSplit reads the test rows of a configuration and names their source
@@ -255,8 +275,8 @@ func (s *Splits) testSplit(cfg *config.Config, full *data.Dataset, trainSrc *Sou
 		if d.TestRows != "" {
 			return data.ReadSplit(cfg.Path(d.TestRows), d.SplitColumn, n)
 		}
-		_, rows := data.HoldoutRows(n, d.HoldoutEvery, d.HoldoutFold)
-		return rows, nil
+		_, rows, err := holdoutRows(cfg, n)
+		return rows, err
 	}
 	if d.Test != "" {
 		if d.TestRows != "" {

@@ -116,3 +116,33 @@ func TestHoldoutFold(t *testing.T) {
 		}
 	}
 }
+
+// A file shorter than the holdout rule's period can leave a side empty;
+// that is a configuration error naming the file, not an empty list that
+// reads as every row (which made every training row a test row).
+func TestHoldoutLeavesASideEmpty(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "one.txt"), []byte("1 3 2\n0 1:1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "three.txt"), []byte("3 3 2\n0 1:1\n1 2:1\n0 0:1\n"), 0o644)
+	for _, c := range []struct {
+		file        string
+		every, fold int
+		want        string
+	}{
+		{"one.txt", 2, 0, "has none of them (1 rows)"},
+		{"one.txt", 2, 1, "leaving none to train on"},
+		{"three.txt", 5, 0, "has none of them (3 rows)"},
+	} {
+		cfg := config.Default()
+		cfg.Data.Dir, cfg.Data.Train, cfg.Data.HoldoutEvery, cfg.Data.HoldoutFold = dir, c.file, c.every, c.fold
+		_, err := LoadSplits(&cfg, 1)
+		if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.file) {
+			t.Errorf("%s, every %d, fold %d: %v; want a config error with %q", c.file, c.every, c.fold, err, c.want)
+		}
+	}
+	cfg := config.Default()
+	cfg.Data.Dir, cfg.Data.Train, cfg.Data.HoldoutEvery = dir, "three.txt", 3
+	if _, err := LoadSplits(&cfg, 1); err != nil {
+		t.Errorf("three rows, every 3: %v", err)
+	}
+}
