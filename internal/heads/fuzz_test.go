@@ -3,6 +3,7 @@ package heads
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -55,4 +56,13 @@ func FuzzSigmoidSoftplusVec(f *testing.F) {
 		sigmoidSoftplusSlice(v, s, sp)
 		matchesScalar(t, v, s, sp)
 	})
+}
+
+// A plan file's unknown key names its line and the keys a plan file has.
+func TestParsePlanFileUnknownKey(t *testing.T) {
+	_, err := ParsePlanFile([]byte("method: mhc\nlabels: 10\nlength: [5, 2]\n"), "plan.yaml")
+	want := `plan.yaml:3: unknown key "length" (the keys there are method, labels, lengths, beam, bottleneck_dim, samples, report)`
+	if !errors.Is(err, ErrPlan) || err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err %v, want ErrPlan with %q", err, want)
+	}
 }

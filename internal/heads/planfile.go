@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/mhe-xlc/mhe/internal/yamlfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -67,13 +68,11 @@ func ReadPlanFile(path string) (PlanFile, error) {
 // ParsePlanFile is ReadPlanFile on bytes; name is used in errors.
 func ParsePlanFile(raw []byte, name string) (PlanFile, error) {
 	var f PlanFile
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	if err := yamlfile.Decode(raw, name, &f); err != nil {
 		if err == io.EOF {
 			return f, fmt.Errorf("%w: %s: the plan file is empty; write one with mhe plan --out", ErrPlan, name)
 		}
-		return f, fmt.Errorf("%w: %s: %v", ErrPlan, name, err)
+		return f, fmt.Errorf("%w: %v", ErrPlan, err)
 	}
 	if _, err := ParseMethod(string(f.Method)); err != nil {
 		return f, fmt.Errorf("%s: %w", name, err)

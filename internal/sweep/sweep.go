@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,7 +20,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/mhe-xlc/mhe/internal/yamlfile"
 )
 
 // ErrSweep marks an invalid sweep file.
@@ -84,14 +85,15 @@ var unsafe = regexp.MustCompile(`[^A-Za-z0-9._=-]+`)
 // are taken relative to the directory the command runs in.
 func Parse(raw []byte, name string) ([]Run, error) {
 	var f File
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	if err := yamlfile.Decode(raw, name, &f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: %s is empty; a sweep file sets out and runs", ErrSweep, name)
+		}
 		hint := ""
 		if bytes.Contains(raw, []byte("=[")) {
 			hint = `; an override whose value is a list must be quoted inside [ ], e.g. ["head.lengths=[40,2,2]"]`
 		}
-		return nil, fmt.Errorf("%w: %s: %v%s", ErrSweep, name, err, hint)
+		return nil, fmt.Errorf("%w: %v%s", ErrSweep, err, hint)
 	}
 	if f.Out == "" {
 		return nil, fmt.Errorf("%w: %s: set out: the directory the runs' model directories go under", ErrSweep, name)

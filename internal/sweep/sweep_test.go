@@ -56,6 +56,16 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// An unknown key names its line and the keys allowed there, not the Go
+// type the decoder fills.
+func TestParseUnknownKey(t *testing.T) {
+	_, err := Parse([]byte("out: r\nruns:\n  - configs: [a.yaml]\n    seed: [1]\n"), "s.yaml")
+	want := `s.yaml:4: unknown key "seed" (the keys there are configs, set, overrides, seeds)`
+	if !errors.Is(err, ErrSweep) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "sweep.Entry") {
+		t.Errorf("err %v, want ErrSweep with %q", err, want)
+	}
+}
+
 // A list value inside a flow sequence must be quoted; the error says how.
 func TestParseListOverrideHint(t *testing.T) {
 	_, err := Parse([]byte("out: r\nruns: [{configs: [a.yaml], overrides: [[train.lr=0.1, head.lengths=[40,2,2]]]}]\n"), "s.yaml")

@@ -1,0 +1,95 @@
+// Package yamlfile decodes the project's small YAML files (sweeps, plan
+// files) strictly, with errors a user can act on: an unknown key names the
+// file, its line and the keys allowed at that place, instead of the Go type
+// the decoder fills.
+package yamlfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Decode decodes raw, the contents of the file name, into v (a pointer to a
+// struct with yaml tags), refusing keys v has no field for. An empty file
+// gives io.EOF.
+func Decode(raw []byte, name string, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	err := dec.Decode(v)
+	if err == nil || errors.Is(err, io.EOF) {
+		return err
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		// A syntax error: "yaml: line 3: mapping values are not allowed".
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := lineRE.FindStringSubmatch(msg); m != nil {
+			return fmt.Errorf("%s:%s: %s", name, m[1], m[2])
+		}
+		return fmt.Errorf("%s: %s", name, msg)
+	}
+	keys := map[string][]string{}
+	collectKeys(reflect.TypeOf(v), keys)
+	msgs := make([]string, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		if m := unknownRE.FindStringSubmatch(e); m != nil {
+			msgs = append(msgs, fmt.Sprintf("%s:%s: unknown key %q (the keys there are %s)", name, m[1], m[2], strings.Join(keys[m[3]], ", ")))
+		} else if m := lineRE.FindStringSubmatch(e); m != nil {
+			msgs = append(msgs, fmt.Sprintf("%s:%s: %s", name, m[1], m[2]))
+		} else {
+			msgs = append(msgs, name+": "+e)
+		}
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+var (
+	// What yaml.v3 says of a key with no field: "line 3: field foo not
+	// found in type sweep.Entry".
+	unknownRE = regexp.MustCompile(`^line (\d+): field (.+) not found in type (\S+)$`)
+	lineRE    = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
+
+// collectKeys maps every struct type reachable from t (by its name, as the
+// decoder's errors give it) to its yaml keys, in field order.
+func collectKeys(t reflect.Type, keys map[string][]string) {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return
+	}
+	if _, seen := keys[t.String()]; seen {
+		return
+	}
+	keys[t.String()] = nil
+	var names []string
+	for f := range t.Fields() {
+		tag, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if strings.Contains(opts, "inline") {
+			// An inlined struct's keys are this level's.
+			collectKeys(f.Type, keys)
+			names = append(names, keys[f.Type.String()]...)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		switch tag {
+		case "-":
+			continue
+		case "":
+			tag = strings.ToLower(f.Name)
+		}
+		names = append(names, tag)
+		collectKeys(f.Type, keys)
+	}
+	keys[t.String()] = names
+}

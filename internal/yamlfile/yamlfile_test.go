@@ -1,0 +1,65 @@
+package yamlfile
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+type inner struct {
+	Name  string `yaml:"name"`
+	Count int    `yaml:"count,omitempty"`
+}
+
+type shared struct {
+	Note string `yaml:"note"`
+}
+
+type outer struct {
+	Out    string  `yaml:"out"`
+	Runs   []inner `yaml:"runs"`
+	Plain  bool
+	Hidden string `yaml:"-"`
+	shared `yaml:",inline"`
+}
+
+func TestDecode(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string // substrings of the error; none: it decodes
+	}{
+		{name: "good", in: "out: x\nruns:\n  - name: a\n    count: 2\nplain: true\nnote: n\n"},
+		{name: "unknown top", in: "out: x\nrun: []\n", want: []string{`s.yaml:2: unknown key "run" (the keys there are out, runs, plain, note)`}},
+		{name: "unknown nested", in: "out: x\nruns:\n  - name: a\n    cout: 2\n", want: []string{`s.yaml:4: unknown key "cout" (the keys there are name, count)`}},
+		{name: "both", in: "outt: x\nruns:\n  - nam: a\n", want: []string{`s.yaml:1: unknown key "outt"`, `s.yaml:3: unknown key "nam"`}},
+		{name: "hidden is unknown", in: "hidden: x\n", want: []string{`s.yaml:1: unknown key "hidden"`}},
+		{name: "wrong type", in: "runs:\n  - count: many\n", want: []string{"s.yaml:2: cannot unmarshal", "many"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o outer
+			err := Decode([]byte(tc.in), "s.yaml", &o)
+			if len(tc.want) == 0 {
+				if err != nil || o.Out != "x" || len(o.Runs) != 1 || o.Runs[0].Count != 2 || !o.Plain || o.Note != "n" {
+					t.Errorf("decoded %+v, %v", o, err)
+				}
+				return
+			}
+			for _, w := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v, want it to hold %q", err, w)
+				}
+			}
+			if err != nil && strings.Contains(err.Error(), "yamlfile.") {
+				t.Errorf("error %v names a Go type", err)
+			}
+		})
+	}
+	var o outer
+	if err := Decode(nil, "empty.yaml", &o); !errors.Is(err, io.EOF) {
+		t.Errorf("empty file: %v, want io.EOF", err)
+	}
+	if err := Decode([]byte("out: x\nruns: [\n"), "bad.yaml", &o); err == nil || !strings.HasPrefix(err.Error(), "bad.yaml:") {
+		t.Errorf("malformed YAML: %v, want it to start with the file name", err)
+	}
+}
