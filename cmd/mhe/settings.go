@@ -76,7 +76,7 @@ func loadConfig(in configInput) (config.Config, error) {
 		v.Set(key, val)
 	}
 	dec := func(dc *mapstructure.DecoderConfig) {
-		dc.DecodeHook = commaListHook
+		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(commaListHook, unsignedHook)
 		dc.WeaklyTypedInput = true
 		dc.ErrorUnused = true
 	}
@@ -158,6 +158,31 @@ func commaListHook(from, to reflect.Type, v any) (any, error) {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	return parts, nil
+}
+
+// unsignedHook refuses a negative number for an unsigned key (a seed):
+// with WeaklyTypedInput, mapstructure would wrap -1 to 2^64-1, while the
+// flag and the environment variable of the same key refuse it.
+func unsignedHook(from, to reflect.Type, v any) (any, error) {
+	switch to.Kind() {
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	default:
+		return v, nil
+	}
+	rv := reflect.ValueOf(v)
+	neg := false
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		neg = rv.Int() < 0
+	case reflect.Float32, reflect.Float64:
+		neg = rv.Float() < 0
+	case reflect.String:
+		neg = strings.HasPrefix(strings.TrimSpace(rv.String()), "-")
+	}
+	if neg {
+		return nil, fmt.Errorf("%v is negative; give a whole number >= 0", v)
+	}
+	return v, nil
 }
 
 // readConfigFile loads a YAML file into v and rejects keys the schema does

@@ -84,6 +84,9 @@ func TestUnknownAndBadKeys(t *testing.T) {
 		{"train:\n  epochs: many\n", "epochs"},
 		{"train: [1, 2\n", "not valid YAML"},
 		{"head:\n  lengths: {a: 1}\n", "lengths"},
+		// An unsigned key used to wrap -1 to 2^64-1 (the flag refused it).
+		{"train:\n  seed: -1\n", "'train.seed' -1 is negative"},
+		{"data:\n  synth: {examples: 10, features: 5, labels: 3, seed: -2}\n", "'data.synth.seed' -2 is negative"},
 	}
 	for _, c := range cases {
 		_, err := loadConfig(configInput{File: writeConfig(t, c.body)})
@@ -96,6 +99,12 @@ func TestUnknownAndBadKeys(t *testing.T) {
 	}
 	if _, err := loadConfig(configInput{Sets: []string{"train.nope=1"}}); err == nil || !strings.Contains(err.Error(), "unknown key") {
 		t.Errorf("--set of an unknown key: %v", err)
+	}
+	if _, err := loadConfig(configInput{Sets: []string{"train.seed=-1"}}); err == nil || !strings.Contains(err.Error(), "negative") {
+		t.Errorf("--set train.seed=-1: %v", err)
+	}
+	if cfg, err := loadConfig(configInput{Sets: []string{"train.seed=18446744073709551615"}}); err != nil || cfg.Train.Seed != 1<<64-1 {
+		t.Errorf("--set of the largest seed: %v, %v", cfg.Train.Seed, err)
 	}
 	if _, err := loadConfig(configInput{Sets: []string{"novalue"}}); err == nil {
 		t.Error("--set without = should fail")
