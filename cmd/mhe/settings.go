@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -76,7 +77,7 @@ func loadConfig(in configInput) (config.Config, error) {
 		v.Set(key, val)
 	}
 	dec := func(dc *mapstructure.DecoderConfig) {
-		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(commaListHook, unsignedHook)
+		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(commaListHook, numberHook)
 		dc.WeaklyTypedInput = true
 		dc.ErrorUnused = true
 	}
@@ -160,27 +161,42 @@ func commaListHook(from, to reflect.Type, v any) (any, error) {
 	return parts, nil
 }
 
-// unsignedHook refuses a negative number for an unsigned key (a seed):
-// with WeaklyTypedInput, mapstructure would wrap -1 to 2^64-1, while the
-// flag and the environment variable of the same key refuse it.
-func unsignedHook(from, to reflect.Type, v any) (any, error) {
+// numberHook keeps mapstructure's weak typing (which lets "3" from an
+// environment variable fill an integer) from changing a number silently:
+// a fraction into an integer key (2.5 epochs became 2), true or false into
+// a number (true became 1), and a negative number into an unsigned key (a
+// seed of -1 became 2^64-1) are errors, as they are for the flags.
+func numberHook(from, to reflect.Type, v any) (any, error) {
+	integer, unsigned := false, false
 	switch to.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		integer = true
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		integer, unsigned = true, true
+	case reflect.Float32, reflect.Float64:
 	default:
 		return v, nil
 	}
 	rv := reflect.ValueOf(v)
-	neg := false
 	switch rv.Kind() {
+	case reflect.Bool:
+		return nil, fmt.Errorf("%v is not a number", v)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		neg = rv.Int() < 0
+		if unsigned && rv.Int() < 0 {
+			return nil, fmt.Errorf("%v is negative; give a whole number >= 0", v)
+		}
 	case reflect.Float32, reflect.Float64:
-		neg = rv.Float() < 0
+		f := rv.Float()
+		if integer && f != math.Trunc(f) {
+			return nil, fmt.Errorf("%v is not a whole number", v)
+		}
+		if unsigned && f < 0 {
+			return nil, fmt.Errorf("%v is negative; give a whole number >= 0", v)
+		}
 	case reflect.String:
-		neg = strings.HasPrefix(strings.TrimSpace(rv.String()), "-")
-	}
-	if neg {
-		return nil, fmt.Errorf("%v is negative; give a whole number >= 0", v)
+		if unsigned && strings.HasPrefix(strings.TrimSpace(rv.String()), "-") {
+			return nil, fmt.Errorf("%v is negative; give a whole number >= 0", v)
+		}
 	}
 	return v, nil
 }

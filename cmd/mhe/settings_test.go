@@ -84,7 +84,13 @@ func TestUnknownAndBadKeys(t *testing.T) {
 		{"train:\n  epochs: many\n", "epochs"},
 		{"train: [1, 2\n", "not valid YAML"},
 		{"head:\n  lengths: {a: 1}\n", "lengths"},
-		// An unsigned key used to wrap -1 to 2^64-1 (the flag refused it).
+		// Weak typing used to change these numbers silently: 2.5 epochs
+		// became 2, true became 1, and an unsigned -1 became 2^64-1 (the
+		// flags refused them).
+		{"train:\n  epochs: 2.5\n", "'train.epochs' 2.5 is not a whole number"},
+		{"train:\n  epochs: true\n", "'train.epochs' true is not a number"},
+		{"train:\n  lr: true\n", "'train.lr' true is not a number"},
+		{"encoder:\n  hidden: [32.5]\n", "'encoder.hidden[0]' 32.5 is not a whole number"},
 		{"train:\n  seed: -1\n", "'train.seed' -1 is negative"},
 		{"data:\n  synth: {examples: 10, features: 5, labels: 3, seed: -2}\n", "'data.synth.seed' -2 is negative"},
 	}
@@ -105,6 +111,11 @@ func TestUnknownAndBadKeys(t *testing.T) {
 	}
 	if cfg, err := loadConfig(configInput{Sets: []string{"train.seed=18446744073709551615"}}); err != nil || cfg.Train.Seed != 1<<64-1 {
 		t.Errorf("--set of the largest seed: %v, %v", cfg.Train.Seed, err)
+	}
+	// Whole numbers written as floats, and numbers in strings, still fill
+	// integer keys.
+	if cfg, err := loadConfig(configInput{Sets: []string{"train.epochs=1e3", "train.batch_size=64.0", `head.beam="7"`}}); err != nil || cfg.Train.Epochs != 1000 || cfg.Train.BatchSize != 64 || cfg.Head.Beam != 7 {
+		t.Errorf("whole numbers: epochs %d, batch %d, beam %d, %v", cfg.Train.Epochs, cfg.Train.BatchSize, cfg.Head.Beam, err)
 	}
 	if _, err := loadConfig(configInput{Sets: []string{"novalue"}}); err == nil {
 		t.Error("--set without = should fail")
