@@ -105,7 +105,9 @@ func TestEvalAgainstErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"--pred", "-", "--against", "-", "--truth", truth}, ExitUsage, "cannot both read standard input"},
+		{[]string{"--pred", "-", "--against", "-", "--truth", truth}, ExitUsage, "--pred and --against cannot both read standard input"},
+		{[]string{"--pred", "-", "--truth", "-"}, ExitUsage, "--pred and --truth cannot both read standard input"},
+		{[]string{"--pred", "-", "--truth", "-", "--train", "-"}, ExitUsage, "--pred and --truth and --train cannot all read standard input"},
 		{[]string{"--pred", a, "--against", b, "--truth", truth, "--per-label", "x.csv"}, ExitUsage, "drop them with --against"},
 		{[]string{"--pred", a, "--truth", truth, "--seed", "2"}, ExitUsage, "give --against B.txt"},
 		{[]string{"--pred", a, "--against", b, "--truth", truth, "--resamples", "0"}, ExitUsage, "--resamples 0 must be >= 1"},

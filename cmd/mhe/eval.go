@@ -150,10 +150,22 @@ func evalRun(s *streams, o *evalOptions) error {
 	if (o.A > 0) != (o.B > 0) || !(o.A >= 0) || !(o.B >= 0) || math.IsInf(o.A, 1) || math.IsInf(o.B, 1) { // NaN fails >= 0
 		return usageErrorf("--A and --B go together and must be finite and > 0")
 	}
+	// Standard input can be read once: by one of the files.
+	var stdin []string
+	for _, f := range []struct{ flag, path string }{{"pred", o.Pred}, {"truth", o.Truth}, {"against", o.Against}, {"train", o.Train}, {"inv-prop", o.InvProp}} {
+		if f.path == "-" {
+			stdin = append(stdin, "--"+f.flag)
+		}
+	}
+	if len(stdin) > 1 {
+		both := "both"
+		if len(stdin) > 2 {
+			both = "all"
+		}
+		return usageErrorf("%s cannot %s read standard input (-); give files for all but one", strings.Join(stdin, " and "), both)
+	}
 	if o.Against != "" {
 		switch {
-		case o.Pred == "-" && o.Against == "-":
-			return usageErrorf("--pred and --against cannot both read standard input")
 		case o.PerLabel != "" || o.Result != "":
 			return usageErrorf("--per-label and --result describe one prediction file; drop them with --against")
 		}
