@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 )
 
@@ -22,6 +23,17 @@ type streams struct {
 	out    io.Writer
 	errOut io.Writer
 	errTTY bool // stderr is a terminal: progress bars allowed
+	// exit ends the process (os.Exit when nil): a command stopped by a
+	// signal ends at once (stopOnSignal).
+	exit func(code int)
+}
+
+func (s *streams) exitNow(code int) {
+	if s.exit != nil {
+		s.exit(code)
+		return
+	}
+	os.Exit(code)
 }
 
 // Main runs mhe with args and returns the exit code.
@@ -70,6 +82,32 @@ func Main(args []string, s *streams) (code int) {
 	return ExitOK
 }
 
+// A command annotated signalsKey: signalsGraceful stops on SIGINT/SIGTERM
+// by itself (mhe train checkpoints; mhe sweep run passes the signal on).
+// Every other command is stopped at once by stopOnSignal.
+const (
+	signalsKey      = "signals"
+	signalsGraceful = "graceful"
+)
+
+// stopOnSignal waits for SIGINT/SIGTERM (ctx, from signal.NotifyContext,
+// ends with the signal as its cause) and then exits with ExitInterrupted,
+// first removing the temporary files of unfinished writes: the outputs are
+// as they were, and nothing is left beside them. It returns when ctx ends
+// otherwise (the command finished and Main called stop).
+func stopOnSignal(ctx context.Context, s *streams) {
+	<-ctx.Done()
+	// stop leaves context.Canceled itself as the cause; a signal's cause
+	// describes the signal (and matches context.Canceled under errors.Is,
+	// hence ==).
+	if context.Cause(ctx) == context.Canceled {
+		return
+	}
+	atomicfile.RemovePending()
+	fmt.Fprintln(s.errOut, "mhe: interrupted; the files it was writing are as they were")
+	s.exitNow(ExitInterrupted)
+}
+
 func newRootCmd(s *streams, prof *profiler) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "mhe",
@@ -92,6 +130,9 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFlagRanges(cmd); err != nil {
 			return err
+		}
+		if cmd.Annotations[signalsKey] != signalsGraceful {
+			go stopOnSignal(cmd.Context(), s)
 		}
 		return prof.start()
 	}

@@ -106,8 +106,10 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 		ckpt    time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "run FILE --index I",
-		Short: "Execute run I of a sweep (skip if done, resume if interrupted)",
+		Use: "run FILE --index I",
+		// SIGINT/SIGTERM end it in its own way (a checkpoint, exit 130).
+		Annotations: map[string]string{signalsKey: signalsGraceful},
+		Short:       "Execute run I of a sweep (skip if done, resume if interrupted)",
 		Example: `  mhe sweep run sweep.yaml --index 3
   mhe sweep run sweep.yaml --index "$SLURM_ARRAY_TASK_ID" --threads "$SLURM_CPUS_PER_TASK"
   mhe sweep run sweep.yaml --index 0 --dry-run     # print the command only

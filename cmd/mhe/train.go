@@ -46,8 +46,10 @@ type trainOptions struct {
 func newTrainCmd(s *streams, runF func(*trainOptions) error) *cobra.Command {
 	o := &trainOptions{}
 	cmd := &cobra.Command{
-		Use:   "train",
-		Short: "Train a model from a run config into a model directory",
+		Use: "train",
+		// SIGINT/SIGTERM end it in its own way (a checkpoint, exit 130).
+		Annotations: map[string]string{signalsKey: signalsGraceful},
+		Short:       "Train a model from a run config into a model directory",
 		Long: `Train the model a run config describes (configs/README.md documents every
 key) and write a model directory: manifest.json, config.yaml (the resolved
 config), the weights, metrics.jsonl (rewritten after every epoch). A

@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // File is a pending atomic write. Write to it, then Commit (or Abort).
@@ -57,7 +58,36 @@ func Create(path string, perm os.FileMode) (*File, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	return &File{File: f, path: path, target: target}, nil
+	af := &File{File: f, path: path, target: target}
+	pending.Lock()
+	pending.files[af] = struct{}{}
+	pending.Unlock()
+	return af, nil
+}
+
+// pending are the writes begun and not yet committed or aborted.
+var pending = struct {
+	sync.Mutex
+	files map[*File]struct{}
+}{files: map[*File]struct{}{}}
+
+func (f *File) settle() {
+	pending.Lock()
+	delete(pending.files, f)
+	pending.Unlock()
+}
+
+// RemovePending removes the temporary files of every write not yet
+// committed or aborted, for a process about to exit on a signal: it leaves
+// each target as it was, and nothing beside it. The writes cannot be
+// committed afterwards.
+func RemovePending() {
+	pending.Lock()
+	defer pending.Unlock()
+	for f := range pending.files {
+		os.Remove(f.Name())
+		delete(pending.files, f)
+	}
 }
 
 // Special reports whether path exists and is neither a regular file nor a
@@ -74,6 +104,7 @@ func (f *File) Commit() error {
 		return errors.New("atomicfile: already committed or aborted")
 	}
 	f.done = true
+	f.settle()
 	if f.direct {
 		// Devices and pipes cannot be synced (fsync fails on them).
 		if err := f.File.Close(); err != nil {
@@ -106,6 +137,7 @@ func (f *File) Abort() {
 		return
 	}
 	f.done = true
+	f.settle()
 	f.File.Close()
 	if !f.direct {
 		os.Remove(f.Name())

@@ -73,3 +73,40 @@ func TestWriteFileThroughSymlink(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
+
+// RemovePending removes the temporary files of unfinished writes, and only
+// theirs: a committed write stays, the target of a pending one is as it was.
+func TestRemovePending(t *testing.T) {
+	dir := t.TempDir()
+	done := filepath.Join(dir, "done.txt")
+	if err := WriteFile(done, 0o644, func(w io.Writer) error { _, err := io.WriteString(w, "kept"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "old.txt")
+	os.WriteFile(old, []byte("old"), 0o644)
+	f, err := Create(old, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(f, "half of the new")
+	g, err := Create(filepath.Join(dir, "new.txt"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	RemovePending()
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || names[0] != "done.txt" || names[1] != "old.txt" {
+		t.Errorf("files after RemovePending: %v, want done.txt and old.txt", names)
+	}
+	if b, _ := os.ReadFile(old); string(b) != "old" {
+		t.Errorf("the pending write's target holds %q", b)
+	}
+	if err := f.Commit(); err == nil {
+		t.Error("a write whose temporary file was removed committed")
+	}
+	g.Abort()
+}

@@ -1,0 +1,86 @@
+//go:build unix
+
+package faults
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mhe-xlc/mhe/internal/testutil"
+)
+
+// SIGTERM (a job's time limit, or Ctrl-C's SIGINT) stops a command other
+// than train at once with exit 130: the output it was writing is not
+// created and no temporary file is left. (These commands used to catch the
+// signal and go on to the end.)
+func TestSignalStopsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	cfg := write(t, dir, "c.yaml", `name: signals
+data:
+  synth: {examples: 2000, test_examples: 100, features: 2000, labels: 500, seed: 3}
+encoder: {type: mlp, hidden: [16]}
+head: {method: mhc}
+train: {epochs: 1, batch_size: 64, lr: 0.01}
+`)
+	model := filepath.Join(dir, "model")
+	if code, _, errOut := testutil.Run(t, dir, nil, "train", "--config", cfg, "--out", model, "--quiet"); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	big := filepath.Join(dir, "big.txt")
+	if code, _, errOut := testutil.Run(t, dir, nil, "data", "synth", "--examples", "300000", "--features", "2000", "--labels", "500", "--seed", "1", "--out", big, "--quiet"); code != 0 {
+		t.Fatalf("synth: %s", errOut)
+	}
+	for _, c := range []struct {
+		name string
+		out  string
+		args []string
+	}{
+		{"predict", "pred.txt", []string{"predict", "--model", model, "--input", big, "--threads", "1", "--out"}},
+		{"data synth", "more.txt", []string{"data", "synth", "--examples", "20000000", "--features", "2000", "--labels", "500", "--seed", "2", "--out"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			outDir := t.TempDir()
+			out := filepath.Join(outDir, c.out)
+			cmd := exec.Command(testutil.Binary(t), append(c.args, out)...)
+			var errOut bytes.Buffer
+			cmd.Stderr = &errOut
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Signal once the output is being written.
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				entries, _ := os.ReadDir(outDir)
+				if len(entries) > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatal("no output file was begun within 30 s")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+				t.Fatalf("exit %v (%s), want 130", err, errOut.String())
+			}
+			if !strings.Contains(errOut.String(), "interrupted") {
+				t.Errorf("stderr %q does not say it was interrupted", errOut.String())
+			}
+			if entries, _ := os.ReadDir(outDir); len(entries) != 0 {
+				t.Errorf("left behind: %v", entries)
+			}
+		})
+	}
+}
