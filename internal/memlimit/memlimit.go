@@ -101,6 +101,11 @@ func readLimit(name string) (int64, bool) {
 
 // memTotal reads MemTotal (kB) from a meminfo file.
 func memTotal(name string) (int64, bool) {
+	return meminfo(name, "MemTotal")
+}
+
+// meminfo reads one field (kB) of a meminfo file, in bytes.
+func meminfo(name, field string) (int64, bool) {
 	f, err := os.Open(name)
 	if err != nil {
 		return 0, false
@@ -109,13 +114,53 @@ func memTotal(name string) (int64, bool) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+		if len(fields) >= 2 && fields[0] == field+":" {
 			kb, err := strconv.ParseInt(fields[1], 10, 64)
-			if err != nil || kb <= 0 {
+			if err != nil || kb < 0 {
 				return 0, false
 			}
 			return kb << 10, true
 		}
 	}
 	return 0, false
+}
+
+// AllocCeilingFromRoot is the largest single allocation the kernel of a
+// file system rooted at root grants (Bytes 0: none known), given the
+// process's address-space limit asLimit (0: none). With Linux's default
+// heuristic overcommit (vm.overcommit_memory 0) a mapping larger than RAM
+// plus swap is refused, whatever is free; with strict accounting (2) the
+// commit limit bounds all mappings together, so one as well; with 1 any
+// mapping is granted. An address-space limit (ulimit -v) bounds it too.
+// The Go runtime cannot survive a refused allocation: it dies with
+// "fatal error: out of memory", so callers check large ones first.
+func AllocCeilingFromRoot(root string, asLimit int64) Limit {
+	var best Limit
+	if asLimit > 0 && asLimit < unlimited {
+		best = Limit{Bytes: asLimit, Source: "the address-space limit (ulimit -v)"}
+	}
+	consider := func(n int64, source string) {
+		if n > 0 && (best.Bytes == 0 || n < best.Bytes) {
+			best = Limit{Bytes: n, Source: source}
+		}
+	}
+	proc := filepath.Join(root, "proc")
+	raw, err := os.ReadFile(filepath.Join(proc, "sys", "vm", "overcommit_memory"))
+	if err != nil {
+		return best
+	}
+	meminfoFile := filepath.Join(proc, "meminfo")
+	switch strings.TrimSpace(string(raw)) {
+	case "0":
+		ram, ok1 := meminfo(meminfoFile, "MemTotal")
+		swap, ok2 := meminfo(meminfoFile, "SwapTotal")
+		if ok1 && ok2 {
+			consider(ram+swap, "RAM plus swap (/proc/meminfo), the most one allocation may take under vm.overcommit_memory 0")
+		}
+	case "2":
+		if n, ok := meminfo(meminfoFile, "CommitLimit"); ok {
+			consider(n, "/proc/meminfo CommitLimit (vm.overcommit_memory 2)")
+		}
+	}
+	return best
 }

@@ -73,3 +73,34 @@ func TestFromRoot(t *testing.T) {
 		})
 	}
 }
+
+func TestAllocCeilingFromRoot(t *testing.T) {
+	const meminfo = "MemTotal:       24683620 kB\nSwapTotal:       1048576 kB\nCommitLimit:    13390384 kB\n"
+	ramSwap := (int64(24683620) + 1048576) << 10
+	cases := []struct {
+		name  string
+		files map[string]string
+		as    int64
+		want  int64
+	}{
+		{"nothing readable", nil, 0, 0},
+		{"heuristic overcommit: RAM plus swap", map[string]string{"proc/meminfo": meminfo, "proc/sys/vm/overcommit_memory": "0\n"}, 0, ramSwap},
+		{"always overcommit: no ceiling", map[string]string{"proc/meminfo": meminfo, "proc/sys/vm/overcommit_memory": "1\n"}, 0, 0},
+		{"strict: the commit limit", map[string]string{"proc/meminfo": meminfo, "proc/sys/vm/overcommit_memory": "2\n"}, 0, int64(13390384) << 10},
+		{"ulimit -v below RAM", map[string]string{"proc/meminfo": meminfo, "proc/sys/vm/overcommit_memory": "0\n"}, 8 << 30, 8 << 30},
+		{"ulimit -v alone", nil, 8 << 30, 8 << 30},
+		{"no swap line", map[string]string{"proc/meminfo": "MemTotal: 100 kB\n", "proc/sys/vm/overcommit_memory": "0\n"}, 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			for name, text := range c.files {
+				write(t, root, name, text)
+			}
+			got := AllocCeilingFromRoot(root, c.as)
+			if got.Bytes != c.want || (got.Bytes > 0) != (got.Source != "") {
+				t.Errorf("got %d (%q), want %d", got.Bytes, got.Source, c.want)
+			}
+		})
+	}
+}

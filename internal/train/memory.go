@@ -108,6 +108,29 @@ func memoryWarning(mem Memory, rows int64, limit memlimit.Limit) string {
 		FormatBytes(all), FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(rows), FormatBytes(limit.Bytes), limit.Source)
 }
 
+// allocCeiling is the largest single allocation this process may make
+// (memlimit.AllocCeiling; tests replace it).
+var allocCeiling = memlimit.AllocCeiling
+
+// checkTensorSizes refuses a model (its shapes suffice) one of whose
+// tensors is larger than one allocation may take here: the Go runtime
+// would die of it with "fatal error: out of memory" and a stack dump.
+// Each tensor's weights, gradient and optimiser state are separate
+// allocations of its size.
+func checkTensorSizes(m *Model, limit memlimit.Limit) error {
+	if limit.Bytes <= 0 {
+		return nil
+	}
+	for _, p := range m.Params() {
+		if b := 4 * int64(p.Size()); b > limit.Bytes {
+			return fmt.Errorf("%w: tensor %s is %d × %d floats, %s in one block, more than one allocation may take here (%s: %s). "+
+				"Shrink it: hash the input features (encoder.hash_features, e.g. 1048576), a smaller encoder.hidden, or head.method mhc or mhp instead of vanilla",
+				config.ErrInvalid, p.Name, p.Rows, p.Cols, FormatBytes(b), FormatBytes(limit.Bytes), limit.Source)
+		}
+	}
+	return nil
+}
+
 // FormatBytes is n in KiB below a MiB, in MiB below a GiB, else in GiB with
 // two decimals.
 func FormatBytes(n int64) string {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -145,6 +146,36 @@ func TestTrainRunMemoryWarning(t *testing.T) {
 		warned := strings.Contains(log.String(), "warning: this run allocates")
 		if want := limit.Bytes == 1<<10; warned != want || want && !strings.Contains(log.String(), "(/sys/fs/cgroup/tiny/memory.max)") {
 			t.Errorf("limit %+v: warned %v, want %v:\n%s", limit, warned, want, log.String())
+		}
+	}
+}
+
+// A tensor larger than one allocation may take is refused before anything
+// is allocated, naming the tensor and the ceiling (the Go runtime would die
+// of the allocation without a message); below the ceiling the run trains.
+func TestTrainRunRefusesTensorAboveAllocCeiling(t *testing.T) {
+	defer func(f func() memlimit.Limit) { allocCeiling = f }(allocCeiling)
+	cfg := synthConfig("vanilla", "index") // 500 features × 64 hidden: 125 KiB
+	cfg.Train.Epochs = 1
+	for _, c := range []struct {
+		limit memlimit.Limit
+		want  string
+	}{
+		{memlimit.Limit{Bytes: 100 << 10, Source: "a small test ceiling"}, "tensor enc.0.w is 500 × 64 floats, 125 KiB in one block, more than one allocation may take here (100 KiB: a small test ceiling)"},
+		{memlimit.Limit{Bytes: 200 << 10, Source: "a roomier one"}, ""},
+		{memlimit.Limit{}, ""},
+	} {
+		allocCeiling = func() memlimit.Limit { return c.limit }
+		dir := t.TempDir()
+		_, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2})
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("ceiling %+v: %v", c.limit, err)
+			}
+			continue
+		}
+		if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ceiling %+v: %v, want a config error with %q", c.limit, err, c.want)
 		}
 	}
 }

@@ -204,7 +204,15 @@ func Prepare(cfg *config.Config, s *Splits, init bool, pool *nn.Pool) (*Model, *
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	m, err := Build(Spec{Config: cfg, Labels: s.Train.NumLabels(), Features: prep.Features(), SingleLabel: single, Plan: pf, Pool: pool})
+	spec := Spec{Config: cfg, Labels: s.Train.NumLabels(), Features: prep.Features(), SingleLabel: single, Plan: pf, Pool: pool}
+	shapes := spec
+	shapes.ShapesOnly = true
+	if sm, err := Build(shapes); err != nil {
+		return nil, nil, nil, err
+	} else if err := checkTensorSizes(sm, allocCeiling()); err != nil {
+		return nil, nil, nil, err
+	}
+	m, err := Build(spec)
 	if err != nil {
 		return nil, nil, nil, err
 	}
