@@ -42,32 +42,54 @@ func Describe(d *Dataset) Stats {
 		s.AvgFeatures = float64(s.NNZ) / float64(s.Examples)
 		s.AvgLabels = float64(s.LabelAssignments) / float64(s.Examples)
 	}
-	for _, c := range d.X.ColumnCounts() {
-		if c > 0 {
-			s.FeaturesUsed++
-		}
-	}
-	counts := d.Y.ColumnCounts()
-	for _, c := range counts {
-		if c > 0 {
-			s.LabelsUsed++
-		}
-	}
-	s.LabelFrequency = quantiles(counts)
+	s.FeaturesUsed = len(usedCounts(d.X))
+	counts := usedCounts(d.Y)
+	s.LabelsUsed = len(counts)
+	s.LabelFrequency = quantiles(counts, s.Labels)
 	return s
 }
 
-// quantiles uses the nearest-rank definition over all labels (unused
-// labels count as 0).
-func quantiles(counts []int64) Quantiles {
-	if len(counts) == 0 {
+// usedCounts returns the counts of the columns of m that occur (in no
+// particular order), in memory that grows with m's entries, not its
+// declared columns: a header may declare 2^31 of them.
+func usedCounts(m *CSR) []int64 {
+	var out []int64
+	if int64(m.Cols) <= 2*int64(len(m.Indices))+1<<20 {
+		for _, c := range m.ColumnCounts() {
+			if c > 0 {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	idx := slices.Clone(m.Indices)
+	slices.Sort(idx)
+	for i := 0; i < len(idx); {
+		j := i
+		for j < len(idx) && idx[j] == idx[i] {
+			j++
+		}
+		out = append(out, int64(j-i))
+		i = j
+	}
+	return out
+}
+
+// quantiles uses the nearest-rank definition over all n labels, of which
+// those missing from used (the counts of the labels that occur) count 0.
+func quantiles(used []int64, n int) Quantiles {
+	if n == 0 {
 		return Quantiles{}
 	}
-	c := slices.Clone(counts)
+	c := slices.Clone(used)
 	slices.Sort(c)
+	zeros := n - len(c)
 	at := func(q float64) int64 {
-		i := int(math.Ceil(q*float64(len(c)))) - 1
-		return c[min(max(i, 0), len(c)-1)]
+		i := min(max(int(math.Ceil(q*float64(n)))-1, 0), n-1)
+		if i < zeros {
+			return 0
+		}
+		return c[i-zeros]
 	}
-	return Quantiles{Min: c[0], P25: at(0.25), Median: at(0.5), P75: at(0.75), P90: at(0.9), P99: at(0.99), Max: c[len(c)-1]}
+	return Quantiles{Min: at(0), P25: at(0.25), Median: at(0.5), P75: at(0.75), P90: at(0.9), P99: at(0.99), Max: at(1)}
 }
