@@ -108,6 +108,29 @@ func memoryWarning(mem Memory, rows int64, limit memlimit.Limit) string {
 		FormatBytes(all), FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(rows), FormatBytes(limit.Bytes), limit.Source)
 }
 
+// labelArrayBytes is what training keeps per label before any weight: the
+// training counts (int64), the label order and its inverse (int32 each)
+// and the propensities the test split is scored with (float64).
+const labelArrayBytes = 24
+
+// checkLabelArrays refuses a label count whose per-label arrays alone
+// exceed what the process may use: they are written whole, so they would
+// all be resident. Such a count is usually a wrong header or one stray
+// label id (a LIBSVM file's label count is its largest id plus one).
+func checkLabelArrays(y *data.CSR, limit memlimit.Limit) error {
+	need := labelArrayBytes * int64(y.Cols)
+	if limit.Bytes <= 0 || need <= limit.Bytes {
+		return nil
+	}
+	largest := int32(-1)
+	for _, l := range y.Indices {
+		largest = max(largest, l)
+	}
+	return fmt.Errorf("%w: %d labels need %s of per-label arrays (training counts, the label order and its inverse, propensities) before any weight, "+
+		"more than this process may use (%s: %s); the training rows use label ids up to %d: is the data's label count (its header, or one label id) wrong?",
+		config.ErrInvalid, y.Cols, FormatBytes(need), FormatBytes(limit.Bytes), limit.Source, largest)
+}
+
 // allocCeiling is the largest single allocation this process may make
 // (memlimit.AllocCeiling; tests replace it).
 var allocCeiling = memlimit.AllocCeiling

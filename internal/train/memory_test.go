@@ -129,7 +129,7 @@ func TestMemoryWarning(t *testing.T) {
 // A run says what it allocates before its first batch, and warns when that
 // is more than the process may use.
 func TestTrainRunMemoryWarning(t *testing.T) {
-	for _, limit := range []memlimit.Limit{{}, {Bytes: 1 << 30, Source: "roomy"}, {Bytes: 1 << 10, Source: "/sys/fs/cgroup/tiny/memory.max"}} {
+	for _, limit := range []memlimit.Limit{{}, {Bytes: 1 << 30, Source: "roomy"}, {Bytes: 2 << 10, Source: "/sys/fs/cgroup/tiny/memory.max"}} {
 		cfg := synthConfig("vanilla", "index")
 		cfg.Train.Epochs = 1
 		var log strings.Builder
@@ -144,7 +144,7 @@ func TestTrainRunMemoryWarning(t *testing.T) {
 			t.Errorf("limit %+v: the log lacks %q:\n%s", limit, want, log.String())
 		}
 		warned := strings.Contains(log.String(), "warning: this run allocates")
-		if want := limit.Bytes == 1<<10; warned != want || want && !strings.Contains(log.String(), "(/sys/fs/cgroup/tiny/memory.max)") {
+		if want := limit.Bytes == 2<<10; warned != want || want && !strings.Contains(log.String(), "(/sys/fs/cgroup/tiny/memory.max)") {
 			t.Errorf("limit %+v: warned %v, want %v:\n%s", limit, warned, want, log.String())
 		}
 	}
@@ -177,5 +177,22 @@ func TestTrainRunRefusesTensorAboveAllocCeiling(t *testing.T) {
 		if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ceiling %+v: %v, want a config error with %q", c.limit, err, c.want)
 		}
+	}
+}
+
+// A label count whose per-label arrays alone exceed the process's memory
+// is refused before they are allocated, naming the largest label id the
+// rows use (the count is usually a wrong header).
+func TestCheckLabelArrays(t *testing.T) {
+	y := &data.CSR{Rows: 2, Cols: 1 << 30, Indptr: []int64{0, 1, 2}, Indices: []int32{3, 7}, Values: []float32{1, 1}}
+	err := checkLabelArrays(y, memlimit.Limit{Bytes: 8 << 30, Source: "a test limit"})
+	if want := "1073741824 labels need 24.00 GiB of per-label arrays"; !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "label ids up to 7") {
+		t.Errorf("%v, want a config error with %q and the largest id 7", err, want)
+	}
+	if err := checkLabelArrays(y, memlimit.Limit{Bytes: 32 << 30}); err != nil {
+		t.Errorf("within the limit: %v", err)
+	}
+	if err := checkLabelArrays(y, memlimit.Limit{}); err != nil {
+		t.Errorf("no limit known: %v", err)
 	}
 }

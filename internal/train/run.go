@@ -114,6 +114,9 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		return nil, err
 	}
 	logf("data: %s", splits.Describe())
+	if err := checkLabelArrays(splits.Train.Y, o.MemoryLimit); err != nil {
+		return nil, err
+	}
 	e := splits.Empty
 	logf("training rows without labels: %d, without features: %d, without either: %d; dropped: %d", e.NoLabels, e.NoFeatures, e.Neither, splits.Dropped)
 
