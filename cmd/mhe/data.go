@@ -335,5 +335,10 @@ func convertRun(s *streams, o *convertOptions) error {
 	if o.LabelsOut != "" {
 		return writeMaybeGzip(s.out, o.LabelsOut, func(w io.Writer) error { return data.WriteMatrix(w, ds.Y) })
 	}
+	if to == data.FormatXCMatrix && ds.Y.NNZ() > 0 {
+		// A feature matrix holds no labels: say so rather than drop them
+		// without a word.
+		fmt.Fprintf(s.errOut, "data convert: note: %s holds the features only; the %d label assignments were not written (give --labels-out FILE for the label matrix)\n", o.Out, ds.Y.NNZ())
+	}
 	return nil
 }
