@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,7 +74,6 @@ func TestValidateRules(t *testing.T) {
 		{"label base", func(c *Config) { c.Data.LabelBase = 2 }, "data.label_base: 2: index bases are 0 or 1"},
 		{"feature base", func(c *Config) { c.Data.FeatureBase = -1 }, "data.feature_base"},
 		{"negative dims", func(c *Config) { c.Data.NumLabels = -3 }, "data.num_labels: dimensions cannot be negative"},
-		{"dims beyond int32", func(c *Config) { c.Data.NumFeatures = 1 << 31 }, "data.num_labels: dimensions above 2147483647 do not fit"},
 		{"xc-matrix labels", func(c *Config) { c.Data.Format = "xc-matrix" }, "data.train_labels: format xc-matrix"},
 		{"encoder type", func(c *Config) { c.Encoder.Type = "cnn" }, "encoder.type"},
 		{"activation", func(c *Config) { c.Encoder.Activation = "swish" }, "encoder.activation"},
@@ -251,3 +251,22 @@ func TestKeysMatchFlatten(t *testing.T) {
 }
 
 func nan() float64 { return math.NaN() }
+
+// Dimensions beyond int32 do not fit the 32-bit ids (a 64-bit int can hold
+// them; a 32-bit one cannot, so there is nothing to test there).
+func TestDimensionsBeyondInt32(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("int is 32 bits here: no dimension exceeds int32")
+	}
+	beyond := int64(math.MaxInt32) + 1
+	for _, set := range []func(c *Config){
+		func(c *Config) { c.Data.NumFeatures = int(beyond) },
+		func(c *Config) { c.Data.NumLabels = int(beyond) },
+	} {
+		c := valid()
+		set(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "dimensions above 2147483647 do not fit") {
+			t.Errorf("%+v: %v", c.Data, err)
+		}
+	}
+}
