@@ -23,17 +23,6 @@ type streams struct {
 	out    io.Writer
 	errOut io.Writer
 	errTTY bool // stderr is a terminal: progress bars allowed
-	// exit ends the process (os.Exit when nil): a command stopped by a
-	// signal ends at once (stopOnSignal).
-	exit func(code int)
-}
-
-func (s *streams) exitNow(code int) {
-	if s.exit != nil {
-		s.exit(code)
-		return
-	}
-	os.Exit(code)
 }
 
 // Main runs mhe with args and returns the exit code.
@@ -105,7 +94,7 @@ func stopOnSignal(ctx context.Context, s *streams) {
 	}
 	atomicfile.RemovePending()
 	fmt.Fprintln(s.errOut, "mhe: interrupted; the files it was writing are as they were")
-	s.exitNow(ExitInterrupted)
+	os.Exit(ExitInterrupted)
 }
 
 func newRootCmd(s *streams, prof *profiler) *cobra.Command {
