@@ -170,22 +170,56 @@ func TestSingleModelFlags(t *testing.T) {
 	}
 }
 
+// trainOnSynthFile writes a synthetic XC file of the given rows (200
+// features, 20 labels) and trains one epoch on it with encoder and head
+// (YAML flow maps), holding out rows i % 5 == 4; it returns the file and
+// the model directory.
+func trainOnSynthFile(t *testing.T, rows, encoder, head string) (file, model string) {
+	t.Helper()
+	tmp := t.TempDir()
+	file = filepath.Join(tmp, "d.txt")
+	if code, _, errOut := runMain(t, "", "data", "synth", "--examples", rows, "--features", "200", "--labels", "20", "--out", file, "--quiet"); code != 0 {
+		t.Fatalf("synth: %s", errOut)
+	}
+	cfg := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(cfg, []byte("name: d\ndata: {train: "+file+", holdout_every: 5}\nencoder: "+encoder+"\nhead: "+head+"\ntrain: {epochs: 1}\n"), 0o644)
+	model = filepath.Join(tmp, "m")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", model, "--quiet"); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	return file, model
+}
+
+// A data file changed after training (same path, other contents) is named
+// in a warning by eval --model and predict of the config's test split: the
+// rows its holdout rule picks may be rows the model trained on. An
+// unchanged file gets none.
+func TestChangedDataWarning(t *testing.T) {
+	file, model := trainOnSynthFile(t, "300", "{type: mlp, hidden: [8]}", "{method: mhp}")
+	check := func(changed bool) {
+		t.Helper()
+		for _, args := range [][]string{{"eval", "--model", model}, {"predict", "--model", model, "--quiet"}} {
+			code, _, errOut := runMain(t, "", args...)
+			warned := strings.Contains(errOut, file+" changed after the model in "+model+" was trained on it")
+			if code != 0 || warned != changed {
+				t.Errorf("%v, file changed %v: exit %d, warned %v: %s", args, changed, code, warned, errOut)
+			}
+		}
+	}
+	check(false)
+	// One value written differently: the same rows, another sha256.
+	raw, _ := os.ReadFile(file)
+	os.WriteFile(file, []byte(strings.Replace(string(raw), ":", ":0", 1)), 0o644)
+	check(true)
+}
+
 // predict --input warns when the input file is the model's training file
 // and its rows (all of them when streamed, or those --rows selects) hold
 // rows the model trained on; test rows alone, or another file, pass
 // quietly.
 func TestPredictInputTrainingRows(t *testing.T) {
-	tmp := t.TempDir()
-	file := filepath.Join(tmp, "d.txt")
-	if code, _, errOut := runMain(t, "", "data", "synth", "--examples", "500", "--features", "200", "--labels", "20", "--out", file, "--quiet"); code != 0 {
-		t.Fatalf("synth: %s", errOut)
-	}
-	cfg := filepath.Join(tmp, "c.yaml")
-	os.WriteFile(cfg, []byte("name: d\ndata: {train: "+file+", holdout_every: 5}\nencoder: {type: mlp, hidden: [16]}\nhead: {method: mhc, lengths: [5, 4], beam: 2}\ntrain: {epochs: 1}\n"), 0o644)
-	model := filepath.Join(tmp, "m")
-	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", model, "--quiet"); code != 0 {
-		t.Fatalf("train: %s", errOut)
-	}
+	file, model := trainOnSynthFile(t, "500", "{type: mlp, hidden: [16]}", "{method: mhc, lengths: [5, 4], beam: 2}")
+	tmp := filepath.Dir(file)
 	split := func(name string, rows ...int) string {
 		var b strings.Builder
 		for _, r := range rows {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -42,6 +43,11 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	}
 	if test == nil {
 		return usageErrorf("the model's config has no test split to evaluate")
+	}
+	for _, x := range ms {
+		if msg := dataChanged(x.dir, x.man, src); msg != "" {
+			fmt.Fprintf(s.errOut, "eval: warning: %s\n", msg)
+		}
 	}
 	if !o.AllowTrainRows {
 		for _, x := range ms {

@@ -244,6 +244,17 @@ func trainedRowsScored(dir string, man *modelio.Manifest, cfg *config.Config, sr
 	return fmt.Sprintf("%d of the %d %s of %s (row %d first) are rows the model in %s trained on or chose its weights on%s", n, src.Len(), what, src.Path, first+1, dir, why), nil
 }
 
+// dataChanged describes, in a sentence, how the file src reads differs
+// from the one the model in dir was trained with ("" when it does not, or
+// the model never read it).
+func dataChanged(dir string, man *modelio.Manifest, src *train.Source) string {
+	di, ok := train.ChangedData(man.TrainingData, src)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%s changed after the model in %s was trained on it (its sha256 is now %.12s…, the model recorded %.12s… as its %s file): the rows scored may include rows the model trained on, and the metrics do not compare with the model's own", src.Path, dir, src.SHA256, di.SHA256, di.Role)
+}
+
 // keyValue shows a config value in a message: strings quoted, so that an
 // empty one shows.
 func keyValue(v any) string {

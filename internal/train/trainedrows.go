@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
 
@@ -57,6 +58,24 @@ func TrainedRows(trained *config.Config, info []modelio.DataInfo, src *Source) (
 		}
 	}
 	return 0, -1, nil
+}
+
+// ChangedData reports the entry of a model's training data (its manifest's
+// info) that names src's file but recorded other contents (a different
+// sha256): the file was changed after training, so the rows a split picks
+// from it may not be the ones the model held out, and metrics on them do
+// not compare with the model's own. ok is false when src is nil, names a
+// file the model never read, or reads it unchanged.
+func ChangedData(info []modelio.DataInfo, src *Source) (changed modelio.DataInfo, ok bool) {
+	if src == nil {
+		return modelio.DataInfo{}, false
+	}
+	for _, di := range info {
+		if filepath.Clean(di.Path) == filepath.Clean(src.Path) && di.SHA256 != src.SHA256 {
+			return di, true
+		}
+	}
+	return modelio.DataInfo{}, false
 }
 
 // RowKeys are the data keys that choose which rows of which files a

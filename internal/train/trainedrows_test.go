@@ -206,3 +206,25 @@ func TestWithRowKeys(t *testing.T) {
 		t.Error("changed its argument")
 	}
 }
+
+// ChangedData finds the manifest entry naming src's file with other
+// contents, and nothing for an unchanged file, another file or no source.
+func TestChangedData(t *testing.T) {
+	info := []modelio.DataInfo{{Role: "train", Path: "/data/d.txt", SHA256: "aaa", Rows: 7}, {Role: "test", Path: "/data/t.txt", SHA256: "bbb", Rows: 3}}
+	for _, c := range []struct {
+		name string
+		src  *Source
+		role string // "" = no change reported
+	}{
+		{"no source", nil, ""},
+		{"unchanged training file", &Source{Path: "/data/d.txt", SHA256: "aaa"}, ""},
+		{"changed training file", &Source{Path: "/data/./d.txt", SHA256: "ccc"}, "train"},
+		{"changed test file", &Source{Path: "/data/t.txt", SHA256: "ccc"}, "test"},
+		{"another file", &Source{Path: "/data/other.txt", SHA256: "ccc"}, ""},
+	} {
+		di, ok := ChangedData(info, c.src)
+		if ok != (c.role != "") || di.Role != c.role {
+			t.Errorf("%s: %+v %v, want role %q", c.name, di, ok, c.role)
+		}
+	}
+}
