@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
+	"github.com/mhe-xlc/mhe/internal/config"
 )
 
 // intFlagRule is the range of an integer flag that several commands share.
@@ -25,7 +26,7 @@ type intFlagRule struct {
 // that flag applies, so that no command quietly maps a negative thread
 // count or an index base of 2 to something else.
 var intFlagRules = map[string]intFlagRule{
-	"threads":          {0, -1, "0 = all CPUs"},
+	"threads":          {0, config.MaxThreads, "0 = all CPUs"},
 	"label-base":       {0, 1, "index bases are 0 or 1"},
 	"feature-base":     {0, 1, "index bases are 0 or 1"},
 	"out-label-base":   {0, 1, "index bases are 0 or 1"},

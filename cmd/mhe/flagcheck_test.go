@@ -13,8 +13,10 @@ func TestIntFlagRanges(t *testing.T) {
 		args []string
 		want string // "" = accepted
 	}{
-		{[]string{"predict", "--model", "/nonexistent", "--threads", "-1"}, "--threads -1 must be >= 0 (0 = all CPUs)"},
-		{[]string{"eval", "--model", "/nonexistent", "--threads", "-2"}, "--threads -2 must be >= 0"},
+		{[]string{"predict", "--model", "/nonexistent", "--threads", "-1"}, "--threads -1 must be in [0, 4096] (0 = all CPUs)"},
+		{[]string{"eval", "--model", "/nonexistent", "--threads", "-2"}, "--threads -2 must be in [0, 4096]"},
+		// The Go runtime dies of more than 10,000 threads.
+		{[]string{"predict", "--model", "/nonexistent", "--threads", "100000"}, "--threads 100000 must be in [0, 4096]"},
 		{[]string{"embed", "--model", "/nonexistent", "--out", "x.npy", "--threads", "-1"}, "--threads -1"},
 		{[]string{"train", "--config", "x.yaml", "--threads", "-1"}, "--threads -1"},
 		{[]string{"sweep", "run", "x.yaml", "--index", "-1"}, "--index -1 must be >= 0"},

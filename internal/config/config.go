@@ -181,6 +181,11 @@ type EvalConfig struct {
 	ScoreTest bool `mapstructure:"score_test" yaml:"score_test" json:"score_test"`
 }
 
+// MaxThreads is the most worker threads a run takes. Workers wait for
+// work in system calls, each on a thread of its own, and the Go runtime
+// dies at 10,000 threads ("fatal error: thread exhaustion").
+const MaxThreads = 4096
+
 // Default returns the configuration every key falls back to.
 func Default() Config {
 	return Config{
@@ -474,8 +479,8 @@ func (c *Config) Validate() error {
 	if t.WarmupSteps < 0 {
 		bad("train.warmup_steps", "%d must be >= 0", t.WarmupSteps)
 	}
-	if t.Threads < 0 {
-		bad("train.threads", "%d must be >= 0 (0 = all CPUs)", t.Threads)
+	if t.Threads < 0 || t.Threads > MaxThreads {
+		bad("train.threads", "%d must be in [0, %d] (0 = all CPUs)", t.Threads, MaxThreads)
 	}
 	if !unit(t.ValidationFraction) {
 		bad("train.validation_fraction", "%g must be in [0, 1)", t.ValidationFraction)
