@@ -110,7 +110,7 @@ func TestEvalAgainstErrors(t *testing.T) {
 		{[]string{"--pred", "-", "--truth", "-", "--train", "-"}, ExitUsage, "--pred and --truth and --train cannot all read standard input"},
 		{[]string{"--pred", a, "--against", b, "--truth", truth, "--per-label", "x.csv"}, ExitUsage, "drop them with --against"},
 		{[]string{"--pred", a, "--truth", truth, "--seed", "2"}, ExitUsage, "give --against B.txt"},
-		{[]string{"--pred", a, "--against", b, "--truth", truth, "--resamples", "0"}, ExitUsage, "--resamples 0 must be >= 1"},
+		{[]string{"--pred", a, "--against", b, "--truth", truth, "--resamples", "0"}, ExitUsage, "--resamples 0 must be in [1, 1000000]"},
 		{[]string{"--pred", a, "--against", short, "--truth", truth}, ExitData, "1 prediction rows but the truth has 20"},
 	}
 	for _, c := range cases {

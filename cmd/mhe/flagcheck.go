@@ -41,7 +41,7 @@ var intFlagRules = map[string]intFlagRule{
 	"groups":           {0, -1, "0 = plan the lengths"},
 	"samples":          {0, -1, "0 = the default"},
 	"index":            {0, -1, "runs are numbered from 0"},
-	"resamples":        {1, 0, "the bootstrap resamples and random swaps of eval --against"},
+	"resamples":        {1, 1000000, "the bootstrap resamples and random swaps of eval --against; each keeps a difference per metric"},
 }
 
 // nonNegativeDurations are the duration flags that must be >= 0, with what

@@ -20,6 +20,7 @@ func TestIntFlagRanges(t *testing.T) {
 		{[]string{"embed", "--model", "/nonexistent", "--out", "x.npy", "--threads", "-1"}, "--threads -1"},
 		{[]string{"train", "--config", "x.yaml", "--threads", "-1"}, "--threads -1"},
 		{[]string{"sweep", "run", "x.yaml", "--index", "-1"}, "--index -1 must be >= 0"},
+		{[]string{"eval", "--pred", "p", "--truth", "t", "--against", "b", "--resamples", "2000000000"}, "--resamples 2000000000 must be in [1, 1000000]"},
 		{[]string{"eval", "--pred", "p", "--truth", "t", "--label-base", "2"}, "--label-base 2 must be in [0, 1]"},
 		{[]string{"eval", "--pred", "p", "--truth", "t", "--column", "0"}, "--column 0 must be >= 1"},
 		{[]string{"eval", "--pred", "p", "--truth", "t", "--per-label-k", "-1"}, "--per-label-k -1"},

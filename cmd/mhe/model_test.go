@@ -763,3 +763,22 @@ func TestPredictRowsParsesOnlyThem(t *testing.T) {
 		t.Errorf("predict --rows of a damaged row: exit %d, stdout %q, stderr %q; want exit %d naming line 3", code, out, errOut, ExitData)
 	}
 }
+
+// --topk beyond the label count ranks every label once: a top-2e9 used to
+// size its buffers for 2e9 labels per row and die of it.
+func TestPredictTopKBeyondLabels(t *testing.T) {
+	dir, _ := trainTiny(t)
+	code, out, errOut := runMain(t, "", "predict", "--model", dir, "--topk", "2000000000", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 300 {
+		t.Fatalf("%d lines, want 300", len(lines))
+	}
+	for i, l := range lines {
+		if n := len(strings.Fields(l)); n != 40 {
+			t.Fatalf("line %d has %d labels, want all 40", i+1, n)
+		}
+	}
+}

@@ -164,6 +164,9 @@ func predictRun(s *streams, o *predictOptions) error {
 	}
 	defer ms.close()
 	m, cfg := ms[0].m, ms[0].cfg
+	// A ranking holds each label once: a larger --topk (or the 100 of
+	// --threshold) would only size buffers for labels that do not exist.
+	o.TopK = min(o.TopK, m.Labels)
 	o.checkInput = true
 	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
 	// The input was opened (the test split read) while the weights were

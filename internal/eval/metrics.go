@@ -37,6 +37,10 @@ func (p EmptyPolicy) Describe() string {
 	return "rows without true labels count as 0 in every metric (pyxclib)"
 }
 
+// MaxCutoff is the largest k an Evaluator takes. Published tables stop at
+// k = 100 at most.
+const MaxCutoff = 100000
+
 // DefaultK is the k list every table in the field reports.
 var DefaultK = []int{1, 3, 5}
 
@@ -102,6 +106,9 @@ func NewEvaluator(opt Options) (*Evaluator, error) {
 	ks = slices.Compact(ks)
 	if ks[0] < 1 {
 		return nil, fmt.Errorf("%w: k must be >= 1, got %d", ErrOptions, ks[0])
+	}
+	if last := ks[len(ks)-1]; last > MaxCutoff {
+		return nil, fmt.Errorf("%w: k = %d is beyond %d, the largest cut-off (an evaluator keeps a discount per rank and walks every rank up to k for each row)", ErrOptions, last, MaxCutoff)
 	}
 	if opt.Empty == "" {
 		opt.Empty = EmptyZero

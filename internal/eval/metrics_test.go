@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"math"
 	"os"
@@ -130,6 +131,14 @@ func TestOptionsValidation(t *testing.T) {
 	}
 	if _, err := NewEvaluator(Options{Empty: "drop"}); err == nil {
 		t.Error("unknown policy should fail")
+	}
+	// A cut-off of 2e9 used to allocate two 16 GB discount tables and walk
+	// 2e9 ranks a row.
+	if _, err := NewEvaluator(Options{K: []int{1, 2000000000}}); !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), "k = 2000000000 is beyond 100000") {
+		t.Errorf("k = 2e9: %v", err)
+	}
+	if e, err := NewEvaluator(Options{K: []int{MaxCutoff}}); err != nil || e.MaxK() != MaxCutoff {
+		t.Errorf("k = MaxCutoff: %v", err)
 	}
 }
 
