@@ -511,8 +511,8 @@ func (c *Config) Validate() error {
 		bad("eval.k", "give at least one k, e.g. [1, 3, 5]")
 	}
 	for _, k := range ev.K {
-		if k < 1 {
-			bad("eval.k", "k = %d must be >= 1", k)
+		if k < 1 || k > eval.MaxCutoff {
+			bad("eval.k", "k = %d must be in [1, %d]", k, eval.MaxCutoff)
 		}
 	}
 	if !atLeast(ev.A, 0) || !atLeast(ev.B, 0) || (ev.A > 0) != (ev.B > 0) {

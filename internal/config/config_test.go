@@ -150,7 +150,9 @@ func TestValidateRules(t *testing.T) {
 		{"swa start at the end", func(c *Config) { c.Train.Average, c.Train.AverageStart = "swa", 10 }, ""},
 		{"average start ignored without swa", func(c *Config) { c.Train.AverageStart = 50 }, ""},
 		{"no k", func(c *Config) { c.Eval.K = nil }, "eval.k: give at least one k"},
-		{"k 0", func(c *Config) { c.Eval.K = []int{0, 1} }, "eval.k: k = 0 must be >= 1"},
+		{"k 0", func(c *Config) { c.Eval.K = []int{0, 1} }, "eval.k: k = 0 must be in [1, 100000]"},
+		// Refused at once, not after training, when the test rows are scored.
+		{"k beyond the cut-offs", func(c *Config) { c.Eval.K = []int{1, 2000000000} }, "eval.k: k = 2000000000 must be in [1, 100000]"},
 		{"propensity A alone", func(c *Config) { c.Eval.A = 0.55 }, "eval.a: propensity A and B must both be finite and > 0"},
 		{"propensity pair", func(c *Config) { c.Eval.A, c.Eval.B = 0.55, 1.5 }, ""},
 		{"empty rows", func(c *Config) { c.Eval.EmptyRows = "drop" }, "eval.empty_rows"},
