@@ -82,15 +82,15 @@ func TrainingMemory(cfg *config.Config, features, labels int) (Memory, error) {
 	if err != nil {
 		return Memory{}, err
 	}
-	return memoryOf(m, cfg, opt.Slots()), nil
+	return memoryOf(m, cfg, opt.Slots(), cfg.Train.BatchSize), nil
 }
 
 // memoryOf prices model m (allocated or shapes only) trained as cfg says
-// with an optimiser of the given slots.
-func memoryOf(m *Model, cfg *config.Config, slots int) Memory {
+// with an optimiser of the given slots, in batches of batch rows.
+func memoryOf(m *Model, cfg *config.Config, slots, batch int) Memory {
 	return Memory{
 		Model:     modelBytes(m.Params(), slots, strings.EqualFold(cfg.Train.Average, "swa")),
-		Workspace: workspaceBytes(m.Net, cfg.Train.BatchSize),
+		Workspace: workspaceBytes(m.Net, batch),
 	}
 }
 
@@ -140,7 +140,10 @@ var allocCeiling = memlimit.AllocCeiling
 // would die of it with "fatal error: out of memory" and a stack dump.
 // Each tensor's weights, gradient and optimiser state are separate
 // allocations of its size.
-func checkTensorSizes(m *Model, limit memlimit.Limit) error {
+// The batch buffers are checked too: a training batch's activations and
+// scores take batch × width floats each (the scores batch × the head's
+// outputs, C for vanilla).
+func checkTensorSizes(m *Model, batch int, limit memlimit.Limit) error {
 	if limit.Bytes <= 0 {
 		return nil
 	}
@@ -150,6 +153,15 @@ func checkTensorSizes(m *Model, limit memlimit.Limit) error {
 				"Shrink it: hash the input features (encoder.hash_features, e.g. 1048576), a smaller encoder.hidden, or head.method mhc or mhp instead of vanilla",
 				config.ErrInvalid, p.Name, p.Rows, p.Cols, FormatBytes(b), FormatBytes(limit.Bytes), limit.Source)
 		}
+	}
+	widest := m.Net.Outputs
+	for _, w := range m.Net.widths() {
+		widest = max(widest, w)
+	}
+	if b := 4 * int64(batch) * int64(widest); b > limit.Bytes {
+		return fmt.Errorf("%w: a training batch's buffer is %d × %d floats (rows × the widest layer), %s in one block, more than one allocation may take here (%s: %s). "+
+			"Lower train.batch_size, or use head.method mhc or mhp instead of vanilla",
+			config.ErrInvalid, batch, widest, FormatBytes(b), FormatBytes(limit.Bytes), limit.Source)
 	}
 	return nil
 }

@@ -196,3 +196,25 @@ func TestCheckLabelArrays(t *testing.T) {
 		t.Errorf("no limit known: %v", err)
 	}
 }
+
+// A training batch's buffer beyond one allocation is refused too (vanilla's
+// scores are batch × C floats), but a batch size beyond the training rows
+// only trains in batches of every row, as before.
+func TestTrainRunBatchBuffers(t *testing.T) {
+	defer func(f func() memlimit.Limit) { allocCeiling = f }(allocCeiling)
+	allocCeiling = func() memlimit.Limit { return memlimit.Limit{Bytes: 1 << 20, Source: "a test ceiling"} }
+	cfg := synthConfig("vanilla", "index") // 3000 training rows, 60 labels
+	cfg.Train.Epochs = 1
+	cfg.Encoder.Hidden = []int{16}
+	cfg.Train.BatchSize = 1 << 20
+	if _, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: t.TempDir(), Threads: 2}); err != nil {
+		t.Fatalf("a batch of 2^20 over 3000 rows: %v", err)
+	}
+	cfg.Data.Synth.Labels = 200
+	cfg.Data.Synth.Examples = 5000
+	cfg.Train.BatchSize = 4000 // 4000 × 200 floats: 3.05 MiB
+	_, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: t.TempDir(), Threads: 2})
+	if want := "a training batch's buffer is 4000 × 200 floats"; !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v, want a config error with %q", err, want)
+	}
+}

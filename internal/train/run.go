@@ -134,7 +134,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	if err != nil {
 		return nil, err
 	}
-	mem := memoryOf(m, cfg, tr.opt.Slots())
+	mem := memoryOf(m, cfg, tr.opt.Slots(), tr.batchSize())
 	db := dataBytes(splits.all())
 	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for batch buffers, %s for the data",
 		FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(db))
@@ -212,7 +212,7 @@ func Prepare(cfg *config.Config, s *Splits, init bool, pool *nn.Pool) (*Model, *
 	shapes.ShapesOnly = true
 	if sm, err := Build(shapes); err != nil {
 		return nil, nil, nil, err
-	} else if err := checkTensorSizes(sm, allocCeiling()); err != nil {
+	} else if err := checkTensorSizes(sm, effectiveBatch(cfg.Train.BatchSize, s.Train.Rows()), allocCeiling()); err != nil {
 		return nil, nil, nil, err
 	}
 	m, err := Build(spec)

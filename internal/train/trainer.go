@@ -123,8 +123,21 @@ func NewTrainer(m *Model, cfg *config.Config, train, val *data.Dataset, pool *nn
 func (t *Trainer) State() State { return t.state }
 
 func (t *Trainer) stepsPerEpoch() int {
-	bs := t.Cfg.Train.BatchSize
+	bs := t.batchSize()
 	return (t.Train.Rows() + bs - 1) / bs
+}
+
+// batchSize is the run's effective batch size (effectiveBatch).
+func (t *Trainer) batchSize() int {
+	return effectiveBatch(t.Cfg.Train.BatchSize, t.Train.Rows())
+}
+
+// effectiveBatch is train.batch_size, or the training rows when there are
+// fewer: a batch holds at most every row once, so the batches (and the
+// weights) are the same, and the buffers are not sized for rows that do not
+// exist.
+func effectiveBatch(batch, rows int) int {
+	return min(batch, max(rows, 1))
 }
 
 // lr is the learning rate at optimiser step s (0-based) of total.
@@ -163,7 +176,7 @@ func epochOrder(seed uint64, epoch, n int) []int {
 func (t *Trainer) Run(ctx context.Context) error {
 	tc := t.Cfg.Train
 	n := t.Train.Rows()
-	bs := tc.BatchSize
+	bs := t.batchSize()
 	steps := t.stepsPerEpoch()
 	total := int64(steps) * int64(tc.Epochs)
 	t.ws = t.M.Net.newWorkspace(bs, true)
