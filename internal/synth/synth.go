@@ -40,6 +40,14 @@ type Params struct {
 	Signature int
 }
 
+// Limits of a synthetic dataset: the label model (popularity and label
+// order, 12 bytes a label) is built before the first row, and every row
+// draws its features one by one.
+const (
+	MaxLabels      = 100_000_000
+	MaxAvgFeatures = 1_000_000
+)
+
 func (p *Params) setDefaults() error {
 	if p.AvgLabels == 0 {
 		p.AvgLabels = 3
@@ -61,6 +69,10 @@ func (p *Params) setDefaults() error {
 		return fmt.Errorf("%w: need examples >= 0, features >= 1 and labels >= 2 (got %d, %d, %d)", ErrParams, p.Examples, p.Features, p.Labels)
 	case p.Labels > math.MaxInt32 || p.Features > math.MaxInt32:
 		return fmt.Errorf("%w: labels and features must fit in int32", ErrParams)
+	case p.Labels > MaxLabels:
+		return fmt.Errorf("%w: %d labels: the label model keeps 12 bytes a label and is built up front; at most %d", ErrParams, p.Labels, MaxLabels)
+	case p.AvgFeatures > MaxAvgFeatures:
+		return fmt.Errorf("%w: avg features %d: at most %d draws a row", ErrParams, p.AvgFeatures, MaxAvgFeatures)
 	case !(p.AvgLabels >= 1) || math.IsInf(p.AvgLabels, 1): // NaN fails too
 		return fmt.Errorf("%w: avg labels %g must be >= 1", ErrParams, p.AvgLabels)
 	case p.AvgFeatures < 1:

@@ -117,6 +117,9 @@ func TestParamsErrors(t *testing.T) {
 		// NaN passes a plain "x < lo" test; +Inf labels per row never stop drawing.
 		{Features: 10, Labels: 10, AvgLabels: nan}, {Features: 10, Labels: 10, AvgLabels: inf},
 		{Features: 10, Labels: 10, Exponent: nan}, {Features: 10, Labels: 10, Exponent: inf}, {Features: 10, Labels: 10, Noise: nan},
+		// A label model of 2e9 labels (24 GB, built up front) or 2e9 feature
+		// draws a row never finished.
+		{Features: 10, Labels: MaxLabels + 1}, {Features: 10, Labels: 10, AvgFeatures: MaxAvgFeatures + 1},
 	} {
 		if _, err := NewModel(p); !errors.Is(err, ErrParams) {
 			t.Errorf("%+v: want ErrParams, got %v", p, err)
