@@ -111,22 +111,6 @@ type rowSource interface {
 	Rows() int // -1 when unknown before the end
 }
 
-type datasetSource struct {
-	ds *data.Dataset
-	i  int
-}
-
-func (d *datasetSource) Next(row *data.Row) error {
-	if d.i >= d.ds.Rows() {
-		return io.EOF
-	}
-	row.Indices, row.Values = d.ds.X.Row(d.i)
-	row.Labels, _ = d.ds.Y.Row(d.i)
-	d.i++
-	return nil
-}
-func (d *datasetSource) Rows() int { return d.ds.Rows() }
-
 type readerSource struct {
 	rd *data.Reader
 }
@@ -268,7 +252,7 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 		if test == nil {
 			return nil, nop, usageErrorf("the model's config has no test split; give --input FILE")
 		}
-		return &inputRows{rowSource: &datasetSource{ds: test}, dim: dim, src: src}, nop, nil
+		return &inputRows{rowSource: &train.DatasetRows{DS: test}, dim: dim, src: src}, nop, nil
 	}
 	opt, err := train.ReadOptions(&cfg.Data)
 	if err != nil {
@@ -298,7 +282,7 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 		if err != nil {
 			return nil, nop, err
 		}
-		r := &inputRows{rowSource: &datasetSource{ds: ds}, dim: dim, input: true}
+		r := &inputRows{rowSource: &train.DatasetRows{DS: ds}, dim: dim, input: true}
 		if h != nil {
 			if sum, err := h.Wait(); err == nil {
 				r.src = &train.Source{Path: o.Input, SHA256: sum, FileRows: n, Rows: rows}

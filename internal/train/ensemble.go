@@ -209,23 +209,6 @@ func (r *modelRanker) Run() {
 	}
 }
 
-// RankDataset ranks every row of ds (raw rows for a Ranker of NewRanker,
-// preprocessed ones for a Predictor) and calls fn in row order.
-func RankDataset(r Ranker, ds *data.Dataset, fn func(row int, labels []int32, scores []float32)) {
-	for lo := 0; lo < ds.Rows(); lo += PredictBatch {
-		hi := min(lo+PredictBatch, ds.Rows())
-		r.Reset()
-		for i := lo; i < hi; i++ {
-			r.Add(ds.X.Row(i))
-		}
-		r.Run()
-		for i := lo; i < hi; i++ {
-			l, s := r.Result(i - lo)
-			fn(i, l, s)
-		}
-	}
-}
-
 // AddRanked ranks every row of a raw dataset (labels in the data's ids)
 // with one model or the ensemble of several, and adds each row to ev and
 // to each of more (ev.MaxK predictions per row). One model preprocesses

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/mhe-xlc/mhe/internal/config"
-	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
@@ -95,12 +94,6 @@ func (m *Model) Original(labels []int32) {
 	for i, l := range labels {
 		labels[i] = m.Inv[l]
 	}
-}
-
-// PredictDataset ranks every row of a preprocessed dataset and calls fn in
-// row order with internal ids.
-func (p *Predictor) PredictDataset(ds *data.Dataset, fn func(row int, labels []int32, scores []float32)) {
-	RankDataset(p, ds, fn)
 }
 
 // SetPredictBeam sets the beam width an MHC model predicts with (0: the

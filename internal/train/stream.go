@@ -13,6 +13,40 @@ type RowSource interface {
 	Next(row *data.Row) error
 }
 
+// DatasetRows yields the rows of a dataset (with their labels) as a
+// RowSource.
+type DatasetRows struct {
+	DS   *data.Dataset
+	next int
+}
+
+// Next returns the next row, or io.EOF after the last.
+func (d *DatasetRows) Next(row *data.Row) error {
+	if d.next >= d.DS.Rows() {
+		return io.EOF
+	}
+	row.Indices, row.Values = d.DS.X.Row(d.next)
+	row.Labels, _ = d.DS.Y.Row(d.next)
+	d.next++
+	return nil
+}
+
+// Rows is the dataset's row count.
+func (d *DatasetRows) Rows() int { return d.DS.Rows() }
+
+// RankDataset ranks every row of ds (raw rows for a Ranker of NewRanker,
+// preprocessed ones for a Predictor) and calls fn in row order.
+func RankDataset(r Ranker, ds *data.Dataset, fn func(row int, labels []int32, scores []float32)) {
+	row := 0
+	// A dataset's rows cannot fail to read, nor does fn fail.
+	streamRows(r, nil, &DatasetRows{DS: ds}, func(i int) error {
+		labels, scores := r.Result(i)
+		fn(row, labels, scores)
+		row++
+		return nil
+	})
+}
+
 // RankRows ranks every row of src with r, a Ranker of NewRanker (raw rows:
 // each model preprocesses them as its training data was), in batches, and
 // calls emit with each row's ranking in input order. It returns the number

@@ -2,7 +2,6 @@ package train
 
 import (
 	"errors"
-	"io"
 	"slices"
 	"testing"
 
@@ -10,26 +9,24 @@ import (
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
 
-// rowsOf yields the rows of a dataset, then io.EOF, or fail after that many
-// rows.
-type rowsOf struct {
-	ds   *data.Dataset
-	i    int
-	fail int
+// failingRows is a dataset's rows that fail after fail rows (0: never).
+type failingRows struct {
+	DatasetRows
+	fail, read int
 }
 
 var errSource = errors.New("source broke")
 
-func (s *rowsOf) Next(row *data.Row) error {
-	if s.fail > 0 && s.i == s.fail {
+func (s *failingRows) Next(row *data.Row) error {
+	if s.fail > 0 && s.read == s.fail {
 		return errSource
 	}
-	if s.i >= s.ds.Rows() {
-		return io.EOF
-	}
-	row.Indices, row.Values = s.ds.X.Row(s.i)
-	s.i++
-	return nil
+	s.read++
+	return s.DatasetRows.Next(row)
+}
+
+func rowsOf(ds *data.Dataset, fail int) *failingRows {
+	return &failingRows{DatasetRows: DatasetRows{DS: ds}, fail: fail}
 }
 
 // RankRows gives, row for row in input order, the ranking RankDataset
@@ -57,7 +54,7 @@ func TestRankRows(t *testing.T) {
 		wantScores = append(wantScores, slices.Clone(scores))
 	})
 	var got [][]int32
-	n, err := RankRows(r, &rowsOf{ds: test}, func(labels []int32, scores []float32) error {
+	n, err := RankRows(r, rowsOf(test, 0), func(labels []int32, scores []float32) error {
 		if i := len(got); !slices.Equal(scores, wantScores[i]) {
 			t.Errorf("row %d: scores %v, want %v", i, scores, wantScores[i])
 		}
@@ -72,12 +69,12 @@ func TestRankRows(t *testing.T) {
 			t.Fatalf("row %d: %v, want %v", i, got[i], want[i])
 		}
 	}
-	if _, err := RankRows(r, &rowsOf{ds: test, fail: PredictBatch + 7}, func([]int32, []float32) error { return nil }); !errors.Is(err, errSource) {
+	if _, err := RankRows(r, rowsOf(test, PredictBatch+7), func([]int32, []float32) error { return nil }); !errors.Is(err, errSource) {
 		t.Errorf("a broken source: %v", err)
 	}
 	stop := errors.New("stop")
 	calls := 0
-	if _, err := RankRows(r, &rowsOf{ds: test}, func([]int32, []float32) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+	if _, err := RankRows(r, rowsOf(test, 0), func([]int32, []float32) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("emit failing: %v after %d calls, want stop after 1", err, calls)
 	}
 }
@@ -97,7 +94,7 @@ func TestEncodeRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got [][]float32
-	n, err := EncodeRows(enc, &rowsOf{ds: test}, func(f []float32) error {
+	n, err := EncodeRows(enc, rowsOf(test, 0), func(f []float32) error {
 		got = append(got, slices.Clone(f))
 		return nil
 	})
