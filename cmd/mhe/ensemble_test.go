@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhe-xlc/mhe/internal/aggregate"
 	"github.com/mhe-xlc/mhe/internal/record"
 )
 
@@ -259,13 +260,9 @@ func TestPredictInputTrainingRows(t *testing.T) {
 // readRecord reads a run record (mhe train's or mhe eval --result's).
 func readRecord(t *testing.T, path string) record.Record {
 	t.Helper()
-	raw, err := os.ReadFile(path)
+	recs, err := aggregate.Load([]string{path})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r record.Record
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return r
+	return *recs[0]
 }

@@ -1,20 +1,18 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/mhe-xlc/mhe/internal/aggregate"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
-	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
@@ -116,14 +114,17 @@ func (ms members) close() {
 // their directories hold (0 when any is missing: a partial sum would pass
 // for the whole).
 func (ms members) trainSeconds() float64 {
+	files := make([]string, len(ms))
+	for i, x := range ms {
+		files[i] = modelio.Open(x.dir).File("result.json")
+	}
+	recs, err := aggregate.Load(files)
+	if err != nil {
+		return 0
+	}
 	var sum float64
-	for _, x := range ms {
-		raw, err := os.ReadFile(modelio.Open(x.dir).File("result.json"))
-		if err != nil {
-			return 0
-		}
-		var r record.Record
-		if json.Unmarshal(raw, &r) != nil || r.Timing.TrainSeconds <= 0 {
+	for _, r := range recs {
+		if r.Timing.TrainSeconds <= 0 {
 			return 0
 		}
 		sum += r.Timing.TrainSeconds
