@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -172,10 +171,8 @@ func predictRun(s *streams, o *predictOptions) error {
 		return err
 	}
 	if names != nil {
-		for i, n := range names[:m.Labels] {
-			if n == "" || strings.ContainsAny(n, " \t") {
-				return data.InputError(fmt.Errorf("%s:%d: label name %q is empty or has whitespace, which the label:score format cannot hold; use ids (drop --names)", o.Names, i+1, n))
-			}
+		if err := eval.CheckPredNames(names[:m.Labels], o.Names); err != nil {
+			return err
 		}
 	}
 	for _, x := range ms {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/mhe-xlc/mhe/internal/data"
 )
@@ -179,12 +180,25 @@ func (p *PredReader) readNamed() error {
 // per row of "label:score" pairs in the order given (best first), scores
 // with 6 decimals, an empty line for a row with none left. With names,
 // label names replace the ids (PredReader reads them back with
-// NewPredReaderNames); they must not be empty or hold whitespace.
+// NewPredReaderNames); they must not be empty or hold whitespace
+// (CheckPredNames).
 type PredWriter struct {
 	bw        *bufio.Writer
 	names     []string
 	threshold float64
 	line      []byte
+}
+
+// CheckPredNames refuses label names (line i+1 of file) that a prediction
+// file cannot hold: an empty one, or one with whitespace, which separates
+// the pairs.
+func CheckPredNames(names []string, file string) error {
+	for i, n := range names {
+		if n == "" || strings.ContainsAny(n, " \t") {
+			return data.InputError(fmt.Errorf("%s:%d: label name %q is empty or has whitespace, which the label:score format cannot hold; use ids (drop --names)", file, i+1, n))
+		}
+	}
+	return nil
 }
 
 // NewPredWriter writes to w (buffered: call Flush at the end). Pairs scoring

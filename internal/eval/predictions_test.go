@@ -123,3 +123,24 @@ func TestPredReaderDuplicate(t *testing.T) {
 		})
 	}
 }
+
+// Names a prediction file cannot hold are refused with the names file's
+// line: an empty name, or one with a space or tab.
+func TestCheckPredNames(t *testing.T) {
+	if err := CheckPredNames([]string{"a", "b:c", "é"}, "names.txt"); err != nil {
+		t.Errorf("good names: %v", err)
+	}
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"a", ""}, `names.txt:2: label name "" is empty or has whitespace`},
+		{[]string{"a", "b", "c d"}, `names.txt:3: label name "c d"`},
+		{[]string{"a\tb"}, `names.txt:1:`},
+	} {
+		err := CheckPredNames(c.names, "names.txt")
+		if !errors.Is(err, data.ErrInput) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want an input error with %q", c.names, err, c.want)
+		}
+	}
+}
