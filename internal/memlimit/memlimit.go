@@ -37,7 +37,7 @@ func FromRoot(root string) Limit {
 			best = Limit{Bytes: n, Source: source}
 		}
 	}
-	if n, ok := memTotal(filepath.Join(root, "proc", "meminfo")); ok {
+	if n, ok := meminfo(filepath.Join(root, "proc", "meminfo"), "MemTotal"); ok {
 		consider(n, "/proc/meminfo MemTotal")
 	}
 	raw, err := os.ReadFile(filepath.Join(root, "proc", "self", "cgroup"))
@@ -97,11 +97,6 @@ func readLimit(name string) (int64, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// memTotal reads MemTotal (kB) from a meminfo file.
-func memTotal(name string) (int64, bool) {
-	return meminfo(name, "MemTotal")
 }
 
 // meminfo reads one field (kB) of a meminfo file, in bytes.
