@@ -17,6 +17,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 type evalOptions struct {
@@ -211,6 +212,11 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.PerLabel != "" {
+		if err := checkLabelArrays(o.Truth, truth, perLabelBytes, "--per-label's counts"); err != nil {
+			return err
+		}
+	}
 	names, err := data.ReadNamesFor(o.Names, truth.Cols)
 	if err != nil {
 		return err
@@ -225,7 +231,7 @@ func evalRun(s *streams, o *evalOptions) error {
 	default:
 		return usageErrorf("--single-label %q: want auto, true or false", o.SingleLabel)
 	}
-	prop, err := propensity(o, truth.Cols, ropt)
+	prop, err := propensity(o, truth, ropt)
 	if err != nil {
 		return err
 	}
@@ -330,7 +336,8 @@ type propInfo struct {
 
 // propensity computes inverse propensities from training counts or reads
 // them from a file; none when neither is given.
-func propensity(o *evalOptions, numLabels int, ropt data.ReadOptions) (propInfo, error) {
+func propensity(o *evalOptions, truth *data.CSR, ropt data.ReadOptions) (propInfo, error) {
+	numLabels := truth.Cols
 	switch {
 	case o.InvProp != "":
 		w, err := eval.ReadInvPropensity(o.InvProp)
@@ -352,6 +359,14 @@ func propensity(o *evalOptions, numLabels int, ropt data.ReadOptions) (propInfo,
 			name = o.Truth
 		}
 		p := eval.PropensityParams{A: o.A, B: o.B}.Or(name)
+		if err := checkLabelArrays(o.Train, train, propensityBytes, "the propensities"); err != nil {
+			return propInfo{}, err
+		}
+		if numLabels > train.Cols {
+			if err := checkLabelArrays(o.Truth, truth, propensityBytes, "the propensities"); err != nil {
+				return propInfo{}, err
+			}
+		}
 		counts := train.ColumnCounts()
 		if len(counts) < numLabels {
 			counts = append(counts, make([]int64, numLabels-len(counts))...)
@@ -363,6 +378,32 @@ func propensity(o *evalOptions, numLabels int, ropt data.ReadOptions) (propInfo,
 		return propInfo{weights: w, params: p, source: "training label counts", n: train.Rows}, nil
 	}
 	return propInfo{}, nil
+}
+
+// What eval keeps per label of a file's label count: --train's counts, a
+// copy when they are padded to the truth's labels, and the inverse
+// propensities (8 bytes each); --per-label's three counts.
+const (
+	propensityBytes = 24
+	perLabelBytes   = 24
+)
+
+// checkLabelArrays refuses a label count (the columns y declares) whose
+// per-label arrays exceed what the process may use: they are written
+// whole, so the process would be killed for want of memory after minutes
+// of paging. Such a count is a wrong header or one stray label id.
+func checkLabelArrays(file string, y *data.CSR, bytesPerLabel int64, what string) error {
+	limit := memoryLimit()
+	need := bytesPerLabel * int64(y.Cols)
+	if limit.Bytes <= 0 || need <= limit.Bytes {
+		return nil
+	}
+	used := "it holds no label"
+	if m := y.MaxIndex(); m >= 0 {
+		used = fmt.Sprintf("its rows use label ids up to %d", m)
+	}
+	return data.InputError(fmt.Errorf("%s declares %d labels, and %s need %s for them, more than this process may use (%s: %s); %s: is its header (or one label id) wrong?",
+		file, y.Cols, what, train.FormatBytes(need), train.FormatBytes(limit.Bytes), limit.Source, used))
 }
 
 // evalPredictions scores a prediction file (labels as ids, or as names

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/memlimit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -224,6 +226,48 @@ func TestEvalPerLabel(t *testing.T) {
 	code, _, errOut = runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt", "--names", short)
 	if code != ExitData || !strings.Contains(errOut, "has 2 names but the data has 5") {
 		t.Errorf("short names: exit %d %s", code, errOut)
+	}
+}
+
+// A truth or training file whose header declares far more labels than
+// memory holds is refused before --train's propensities or --per-label's
+// counts are allocated (it paged for minutes, then was killed); with a
+// plausible label count the same flags score it.
+func TestEvalHugeDeclaredLabels(t *testing.T) {
+	defer func(f func() memlimit.Limit) { memoryLimit = f }(memoryLimit)
+	memoryLimit = func() memlimit.Limit { return memlimit.Limit{Bytes: 1 << 20, Source: "/sys/fs/cgroup/job/memory.max"} }
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	huge := write("huge.txt", "1 5 100000\n1,7 0:1 3:1\n")
+	small := write("small.txt", "1 5 14\n1,7 0:1 3:1\n")
+	pred := write("pred.txt", "1:0.9 7:0.1\n")
+	perLabel := filepath.Join(dir, "per_label.csv")
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--truth", huge, "--train", small}, "huge.txt declares 100000 labels, and the propensities need 2 MiB for them"},
+		{[]string{"--truth", small, "--train", huge}, "huge.txt declares 100000 labels, and the propensities need"},
+		{[]string{"--truth", huge, "--per-label", perLabel}, "--per-label's counts need 2 MiB"},
+	} {
+		args := append([]string{"eval", "--pred", pred}, c.args...)
+		code, out, errOut := runMain(t, "", args...)
+		if code != ExitData || out != "" || !strings.Contains(errOut, c.msg) ||
+			!strings.Contains(errOut, "more than this process may use (1 MiB: /sys/fs/cgroup/job/memory.max); its rows use label ids up to 7") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
+		}
+	}
+	if _, err := os.Stat(perLabel); !os.IsNotExist(err) {
+		t.Errorf("a refused eval wrote %s: %v", perLabel, err)
+	}
+	if code, _, errOut := runMain(t, "", "eval", "--pred", pred, "--truth", small, "--train", small, "--per-label", perLabel); code != 0 {
+		t.Errorf("14 labels: exit %d %s", code, errOut)
 	}
 }
 

@@ -124,6 +124,15 @@ func (m *CSR) ColumnCounts() []int64 {
 	return counts
 }
 
+// MaxIndex returns the largest column id any row holds (-1 when none does).
+func (m *CSR) MaxIndex() int32 {
+	largest := int32(-1)
+	for _, c := range m.Indices {
+		largest = max(largest, c)
+	}
+	return largest
+}
+
 // Clone returns a deep copy.
 func (m *CSR) Clone() *CSR {
 	return &CSR{

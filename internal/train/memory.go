@@ -122,13 +122,9 @@ func checkLabelArrays(y *data.CSR, limit memlimit.Limit) error {
 	if limit.Bytes <= 0 || need <= limit.Bytes {
 		return nil
 	}
-	largest := int32(-1)
-	for _, l := range y.Indices {
-		largest = max(largest, l)
-	}
 	return fmt.Errorf("%w: %d labels need %s of per-label arrays (training counts, the label order and its inverse, propensities) before any weight, "+
 		"more than this process may use (%s: %s); the training rows use label ids up to %d: is the data's label count (its header, or one label id) wrong?",
-		config.ErrInvalid, y.Cols, FormatBytes(need), FormatBytes(limit.Bytes), limit.Source, largest)
+		config.ErrInvalid, y.Cols, FormatBytes(need), FormatBytes(limit.Bytes), limit.Source, y.MaxIndex())
 }
 
 // allocCeiling is the largest single allocation this process may make
