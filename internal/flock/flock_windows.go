@@ -4,6 +4,7 @@ package flock
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 	"unsafe"
@@ -19,6 +20,8 @@ const (
 	lockfileFailImmediately = 0x1
 	lockfileExclusiveLock   = 0x2
 	errorLockViolation      = syscall.Errno(33)
+	errorNotSupported       = syscall.Errno(50) // ERROR_NOT_SUPPORTED
+	errorInvalidFunction    = syscall.Errno(1)  // ERROR_INVALID_FUNCTION, some network redirectors
 )
 
 // The lock covers the first byte of the file, which is enough for a lock
@@ -35,6 +38,9 @@ func lock(f *os.File, wait bool) error {
 	}
 	if errors.Is(err, errorLockViolation) {
 		return ErrLocked
+	}
+	if errors.Is(err, errorNotSupported) || errors.Is(err, errorInvalidFunction) {
+		return fmt.Errorf("%w (%w)", ErrUnsupported, err)
 	}
 	return err
 }

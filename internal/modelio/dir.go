@@ -109,7 +109,11 @@ type Manifest struct {
 // Dir is a model directory.
 type Dir struct {
 	Path string
-	lock *os.File
+	// Unlocked is why Lock took no lock (nil when it took one, or was not
+	// called): the file system does not support file locks, and nothing
+	// stops a second job from training into the directory.
+	Unlocked error
+	lock     *os.File
 }
 
 // Open returns the directory handle without creating anything.
@@ -168,8 +172,14 @@ func (d *Dir) Unfinished() bool {
 	return err == nil
 }
 
+// tryLock is flock.TryLock (tests replace it).
+var tryLock = flock.TryLock
+
 // Lock takes an exclusive lock on the run area so that two jobs cannot
-// train into the same directory.
+// train into the same directory. On a file system without file locks it
+// goes on without one and says why in d.Unlocked: a cluster's scratch file
+// system (Lustre without flock, NFS without its lock manager) must not stop
+// every run.
 func (d *Dir) Lock() error {
 	if err := os.MkdirAll(d.Training(""), 0o755); err != nil {
 		return err
@@ -178,8 +188,12 @@ func (d *Dir) Lock() error {
 	if err != nil {
 		return err
 	}
-	if err := flock.TryLock(f); err != nil {
+	if err := tryLock(f); err != nil {
 		f.Close()
+		if errors.Is(err, flock.ErrUnsupported) {
+			d.Unlocked = fmt.Errorf("%s: %w", d.Training(lockFile), err)
+			return nil
+		}
 		if errors.Is(err, flock.ErrLocked) {
 			return fmt.Errorf("%w: another mhe process is training into %s", ErrExists, d.Path)
 		}

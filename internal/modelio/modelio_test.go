@@ -2,11 +2,14 @@ package modelio
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/flock"
 )
 
 func TestTensorRoundTrip(t *testing.T) {
@@ -215,4 +218,26 @@ func FuzzParseTensors(f *testing.F) {
 			}
 		}
 	})
+}
+
+// On a file system without file locks (Lustre without flock, NFS without
+// its lock manager) a run goes on unlocked and says why; any other failure
+// to lock still stops it.
+func TestLockUnsupportedFileSystem(t *testing.T) {
+	defer func(f func(*os.File) error) { tryLock = f }(tryLock)
+	dir := filepath.Join(t.TempDir(), "m")
+	tryLock = func(*os.File) error { return fmt.Errorf("%w (function not implemented)", flock.ErrUnsupported) }
+	d := Open(dir)
+	if err := d.Prepare(false); err != nil {
+		t.Fatalf("Prepare on a file system without locks: %v", err)
+	}
+	if d.Unlocked == nil || !strings.Contains(d.Unlocked.Error(), filepath.Join(dir, TrainingDir, "lock")) ||
+		!errors.Is(d.Unlocked, flock.ErrUnsupported) {
+		t.Errorf("Unlocked = %v, want the lock file and flock.ErrUnsupported", d.Unlocked)
+	}
+	tryLock = func(*os.File) error { return errors.New("input/output error") }
+	d = Open(filepath.Join(t.TempDir(), "m2"))
+	if err := d.Prepare(false); err == nil || !strings.Contains(err.Error(), "input/output error") || d.Unlocked != nil {
+		t.Errorf("Prepare when locking fails otherwise: %v (Unlocked %v), want the error", err, d.Unlocked)
+	}
 }

@@ -9,7 +9,9 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/flock"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
+	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
 
@@ -216,5 +218,22 @@ func TestTrainRunBatchBuffers(t *testing.T) {
 	_, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: t.TempDir(), Threads: 2})
 	if want := "a training batch's buffer is 4000 × 200 floats"; !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), want) {
 		t.Errorf("%v, want a config error with %q", err, want)
+	}
+}
+
+// A model directory that could not be locked is warned about, naming it
+// and the cause; a locked one is not.
+func TestWarnUnlocked(t *testing.T) {
+	var got []string
+	warnf := func(format string, args ...any) { got = append(got, fmt.Sprintf(format, args...)) }
+	warnUnlocked(&modelio.Dir{Path: "/scratch/m"}, warnf)
+	if len(got) != 0 {
+		t.Errorf("a locked directory warned: %q", got)
+	}
+	cause := fmt.Errorf("/scratch/m/training/lock: %w (function not implemented)", flock.ErrUnsupported)
+	warnUnlocked(&modelio.Dir{Path: "/scratch/m", Unlocked: cause}, warnf)
+	if len(got) != 1 || !strings.Contains(got[0], "training without a lock on /scratch/m (/scratch/m/training/lock: flock: this file system does not support file locks (function not implemented))") ||
+		!strings.Contains(got[0], "give every job its own --out") {
+		t.Errorf("warning %q", got)
 	}
 }

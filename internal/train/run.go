@@ -79,6 +79,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		if err := dir.Lock(); err != nil {
 			return nil, err
 		}
+		warnUnlocked(dir, warnf)
 		c, err := dir.ReadCheckpoint()
 		if err != nil {
 			return nil, err
@@ -95,6 +96,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		if err := dir.Prepare(o.Force); err != nil {
 			return nil, err
 		}
+		warnUnlocked(dir, warnf)
 		// A run that fails before its first batch (bad data, impossible
 		// plan) leaves nothing behind: no run area, no new directory.
 		defer func() {
@@ -237,6 +239,13 @@ func Prepare(cfg *config.Config, s *Splits, init bool, pool *nn.Pool) (*Model, *
 		m.InitBias(train.Y.ColumnCounts(), train.Rows())
 	}
 	return m, train, val, nil
+}
+
+// warnUnlocked says that the model directory could not be locked.
+func warnUnlocked(dir *modelio.Dir, warnf func(string, ...any)) {
+	if dir.Unlocked != nil {
+		warnf("training without a lock on %s (%v): nothing stops a second job from training into it at the same time, so give every job its own --out", dir.Path, dir.Unlocked)
+	}
 }
 
 // save writes the weights and the manifest and commits the directory.
