@@ -64,7 +64,7 @@ sparse input itself): for those embed exits 2.`,
 	addInputFlags(f, &o.inputOptions, "encode")
 	f.StringVar(&o.Out, "out", "", "output file (- for stdout, text format only) (required)")
 	f.StringVar(&o.Format, "format", "", "npy or text (default: npy when --out ends in .npy, else text)")
-	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs); output does not depend on it")
+	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs this process may use); output does not depend on it")
 	f.StringArrayVar(&o.Sets, "set", nil, "override a key of the model's config (key=value), e.g. data.dir")
 	f.BoolVar(&o.Quiet, "quiet", false, "no summary on stderr")
 	return cmd

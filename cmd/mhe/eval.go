@@ -128,7 +128,7 @@ propensities; no model may have trained on those rows.`,
 	f.BoolVar(&o.PredNames, "pred-names", false, "--pred holds label names (mhe predict --names), mapped with --names")
 	f.StringArrayVar(&o.Models, "model", nil, "predict the test split of a model's config and evaluate it in one step (repeat it for an ensemble of the models)")
 	f.StringArrayVar(&o.ConfigSets, "set", nil, "with --model: override a config key (key=value)")
-	f.IntVar(&o.Threads, "threads", 0, "with --model: worker threads (0 = all CPUs)")
+	f.IntVar(&o.Threads, "threads", 0, "with --model: worker threads (0 = all CPUs this process may use)")
 	f.StringVar(&o.Result, "result", "", "also write the run record (JSON: data and checksums, metrics, times, machine, version) here")
 	f.StringVar(&o.Against, "against", "", "prediction file (B) for the same rows: compare --pred or --model (A) with it (paired bootstrap, randomization test)")
 	f.IntVar(&o.Resamples, "resamples", 1000, "with --against: bootstrap resamples and random swaps")

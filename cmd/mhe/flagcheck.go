@@ -26,7 +26,7 @@ type intFlagRule struct {
 // that flag applies, so that no command quietly maps a negative thread
 // count or an index base of 2 to something else.
 var intFlagRules = map[string]intFlagRule{
-	"threads":          {0, config.MaxThreads, "0 = all CPUs"},
+	"threads":          {0, config.MaxThreads, "0 = all CPUs this process may use"},
 	"label-base":       {0, 1, "index bases are 0 or 1"},
 	"feature-base":     {0, 1, "index bases are 0 or 1"},
 	"out-label-base":   {0, 1, "index bases are 0 or 1"},

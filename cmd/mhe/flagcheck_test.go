@@ -13,7 +13,7 @@ func TestIntFlagRanges(t *testing.T) {
 		args []string
 		want string // "" = accepted
 	}{
-		{[]string{"predict", "--model", "/nonexistent", "--threads", "-1"}, "--threads -1 must be in [0, 4096] (0 = all CPUs)"},
+		{[]string{"predict", "--model", "/nonexistent", "--threads", "-1"}, "--threads -1 must be in [0, 4096] (0 = all CPUs this process may use)"},
 		{[]string{"eval", "--model", "/nonexistent", "--threads", "-2"}, "--threads -2 must be in [0, 4096]"},
 		// The Go runtime dies of more than 10,000 threads.
 		{[]string{"predict", "--model", "/nonexistent", "--threads", "100000"}, "--threads 100000 must be in [0, 4096]"},

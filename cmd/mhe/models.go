@@ -265,9 +265,17 @@ func keyValue(v any) string {
 	return fmt.Sprint(v)
 }
 
+// setThreads sets how many threads run Go code (GOMAXPROCS) to n, and
+// returns n and a function that restores the previous count. 0 means the
+// runtime's default: the CPUs this process may use, which is its affinity
+// mask (a SLURM job's cpuset, taskset) capped by its control group's CPU
+// quota (a Kubernetes limit, systemd's CPUQuota), or the GOMAXPROCS
+// environment variable when set. All of the machine's CPUs
+// (runtime.NumCPU) would oversubscribe a quota of a few CPUs on a large
+// node: the kernel then throttles every worker.
 func setThreads(n int) (int, func()) {
 	if n <= 0 {
-		n = runtime.NumCPU()
+		n = runtime.GOMAXPROCS(0)
 	}
 	prev := runtime.GOMAXPROCS(n)
 	return n, func() { runtime.GOMAXPROCS(prev) }

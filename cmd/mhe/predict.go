@@ -97,7 +97,7 @@ input are ignored.
 	f.StringVar(&o.Out, "out", "-", "output file, - for stdout")
 	f.StringVar(&o.Names, "names", "", "label name file: write names instead of ids")
 	f.BoolVar(&o.Header, "header", false, `start with a "rows labels" header (pyxclib reads the file directly)`)
-	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs); output does not depend on it")
+	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs this process may use); output does not depend on it")
 	f.StringArrayVar(&o.Sets, "set", nil, "override a key of the model's config (key=value), e.g. data.dir")
 	f.BoolVar(&o.Quiet, "quiet", false, "no summary on stderr")
 	f.IntVar(&o.Beam, "beam", 0, beamHelp)

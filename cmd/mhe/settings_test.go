@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,5 +215,27 @@ func TestEnvKeysChecked(t *testing.T) {
 	t.Setenv("MHE_TRAIN_EPOCH", "3")
 	if _, err := loadConfig(configInput{File: writeConfig(t, "data:\n  train: x.txt\n")}); err == nil || !strings.Contains(err.Error(), "MHE_TRAIN_EPOCH") {
 		t.Errorf("loadConfig with MHE_TRAIN_EPOCH set: %v", err)
+	}
+}
+
+// --threads 0 takes the runtime's count of the CPUs this process may use
+// (its affinity mask capped by a cgroup CPU quota, or GOMAXPROCS), not every
+// CPU of the machine, and a given count is kept; both are undone after.
+func TestSetThreads(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, c := range []struct{ in, want int }{{0, 1}, {-1, 1}, {3, 3}} {
+		n, restore := setThreads(c.in)
+		if n != c.want || runtime.GOMAXPROCS(0) != c.want {
+			t.Errorf("setThreads(%d) = %d, GOMAXPROCS %d; want %d", c.in, n, runtime.GOMAXPROCS(0), c.want)
+		}
+		restore()
+		if got := runtime.GOMAXPROCS(0); got != 1 {
+			t.Errorf("after setThreads(%d), GOMAXPROCS is %d, want 1 again", c.in, got)
+		}
+	}
+	_, cfg := trainTiny(t)
+	code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", filepath.Join(t.TempDir(), "m"), "--threads", "0")
+	if code != 0 || !strings.Contains(errOut, "threads 1 (effective)") {
+		t.Errorf("train --threads 0 under GOMAXPROCS 1: exit %d\n%s", code, errOut)
 	}
 }

@@ -175,7 +175,7 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 	f := cmd.Flags()
 	f.IntVar(&index, "index", 0, "run number, 0-based (SLURM: $SLURM_ARRAY_TASK_ID)")
 	f.BoolVar(&dryRun, "dry-run", false, "print the command the run would execute, do nothing")
-	f.IntVar(&threads, "threads", 0, "worker threads for the run (0 = all CPUs)")
+	f.IntVar(&threads, "threads", 0, "worker threads for the run (0 = all CPUs this process may use)")
 	f.DurationVar(&ckpt, "checkpoint-interval", defaultCheckpointInterval, "passed to mhe train: least time between two end-of-epoch checkpoints (shorten it for preemptible jobs)")
 	return cmd
 }

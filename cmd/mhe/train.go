@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -78,7 +77,7 @@ Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 	f.StringVar(&o.ConfigFile, "config", "", "run config (YAML)")
 	f.StringVar(&o.Out, "out", "", "model directory to write")
 	f.StringVar(&o.Resume, "resume", "", "continue the unfinished run in this model directory")
-	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs); results do not depend on it")
+	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs this process may use); results do not depend on it")
 	f.Uint64Var(&o.Seed, "seed", 1, "random seed (train.seed)")
 	f.IntVar(&o.Epochs, "epochs", 0, "epochs (train.epochs)")
 	f.BoolVar(&o.Quiet, "quiet", false, "no progress or summary on stderr (warnings still)")
@@ -149,12 +148,8 @@ func trainRun(s *streams, o *trainOptions) error {
 	if err := checkOutputFile("result", o.Result); err != nil {
 		return err
 	}
-	threads := cfg.Train.Threads
-	if threads <= 0 {
-		threads = runtime.NumCPU()
-	}
-	prev := runtime.GOMAXPROCS(threads)
-	defer runtime.GOMAXPROCS(prev)
+	threads, restore := setThreads(cfg.Train.Threads)
+	defer restore()
 	logf := func(format string, args ...any) {
 		if !o.Quiet {
 			fmt.Fprintf(s.errOut, format+"\n", args...)

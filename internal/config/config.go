@@ -149,7 +149,7 @@ type TrainConfig struct {
 	WarmupSteps int     `mapstructure:"warmup_steps" yaml:"warmup_steps" json:"warmup_steps"`
 	WeightDecay float64 `mapstructure:"weight_decay" yaml:"weight_decay" json:"weight_decay"`
 	Seed        uint64  `mapstructure:"seed" yaml:"seed" json:"seed"`
-	// Threads is the worker count; 0 = all CPUs. Results do not depend on it.
+	// Threads is the worker count; 0 = all CPUs this process may use. Results do not depend on it.
 	Threads int `mapstructure:"threads" yaml:"threads" json:"threads"`
 	// HugePages backs large tensors with transparent huge pages where the
 	// OS offers them (Linux): faster on large input layers, at the cost of
@@ -480,7 +480,7 @@ func (c *Config) Validate() error {
 		bad("train.warmup_steps", "%d must be >= 0", t.WarmupSteps)
 	}
 	if t.Threads < 0 || t.Threads > MaxThreads {
-		bad("train.threads", "%d must be in [0, %d] (0 = all CPUs)", t.Threads, MaxThreads)
+		bad("train.threads", "%d must be in [0, %d] (0 = all CPUs this process may use)", t.Threads, MaxThreads)
 	}
 	if !unit(t.ValidationFraction) {
 		bad("train.validation_fraction", "%g must be in [0, 1)", t.ValidationFraction)

@@ -122,7 +122,7 @@ func TestValidateRules(t *testing.T) {
 		{"momentum", func(c *Config) { c.Train.Momentum = 1 }, "train.momentum"},
 		{"weight decay", func(c *Config) { c.Train.WeightDecay = -1e-5 }, "train.weight_decay"},
 		{"warmup", func(c *Config) { c.Train.WarmupSteps = -1 }, "train.warmup_steps"},
-		{"threads", func(c *Config) { c.Train.Threads = -1 }, "train.threads: -1 must be in [0, 4096] (0 = all CPUs)"},
+		{"threads", func(c *Config) { c.Train.Threads = -1 }, "train.threads: -1 must be in [0, 4096] (0 = all CPUs this process may use)"},
 		{"threads beyond the runtime's", func(c *Config) { c.Train.Threads = 5000 }, "train.threads: 5000 must be in [0, 4096]"},
 		{"validation fraction", func(c *Config) { c.Train.ValidationFraction = 1 }, "train.validation_fraction"},
 		{"patience < 0", func(c *Config) { c.Train.EarlyStoppingPatience = -1 }, "train.early_stopping_patience: -1 must be >= 0"},

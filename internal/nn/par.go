@@ -53,7 +53,7 @@ const (
 	pollsPerYield = 64
 )
 
-// NewPool returns a pool of n workers (0 = all CPUs).
+// NewPool returns a pool of n workers (0 = GOMAXPROCS: the CPUs this process may use).
 func NewPool(n int) *Pool {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
