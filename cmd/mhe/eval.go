@@ -255,6 +255,9 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err := evalPredictions(s, o.Pred, ids, truth, ev, pl); err != nil {
 		return err
 	}
+	if err := checkScoredRows(ev.Result(), o.Truth); err != nil {
+		return err
+	}
 	if o.Against != "" {
 		cs, err := compareWith(s, o, ev, truth, ids)
 		if err != nil {
@@ -285,6 +288,20 @@ func evalRun(s *streams, o *evalOptions) error {
 		}
 	}
 	return writeEvalResult(s.out, res, prop, format)
+}
+
+// checkScoredRows refuses an evaluation that scored no row: its metrics
+// would read 0, like a model that never ranks a true label.
+func checkScoredRows(res eval.Result, truth string) error {
+	switch {
+	case res.Rows > 0:
+		return nil
+	case res.EmptyRows > 0:
+		return data.InputError(fmt.Errorf("%s: none of its %d rows has a true label, and --empty-rows skip leaves no row to score; --empty-rows zero counts them as 0, as pyxclib does",
+			truth, res.EmptyRows))
+	default:
+		return data.InputError(fmt.Errorf("%s has no rows to score", truth))
+	}
 }
 
 // evalRecord is the run record of an evaluation.

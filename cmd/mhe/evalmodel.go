@@ -73,6 +73,9 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev); err != nil {
 			return ms.memberError(err)
 		}
+		if err := checkScoredRows(ev.Result(), test.Name); err != nil {
+			return err
+		}
 		cs, err := compareWith(s, o, ev, test.Y, nil)
 		if err != nil {
 			return err
@@ -98,6 +101,9 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return ms.memberError(err)
 	}
 	res := ev.Result()
+	if err := checkScoredRows(res, test.Name); err != nil {
+		return err
+	}
 	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
 		return err
 	}
