@@ -60,8 +60,24 @@ func TestEnsembleCLI(t *testing.T) {
 	if wide := predict("--model", a, "--model", b, "--model", c, "--beam", "8"); wide == ens {
 		t.Error("--beam 8 changed nothing in the ensemble")
 	}
-	if code, _, errOut := runMain(t, "", "predict", "--model", c, "--model", c, "--beam", "8"); code != ExitUsage || !strings.Contains(errOut, "none of the 2 models is MHC") {
+	c2, _ := trainTiny(t, "train.seed=2")
+	if code, _, errOut := runMain(t, "", "predict", "--model", c, "--model", c2, "--beam", "8"); code != ExitUsage || !strings.Contains(errOut, "none of the 2 models is MHC") {
 		t.Errorf("--beam without an MHC member: exit %d %q", code, errOut)
+	}
+	// One model twice, as the same directory or a copy, is refused: the
+	// mean would weigh it double.
+	dup := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(dup, os.DirFS(a)); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"predict", "--model", a, "--model", b, "--model", a},
+		{"eval", "--model", b, "--model", a, "--model", dup},
+	} {
+		code, out, errOut := runMain(t, "", args...)
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, "are the same model (weights-") || !strings.Contains(errOut, "give each member once") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
 	}
 	// eval --model ... --against the ensemble's own predictions: no
 	// difference in any metric.

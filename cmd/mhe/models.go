@@ -73,11 +73,30 @@ func openMembers(dirs, sets []string, beam int) (members, error) {
 		}
 		ms = append(ms, member{dir: dir, m: m, man: man, cfg: cfg, verify: verify, close: closeFn})
 	}
+	if err := ms.checkDistinct(); err != nil {
+		ms.close()
+		return nil, err
+	}
 	if err := ms.setPredictBeam(beam); err != nil {
 		ms.close()
 		return nil, err
 	}
 	return ms, nil
+}
+
+// checkDistinct refuses an ensemble that holds one model twice: the same
+// directory, or a copy of it (the weights file's name is a hash of its
+// bytes). Its mean score would weigh that model double.
+func (ms members) checkDistinct() error {
+	for j := range ms {
+		for i := range j {
+			if ms[i].man.WeightsFile == ms[j].man.WeightsFile {
+				return usageErrorf("--model %s (number %d) and --model %s (number %d) are the same model (%s): an ensemble would weigh it twice; give each member once",
+					ms[i].dir, i+1, ms[j].dir, j+1, ms[i].man.WeightsFile)
+			}
+		}
+	}
+	return nil
 }
 
 func (ms members) setPredictBeam(beam int) error {
