@@ -230,10 +230,10 @@ func TestChangedDataWarning(t *testing.T) {
 	check(true)
 }
 
-// predict --input warns when the input file is the model's training file
-// and its rows (all of them when streamed, or those --rows selects) hold
-// rows the model trained on; test rows alone, or another file, pass
-// quietly.
+// predict --input warns when the input file (or standard input) is the
+// model's training file and its rows (all of them when streamed, or those
+// --rows selects) hold rows the model trained on; test rows alone, or
+// another file, pass quietly.
 func TestPredictInputTrainingRows(t *testing.T) {
 	file, model := trainOnSynthFile(t, "500", "{type: mlp, hidden: [16]}", "{method: mhc, lengths: [5, 4], beam: 2}")
 	tmp := filepath.Dir(file)
@@ -249,18 +249,20 @@ func TestPredictInputTrainingRows(t *testing.T) {
 	other := filepath.Join(tmp, "other.txt")
 	runMain(t, "", "data", "synth", "--examples", "50", "--features", "200", "--labels", "20", "--seed", "9", "--out", other, "--quiet")
 	for _, c := range []struct {
-		args []string
-		want string // "" = no warning
+		args  []string
+		stdin string // the file piped to --input -
+		want  string // "" = no warning
 	}{
-		{[]string{"--input", file}, "400 of the 500 input rows of " + file + " (row 1 first) are rows the model in " + model + " trained on"},
-		{[]string{"--input", file, "--rows", split("mixed.txt", 5, 10, 2)}, "1 of the 3 input rows of " + file + " (row 2 first)"},
-		{[]string{"--input", file, "--rows", split("test.txt", 5, 10, 15)}, ""},
-		{[]string{"--input", other}, ""},
-		{[]string{"--input", "-"}, ""},
+		{[]string{"--input", file}, "", "400 of the 500 input rows of " + file + " (row 1 first) are rows the model in " + model + " trained on"},
+		{[]string{"--input", file, "--rows", split("mixed.txt", 5, 10, 2)}, "", "1 of the 3 input rows of " + file + " (row 2 first)"},
+		{[]string{"--input", file, "--rows", split("test.txt", 5, 10, 15)}, "", ""},
+		{[]string{"--input", other}, "", ""},
+		{[]string{"--input", "-"}, file, "400 of the 500 input rows of <stdin> (row 1 first) are rows the model in " + model + " trained on"},
+		{[]string{"--input", "-"}, other, ""},
 	} {
 		stdin := ""
-		if c.args[1] == "-" {
-			raw, _ := os.ReadFile(file)
+		if c.stdin != "" {
+			raw, _ := os.ReadFile(c.stdin)
 			stdin = string(raw)
 		}
 		code, out, errOut := runMain(t, stdin, append([]string{"predict", "--model", model, "--quiet"}, c.args...)...)

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"time"
 
@@ -288,9 +291,17 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 		return r, nop, nil
 	}
 	var rc io.ReadCloser
+	var stdinHash hash.Hash
 	name := o.Input
 	if o.Input == "-" {
-		rc, err = data.OpenReader(io.NopCloser(s.in), "<stdin>")
+		in := s.in
+		if o.checkInput {
+			// Hashed as it is read, so that a training file piped in is
+			// recognised once it has been read whole.
+			stdinHash = sha256.New()
+			in = io.TeeReader(s.in, stdinHash)
+		}
+		rc, err = data.OpenReader(io.NopCloser(in), "<stdin>")
 		name = "<stdin>"
 	} else {
 		rc, err = data.Open(o.Input)
@@ -307,7 +318,7 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 		rc.Close()
 		return nil, nop, fmt.Errorf("%w: %s declares %d features, but the model was trained on %d: is it from the same dataset (same feature ids)?", ErrInputMismatch, name, h.Features, dim)
 	}
-	r := &inputRows{rowSource: &readerSource{rd: rd}, dim: dim, input: true}
+	r := &inputRows{rowSource: &readerSource{rd: rd}, dim: dim, input: true, stdinHash: stdinHash}
 	if o.checkInput && o.Input != "-" {
 		r.hash = modelio.HashLater(o.Input)
 		r.path = o.Input
@@ -327,14 +338,16 @@ type inputRows struct {
 	dim     int // the model's input dimension; 0 = every id is usable
 	ignored int // rows with at least one id >= dim
 	// src names the file and rows of the config's test split, or of an
-	// --input file read whole with --rows (nil for generated data, stdin
-	// and a streamed --input).
+	// --input file read whole with --rows (nil for generated data and a
+	// streamed --input or stdin, which streamedSource describes once read).
 	src *train.Source
 	// input says the rows are --input's; a streamed --input file is hashed
 	// by hash (for inputOptions.checkInput) while it is read.
 	input bool
 	hash  *modelio.FileHash
 	path  string
+	// stdinHash hashes standard input as it is read (for checkInput).
+	stdinHash hash.Hash
 }
 
 // what names the rows in messages.
@@ -345,9 +358,12 @@ func (r *inputRows) what() string {
 	return "test rows"
 }
 
-// streamedSource is a streamed --input file as a Source once all its rows
-// were read (nil when it was not hashed).
+// streamedSource is a streamed --input file, or standard input, as a
+// Source once all its rows were read (nil when it was not hashed).
 func (r *inputRows) streamedSource(rows int) *train.Source {
+	if r.stdinHash != nil {
+		return &train.Source{Path: "<stdin>", SHA256: hex.EncodeToString(r.stdinHash.Sum(nil)), FileRows: rows}
+	}
 	if r.hash == nil {
 		return nil
 	}
