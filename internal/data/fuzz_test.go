@@ -58,11 +58,13 @@ func fuzzParse(f *testing.F, opt ReadOptions) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		// ReadRows: the odd rows backwards, then row 0 twice; whatever the
 		// whole file gives, it must not panic, and its errors are input
-		// errors.
+		// errors. Only rows below 4096 are picked: a header may declare
+		// 10^9 rows over a few bytes, and a split file of 10^9 rows is not
+		// what the reader is tested for here.
 		var picked []int
 		pick := func(n int) ([]int, error) {
 			picked = picked[:0]
-			for i := n - 1; i >= 0; i-- {
+			for i := min(n, 4096) - 1; i >= 0; i-- {
 				if i%2 == 1 {
 					picked = append(picked, i)
 				}

@@ -151,8 +151,14 @@ func Read(r io.Reader) (rows, cols int, data []float32, err error) {
 	if err1 != nil || err2 != nil || rows < 0 || cols < 0 || (cols > 0 && rows > math.MaxInt32/cols) {
 		return 0, 0, nil, fmt.Errorf("%w: shape (%s, %s)", ErrFormat, m[1], m[2])
 	}
-	raw := make([]byte, 4*rows*cols)
-	if _, err := io.ReadFull(br, raw); err != nil {
+	// Read what is there before sizing anything by the header: a header
+	// announcing 10^9 values over a few bytes must not allocate 4 GB.
+	want := 4 * rows * cols
+	raw, err := io.ReadAll(io.LimitReader(br, int64(want)))
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	if len(raw) < want {
 		return 0, 0, nil, fmt.Errorf("%w: %d × %d values announced, data ends early", ErrFormat, rows, cols)
 	}
 	data = make([]float32, rows*cols)
