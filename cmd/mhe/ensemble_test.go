@@ -230,6 +230,30 @@ func TestChangedDataWarning(t *testing.T) {
 	check(true)
 }
 
+// A data file whose header now declares 2^31-1 rows (over its 300) is a
+// row-count error (exit 3) from eval --model and predict of the config's
+// holdout rows, at once: the holdout rule's rows were listed for every
+// declared row, 16 GiB, which paged for minutes and was killed.
+func TestHoldoutRowsOfLyingHeader(t *testing.T) {
+	file, model := trainOnSynthFile(t, "300", "{type: mlp, hidden: [8]}", "{method: mhp}")
+	raw, _ := os.ReadFile(file)
+	header, rest, _ := strings.Cut(string(raw), "\n")
+	if !strings.HasPrefix(header, "300 ") {
+		t.Fatalf("synth header %q", header)
+	}
+	os.WriteFile(file, []byte("2147483647"+strings.TrimPrefix(header, "300")+"\n"+rest), 0o644)
+	out := filepath.Join(t.TempDir(), "pred.txt")
+	for _, args := range [][]string{{"eval", "--model", model}, {"predict", "--model", model, "--out", out}} {
+		code, _, errOut := runMain(t, "", args...)
+		if code != ExitData || !strings.Contains(errOut, "header declares 2147483647 rows but the file has 300") {
+			t.Errorf("%v: exit %d: %s", args, code, errOut)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("predict wrote %s: %v", out, err)
+	}
+}
+
 // predict --input warns when the input file (or standard input) is the
 // model's training file and its rows (all of them when streamed, or those
 // --rows selects) hold rows the model trained on; test rows alone, or

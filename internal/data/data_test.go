@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -324,5 +325,99 @@ func TestReadRowsFile(t *testing.T) {
 				t.Errorf("rows %v differ from a whole read's:\n got  %+v %+v\n want %+v %+v", want, *ds.X, *ds.Y, *sub.X, *sub.Y)
 			}
 		})
+	}
+}
+
+// ReadRowsWhereFile reads the rows a predicate keeps, as a whole read's
+// subset, XC rows it rejects passed over unparsed; a header declaring
+// 2^31-1 rows over a few is a row-count error, with nothing sized by the
+// declared count.
+func TestReadRowsWhereFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	xc := "6 9 4\n0 1:1 3:0.5\n1,2 2:2\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n"
+	bad := "6 9 4\n0 1:1 3:0.5\n1,2 2:x\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n" // row 1 is damaged
+	libsvm := "0 2:1 4:0.5\n1,2 3:2\n2 1:1\n"
+	odd := func(i int) bool { return i%2 == 1 }
+	for _, tc := range []struct {
+		name, body string
+		opt        ReadOptions
+		keep       func(int) bool
+		want       []int
+		wantErr    error
+	}{
+		{"odd rows", xc, ReadOptions{}, odd, []int{1, 3, 5}, nil},
+		{"every fifth", xc, ReadOptions{}, func(i int) bool { return i%5 == 4 }, []int{4}, nil},
+		{"none", xc, ReadOptions{}, func(int) bool { return false }, nil, nil},
+		{"a damaged row passed over", bad, ReadOptions{}, func(i int) bool { return i != 1 }, []int{0, 2, 3, 4, 5}, nil},
+		{"a damaged row kept", bad, ReadOptions{}, odd, nil, ErrSyntax},
+		{"no header: read whole", libsvm, ReadOptions{Format: FormatLibSVM, FeatureBase: 1}, odd, []int{1}, nil},
+		{"a header declaring 2^31-1 rows", "2147483647 9 4\n0 1:1\n1 2:1\n", ReadOptions{}, odd, nil, ErrRowCount},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := write(strings.ReplaceAll(tc.name, " ", "_")+".txt", tc.body)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			ds, rows, n, err := ReadRowsWhereFile(path, tc.opt, tc.keep)
+			runtime.ReadMemStats(&after)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err %v, want %v", err, tc.wantErr)
+				}
+				if a := after.TotalAlloc - before.TotalAlloc; a > 8<<20 { // the reader's line buffer is 1 MiB
+					t.Errorf("allocated %d bytes before failing", a)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(rows, tc.want) {
+				t.Errorf("rows %v, want %v", rows, tc.want)
+			}
+			whole := path
+			if tc.body == bad {
+				whole = write("whole.txt", xc)
+			}
+			full, err := ReadFile(whole, tc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != full.Rows() {
+				t.Errorf("file rows %d, want %d", n, full.Rows())
+			}
+			sub := full.Subset(tc.want)
+			if ds.Rows() != sub.Rows() || ds.X.Cols != sub.X.Cols || ds.Y.Cols != sub.Y.Cols ||
+				!slices.Equal(ds.X.Indptr, sub.X.Indptr) || !slices.Equal(ds.X.Indices, sub.X.Indices) ||
+				!slices.Equal(ds.X.Values, sub.X.Values) || !slices.Equal(ds.Y.Indptr, sub.Y.Indptr) || !slices.Equal(ds.Y.Indices, sub.Y.Indices) {
+				t.Errorf("rows %v differ from a whole read's:\n got  %+v %+v\n want %+v %+v", tc.want, *ds.X, *ds.Y, *sub.X, *sub.Y)
+			}
+		})
+	}
+}
+
+// A split file is checked against a data file of 2^31-1 rows (a damaged
+// header can declare as many) without sizing anything by that count.
+func TestParseSplitHugeRowCount(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	rows, err := ParseSplit(strings.NewReader("3\n1\n100000000\n"), "split.txt", 1, math.MaxInt32)
+	runtime.ReadMemStats(&after)
+	if err != nil || !slices.Equal(rows, []int{2, 0, 99999999}) {
+		t.Fatalf("rows %v, err %v", rows, err)
+	}
+	// A bit for each row up to the largest listed, 10^8: 12.5 MB (a bool
+	// for each of the 2^31-1 declared rows was 2 GiB).
+	if a := after.TotalAlloc - before.TotalAlloc; a > 20<<20 {
+		t.Errorf("allocated %d bytes", a)
+	}
+	if _, err := ParseSplit(strings.NewReader("7\n1\n7\n"), "split.txt", 1, math.MaxInt32); !errors.Is(err, ErrDuplicate) || !strings.Contains(err.Error(), "split.txt:3:1") {
+		t.Errorf("a repeated row: %v", err)
 	}
 }

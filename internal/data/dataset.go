@@ -126,32 +126,20 @@ func ReadRows(r io.Reader, name string, opt ReadOptions, pick func(fileRows int)
 	keep := slices.Clone(rows)
 	slices.Sort(keep)
 	keep = slices.Compact(keep)
-	x := NewCSR(h.Features, len(keep), 0, false)
-	y := NewCSR(h.Labels, len(keep), 0, true)
-	var row Row
 	next := 0
-	for i := 0; ; i++ {
-		var err error
+	ds, kept, err := readKept(rd, name, len(keep), func(i int) bool {
 		if next < len(keep) && keep[next] == i {
-			if err = rd.Read(&row); err == nil {
-				x.AppendRow(row.Indices, row.Values)
-				y.AppendRow(row.Labels, nil)
-				next++
-			}
-		} else {
-			err = rd.Skip()
+			next++
+			return true
 		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, 0, err
-		}
+		return false
+	})
+	if err != nil {
+		return nil, nil, 0, err
 	}
-	if next < len(keep) { // pick chose a row past the end; the header and rows agreed
-		return nil, nil, 0, inputErr(fmt.Errorf("%w: %s has %d rows; row %d was asked for", ErrRowCount, name, rd.Rows(), keep[next]+1))
+	if len(kept) < len(keep) { // pick chose a row past the end; the header and rows agreed
+		return nil, nil, 0, inputErr(fmt.Errorf("%w: %s has %d rows; row %d was asked for", ErrRowCount, name, rd.Rows(), keep[len(kept)]+1))
 	}
-	ds := &Dataset{Name: name, X: x, Y: y}
 	if !slices.Equal(rows, keep) {
 		at := make([]int, len(rows))
 		for i, r := range rows {
@@ -160,6 +148,81 @@ func ReadRows(r io.Reader, name string, opt ReadOptions, pick func(fileRows int)
 		ds = ds.Subset(at)
 	}
 	return ds, rows, rd.Rows(), nil
+}
+
+// ReadRowsWhereFile loads the rows i of a data file for which keep(i)
+// holds, in file order, and returns them with their indices and the file's
+// row count. Unlike ReadRowsFile it needs no row count first, so nothing is
+// sized by a header's declared rows, which a damaged header can make 2^31
+// (a holdout rule's rows are a predicate). An XC file's other rows are
+// passed over unparsed.
+func ReadRowsWhereFile(path string, opt ReadOptions, keep func(i int) bool) (*Dataset, []int, int, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer f.Close()
+	return ReadRowsWhere(f, displayName(path), opt, keep)
+}
+
+// ReadRowsWhere is ReadRowsWhereFile for a stream; name is used in error
+// messages.
+func ReadRowsWhere(r io.Reader, name string, opt ReadOptions, keep func(i int) bool) (*Dataset, []int, int, error) {
+	rd, err := NewReader(r, name, opt)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	h := rd.Header()
+	if !h.Present || h.Features <= 0 || h.Labels <= 0 || rd.Format() != FormatXC {
+		full, err := readAll(rd, name)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		var rows []int
+		for i := range full.Rows() {
+			if keep(i) {
+				rows = append(rows, i)
+			}
+		}
+		return full.Subset(rows), rows, full.Rows(), nil
+	}
+	ds, rows, err := readKept(rd, name, 0, keep)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return ds, rows, rd.Rows(), nil
+}
+
+// readKept reads the rows i of an XC file (its header gives the
+// dimensions) for which keep(i) holds, and passes over the others
+// unparsed; keep is asked about every row in order, and once about the
+// index past the last. hint sizes the row index (at most 2^20).
+func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Dataset, []int, error) {
+	h := rd.Header()
+	hint = min(hint, 1<<20)
+	x := NewCSR(h.Features, hint, 0, false)
+	y := NewCSR(h.Labels, hint, 0, true)
+	var kept []int
+	var row Row
+	for i := 0; ; i++ {
+		var err error
+		if keep(i) {
+			if err = rd.Read(&row); err == nil {
+				x.AppendRow(row.Indices, row.Values)
+				y.AppendRow(row.Labels, nil)
+				kept = append(kept, i)
+			}
+		} else {
+			err = rd.Skip()
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return &Dataset{Name: name, X: x, Y: y}, kept, nil
 }
 
 // ReadMatrixFile loads one XC sparse-matrix file (header "rows cols").

@@ -25,7 +25,9 @@ func ParseSplit(r io.Reader, name string, column, numRows int) ([]int, error) {
 	}
 	lr := newLineReader(r, name, 0)
 	var rows []int
-	seen := make([]bool, numRows)
+	// seen is a bit per row up to the largest listed so far: sized by the
+	// split file, not by numRows, which a wrong data header can make 2^31.
+	var seen []uint64
 	columns := -1
 	blankAt := 0
 	for {
@@ -92,10 +94,14 @@ func ParseSplit(r io.Reader, name string, column, numRows int) ([]int, error) {
 				"row %d is out of range 1..%d (split rows are 1-based into the data file, header excluded); is this the split file of this dataset?", val, numRows)
 		}
 		row := int(val - 1)
-		if seen[row] {
+		w, bit := row>>6, uint64(1)<<(row&63)
+		if w >= len(seen) {
+			seen = append(seen, make([]uint64, w+1-len(seen))...)
+		}
+		if seen[w]&bit != 0 {
 			return nil, parseErr(name, lr.line, valCol, ErrDuplicate, "row %d is listed twice in split column %d", val, column)
 		}
-		seen[row] = true
+		seen[w] |= bit
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 {

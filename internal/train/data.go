@@ -250,17 +250,33 @@ func TrainRowIndices(cfg *config.Config, n int) ([]int, error) {
 func holdoutRows(cfg *config.Config, n int) (train, test []int, err error) {
 	d := &cfg.Data
 	train, test = data.HoldoutRows(n, d.HoldoutEvery, d.HoldoutFold)
+	return train, test, checkHoldout(cfg, n, len(test))
+}
+
+// isHoldoutRow reports whether row i is a test row of the holdout rule.
+func isHoldoutRow(d *config.DataConfig, i int) bool {
+	fold := d.HoldoutFold
+	if fold == 0 {
+		fold = d.HoldoutEvery
+	}
+	return i%d.HoldoutEvery == fold-1
+}
+
+// checkHoldout refuses a holdout rule that leaves a side of a file of n
+// rows empty (test of them test rows).
+func checkHoldout(cfg *config.Config, n, test int) error {
+	d := &cfg.Data
 	fold := d.HoldoutFold
 	if fold == 0 {
 		fold = d.HoldoutEvery
 	}
 	switch {
-	case len(test) == 0:
-		err = fmt.Errorf("%w: data.holdout_every %d holds out the rows i %% %d == %d, and %s has none of them (%d rows): give a test file, or a smaller data.holdout_fold", config.ErrInvalid, d.HoldoutEvery, d.HoldoutEvery, fold-1, cfg.Path(d.Train), n)
-	case len(train) == 0:
-		err = fmt.Errorf("%w: data.holdout_every %d holds out every row of %s (%d rows), leaving none to train on", config.ErrInvalid, d.HoldoutEvery, cfg.Path(d.Train), n)
+	case test == 0:
+		return fmt.Errorf("%w: data.holdout_every %d holds out the rows i %% %d == %d, and %s has none of them (%d rows): give a test file, or a smaller data.holdout_fold", config.ErrInvalid, d.HoldoutEvery, d.HoldoutEvery, fold-1, cfg.Path(d.Train), n)
+	case test == n:
+		return fmt.Errorf("%w: data.holdout_every %d holds out every row of %s (%d rows), leaving none to train on", config.ErrInvalid, d.HoldoutEvery, cfg.Path(d.Train), n)
 	}
-	return train, test, err
+	return nil
 }
 
 // testSplit reads the test rows of a configuration and names their source
@@ -288,6 +304,18 @@ func (s *Splits) testSplit(cfg *config.Config, full *data.Dataset, trainSrc *Sou
 		return nil, nil, nil
 	}
 	if full == nil { // predict or eval: only the test rows are parsed
+		if d.TestRows == "" {
+			// A holdout rule is a predicate on the row index: read without
+			// listing the rows a header declares (a damaged one can
+			// declare 2^31).
+			return s.readRowsWith(cfg, "train", d.Train, d.TrainLabels, pick, func(path string, opt data.ReadOptions) (*data.Dataset, []int, int, error) {
+				ds, rows, n, err := data.ReadRowsWhereFile(path, opt, func(i int) bool { return isHoldoutRow(d, i) })
+				if err == nil {
+					err = checkHoldout(cfg, n, len(rows))
+				}
+				return ds, rows, n, err
+			})
+		}
 		return s.readRows(cfg, "train", d.Train, d.TrainLabels, pick)
 	}
 	src := &Source{Path: trainSrc.Path, SHA256: trainSrc.SHA256, FileRows: trainSrc.FileRows}
@@ -301,6 +329,15 @@ func (s *Splits) testSplit(cfg *config.Config, full *data.Dataset, trainSrc *Sou
 // file's or a holdout rule's): an XC file's other rows are passed over
 // unparsed (data.ReadRowsFile).
 func (s *Splits) readRows(cfg *config.Config, role, file, labels string, pick func(int) ([]int, error)) (*data.Dataset, *Source, error) {
+	return s.readRowsWith(cfg, role, file, labels, pick, func(path string, opt data.ReadOptions) (*data.Dataset, []int, int, error) {
+		return data.ReadRowsFile(path, opt, pick)
+	})
+}
+
+// readRowsWith is readRows with the rows of a data file (not an XC
+// matrix pair, which pick chooses from) read by read.
+func (s *Splits) readRowsWith(cfg *config.Config, role, file, labels string, pick func(int) ([]int, error),
+	read func(path string, opt data.ReadOptions) (*data.Dataset, []int, int, error)) (*data.Dataset, *Source, error) {
 	opt, err := ReadOptions(&cfg.Data)
 	if err != nil {
 		return nil, nil, err
@@ -318,7 +355,7 @@ func (s *Splits) readRows(cfg *config.Config, role, file, labels string, pick fu
 	path := cfg.Path(file)
 	sum := modelio.HashLater(path)
 	defer sum.Cancel()
-	ds, rows, n, err := data.ReadRowsFile(path, opt, pick)
+	ds, rows, n, err := read(path, opt)
 	if err != nil {
 		return nil, nil, err
 	}
