@@ -226,6 +226,9 @@ func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall floa
 		ModelSize: res.Manifest.Files[res.Manifest.WeightsFile].Bytes, History: res.State.History, Config: *cfg,
 		AverageValidation: res.State.AverageValidation, KeptWeights: res.State.Kept,
 	}
+	if len(res.State.Builds) > 1 {
+		rec.Builds = res.State.Builds
+	}
 	if examples > 0 && res.TrainSeconds > 0 {
 		rec.Timing.TrainExamplesPerSec = float64(examples) / res.TrainSeconds
 		rec.Timing.MicrosPerTrainExample = 1e6 * res.TrainSeconds / float64(examples)

@@ -100,13 +100,16 @@ const (
 
 // Record is one result file.
 type Record struct {
-	Kind      string             `json:"kind"` // "train" or "eval"
-	Name      string             `json:"name"`
-	ModelDir  string             `json:"model_dir,omitempty"`
-	Plan      Plan               `json:"plan"`
-	Seed      uint64             `json:"seed"`
-	Threads   int                `json:"threads"`
-	MHE       buildinfo.Info     `json:"mhe"`
+	Kind     string         `json:"kind"` // "train" or "eval"
+	Name     string         `json:"name"`
+	ModelDir string         `json:"model_dir,omitempty"`
+	Plan     Plan           `json:"plan"`
+	Seed     uint64         `json:"seed"`
+	Threads  int            `json:"threads"`
+	MHE      buildinfo.Info `json:"mhe"`
+	// Builds lists the mhe builds that trained the model, in order, when
+	// a resumed run changed build (omitted when MHE alone did).
+	Builds    []buildinfo.Info   `json:"builds,omitempty"`
 	Machine   Machine            `json:"machine"`
 	Data      []modelio.DataInfo `json:"data"`
 	Epochs    int                `json:"epochs"`

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 )
 
@@ -80,19 +81,21 @@ func (t *Trainer) writeMetrics(h []EpochRecord) error {
 }
 
 // Resume restores the newest checkpoint of dir into the trainer. It fails
-// when the training data changed since the run started.
-func (t *Trainer) Resume(c *modelio.Checkpoint) error {
+// when the training data changed since the run started. When another mhe
+// build wrote the checkpoint, it returns that build (and State.Builds
+// gains this one).
+func (t *Trainer) Resume(c *modelio.Checkpoint) (other *buildinfo.Info, err error) {
 	path := t.Dir.Training(c.Dir)
 	raw, err := os.ReadFile(filepath.Join(path, "state.json"))
 	if err != nil {
-		return fmt.Errorf("%w: checkpoint: %v", modelio.ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: checkpoint: %v", modelio.ErrCorrupt, err)
 	}
 	var rec checkpointState
 	if err := json.Unmarshal(raw, &rec); err != nil {
-		return fmt.Errorf("%w: checkpoint state: %v", modelio.ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: checkpoint state: %v", modelio.ErrCorrupt, err)
 	}
 	if !slices.Equal(rec.DataSHA256, t.state.DataSHA256) {
-		return fmt.Errorf("%w: the training data changed since this run started (sha256 differs); start a new run with --force", modelio.ErrIncompatible)
+		return nil, fmt.Errorf("%w: the training data changed since this run started (sha256 differs); start a new run with --force", modelio.ErrIncompatible)
 	}
 	load := func(name string) (*modelio.TensorFile, error) {
 		return modelio.ReadTensors(filepath.Join(path, name), rec.Files[name])
@@ -100,17 +103,17 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) error {
 	ps := t.M.Params()
 	wf, err := load("weights.bin")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer wf.Close()
 	of, err := load("optim.bin")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer of.Close()
 	ef, err := load("extra.bin")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer ef.Close()
 	restore := func(f *modelio.TensorFile, name string, dst []float32, rows, cols int) error {
@@ -123,16 +126,16 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) error {
 	}
 	for i, p := range ps {
 		if err := restore(wf, p.Name, p.W, p.Rows, p.Cols); err != nil {
-			return err
+			return nil, err
 		}
 		if p.M != nil {
 			if err := restore(of, p.Name+".m", p.M, p.Rows, p.Cols); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if p.V != nil {
 			if err := restore(of, p.Name+".v", p.V, p.Rows, p.Cols); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if _, ok := ef.Tensors[p.Name+".best"]; ok {
@@ -141,7 +144,7 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) error {
 			}
 			t.best[i] = make([]float32, p.Size())
 			if err := restore(ef, p.Name+".best", t.best[i], p.Rows, p.Cols); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if _, ok := ef.Tensors[p.Name+".swa"]; ok {
@@ -150,13 +153,24 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) error {
 			}
 			t.swa[i] = make([]float32, p.Size())
 			if err := restore(ef, p.Name+".swa", t.swa[i], p.Rows, p.Cols); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
+	cur := t.state.Builds
 	t.state = rec.State
 	t.opt.SetStep(t.state.Step)
-	return nil
+	// A checkpoint from before builds were recorded names none: unknown,
+	// not another.
+	if n := len(t.state.Builds); n > 0 && len(cur) > 0 && t.state.Builds[n-1] != cur[0] {
+		prev := t.state.Builds[n-1]
+		t.state.Builds = append(t.state.Builds, cur[0])
+		return &prev, nil
+	}
+	if len(t.state.Builds) == 0 {
+		t.state.Builds = cur
+	}
+	return nil, nil
 }
 
 func writeFileAtomic(path string, b []byte) error {

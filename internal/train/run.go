@@ -146,8 +146,13 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	tr.Progress = o.Progress
 	tr.CheckpointEvery = o.CheckpointEvery
 	if ckpt != nil {
-		if err := tr.Resume(ckpt); err != nil {
+		other, err := tr.Resume(ckpt)
+		if err != nil {
 			return nil, err
+		}
+		if other != nil {
+			warnf("the checkpoint was written by %s; this is %s. The model will be what neither build trains alone, and its run record lists both builds; for a model one build reproduces, train again with one (mhe train --config ... --force)",
+				other, buildinfo.Get())
 		}
 		logf("resuming after epoch %d, batch %d", ckpt.Epoch, ckpt.Batch)
 	}

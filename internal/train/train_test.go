@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/modelio"
@@ -406,5 +409,66 @@ func TestTestScoredBeforeCommit(t *testing.T) {
 	}
 	if res.Manifest.WeightsFile != want.Manifest.WeightsFile || res.Test == nil || res.Test.Rows != want.Test.Rows {
 		t.Errorf("resumed run: weights %s, want %s (the same bytes)", res.Manifest.WeightsFile, want.Manifest.WeightsFile)
+	}
+}
+
+// A run resumed by another mhe build (here a checkpoint whose recorded
+// build is edited) warns, naming both, and lists both builds in its state,
+// in order; the same build resumes quietly with one. The weights are an
+// uninterrupted run's either way (the code is the same).
+func TestResumeByAnotherBuild(t *testing.T) {
+	cfg := synthConfig("mhp", "index")
+	want := trainTo(t, cfg, filepath.Join(t.TempDir(), "ref"))
+	this := buildinfo.Get()
+	for _, other := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "run")
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err := TrainRun(ctx, RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2,
+			Progress: func(e Event) {
+				if e.Phase == "epoch" && e.Epoch == 1 {
+					cancel()
+				}
+			}})
+		cancel()
+		if !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("interrupted run: %v", err)
+		}
+		c, err := modelio.Open(dir).ReadCheckpoint()
+		if err != nil || c == nil {
+			t.Fatalf("checkpoint: %v %v", c, err)
+		}
+		state := filepath.Join(dir, modelio.TrainingDir, c.Dir, "state.json")
+		raw, _ := os.ReadFile(state)
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		builds, _ := rec["builds"].([]any)
+		if len(builds) != 1 || builds[0].(map[string]any)["commit"] != this.Commit {
+			t.Fatalf("checkpoint builds %v, want this build's", rec["builds"])
+		}
+		if other {
+			builds[0].(map[string]any)["commit"] = "0123456789ab"
+			raw, _ = json.Marshal(rec)
+			os.WriteFile(state, raw, 0o644)
+		}
+		var warned []string
+		res, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2, Resume: true,
+			Warn: func(format string, args ...any) { warned = append(warned, fmt.Sprintf(format, args...)) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Manifest.WeightsFile != want.Manifest.WeightsFile {
+			t.Errorf("other build %v: weights %s, want %s", other, res.Manifest.WeightsFile, want.Manifest.WeightsFile)
+		}
+		got := res.State.Builds
+		switch {
+		case !other && (len(got) != 1 || got[0] != this || len(warned) != 0):
+			t.Errorf("the same build: builds %v, warnings %q", got, warned)
+		case other && (len(got) != 2 || got[0].Commit != "0123456789ab" || got[1] != this || len(warned) != 1 ||
+			!strings.Contains(warned[0], "the checkpoint was written by mhe "+this.Version+" (commit 0123456789ab") ||
+			!strings.Contains(warned[0], "this is "+this.String())):
+			t.Errorf("another build: builds %v, warnings %q", got, warned)
+		}
 	}
 }

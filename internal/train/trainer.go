@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
@@ -63,6 +64,10 @@ type State struct {
 	AverageValidation map[string]float64 `json:"average_validation,omitempty"`
 	Stopped           bool               `json:"stopped"`
 	DataSHA256        []string           `json:"data_sha256"`
+	// Builds are the mhe builds that trained the run, in order: one, unless
+	// it was resumed by another build (another commit, version, Go or
+	// platform), whose model neither build trains alone.
+	Builds []buildinfo.Info `json:"builds,omitempty"`
 }
 
 // Trainer runs the optimisation of a model on preprocessed data with
@@ -116,6 +121,7 @@ func NewTrainer(m *Model, cfg *config.Config, train, val *data.Dataset, pool *nn
 	t := &Trainer{M: m, Cfg: cfg, Train: train, Val: val, Pool: pool, Dir: dir, opt: opt}
 	t.state.DataSHA256 = dataSHA
 	t.state.BestMetric = -1 // metrics are >= 0
+	t.state.Builds = []buildinfo.Info{buildinfo.Get()}
 	return t, nil
 }
 
