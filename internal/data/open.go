@@ -111,7 +111,11 @@ func newLineReader(r io.Reader, name string, maxLine int) *lineReader {
 	return &lineReader{name: name, br: br, maxLine: maxLine}
 }
 
-// next returns the next line, or io.EOF after the last one.
+// utf8BOM is the UTF-8 encoding of U+FEFF, the byte-order mark.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// next returns the next line (a byte-order mark at the start of the file
+// removed), or io.EOF after the last one.
 func (r *lineReader) next() ([]byte, error) {
 	b, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
@@ -136,8 +140,13 @@ func (r *lineReader) next() ([]byte, error) {
 		return nil, parseErr(r.name, r.line+1, 0, ErrLineLength,
 			"line longer than %d bytes; this does not look like a text data file (binary or corrupt?)", r.maxLine)
 	}
+	if r.line == 0 {
+		// A UTF-8 byte-order mark, which Windows editors and Excel's
+		// "CSV UTF-8" write, is not part of the first line.
+		b = bytes.TrimPrefix(b, utf8BOM)
+	}
 	r.line++
-	if b[len(b)-1] == '\n' {
+	if len(b) > 0 && b[len(b)-1] == '\n' {
 		b = b[:len(b)-1]
 	}
 	if len(b) > 0 && b[len(b)-1] == '\r' {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -141,6 +143,31 @@ func TestCheckPredNames(t *testing.T) {
 		err := CheckPredNames(c.names, "names.txt")
 		if !errors.Is(err, data.ErrInput) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want an input error with %q", c.names, err, c.want)
+		}
+	}
+}
+
+// An inverse-propensity file reads one positive value a line; a UTF-8
+// byte-order mark before the first is skipped; anything else is an error
+// naming the line.
+func TestReadInvPropensity(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, body string
+		want       []float64
+		err        string
+	}{
+		{"plain", "1.5\n2\n\n3.25\n", []float64{1.5, 2, 3.25}, ""},
+		{"bom", "\xef\xbb\xbf1.5\r\n2\r\n", []float64{1.5, 2}, ""},
+		{"zero", "1.5\n0\n", nil, "zero:2:1"},
+		{"nan", "NaN\n", nil, "nan:1:1"},
+		{"empty", "\n\n", nil, "propensity file is empty"},
+	} {
+		path := filepath.Join(dir, c.name)
+		os.WriteFile(path, []byte(c.body), 0o644)
+		got, err := ReadInvPropensity(path)
+		if c.err == "" && (err != nil || !slices.Equal(got, c.want)) || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%s: %v %v, want %v %q", c.name, got, err, c.want, c.err)
 		}
 	}
 }

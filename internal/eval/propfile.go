@@ -25,6 +25,9 @@ func ReadInvPropensity(path string) ([]float64, error) {
 	for sc.Scan() {
 		line++
 		s := strings.TrimSpace(sc.Text())
+		if line == 1 {
+			s = strings.TrimPrefix(s, "\ufeff") // a UTF-8 byte-order mark
+		}
 		if s == "" {
 			continue
 		}
