@@ -208,7 +208,7 @@ func evalRun(s *streams, o *evalOptions) error {
 		return usageError{err}
 	}
 	ropt := data.ReadOptions{Format: fmtOpt, LabelBase: o.LabelBase, FeatureBase: o.FeatureBase}
-	truth, err := loadLabels(o.Truth, o.Rows, o.Column, ropt)
+	truth, err := data.ReadLabelsFile(o.Truth, o.Rows, o.Column, ropt)
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func evalRun(s *streams, o *evalOptions) error {
 	opt := eval.Options{K: o.K, Empty: policy}
 	switch o.SingleLabel {
 	case "auto":
-		opt.SingleLabel = isSingleLabel(truth)
+		opt.SingleLabel = truth.OnePerRow()
 	case "true":
 		opt.SingleLabel = true
 	case "false":
@@ -313,37 +313,6 @@ func evalRecord(name string, res eval.Result, wall float64) *record.Record {
 	return rec
 }
 
-// loadLabels reads the label matrix of a data file (or an XC label matrix),
-// restricted to the rows of a split file when one is given.
-func loadLabels(path, rows string, column int, opt data.ReadOptions) (*data.CSR, error) {
-	ds, err := data.ReadFile(path, opt)
-	if err != nil {
-		return nil, err
-	}
-	y := ds.Y
-	if ds.Y.Cols == 0 && ds.X.Cols > 0 && (opt.Format == data.FormatXCMatrix || opt.Format == data.FormatAuto) {
-		// An XC label matrix (trn_X_Y.txt, tst_X_Y.txt): its columns are labels.
-		y = &data.CSR{Rows: ds.X.Rows, Cols: ds.X.Cols, Indptr: ds.X.Indptr, Indices: ds.X.Indices}
-	}
-	if rows != "" {
-		idx, err := data.ReadSplit(rows, column, y.Rows)
-		if err != nil {
-			return nil, err
-		}
-		y = y.Subset(idx)
-	}
-	return y, nil
-}
-
-func isSingleLabel(y *data.CSR) bool {
-	for i := 0; i < y.Rows; i++ {
-		if y.RowLen(i) != 1 {
-			return false
-		}
-	}
-	return y.Rows > 0
-}
-
 type propInfo struct {
 	weights []float64
 	params  eval.PropensityParams
@@ -367,7 +336,7 @@ func propensity(o *evalOptions, truth *data.CSR, ropt data.ReadOptions) (propInf
 		}
 		return propInfo{weights: w, source: o.InvProp}, nil
 	case o.Train != "":
-		train, err := loadLabels(o.Train, o.TrainRows, o.Column, ropt)
+		train, err := data.ReadLabelsFile(o.Train, o.TrainRows, o.Column, ropt)
 		if err != nil {
 			return propInfo{}, err
 		}

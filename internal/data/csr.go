@@ -124,6 +124,17 @@ func (m *CSR) ColumnCounts() []int64 {
 	return counts
 }
 
+// OnePerRow reports whether every row holds exactly one entry (and there
+// is a row): single-label data, as a label matrix.
+func (m *CSR) OnePerRow() bool {
+	for i := 0; i < m.Rows; i++ {
+		if m.RowLen(i) != 1 {
+			return false
+		}
+	}
+	return m.Rows > 0
+}
+
 // MaxIndex returns the largest column id any row holds (-1 when none does).
 func (m *CSR) MaxIndex() int32 {
 	largest := int32(-1)

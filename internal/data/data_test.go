@@ -460,3 +460,48 @@ func TestByteOrderMark(t *testing.T) {
 		t.Errorf("a file of a BOM alone: %v, want an input error", err)
 	}
 }
+
+// ReadLabelsFile gives a data file's labels, or an XC label matrix's
+// columns as labels, restricted to a split's rows in the split's order.
+func TestReadLabelsFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	xc := write("data.txt", "3 4 3\n0 1:1\n1,2 2:1\n2 3:1\n")
+	matrix := write("tst_X_Y.txt", "3 3\n0:1\n1:1 2:1\n2:1\n")
+	split := write("split.txt", "3\n1\n")
+	for _, c := range []struct {
+		path, rows string
+		opt        ReadOptions
+		indptr     []int64
+		indices    []int32
+	}{
+		{xc, "", ReadOptions{}, []int64{0, 1, 3, 4}, []int32{0, 1, 2, 2}},
+		{xc, split, ReadOptions{}, []int64{0, 1, 2}, []int32{2, 0}},
+		{matrix, "", ReadOptions{Format: FormatXCMatrix}, []int64{0, 1, 3, 4}, []int32{0, 1, 2, 2}},
+		{matrix, split, ReadOptions{}, []int64{0, 1, 2}, []int32{2, 0}},
+	} {
+		y, err := ReadLabelsFile(c.path, c.rows, 1, c.opt)
+		if err != nil || y.Cols != 3 || !slices.Equal(y.Indptr, c.indptr) || !slices.Equal(y.Indices, c.indices) || y.Values != nil {
+			t.Errorf("%s rows %q: %+v %v", filepath.Base(c.path), c.rows, y, err)
+		}
+	}
+	if _, err := ReadLabelsFile(xc, write("bad.txt", "4\n"), 1, ReadOptions{}); !errors.Is(err, ErrRange) {
+		t.Errorf("a split row past the end: %v", err)
+	}
+}
+
+func TestOnePerRow(t *testing.T) {
+	for _, c := range []struct {
+		indptr []int64
+		want   bool
+	}{{[]int64{0, 1, 2}, true}, {[]int64{0, 1, 3}, false}, {[]int64{0, 0, 1}, false}, {[]int64{0}, false}} {
+		m := &CSR{Rows: len(c.indptr) - 1, Cols: 3, Indptr: c.indptr, Indices: make([]int32, c.indptr[len(c.indptr)-1])}
+		if got := m.OnePerRow(); got != c.want {
+			t.Errorf("indptr %v: %v, want %v", c.indptr, got, c.want)
+		}
+	}
+}

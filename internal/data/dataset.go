@@ -225,6 +225,30 @@ func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Datase
 	return &Dataset{Name: name, X: x, Y: y}, kept, nil
 }
 
+// ReadLabelsFile reads the label matrix of a data file, or an XC label
+// matrix (trn_X_Y.txt, tst_X_Y.txt: a sparse matrix whose columns are
+// labels), restricted to the rows column (1-based) of a split file lists
+// when rows is not empty: the truth an evaluation scores, or the training
+// labels propensities are counted from.
+func ReadLabelsFile(path, rows string, column int, opt ReadOptions) (*CSR, error) {
+	ds, err := ReadFile(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	y := ds.Y
+	if ds.Y.Cols == 0 && ds.X.Cols > 0 && (opt.Format == FormatXCMatrix || opt.Format == FormatAuto || opt.Format == "") {
+		y = &CSR{Rows: ds.X.Rows, Cols: ds.X.Cols, Indptr: ds.X.Indptr, Indices: ds.X.Indices}
+	}
+	if rows != "" {
+		idx, err := ReadSplit(rows, column, y.Rows)
+		if err != nil {
+			return nil, err
+		}
+		y = y.Subset(idx)
+	}
+	return y, nil
+}
+
 // ReadMatrixFile loads one XC sparse-matrix file (header "rows cols").
 func ReadMatrixFile(path string, opt ReadOptions) (*CSR, error) {
 	opt.Format = FormatXCMatrix
