@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"io"
+	"slices"
 )
 
 // ReadSplit reads column (1-based) of an XC split file and returns the
@@ -96,7 +97,9 @@ func ParseSplit(r io.Reader, name string, column, numRows int) ([]int, error) {
 		row := int(val - 1)
 		w, bit := row>>6, uint64(1)<<(row&63)
 		if w >= len(seen) {
-			seen = append(seen, make([]uint64, w+1-len(seen))...)
+			n := len(seen)
+			seen = slices.Grow(seen, w+1-n)[:w+1]
+			clear(seen[n:])
 		}
 		if seen[w]&bit != 0 {
 			return nil, parseErr(name, lr.line, valCol, ErrDuplicate, "row %d is listed twice in split column %d", val, column)
