@@ -49,6 +49,14 @@ func Create(path string, perm os.FileMode) (*File, error) {
 	if dir == "" {
 		dir = "."
 	}
+	// The temporary file is created and registered under the lock that
+	// RemovePending takes, so that a signal between the two cannot leave
+	// it behind.
+	pending.Lock()
+	defer pending.Unlock()
+	if pending.stopped {
+		return nil, fmt.Errorf("create %s: %w", path, ErrStopped)
+	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
@@ -59,16 +67,19 @@ func Create(path string, perm os.FileMode) (*File, error) {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	af := &File{File: f, path: path, target: target}
-	pending.Lock()
 	pending.files[af] = struct{}{}
-	pending.Unlock()
 	return af, nil
 }
 
-// pending are the writes begun and not yet committed or aborted.
+// ErrStopped: RemovePending was called, and no write may begin after it.
+var ErrStopped = errors.New("atomicfile: the process is stopping; no file may be written")
+
+// pending are the writes begun and not yet committed or aborted; stopped
+// is set by RemovePending.
 var pending = struct {
 	sync.Mutex
-	files map[*File]struct{}
+	files   map[*File]struct{}
+	stopped bool
 }{files: map[*File]struct{}{}}
 
 func (f *File) settle() {
@@ -80,10 +91,12 @@ func (f *File) settle() {
 // RemovePending removes the temporary files of every write not yet
 // committed or aborted, for a process about to exit on a signal: it leaves
 // each target as it was, and nothing beside it. The writes cannot be
-// committed afterwards.
+// committed afterwards, and Create fails from then on (ErrStopped), so a
+// write begun while the process exits leaves nothing either.
 func RemovePending() {
 	pending.Lock()
 	defer pending.Unlock()
+	pending.stopped = true
 	for f := range pending.files {
 		os.Remove(f.Name())
 		delete(pending.files, f)

@@ -2,9 +2,13 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -76,7 +80,17 @@ func TestWriteFileThroughSymlink(t *testing.T) {
 
 // RemovePending removes the temporary files of unfinished writes, and only
 // theirs: a committed write stays, the target of a pending one is as it was.
+// resumeWrites undoes RemovePending's stop, for the tests after it.
+func resumeWrites(t *testing.T) {
+	t.Cleanup(func() {
+		pending.Lock()
+		pending.stopped = false
+		pending.Unlock()
+	})
+}
+
 func TestRemovePending(t *testing.T) {
+	resumeWrites(t)
 	dir := t.TempDir()
 	done := filepath.Join(dir, "done.txt")
 	if err := WriteFile(done, 0o644, func(w io.Writer) error { _, err := io.WriteString(w, "kept"); return err }); err != nil {
@@ -109,4 +123,43 @@ func TestRemovePending(t *testing.T) {
 		t.Error("a write whose temporary file was removed committed")
 	}
 	g.Abort()
+}
+
+// A signal can come while writes are being begun: every temporary file
+// that Create made is removed by RemovePending, whatever the interleaving,
+// and no Create succeeds after it.
+func TestRemovePendingWhileCreating(t *testing.T) {
+	resumeWrites(t)
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	var made atomic.Int64
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				f, err := Create(filepath.Join(dir, fmt.Sprintf("w%d-%d.txt", w, i)), 0o644)
+				if errors.Is(err, ErrStopped) {
+					return
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				made.Add(1)
+				io.WriteString(f, "half")
+			}
+		}()
+	}
+	for made.Load() < 200 {
+		runtime.Gosched()
+	}
+	RemovePending()
+	wg.Wait()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("%d files left after RemovePending (of %d begun), e.g. %s", len(entries), made.Load(), entries[0].Name())
+	}
+	if _, err := Create(filepath.Join(dir, "late.txt"), 0o644); !errors.Is(err, ErrStopped) {
+		t.Errorf("Create after RemovePending: %v, want ErrStopped", err)
+	}
 }
