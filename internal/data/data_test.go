@@ -506,3 +506,22 @@ func TestOnePerRow(t *testing.T) {
 		}
 	}
 }
+
+// When an XC file has more rows than its header declares, the error names
+// the first empty line read as a row, the usual cause; without one it does
+// not.
+func TestMoreRowsNamesEmptyLine(t *testing.T) {
+	for _, c := range []struct{ body, want, not string }{
+		{"2 4 2\n0 1:1\n\n1 2:1\n", "blank.txt:4:1: row count mismatch: header declares 2 rows but there are more (line 3 is empty and was read as a row without labels or features", ""},
+		{"2 4 2\n0 1:1\n1 2:1\n1 3:1\n", "blank.txt:4:1: row count mismatch: header declares 2 rows but there are more; fix the header", "is empty"},
+		{"2 4 2\n0 1:1\n1 2:1\n\n\n", "", ""}, // blank lines at the end are not rows
+	} {
+		_, err := Read(strings.NewReader(c.body), "blank.txt", ReadOptions{Format: FormatXC})
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%q: %v", c.body, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || c.not != "" && strings.Contains(err.Error(), c.not)):
+			t.Errorf("%q: %v, want %q", c.body, err, c.want)
+		}
+	}
+}

@@ -98,6 +98,10 @@ type Reader struct {
 	maxFeat int32 // largest feature id seen (for inference)
 	maxLab  int32
 	pairs   pairSorter
+	// emptyAt is the first line that was empty and read as a row (an XC
+	// row without labels or features), 0 if none: named when the rows
+	// outnumber the header's.
+	emptyAt int
 }
 
 // NewReader reads the header (if the format has one) and returns a reader
@@ -262,11 +266,13 @@ func (r *Reader) read(row *Row) error {
 		if isBlank(line) {
 			return r.trailingBlank()
 		}
-		return parseErr(r.name, r.lr.line, 1, ErrRowCount,
-			"header declares %d rows but there are more; fix the header or remove the extra rows", r.hdr.Rows)
+		return r.moreRows()
 	}
 	if !r.hdr.Present && r.format == FormatLibSVM && len(line) == 0 {
 		return r.trailingBlank()
+	}
+	if len(line) == 0 && r.emptyAt == 0 {
+		r.emptyAt = r.lr.line
 	}
 	if row != nil {
 		row.Labels = row.Labels[:0]
@@ -278,6 +284,17 @@ func (r *Reader) read(row *Row) error {
 	}
 	r.rows++
 	return nil
+}
+
+// moreRows is the error of a row beyond the header's count, at the
+// current line.
+func (r *Reader) moreRows() error {
+	hint := ""
+	if r.emptyAt > 0 {
+		hint = fmt.Sprintf(" (line %d is empty and was read as a row without labels or features: remove it if it is not one)", r.emptyAt)
+	}
+	return parseErr(r.name, r.lr.line, 1, ErrRowCount,
+		"header declares %d rows but there are more%s; fix the header or remove the extra rows", r.hdr.Rows, hint)
 }
 
 // trailingBlank accepts blank lines at the end of a file and rejects them
@@ -298,8 +315,7 @@ func (r *Reader) trailingBlank() error {
 		}
 		if !isBlank(line) {
 			if r.hdr.Present && r.rows >= r.hdr.Rows {
-				return parseErr(r.name, r.lr.line, 1, ErrRowCount,
-					"header declares %d rows but there are more; fix the header or remove the extra rows", r.hdr.Rows)
+				return r.moreRows()
 			}
 			return parseErr(r.name, blankAt, 1, ErrSyntax, "empty line inside a %s file; every row needs at least a label or a feature", r.format)
 		}
