@@ -2,6 +2,8 @@ package aggregate
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -261,5 +263,26 @@ func TestRowsPoolFoldsAndPairByFold(t *testing.T) {
 	p := rows[1].Paired
 	if p == nil || p.N != 5 || math.Abs(p.Mean+0.03) > 1e-12 || p.High-p.Low < 0.02 {
 		t.Errorf("paired %+v, want 5 pairs (seed, fold) with mean -0.03 and a non-zero spread", p)
+	}
+}
+
+// A result file that is not valid JSON for a run record is named with the
+// line and the key and what it holds, in a reader's terms, not Go's.
+func TestLoadDamagedRecord(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ body, want string }{
+		{"{\"kind\":\"train\",\n\"metrics\":{\"p@1\":\"NaN\"}}", `line 2: "metrics" holds a string, want a number`},
+		{"{\"kind\":\"train\",\n\"metrics\":{\"p@1\":1e400}}", `line 2: "metrics" holds number 1e400, want a number within float64's range`},
+		{`{"kind":"train","seed":-4,"metrics":{}}`, `line 1: "seed" holds number -4, want a whole number, not negative`},
+		{`{"kind":"train","history":{},"metrics":{}}`, `line 1: "history" holds an object, want a list`},
+		{"{\"kind\":\"train\",\n\"metrics\": [1,2", "line 2: unexpected end of JSON input"},
+		{`{"name":"x","metrics":{}}`, "no kind or metrics"},
+	} {
+		p := filepath.Join(dir, "result.json")
+		os.WriteFile(p, []byte(c.body), 0o644)
+		_, err := Load([]string{p})
+		if err == nil || !strings.Contains(err.Error(), p+": not an mhe result file") || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "Go struct") {
+			t.Errorf("%s: %v, want %q", c.body, err, c.want)
+		}
 	}
 }
