@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/memlimit"
+	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -237,13 +238,7 @@ func TestEvalHugeDeclaredLabels(t *testing.T) {
 	defer func(f func() memlimit.Limit) { memoryLimit = f }(memoryLimit)
 	memoryLimit = func() memlimit.Limit { return memlimit.Limit{Bytes: 1 << 20, Source: "/sys/fs/cgroup/job/memory.max"} }
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, text string) string { return testutil.WriteFile(t, dir, name, text) }
 	huge := write("huge.txt", "1 5 100000\n1,7 0:1 3:1\n")
 	small := write("small.txt", "1 5 14\n1,7 0:1 3:1\n")
 	pred := write("pred.txt", "1:0.9 7:0.1\n")

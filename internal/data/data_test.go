@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
 func TestXCQuirks(t *testing.T) {
@@ -258,17 +260,10 @@ func TestHoldoutRows(t *testing.T) {
 // header, and still checks the file's row count.
 func TestReadRowsFile(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	xc := "6 9 4\n0 1:1 3:0.5\n1,2 2:2\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n"
-	bad := "6 9 4\n0 1:1 3:0.5\n1,2 2:x\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n" // row 1 is damaged
+	write := func(name, body string) string { return testutil.WriteFile(t, dir, name, body) }
+	xc, bad := rowsXC, rowsXCBadRow
 	long := "2 9 4\n0 1:1\n1 2:1\n2 3:1\n"
-	libsvm := "0 2:1 4:0.5\n1,2 3:2\n2 1:1\n"
+	libsvm := rowsLibSVM
 	fixed := func(rows ...int) func(int) ([]int, error) {
 		return func(int) ([]int, error) { return rows, nil }
 	}
@@ -335,16 +330,9 @@ func TestReadRowsFile(t *testing.T) {
 // declared count.
 func TestReadRowsWhereFile(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	xc := "6 9 4\n0 1:1 3:0.5\n1,2 2:2\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n"
-	bad := "6 9 4\n0 1:1 3:0.5\n1,2 2:x\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n" // row 1 is damaged
-	libsvm := "0 2:1 4:0.5\n1,2 3:2\n2 1:1\n"
+	write := func(name, body string) string { return testutil.WriteFile(t, dir, name, body) }
+	xc, bad := rowsXC, rowsXCBadRow
+	libsvm := rowsLibSVM
 	odd := func(i int) bool { return i%2 == 1 }
 	for _, tc := range []struct {
 		name, body string
@@ -466,11 +454,7 @@ func TestByteOrderMark(t *testing.T) {
 // columns as labels, restricted to a split's rows in the split's order.
 func TestReadLabelsFile(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(body), 0o644)
-		return p
-	}
+	write := func(name, body string) string { return testutil.WriteFile(t, dir, name, body) }
 	xc := write("data.txt", "3 4 3\n0 1:1\n1,2 2:1\n2 3:1\n")
 	matrix := write("tst_X_Y.txt", "3 3\n0:1\n1:1 2:1\n2:1\n")
 	split := write("split.txt", "3\n1\n")
@@ -525,3 +509,11 @@ func TestMoreRowsNamesEmptyLine(t *testing.T) {
 		}
 	}
 }
+
+// Files the split readers' tests share: six XC rows; the same with row 1
+// damaged; three LIBSVM rows.
+const (
+	rowsXC       = "6 9 4\n0 1:1 3:0.5\n1,2 2:2\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n"
+	rowsXCBadRow = "6 9 4\n0 1:1 3:0.5\n1,2 2:x\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n"
+	rowsLibSVM   = "0 2:1 4:0.5\n1,2 3:2\n2 1:1\n"
+)

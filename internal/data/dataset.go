@@ -103,16 +103,12 @@ func ReadRowsFile(path string, opt ReadOptions, pick func(fileRows int) ([]int, 
 
 // ReadRows is ReadRowsFile for a stream; name is used in error messages.
 func ReadRows(r io.Reader, name string, opt ReadOptions, pick func(fileRows int) ([]int, error)) (*Dataset, []int, int, error) {
-	rd, err := NewReader(r, name, opt)
+	rd, full, err := openRows(r, name, opt)
 	if err != nil {
 		return nil, nil, 0, err
 	}
 	h := rd.Header()
-	if !h.Present || h.Features <= 0 || h.Labels <= 0 || rd.Format() != FormatXC {
-		full, err := readAll(rd, name)
-		if err != nil {
-			return nil, nil, 0, err
-		}
+	if full != nil {
 		rows, err := pick(full.Rows())
 		if err != nil {
 			return nil, nil, 0, err
@@ -150,6 +146,21 @@ func ReadRows(r io.Reader, name string, opt ReadOptions, pick func(fileRows int)
 	return ds, rows, rd.Rows(), nil
 }
 
+// openRows opens a data file for reading some of its rows. Only an XC file
+// whose header gives its dimensions can pass rows over unparsed; any other
+// is read whole, and returned as full.
+func openRows(r io.Reader, name string, opt ReadOptions) (rd *Reader, full *Dataset, err error) {
+	rd, err = NewReader(r, name, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	if h := rd.Header(); !h.Present || h.Features <= 0 || h.Labels <= 0 || rd.Format() != FormatXC {
+		full, err = readAll(rd, name)
+		return rd, full, err
+	}
+	return rd, nil, nil
+}
+
 // ReadRowsWhereFile loads the rows i of a data file for which keep(i)
 // holds, in file order, and returns them with their indices and the file's
 // row count. Unlike ReadRowsFile it needs no row count first, so nothing is
@@ -168,16 +179,11 @@ func ReadRowsWhereFile(path string, opt ReadOptions, keep func(i int) bool) (*Da
 // ReadRowsWhere is ReadRowsWhereFile for a stream; name is used in error
 // messages.
 func ReadRowsWhere(r io.Reader, name string, opt ReadOptions, keep func(i int) bool) (*Dataset, []int, int, error) {
-	rd, err := NewReader(r, name, opt)
+	rd, full, err := openRows(r, name, opt)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	h := rd.Header()
-	if !h.Present || h.Features <= 0 || h.Labels <= 0 || rd.Format() != FormatXC {
-		full, err := readAll(rd, name)
-		if err != nil {
-			return nil, nil, 0, err
-		}
+	if full != nil {
 		var rows []int
 		for i := range full.Rows() {
 			if keep(i) {
