@@ -118,15 +118,20 @@ func ParseSplit(r io.Reader, name string, column, numRows int) ([]int, error) {
 // i % every == fold-1. every 0 holds out nothing. Every 5, fold 0 is the
 // 80/20 split that TARGETS.md uses for datasets shipped without a split.
 func HoldoutRows(n, every, fold int) (train, test []int) {
-	if fold == 0 {
-		fold = every
-	}
 	for i := 0; i < n; i++ {
-		if every > 0 && i%every == fold-1 {
+		if IsHoldoutRow(i, every, fold) {
 			test = append(test, i)
 		} else {
 			train = append(train, i)
 		}
 	}
 	return train, test
+}
+
+// IsHoldoutRow reports whether row i is a test row of HoldoutRows's rule.
+func IsHoldoutRow(i, every, fold int) bool {
+	if fold == 0 {
+		fold = every
+	}
+	return every > 0 && i%every == fold-1
 }

@@ -253,15 +253,6 @@ func holdoutRows(cfg *config.Config, n int) (train, test []int, err error) {
 	return train, test, checkHoldout(cfg, n, len(test))
 }
 
-// isHoldoutRow reports whether row i is a test row of the holdout rule.
-func isHoldoutRow(d *config.DataConfig, i int) bool {
-	fold := d.HoldoutFold
-	if fold == 0 {
-		fold = d.HoldoutEvery
-	}
-	return i%d.HoldoutEvery == fold-1
-}
-
 // checkHoldout refuses a holdout rule that leaves a side of a file of n
 // rows empty (test of them test rows).
 func checkHoldout(cfg *config.Config, n, test int) error {
@@ -309,7 +300,7 @@ func (s *Splits) testSplit(cfg *config.Config, full *data.Dataset, trainSrc *Sou
 			// listing the rows a header declares (a damaged one can
 			// declare 2^31).
 			return s.readRowsWith(cfg, "train", d.Train, d.TrainLabels, pick, func(path string, opt data.ReadOptions) (*data.Dataset, []int, int, error) {
-				ds, rows, n, err := data.ReadRowsWhereFile(path, opt, func(i int) bool { return isHoldoutRow(d, i) })
+				ds, rows, n, err := data.ReadRowsWhereFile(path, opt, func(i int) bool { return data.IsHoldoutRow(i, d.HoldoutEvery, d.HoldoutFold) })
 				if err == nil {
 					err = checkHoldout(cfg, n, len(rows))
 				}
