@@ -233,7 +233,7 @@ func TestChangedDataWarning(t *testing.T) {
 // A data file whose header now declares 2^31-1 rows (over its 300) is a
 // row-count error (exit 3) from eval --model and predict of the config's
 // holdout rows, at once: the holdout rule's rows were listed for every
-// declared row, 16 GiB, which paged for minutes and was killed.
+// declared row, 16 GiB, which ran for minutes and was killed.
 func TestHoldoutRowsOfLyingHeader(t *testing.T) {
 	file, model := trainOnSynthFile(t, "300", "{type: mlp, hidden: [8]}", "{method: mhp}")
 	raw, _ := os.ReadFile(file)

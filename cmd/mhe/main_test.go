@@ -232,7 +232,7 @@ func TestEvalPerLabel(t *testing.T) {
 
 // A truth or training file whose header declares far more labels than
 // memory holds is refused before --train's propensities or --per-label's
-// counts are allocated (it paged for minutes, then was killed); with a
+// counts are allocated (it ran for minutes, then was killed); with a
 // plausible label count the same flags score it.
 func TestEvalHugeDeclaredLabels(t *testing.T) {
 	defer func(f func() memlimit.Limit) { memoryLimit = f }(memoryLimit)
