@@ -1,8 +1,8 @@
 package eval
 
 import (
-	"bufio"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -18,28 +18,28 @@ func ReadInvPropensity(path string) ([]float64, error) {
 		return nil, err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	// The data readers' line reader: CRLF, a byte-order mark and an
+	// over-long line are handled as in every other input.
+	lr := data.NewLineReader(f, path)
 	var w []float64
-	line := 0
-	for sc.Scan() {
-		line++
-		s := strings.TrimSpace(sc.Text())
-		if line == 1 {
-			s = strings.TrimPrefix(s, "\ufeff") // a UTF-8 byte-order mark
+	for {
+		line, err := lr.Next()
+		if err == io.EOF {
+			break
 		}
+		if err != nil {
+			return nil, err
+		}
+		s := strings.TrimSpace(string(line))
 		if s == "" {
 			continue
 		}
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
-			return nil, &data.ParseError{File: path, Line: line, Column: 1,
+			return nil, &data.ParseError{File: path, Line: lr.Line(), Column: 1,
 				Err: fmt.Errorf("%w: expected a positive inverse propensity, found %q", data.ErrValue, s)}
 		}
 		w = append(w, v)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, &data.ParseError{File: path, Line: line + 1, Err: fmt.Errorf("%w: %v", data.ErrSyntax, err)}
 	}
 	if len(w) == 0 {
 		return nil, &data.ParseError{File: path, Line: 1, Err: fmt.Errorf("%w: propensity file is empty", data.ErrSyntax)}
