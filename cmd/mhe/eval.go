@@ -213,7 +213,7 @@ func evalRun(s *streams, o *evalOptions) error {
 		return err
 	}
 	if o.PerLabel != "" {
-		if err := checkLabelArrays(o.Truth, truth, perLabelBytes, "--per-label's counts"); err != nil {
+		if err := train.CheckLabelArrays(o.Truth, truth, perLabelBytes, "--per-label's counts", memoryLimit()); err != nil {
 			return err
 		}
 	}
@@ -336,7 +336,7 @@ func propensity(o *evalOptions, truth *data.CSR, ropt data.ReadOptions) (propInf
 		}
 		return propInfo{weights: w, source: o.InvProp}, nil
 	case o.Train != "":
-		train, err := data.ReadLabelsFile(o.Train, o.TrainRows, o.Column, ropt)
+		trainY, err := data.ReadLabelsFile(o.Train, o.TrainRows, o.Column, ropt)
 		if err != nil {
 			return propInfo{}, err
 		}
@@ -345,23 +345,23 @@ func propensity(o *evalOptions, truth *data.CSR, ropt data.ReadOptions) (propInf
 			name = o.Truth
 		}
 		p := eval.PropensityParams{A: o.A, B: o.B}.Or(name)
-		if err := checkLabelArrays(o.Train, train, propensityBytes, "the propensities"); err != nil {
+		if err := train.CheckLabelArrays(o.Train, trainY, propensityBytes, "the propensities", memoryLimit()); err != nil {
 			return propInfo{}, err
 		}
-		if numLabels > train.Cols {
-			if err := checkLabelArrays(o.Truth, truth, propensityBytes, "the propensities"); err != nil {
+		if numLabels > trainY.Cols {
+			if err := train.CheckLabelArrays(o.Truth, truth, propensityBytes, "the propensities", memoryLimit()); err != nil {
 				return propInfo{}, err
 			}
 		}
-		counts := train.ColumnCounts()
+		counts := trainY.ColumnCounts()
 		if len(counts) < numLabels {
 			counts = append(counts, make([]int64, numLabels-len(counts))...)
 		}
-		w, err := eval.InvPropensity(counts, train.Rows, p)
+		w, err := eval.InvPropensity(counts, trainY.Rows, p)
 		if err != nil {
 			return propInfo{}, usageError{err}
 		}
-		return propInfo{weights: w, params: p, source: "training label counts", n: train.Rows}, nil
+		return propInfo{weights: w, params: p, source: "training label counts", n: trainY.Rows}, nil
 	}
 	return propInfo{}, nil
 }
@@ -373,24 +373,6 @@ const (
 	propensityBytes = 24
 	perLabelBytes   = 24
 )
-
-// checkLabelArrays refuses a label count (the columns y declares) whose
-// per-label arrays exceed what the process may use: they are written
-// whole, so the process would be killed for want of memory after minutes
-// of paging. Such a count is a wrong header or one stray label id.
-func checkLabelArrays(file string, y *data.CSR, bytesPerLabel int64, what string) error {
-	limit := memoryLimit()
-	need := bytesPerLabel * int64(y.Cols)
-	if limit.Bytes <= 0 || need <= limit.Bytes {
-		return nil
-	}
-	used := "it holds no label"
-	if m := y.MaxIndex(); m >= 0 {
-		used = fmt.Sprintf("its rows use label ids up to %d", m)
-	}
-	return data.InputError(fmt.Errorf("%s declares %d labels, and %s need %s for them, more than this process may use (%s: %s); %s: is its header (or one label id) wrong?",
-		file, y.Cols, what, train.FormatBytes(need), train.FormatBytes(limit.Bytes), limit.Source, used))
-}
 
 // evalPredictions scores a prediction file (labels as ids, or as names
 // mapped by ids when it is not nil) against truth into ev (and pl).

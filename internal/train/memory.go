@@ -113,18 +113,24 @@ func memoryWarning(mem Memory, rows int64, limit memlimit.Limit) string {
 // and the propensities the test split is scored with (float64).
 const labelArrayBytes = 24
 
-// checkLabelArrays refuses a label count whose per-label arrays alone
-// exceed what the process may use: they are written whole, so they would
-// all be resident. Such a count is usually a wrong header or one stray
-// label id (a LIBSVM file's label count is its largest id plus one).
-func checkLabelArrays(y *data.CSR, limit memlimit.Limit) error {
-	need := labelArrayBytes * int64(y.Cols)
+// CheckLabelArrays refuses the label count y declares (file names it)
+// when arrays of bytesPerLabel bytes a label, which what names, exceed
+// what the process may use: they are written whole, so all of them would
+// be resident, and the process would be killed after minutes. Such a count
+// is a wrong header or one stray label id (a LIBSVM file's label count is
+// its largest id plus one), so the error is an input error naming the
+// largest id the rows use.
+func CheckLabelArrays(file string, y *data.CSR, bytesPerLabel int64, what string, limit memlimit.Limit) error {
+	need := bytesPerLabel * int64(y.Cols)
 	if limit.Bytes <= 0 || need <= limit.Bytes {
 		return nil
 	}
-	return fmt.Errorf("%w: %d labels need %s of per-label arrays (training counts, the label order and its inverse, propensities) before any weight, "+
-		"more than this process may use (%s: %s); the training rows use label ids up to %d: is the data's label count (its header, or one label id) wrong?",
-		config.ErrInvalid, y.Cols, FormatBytes(need), FormatBytes(limit.Bytes), limit.Source, y.MaxIndex())
+	used := "it holds no label"
+	if m := y.MaxIndex(); m >= 0 {
+		used = fmt.Sprintf("its rows use label ids up to %d", m)
+	}
+	return data.InputError(fmt.Errorf("%s declares %d labels, and %s need %s for them, more than this process may use (%s: %s); %s: is its header (or one label id) wrong?",
+		file, y.Cols, what, FormatBytes(need), FormatBytes(limit.Bytes), limit.Source, used))
 }
 
 // allocCeiling is the largest single allocation this process may make

@@ -187,15 +187,22 @@ func TestTrainRunRefusesTensorAboveAllocCeiling(t *testing.T) {
 // rows use (the count is usually a wrong header).
 func TestCheckLabelArrays(t *testing.T) {
 	y := &data.CSR{Rows: 2, Cols: 1 << 30, Indptr: []int64{0, 1, 2}, Indices: []int32{3, 7}, Values: []float32{1, 1}}
-	err := checkLabelArrays(y, memlimit.Limit{Bytes: 8 << 30, Source: "a test limit"})
-	if want := "1073741824 labels need 24.00 GiB of per-label arrays"; !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "label ids up to 7") {
-		t.Errorf("%v, want a config error with %q and the largest id 7", err, want)
+	check := func(limit memlimit.Limit) error {
+		return CheckLabelArrays("train.txt", y, labelArrayBytes, "training's per-label arrays", limit)
 	}
-	if err := checkLabelArrays(y, memlimit.Limit{Bytes: 32 << 30}); err != nil {
+	err := check(memlimit.Limit{Bytes: 8 << 30, Source: "a test limit"})
+	if want := "train.txt declares 1073741824 labels, and training's per-label arrays need 24.00 GiB for them, more than this process may use (8.00 GiB: a test limit); its rows use label ids up to 7"; !errors.Is(err, data.ErrInput) || err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v, want an input error with %q", err, want)
+	}
+	if err := check(memlimit.Limit{Bytes: 32 << 30}); err != nil {
 		t.Errorf("within the limit: %v", err)
 	}
-	if err := checkLabelArrays(y, memlimit.Limit{}); err != nil {
+	if err := check(memlimit.Limit{}); err != nil {
 		t.Errorf("no limit known: %v", err)
+	}
+	empty := &data.CSR{Rows: 1, Cols: 1 << 30, Indptr: []int64{0, 0}}
+	if err := CheckLabelArrays("t.txt", empty, 24, "x", memlimit.Limit{Bytes: 1 << 20}); err == nil || !strings.Contains(err.Error(), "it holds no label") {
+		t.Errorf("no label in the rows: %v", err)
 	}
 }
 

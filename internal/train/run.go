@@ -116,7 +116,8 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		return nil, err
 	}
 	logf("data: %s", splits.Describe())
-	if err := checkLabelArrays(splits.Train.Y, o.MemoryLimit); err != nil {
+	if err := CheckLabelArrays(splits.Train.Name, splits.Train.Y, labelArrayBytes,
+		"training's per-label arrays (counts, the label order and its inverse, propensities)", o.MemoryLimit); err != nil {
 		return nil, err
 	}
 	e := splits.Empty
