@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/record"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -78,11 +79,7 @@ type replicate struct {
 
 func replicateOf(rec *record.Record) replicate {
 	d := rec.Config.Data
-	fold := d.HoldoutFold
-	if fold == 0 { // the default: the rule's last fold
-		fold = d.HoldoutEvery
-	}
-	return replicate{rec.Seed, d.SplitColumn, fold}
+	return replicate{rec.Seed, d.SplitColumn, data.HoldoutFold(d.HoldoutEvery, d.HoldoutFold)}
 }
 
 // compare orders by seed, then split column, then fold.

@@ -130,8 +130,14 @@ func HoldoutRows(n, every, fold int) (train, test []int) {
 
 // IsHoldoutRow reports whether row i is a test row of HoldoutRows's rule.
 func IsHoldoutRow(i, every, fold int) bool {
+	return every > 0 && i%every == HoldoutFold(every, fold)-1
+}
+
+// HoldoutFold is the fold (1..every) the rule holds out: fold, or the last
+// one when fold is 0.
+func HoldoutFold(every, fold int) int {
 	if fold == 0 {
-		fold = every
+		return every
 	}
-	return every > 0 && i%every == fold-1
+	return fold
 }

@@ -257,10 +257,7 @@ func holdoutRows(cfg *config.Config, n int) (train, test []int, err error) {
 // rows empty (test of them test rows).
 func checkHoldout(cfg *config.Config, n, test int) error {
 	d := &cfg.Data
-	fold := d.HoldoutFold
-	if fold == 0 {
-		fold = d.HoldoutEvery
-	}
+	fold := data.HoldoutFold(d.HoldoutEvery, d.HoldoutFold)
 	switch {
 	case test == 0:
 		return fmt.Errorf("%w: data.holdout_every %d holds out the rows i %% %d == %d, and %s has none of them (%d rows): give a test file, or a smaller data.holdout_fold", config.ErrInvalid, d.HoldoutEvery, d.HoldoutEvery, fold-1, cfg.Path(d.Train), n)
