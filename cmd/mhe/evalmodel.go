@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -44,11 +43,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if test == nil {
 		return usageErrorf("the model's config has no test split to evaluate")
 	}
-	for _, x := range ms {
-		if msg := dataChanged(x.dir, x.man, src); msg != "" {
-			fmt.Fprintf(s.errOut, "eval: warning: %s\n", msg)
-		}
-	}
+	ms.warnChangedData(s.errOut, "eval", src)
 	if !o.AllowTrainRows {
 		for _, x := range ms {
 			if msg, err := trainedRowsScored(x.dir, x.man, cfg, src, "test rows"); err != nil {

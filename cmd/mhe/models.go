@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"runtime"
 	"slices"
@@ -264,15 +265,16 @@ func trainedRowsScored(dir string, man *modelio.Manifest, cfg *config.Config, sr
 	return fmt.Sprintf("%d of the %d %s of %s (row %d first) are rows the model in %s trained on or chose its weights on%s", n, src.Len(), what, src.Path, first+1, dir, why), nil
 }
 
-// dataChanged describes, in a sentence, how the file src reads differs
-// from the one the model in dir was trained with ("" when it does not, or
-// the model never read it).
-func dataChanged(dir string, man *modelio.Manifest, src *train.Source) string {
-	di, ok := train.ChangedData(man.TrainingData, src)
-	if !ok {
-		return ""
+// warnChangedData warns on w (as cmd) for every member whose training
+// file src reads has changed since it trained (another sha256 at the path
+// it recorded): the rows scored may include rows it trained on.
+func (ms members) warnChangedData(w io.Writer, cmd string, src *train.Source) {
+	for _, x := range ms {
+		if di, ok := train.ChangedData(x.man.TrainingData, src); ok {
+			fmt.Fprintf(w, "%s: warning: %s changed after the model in %s was trained on it (its sha256 is now %.12s…, the model recorded %.12s… as its %s file): the rows scored may include rows the model trained on, and the metrics do not compare with the model's own\n",
+				cmd, src.Path, x.dir, src.SHA256, di.SHA256, di.Role)
+		}
 	}
-	return fmt.Sprintf("%s changed after the model in %s was trained on it (its sha256 is now %.12s…, the model recorded %.12s… as its %s file): the rows scored may include rows the model trained on, and the metrics do not compare with the model's own", src.Path, dir, src.SHA256, di.SHA256, di.Role)
 }
 
 // keyValue shows a config value in a message: strings quoted, so that an

@@ -178,10 +178,8 @@ func predictRun(s *streams, o *predictOptions) error {
 			return err
 		}
 	}
+	ms.warnChangedData(s.errOut, "predict", src.src)
 	for _, x := range ms {
-		if msg := dataChanged(x.dir, x.man, src.src); msg != "" {
-			fmt.Fprintf(s.errOut, "predict: warning: %s\n", msg)
-		}
 		if msg, err := trainedRowsScored(x.dir, x.man, cfg, src.src, src.what()); err != nil {
 			return err
 		} else if msg != "" {
