@@ -130,6 +130,7 @@ func checkEnvKeys(environ []string, known []string) error {
 // else beside the config file (where a plan named in a config usually
 // lives). Data paths are different: they are relative to data.dir.
 func resolvePlanPath(plan, configFile string) string {
+	plan = config.ExpandHome(plan)
 	if plan == "" || filepath.IsAbs(plan) || configFile == "" {
 		return plan
 	}

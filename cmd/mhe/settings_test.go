@@ -239,3 +239,44 @@ func TestSetThreads(t *testing.T) {
 		t.Errorf("train --threads 0 under GOMAXPROCS 1: exit %d\n%s", code, errOut)
 	}
 }
+
+// A "~" in data paths is the home directory, wherever the path comes from:
+// a YAML file, MHE_DATA_DIR set in quotes, or --set (none of which a shell
+// expands). Before, "~/xc" was looked for as a directory named "~".
+func TestHomeInDataPaths(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	xc := filepath.Join(home, "xc")
+	os.Mkdir(xc, 0o755)
+	if code, _, errOut := runMain(t, "", "data", "synth", "--examples", "300", "--features", "50", "--labels", "10",
+		"--out", filepath.Join(xc, "small.txt"), "--quiet"); code != 0 {
+		t.Fatal(errOut)
+	}
+	train := func(name, body string, env, set string) {
+		t.Helper()
+		t.Setenv("MHE_DATA_DIR", env)
+		args := []string{"train", "--config", writeConfig(t, body), "--out", filepath.Join(t.TempDir(), "m"), "--quiet",
+			"--set", "train.epochs=1"}
+		if set != "" {
+			args = append(args, "--set", set)
+		}
+		if code, _, errOut := runMain(t, "", args...); code != 0 {
+			t.Errorf("%s: exit %d: %s", name, code, errOut)
+		}
+	}
+	const cfg = "data: {train: small.txt, holdout_every: 5}\nencoder: {type: linear}\nhead: {method: vanilla}\n"
+	train("yaml data.dir", "data: {dir: ~/xc, train: small.txt, holdout_every: 5}\nencoder: {type: linear}\nhead: {method: vanilla}\n", "", "")
+	train("MHE_DATA_DIR", cfg, "~/xc", "")
+	train("--set data.dir", cfg, "/nonexistent", "data.dir=~/xc")
+	train("--set data.train", cfg, "/nonexistent", "data.train=~/xc/small.txt")
+	if got, want := resolvePlanPath("~/plans/p.json", "/configs/c.yaml"), filepath.Join(home, "plans/p.json"); got != want {
+		t.Errorf("head.plan ~/plans/p.json resolved to %q, want %q", got, want)
+	}
+	// The not-found message names the expanded directory.
+	t.Setenv("MHE_DATA_DIR", "~/elsewhere")
+	code, _, errOut := runMain(t, "", "train", "--config", writeConfig(t, cfg), "--out", filepath.Join(t.TempDir(), "m"), "--quiet")
+	if want := filepath.Join(home, "elsewhere", "small.txt"); code != ExitData || !strings.Contains(errOut, want) {
+		t.Errorf("missing file: exit %d %q, want exit %d naming %s", code, errOut, ExitData, want)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -312,12 +313,33 @@ func editDistance(a, b string) int {
 }
 
 // Path resolves a data path: absolute paths and "-" as they are, relative
-// ones against Data.Dir. An empty path stays empty.
+// ones against Data.Dir. An empty path stays empty. A leading "~" in the
+// path or in Data.Dir is the home directory, as in a shell (see
+// ExpandHome): YAML files, --set values and quoted variables reach mhe
+// without a shell's expansion.
 func (c *Config) Path(p string) string {
-	if p == "" || p == "-" || filepath.IsAbs(p) {
+	if p == "" || p == "-" {
 		return p
 	}
-	return filepath.Join(c.Data.Dir, p)
+	if p = ExpandHome(p); filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(ExpandHome(c.Data.Dir), p)
+}
+
+// ExpandHome replaces a leading "~" that stands alone or before a path
+// separator with the user's home directory ($HOME; %USERPROFILE% on
+// Windows). Other paths, "~user/..." among them, are returned as they are,
+// and so is every path when the home directory is unknown.
+func ExpandHome(p string) string {
+	if p == "" || p[0] != '~' || (len(p) > 1 && !os.IsPathSeparator(p[1])) {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return p
+	}
+	return filepath.Join(home, p[1:])
 }
 
 var (

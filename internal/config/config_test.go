@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,6 +214,37 @@ func TestPath(t *testing.T) {
 		if got := c.Path(in); got != want {
 			t.Errorf("Path(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestPathHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home) // os.UserHomeDir on Windows
+	for _, tc := range []struct{ dir, in, want string }{
+		{"/data", "~/xc/b.txt", filepath.Join(home, "xc/b.txt")},
+		{"/data", "~", home},
+		{"~/xc", "Bibtex/b.txt", filepath.Join(home, "xc/Bibtex/b.txt")},
+		{"~", "b.txt", filepath.Join(home, "b.txt")},
+		{"~/xc", "/abs/b.txt", "/abs/b.txt"},
+		{"~/xc", "-", "-"},
+		{"~/xc", "", ""},
+		// Not the home directory: another user's, or a name that starts with ~.
+		{"/data", "~bob/b.txt", "/data/~bob/b.txt"},
+		{"/data", "~b.txt", "/data/~b.txt"},
+		{"/data", "x/~/b.txt", "/data/x/~/b.txt"},
+	} {
+		c := Config{Data: DataConfig{Dir: tc.dir}}
+		if got := c.Path(tc.in); got != tc.want {
+			t.Errorf("data.dir %q: Path(%q) = %q, want %q", tc.dir, tc.in, got, tc.want)
+		}
+	}
+	// Without a home directory the path is left as given, for the
+	// not-found message to show.
+	t.Setenv("HOME", "")
+	t.Setenv("USERPROFILE", "")
+	if got := ExpandHome("~/xc"); got != "~/xc" {
+		t.Errorf("without a home directory, ExpandHome(~/xc) = %q", got)
 	}
 }
 

@@ -54,7 +54,7 @@ func checkDataFiles(cfg *config.Config, files [][2]string) error {
 			continue
 		}
 		missing = append(missing, fmt.Sprintf("  data.%s: %s", kv[0], path))
-		if relative == "" && !filepath.IsAbs(kv[1]) {
+		if relative == "" && !filepath.IsAbs(config.ExpandHome(kv[1])) {
 			relative = kv[1]
 		}
 	}
@@ -65,7 +65,7 @@ func checkDataFiles(cfg *config.Config, files [][2]string) error {
 	if relative != "" {
 		top := strings.SplitN(filepath.ToSlash(relative), "/", 2)[0]
 		fix = fmt.Sprintf("relative paths are read under data.dir (%s); put the dataset's files there, "+
-			"or point MHE_DATA_DIR (or --set data.dir=DIR) at the folder that holds %s", cfg.Data.Dir, top)
+			"or point MHE_DATA_DIR (or --set data.dir=DIR) at the folder that holds %s", config.ExpandHome(cfg.Data.Dir), top)
 		if top != relative {
 			fix += "/"
 		}
