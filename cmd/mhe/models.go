@@ -136,7 +136,7 @@ func (ms members) close() {
 func (ms members) trainSeconds() float64 {
 	files := make([]string, len(ms))
 	for i, x := range ms {
-		files[i] = modelio.Open(x.dir).File("result.json")
+		files[i] = modelio.Open(x.dir).File(modelio.RecordFile)
 	}
 	recs, err := aggregate.Load(files)
 	if err != nil {

@@ -192,7 +192,7 @@ func trainRun(s *streams, o *trainOptions) error {
 		logf("test: %d rows held out and not scored (eval.score_test: false); score them with: mhe eval --model %s", res.Splits.Test.Rows(), dir)
 	}
 	rec := trainRecord(&cfg, res, dir, wall, u)
-	if err := record.Write(modelio.Open(dir).File("result.json"), rec); err != nil {
+	if err := record.Write(modelio.Open(dir).File(modelio.RecordFile), rec); err != nil {
 		return err
 	}
 	if o.Result != "" {

@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -57,7 +58,7 @@ func Create(path string, perm os.FileMode) (*File, error) {
 	if pending.stopped {
 		return nil, fmt.Errorf("create %s: %w", path, ErrStopped)
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, "."+base+tempInfix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
@@ -69,6 +70,27 @@ func Create(path string, perm os.FileMode) (*File, error) {
 	af := &File{File: f, path: path, target: target}
 	pending.files[af] = struct{}{}
 	return af, nil
+}
+
+// tempInfix separates a temporary file's target name from the random
+// digits os.CreateTemp appends.
+const tempInfix = ".tmp-"
+
+// TempTarget reports whether name (a base name) is that of a temporary file
+// Create makes, ".NAME.tmp-DIGITS", and the target NAME it was to become. A
+// process killed by SIGKILL (the kernel's OOM killer, a scheduler's hard
+// time limit) cannot remove its temporary files; whoever owns the
+// directory can find them by this name.
+func TempTarget(name string) (target string, ok bool) {
+	i := strings.LastIndex(name, tempInfix)
+	if len(name) < 2 || name[0] != '.' || i < 2 {
+		return "", false
+	}
+	digits := name[i+len(tempInfix):]
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return "", false
+	}
+	return name[1:i], true
 }
 
 // ErrStopped: RemovePending was called, and no write may begin after it.

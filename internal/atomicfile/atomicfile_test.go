@@ -163,3 +163,32 @@ func TestRemovePendingWhileCreating(t *testing.T) {
 		t.Errorf("Create after RemovePending: %v, want ErrStopped", err)
 	}
 }
+
+// TempTarget recognises the temporary files Create makes, and only them.
+func TestTempTarget(t *testing.T) {
+	dir := t.TempDir()
+	f, err := Create(filepath.Join(dir, "weights-pending.bin"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	if got, ok := TempTarget(filepath.Base(f.Name())); !ok || got != "weights-pending.bin" {
+		t.Errorf("TempTarget(%q) = %q, %v; want weights-pending.bin", filepath.Base(f.Name()), got, ok)
+	}
+	for name, want := range map[string]string{
+		".manifest.json.tmp-123":   "manifest.json",
+		".a.tmp-1.tmp-22":          "a.tmp-1",
+		"..hidden.tmp-7":           ".hidden",
+		"manifest.json.tmp-123":    "", // no leading dot
+		".manifest.json.tmp-":      "", // no digits
+		".manifest.json.tmp-12x":   "",
+		".tmp-123":                 "", // no target
+		".manifest.json":           "",
+		"weights-0123456789ab.bin": "",
+	} {
+		got, ok := TempTarget(name)
+		if ok != (want != "") || got != want {
+			t.Errorf("TempTarget(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+	}
+}

@@ -24,7 +24,8 @@ const (
 	ManifestFile = "manifest.json"
 	ConfigFile   = "config.yaml"
 	MetricsFile  = "metrics.jsonl"
-	TrainingDir  = "training" // in-progress run: checkpoints, staged config
+	RecordFile   = "result.json" // the run record mhe train writes after the commit
+	TrainingDir  = "training"    // in-progress run: checkpoints, staged config
 	pointerFile  = "checkpoint.json"
 	lockFile     = "lock"
 	// WeightsRemovedFile says why a model directory has no weights (a
@@ -350,8 +351,37 @@ func (d *Dir) Commit(m *Manifest) error {
 		os.Remove(d.File(s))
 	}
 	os.Remove(d.File(WeightsRemovedFile)) // a retrained model has weights again
+	d.removeStaleTemps()
 	d.Unlock()
 	return os.RemoveAll(d.Training(""))
+}
+
+// removeStaleTemps removes the temporary files of the files a training run
+// writes into the directory (weights, manifest, config, metrics, and the
+// run record and curves the CLI writes after the commit) that earlier runs
+// killed by SIGKILL left, such as a weights file half written when the OOM
+// killer or a hard time limit struck: at 10^6 labels each is a gigabyte of
+// scratch space, and a job killed and resumed several times would leave
+// one per kill. It runs only under the run lock, so no other training is
+// writing them, and before this run writes its record. Other files (a
+// prediction a user wrote into the directory) are left alone.
+func (d *Dir) removeStaleTemps() {
+	if d.lock == nil {
+		return
+	}
+	entries, _ := os.ReadDir(d.Path)
+	for _, e := range entries {
+		target, ok := atomicfile.TempTarget(e.Name())
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		switch {
+		case target == ManifestFile, target == ConfigFile, target == MetricsFile, target == WeightsRemovedFile,
+			target == RecordFile, strings.HasPrefix(target, "curves-"),
+			strings.HasPrefix(target, "weights-") && strings.HasSuffix(target, ".bin"):
+			os.Remove(d.File(e.Name()))
+		}
+	}
 }
 
 // RemoveWeights deletes a finished model's weights file and leaves
@@ -371,7 +401,7 @@ func (d *Dir) RemoveWeights(why string) error {
 	}
 	note := fmt.Sprintf("The weights of this model (%s, sha256 %s, %d bytes) were removed after training: %s.\n"+
 		"manifest.json, config.yaml and the run records stay. To have the model again, train it anew:\n"+
-		"  mhe train --config %s --out NEWDIR\n", m.WeightsFile, m.Files[m.WeightsFile].SHA256, m.Files[m.WeightsFile].Bytes, why, d.File("result.json"))
+		"  mhe train --config %s --out NEWDIR\n", m.WeightsFile, m.Files[m.WeightsFile].SHA256, m.Files[m.WeightsFile].Bytes, why, d.File(RecordFile))
 	if err := WriteBytes(d.File(WeightsRemovedFile), []byte(note)); err != nil {
 		return err
 	}
@@ -392,7 +422,7 @@ func (d *Dir) WeightsRemoved(m *Manifest) error {
 		return nil
 	}
 	first, _, _ := strings.Cut(string(note), "\n")
-	return fmt.Errorf("%w: %s: %s (retrain with: mhe train --config %s --out NEWDIR)", ErrWeightsRemoved, filepath.Clean(d.Path), strings.TrimSpace(first), d.File("result.json"))
+	return fmt.Errorf("%w: %s: %s (retrain with: mhe train --config %s --out NEWDIR)", ErrWeightsRemoved, filepath.Clean(d.Path), strings.TrimSpace(first), d.File(RecordFile))
 }
 
 // WriteBytes writes b to path atomically.

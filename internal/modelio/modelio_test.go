@@ -241,3 +241,51 @@ func TestLockUnsupportedFileSystem(t *testing.T) {
 		t.Errorf("Prepare when locking fails otherwise: %v (Unlocked %v), want the error", err, d.Unlocked)
 	}
 }
+
+// A run that commits under the lock removes the temporary files that
+// earlier runs killed by SIGKILL left of the directory's own files, and
+// nothing else; without the lock it removes none.
+func TestCommitRemovesStaleTemps(t *testing.T) {
+	stale := []string{".weights-pending.bin.tmp-2837461", ".manifest.json.tmp-12", ".metrics.jsonl.tmp-3", ".config.yaml.tmp-4",
+		".weights-0123456789abcdef.bin.tmp-5", ".result.json.tmp-7", ".curves-loss.svg.tmp-8"}
+	kept := []string{".pred.txt.tmp-6", ".manifest.json.tmp-x", "notes.txt", "weights-final.bin", "result.json.tmp-9"}
+	commit := func(t *testing.T, d *Dir) {
+		t.Helper()
+		if err := d.Prepare(true); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range append(slices.Clone(stale), kept...) {
+			if err := os.WriteFile(d.File(name), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		os.WriteFile(d.Training(ConfigFile), []byte("name: x\n"), 0o644)
+		if err := d.Commit(&Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "weights-final.bin"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exists := func(d *Dir, name string) bool { _, err := os.Stat(d.File(name)); return err == nil }
+
+	d := Open(t.TempDir())
+	commit(t, d)
+	for _, name := range stale {
+		if exists(d, name) {
+			t.Errorf("locked commit left %s", name)
+		}
+	}
+	for _, name := range append(kept, ManifestFile, ConfigFile) {
+		if !exists(d, name) {
+			t.Errorf("locked commit removed %s", name)
+		}
+	}
+
+	defer func(f func(*os.File) error) { tryLock = f }(tryLock)
+	tryLock = func(*os.File) error { return fmt.Errorf("%w (function not implemented)", flock.ErrUnsupported) }
+	d = Open(t.TempDir())
+	commit(t, d)
+	for _, name := range stale {
+		if !exists(d, name) {
+			t.Errorf("unlocked commit removed %s, which another job may be writing", name)
+		}
+	}
+}
