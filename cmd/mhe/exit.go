@@ -31,7 +31,8 @@ const exitCodeHelp = `Exit codes:
   3    input data error (the message gives file:line:col and the fix)
   4    model directory corrupt or incompatible, or input it cannot read
   130  interrupted (SIGINT/SIGTERM): train checkpoints; other commands
-       stop at once, leaving the files they were writing as they were`
+       stop at once, leaving the files they were writing as they were
+       (--cpuprofile and --memprofile are written)`
 
 // usageError marks command-line mistakes (exit 2).
 type usageError struct{ err error }

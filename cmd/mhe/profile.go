@@ -6,17 +6,24 @@ import (
 	"io"
 	"runtime"
 	"runtime/pprof"
+	"sync"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 )
 
 // profiler writes the Go CPU and heap profiles that --cpuprofile and
 // --memprofile ask for (read them with `go tool pprof mhe FILE`). The CPU
-// profile covers the whole command, failures included; the heap profile is
-// taken when the command ends. Both files are written atomically.
+// profile covers the whole command, failures and interruptions included
+// (profiling a slow command and stopping it with Ctrl-C is a common way to
+// use it); the heap profile is taken when the command ends. Both files are
+// written atomically. stop may be called from two goroutines (the command's
+// end and a signal's); the first call writes the profiles.
 type profiler struct {
 	cpuPath, memPath string
+	mu               sync.Mutex
 	cpu              *atomicfile.File
+	stopped          bool
+	files            []string // the profiles stop wrote
 }
 
 // start begins CPU profiling if asked. A file that cannot be created is a
@@ -25,7 +32,9 @@ func (p *profiler) start() error {
 	if err := checkOutputFile("memprofile", p.memPath); err != nil {
 		return err
 	}
-	if p.cpuPath == "" {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cpuPath == "" || p.stopped {
 		return nil
 	}
 	f, err := atomicfile.Create(p.cpuPath, 0o644)
@@ -43,11 +52,19 @@ func (p *profiler) start() error {
 // stop ends CPU profiling and writes the heap profile; it returns the first
 // error in writing either.
 func (p *profiler) stop() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return nil
+	}
+	p.stopped = true
 	var errs []error
 	if p.cpu != nil {
 		pprof.StopCPUProfile()
 		if err := p.cpu.Commit(); err != nil {
 			errs = append(errs, fmt.Errorf("--cpuprofile: %w", err))
+		} else {
+			p.files = append(p.files, p.cpuPath)
 		}
 		p.cpu = nil
 	}
@@ -58,7 +75,16 @@ func (p *profiler) stop() error {
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--memprofile: %w", err))
+		} else {
+			p.files = append(p.files, p.memPath)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// written lists the profiles stop wrote.
+func (p *profiler) written() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.files
 }

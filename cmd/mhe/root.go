@@ -82,9 +82,11 @@ const (
 // stopOnSignal waits for SIGINT/SIGTERM (ctx, from signal.NotifyContext,
 // ends with the signal as its cause) and then exits with ExitInterrupted,
 // first removing the temporary files of unfinished writes: the outputs are
-// as they were, and nothing is left beside them. It returns when ctx ends
-// otherwise (the command finished and Main called stop).
-func stopOnSignal(ctx context.Context, s *streams) {
+// as they were, and nothing is left beside them. The profiles asked for
+// are written first: they are what a user profiling a slow command and
+// stopping it wants. It returns when ctx ends otherwise (the command
+// finished and Main called stop).
+func stopOnSignal(ctx context.Context, s *streams, prof *profiler) {
 	<-ctx.Done()
 	// stop leaves context.Canceled itself as the cause; a signal's cause
 	// describes the signal (and matches context.Canceled under errors.Is,
@@ -92,8 +94,16 @@ func stopOnSignal(ctx context.Context, s *streams) {
 	if context.Cause(ctx) == context.Canceled {
 		return
 	}
+	perr := prof.stop()
 	atomicfile.RemovePending()
-	fmt.Fprintln(s.errOut, "mhe: interrupted; the files it was writing are as they were")
+	msg := "mhe: interrupted; the files it was writing are as they were"
+	if written := prof.written(); len(written) > 0 {
+		msg += "; profile written to " + strings.Join(written, " and ")
+	}
+	fmt.Fprintln(s.errOut, msg)
+	if perr != nil {
+		fmt.Fprintf(s.errOut, "mhe: %v\n", perr)
+	}
 	os.Exit(ExitInterrupted)
 }
 
@@ -121,7 +131,7 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 			return err
 		}
 		if cmd.Annotations[signalsKey] != signalsGraceful {
-			go stopOnSignal(cmd.Context(), s)
+			go stopOnSignal(cmd.Context(), s, prof)
 		}
 		return prof.start()
 	}

@@ -38,17 +38,25 @@ train: {epochs: 1, batch_size: 64, lr: 0.01}
 		t.Fatalf("synth: %s", errOut)
 	}
 	for _, c := range []struct {
-		name string
-		out  string
-		args []string
+		name    string
+		out     string
+		args    []string
+		profile bool // with --cpuprofile and --memprofile, which are written
 	}{
-		{"predict", "pred.txt", []string{"predict", "--model", model, "--input", big, "--threads", "1", "--out"}},
-		{"data synth", "more.txt", []string{"data", "synth", "--examples", "20000000", "--features", "2000", "--labels", "500", "--seed", "2", "--out"}},
+		{"predict", "pred.txt", []string{"predict", "--model", model, "--input", big, "--threads", "1", "--out"}, false},
+		{"data synth", "more.txt", []string{"data", "synth", "--examples", "20000000", "--features", "2000", "--labels", "500", "--seed", "2", "--out"}, false},
+		{"predict profiled", "pred.txt", []string{"predict", "--model", model, "--input", big, "--threads", "1", "--out"}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			outDir := t.TempDir()
 			out := filepath.Join(outDir, c.out)
-			cmd := exec.Command(testutil.Binary(t), append(c.args, out)...)
+			args := c.args
+			profDir := t.TempDir()
+			cpu, mem := filepath.Join(profDir, "cpu.out"), filepath.Join(profDir, "mem.out")
+			if c.profile {
+				args = append([]string{"--cpuprofile", cpu, "--memprofile", mem}, args...)
+			}
+			cmd := exec.Command(testutil.Binary(t), append(args, out)...)
 			var errOut bytes.Buffer
 			cmd.Stderr = &errOut
 			if err := cmd.Start(); err != nil {
@@ -80,6 +88,27 @@ train: {epochs: 1, batch_size: 64, lr: 0.01}
 			}
 			if entries, _ := os.ReadDir(outDir); len(entries) != 0 {
 				t.Errorf("left behind: %v", entries)
+			}
+			// The profiles of an interrupted command are written (a
+			// user stopping a slow command wants them), and named.
+			entries, _ := os.ReadDir(profDir)
+			if !c.profile {
+				if len(entries) != 0 {
+					t.Errorf("profiles written unasked: %v", entries)
+				}
+				return
+			}
+			for _, p := range []string{cpu, mem} {
+				b, err := os.ReadFile(p)
+				if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+					t.Errorf("%s: not a gzipped profile (%d bytes, %v)", p, len(b), err)
+				}
+				if !strings.Contains(errOut.String(), p) {
+					t.Errorf("stderr %q does not name %s", errOut.String(), p)
+				}
+			}
+			if len(entries) != 2 {
+				t.Errorf("profile directory holds %v, want the two profiles only", entries)
 			}
 		})
 	}
