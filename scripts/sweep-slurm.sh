@@ -27,6 +27,10 @@ if [ -n "${SLURM_ARRAY_TASK_ID:-}" ]; then
   exec "${MHE_BIN:-bin/mhe}" sweep run "$file" --index "$SLURM_ARRAY_TASK_ID" --threads "${SLURM_CPUS_PER_TASK:-0}" \
     --checkpoint-interval "${MHE_CHECKPOINT_INTERVAL:-1m}"
 fi
+# The sweep file by its absolute path: the submission works from the
+# repository root, and the user may have named the file from anywhere.
+[ -f "$file" ] || { echo "sweep-slurm: no sweep file $file" >&2; exit 2; }
+file="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
 cd "$(dirname "$0")/.."
 mhe="${MHE_BIN:-bin/mhe}"
 [ -x "$mhe" ] || scripts/build.sh >/dev/null

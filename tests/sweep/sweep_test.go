@@ -119,16 +119,25 @@ func TestSlurmDryRun(t *testing.T) {
 	if out, err := exec.Command("bash", "-n", filepath.Join(root, "scripts", "sweep-slurm.sh")).CombinedOutput(); err != nil {
 		t.Fatalf("bash -n: %v %s", err, out)
 	}
-	cmd := exec.Command("bash", "scripts/sweep-slurm.sh", "scripts/sweep-example.yaml", "--dry-run", "--partition=cpu")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("dry run: %v\n%s", err, out)
-	}
-	s := string(out)
-	if !strings.Contains(s, "would submit: sbatch --array=0-3 --partition=cpu scripts/sweep-slurm.sh scripts/sweep-example.yaml") {
-		t.Errorf("dry run lacks the sbatch line:\n%s", s)
+	// Submitted from the repository root or from elsewhere, the sweep
+	// file is passed to the array's tasks by its absolute path (the
+	// script works from the repository root).
+	var s string
+	for _, c := range []struct{ dir, script, file string }{
+		{root, "scripts/sweep-slurm.sh", "scripts/sweep-example.yaml"},
+		{filepath.Join(root, "configs"), "../scripts/sweep-slurm.sh", "../scripts/sweep-example.yaml"},
+	} {
+		cmd := exec.Command("bash", c.script, c.file, "--dry-run", "--partition=cpu")
+		cmd.Dir = c.dir
+		cmd.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("dry run from %s: %v\n%s", c.dir, err, out)
+		}
+		s = string(out)
+		if want := "would submit: sbatch --array=0-3 --partition=cpu scripts/sweep-slurm.sh " + filepath.Join(root, "scripts", "sweep-example.yaml"); !strings.Contains(s, want) {
+			t.Errorf("dry run from %s lacks %q:\n%s", c.dir, want, s)
+		}
 	}
 	for i := range 4 {
 		if !strings.Contains(s, "task "+string(rune('0'+i))+": sweep run") {
