@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/yamlfile"
 )
 
 // configInput is where a run configuration comes from.
@@ -211,7 +212,7 @@ func readConfigFile(v *viper.Viper, path string, known []string) error {
 	}
 	var tree map[string]any
 	if err := yaml.Unmarshal(raw, &tree); err != nil {
-		return fmt.Errorf("%w: %s: not valid YAML: %v", config.ErrInvalid, path, err)
+		return fmt.Errorf("%w: %w", config.ErrInvalid, yamlfile.SyntaxError(raw, path, err))
 	}
 	// A run record (result.json) holds its resolved config: rerun it.
 	if sub, ok := tree["config"].(map[string]any); ok && tree["kind"] != nil && tree["metrics"] != nil {

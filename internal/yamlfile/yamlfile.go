@@ -11,6 +11,7 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -28,12 +29,7 @@ func Decode(raw []byte, name string, v any) error {
 	}
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		// A syntax error: "yaml: line 3: mapping values are not allowed".
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := lineRE.FindStringSubmatch(msg); m != nil {
-			return fmt.Errorf("%s:%s: %s", name, m[1], m[2])
-		}
-		return fmt.Errorf("%s: %s", name, msg)
+		return SyntaxError(raw, name, err)
 	}
 	keys := map[string][]string{}
 	collectKeys(reflect.TypeOf(v), keys)
@@ -48,6 +44,33 @@ func Decode(raw []byte, name string, v any) error {
 		}
 	}
 	return errors.New(strings.Join(msgs, "; "))
+}
+
+// SyntaxError words a YAML syntax error of raw, the contents of the file
+// name, as "name:LINE: not valid YAML: what" ("yaml: line 3: mapping values
+// are not allowed" names no file). A tab in the indentation of the line named or
+// the one before it, which YAML forbids and editors hide, is pointed out.
+func SyntaxError(raw []byte, name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	m := lineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return fmt.Errorf("%s: not valid YAML: %s", name, msg)
+	}
+	line, _ := strconv.Atoi(m[1])
+	lines := bytes.Split(raw, []byte("\n"))
+	for _, n := range []int{line, line - 1} {
+		if strings.Contains(m[2], "tab") {
+			break // the parser says so itself
+		}
+		if n >= 1 && n <= len(lines) {
+			l := lines[n-1]
+			indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+			if bytes.IndexByte(indent, '\t') >= 0 {
+				return fmt.Errorf("%s:%s: not valid YAML: %s (line %d is indented with a tab: YAML indents with spaces only)", name, m[1], m[2], n)
+			}
+		}
+	}
+	return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
 }
 
 var (

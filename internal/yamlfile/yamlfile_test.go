@@ -35,6 +35,11 @@ func TestDecode(t *testing.T) {
 		{name: "both", in: "outt: x\nruns:\n  - nam: a\n", want: []string{`s.yaml:1: unknown key "outt"`, `s.yaml:3: unknown key "nam"`}},
 		{name: "hidden is unknown", in: "hidden: x\n", want: []string{`s.yaml:1: unknown key "hidden"`}},
 		{name: "wrong type", in: "runs:\n  - count: many\n", want: []string{"s.yaml:2: cannot unmarshal", "many"}},
+		// A tab in the indentation (editors hide it) is pointed out,
+		// whether the parser stops on its line or on the next.
+		{name: "tab", in: "out: x\nruns:\n\t- name: a\n", want: []string{"s.yaml:3: not valid YAML: found character that cannot start any token (line 3 is indented with a tab: YAML indents with spaces only)"}},
+		{name: "tab after spaces", in: "out: x\nruns:\n  - name: a\n  \t count: 2\n", want: []string{"s.yaml:3: not valid YAML: found a tab character that violates indentation"}},
+		{name: "syntax, a tab inside a value", in: "out: x\nruns: [a\tb\n", want: []string{"s.yaml:1: not valid YAML: did not find expected"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var o outer

@@ -203,4 +203,9 @@ func TestCorpus(t *testing.T) {
 		parts = append(parts, "exit "+strconv.Itoa(k)+": "+strconv.Itoa(perCode[k]))
 	}
 	t.Logf("%d corpus cases; %s", len(cases), strings.Join(parts, ", "))
+	// The README quotes the count; keep it true.
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if want := "(" + strconv.Itoa(len(cases)) + " cases:"; err != nil || !strings.Contains(string(readme), want) {
+		t.Errorf("README.md does not say %q of testdata/corpus/cases.txt (%v): update its count", want, err)
+	}
 }
