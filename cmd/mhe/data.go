@@ -130,6 +130,9 @@ func synthRun(s *streams, o *synthOptions) error {
 	if (o.TestOut == "") != (o.TestN == 0) {
 		return usageErrorf("--test-out and --test-examples go together")
 	}
+	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}, {"--test-out", o.TestOut}}, nil); err != nil {
+		return err
+	}
 	format, err := data.ParseFormat(o.Format)
 	if err != nil || (format != data.FormatXC && format != data.FormatLibSVM) {
 		return usageErrorf("--format %q: want xc or libsvm", o.Format)
@@ -319,6 +322,11 @@ func convertRun(s *streams, o *convertOptions) error {
 	}
 	if o.LabelsOut != "" && to != data.FormatXCMatrix {
 		return usageErrorf("--labels-out goes with --to xc-matrix")
+	}
+	// OUT may be IN: a conversion in place reads the input whole before
+	// the output replaces it.
+	if err := checkOutputsDistinct([]fileRef{{"OUT", o.Out}, {"--labels-out", o.LabelsOut}}, nil); err != nil {
+		return err
 	}
 	opt, err := o.Read.options()
 	if err != nil {

@@ -93,11 +93,18 @@ func embedRun(s *streams, o *embedOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	m, _, cfg, closeModel, err := openModel(o.Model, o.Sets)
+	if err := checkOutputFile("out", o.Out); err != nil {
+		return err
+	}
+	m, man, cfg, closeModel, err := openModel(o.Model, o.Sets)
 	if err != nil {
 		return err
 	}
 	defer closeModel()
+	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}},
+		append([]fileRef{{"--input", o.Input}, {"--rows", o.Rows}}, modelFiles(o.Model, man, cfg)...)); err != nil {
+		return err
+	}
 	threads, restore := setThreads(o.Threads)
 	defer restore()
 	enc, err := train.NewEncoder(m, nn.NewPool(threads))

@@ -179,6 +179,9 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err := checkOutputFile("per-label", o.PerLabel); err != nil {
 		return err
 	}
+	if err := checkOutputsDistinct(o.outputs(), o.inputs()); err != nil {
+		return err
+	}
 	if len(o.Models) > 0 {
 		if err := checkModelFlags(o.Models); err != nil {
 			return err
@@ -482,4 +485,15 @@ func writePerLabel(path string, pl *eval.PerLabel, names []string) error {
 		return nil
 	}
 	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { return pl.Write(w, names) })
+}
+
+// outputs and inputs are the files the flags name, for
+// checkOutputsDistinct (with --model, evalModel adds the models' files).
+func (o *evalOptions) outputs() []fileRef {
+	return []fileRef{{"--result", o.Result}, {"--per-label", o.PerLabel}}
+}
+
+func (o *evalOptions) inputs() []fileRef {
+	return []fileRef{{"--pred", o.Pred}, {"--truth", o.Truth}, {"--rows", o.Rows}, {"--train", o.Train},
+		{"--train-rows", o.TrainRows}, {"--inv-prop", o.InvProp}, {"--against", o.Against}, {"--names", o.Names}}
 }

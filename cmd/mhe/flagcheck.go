@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -86,7 +87,10 @@ func checkFlagRanges(cmd *cobra.Command) error {
 // checkOutputFile fails at once, not after hours of training or
 // prediction, when the file a flag names could not be written at the end:
 // it is a directory, or a file cannot be created beside it (a missing
-// directory, no permission). It is a usage error, as for --cpuprofile.
+// directory, no permission). A wrong path (a missing directory, a file
+// where a directory should be) is a usage error, as for --cpuprofile; a
+// file system that refuses the write (read-only, full, no permission) is a
+// failure (exit 1), as it would have been at the end.
 func checkOutputFile(flag, path string) error {
 	if path == "" || path == "-" {
 		return nil
@@ -100,14 +104,62 @@ func checkOutputFile(flag, path string) error {
 		return nil
 	}
 	f, err := atomicfile.Create(path, 0o644)
-	if err != nil {
-		hint := ""
-		if errors.Is(err, fs.ErrNotExist) {
-			hint = fmt.Sprintf("; create the directory first (mkdir -p %s)", filepath.Dir(path))
-		}
-		return usageError{fmt.Errorf("--%s: %w%s", flag, err, hint)}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageError{fmt.Errorf("--%s: %w; create the directory first (mkdir -p %s)", flag, err, filepath.Dir(path))}
+	case errors.Is(err, syscall.ENOTDIR):
+		return usageError{fmt.Errorf("--%s: %w", flag, err)}
+	case err != nil:
+		// The path is right but cannot be written now (a read-only or
+		// full file system, no permission): a failure, exit 1, as it
+		// would be at the end.
+		return fmt.Errorf("--%s: %w", flag, err)
 	}
 	f.Abort()
+	return nil
+}
+
+// fileRef is a file a command reads or writes, with how the user named it
+// ("--truth", "the model's data.test").
+type fileRef struct{ name, path string }
+
+// checkOutputsDistinct refuses an output that is one of the command's
+// inputs, or another of its outputs: the atomic write would replace the
+// input with the output when the command ends (mhe eval --result
+// truth.txt replaced the truth file with a JSON record, and mhe predict
+// --input x.txt --out x.txt the data with predictions), or one output with
+// the other. Files are compared as the file system sees them (os.SameFile:
+// another spelling of the path, a hard or symbolic link); an output not
+// created yet is compared with the other outputs by its absolute path.
+// Standard streams ("-") and devices or pipes (/dev/null) are skipped. It
+// is a usage error (exit 2): nothing has been read or written.
+func checkOutputsDistinct(outputs, inputs []fileRef) error {
+	skip := func(p string) bool { return p == "" || p == "-" || atomicfile.Special(p) }
+	same := func(a, b string) bool {
+		sa, errA := os.Stat(a)
+		sb, errB := os.Stat(b)
+		if errA == nil && errB == nil {
+			return os.SameFile(sa, sb)
+		}
+		absA, errA := filepath.Abs(a)
+		absB, errB := filepath.Abs(b)
+		return errA == nil && errB == nil && absA == absB
+	}
+	for i, out := range outputs {
+		if skip(out.path) {
+			continue
+		}
+		for _, in := range inputs {
+			if !skip(in.path) && same(out.path, in.path) {
+				return usageErrorf("%s %s is the %s file: writing it would replace that file when the command ends; give another path", out.name, out.path, in.name)
+			}
+		}
+		for _, other := range outputs[:i] {
+			if !skip(other.path) && same(out.path, other.path) {
+				return usageErrorf("%s %s and %s %s are the same file: one would replace the other; give each its own path", other.name, other.path, out.name, out.path)
+			}
+		}
+	}
 	return nil
 }
 

@@ -782,3 +782,100 @@ func TestPredictTopKBeyondLabels(t *testing.T) {
 		}
 	}
 }
+
+// An output that is one of the command's inputs, or another output, is a
+// usage error before anything is read or written: the atomic write would
+// have replaced the input when the command ended (eval --result truth.txt
+// replaced the truth file with JSON). Files are compared as the file
+// system sees them: another spelling of the path, a hard or symbolic link.
+func TestOutputIsInput(t *testing.T) {
+	tmp := t.TempDir()
+	rd := func(p string) string { b, _ := os.ReadFile(p); return string(b) }
+	data := filepath.Join(tmp, "d.txt")
+	if code, _, errOut := runMain(t, "", "data", "synth", "--examples", "400", "--features", "60", "--labels", "12", "--out", data, "--quiet"); code != 0 {
+		t.Fatal(errOut)
+	}
+	cfg := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(cfg, []byte("data: {dir: "+tmp+", train: d.txt, holdout_every: 5}\nencoder: {type: linear}\nhead: {method: vanilla}\ntrain: {epochs: 1}\n"), 0o644)
+	model := filepath.Join(tmp, "m")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", model, "--quiet"); code != 0 {
+		t.Fatal(errOut)
+	}
+	pred := filepath.Join(tmp, "p.txt")
+	if code, _, errOut := runMain(t, "", "predict", "--model", model, "--out", pred, "--quiet"); code != 0 {
+		t.Fatal(errOut)
+	}
+	in := filepath.Join(tmp, "in.txt")
+	os.WriteFile(in, []byte(rd(data)), 0o644)
+	link := filepath.Join(tmp, "link.txt")
+	if err := os.Link(in, link); err != nil {
+		t.Fatal(err)
+	}
+	sym := filepath.Join(tmp, "sym.txt")
+	if err := os.Symlink(data, sym); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(tmp, "o.json")
+	dotted := filepath.Join(tmp, ".", "sub", "..", "in.txt")
+	os.Mkdir(filepath.Join(tmp, "sub"), 0o755)
+	before := map[string]string{}
+	for _, p := range []string{data, cfg, pred, in, filepath.Join(model, "result.json"), filepath.Join(model, "manifest.json")} {
+		before[p] = rd(p)
+	}
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"predict", "--model", model, "--input", in, "--out", dotted}, "--out " + dotted + " is the --input file"},
+		{[]string{"predict", "--model", model, "--input", in, "--out", link}, "is the --input file"},
+		{[]string{"predict", "--model", model, "--out", sym}, "is the model's data.train file"},
+		{[]string{"predict", "--model", model, "--out", filepath.Join(model, "manifest.json")}, "is the model's manifest.json file"},
+		{[]string{"eval", "--pred", pred, "--truth", in, "--result", in}, "--result " + in + " is the --truth file"},
+		{[]string{"eval", "--pred", pred, "--truth", in, "--per-label", pred}, "is the --pred file"},
+		{[]string{"eval", "--pred", pred, "--truth", in, "--result", other, "--per-label", other}, "--result " + other + " and --per-label " + other + " are the same file"},
+		{[]string{"eval", "--model", model, "--result", filepath.Join(model, "result.json")}, "is the model's result.json file"},
+		{[]string{"embed", "--model", model, "--input", in, "--out", in, "--format", "text"}, "is the --input file"},
+		{[]string{"train", "--config", cfg, "--out", filepath.Join(tmp, "m2"), "--result", cfg}, "is the --config file"},
+		{[]string{"train", "--config", cfg, "--out", filepath.Join(tmp, "m2"), "--result", data}, "is the data.train file"},
+		{[]string{"plan", "--config", cfg, "--method", "mhc", "--out", cfg}, "is the --config file"},
+		{[]string{"data", "synth", "--examples", "9", "--features", "9", "--labels", "3", "--out", other, "--test-examples", "2", "--test-out", other}, "are the same file"},
+		{[]string{"data", "convert", in, other, "--to", "xc-matrix", "--labels-out", other}, "are the same file"},
+	} {
+		code, out, errOut := runMain(t, "", tc.args...)
+		if code != ExitUsage || !strings.Contains(errOut, tc.msg) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d and %q", tc.args, code, out, errOut, ExitUsage, tc.msg)
+		}
+	}
+	for p, b := range before {
+		if rd(p) != b {
+			t.Errorf("%s changed", p)
+		}
+	}
+	if _, err := os.Stat(other); err == nil {
+		t.Errorf("%s was written", other)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "m2")); err == nil {
+		t.Error("train made its model directory before refusing --result")
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+	// predict and embed check --out before reading anything, as train
+	// and eval check --result.
+	missing := filepath.Join(tmp, "nodir", "p.txt")
+	for _, args := range [][]string{
+		{"predict", "--model", model, "--out", missing},
+		{"embed", "--model", model, "--out", missing, "--format", "text"},
+	} {
+		if code, _, errOut := runMain(t, "", args...); code != ExitUsage || !strings.Contains(errOut, "mkdir -p "+filepath.Dir(missing)) {
+			t.Errorf("%v: exit %d %q, want exit 2 naming the missing directory", args, code, errOut)
+		}
+	}
+	// A conversion in place is allowed: the input is read whole first.
+	if code, _, errOut := runMain(t, "", "data", "convert", in, in, "--to", "libsvm"); code != 0 {
+		t.Errorf("data convert in place: exit %d %s", code, errOut)
+	}
+}

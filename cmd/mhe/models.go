@@ -124,6 +124,31 @@ func (ms members) setPredictBeam(beam int) error {
 	return nil
 }
 
+// files lists the files of the models and of the data they were trained
+// and tested on, for checkOutputsDistinct: an output must not replace a
+// model's files or its dataset.
+func (ms members) files() []fileRef {
+	var refs []fileRef
+	for _, x := range ms {
+		refs = append(refs, modelFiles(x.dir, x.man, x.cfg)...)
+	}
+	return refs
+}
+
+// modelFiles lists the files of the model in dir and of the data files its
+// config names.
+func modelFiles(dir string, man *modelio.Manifest, cfg *config.Config) []fileRef {
+	var refs []fileRef
+	d := modelio.Open(dir)
+	for _, f := range []string{modelio.ManifestFile, modelio.ConfigFile, modelio.RecordFile, modelio.MetricsFile, man.WeightsFile} {
+		refs = append(refs, fileRef{"model's " + f, d.File(f)})
+	}
+	for _, kv := range train.DataFiles(cfg, false) {
+		refs = append(refs, fileRef{"model's " + kv[0], kv[1]})
+	}
+	return refs
+}
+
 func (ms members) close() {
 	for _, x := range ms {
 		x.close()

@@ -138,6 +138,10 @@ func planRun(s *streams, o *planOptions) error {
 	if o.Names != "" && o.Codes == "" {
 		return usageErrorf("--names names the labels of --codes; add --codes FILE")
 	}
+	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}, {"--codes", o.Codes}},
+		[]fileRef{{"--config", o.ConfigFile}, {"--data", o.Data}, {"--names", o.Names}}); err != nil {
+		return err
+	}
 	if o.Model != "" {
 		return planModelRun(s, o, format)
 	}

@@ -144,11 +144,18 @@ func predictRun(s *streams, o *predictOptions) error {
 	if o.changed("threshold") && !o.changed("topk") {
 		o.TopK = 100
 	}
+	if err := checkOutputFile("out", o.Out); err != nil {
+		return err
+	}
 	ms, err := openMembers(o.Models, o.Sets, o.Beam)
 	if err != nil {
 		return err
 	}
 	defer ms.close()
+	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}},
+		append([]fileRef{{"--input", o.Input}, {"--rows", o.Rows}, {"--names", o.Names}}, ms.files()...)); err != nil {
+		return err
+	}
 	m, cfg := ms[0].m, ms[0].cfg
 	// A ranking holds each label once: a larger --topk (or the 100 of
 	// --threshold) would only size buffers for labels that do not exist.

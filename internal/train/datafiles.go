@@ -39,6 +39,17 @@ func dataFiles(d *config.DataConfig, testOnly bool) [][2]string {
 	return out
 }
 
+// DataFiles lists the files a run configuration reads, resolved against
+// data.dir, each named by its config key ("data.train"); testOnly: only
+// those the test rows come from.
+func DataFiles(cfg *config.Config, testOnly bool) [][2]string {
+	files := dataFiles(&cfg.Data, testOnly)
+	for i, kv := range files {
+		files[i] = [2]string{"data." + kv[0], cfg.Path(kv[1])}
+	}
+	return files
+}
+
 // checkDataFiles names every file of the list that does not exist, in one
 // input error, with the directory relative paths were resolved against
 // and how to change it: a run whose dataset was never downloaded, or whose
