@@ -840,6 +840,7 @@ func TestOutputIsInput(t *testing.T) {
 		{[]string{"plan", "--config", cfg, "--method", "mhc", "--out", cfg}, "is the --config file"},
 		{[]string{"data", "synth", "--examples", "9", "--features", "9", "--labels", "3", "--out", other, "--test-examples", "2", "--test-out", other}, "are the same file"},
 		{[]string{"data", "convert", in, other, "--to", "xc-matrix", "--labels-out", other}, "are the same file"},
+		{[]string{"report", model, "--out", filepath.Join(model, "result.json")}, "is the run record file"},
 	} {
 		code, out, errOut := runMain(t, "", tc.args...)
 		if code != ExitUsage || !strings.Contains(errOut, tc.msg) || out != "" {
