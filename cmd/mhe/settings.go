@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-viper/mapstructure/v2"
@@ -83,11 +85,7 @@ func loadConfig(in configInput) (config.Config, error) {
 		dc.ErrorUnused = true
 	}
 	if err := v.Unmarshal(&cfg, dec); err != nil {
-		where := "configuration"
-		if in.File != "" {
-			where = in.File
-		}
-		return cfg, fmt.Errorf("%w: %s: %s", config.ErrInvalid, where, cleanDecodeError(err))
+		return cfg, fmt.Errorf("%w:\n  %s", config.ErrInvalid, decodeErrors(err, v, in))
 	}
 	cfg.Head.Plan = resolvePlanPath(cfg.Head.Plan, in.File)
 	return cfg, nil
@@ -99,7 +97,6 @@ func loadConfig(in configInput) (config.Config, error) {
 // config file. Other MHE_ variables (MHE_DATA_DIR is data.dir;
 // MHE_REQUIRE_DATA, MHE_BIN and the like belong to scripts and tests) pass.
 func checkEnvKeys(environ []string, known []string) error {
-	envName := func(key string) string { return "MHE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_")) }
 	names := map[string]string{}
 	sections := map[string]bool{}
 	for _, k := range known {
@@ -263,14 +260,110 @@ func unknownKeyHint(key string) string {
 
 // cleanDecodeError turns mapstructure's messages into one readable line per
 // problem.
-func cleanDecodeError(err error) string {
-	var msgs []string
+// decodeErrors words the decoder's errors for the user: each names its
+// key, the value and where the value came from (--set, a flag, an MHE_
+// variable or the config file), since a bad MHE_TRAIN_EPOCHS was reported
+// as an error of the config file. "'train.epochs' cannot parse value as
+// 'int': strconv.ParseInt: invalid syntax" becomes `train.epochs: "abc"
+// (from MHE_TRAIN_EPOCHS) is not a whole number`.
+func decodeErrors(err error, v *viper.Viper, in configInput) string {
+	var lines []string
 	for _, e := range unwrapAll(err) {
-		m := e.Error()
-		m = strings.ReplaceAll(m, "decoding failed due to the following error(s):\n\n", "")
+		m := strings.ReplaceAll(e.Error(), "decoding failed due to the following error(s):\n\n", "")
+		lines = append(lines, strings.Split(strings.TrimSpace(m), "\n")...)
+	}
+	var msgs []string
+	for _, m := range lines {
+		k := decodeKeyRE.FindStringSubmatch(m)
+		if k == nil {
+			msgs = append(msgs, m)
+			continue
+		}
+		from := valueSource(k[1], in)
+		want := func(goType string) string {
+			if w := map[string]string{"int": "a whole number", "uint": "a whole number >= 0", "uint64": "a whole number >= 0",
+				"float64": "a number", "bool": "true or false", "string": "text"}[goType]; w != "" {
+				return w
+			}
+			return "of type " + goType
+		}
+		if p := parseErrRE.FindStringSubmatch(m); p != nil {
+			m = fmt.Sprintf("%s: %q (%s) is not %s", p[1], fmt.Sprint(configValue(v, p[1])), from, want(p[2]))
+		} else if p := unconvertibleRE.FindStringSubmatch(m); p != nil {
+			got := "a value of another kind"
+			switch {
+			case strings.HasPrefix(p[3], "map["):
+				got = "a mapping (key: value pairs)"
+			case strings.HasPrefix(p[3], "[]"):
+				got = "a list"
+			}
+			m = fmt.Sprintf("%s (%s): want %s, got %s", p[1], from, want(p[2]), got)
+		} else {
+			m = fmt.Sprintf("%s (%s): %s", strings.Trim(k[0], "'"), from, strings.TrimLeft(m[len(k[0]):], ": "))
+		}
 		msgs = append(msgs, m)
 	}
-	return strings.Join(msgs, "; ")
+	return strings.Join(msgs, "\n  ")
+}
+
+var (
+	decodeKeyRE = regexp.MustCompile(`^'([a-z0-9_.]+)(?:\[\d+\])?'`)
+	parseErrRE  = regexp.MustCompile(`^'([a-z0-9_.]+(?:\[\d+\])?)' cannot parse value as '([a-z0-9]+)'`)
+	indexRE     = regexp.MustCompile(`^(.*)\[(\d+)\]$`)
+	// "'head.lengths[0]' expected type 'int', got unconvertible type
+	// 'map[string]interface {}'"
+	unconvertibleRE = regexp.MustCompile(`^'([a-z0-9_.]+(?:\[\d+\])?)' expected type '([a-z0-9]+)', got unconvertible type '(.*)'`)
+)
+
+// configValue is the value of a key the decoder names, "eval.k[1]" (an
+// element of a list) included.
+func configValue(v *viper.Viper, key string) any {
+	m := indexRE.FindStringSubmatch(key)
+	if m == nil {
+		return v.Get(key)
+	}
+	i, _ := strconv.Atoi(m[2])
+	switch list := v.Get(m[1]).(type) {
+	case []any:
+		if i < len(list) {
+			return list[i]
+		}
+	case []string:
+		if i < len(list) {
+			return list[i]
+		}
+	case string: // "1,3,5" from MHE_EVAL_K, split by commaListHook
+		if parts := strings.Split(strings.Trim(list, "[] "), ","); i < len(parts) {
+			return strings.TrimSpace(parts[i])
+		}
+	}
+	return v.Get(m[1])
+}
+
+// envName is the environment variable of a config key: MHE_TRAIN_EPOCHS
+// for train.epochs.
+func envName(key string) string { return "MHE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_")) }
+
+// valueSource says where a config key's value came from, by precedence:
+// --set, its flag, its MHE_ variable, else the config file.
+func valueSource(key string, in configInput) string {
+	for _, s := range slices.Backward(in.Sets) {
+		if k, _, _ := strings.Cut(s, "="); strings.ToLower(strings.TrimSpace(k)) == key {
+			return "from --set " + s
+		}
+	}
+	for name, k := range in.FlagKeys {
+		if k == key && in.Flags != nil && in.Flags.Changed(name) {
+			return "from --" + name
+		}
+	}
+	if env := envName(key); os.Getenv(env) != "" {
+		return "from " + env
+	}
+	if in.File != "" {
+		return "in " + in.File
+	}
+	return "the default"
 }
 
 func unwrapAll(err error) []error {

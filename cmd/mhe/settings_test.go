@@ -82,22 +82,27 @@ func TestUnknownAndBadKeys(t *testing.T) {
 		{"train:\n  epoch: 3\n", "train.epoch: unknown key (did you mean train.epochs?)"},
 		{"trian:\n  epochs: 3\n", "trian"},
 		{"train: 5\n", "train"},
-		{"train:\n  epochs: many\n", "epochs"},
+		{"train:\n  epochs: many\n", `train.epochs: "many" (in FILE) is not a whole number`},
+		{"train: {lr: fast, huge_pages: maybe}\neval: {k: [1, x]}\n", `train.lr: "fast" (in FILE) is not a number`},
+		{"train: {lr: fast, huge_pages: maybe}\neval: {k: [1, x]}\n", `train.huge_pages: "maybe" (in FILE) is not true or false`},
+		{"train: {lr: fast, huge_pages: maybe}\neval: {k: [1, x]}\n", `eval.k[1]: "x" (in FILE) is not a whole number`},
 		{"train: [1, 2\n", "not valid YAML"},
-		{"head:\n  lengths: {a: 1}\n", "lengths"},
+		{"head:\n  lengths: {a: 1}\n", "head.lengths[0] (in FILE): want a whole number, got a mapping (key: value pairs)"},
+		{"train:\n  epochs: [1]\n", "train.epochs (in FILE): want a whole number, got a list"},
 		// Weak typing used to change these numbers silently: 2.5 epochs
 		// became 2, true became 1, and an unsigned -1 became 2^64-1 (the
 		// flags refused them).
-		{"train:\n  epochs: 2.5\n", "'train.epochs' 2.5 is not a whole number"},
-		{"train:\n  epochs: true\n", "'train.epochs' true is not a number"},
-		{"train:\n  lr: true\n", "'train.lr' true is not a number"},
-		{"encoder:\n  hidden: [32.5]\n", "'encoder.hidden[0]' 32.5 is not a whole number"},
-		{"train:\n  seed: -1\n", "'train.seed' -1 is negative"},
-		{"data:\n  synth: {examples: 10, features: 5, labels: 3, seed: -2}\n", "'data.synth.seed' -2 is negative"},
+		{"train:\n  epochs: 2.5\n", "train.epochs (in FILE): 2.5 is not a whole number"},
+		{"train:\n  epochs: true\n", "train.epochs (in FILE): true is not a number"},
+		{"train:\n  lr: true\n", "train.lr (in FILE): true is not a number"},
+		{"encoder:\n  hidden: [32.5]\n", "encoder.hidden[0] (in FILE): 32.5 is not a whole number"},
+		{"train:\n  seed: -1\n", "train.seed (in FILE): -1 is negative"},
+		{"data:\n  synth: {examples: 10, features: 5, labels: 3, seed: -2}\n", "data.synth.seed (in FILE): -2 is negative"},
 	}
 	for _, c := range cases {
-		_, err := loadConfig(configInput{File: writeConfig(t, c.body)})
-		if err == nil || !strings.Contains(err.Error(), c.want) {
+		file := writeConfig(t, c.body)
+		_, err := loadConfig(configInput{File: file})
+		if c.want = strings.ReplaceAll(c.want, "FILE", file); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: error %v, want it to mention %q", c.body, err, c.want)
 		}
 		if exitCode(err) != ExitUsage {
@@ -107,9 +112,25 @@ func TestUnknownAndBadKeys(t *testing.T) {
 	if _, err := loadConfig(configInput{Sets: []string{"train.nope=1"}}); err == nil || !strings.Contains(err.Error(), "unknown key") {
 		t.Errorf("--set of an unknown key: %v", err)
 	}
-	if _, err := loadConfig(configInput{Sets: []string{"train.seed=-1"}}); err == nil || !strings.Contains(err.Error(), "negative") {
+	if _, err := loadConfig(configInput{Sets: []string{"train.seed=-1"}}); err == nil || !strings.Contains(err.Error(), "train.seed (from --set train.seed=-1): -1 is negative") {
 		t.Errorf("--set train.seed=-1: %v", err)
 	}
+	// A bad value is named with where it came from: a bad MHE_TRAIN_EPOCHS
+	// was reported as an error of the config file.
+	file := writeConfig(t, "train: {epochs: 3}\n")
+	t.Setenv("MHE_TRAIN_EPOCHS", "abc")
+	t.Setenv("MHE_EVAL_K", "1,x")
+	_, err := loadConfig(configInput{File: file})
+	for _, want := range []string{`train.epochs: "abc" (from MHE_TRAIN_EPOCHS) is not a whole number`, `eval.k[1]: "x" (from MHE_EVAL_K) is not a whole number`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("bad environment values: %v, want %q", err, want)
+		}
+	}
+	if _, err := loadConfig(configInput{File: file, Sets: []string{"train.epochs=xyz"}}); err == nil || !strings.Contains(err.Error(), `train.epochs: "xyz" (from --set train.epochs=xyz) is not a whole number`) {
+		t.Errorf("--set above the environment: %v", err)
+	}
+	t.Setenv("MHE_TRAIN_EPOCHS", "")
+	t.Setenv("MHE_EVAL_K", "")
 	if cfg, err := loadConfig(configInput{Sets: []string{"train.seed=18446744073709551615"}}); err != nil || cfg.Train.Seed != 1<<64-1 {
 		t.Errorf("--set of the largest seed: %v, %v", cfg.Train.Seed, err)
 	}
