@@ -158,6 +158,20 @@ func TestValidateNamesKeyAndFix(t *testing.T) {
 			t.Errorf("validate: %v, want %q", err, want)
 		}
 	}
+	if exitCode(err) != ExitUsage {
+		t.Errorf("validate: exit %d, want %d", exitCode(err), ExitUsage)
+	}
+	// mhe train names the flag, --set or variable a bad value came from;
+	// the file's own values are named by the file.
+	file := writeConfig(t, "data: {train: x.txt}\ntrain: {batch_size: 0}\n")
+	t.Setenv("MHE_HEAD_BEAM", "0")
+	code, _, errOut := runMain(t, "", "train", "--config", file, "--out", filepath.Join(t.TempDir(), "m"), "--epochs", "0", "--set", "train.lr=-0.1")
+	for _, want := range []string{file + ": config: invalid:", "head.beam (from MHE_HEAD_BEAM): 0", "train.epochs (from --epochs): 0 must be >= 1",
+		"train.lr (from --set train.lr=-0.1): -0.1 must be > 0", "\n  train.batch_size: 0 must be >= 1"} {
+		if code != ExitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("train: exit %d, %q; want exit 2 and %q", code, errOut, want)
+		}
+	}
 }
 
 // Every shipped config, and the sweep example's base configs, load and pass

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -129,6 +130,16 @@ func trainRun(s *streams, o *trainOptions) error {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
+		// Name the flag, --set or variable a value came from; the
+		// config file's values are named by the file.
+		var ve *config.ValidationError
+		if errors.As(err, &ve) {
+			for i, p := range ve.Problems {
+				if src := valueSource(p.Key, in); strings.HasPrefix(src, "from ") {
+					ve.Problems[i].Source = src
+				}
+			}
+		}
 		if in.File != "" {
 			return fmt.Errorf("%s: %w", in.File, err) // name the file to fix
 		}

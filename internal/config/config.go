@@ -359,9 +359,9 @@ var (
 // Validate checks every value that can be checked without the data and
 // returns all problems at once, each naming its key and the fix.
 func (c *Config) Validate() error {
-	var errs []string
+	var errs []Problem
 	bad := func(key, format string, args ...any) {
-		errs = append(errs, key+": "+fmt.Sprintf(format, args...))
+		errs = append(errs, Problem{Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
 	oneOf := func(key, v string, allowed []string) {
 		if !slices.Contains(allowed, strings.ToLower(v)) {
@@ -542,10 +542,36 @@ func (c *Config) Validate() error {
 	}
 	oneOf("eval.empty_rows", ev.EmptyRows, emptyRows)
 	if len(errs) > 0 {
-		return fmt.Errorf("%w:\n  %s", ErrInvalid, strings.Join(errs, "\n  "))
+		return &ValidationError{Problems: errs}
 	}
 	return nil
 }
+
+// Problem is one invalid value: its key and what is wrong, with the fix.
+// Source, when set, says where the value came from (a flag, an
+// environment variable); the CLI fills it in.
+type Problem struct {
+	Key, Msg, Source string
+}
+
+// ValidationError lists every problem Validate found. It is ErrInvalid.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		key := p.Key
+		if p.Source != "" {
+			key += " (" + p.Source + ")"
+		}
+		lines[i] = key + ": " + p.Msg
+	}
+	return ErrInvalid.Error() + ":\n  " + strings.Join(lines, "\n  ")
+}
+
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
 // unit reports whether x is in [0, 1); NaN is not.
 func unit(x float64) bool { return x >= 0 && x < 1 }
