@@ -796,7 +796,7 @@ func TestOutputIsInput(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	cfg := filepath.Join(tmp, "c.yaml")
-	os.WriteFile(cfg, []byte("data: {dir: "+tmp+", train: d.txt, holdout_every: 5}\nencoder: {type: linear}\nhead: {method: vanilla}\ntrain: {epochs: 1}\n"), 0o644)
+	os.WriteFile(cfg, []byte("data: {train: "+data+", holdout_every: 5}\nencoder: {type: linear}\nhead: {method: vanilla}\ntrain: {epochs: 1}\n"), 0o644)
 	model := filepath.Join(tmp, "m")
 	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", model, "--quiet"); code != 0 {
 		t.Fatal(errOut)
