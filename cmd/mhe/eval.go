@@ -238,6 +238,11 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err != nil {
 		return err
 	}
+	if prop.params.A > 0 && prop.n < 3 {
+		// N < e: C = (ln N − 1)(B + 1)^A is negative (pyxclib computes
+		// the same), and the weights rank labels backwards.
+		fmt.Fprintf(s.errOut, "eval: warning: %s has %d training rows; the propensity model needs at least 3 (its C = (ln N - 1)(B + 1)^A is negative below e), so PSP@k and PSnDCG@k mean nothing here\n", o.Train, prop.n)
+	}
 	opt.InvPropensity = prop.weights
 	opt.KeepRows = o.Against != ""
 	ev, err := eval.NewEvaluator(opt)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -195,6 +196,17 @@ func TestEvalPropensityFlags(t *testing.T) {
 	}
 	if code, _, errOut := runMain(t, "", "eval", "--model", dir, "--A", "0.6", "--B", "2.6"); code != 0 {
 		t.Errorf("a valid pair: exit %d %s", code, errOut)
+	}
+	// Propensities from fewer than 3 training rows are computed (as
+	// pyxclib does) with a warning: the model's C is negative there.
+	for rows, warn := range map[int]bool{1: true, 2: true, 3: false} {
+		train := filepath.Join(t.TempDir(), "train.txt")
+		body := strconv.Itoa(rows) + " 3 5\n" + strings.Repeat("0,1 0:1\n", rows)
+		os.WriteFile(train, []byte(body), 0o644)
+		code, _, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt", "--train", train)
+		if code != 0 || strings.Contains(errOut, "PSP@k and PSnDCG@k mean nothing here") != warn {
+			t.Errorf("--train of %d rows: exit %d, stderr %q; want a warning: %v", rows, code, errOut, warn)
+		}
 	}
 }
 
