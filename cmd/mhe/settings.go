@@ -258,8 +258,6 @@ func unknownKeyHint(key string) string {
 	return "unknown key; every key is listed in configs/README.md"
 }
 
-// cleanDecodeError turns mapstructure's messages into one readable line per
-// problem.
 // decodeErrors words the decoder's errors for the user: each names its
 // key, the value and where the value came from (--set, a flag, an MHE_
 // variable or the config file), since a bad MHE_TRAIN_EPOCHS was reported
@@ -280,13 +278,6 @@ func decodeErrors(err error, v *viper.Viper, in configInput) string {
 			continue
 		}
 		from := valueSource(k[1], in)
-		want := func(goType string) string {
-			if w := map[string]string{"int": "a whole number", "uint": "a whole number >= 0", "uint64": "a whole number >= 0",
-				"float64": "a number", "bool": "true or false", "string": "text"}[goType]; w != "" {
-				return w
-			}
-			return "of type " + goType
-		}
 		if p := parseErrRE.FindStringSubmatch(m); p != nil {
 			m = fmt.Sprintf("%s: %q (%s) is not %s", p[1], fmt.Sprint(configValue(v, p[1])), from, want(p[2]))
 		} else if p := unconvertibleRE.FindStringSubmatch(m); p != nil {
@@ -304,6 +295,15 @@ func decodeErrors(err error, v *viper.Viper, in configInput) string {
 		msgs = append(msgs, m)
 	}
 	return strings.Join(msgs, "\n  ")
+}
+
+// want says in words what a setting of a Go type holds.
+func want(goType string) string {
+	if w := map[string]string{"int": "a whole number", "uint": "a whole number >= 0", "uint64": "a whole number >= 0",
+		"float64": "a number", "bool": "true or false", "string": "text"}[goType]; w != "" {
+		return w
+	}
+	return "of type " + goType
 }
 
 var (
