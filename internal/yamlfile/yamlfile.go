@@ -47,21 +47,22 @@ func Decode(raw []byte, name string, v any) error {
 }
 
 // SyntaxError words a YAML syntax error of raw, the contents of the file
-// name, as "name:LINE: not valid YAML: what" ("yaml: line 3: mapping values
-// are not allowed" names no file). A tab in the indentation of the line named or
-// the one before it, which YAML forbids and editors hide, is pointed out.
+// name, as "name:LINE: not valid YAML: what" ("yaml: line 3: mapping
+// values are not allowed" names no file). A tab in the indentation of the
+// line named or the one before it, which YAML forbids and editors hide, is
+// pointed out.
 func SyntaxError(raw []byte, name string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	m := lineRE.FindStringSubmatch(msg)
 	if m == nil {
 		return fmt.Errorf("%s: not valid YAML: %s", name, msg)
 	}
+	if strings.Contains(m[2], "tab") { // the parser says so itself
+		return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
+	}
 	line, _ := strconv.Atoi(m[1])
 	lines := bytes.Split(raw, []byte("\n"))
 	for _, n := range []int{line, line - 1} {
-		if strings.Contains(m[2], "tab") {
-			break // the parser says so itself
-		}
 		if n >= 1 && n <= len(lines) {
 			l := lines[n-1]
 			indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
