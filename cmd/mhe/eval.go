@@ -52,6 +52,8 @@ type evalOptions struct {
 	Beam        int
 	// AllowTrainRows lets --model score test rows the model trained on.
 	AllowTrainRows bool
+	// Quiet: no progress on stderr (mhe eval --model on a long test split).
+	Quiet bool
 
 	changed func(string) bool
 }
@@ -134,6 +136,7 @@ propensities; no model may have trained on those rows.`,
 	f.IntVar(&o.Resamples, "resamples", 1000, "with --against: bootstrap resamples and random swaps")
 	f.Uint64Var(&o.Seed, "seed", 1, "with --against: seed of the resamples")
 	f.IntVar(&o.Beam, "beam", 0, "with --model: "+beamHelp)
+	f.BoolVar(&o.Quiet, "quiet", false, "with --model: no progress on stderr while the test split is predicted")
 	f.BoolVar(&o.AllowTrainRows, "allow-train-rows", false, "with --model: score test rows that the model trained on or chose its weights on (refused by default: such metrics overstate the model)")
 	return cmd
 }

@@ -89,13 +89,16 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if err != nil {
 		return err
 	}
-	var more []train.RowScorer
+	prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "eval", test.Rows())
+	more := []train.RowScorer{prog}
 	var pl *eval.PerLabel
 	if o.PerLabel != "" {
 		pl = eval.NewPerLabel(m.Labels, o.PerLabelK)
 		more = append(more, pl)
 	}
-	if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, more...); err != nil {
+	err = train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, more...)
+	prog.finish()
+	if err != nil {
 		return ms.memberError(err)
 	}
 	res := ev.Result()

@@ -204,8 +204,10 @@ func predictRun(s *streams, o *predictOptions) error {
 	}
 	start := time.Now()
 	rows := 0
+	prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "predict", src.Rows())
 	write := func(w io.Writer) (err error) {
-		rows, err = streamPredictions(w, r, m.Labels, src, o, names)
+		rows, err = streamPredictions(w, r, m.Labels, countedRows{src, prog}, o, names)
+		prog.finish()
 		return err
 	}
 	if o.Out == "-" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
@@ -103,4 +104,109 @@ func formatMetrics(m map[string]float64) string {
 type usage struct {
 	CPUSeconds float64
 	PeakRSSMiB float64
+}
+
+// rowProgress reports a long pass over rows (mhe predict, mhe eval
+// --model) on stderr, as training reports its epochs: once the pass has
+// run for a while, a bar on a terminal, or else a plain line every few
+// seconds, with the rate and, when the row count is known, the time left.
+// A short pass prints nothing, and --quiet nothing at all. A prediction of
+// 10^6 rows with a vanilla model over 10^6 labels runs for hours; without
+// it nothing said whether the job was alive.
+type rowProgress struct {
+	w     io.Writer
+	tty   bool
+	what  string // "predict"
+	total int    // rows, -1: unknown
+	after time.Duration
+	every time.Duration
+	now   func() time.Time
+
+	start, last time.Time
+	done        int
+	bar         *progressbar.ProgressBar
+}
+
+// newRowProgress returns nil (which reports nothing) when quiet.
+func newRowProgress(w io.Writer, tty, quiet bool, what string, total int) *rowProgress {
+	if quiet {
+		return nil
+	}
+	p := &rowProgress{w: w, tty: tty, what: what, total: total, after: 5 * time.Second, every: 5 * time.Second, now: time.Now}
+	if tty {
+		p.after = time.Second
+	}
+	p.start = p.now()
+	return p
+}
+
+// add counts n more rows done.
+func (p *rowProgress) add(n int) {
+	if p == nil {
+		return
+	}
+	p.done += n
+	now := p.now()
+	elapsed := now.Sub(p.start)
+	if elapsed < p.after {
+		return
+	}
+	if p.tty {
+		if p.bar == nil {
+			max := int64(p.total)
+			if p.total < 0 {
+				max = -1 // a spinner
+			}
+			p.bar = progressbar.NewOptions64(max,
+				progressbar.OptionSetWriter(p.w),
+				progressbar.OptionSetDescription(p.what),
+				progressbar.OptionShowCount(),
+				progressbar.OptionShowIts(),
+				progressbar.OptionSetItsString("rows"),
+				progressbar.OptionSetPredictTime(p.total >= 0),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish(),
+				progressbar.OptionSetWidth(30),
+			)
+		}
+		p.bar.Set(p.done)
+		return
+	}
+	if !p.last.IsZero() && now.Sub(p.last) < p.every {
+		return
+	}
+	p.last = now
+	rate := float64(p.done) / elapsed.Seconds()
+	if p.total < 0 {
+		fmt.Fprintf(p.w, "%s: %d rows  %.0f rows/s\n", p.what, p.done, rate)
+		return
+	}
+	eta := time.Duration(float64(max(p.total-p.done, 0))/rate) * time.Second
+	fmt.Fprintf(p.w, "%s: %d/%d rows  %.0f rows/s  ETA %s\n", p.what, p.done, p.total, rate, eta.Round(time.Second))
+}
+
+// finish clears the bar; the command's summary follows.
+func (p *rowProgress) finish() {
+	if p != nil && p.bar != nil {
+		p.bar.Finish()
+		p.bar = nil
+	}
+}
+
+// Add makes rowProgress a train.RowScorer: mhe eval --model counts the
+// rows it scores.
+func (p *rowProgress) Add(_, _ []int32) { p.add(1) }
+
+// countedRows counts the rows a rowSource yields.
+type countedRows struct {
+	rowSource
+	p *rowProgress
+}
+
+func (c countedRows) Next(row *data.Row) error {
+	err := c.rowSource.Next(row)
+	if err == nil {
+		c.p.add(1)
+	}
+	return err
 }

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A long pass over rows says how far it is every few seconds (plain lines
+// when stderr is not a terminal); a short one, or a quiet one, says nothing.
+func TestRowProgress(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tick := func(p *rowProgress, rows int, step time.Duration) {
+		for range rows {
+			clock = clock.Add(step)
+			p.add(1)
+		}
+	}
+	newAt := func(w *bytes.Buffer, tty, quiet bool, total int) *rowProgress {
+		p := newRowProgress(w, tty, quiet, "predict", total)
+		if p != nil {
+			p.now = func() time.Time { return clock }
+			p.start = clock
+		}
+		return p
+	}
+
+	var out bytes.Buffer
+	p := newAt(&out, false, false, 1000)
+	tick(p, 400, 10*time.Millisecond) // 4 s: nothing yet
+	if out.Len() != 0 {
+		t.Errorf("a pass of 4 s printed %q", out.String())
+	}
+	tick(p, 600, 10*time.Millisecond) // 10 s in all: lines at 5 s and 10 s
+	p.finish()
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []string{"predict: 500/1000 rows  100 rows/s  ETA 5s", "predict: 1000/1000 rows  100 rows/s  ETA 0s"}
+	if strings.Join(lines, "|") != strings.Join(want, "|") {
+		t.Errorf("lines %q, want %q", lines, want)
+	}
+
+	out.Reset()
+	p = newAt(&out, false, false, -1) // stdin: no row count
+	tick(p, 700, 10*time.Millisecond)
+	if got := strings.TrimSpace(out.String()); got != "predict: 500 rows  100 rows/s" {
+		t.Errorf("unknown total: %q", got)
+	}
+
+	out.Reset()
+	p = newAt(&out, true, false, 1000) // a terminal: a bar after 1 s, cleared at the end
+	tick(p, 300, 10*time.Millisecond)
+	if !strings.Contains(out.String(), "predict") || !strings.Contains(out.String(), "/1000") {
+		t.Errorf("no bar on a terminal: %q", out.String())
+	}
+	p.finish()
+
+	out.Reset()
+	p = newAt(&out, false, true, 1000) // --quiet
+	tick(p, 1000, 10*time.Millisecond)
+	p.finish()
+	p.Add(nil, nil)
+	if out.Len() != 0 {
+		t.Errorf("--quiet printed %q", out.String())
+	}
+}
