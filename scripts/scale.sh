@@ -31,7 +31,7 @@ run() { # name -> "train_ex_per_s predict_rows_per_s rss_mib p@1"
   /usr/bin/time -f "%M" -o "$tmp/$1.rss" bin/mhe train --config "$tmp/$1.yaml" --out "$tmp/$1" --threads 2 --quiet --format json >"$tmp/$1.json"
   local tr pr rss p1
   tr=$(grep -o '"train_examples_per_sec": [0-9.e+-]*' "$tmp/$1/result.json" | awk '{printf "%.0f", $2}')
-  pr=$(bin/mhe predict --model "$tmp/$1" --threads 2 --out /dev/null 2>&1 | grep -o '[0-9]* rows/s' | awk '{print $1}')
+  pr=$(bin/mhe predict --model "$tmp/$1" --threads 2 --out /dev/null 2>&1 | grep '^predict: [0-9]* rows in' | grep -o '[0-9]* rows/s' | awk '{print $1}')
   rss=$(awk '{printf "%.0f", $1/1024}' "$tmp/$1.rss")
   p1=$(grep -o '"p@1": [0-9.e+-]*' "$tmp/$1.json" | awk '{printf "%.2f", 100*$2}')
   echo "$tr $pr $rss $p1"

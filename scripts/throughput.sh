@@ -24,7 +24,7 @@ for th in ${THREADS:-2}; do
   secs=$(grep -o 'done: [0-9]* epochs in [0-9.]*s wall' "$log" | awk '{print $5}')
   rss=$(grep -o 'peak RSS [0-9]* MiB' "$log" | awk '{print $3}')
   # Prediction throughput with loading included: a separate process.
-  pr=$(bin/mhe predict --model "$tmp/$c" --threads "$th" --out "$tmp/$c.pred" 2>&1 | grep -o '[0-9]* rows/s' | awk '{print $1}')
+  pr=$(bin/mhe predict --model "$tmp/$c" --threads "$th" --out "$tmp/$c.pred" 2>&1 | grep '^predict: [0-9]* rows in' | grep -o '[0-9]* rows/s' | awk '{print $1}')
   printf "%-20s %7s %8s %14s %14s %16s %10s\n" "$c" "$th" "$p1" "$tr" "$secs" "$pr" "$rss"
 done
 done
