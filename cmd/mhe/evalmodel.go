@@ -68,7 +68,10 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		if err != nil {
 			return err
 		}
-		if err := train.AddRanked(ms.models(), nn.NewPool(threads), test, ev); err != nil {
+		prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "eval", test.Rows())
+		err = train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, prog)
+		prog.finish()
+		if err != nil {
 			return ms.memberError(err)
 		}
 		if err := checkScoredRows(ev.Result(), test.Name); err != nil {
