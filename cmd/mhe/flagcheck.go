@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"syscall"
 	"time"
@@ -182,4 +183,33 @@ func (o *onceString) Set(v string) error {
 	}
 	*o.p, o.set = v, true
 	return nil
+}
+
+// flagValueRE matches pflag's error for a value its flag cannot parse:
+// `invalid argument "abc" for "--epochs" flag: strconv.ParseInt: parsing
+// "abc": invalid syntax`.
+var flagValueRE = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: `)
+
+// flagValueError words pflag's "invalid argument" errors without Go's
+// parser names: `--epochs "abc": want a whole number`. Other errors (an
+// unknown flag, a missing value) pass unchanged.
+func flagValueError(c *cobra.Command, err error) error {
+	m := flagValueRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	f := c.Flags().Lookup(m[2])
+	if f == nil {
+		return err
+	}
+	want := map[string]string{
+		"int": "a whole number", "int64": "a whole number", "intSlice": "whole numbers separated by commas, such as 1,3,5",
+		"uint": "a whole number >= 0", "uint64": "a whole number >= 0",
+		"float64": "a number, such as 0.5", "bool": "true or false",
+		"duration": "a duration, such as 90s, 10m or 1h30m",
+	}[f.Value.Type()]
+	if want == "" {
+		return err
+	}
+	return fmt.Errorf("--%s %q: want %s", m[2], m[1], want)
 }

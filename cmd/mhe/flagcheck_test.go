@@ -50,3 +50,25 @@ func TestIntFlagRanges(t *testing.T) {
 		}
 	}
 }
+
+// A flag value its flag cannot parse is named in words, without Go's parser
+// names ("strconv.ParseFloat: parsing "abc": invalid syntax"); exit 2.
+func TestFlagValueErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"predict", "--model", "m", "--threshold", "abc"}, `--threshold "abc": want a number, such as 0.5`},
+		{[]string{"train", "--config", "c.yaml", "--seed", "1.5"}, `--seed "1.5": want a whole number >= 0`},
+		{[]string{"train", "--config", "c.yaml", "--epochs", "many"}, `--epochs "many": want a whole number`},
+		{[]string{"train", "--config", "c.yaml", "--checkpoint-interval", "5x"}, `--checkpoint-interval "5x": want a duration, such as 90s, 10m or 1h30m`},
+		{[]string{"predict", "--model", "m", "--header=maybe"}, `--header "maybe": want true or false`},
+		{[]string{"eval", "--pred", "p", "--truth", "t", "--k", "1,,3"}, `--k "1,,3": want whole numbers separated by commas, such as 1,3,5`},
+		{[]string{"eval", "--nope"}, "unknown flag: --nope"},
+	} {
+		code, out, errOut := runMain(t, "", tc.args...)
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "strconv") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}

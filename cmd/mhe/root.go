@@ -138,7 +138,7 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 	root.SetOut(s.out)
 	root.SetErr(s.errOut)
 	root.SetIn(s.in)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagValueError(c, err)} })
 	root.AddCommand(
 		newPlanCmd(s, nil),
 		newEvalCmd(s, nil),
