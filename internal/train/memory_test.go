@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -242,5 +244,25 @@ func TestWarnUnlocked(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(got[0], "training without a lock on /scratch/m (/scratch/m/training/lock: flock: this file system does not support file locks (function not implemented))") ||
 		!strings.Contains(got[0], "give every job its own --out") {
 		t.Errorf("warning %q", got)
+	}
+}
+
+// A damaged head.plan file is reported before the data is read (minutes on
+// a large dataset) and before the model directory is made: here the data
+// file does not exist, and the plan file's error is the one returned.
+func TestTrainRunChecksPlanFileFirst(t *testing.T) {
+	tmp := t.TempDir()
+	plan := filepath.Join(tmp, "plan.yaml")
+	os.WriteFile(plan, []byte("method: mhc\nlabels: ten\nlengths: [5, 2]\n"), 0o644)
+	cfg := config.Default()
+	cfg.Data.Train = filepath.Join(tmp, "no-such-data.txt")
+	cfg.Head.Plan = plan
+	out := filepath.Join(tmp, "model")
+	_, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: out, Threads: 1})
+	if err == nil || !strings.Contains(err.Error(), plan+":2: `ten` is not a whole number") {
+		t.Errorf("got %v, want the plan file's error", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the model directory was made")
 	}
 }

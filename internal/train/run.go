@@ -72,6 +72,11 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		warnf = func(format string, args ...any) { logf("warning: "+format, args...) }
 	}
 	nn.SetHugePages(cfg.Train.HugePages)
+	// A damaged head.plan file is reported before the data is read (a
+	// large dataset takes minutes) and before the model directory is made.
+	if _, err := readPlanFile(cfg); err != nil {
+		return nil, err
+	}
 	dir := modelio.Open(o.Dir)
 	var ckpt *modelio.Checkpoint
 	started := false

@@ -37,6 +37,16 @@ func Decode(raw []byte, name string, v any) error {
 	for _, e := range te.Errors {
 		if m := unknownRE.FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("%s:%s: unknown key %q (the keys there are %s)", name, m[1], m[2], strings.Join(keys[m[3]], ", ")))
+		} else if m := unmarshalRE.FindStringSubmatch(e); m != nil {
+			if m[3] != "" {
+				msgs = append(msgs, fmt.Sprintf("%s:%s: %s is not %s", name, m[1], m[3], kindOf(m[4])))
+			} else {
+				found := map[string]string{"map": "a mapping (key: value pairs)", "seq": "a list"}[m[2]]
+				if found == "" {
+					found = "a YAML " + m[2]
+				}
+				msgs = append(msgs, fmt.Sprintf("%s:%s: found %s where %s goes", name, m[1], found, kindOf(m[4])))
+			}
 		} else if m := lineRE.FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("%s:%s: %s", name, m[1], m[2]))
 		} else {
@@ -74,7 +84,31 @@ func SyntaxError(raw []byte, name string, err error) error {
 	return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
 }
 
+// kindOf says in words what a value of a Go type is written as in YAML.
+func kindOf(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map["):
+		return "a mapping (key: value pairs)"
+	case strings.HasPrefix(goType, "uint"):
+		return "a whole number >= 0"
+	case strings.HasPrefix(goType, "int"):
+		return "a whole number"
+	case strings.HasPrefix(goType, "float"):
+		return "a number"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string":
+		return "text"
+	}
+	return "a mapping (key: value pairs)" // a struct
+}
+
 var (
+	// What yaml.v3 says of a value of the wrong kind: "line 2: cannot
+	// unmarshal !!int `5` into []sweep.Entry".
+	unmarshalRE = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: (`.*`))? into (\\S+)$")
 	// What yaml.v3 says of a key with no field: "line 3: field foo not
 	// found in type sweep.Entry".
 	unknownRE = regexp.MustCompile(`^line (\d+): field (.+) not found in type (\S+)$`)

@@ -34,7 +34,11 @@ func TestDecode(t *testing.T) {
 		{name: "unknown nested", in: "out: x\nruns:\n  - name: a\n    cout: 2\n", want: []string{`s.yaml:4: unknown key "cout" (the keys there are name, count)`}},
 		{name: "both", in: "outt: x\nruns:\n  - nam: a\n", want: []string{`s.yaml:1: unknown key "outt"`, `s.yaml:3: unknown key "nam"`}},
 		{name: "hidden is unknown", in: "hidden: x\n", want: []string{`s.yaml:1: unknown key "hidden"`}},
-		{name: "wrong type", in: "runs:\n  - count: many\n", want: []string{"s.yaml:2: cannot unmarshal", "many"}},
+		{name: "wrong type", in: "runs:\n  - count: many\n", want: []string{"s.yaml:2: `many` is not a whole number"}},
+		{name: "scalar for a list", in: "out: x\nruns: 5\n", want: []string{"s.yaml:2: `5` is not a list"}},
+		{name: "mapping for a list", in: "out: x\nruns: {a: 1}\n", want: []string{"s.yaml:2: found a mapping (key: value pairs) where a list goes"}},
+		{name: "list for text", in: "out: [x]\n", want: []string{"s.yaml:1: found a list where text goes"}},
+		{name: "text for a bool", in: "plain: maybe\n", want: []string{"s.yaml:1: `maybe` is not true or false"}},
 		// A tab in the indentation (editors hide it) is pointed out,
 		// whether the parser stops on its line or on the next.
 		{name: "tab", in: "out: x\nruns:\n\t- name: a\n", want: []string{"s.yaml:3: not valid YAML: found character that cannot start any token (line 3 is indented with a tab: YAML indents with spaces only)"}},
