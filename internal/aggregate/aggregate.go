@@ -6,18 +6,16 @@
 package aggregate
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
-	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/mhe-xlc/mhe/internal/jsonerr"
 	"github.com/mhe-xlc/mhe/internal/record"
 )
 
@@ -103,7 +101,7 @@ func Load(paths []string) ([]*record.Record, error) {
 		}
 		var r record.Record
 		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, fmt.Errorf("%s: not an mhe result file: %s", p, jsonProblem(raw, err))
+			return nil, fmt.Errorf("%s: not an mhe result file: %s", p, jsonerr.Describe(raw, err))
 		}
 		// A training record without test metrics (no test split, or
 		// eval.score_test false) still holds its validation metrics.
@@ -113,53 +111,6 @@ func Load(paths []string) ([]*record.Record, error) {
 		out = append(out, &r)
 	}
 	return out, nil
-}
-
-// jsonProblem says what is wrong with a JSON document in a reader's terms:
-// the line and the key and what it holds, not the Go type it was decoded
-// into.
-func jsonProblem(raw []byte, err error) string {
-	line := func(off int64) int { return 1 + bytes.Count(raw[:min(max(off, 0), int64(len(raw)))], []byte("\n")) }
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		want := te.Type.Kind().String()
-		switch te.Type.Kind() {
-		case reflect.Float32, reflect.Float64:
-			want = "a number"
-			if strings.HasPrefix(te.Value, "number") {
-				want = "a number within float64's range"
-			}
-		case reflect.Int, reflect.Int32, reflect.Int64:
-			want = "a whole number"
-		case reflect.Uint, reflect.Uint32, reflect.Uint64:
-			want = "a whole number, not negative"
-		case reflect.String:
-			want = "a string"
-		case reflect.Bool:
-			want = "true or false"
-		case reflect.Map, reflect.Struct:
-			want = "an object"
-		case reflect.Slice:
-			want = "a list"
-		}
-		found := te.Value
-		switch found {
-		case "string":
-			found = "a string"
-		case "object":
-			found = "an object"
-		case "array":
-			found = "a list"
-		case "bool":
-			found = "true or false"
-		}
-		return fmt.Sprintf("line %d: %q holds %s, want %s", line(te.Offset), te.Field, found, want)
-	case errors.As(err, &se):
-		return fmt.Sprintf("line %d: %v", line(se.Offset), se)
-	}
-	return err.Error()
 }
 
 // ignored are the config keys that do not make a different experiment:

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/flock"
+	"github.com/mhe-xlc/mhe/internal/jsonerr"
 )
 
 // FormatVersion is the model directory format this mhe writes and reads.
@@ -240,7 +241,7 @@ func (d *Dir) ReadManifest() (*Manifest, error) {
 	var m Manifest
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, d.File(ManifestFile), err)
+		return nil, fmt.Errorf("%w: %s: %s", ErrCorrupt, d.File(ManifestFile), jsonerr.Describe(raw, err))
 	}
 	if m.Format != "mhe-model" {
 		return nil, fmt.Errorf("%w: %s is not an mhe model manifest", ErrCorrupt, d.File(ManifestFile))

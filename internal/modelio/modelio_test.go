@@ -146,6 +146,12 @@ func TestManifestVersions(t *testing.T) {
 	if _, err := d.ReadManifest(); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("path in weights name: %v", err)
 	}
+	// A hand-edited manifest is described by line and key, not by the Go
+	// struct it is decoded into.
+	os.WriteFile(d.File(ManifestFile), []byte("{\n  \"format\": \"mhe-model\",\n  \"labels\": \"many\"\n}\n"), 0o644)
+	if _, err := d.ReadManifest(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `manifest.json: line 3: "labels" holds a string, want a whole number`) {
+		t.Errorf("a string for a number: %v", err)
+	}
 }
 
 // TestUnfinishedRun: a run that staged its config but wrote neither a

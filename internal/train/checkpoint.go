@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/jsonerr"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 )
 
@@ -92,7 +93,7 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) (other *buildinfo.Info, err erro
 	}
 	var rec checkpointState
 	if err := json.Unmarshal(raw, &rec); err != nil {
-		return nil, fmt.Errorf("%w: checkpoint state: %v", modelio.ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: checkpoint state %s: %s", modelio.ErrCorrupt, filepath.Join(path, "state.json"), jsonerr.Describe(raw, err))
 	}
 	if !slices.Equal(rec.DataSHA256, t.state.DataSHA256) {
 		return nil, fmt.Errorf("%w: the training data changed since this run started (sha256 differs); start a new run with --force", modelio.ErrIncompatible)
