@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
@@ -57,11 +59,20 @@ func DataFiles(cfg *config.Config, testOnly bool) [][2]string {
 // instead of one missing file per attempt. Other problems (permissions, a
 // directory) are left to the readers, which name them.
 func checkDataFiles(cfg *config.Config, files [][2]string) error {
+	// MHE_DATA_DIR set to a file (a dataset's file instead of the folder
+	// above it): every relative path fails with "not a directory", which
+	// names neither data.dir nor the fix.
+	relativeAny := slices.ContainsFunc(files, func(kv [2]string) bool { return !filepath.IsAbs(config.ExpandHome(kv[1])) })
+	if dir := config.ExpandHome(cfg.Data.Dir); relativeAny {
+		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+			return data.InputError(fmt.Errorf("data.dir %s is a file, not a directory: point MHE_DATA_DIR (or --set data.dir=DIR) at the folder that holds the datasets' folders", dir))
+		}
+	}
 	var missing []string
 	relative := ""
 	for _, kv := range files {
 		path := cfg.Path(kv[1])
-		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			continue
 		}
 		missing = append(missing, fmt.Sprintf("  data.%s: %s", kv[0], path))
