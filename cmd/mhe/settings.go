@@ -203,6 +203,9 @@ func numberHook(from, to reflect.Type, v any) (any, error) {
 // readConfigFile loads a YAML file into v and rejects keys the schema does
 // not have, naming the closest known key.
 func readConfigFile(v *viper.Viper, path string, known []string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%w: --config %s is a directory; give a YAML file (such as configs/bibtex-mhc.yaml) or a run's result.json", config.ErrInvalid, path)
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("%w: config file: %v", config.ErrInvalid, err)
@@ -212,6 +215,11 @@ func readConfigFile(v *viper.Viper, path string, known []string) error {
 		return fmt.Errorf("%w: %w", config.ErrInvalid, yamlfile.SyntaxError(raw, path, err))
 	}
 	// A run record (result.json) holds its resolved config: rerun it.
+	// The record of mhe eval --pred/--truth has none: no run made the
+	// predictions it scored.
+	if tree["kind"] == "eval" && tree["metrics"] != nil && tree["model_dir"] == nil {
+		return fmt.Errorf("%w: %s is the record of mhe eval --pred/--truth, which holds no run config; give a config, or the result.json of mhe train (or of mhe eval --model)", config.ErrInvalid, path)
+	}
 	if sub, ok := tree["config"].(map[string]any); ok && tree["kind"] != nil && tree["metrics"] != nil {
 		tree = sub
 		if raw, err = yaml.Marshal(sub); err != nil {

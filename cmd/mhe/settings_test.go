@@ -145,6 +145,18 @@ func TestUnknownAndBadKeys(t *testing.T) {
 	if _, err := loadConfig(configInput{File: "/does/not/exist.yaml"}); err == nil || exitCode(err) != ExitUsage {
 		t.Errorf("missing config file: %v", err)
 	}
+	if _, err := loadConfig(configInput{File: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "is a directory; give a YAML file") {
+		t.Errorf("a directory as config: %v", err)
+	}
+	// The record of mhe eval --pred/--truth holds no run config to rerun
+	// (it used to fail with a list of empty values).
+	rec := filepath.Join(t.TempDir(), "eval.json")
+	if code, _, errOut := runMain(t, "", "eval", "--pred", "testdata/hand_pred.txt", "--truth", "testdata/hand_truth.txt", "--result", rec); code != 0 {
+		t.Fatal(errOut)
+	}
+	if _, err := loadConfig(configInput{File: rec}); err == nil || exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "is the record of mhe eval --pred/--truth, which holds no run config") {
+		t.Errorf("an eval record as config: %v", err)
+	}
 }
 
 func TestValidateNamesKeyAndFix(t *testing.T) {
