@@ -235,11 +235,15 @@ func planModelRun(s *streams, o *planOptions, format report.Format) error {
 			return usageErrorf("--%s: a trained model's heads are fixed; drop it, or plan without --model", flag)
 		}
 	}
-	m, _, cfg, closeFn, err := openModel(o.Model, nil)
+	m, man, cfg, closeFn, err := openModel(o.Model, nil)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
+	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}, {"--codes", o.Codes}},
+		append([]fileRef{{"--names", o.Names}}, modelFiles(o.Model, man, cfg)...)); err != nil {
+		return err
+	}
 	req := m.Plan.Request()
 	req.Optimizer = cfg.Train.Optimizer
 	if o.Optimizer != "" {
