@@ -62,33 +62,33 @@ func checkDataFiles(cfg *config.Config, files [][2]string) error {
 	// MHE_DATA_DIR set to a file (a dataset's file instead of the folder
 	// above it): every relative path fails with "not a directory", which
 	// names neither data.dir nor the fix.
-	relativeAny := slices.ContainsFunc(files, func(kv [2]string) bool { return !filepath.IsAbs(config.ExpandHome(kv[1])) })
-	if dir := config.ExpandHome(cfg.Data.Dir); relativeAny {
+	relative := func(kv [2]string) bool { return !filepath.IsAbs(config.ExpandHome(kv[1])) }
+	if dir := config.ExpandHome(cfg.Data.Dir); slices.ContainsFunc(files, relative) {
 		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 			return data.InputError(fmt.Errorf("data.dir %s is a file, not a directory: point MHE_DATA_DIR (or --set data.dir=DIR) at the folder that holds the datasets' folders", dir))
 		}
 	}
 	var missing []string
-	relative := ""
+	firstRelative := ""
 	for _, kv := range files {
 		path := cfg.Path(kv[1])
 		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			continue
 		}
 		missing = append(missing, fmt.Sprintf("  data.%s: %s", kv[0], path))
-		if relative == "" && !filepath.IsAbs(config.ExpandHome(kv[1])) {
-			relative = kv[1]
+		if firstRelative == "" && relative(kv) {
+			firstRelative = kv[1]
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
 	fix := "fix the paths in the config, or override them with --set data.KEY=PATH"
-	if relative != "" {
-		top := strings.SplitN(filepath.ToSlash(relative), "/", 2)[0]
+	if firstRelative != "" {
+		top := strings.SplitN(filepath.ToSlash(firstRelative), "/", 2)[0]
 		fix = fmt.Sprintf("relative paths are read under data.dir (%s); put the dataset's files there, "+
 			"or point MHE_DATA_DIR (or --set data.dir=DIR) at the folder that holds %s", config.ExpandHome(cfg.Data.Dir), top)
-		if top != relative {
+		if top != firstRelative {
 			fix += "/"
 		}
 	}
