@@ -130,7 +130,7 @@ func synthRun(s *streams, o *synthOptions) error {
 	if (o.TestOut == "") != (o.TestN == 0) {
 		return usageErrorf("--test-out and --test-examples go together")
 	}
-	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}, {"--test-out", o.TestOut}}, nil); err != nil {
+	if err := checkOutputs([]fileRef{{"--out", o.Out}, {"--test-out", o.TestOut}}, nil); err != nil {
 		return err
 	}
 	format, err := data.ParseFormat(o.Format)
@@ -325,7 +325,7 @@ func convertRun(s *streams, o *convertOptions) error {
 	}
 	// OUT may be IN: a conversion in place reads the input whole before
 	// the output replaces it.
-	if err := checkOutputsDistinct([]fileRef{{"OUT", o.Out}, {"--labels-out", o.LabelsOut}}, nil); err != nil {
+	if err := checkOutputs([]fileRef{{"OUT", o.Out}, {"--labels-out", o.LabelsOut}}, nil); err != nil {
 		return err
 	}
 	opt, err := o.Read.options()

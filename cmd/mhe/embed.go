@@ -93,15 +93,12 @@ func embedRun(s *streams, o *embedOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	if err := checkOutputFile("out", o.Out); err != nil {
-		return err
-	}
 	m, man, cfg, closeModel, err := openModel(o.Model, o.Sets)
 	if err != nil {
 		return err
 	}
 	defer closeModel()
-	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}},
+	if err := checkOutputs([]fileRef{{"--out", o.Out}},
 		append([]fileRef{{"--input", o.Input}, {"--rows", o.Rows}}, modelFiles(o.Model, man, cfg)...)); err != nil {
 		return err
 	}

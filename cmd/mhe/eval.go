@@ -176,15 +176,6 @@ func evalRun(s *streams, o *evalOptions) error {
 	} else if o.changed("resamples") || o.changed("seed") {
 		return usageErrorf("--resamples and --seed set up --against; give --against B.txt")
 	}
-	if err := checkOutputFile("result", o.Result); err != nil {
-		return err
-	}
-	if err := checkOutputFile("per-label", o.PerLabel); err != nil {
-		return err
-	}
-	if err := checkOutputsDistinct(o.outputs(), o.inputs()); err != nil {
-		return err
-	}
 	if len(o.Models) > 0 {
 		if err := checkModelFlags(o.Models); err != nil {
 			return err
@@ -208,6 +199,9 @@ func evalRun(s *streams, o *evalOptions) error {
 	}
 	if o.PredNames && o.Names == "" {
 		return usageErrorf("--pred-names needs --names LABELNAMES")
+	}
+	if err := checkOutputs(o.outputs(), o.inputs()); err != nil {
+		return err
 	}
 	fmtOpt, err := data.ParseFormat(o.TruthFormat)
 	if err != nil {
@@ -495,8 +489,8 @@ func writePerLabel(path string, pl *eval.PerLabel, names []string) error {
 	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { return pl.Write(w, names) })
 }
 
-// outputs and inputs are the files the flags name, for
-// checkOutputsDistinct (with --model, evalModel adds the models' files).
+// outputs and inputs are the files the flags name, for checkOutputs
+// (with --model, evalModel adds the models' files).
 func (o *evalOptions) outputs() []fileRef {
 	return []fileRef{{"--result", o.Result}, {"--per-label", o.PerLabel}}
 }

@@ -30,7 +30,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return err
 	}
 	defer ms.close()
-	if err := checkOutputsDistinct(o.outputs(), append(o.inputs(), ms.files()...)); err != nil {
+	if err := checkOutputs(o.outputs(), append(o.inputs(), ms.files()...)); err != nil {
 		return err
 	}
 	m, man, cfg := ms[0].m, ms[0].man, ms[0].cfg

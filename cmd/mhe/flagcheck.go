@@ -86,7 +86,8 @@ func checkFlagRanges(cmd *cobra.Command) error {
 }
 
 // checkOutputFile fails at once, not after hours of training or
-// prediction, when the file a flag names could not be written at the end:
+// prediction, when the file a flag (named as "--result") names could not
+// be written at the end:
 // it is a directory, or a file cannot be created beside it (a missing
 // directory, no permission). A wrong path (a missing directory, a file
 // where a directory should be) is a usage error, as for --cpuprofile; a
@@ -97,7 +98,7 @@ func checkOutputFile(flag, path string) error {
 		return nil
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return usageErrorf("--%s %s is a directory; give a file name, such as %s", flag, path, filepath.Join(path, "result.json"))
+		return usageErrorf("%s %s is a directory; give a file name, such as %s", flag, path, filepath.Join(path, "result.json"))
 	}
 	if atomicfile.Special(path) {
 		// A device or a pipe (/dev/null, a named pipe): it exists and is
@@ -107,14 +108,14 @@ func checkOutputFile(flag, path string) error {
 	f, err := atomicfile.Create(path, 0o644)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return usageError{fmt.Errorf("--%s: %w; create the directory first (mkdir -p %s)", flag, err, filepath.Dir(path))}
+		return usageError{fmt.Errorf("%s: %w; create the directory first (mkdir -p %s)", flag, err, filepath.Dir(path))}
 	case errors.Is(err, syscall.ENOTDIR):
-		return usageError{fmt.Errorf("--%s: %w", flag, err)}
+		return usageError{fmt.Errorf("%s: %w", flag, err)}
 	case err != nil:
 		// The path is right but cannot be written now (a read-only or
 		// full file system, no permission): a failure, exit 1, as it
 		// would be at the end.
-		return fmt.Errorf("--%s: %w", flag, err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	f.Abort()
 	return nil
@@ -123,6 +124,21 @@ func checkOutputFile(flag, path string) error {
 // fileRef is a file a command reads or writes, with how the user named it
 // ("--truth", "the model's data.test").
 type fileRef struct{ name, path string }
+
+// checkOutputs checks a command's output files before any work: none may
+// be one of its inputs or another output (checkOutputsDistinct), and each
+// must be writable (checkOutputFile).
+func checkOutputs(outputs, inputs []fileRef) error {
+	if err := checkOutputsDistinct(outputs, inputs); err != nil {
+		return err
+	}
+	for _, out := range outputs {
+		if err := checkOutputFile(out.name, out.path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // checkOutputsDistinct refuses an output that is one of the command's
 // inputs, or another of its outputs: the atomic write would replace the

@@ -460,7 +460,9 @@ func TestPlanModelCodes(t *testing.T) {
 		{[]string{"plan", "--config", cfg, "--set", "head.label_order=cluster", "--codes", "-"}, ExitUsage, "label_order cluster is computed when training"},
 		{[]string{"plan", "--model", filepath.Join(tmp, "nothing")}, ExitModel, "nothing"},
 		{[]string{"plan", "--model", dir, "--codes", filepath.Join(tmp, "short.csv"), "--names", cfg}, ExitData, "names but the data has 40"},
-		{[]string{"plan", "--model", dir, "--codes", filepath.Join(tmp, "no", "dir.csv")}, ExitFailure, "dir.csv"},
+		// --codes is checked before any work, like every output: a missing
+		// directory is a usage error.
+		{[]string{"plan", "--model", dir, "--codes", filepath.Join(tmp, "no", "dir.csv")}, ExitUsage, "mkdir -p " + filepath.Join(tmp, "no")},
 	} {
 		code, out, errOut := runMain(t, "", c.args...)
 		if code != c.code || !strings.Contains(errOut, c.msg) || out != "" {

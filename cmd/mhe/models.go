@@ -125,7 +125,7 @@ func (ms members) setPredictBeam(beam int) error {
 }
 
 // files lists the files of the models and of the data they were trained
-// and tested on, for checkOutputsDistinct: an output must not replace a
+// and tested on, for checkOutputs: an output must not replace a
 // model's files or its dataset.
 func (ms members) files() []fileRef {
 	var refs []fileRef

@@ -138,12 +138,11 @@ func planRun(s *streams, o *planOptions) error {
 	if o.Names != "" && o.Codes == "" {
 		return usageErrorf("--names names the labels of --codes; add --codes FILE")
 	}
-	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}, {"--codes", o.Codes}},
-		[]fileRef{{"--config", o.ConfigFile}, {"--data", o.Data}, {"--names", o.Names}}); err != nil {
-		return err
-	}
 	if o.Model != "" {
 		return planModelRun(s, o, format)
+	}
+	if err := checkOutputs(o.outputs(), []fileRef{{"--config", o.ConfigFile}, {"--data", o.Data}, {"--names", o.Names}}); err != nil {
+		return err
 	}
 	labelOrder := "index"
 	if o.changed("labels") && o.Labels < 1 {
@@ -240,8 +239,7 @@ func planModelRun(s *streams, o *planOptions, format report.Format) error {
 		return err
 	}
 	defer closeFn()
-	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}, {"--codes", o.Codes}},
-		append([]fileRef{{"--names", o.Names}}, modelFiles(o.Model, man, cfg)...)); err != nil {
+	if err := checkOutputs(o.outputs(), append([]fileRef{{"--names", o.Names}}, modelFiles(o.Model, man, cfg)...)); err != nil {
 		return err
 	}
 	req := m.Plan.Request()
@@ -515,3 +513,6 @@ func group(v int64) string {
 }
 
 func writeJSON(w io.Writer, v any) error { return report.WriteJSON(w, v) }
+
+// outputs are the files plan writes, for checkOutputs.
+func (o *planOptions) outputs() []fileRef { return []fileRef{{"--out", o.Out}, {"--codes", o.Codes}} }

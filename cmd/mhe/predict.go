@@ -144,15 +144,12 @@ func predictRun(s *streams, o *predictOptions) error {
 	if o.changed("threshold") && !o.changed("topk") {
 		o.TopK = 100
 	}
-	if err := checkOutputFile("out", o.Out); err != nil {
-		return err
-	}
 	ms, err := openMembers(o.Models, o.Sets, o.Beam)
 	if err != nil {
 		return err
 	}
 	defer ms.close()
-	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}},
+	if err := checkOutputs([]fileRef{{"--out", o.Out}},
 		append([]fileRef{{"--input", o.Input}, {"--rows", o.Rows}, {"--names", o.Names}}, ms.files()...)); err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ type profiler struct {
 // start begins CPU profiling if asked. A file that cannot be created is a
 // usage error: nothing has run yet.
 func (p *profiler) start() error {
-	if err := checkOutputFile("memprofile", p.memPath); err != nil {
+	if err := checkOutputFile("--memprofile", p.memPath); err != nil {
 		return err
 	}
 	p.mu.Lock()

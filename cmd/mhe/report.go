@@ -247,14 +247,11 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutputFile("out", o.Out); err != nil {
-		return err
-	}
 	inputs := make([]fileRef, len(files))
 	for i, f := range files {
 		inputs[i] = fileRef{"run record", f}
 	}
-	if err := checkOutputsDistinct([]fileRef{{"--out", o.Out}}, inputs); err != nil {
+	if err := checkOutputs([]fileRef{{"--out", o.Out}}, inputs); err != nil {
 		return err
 	}
 	recs, err := aggregate.Load(files)

@@ -156,14 +156,11 @@ func trainRun(s *streams, o *trainOptions) error {
 	if dir == "" {
 		return usageErrorf("give --out DIR for the model directory")
 	}
-	if err := checkOutputFile("result", o.Result); err != nil {
-		return err
-	}
 	inputs := []fileRef{{"--config", in.File}, {"head.plan", cfg.Head.Plan}}
 	for _, kv := range train.DataFiles(&cfg, false) {
 		inputs = append(inputs, fileRef{kv[0], kv[1]})
 	}
-	if err := checkOutputsDistinct([]fileRef{{"--result", o.Result}}, inputs); err != nil {
+	if err := checkOutputs([]fileRef{{"--result", o.Result}}, inputs); err != nil {
 		return err
 	}
 	threads, restore := setThreads(cfg.Train.Threads)
