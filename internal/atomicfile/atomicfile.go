@@ -104,10 +104,17 @@ var pending = struct {
 	stopped bool
 }{files: map[*File]struct{}{}}
 
-func (f *File) settle() {
+// discard removes the temporary file, unless RemovePending already has.
+// Both happen under the lock RemovePending takes: a file that is no longer
+// pending must no longer exist, or a signal between the two would let the
+// process exit with it left behind (a probe of checkOutputFile was, once).
+func (f *File) discard() {
 	pending.Lock()
-	delete(pending.files, f)
-	pending.Unlock()
+	defer pending.Unlock()
+	if _, ok := pending.files[f]; ok {
+		os.Remove(f.Name())
+		delete(pending.files, f)
+	}
 }
 
 // RemovePending removes the temporary files of every write not yet
@@ -139,7 +146,6 @@ func (f *File) Commit() error {
 		return errors.New("atomicfile: already committed or aborted")
 	}
 	f.done = true
-	f.settle()
 	if f.direct {
 		// Devices and pipes cannot be synced (fsync fails on them).
 		if err := f.File.Close(); err != nil {
@@ -147,21 +153,37 @@ func (f *File) Commit() error {
 		}
 		return nil
 	}
-	tmp := f.Name()
 	if err := f.Sync(); err != nil {
 		f.File.Close()
-		os.Remove(tmp)
+		f.discard()
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
 	if err := f.File.Close(); err != nil {
-		os.Remove(tmp)
+		f.discard()
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
-	if err := os.Rename(tmp, f.target); err != nil {
-		os.Remove(tmp)
+	if err := f.rename(); err != nil {
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
 	syncDir(filepath.Dir(f.target))
+	return nil
+}
+
+// rename moves the temporary file over the target, under the lock
+// RemovePending takes: either the target is written before RemovePending
+// runs, or RemovePending removes the temporary file and the write fails
+// with ErrStopped. Never both, and never neither.
+func (f *File) rename() error {
+	pending.Lock()
+	defer pending.Unlock()
+	if _, ok := pending.files[f]; !ok {
+		return ErrStopped
+	}
+	delete(pending.files, f)
+	if err := os.Rename(f.Name(), f.target); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
 	return nil
 }
 
@@ -172,10 +194,9 @@ func (f *File) Abort() {
 		return
 	}
 	f.done = true
-	f.settle()
 	f.File.Close()
 	if !f.direct {
-		os.Remove(f.Name())
+		f.discard()
 	}
 }
 

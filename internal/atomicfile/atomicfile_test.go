@@ -192,3 +192,66 @@ func TestTempTarget(t *testing.T) {
 		}
 	}
 }
+
+// A temporary file exists only while its write is pending: Abort and
+// Commit remove or rename it under the lock RemovePending takes. (Abort
+// once dropped the write from the pending set and removed the file after:
+// a signal between the two exited with the file left, as a probe of mhe's
+// output check was in CI.) Writers begin, abort and commit writes while
+// the test, holding the lock as RemovePending would, looks at the
+// directory.
+func TestNoTemporaryFileOutsidePending(t *testing.T) {
+	dir := t.TempDir()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				f, err := Create(filepath.Join(dir, fmt.Sprintf("w%d.txt", w)), 0o644)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.WriteString(f, "data")
+				if i%2 == 0 {
+					f.Abort()
+				} else if err := f.Commit(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	var seen int
+	defer func() {
+		close(stop)
+		wg.Wait()
+		t.Logf("%d pending temporary files seen", seen)
+	}()
+	for range 3000 {
+		pending.Lock()
+		names := map[string]bool{}
+		for f := range pending.files {
+			names[filepath.Base(f.Name())] = true
+		}
+		entries, _ := os.ReadDir(dir)
+		pending.Unlock()
+		for _, e := range entries {
+			if _, ok := TempTarget(e.Name()); ok {
+				seen++
+				if !names[e.Name()] {
+					t.Errorf("%s exists, and its write is no longer pending", e.Name())
+					return
+				}
+			}
+		}
+		runtime.Gosched()
+	}
+}
