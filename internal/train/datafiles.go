@@ -91,10 +91,29 @@ func checkDataFiles(cfg *config.Config, files [][2]string) error {
 		if top != firstRelative {
 			fix += "/"
 		}
+		if relativeHere(files, relative) {
+			fix = fmt.Sprintf("relative paths are read under data.dir (%s), not the current directory, where they are: "+
+				"--set data.dir=. (or data.dir: . in the config, or MHE_DATA_DIR=.) reads them from there", config.ExpandHome(cfg.Data.Dir))
+		}
 	}
 	noun := "file"
 	if len(missing) > 1 {
 		noun = "files"
 	}
 	return data.InputError(fmt.Errorf("data %s not found:\n%s\n%s", noun, strings.Join(missing, "\n"), fix))
+}
+
+// relativeHere reports whether every relative path of files names a file
+// under the current directory (a user who wrote "train: tr.txt" beside
+// the file expects it to be read from there).
+func relativeHere(files [][2]string, relative func([2]string) bool) bool {
+	for _, kv := range files {
+		if !relative(kv) {
+			continue
+		}
+		if st, err := os.Stat(config.ExpandHome(kv[1])); err != nil || st.IsDir() {
+			return false
+		}
+	}
+	return true
 }

@@ -75,6 +75,27 @@ func TestCheckDataFiles(t *testing.T) {
 	}
 }
 
+// Relative paths that are missing under data.dir but name files in the
+// current directory (a config written beside its data) get the fix that
+// reads them from there; one that is not there gets the usual one.
+func TestCheckDataFilesInCurrentDirectory(t *testing.T) {
+	here := t.TempDir()
+	t.Chdir(here)
+	os.WriteFile("tr.txt", []byte("1 3 2\n0 0:1\n"), 0o644)
+	os.WriteFile("te.txt", []byte("1 3 2\n0 0:1\n"), 0o644)
+	cfg := config.Default()
+	cfg.Data.Dir, cfg.Data.Train, cfg.Data.Test = t.TempDir(), "tr.txt", "te.txt"
+	err := checkDataFiles(&cfg, dataFiles(&cfg.Data, false))
+	if err == nil || !strings.Contains(err.Error(), "not the current directory, where they are: --set data.dir=. ") {
+		t.Errorf("files in the current directory: %v", err)
+	}
+	cfg.Data.Test = "elsewhere.txt"
+	err = checkDataFiles(&cfg, dataFiles(&cfg.Data, false))
+	if err == nil || strings.Contains(err.Error(), "current directory") || !strings.Contains(err.Error(), "the folder that holds tr.txt") {
+		t.Errorf("one file not in the current directory: %v", err)
+	}
+}
+
 // data.holdout_fold k holds out the rows i % n == k-1, for training
 // (LoadSplits) and for predict/eval on a model (LoadTest) alike; 0 is fold
 // n. Row i of the file has the single feature i, which names it.
