@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +50,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return usageErrorf("the model's config has no test split to evaluate")
 	}
 	ms.warnChangedData(s.errOut, "eval", src)
+	warnBeyondModel(s.errOut, test, inputDim(m), m.Labels)
 	if !o.AllowTrainRows {
 		for _, x := range ms {
 			if msg, err := trainedRowsScored(x.dir, x.man, cfg, src, "test rows"); err != nil {
@@ -154,4 +158,33 @@ func modelPropInfo(m *train.Model, ec config.EvalConfig, name string) propInfo {
 	}
 	p := eval.PropensityParams{A: ec.A, B: ec.B}.Or(name)
 	return propInfo{weights: []float64{}, params: p, source: "training label counts", n: m.TrainRows}
+}
+
+// warnBeyondModel tells (on stderr, even with --quiet) how many test rows
+// hold feature ids or true labels beyond the model's (a --set data.test
+// naming another dataset's file, say): the encoder skips those features,
+// and no model can predict those labels, which count as misses. dim 0:
+// every feature id is usable (feature hashing).
+func warnBeyondModel(w io.Writer, test *data.Dataset, dim, labels int) {
+	if n := rowsBeyond(test.X, dim); n > 0 {
+		fmt.Fprintf(w, "eval: warning: %d test rows have feature ids >= %d, the model's input dimension; those features were ignored (is %s from the model's dataset?)\n", n, dim, test.Name)
+	}
+	if n := rowsBeyond(test.Y, labels); n > 0 {
+		fmt.Fprintf(w, "eval: warning: %d test rows have true labels >= %d, the model's label count; no model can predict them, and they count as misses (is %s from the model's dataset?)\n", n, labels, test.Name)
+	}
+}
+
+// rowsBeyond counts the rows of m with an index >= n (none when n is 0).
+func rowsBeyond(m *data.CSR, n int) int {
+	if n <= 0 || m.Cols <= n {
+		return 0
+	}
+	count := 0
+	for i := range m.Rows {
+		ids, _ := m.Row(i)
+		if slices.ContainsFunc(ids, func(id int32) bool { return int(id) >= n }) {
+			count++
+		}
+	}
+	return count
 }

@@ -883,3 +883,42 @@ func TestOutputIsInput(t *testing.T) {
 		t.Errorf("data convert in place: exit %d %s", code, errOut)
 	}
 }
+
+// Test rows with feature ids or true labels beyond the model's (a --set
+// data.test naming another dataset's file) are scored, with a warning that
+// counts them; the model's own test split gets none.
+func TestEvalWarnsBeyondModel(t *testing.T) {
+	tmp := t.TempDir()
+	synth := func(name string, features, labels, seed int) string {
+		path := filepath.Join(tmp, name)
+		if code, _, errOut := runMain(t, "", "data", "synth", "--examples", "400", "--features", strconv.Itoa(features),
+			"--labels", strconv.Itoa(labels), "--seed", strconv.Itoa(seed), "--out", path, "--quiet"); code != 0 {
+			t.Fatalf("synth %s: %s", name, errOut)
+		}
+		return path
+	}
+	train, test := synth("tr.txt", 200, 30, 1), synth("te.txt", 200, 30, 2)
+	wide, more := synth("wide.txt", 900, 30, 3), synth("more.txt", 200, 300, 4)
+	cfg := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(cfg, []byte("data: {train: "+train+", test: "+test+"}\nencoder: {type: linear}\nhead: {method: mhc}\ntrain: {epochs: 1}\n"), 0o644)
+	dir := filepath.Join(tmp, "model")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--quiet"); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	for _, c := range []struct {
+		test string
+		want string // "" for no warning
+	}{
+		{test, ""},
+		{wide, "eval: warning: 400 test rows have feature ids >= 200, the model's input dimension"},
+		{more, "test rows have true labels >= 30, the model's label count; no model can predict them"},
+	} {
+		code, out, errOut := runMain(t, "", "eval", "--model", dir, "--set", "data.test="+c.test, "--quiet")
+		if code != 0 || !strings.Contains(out, "nDCG") {
+			t.Fatalf("eval on %s: exit %d: %s%s", c.test, code, out, errOut)
+		}
+		if got := strings.Contains(errOut, "warning"); got != (c.want != "") || !strings.Contains(errOut, c.want) {
+			t.Errorf("eval on %s: stderr %q, want %q", filepath.Base(c.test), errOut, c.want)
+		}
+	}
+}
