@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -228,4 +230,38 @@ func flagValueError(c *cobra.Command, err error) error {
 		return err
 	}
 	return fmt.Errorf("--%s %q: want %s", m[2], m[1], want)
+}
+
+// acceptExponent lets an integer flag take a whole number written with an
+// exponent (--examples 1e6, --labels 6.7e5), as counts are written in
+// papers and scripts; pflag's integers refuse it.
+func acceptExponent(f *pflag.Flag) {
+	switch f.Value.Type() {
+	case "int", "int64", "int32", "uint", "uint64", "uint32":
+		if _, done := f.Value.(wholeNumber); !done {
+			f.Value = wholeNumber{f.Value}
+		}
+	}
+}
+
+// wholeNumber is an integer flag's value that also takes exponent notation.
+type wholeNumber struct{ pflag.Value }
+
+func (w wholeNumber) Set(s string) error {
+	return w.Value.Set(exponentToInteger(s))
+}
+
+// exponentToInteger writes a whole number in exponent notation ("1e6",
+// "2.5E3") out in digits ("1000000", "2500"); every other string, an
+// integer pflag reads itself or one that is not whole ("1e-3", "1.5"),
+// is returned as it is, for the flag to read or refuse.
+func exponentToInteger(s string) string {
+	if _, err := strconv.ParseInt(s, 0, 64); err == nil || !strings.ContainsAny(s, "eE") || strings.ContainsAny(s, "xX") {
+		return s
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+		return s
+	}
+	return strconv.FormatInt(int64(v), 10)
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -70,5 +72,35 @@ func TestFlagValueErrors(t *testing.T) {
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "strconv") {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errOut, tc.want)
 		}
+	}
+}
+
+// A whole number in exponent notation is read by integer flags and keys
+// (--examples 1e6); one that is not whole, and every other string, is left
+// for the flag to read or refuse.
+func TestExponentToInteger(t *testing.T) {
+	for in, want := range map[string]string{
+		"1e6": "1000000", "6.7E5": "670000", "-2e3": "-2000", "1e0": "1", "1e15": "1000000000000000",
+		"12": "12", "0x1E": "0x1E", "1e-3": "1e-3", "1.5e0": "1.5e0", "1e400": "1e400", "1e16": "1e16",
+		"Inf": "Inf", "NaN": "NaN", "abc": "abc", "": "", "2.5": "2.5",
+	} {
+		if got := exponentToInteger(in); got != want {
+			t.Errorf("exponentToInteger(%q) = %q, want %q", in, got, want)
+		}
+	}
+	code, out, errOut := runMain(t, "", "plan", "--labels", "1e6", "--heads", "2", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"labels": 1000000`) {
+		t.Errorf("plan --labels 1e6: exit %d, %s%s", code, out, errOut)
+	}
+	code, _, errOut = runMain(t, "", "plan", "--labels", "2.5e0")
+	if code != ExitUsage || !strings.Contains(errOut, `--labels "2.5e0": want a whole number`) {
+		t.Errorf("plan --labels 2.5e0: exit %d, %s", code, errOut)
+	}
+	t.Setenv("MHE_HEAD_BEAM", "3e0")
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(cfg, []byte("data: {synth: {examples: 1e2, features: 50, labels: 20}}\nhead: {method: mhc}\n"), 0o644)
+	code, out, errOut = runMain(t, "", "plan", "--config", cfg, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"beam": 3,`) {
+		t.Errorf("MHE_HEAD_BEAM=3e0: exit %d, %s%s", code, out, errOut)
 	}
 }

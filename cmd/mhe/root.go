@@ -153,6 +153,8 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 	registerCompletions(root)
 	// Wrong arguments (Args validators) and unknown commands are usage errors.
 	for _, c := range allCommands(root) {
+		c.Flags().VisitAll(acceptExponent)
+		c.PersistentFlags().VisitAll(acceptExponent)
 		if c.Args != nil {
 			check := c.Args
 			c.Args = func(cmd *cobra.Command, args []string) error {

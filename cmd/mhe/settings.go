@@ -164,7 +164,8 @@ func commaListHook(from, to reflect.Type, v any) (any, error) {
 // environment variable fill an integer) from changing a number silently:
 // a fraction into an integer key (2.5 epochs became 2), true or false into
 // a number (true became 1), and a negative number into an unsigned key (a
-// seed of -1 became 2^64-1) are errors, as they are for the flags.
+// seed of -1 became 2^64-1) are errors, as they are for the flags. A whole
+// number in exponent notation fills an integer key from a string too.
 func numberHook(from, to reflect.Type, v any) (any, error) {
 	integer, unsigned := false, false
 	switch to.Kind() {
@@ -195,6 +196,10 @@ func numberHook(from, to reflect.Type, v any) (any, error) {
 	case reflect.String:
 		if unsigned && strings.HasPrefix(strings.TrimSpace(rv.String()), "-") {
 			return nil, fmt.Errorf("%v is negative; give a whole number >= 0", v)
+		}
+		if integer {
+			// MHE_DATA_SYNTH_EXAMPLES=1e6, as YAML's 1e6 and the flags.
+			return exponentToInteger(strings.TrimSpace(rv.String())), nil
 		}
 	}
 	return v, nil
