@@ -105,8 +105,11 @@ func resultFiles(args []string) ([]string, error) {
 	w := &resultWalker{dirs: map[string]bool{}, files: map[string]bool{}}
 	for _, a := range args {
 		st, err := os.Stat(a)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, data.InputError(fmt.Errorf("%s: no such file or directory; give run directories (mhe train --out) or result.json files", a))
+		}
 		if err != nil {
-			return nil, data.InputError(fmt.Errorf("%s: %w", a, err))
+			return nil, data.InputError(err)
 		}
 		if !st.IsDir() {
 			if err := w.addLinked(a); err != nil {
