@@ -20,7 +20,7 @@ const (
 	ExitFailure     = 1   // any other failure (I/O, internal)
 	ExitUsage       = 2   // bad command line or configuration
 	ExitData        = 3   // bad input data (file:line:col in the message)
-	ExitModel       = 4   // model directory corrupt or incompatible
+	ExitModel       = 4   // model directory missing, corrupt or incompatible
 	ExitInterrupted = 130 // stopped by SIGINT/SIGTERM
 )
 
@@ -29,7 +29,7 @@ const exitCodeHelp = `Exit codes:
   1    failure (I/O error, internal error)
   2    usage or configuration error (bad flag, unknown config key, impossible value)
   3    input data error (the message gives file:line:col and the fix)
-  4    model directory corrupt or incompatible, or input it cannot read
+  4    model directory missing, corrupt or incompatible, or input it cannot read
   130  interrupted (SIGINT/SIGTERM): train checkpoints; other commands
        stop at once, leaving the files they were writing as they were
        (--cpuprofile and --memprofile are written)`

@@ -225,6 +225,11 @@ func WriteJSON(path string, v any) error {
 
 // ReadManifest reads and checks the manifest: format name and version.
 func (d *Dir) ReadManifest() (*Manifest, error) {
+	if st, err := os.Stat(d.Path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s: no such directory; give the directory mhe train --out wrote", ErrNoModel, d.Path)
+	} else if err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("%w at %s: it is a file, not a model directory; give the directory mhe train --out wrote", ErrNoModel, d.Path)
+	}
 	raw, err := os.ReadFile(d.File(ManifestFile))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

@@ -32,10 +32,12 @@ import (
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 )
 
-// Errors for unusable model files; the CLI maps both to exit code 4.
+// Errors for unusable model files; the CLI maps them to exit code 4.
 var (
 	ErrCorrupt      = errors.New("model corrupt")
 	ErrIncompatible = errors.New("model incompatible")
+	// ErrNoModel: the path is not there, or is a file.
+	ErrNoModel = errors.New("no model")
 )
 
 const (

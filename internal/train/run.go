@@ -415,7 +415,7 @@ func FromManifest(man *modelio.Manifest) (*Model, error) {
 
 // IsModelError reports errors that mean "this model cannot be used".
 func IsModelError(err error) bool {
-	return errors.Is(err, modelio.ErrCorrupt) || errors.Is(err, modelio.ErrIncompatible) || errors.Is(err, modelio.ErrWeightsRemoved)
+	return errors.Is(err, modelio.ErrCorrupt) || errors.Is(err, modelio.ErrIncompatible) || errors.Is(err, modelio.ErrWeightsRemoved) || errors.Is(err, modelio.ErrNoModel)
 }
 
 func mhcPathScore(m *Model) string {
