@@ -17,6 +17,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
@@ -250,9 +251,10 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	inputs := make([]fileRef, len(files))
-	for i, f := range files {
-		inputs[i] = fileRef{"run record", f}
+	var inputs []fileRef
+	for _, f := range files {
+		inputs = append(inputs, fileRef{"run record", f})
+		inputs = append(inputs, runDirFiles(filepath.Dir(f))...)
 	}
 	if err := checkOutputs([]fileRef{{"--out", o.Out}}, inputs); err != nil {
 		return err
@@ -364,4 +366,20 @@ func drawReportPlots(dir string, recs []*record.Record, rows []aggregate.Row) er
 		}
 	}
 	return nil
+}
+
+// runDirFiles are the files of the model directory dir (none when dir
+// holds no readable model): --out must not replace one of them, of the
+// runs a report reads.
+func runDirFiles(dir string) []fileRef {
+	d := modelio.Open(dir)
+	man, err := d.ReadManifest()
+	if err != nil {
+		return nil
+	}
+	var refs []fileRef
+	for _, f := range []string{modelio.ManifestFile, modelio.ConfigFile, modelio.MetricsFile, man.WeightsFile} {
+		refs = append(refs, fileRef{"run's " + f, d.File(f)})
+	}
+	return refs
 }
