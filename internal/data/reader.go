@@ -67,6 +67,10 @@ type ReadOptions struct {
 	// KeepOrder leaves the id:value pairs of a row in file order and skips
 	// the duplicate check (prediction files, ranked by score, not by id).
 	KeepOrder bool
+	// PairNames are the words for an id:value pair's two parts in
+	// messages: {"feature", "value"} when empty, {"label", "score"} for
+	// prediction and score files.
+	PairNames [2]string
 }
 
 // Header is what the first line of an XC file declares.
@@ -438,6 +442,10 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 	limit, none := idLimit(r.hdr.Features, r.hdr.Present, base)
 	sorted := true
 	prev := int32(-1)
+	noun, valueNoun := "feature", "value"
+	if r.opt.PairNames[0] != "" {
+		noun, valueNoun = r.opt.PairNames[0], r.opt.PairNames[1]
+	}
 	n := len(b)
 	for {
 		for i < n && (b[i] == ' ' || b[i] == '\t') {
@@ -452,7 +460,7 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 			break // svmlight comment
 		}
 		if c == '-' {
-			return parseErr(r.name, r.lr.line, i+1, ErrRange, "negative feature id; ids are %d-based", base)
+			return parseErr(r.name, r.lr.line, i+1, ErrRange, "negative %s id; ids are %d-based", noun, base)
 		}
 		v, j, ok := scanUint(b, i, limit)
 		if j == i {
@@ -462,16 +470,16 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 				}
 				continue
 			}
-			return parseErr(r.name, r.lr.line, i+1, ErrSyntax, "expected a feature id:value pair, found %s", describeAt(b, i))
+			return parseErr(r.name, r.lr.line, i+1, ErrSyntax, "expected a %s id:%s pair, found %s", noun, valueNoun, describeAt(b, i))
 		}
 		if j == n || b[j] != ':' {
 			if j < n && (b[j] == ',' || b[j] == ' ' || b[j] == '\t') && r.format == FormatXC && start > 0 {
 				return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after feature id %d (labels must come first, before one space)", v)
 			}
-			return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after feature id %d, found %s", v, describeAt(b, j))
+			return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after %s id %d, found %s", noun, v, describeAt(b, j))
 		}
 		if !ok || none || int(v) < base {
-			return r.idRangeErr("feature", r.hdr.Features, i, v, base)
+			return r.idRangeErr(noun, r.hdr.Features, i, v, base)
 		}
 		i = j + 1
 		vs := i
@@ -479,7 +487,7 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 			i++
 		}
 		if vs == i {
-			return parseErr(r.name, r.lr.line, vs+1, ErrSyntax, "missing value after %d:", v)
+			return parseErr(r.name, r.lr.line, vs+1, ErrSyntax, "missing %s after %d:", valueNoun, v)
 		}
 		f, err := parseFloat32(b[vs:i])
 		if err != nil {
@@ -487,7 +495,7 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 			if err != errNotNumber {
 				kind = ErrValue
 			}
-			return parseErr(r.name, r.lr.line, vs+1, kind, "feature %d: %v: %q", v, err, clip(b[vs:i]))
+			return parseErr(r.name, r.lr.line, vs+1, kind, "%s %d: %v: %q", noun, v, err, clip(b[vs:i]))
 		}
 		id := int32(int(v) - base)
 		if id <= prev {
@@ -504,7 +512,7 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 			if row.Indices[k] == row.Indices[k-1] {
 				id := row.Indices[k]
 				return parseErr(r.name, r.lr.line, r.secondOccurrence(b, id+int32(base)), ErrDuplicate,
-					"feature id %d appears twice in this row", int(id)+base)
+					"%s id %d appears twice in this row", noun, int(id)+base)
 			}
 		}
 	}
@@ -573,6 +581,10 @@ func describeAt(b []byte, i int) string {
 	switch {
 	case c == 0:
 		return "a NUL byte (binary data?)"
+	case c == ' ':
+		return "a space"
+	case c == '\t':
+		return "a tab"
 	case c < 0x20 || c >= 0x7f:
 		return fmt.Sprintf("byte 0x%02x (binary data or a non-ASCII character?)", c)
 	}

@@ -33,7 +33,7 @@ type PredReader struct {
 
 // NewPredReader starts reading predictions from r; name is used in errors.
 func NewPredReader(r io.Reader, name string) (*PredReader, error) {
-	rd, err := data.NewReader(r, name, data.ReadOptions{Format: data.FormatXCMatrix, OptionalHeader: true, KeepOrder: true})
+	rd, err := data.NewReader(r, name, data.ReadOptions{Format: data.FormatXCMatrix, OptionalHeader: true, KeepOrder: true, PairNames: [2]string{"label", "score"}})
 	if err != nil {
 		return nil, err
 	}

@@ -126,6 +126,28 @@ func TestPredReaderDuplicate(t *testing.T) {
 	}
 }
 
+// A damaged prediction line is described in a prediction file's words,
+// labels and scores, not a feature file's.
+func TestPredReaderWords(t *testing.T) {
+	for line, want := range map[string]string{
+		"0:nan\n":     `pred.txt:1:3: bad value: label 0: NaN or Inf is not a valid value: "nan"`,
+		"3 1:0.5\n":   "pred.txt:1:2: malformed: expected ':' after label id 3, found a space",
+		"1:\n":        "pred.txt:1:3: malformed: missing score after 1:",
+		"-1:0.5\n":    "pred.txt:1:1: id out of range: negative label id",
+		"x:0.5\n":     `pred.txt:1:1: malformed: expected a label id:score pair, found "x:0.5"`,
+		"1:0.5\tz\n":  `pred.txt:1:7: malformed: expected a label id:score pair, found "z"`,
+		"1:0.5 1:0\n": "label 1 is predicted twice",
+	} {
+		pr, err := NewPredReader(strings.NewReader(line), "pred.txt")
+		if err == nil {
+			_, _, err = pr.Next()
+		}
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "feature") {
+			t.Errorf("%q: error %v, want one containing %q and no \"feature\"", line, err, want)
+		}
+	}
+}
+
 // Names a prediction file cannot hold are refused with the names file's
 // line: an empty name, or one with a space or tab.
 func TestCheckPredNames(t *testing.T) {
