@@ -102,7 +102,7 @@ func embedRun(s *streams, o *embedOptions) error {
 		append([]fileRef{{"--input", o.Input}, {"--rows", o.Rows}}, modelFiles(o.Model, man, cfg)...)); err != nil {
 		return err
 	}
-	threads, restore := setThreads(o.Threads)
+	threads, restore := setThreads(o.Threads, s.errOut, "embed")
 	defer restore()
 	enc, err := train.NewEncoder(m, nn.NewPool(threads))
 	if errors.Is(err, train.ErrNoFeatures) {

@@ -60,7 +60,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			}
 		}
 	}
-	threads, restore := setThreads(o.Threads)
+	threads, restore := setThreads(o.Threads, s.errOut, "eval")
 	defer restore()
 	ec := cfg.Eval
 	ec.K, ec.EmptyRows = o.K, string(policy)

@@ -319,9 +319,21 @@ func keyValue(v any) string {
 // environment variable when set. All of the machine's CPUs
 // (runtime.NumCPU) would oversubscribe a quota of a few CPUs on a large
 // node: the kernel then throttles every worker.
-func setThreads(n int) (int, func()) {
+//
+// More threads than that is allowed (results do not depend on the count),
+// with a warning on warn, prefixed by cmd: the extra threads wait for a
+// CPU, and a job given "--threads $SLURM_CPUS_ON_NODE" on a few of a
+// node's CPUs runs slower than with the CPUs it has.
+func setThreads(n int, warn io.Writer, cmd string) (int, func()) {
+	avail := runtime.GOMAXPROCS(0)
 	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+		n = avail
+	} else if n > avail {
+		cpus := fmt.Sprintf("%d CPUs", avail)
+		if avail == 1 {
+			cpus = "1 CPU"
+		}
+		fmt.Fprintf(warn, "%s: warning: %d threads on the %s this process may use; threads beyond %d wait for a CPU and slow the run (results are the same)\n", cmd, n, cpus, avail)
 	}
 	prev := runtime.GOMAXPROCS(n)
 	return n, func() { runtime.GOMAXPROCS(prev) }

@@ -192,7 +192,7 @@ func predictRun(s *streams, o *predictOptions) error {
 			fmt.Fprintf(s.errOut, "predict: warning: %s\n", msg)
 		}
 	}
-	threads, restore := setThreads(o.Threads)
+	threads, restore := setThreads(o.Threads, s.errOut, "predict")
 	defer restore()
 	pool := nn.NewPool(threads)
 	r, err := ms.ranker(pool, o.TopK)

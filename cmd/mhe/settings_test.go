@@ -267,13 +267,24 @@ func TestEnvKeysChecked(t *testing.T) {
 
 // --threads 0 takes the runtime's count of the CPUs this process may use
 // (its affinity mask capped by a cgroup CPU quota, or GOMAXPROCS), not every
-// CPU of the machine, and a given count is kept; both are undone after.
+// CPU of the machine, and a given count is kept, with a warning when it is
+// more than that; both are undone after.
 func TestSetThreads(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	for _, c := range []struct{ in, want int }{{0, 1}, {-1, 1}, {3, 3}} {
-		n, restore := setThreads(c.in)
+	for _, c := range []struct {
+		in, want int
+		warn     string
+	}{
+		{0, 1, ""}, {-1, 1, ""}, {1, 1, ""},
+		{3, 3, "cmd: warning: 3 threads on the 1 CPU this process may use; threads beyond 1 wait for a CPU and slow the run (results are the same)\n"},
+	} {
+		var warn strings.Builder
+		n, restore := setThreads(c.in, &warn, "cmd")
 		if n != c.want || runtime.GOMAXPROCS(0) != c.want {
 			t.Errorf("setThreads(%d) = %d, GOMAXPROCS %d; want %d", c.in, n, runtime.GOMAXPROCS(0), c.want)
+		}
+		if warn.String() != c.warn {
+			t.Errorf("setThreads(%d) warns %q, want %q", c.in, warn.String(), c.warn)
 		}
 		restore()
 		if got := runtime.GOMAXPROCS(0); got != 1 {

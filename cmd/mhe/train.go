@@ -163,7 +163,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	if err := checkOutputs([]fileRef{{"--result", o.Result}}, inputs); err != nil {
 		return err
 	}
-	threads, restore := setThreads(cfg.Train.Threads)
+	threads, restore := setThreads(cfg.Train.Threads, s.errOut, "train")
 	defer restore()
 	logf := func(format string, args ...any) {
 		if !o.Quiet {
