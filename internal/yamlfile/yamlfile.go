@@ -33,6 +33,13 @@ func Decode(raw []byte, name string, v any) error {
 	}
 	keys := map[string][]string{}
 	collectKeys(reflect.TypeOf(v), keys)
+	return typeError(name, te, keys)
+}
+
+// typeError words the decoder's complaints about values of the wrong kind,
+// duplicate keys and (with keys, the yaml keys of each struct type by its
+// name) unknown keys, each as "name:LINE: what".
+func typeError(name string, te *yaml.TypeError, keys map[string][]string) error {
 	msgs := make([]string, 0, len(te.Errors))
 	for _, e := range te.Errors {
 		if m := unknownRE.FindStringSubmatch(e); m != nil {
@@ -60,8 +67,15 @@ func Decode(raw []byte, name string, v any) error {
 // name, as "name:LINE: not valid YAML: what" ("yaml: line 3: mapping
 // values are not allowed" names no file). A tab in the indentation of the
 // line named or the one before it, which YAML forbids and editors hide, is
-// pointed out.
+// pointed out. A value of the wrong kind and a key given twice are worded
+// as Decode words them.
 func SyntaxError(raw []byte, name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		// Well-formed YAML of the wrong shape (a list where the file's
+		// mapping goes), or a key given twice.
+		return typeError(name, te, nil)
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	m := lineRE.FindStringSubmatch(msg)
 	if m == nil {
@@ -108,7 +122,7 @@ func kindOf(goType string) string {
 var (
 	// What yaml.v3 says of a value of the wrong kind: "line 2: cannot
 	// unmarshal !!int `5` into []sweep.Entry".
-	unmarshalRE = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: (`.*`))? into (\\S+)$")
+	unmarshalRE = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: (`.*`))? into (.+)$")
 	// What yaml.v3 says of a key with no field: "line 3: field foo not
 	// found in type sweep.Entry".
 	unknownRE = regexp.MustCompile(`^line (\d+): field (.+) not found in type (\S+)$`)

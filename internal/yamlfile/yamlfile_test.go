@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 type inner struct {
@@ -70,5 +72,27 @@ func TestDecode(t *testing.T) {
 	}
 	if err := Decode([]byte("out: x\nruns: [\n"), "bad.yaml", &o); err == nil || !strings.HasPrefix(err.Error(), "bad.yaml:") {
 		t.Errorf("malformed YAML: %v, want it to start with the file name", err)
+	}
+}
+
+// SyntaxError, given what yaml.Unmarshal says of a file read into a
+// generic mapping (a config), words a key given twice and a file that is a
+// list or a scalar by line, in words, not Go types.
+func TestSyntaxErrorOfUnmarshal(t *testing.T) {
+	for in, want := range map[string]string{
+		"train:\n  epochs: 3\ntrain:\n  lr: 1\n": `c.yaml:3: mapping key "train" already defined at line 1`,
+		"- a\n- b\n":                             "c.yaml:1: found a list where a mapping (key: value pairs) goes",
+		"just text\n":                            "c.yaml:1: `just text` is not a mapping (key: value pairs)",
+		"a: [1\n":                                "c.yaml:1: not valid YAML: did not find expected",
+	} {
+		var tree map[string]any
+		err := yaml.Unmarshal([]byte(in), &tree)
+		if err == nil {
+			t.Fatalf("%q: no error from yaml.Unmarshal", in)
+		}
+		got := SyntaxError([]byte(in), "c.yaml", err).Error()
+		if !strings.HasPrefix(got, want) || strings.Contains(got, "interface") || strings.Contains(got, "unmarshal") {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
 	}
 }
