@@ -181,6 +181,12 @@ func TestCorpus(t *testing.T) {
 				if strings.Contains(errOut, "panic") || strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "internal error") {
 					t.Errorf("%s: mhe crashed:\n%s", where, errOut)
 				}
+				// Messages are in the user's words, not Go's.
+				for _, w := range goWords {
+					if strings.Contains(errOut, w) {
+						t.Errorf("%s: the message speaks Go (%q):\n%s", where, w, errOut)
+					}
+				}
 				if left := listing(t, outDir); len(left) > 1 {
 					t.Errorf("%s: output left behind: %v", where, left[1:])
 				}
@@ -209,3 +215,7 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("README.md does not say %q of testdata/corpus/cases.txt (%v): update its count", want, err)
 	}
 }
+
+// goWords are what Go's parsers and decoders say that a message for a user
+// must not: types, decoder jargon, YAML tags.
+var goWords = []string{"strconv.", "cannot unmarshal", "interface {}", "Go struct", "Go value", "!!str", "!!seq", "!!map", "!!int", "map[string]", "[]string", "json: "}
