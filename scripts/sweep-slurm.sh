@@ -7,6 +7,8 @@
 # Run a sweep on a SLURM cluster as a job array, one array task per run:
 #   scripts/sweep-slurm.sh SWEEP.yaml [sbatch options...]   submit the array
 #   scripts/sweep-slurm.sh SWEEP.yaml --dry-run             print every task's command
+# Both first run `mhe sweep check` (every run's config, plan and data files)
+# and stop with its exit code when a run would fail.
 # Submit from the repository root on shared storage (after scripts/build.sh):
 # each task runs `bin/mhe sweep run SWEEP.yaml --index $SLURM_ARRAY_TASK_ID`,
 # which skips a run whose result.json exists and resumes an interrupted one,
@@ -35,6 +37,9 @@ cd "$(dirname "$0")/.."
 mhe="${MHE_BIN:-bin/mhe}"
 [ -x "$mhe" ] || scripts/build.sh >/dev/null
 n=$("$mhe" sweep list "$file" --format count)
+# Every run's config, plan file and data files, before anything is queued:
+# a typo in one override set fails here, not in a task hours later.
+"$mhe" sweep check "$file"
 if [ "${1:-}" = "--dry-run" ]; then
   shift
   echo "would submit: sbatch --array=0-$((n - 1)) $* scripts/sweep-slurm.sh $file"

@@ -15,6 +15,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/report"
 	"github.com/mhe-xlc/mhe/internal/sweep"
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 func newSweepCmd(s *streams) *cobra.Command {
@@ -45,8 +46,55 @@ manifest) with a WEIGHTS-REMOVED.txt note: a sweep that chooses settings
 needs the numbers, and a model of a wide input can weigh 100 MB. Loading
 such a directory (predict, eval --model) exits 4 and says how to retrain it.`,
 	}
-	cmd.AddCommand(newSweepListCmd(s), newSweepRunCmd(s))
+	cmd.AddCommand(newSweepListCmd(s), newSweepCheckCmd(s), newSweepRunCmd(s))
 	return cmd
+}
+
+func newSweepCheckCmd(s *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check FILE",
+		Short: "Check every run of a sweep before running or submitting it: config values, plan files, data files",
+		Long: `Check resolves the config of every run that is not done yet, as mhe sweep
+run would train it (config file, the block's set, the override set, the
+seed, and this shell's MHE_* variables), validates it, parses its head.plan
+file and looks for its data files, without reading them. Each run that
+would fail is listed with the reason; the exit code is that of the first
+(2 for a config, 3 for missing data). scripts/sweep-local.sh and
+scripts/sweep-slurm.sh run it first, so that a typo in one override set
+fails at once instead of in an array task hours later.`,
+		Example: "  mhe sweep check scripts/sweep-example.yaml",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			runs, err := loadSweep(args[0])
+			if err != nil {
+				return err
+			}
+			var first error
+			bad, done := 0, 0
+			for _, r := range runs {
+				if sweep.StateOf(r) == sweep.Done {
+					done++
+					continue
+				}
+				cfg, err := validConfig(configInput{File: r.Config, Sets: r.ConfigSets()})
+				if err == nil {
+					err = train.CheckInputs(&cfg)
+				}
+				if err != nil {
+					bad++
+					fmt.Fprintf(s.errOut, "sweep check: run %d (%s): %v\n", r.Index, r.Name, err)
+					if first == nil {
+						first = err
+					}
+				}
+			}
+			if bad > 0 {
+				return exitCodeError{code: exitCode(first), err: fmt.Errorf("%s: %d of %d runs would fail (listed above); fix them before running the sweep", args[0], bad, len(runs))}
+			}
+			fmt.Fprintf(s.errOut, "sweep check: %s: %d runs, %d done, %d ready to run\n", args[0], len(runs), done, len(runs)-done)
+			return nil
+		},
+	}
 }
 
 func loadSweep(path string) ([]sweep.Run, error) {

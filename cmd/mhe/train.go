@@ -125,24 +125,8 @@ func trainRun(s *streams, o *trainOptions) error {
 	} else if o.ConfigFile == "" && !o.PrintConfig {
 		return usageErrorf("give --config FILE (see configs/), or --resume DIR")
 	}
-	cfg, err := loadConfig(in)
+	cfg, err := validConfig(in)
 	if err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		// Name the flag, --set or variable a value came from; the
-		// config file's values are named by the file.
-		var ve *config.ValidationError
-		if errors.As(err, &ve) {
-			for i, p := range ve.Problems {
-				if src := valueSource(p.Key, in); strings.HasPrefix(src, "from ") {
-					ve.Problems[i].Source = src
-				}
-			}
-		}
-		if in.File != "" {
-			return fmt.Errorf("%s: %w", in.File, err) // name the file to fix
-		}
 		return err
 	}
 	resolved, err := yaml.Marshal(cfg)
@@ -309,4 +293,29 @@ func nanSlice(n int) []float64 {
 		s[i] = math.NaN()
 	}
 	return s
+}
+
+// validConfig resolves a run config (loadConfig) and validates it, naming
+// the flag, --set or variable each bad value came from; the config file's
+// values are named by the file.
+func validConfig(in configInput) (config.Config, error) {
+	cfg, err := loadConfig(in)
+	if err != nil {
+		return cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		var ve *config.ValidationError
+		if errors.As(err, &ve) {
+			for i, p := range ve.Problems {
+				if src := valueSource(p.Key, in); strings.HasPrefix(src, "from ") {
+					ve.Problems[i].Source = src
+				}
+			}
+		}
+		if in.File != "" {
+			return cfg, fmt.Errorf("%s: %w", in.File, err) // name the file to fix
+		}
+		return cfg, err
+	}
+	return cfg, nil
 }

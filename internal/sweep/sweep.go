@@ -72,11 +72,17 @@ func (r Run) Result() string { return filepath.Join(r.Dir, "result.json") }
 
 // Args are the mhe train arguments of a fresh run.
 func (r Run) Args() []string {
-	args := []string{"train", "--config", r.Config, "--out", r.Dir, "--force", "--quiet", "--set", "train.seed=" + strconv.FormatUint(r.Seed, 10)}
-	for _, s := range r.Sets {
+	args := []string{"train", "--config", r.Config, "--out", r.Dir, "--force", "--quiet"}
+	for _, s := range r.ConfigSets() {
 		args = append(args, "--set", s)
 	}
 	return args
+}
+
+// ConfigSets are the --set values of a fresh run, in order: its seed, then
+// the block's set and the override set.
+func (r Run) ConfigSets() []string {
+	return append([]string{"train.seed=" + strconv.FormatUint(r.Seed, 10)}, r.Sets...)
 }
 
 var unsafe = regexp.MustCompile(`[^A-Za-z0-9._=-]+`)

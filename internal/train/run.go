@@ -195,6 +195,20 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	return res, nil
 }
 
+// CheckInputs checks, without reading the data, what TrainRun would refuse
+// first: a head.plan file that does not parse, and data files that are not
+// there (synthetic data has none). mhe sweep check runs it for every run of
+// a sweep before the sweep is run or submitted.
+func CheckInputs(cfg *config.Config) error {
+	if _, err := readPlanFile(cfg); err != nil {
+		return err
+	}
+	if cfg.Data.Synth.Labels > 0 {
+		return nil
+	}
+	return checkDataFiles(cfg, dataFiles(&cfg.Data, false))
+}
+
 // readPlanFile reads the config's head.plan, or returns nil without one.
 func readPlanFile(cfg *config.Config) (*heads.PlanFile, error) {
 	if cfg.Head.Plan == "" {

@@ -253,3 +253,58 @@ func TestEnsembleSweepFile(t *testing.T) {
 		t.Errorf("run 2: exit %d, command line:\n%s", code, errOut)
 	}
 }
+
+// mhe sweep check resolves every run's config as mhe sweep run would, and
+// lists each run that would fail with its reason: a bad override value
+// (exit 2 first), a plan file or a data file that is not there. Done runs
+// are not checked. scripts/sweep-local.sh runs it first and starts nothing
+// when a run would fail.
+func TestSweepCheck(t *testing.T) {
+	tmp := t.TempDir()
+	c := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(c, []byte(cfg), 0o644)
+	out := filepath.Join(tmp, "out")
+	sweepFile := func(name, overrides string) string {
+		file := filepath.Join(tmp, name)
+		os.WriteFile(file, []byte("out: "+out+"\nruns:\n  - configs: ["+c+"]\n    seeds: [1, 2]\n    overrides: "+overrides+"\n"), 0o644)
+		return file
+	}
+	good := sweepFile("good.yaml", "[[], [train.lr=0.01]]")
+	code, stdout, errOut := testutil.Run(t, "", nil, "sweep", "check", good)
+	if code != 0 || stdout != "" || !strings.Contains(errOut, "4 runs, 0 done, 4 ready to run") {
+		t.Errorf("a good sweep: exit %d, %q %q", code, stdout, errOut)
+	}
+	bad := sweepFile("bad.yaml", `[[], [train.lr=fast], [head.plan=`+filepath.Join(tmp, "no-plan.yaml")+`], ["data.synth.labels=0", "data.train=gone.txt"]]`)
+	code, _, errOut = testutil.Run(t, "", nil, "sweep", "check", bad)
+	for _, want := range []string{
+		`run 2 (c__train.lr=fast__seed1): config: invalid:`, `train.lr: "fast" (from --set train.lr=fast) is not a number`,
+		"run 3 (c__train.lr=fast__seed2)", "run 4 (", "no-plan.yaml: no such file", "run 6 (", "data.train: ", "gone.txt",
+		"bad.yaml: 6 of 8 runs would fail (listed above)",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code != 2 || strings.Contains(errOut, "run 0 (") || strings.Contains(errOut, "run 1 (") {
+		t.Errorf("a sweep with bad runs: exit %d, want 2 (the first failure's), and runs 0 and 1 not listed:\n%s", code, errOut)
+	}
+	// A done run is not checked: its result.json stands.
+	doneDir := filepath.Join(out, "c__train.lr=fast__seed1")
+	os.MkdirAll(doneDir, 0o755)
+	os.WriteFile(filepath.Join(doneDir, "result.json"), []byte("{}"), 0o644)
+	if _, _, errOut = testutil.Run(t, "", nil, "sweep", "check", bad); strings.Contains(errOut, "run 2 (") || !strings.Contains(errOut, "5 of 8 runs") {
+		t.Errorf("the done run was checked:\n%s", errOut)
+	}
+	os.RemoveAll(out)
+	root := testutil.RepoRoot(t)
+	run := exec.Command("bash", "scripts/sweep-local.sh", bad, "1", "1")
+	run.Dir = root
+	run.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
+	b, err := run.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(b), "6 of 8 runs would fail") {
+		t.Errorf("sweep-local.sh with bad runs: %v\n%s", err, b)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("sweep-local.sh started runs of a sweep that fails its check")
+	}
+}
