@@ -843,7 +843,7 @@ func TestOutputIsInput(t *testing.T) {
 		{[]string{"data", "synth", "--examples", "9", "--features", "9", "--labels", "3", "--out", other, "--test-examples", "2", "--test-out", other}, "are the same file"},
 		{[]string{"data", "convert", in, other, "--to", "xc-matrix", "--labels-out", other}, "are the same file"},
 		{[]string{"report", model, "--out", filepath.Join(model, "result.json")}, "is the run record file"},
-		{[]string{"report", tmp, "--out", filepath.Join(model, "config.yaml")}, "is the run's config.yaml file"},
+		{[]string{"report", tmp, "--out", filepath.Join(model, "config.yaml")}, "is the model's config.yaml file"},
 		{[]string{"plan", "--model", model, "--codes", filepath.Join(model, "config.yaml")}, "is the model's config.yaml file"},
 	} {
 		code, out, errOut := runMain(t, "", tc.args...)

@@ -138,13 +138,20 @@ func (ms members) files() []fileRef {
 // modelFiles lists the files of the model in dir and of the data files its
 // config names.
 func modelFiles(dir string, man *modelio.Manifest, cfg *config.Config) []fileRef {
+	refs := modelDirFiles(dir, man)
+	for _, kv := range train.DataFiles(cfg, false) {
+		refs = append(refs, fileRef{"model's " + kv[0], kv[1]})
+	}
+	return refs
+}
+
+// modelDirFiles lists the files mhe train wrote into the model directory
+// dir.
+func modelDirFiles(dir string, man *modelio.Manifest) []fileRef {
 	var refs []fileRef
 	d := modelio.Open(dir)
 	for _, f := range []string{modelio.ManifestFile, modelio.ConfigFile, modelio.RecordFile, modelio.MetricsFile, man.WeightsFile} {
 		refs = append(refs, fileRef{"model's " + f, d.File(f)})
-	}
-	for _, kv := range train.DataFiles(cfg, false) {
-		refs = append(refs, fileRef{"model's " + kv[0], kv[1]})
 	}
 	return refs
 }

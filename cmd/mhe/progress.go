@@ -40,17 +40,7 @@ func (p *progress) handle(ev train.Event) {
 			if p.bar == nil || p.epoch != ev.Epoch {
 				p.finishBar()
 				p.epoch = ev.Epoch
-				p.bar = progressbar.NewOptions(ev.Total,
-					progressbar.OptionSetWriter(p.w),
-					progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", ev.Epoch, ev.Epochs)),
-					progressbar.OptionShowCount(),
-					progressbar.OptionShowIts(),
-					progressbar.OptionSetItsString("ex"),
-					progressbar.OptionSetPredictTime(true),
-					progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionClearOnFinish(),
-					progressbar.OptionSetWidth(30),
-				)
+				p.bar = newBar(p.w, int64(ev.Total), fmt.Sprintf("epoch %d/%d", ev.Epoch, ev.Epochs), "ex")
 			}
 			p.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f", ev.Epoch, ev.Epochs, ev.Loss))
 			p.bar.Set(ev.Done)
@@ -75,6 +65,23 @@ func (p *progress) handle(ev train.Event) {
 		fmt.Fprintln(p.w, line)
 		p.last = time.Now()
 	}
+}
+
+// newBar is the progress bar of a pass over total items (-1: unknown, a
+// spinner) on a terminal, counted in unit, with the rate and, when the
+// total is known, the time left.
+func newBar(w io.Writer, total int64, desc, unit string) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString(unit),
+		progressbar.OptionSetPredictTime(total >= 0),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30),
+	)
 }
 
 func (p *progress) finishBar() {
@@ -153,21 +160,7 @@ func (p *rowProgress) add(n int) {
 	}
 	if p.tty {
 		if p.bar == nil {
-			max := int64(p.total)
-			if p.total < 0 {
-				max = -1 // a spinner
-			}
-			p.bar = progressbar.NewOptions64(max,
-				progressbar.OptionSetWriter(p.w),
-				progressbar.OptionSetDescription(p.what),
-				progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("rows"),
-				progressbar.OptionSetPredictTime(p.total >= 0),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish(),
-				progressbar.OptionSetWidth(30),
-			)
+			p.bar = newBar(p.w, int64(max(p.total, -1)), p.what, "rows") // -1: a spinner
 		}
 		p.bar.Set(p.done)
 		return

@@ -251,13 +251,19 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	var inputs []fileRef
-	for _, f := range files {
-		inputs = append(inputs, fileRef{"run record", f})
-		inputs = append(inputs, runDirFiles(filepath.Dir(f))...)
-	}
-	if err := checkOutputs([]fileRef{{"--out", o.Out}}, inputs); err != nil {
-		return err
+	if o.Out != "" {
+		// --out must not replace a run record, or another file of the
+		// model directories they sit in.
+		var inputs []fileRef
+		for _, f := range files {
+			inputs = append(inputs, fileRef{"run record", f})
+			if man, err := modelio.Open(filepath.Dir(f)).ReadManifest(); err == nil {
+				inputs = append(inputs, modelDirFiles(filepath.Dir(f), man)...)
+			}
+		}
+		if err := checkOutputs([]fileRef{{"--out", o.Out}}, inputs); err != nil {
+			return err
+		}
 	}
 	recs, err := aggregate.Load(files)
 	if err != nil {
@@ -366,20 +372,4 @@ func drawReportPlots(dir string, recs []*record.Record, rows []aggregate.Row) er
 		}
 	}
 	return nil
-}
-
-// runDirFiles are the files of the model directory dir (none when dir
-// holds no readable model): --out must not replace one of them, of the
-// runs a report reads.
-func runDirFiles(dir string) []fileRef {
-	d := modelio.Open(dir)
-	man, err := d.ReadManifest()
-	if err != nil {
-		return nil
-	}
-	var refs []fileRef
-	for _, f := range []string{modelio.ManifestFile, modelio.ConfigFile, modelio.MetricsFile, man.WeightsFile} {
-		refs = append(refs, fileRef{"run's " + f, d.File(f)})
-	}
-	return refs
 }

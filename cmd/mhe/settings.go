@@ -292,7 +292,7 @@ func decodeErrors(err error, v *viper.Viper, in configInput) string {
 		}
 		from := valueSource(k[1], in)
 		if p := parseErrRE.FindStringSubmatch(m); p != nil {
-			m = fmt.Sprintf("%s: %q (%s) is not %s", p[1], fmt.Sprint(configValue(v, p[1])), from, want(p[2]))
+			m = fmt.Sprintf("%s: %q (%s) is not %s", p[1], fmt.Sprint(configValue(v, p[1])), from, yamlfile.KindOf(p[2]))
 		} else if p := unconvertibleRE.FindStringSubmatch(m); p != nil {
 			got := "a value of another kind"
 			switch {
@@ -301,22 +301,13 @@ func decodeErrors(err error, v *viper.Viper, in configInput) string {
 			case strings.HasPrefix(p[3], "[]"):
 				got = "a list"
 			}
-			m = fmt.Sprintf("%s (%s): want %s, got %s", p[1], from, want(p[2]), got)
+			m = fmt.Sprintf("%s (%s): want %s, got %s", p[1], from, yamlfile.KindOf(p[2]), got)
 		} else {
 			m = fmt.Sprintf("%s (%s): %s", strings.Trim(k[0], "'"), from, strings.TrimLeft(m[len(k[0]):], ": "))
 		}
 		msgs = append(msgs, m)
 	}
 	return strings.Join(msgs, "\n  ")
-}
-
-// want says in words what a setting of a Go type holds.
-func want(goType string) string {
-	if w := map[string]string{"int": "a whole number", "uint": "a whole number >= 0", "uint64": "a whole number >= 0",
-		"float64": "a number", "bool": "true or false", "string": "text"}[goType]; w != "" {
-		return w
-	}
-	return "of type " + goType
 }
 
 var (

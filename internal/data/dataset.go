@@ -30,14 +30,7 @@ func (d *Dataset) Subset(rows []int) *Dataset {
 }
 
 // IsSingleLabel reports whether every row has exactly one label.
-func (d *Dataset) IsSingleLabel() bool {
-	for i := 0; i < d.Y.Rows; i++ {
-		if d.Y.RowLen(i) != 1 {
-			return false
-		}
-	}
-	return d.Y.Rows > 0
-}
+func (d *Dataset) IsSingleLabel() bool { return d.Y.OnePerRow() }
 
 // ReadFile loads a whole data file (gzip transparently).
 func ReadFile(path string, opt ReadOptions) (*Dataset, error) {

@@ -46,13 +46,13 @@ func typeError(name string, te *yaml.TypeError, keys map[string][]string) error 
 			msgs = append(msgs, fmt.Sprintf("%s:%s: unknown key %q (the keys there are %s)", name, m[1], m[2], strings.Join(keys[m[3]], ", ")))
 		} else if m := unmarshalRE.FindStringSubmatch(e); m != nil {
 			if m[3] != "" {
-				msgs = append(msgs, fmt.Sprintf("%s:%s: %s is not %s", name, m[1], m[3], kindOf(m[4])))
+				msgs = append(msgs, fmt.Sprintf("%s:%s: %s is not %s", name, m[1], m[3], KindOf(m[4])))
 			} else {
 				found := map[string]string{"map": "a mapping (key: value pairs)", "seq": "a list"}[m[2]]
 				if found == "" {
 					found = "a YAML " + m[2]
 				}
-				msgs = append(msgs, fmt.Sprintf("%s:%s: found %s where %s goes", name, m[1], found, kindOf(m[4])))
+				msgs = append(msgs, fmt.Sprintf("%s:%s: found %s where %s goes", name, m[1], found, KindOf(m[4])))
 			}
 		} else if m := lineRE.FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("%s:%s: %s", name, m[1], m[2]))
@@ -98,8 +98,10 @@ func SyntaxError(raw []byte, name string, err error) error {
 	return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
 }
 
-// kindOf says in words what a value of a Go type is written as in YAML.
-func kindOf(goType string) string {
+// KindOf says in words what a value of a Go type, as decoders name it
+// ("int", "[]string", "map[string]interface {}", a struct's name), is
+// written as in a YAML file or an environment variable.
+func KindOf(goType string) string {
 	switch {
 	case strings.HasPrefix(goType, "[]"):
 		return "a list"

@@ -50,14 +50,6 @@ head: {method: mhp, heads: 2}
 train: {epochs: 1, batch_size: 64, lr: 0.01}
 `
 
-func write(t *testing.T, dir, name, text string) string {
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func noTemporaries(t *testing.T, dir string) {
 	t.Helper()
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -80,8 +72,8 @@ func predict(t *testing.T, model string) string {
 func TestFullDisk(t *testing.T) {
 	fs := mountTmpfs(t, "8m")
 	cfgDir := t.TempDir()
-	small := write(t, cfgDir, "small.yaml", smallConfig)
-	big := write(t, cfgDir, "big.yaml", bigConfig)
+	small := testutil.WriteFile(t, cfgDir, "small.yaml", smallConfig)
+	big := testutil.WriteFile(t, cfgDir, "big.yaml", bigConfig)
 	model := filepath.Join(fs, "model")
 	if code, _, errOut := testutil.Run(t, "", nil, "train", "--config", small, "--out", model, "--quiet"); code != 0 {
 		t.Fatalf("the small model should fit: exit %d: %s", code, errOut)
@@ -128,7 +120,7 @@ func TestFullDisk(t *testing.T) {
 
 func TestReadOnlyOutput(t *testing.T) {
 	fs := mountTmpfs(t, "8m")
-	small := write(t, t.TempDir(), "small.yaml", smallConfig)
+	small := testutil.WriteFile(t, t.TempDir(), "small.yaml", smallConfig)
 	model := filepath.Join(fs, "model")
 	if code, _, errOut := testutil.Run(t, "", nil, "train", "--config", small, "--out", model, "--quiet"); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)

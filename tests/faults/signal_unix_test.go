@@ -22,7 +22,7 @@ import (
 // signal and go on to the end.)
 func TestSignalStopsAtOnce(t *testing.T) {
 	dir := t.TempDir()
-	cfg := write(t, dir, "c.yaml", `name: signals
+	cfg := testutil.WriteFile(t, dir, "c.yaml", `name: signals
 data:
   synth: {examples: 2000, test_examples: 100, features: 2000, labels: 500, seed: 3}
 encoder: {type: mlp, hidden: [16]}
