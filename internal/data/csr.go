@@ -67,6 +67,32 @@ func (m *CSR) AppendRow(ids []int32, vals []float32) {
 	m.Rows++
 }
 
+// growthCap bounds how far one estimate may grow the entry arrays: at most
+// this many times the entries held, so that a damaged header declaring
+// 2^31 rows costs a bounded overshoot, not an allocation of gigabytes.
+const growthCap = 8
+
+// reserve makes room for extra more entries. When the arrays must grow
+// and est (the expected final entry count; 0 when unknown) exceeds what
+// they must hold, they grow once to est (bounded by growthCap) instead of
+// by append's steps of 1.25×, each of which copies everything read so far
+// and briefly holds both copies.
+func (m *CSR) reserve(extra int, est int64) {
+	n := len(m.Indices)
+	if n+extra <= cap(m.Indices) {
+		return
+	}
+	want := int64(n + extra)
+	if est > want {
+		want = min(est, int64(growthCap)*want)
+	}
+	grow := int(want) - n
+	m.Indices = slices.Grow(m.Indices, grow)
+	if m.Values != nil {
+		m.Values = slices.Grow(m.Values, grow)
+	}
+}
+
 // Subset returns the rows listed in rows (0-based, any order, repeats
 // allowed) as a new matrix.
 func (m *CSR) Subset(rows []int) *CSR {

@@ -59,6 +59,7 @@ func readAll(rd *Reader, name string) (*Dataset, error) {
 	rows := min(rd.Header().Rows, 1<<20)
 	x := NewCSR(0, rows, 0, false)
 	y := NewCSR(0, rows, 0, true)
+	est := entryEstimate{fileRows: rd.Header().Rows}
 	var row Row
 	for {
 		err := rd.Read(&row)
@@ -68,6 +69,7 @@ func readAll(rd *Reader, name string) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
+		est.reserve(x, y, &row, x.Rows)
 		x.AppendRow(row.Indices, row.Values)
 		y.AppendRow(row.Labels, nil)
 	}
@@ -202,11 +204,13 @@ func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Datase
 	x := NewCSR(h.Features, hint, 0, false)
 	y := NewCSR(h.Labels, hint, 0, true)
 	var kept []int
+	est := entryEstimate{fileRows: h.Rows}
 	var row Row
 	for i := 0; ; i++ {
 		var err error
 		if keep(i) {
 			if err = rd.Read(&row); err == nil {
+				est.reserve(x, y, &row, i)
 				x.AppendRow(row.Indices, row.Values)
 				y.AppendRow(row.Labels, nil)
 				kept = append(kept, i)
@@ -283,4 +287,30 @@ func ReadXCPair(featurePath, labelPath string, opt ReadOptions) (*Dataset, error
 		}
 	}
 	return &Dataset{Name: featurePath, X: x, Y: y}, nil
+}
+
+// entryEstimate sizes the CSR arrays of a file being read from the share
+// of its rows passed so far and the entries they gave: reading 1,000 of a
+// file's 10,000 rows for 70,000 entries predicts 700,000. The arrays then
+// grow about once, not in append's steps of 1.25× (which for Bibtex's test
+// split of 2,515 rows made the copying cost more than the parsing).
+type entryEstimate struct {
+	fileRows int // the header's row count (0 = unknown: append's steps)
+}
+
+// minRowsForEstimate is how many rows must be passed before their entries
+// predict the rest.
+const minRowsForEstimate = 64
+
+// reserve makes room in x and y for row, which is row passed (0-based) of
+// the file.
+func (e entryEstimate) reserve(x, y *CSR, row *Row, passed int) {
+	var ex, ey int64
+	if e.fileRows > 0 && passed >= minRowsForEstimate && passed < e.fileRows {
+		scale := float64(e.fileRows) / float64(passed)
+		ex = int64(float64(len(x.Indices)+len(row.Indices)) * scale * 1.02)
+		ey = int64(float64(len(y.Indices)+len(row.Labels)) * scale * 1.02)
+	}
+	x.reserve(len(row.Indices), ex)
+	y.reserve(len(row.Labels), ey)
 }
