@@ -124,7 +124,7 @@ propensities; no model may have trained on those rows.`,
 	f.StringVar(&o.Format, "format", "table", "output: table, json, csv or markdown")
 	f.StringVar(&o.EmptyRows, "empty-rows", "zero", "rows without true labels: zero (count as 0, pyxclib) or skip")
 	f.StringVar(&o.SingleLabel, "single-label", "auto", "report top-k accuracy: auto (when every row has one label), true, false")
-	f.StringVar(&o.PerLabel, "per-label", "", "write per-label precision, recall, F1 and support (CSV) to this file")
+	f.StringVar(&o.PerLabel, "per-label", "", "write per-label precision, recall, F1 and support (CSV) to this file; the output adds their macro and micro averages")
 	f.IntVar(&o.PerLabelK, "per-label-k", 0, "predicted set for --per-label: the first K predictions of a row (0 = all)")
 	f.StringVar(&o.Names, "names", "", "label name file: names beside ids in --per-label")
 	f.BoolVar(&o.PredNames, "pred-names", false, "--pred holds label names (mhe predict --names), mapped with --names")
@@ -275,7 +275,7 @@ func evalRun(s *streams, o *evalOptions) error {
 		return err
 	}
 	if o.Result != "" {
-		rec := evalRecord(o.Dataset, res, time.Since(start).Seconds())
+		rec := evalRecord(o.Dataset, res, pl, time.Since(start).Seconds())
 		if rec.Name == "" {
 			rec.Name = strings.TrimSuffix(filepath.Base(o.Truth), filepath.Ext(o.Truth))
 		}
@@ -292,7 +292,7 @@ func evalRun(s *streams, o *evalOptions) error {
 			return err
 		}
 	}
-	return writeEvalResult(s.out, res, prop, format)
+	return writeEvalResult(s.out, res, pl, prop, format)
 }
 
 // checkScoredRows refuses an evaluation that scored no row: its metrics
@@ -310,11 +310,16 @@ func checkScoredRows(res eval.Result, truth string) error {
 }
 
 // evalRecord is the run record of an evaluation.
-func evalRecord(name string, res eval.Result, wall float64) *record.Record {
+// evalRecord is the run record of an evaluation; pl (nil without
+// --per-label) adds its macro and micro averages as extra.per_label.
+func evalRecord(name string, res eval.Result, pl *eval.PerLabel, wall float64) *record.Record {
 	u := resourceUsage()
 	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: record.ThisMachine(),
 		Metrics: res.ByName(), NTestRows: res.Rows,
 		Timing: record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB}}
+	if pl != nil {
+		rec.Extra = map[string]any{"per_label": pl.Summary()}
+	}
 	return rec
 }
 
@@ -441,18 +446,30 @@ func openPred(s *streams, path string) (io.ReadCloser, string, error) {
 	return rc, path, err
 }
 
-func writeEvalResult(w io.Writer, res eval.Result, prop propInfo, format report.Format) error {
+// writeEvalResult writes the metrics in format; pl (nil without
+// --per-label) adds the per-label averages to the table and the JSON.
+func writeEvalResult(w io.Writer, res eval.Result, pl *eval.PerLabel, prop propInfo, format report.Format) error {
 	switch format {
 	case report.JSON:
 		o := res.JSON()
 		if po := propJSON(prop); po != nil {
 			o.Set("propensity", po)
 		}
+		if pl != nil {
+			o.Set("per_label", pl.Summary())
+		}
 		return writeJSON(w, o)
 	case report.Table:
 		fmt.Fprintln(w, res.Summary())
 		fmt.Fprintln(w, propLine(prop))
-		return res.Grid().Write(w, report.Table)
+		if err := res.Grid().Write(w, report.Table); err != nil {
+			return err
+		}
+		if pl != nil {
+			_, err := fmt.Fprintln(w, pl.Summary().Line())
+			return err
+		}
+		return nil
 	default:
 		return res.Grid().Write(w, format)
 	}

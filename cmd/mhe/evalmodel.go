@@ -117,10 +117,12 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	}
 	if o.Result != "" {
 		secs := time.Since(start).Seconds()
-		rec := evalRecord(cfg.Name, res, secs)
+		rec := evalRecord(cfg.Name, res, pl, secs)
 		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
 		rec.Plan = planRecord(m)
-		rec.Extra = map[string]any{}
+		if rec.Extra == nil {
+			rec.Extra = map[string]any{}
+		}
 		if o.Beam > 0 {
 			rec.Extra["predict_beam"] = o.Beam
 		}
@@ -148,7 +150,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			return err
 		}
 	}
-	return writeEvalResult(s.out, res, modelPropInfo(m, ec, cfg.Name), format)
+	return writeEvalResult(s.out, res, pl, modelPropInfo(m, ec, cfg.Name), format)
 }
 
 // modelPropInfo describes the propensities a model's evaluation used.

@@ -215,10 +215,16 @@ func TestEvalPerLabel(t *testing.T) {
 	names := filepath.Join(dir, "names.txt")
 	os.WriteFile(names, []byte("a\nb\nc\nd\ne\n"), 0o644)
 	out := filepath.Join(dir, "per_label.csv")
-	code, _, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt",
+	code, stdout, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt",
 		"--per-label", out, "--per-label-k", "1", "--names", names)
 	if code != 0 {
 		t.Fatal(errOut)
+	}
+	// The averages of the counts below: macro over the 5 labels (each true
+	// once) 2/5 for P, R and F1; micro 2 hits of 3 predictions and 5 true
+	// labels, F1 = 2·(2/3)·(2/5) / (2/3 + 2/5) = 1/2.
+	if want := "per-label: macro P 40.00 R 40.00 F1 40.00 over the 5 labels true or predicted; micro P 66.67 R 40.00 F1 50.00 (predicted set: the first prediction of a row)\n"; !strings.HasSuffix(stdout, want) {
+		t.Errorf("table output:\n%s\nwant it to end with:\n%s", stdout, want)
 	}
 	got, _ := os.ReadFile(out)
 	// Top-1 predictions: 2, 1, 4. Label 2: predicted once, true once, hit.

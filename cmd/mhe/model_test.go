@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
@@ -634,16 +635,30 @@ func TestOutputFileChecks(t *testing.T) {
 func TestEvalModelPerLabel(t *testing.T) {
 	dir, _ := trainTiny(t)
 	pl := filepath.Join(t.TempDir(), "pl.csv")
-	code, out, errOut := runMain(t, "", "eval", "--model", dir, "--per-label", pl, "--per-label-k", "5", "--format", "json")
+	rec := filepath.Join(t.TempDir(), "eval.json")
+	code, out, errOut := runMain(t, "", "eval", "--model", dir, "--per-label", pl, "--per-label-k", "5", "--format", "json", "--result", rec)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var res struct {
-		NRows   int                `json:"n_rows"`
-		Metrics map[string]float64 `json:"metrics"`
+		NRows    int                  `json:"n_rows"`
+		Metrics  map[string]float64   `json:"metrics"`
+		PerLabel eval.PerLabelSummary `json:"per_label"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v: %s", err, out)
+	}
+	// Five predictions a row: micro precision is P@5.
+	if s := res.PerLabel; s.K != 5 || s.Labels == 0 || math.Abs(s.Micro.Precision-res.Metrics["p@5"]) > 1e-12 || s.Macro.F1 <= 0 {
+		t.Errorf("per_label %+v; want k 5, micro precision = P@5 = %g", s, res.Metrics["p@5"])
+	}
+	var r struct {
+		Extra struct {
+			PerLabel eval.PerLabelSummary `json:"per_label"`
+		} `json:"extra"`
+	}
+	if raw, err := os.ReadFile(rec); err != nil || json.Unmarshal(raw, &r) != nil || r.Extra.PerLabel != res.PerLabel {
+		t.Errorf("--result's extra.per_label %+v (%v), want %+v", r.Extra.PerLabel, err, res.PerLabel)
 	}
 	raw, err := os.ReadFile(pl)
 	if err != nil {

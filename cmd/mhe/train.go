@@ -208,7 +208,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	if res.Test == nil {
 		return nil
 	}
-	return writeEvalResult(s.out, *res.Test, modelPropInfo(res.Model, cfg.Eval, cfg.Name), format)
+	return writeEvalResult(s.out, *res.Test, nil, modelPropInfo(res.Model, cfg.Eval, cfg.Name), format)
 }
 
 // memoryLimit is what this process may use (a variable: tests lower it).

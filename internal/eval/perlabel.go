@@ -93,6 +93,66 @@ func (pl *PerLabel) Macro() (precision, recall, f1 float64, labels int) {
 	return
 }
 
+// Micro returns precision, recall and F1 over all the predictions at once:
+// true positives over predictions, over true labels, and their harmonic
+// mean (0 when undefined).
+func (pl *PerLabel) Micro() (precision, recall, f1 float64) {
+	var tp, pred, support int64
+	for l := range pl.Support {
+		tp += pl.TP[l]
+		pred += pl.Pred[l]
+		support += pl.Support[l]
+	}
+	if pred > 0 {
+		precision = float64(tp) / float64(pred)
+	}
+	if support > 0 {
+		recall = float64(tp) / float64(support)
+	}
+	if precision+recall > 0 {
+		f1 = 2 * precision * recall / (precision + recall)
+	}
+	return
+}
+
+// PRF is a precision, recall and F1 triple (fractions).
+type PRF struct {
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+}
+
+// PerLabelSummary condenses the per-label counts into the two averages
+// papers report beside them; its JSON is eval's "per_label" object.
+type PerLabelSummary struct {
+	K      int `json:"predicted_set_k"` // the predicted set: a row's first K predictions (0 = all)
+	Labels int `json:"n_labels"`        // labels true or predicted at least once (the macro average's labels)
+	Macro  PRF `json:"macro"`           // the mean over those labels of each label's precision, recall and F1
+	Micro  PRF `json:"micro"`           // over all predictions at once
+}
+
+// Summary returns the macro and micro averages.
+func (pl *PerLabel) Summary() PerLabelSummary {
+	s := PerLabelSummary{K: pl.K}
+	s.Macro.Precision, s.Macro.Recall, s.Macro.F1, s.Labels = pl.Macro()
+	s.Micro.Precision, s.Micro.Recall, s.Micro.F1 = pl.Micro()
+	return s
+}
+
+// Line is the summary as one table line, in percent with 2 decimals.
+func (s PerLabelSummary) Line() string {
+	set := "every prediction of a row"
+	switch {
+	case s.K == 1:
+		set = "the first prediction of a row"
+	case s.K > 1:
+		set = fmt.Sprintf("the first %d predictions of a row", s.K)
+	}
+	return fmt.Sprintf("per-label: macro P %s R %s F1 %s over the %d labels true or predicted; micro P %s R %s F1 %s (predicted set: %s)",
+		report.Percent(s.Macro.Precision), report.Percent(s.Macro.Recall), report.Percent(s.Macro.F1), s.Labels,
+		report.Percent(s.Micro.Precision), report.Percent(s.Micro.Recall), report.Percent(s.Micro.F1), set)
+}
+
 // Write writes one CSV line per label: label,name,support,predicted,
 // true_positives,precision,recall,f1 (fractions with 6 decimals). names may
 // be nil; otherwise it must cover every label.

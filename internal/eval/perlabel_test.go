@@ -1,0 +1,54 @@
+package eval
+
+import (
+	"math"
+	"testing"
+)
+
+// TestPerLabelSummary: macro and micro averages by hand, for a full and a
+// cut predicted set, with a label neither true nor predicted (left out of
+// the macro mean) and a predicted id beyond the label count (ignored).
+func TestPerLabelSummary(t *testing.T) {
+	rows := []struct{ truth, ranked []int32 }{
+		{[]int32{0, 1}, []int32{0, 2, 1}},
+		{[]int32{1}, []int32{2, 1, 9}},
+		{[]int32{0}, []int32{0}},
+		{nil, []int32{1}},
+	}
+	for _, tc := range []struct {
+		k            int
+		labels       int
+		macro, micro PRF
+	}{
+		// Every prediction. Label 0: 2 predicted, 2 true, 2 hits (1, 1, 1).
+		// Label 1: 3 predicted, 2 true, 2 hits (2/3, 1, 4/5). Label 2: 2
+		// predicted, 0 true (0, 0, 0). Label 3: never, left out. Micro: 4
+		// hits, 7 predictions, 4 true labels.
+		{0, 3, PRF{(1 + 2.0/3) / 3, 2.0 / 3, (1 + 0.8) / 3}, PRF{4.0 / 7, 1, 2 * (4.0 / 7) / (4.0/7 + 1)}},
+		// First prediction: 0, 2, 0, 1. Label 0: (1, 1, 1). Label 1: 1
+		// predicted, 2 true, no hit (0, 0, 0). Label 2: (0, 0, 0). Micro: 2
+		// hits, 4 predictions, 4 true labels.
+		{1, 3, PRF{1.0 / 3, 1.0 / 3, 1.0 / 3}, PRF{0.5, 0.5, 0.5}},
+	} {
+		pl := NewPerLabel(4, tc.k)
+		for _, r := range rows {
+			pl.Add(r.truth, r.ranked)
+		}
+		s := pl.Summary()
+		if s.K != tc.k || s.Labels != tc.labels {
+			t.Errorf("k=%d: K %d, labels %d; want %d, %d", tc.k, s.K, s.Labels, tc.k, tc.labels)
+		}
+		for _, c := range []struct {
+			name      string
+			got, want PRF
+		}{{"macro", s.Macro, tc.macro}, {"micro", s.Micro, tc.micro}} {
+			if math.Abs(c.got.Precision-c.want.Precision) > 1e-12 || math.Abs(c.got.Recall-c.want.Recall) > 1e-12 || math.Abs(c.got.F1-c.want.F1) > 1e-12 {
+				t.Errorf("k=%d %s: %+v, want %+v", tc.k, c.name, c.got, c.want)
+			}
+		}
+	}
+	// Nothing counted: every average is 0, not NaN.
+	if s := NewPerLabel(3, 0).Summary(); s != (PerLabelSummary{}) {
+		t.Errorf("empty: %+v", s)
+	}
+}
