@@ -145,9 +145,6 @@ func NewEvaluator(opt Options) (*Evaluator, error) {
 // them scores rows the same way (for comparing two systems).
 func (e *Evaluator) Options() Options { return e.opt }
 
-// K returns the cut-offs in use (sorted, unique).
-func (e *Evaluator) K() []int { return e.ks }
-
 // MaxK is the largest cut-off: predictions beyond it are never looked at.
 func (e *Evaluator) MaxK() int { return e.maxK }
 

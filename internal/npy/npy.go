@@ -82,9 +82,6 @@ func (w *Writer) Write(row []float32) error {
 	return nil
 }
 
-// Rows is the number of rows written.
-func (w *Writer) Rows() int { return w.rows }
-
 // Finish flushes the rows. When their count is not the one the header
 // holds, it writes the count into the header at the start of at (the file
 // the writer wrote to, from offset 0); at may be nil when NewWriter was
