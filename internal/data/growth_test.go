@@ -8,9 +8,9 @@ import (
 
 func TestCSRReserve(t *testing.T) {
 	full := func(n int, binary bool) *CSR {
-		m := &CSR{Indices: make([]int32, n, n)}
+		m := &CSR{Indices: make([]int32, n)}
 		if !binary {
-			m.Values = make([]float32, n, n)
+			m.Values = make([]float32, n)
 		}
 		return m
 	}
