@@ -59,7 +59,7 @@ func readAll(rd *Reader, name string) (*Dataset, error) {
 	rows := min(rd.Header().Rows, 1<<20)
 	x := NewCSR(0, rows, 0, false)
 	y := NewCSR(0, rows, 0, true)
-	est := entryEstimate{fileRows: rd.Header().Rows}
+	est := entryEstimate{fileRows: rd.Header().Rows, progress: rd.progress}
 	var row Row
 	for {
 		err := rd.Read(&row)
@@ -290,12 +290,15 @@ func ReadXCPair(featurePath, labelPath string, opt ReadOptions) (*Dataset, error
 }
 
 // entryEstimate sizes the CSR arrays of a file being read from the share
-// of its rows passed so far and the entries they gave: reading 1,000 of a
-// file's 10,000 rows for 70,000 entries predicts 700,000. The arrays then
-// grow about once, not in append's steps of 1.25× (which for Bibtex's test
-// split of 2,515 rows made the copying cost more than the parsing).
+// of the file passed so far and the entries it gave: reading 1,000 of a
+// file's 10,000 rows for 70,000 entries predicts 700,000. The share is the
+// rows passed of the header's row count, or without a header (LIBSVM) the
+// bytes passed of the file's size. The arrays then grow about once, not in
+// append's steps of 1.25× (which for Bibtex's test split of 2,515 rows made
+// the copying cost more than the parsing).
 type entryEstimate struct {
-	fileRows int // the header's row count (0 = unknown: append's steps)
+	fileRows int            // the header's row count (0 = none)
+	progress progressReader // the position in a file of known size (nil = unknown)
 }
 
 // minRowsForEstimate is how many rows must be passed before their entries
@@ -305,12 +308,31 @@ const minRowsForEstimate = 64
 // reserve makes room in x and y for row, which is row passed (0-based) of
 // the file.
 func (e entryEstimate) reserve(x, y *CSR, row *Row, passed int) {
+	if len(x.Indices)+len(row.Indices) <= cap(x.Indices) && len(y.Indices)+len(row.Labels) <= cap(y.Indices) {
+		return // the common case: room for the row
+	}
 	var ex, ey int64
-	if e.fileRows > 0 && passed >= minRowsForEstimate && passed < e.fileRows {
-		scale := float64(e.fileRows) / float64(passed)
+	if scale := e.scale(passed); scale > 0 {
 		ex = int64(float64(len(x.Indices)+len(row.Indices)) * scale * 1.02)
 		ey = int64(float64(len(y.Indices)+len(row.Labels)) * scale * 1.02)
 	}
 	x.reserve(len(row.Indices), ex)
 	y.reserve(len(row.Labels), ey)
+}
+
+// scale is how many times the file passed so far the whole file is, 0
+// when that is unknown. It is only asked when an array must grow.
+func (e entryEstimate) scale(passed int) float64 {
+	switch {
+	case passed < minRowsForEstimate:
+	case e.fileRows > 0:
+		if passed < e.fileRows {
+			return float64(e.fileRows) / float64(passed)
+		}
+	case e.progress != nil:
+		if done, size := e.progress.Progress(); done > 0 && done < size {
+			return float64(size) / float64(done)
+		}
+	}
+	return 0
 }

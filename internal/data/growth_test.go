@@ -2,7 +2,10 @@ package data
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -54,24 +57,12 @@ func TestCSRReserve(t *testing.T) {
 // read or a split's rows are picked.
 func TestReadSizesFromHeader(t *testing.T) {
 	raw := xcText(30000)
-	check := func(t *testing.T, ds *Dataset) {
-		t.Helper()
-		for _, m := range []struct {
-			name string
-			csr  *CSR
-		}{{"features", ds.X}, {"labels", ds.Y}} {
-			n, c := len(m.csr.Indices), cap(m.csr.Indices)
-			if float64(c) > 1.06*float64(n) {
-				t.Errorf("%s: cap %d for %d entries (%.1f%% unused)", m.name, c, n, 100*float64(c-n)/float64(c))
-			}
-		}
-	}
 	t.Run("all rows", func(t *testing.T) {
 		ds, err := Read(bytes.NewReader(raw), "x", ReadOptions{Format: FormatXC})
 		if err != nil {
 			t.Fatal(err)
 		}
-		check(t, ds)
+		checkSlack(t, "", ds)
 	})
 	t.Run("every third row", func(t *testing.T) {
 		ds, rows, _, err := ReadRows(bytes.NewReader(raw), "x", ReadOptions{Format: FormatXC}, func(n int) ([]int, error) {
@@ -87,6 +78,51 @@ func TestReadSizesFromHeader(t *testing.T) {
 		if len(rows) != 10000 || ds.Rows() != 10000 {
 			t.Fatalf("got %d rows", ds.Rows())
 		}
-		check(t, ds)
+		checkSlack(t, "", ds)
 	})
+}
+
+// TestReadSizesFromFileSize: a file without a row count (LIBSVM) is sized
+// from the share of its bytes passed, plain or gzip-compressed.
+func TestReadSizesFromFileSize(t *testing.T) {
+	raw := xcText(30000)
+	libsvm := raw[bytes.IndexByte(raw, '\n')+1:] // the same rows without the header
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "x.txt")
+	if err := os.WriteFile(plain, libsvm, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(libsvm)
+	zw.Close()
+	packed := filepath.Join(dir, "x.txt.gz")
+	if err := os.WriteFile(packed, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{plain, packed} {
+		ds, err := ReadFile(path, ReadOptions{Format: FormatLibSVM, FeatureBase: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds.Rows() != 30000 {
+			t.Fatalf("%s: %d rows", path, ds.Rows())
+		}
+		checkSlack(t, filepath.Base(path)+" ", ds)
+	}
+}
+
+// checkSlack fails when an entry array of ds has more than 6% of its
+// capacity unused.
+func checkSlack(t *testing.T, prefix string, ds *Dataset) {
+	t.Helper()
+	for _, m := range []struct {
+		name string
+		csr  *CSR
+	}{{"features", ds.X}, {"labels", ds.Y}} {
+		n, c := len(m.csr.Indices), cap(m.csr.Indices)
+		if float64(c) > 1.06*float64(n) {
+			t.Errorf("%s%s: cap %d for %d entries (%.1f%% unused)", prefix, m.name, c, n, 100*float64(c-n)/float64(c))
+		}
+	}
 }

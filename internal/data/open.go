@@ -31,13 +31,47 @@ func Open(path string) (io.ReadCloser, error) {
 		if err != nil {
 			return nil, inputErr(err)
 		}
-		if st, err := file.Stat(); err == nil && st.IsDir() {
+		st, err := file.Stat()
+		if err == nil && st.IsDir() {
 			file.Close()
 			return nil, inputErr(fmt.Errorf("%s is a directory, not a data file", path))
 		}
 		f = file
+		if err == nil && st.Mode().IsRegular() && st.Size() > 0 {
+			f = &countingFile{File: file, size: st.Size()}
+		}
 	}
 	return maybeGzip(f, displayName(path))
+}
+
+// countingFile counts the bytes read from a regular file of known size, so
+// that a reader can tell how far into the file it is.
+type countingFile struct {
+	*os.File
+	read, size int64
+}
+
+func (c *countingFile) Read(p []byte) (int, error) {
+	n, err := c.File.Read(p)
+	c.read += int64(n)
+	return n, err
+}
+
+// progressReader is implemented by the readers Open returns for a regular
+// file: how many of the file's bytes (compressed bytes for gzip) have been
+// consumed, and its size. Read buffers of the decompressed text are not
+// subtracted, so for gzip done runs ahead by up to one buffer.
+type progressReader interface {
+	Progress() (done, size int64)
+}
+
+// progress is the position of br's reader in the file f reads (when f is a
+// countingFile): the bytes read from it less those still buffered.
+func progress(f *countingFile, br *bufio.Reader) (done, size int64) {
+	if f == nil {
+		return 0, 0
+	}
+	return f.read - int64(br.Buffered()), f.size
 }
 
 func displayName(path string) string {
@@ -50,7 +84,11 @@ func displayName(path string) string {
 type gzipReadCloser struct {
 	*gzip.Reader
 	under io.Closer
+	file  *countingFile // nil when the size is unknown
+	br    *bufio.Reader // the compressed bytes read ahead
 }
+
+func (g gzipReadCloser) Progress() (done, size int64) { return progress(g.file, g.br) }
 
 func (g gzipReadCloser) Close() error {
 	g.Reader.Close()
@@ -60,7 +98,10 @@ func (g gzipReadCloser) Close() error {
 type bufReadCloser struct {
 	*bufio.Reader
 	io.Closer
+	file *countingFile // nil when the size is unknown
 }
+
+func (b bufReadCloser) Progress() (done, size int64) { return progress(b.file, b.Reader) }
 
 // OpenReader is Open for a stream that is already open (standard input):
 // gzip is recognised by its magic bytes.
@@ -69,6 +110,7 @@ func OpenReader(r io.ReadCloser, name string) (io.ReadCloser, error) {
 }
 
 func maybeGzip(f io.ReadCloser, name string) (io.ReadCloser, error) {
+	cf, _ := f.(*countingFile)
 	br := bufio.NewReaderSize(f, readBufferSize)
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -77,9 +119,9 @@ func maybeGzip(f io.ReadCloser, name string) (io.ReadCloser, error) {
 			f.Close()
 			return nil, parseErr(name, 0, 0, ErrTruncated, "gzip header unreadable (%v); the file is damaged, copy or download it again", err)
 		}
-		return gzipReadCloser{Reader: zr, under: f}, nil
+		return gzipReadCloser{Reader: zr, under: f, file: cf, br: br}, nil
 	}
-	return bufReadCloser{Reader: br, Closer: f}, nil
+	return bufReadCloser{Reader: br, Closer: f, file: cf}, nil
 }
 
 // lineReader yields the lines of a text stream without their "\n" or "\r\n"

@@ -91,17 +91,20 @@ type Row struct {
 // Reader reads the rows of one file, shaped like encoding/csv: Read until
 // io.EOF. Row slices are reused between calls.
 type Reader struct {
-	opt     ReadOptions
-	name    string
-	lr      *lineReader
-	hdr     Header
-	format  Format
-	rows    int
-	pending []byte // first data line when the format was sniffed from it
-	hasPend bool
-	maxFeat int32 // largest feature id seen (for inference)
-	maxLab  int32
-	pairs   pairSorter
+	opt  ReadOptions
+	name string
+	lr   *lineReader
+	// progress tells how far into its file the reader is, when the file's
+	// size is known (Open of a regular file); nil otherwise.
+	progress progressReader
+	hdr      Header
+	format   Format
+	rows     int
+	pending  []byte // first data line when the format was sniffed from it
+	hasPend  bool
+	maxFeat  int32 // largest feature id seen (for inference)
+	maxLab   int32
+	pairs    pairSorter
 	// emptyAt is the first line that was empty and read as a row (an XC
 	// row without labels or features), 0 if none: named when the rows
 	// outnumber the header's.
@@ -115,6 +118,7 @@ func NewReader(r io.Reader, name string, opt ReadOptions) (*Reader, error) {
 		opt.Format = FormatAuto
 	}
 	rd := &Reader{opt: opt, name: name, lr: newLineReader(r, name, opt.MaxLineBytes), format: opt.Format, maxFeat: -1, maxLab: -1}
+	rd.progress, _ = r.(progressReader)
 	if opt.Format == FormatLibSVM {
 		rd.checkDeclared()
 		return rd, nil
