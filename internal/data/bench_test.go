@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/testutil"
@@ -119,4 +120,32 @@ func BenchmarkReadRowsBibtex(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkReadLabelsFile: the labels of 10^5 rows (what mhe eval reads of
+// --truth and --train) against the whole dataset.
+func BenchmarkReadLabelsFile(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "x.txt")
+	raw := xcText(100_000)
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("labels", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := ReadLabelsFile(path, "", 1, ReadOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("whole", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := ReadFile(path, ReadOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -477,6 +477,21 @@ func TestReadLabelsFile(t *testing.T) {
 	if _, err := ReadLabelsFile(xc, write("bad.txt", "4\n"), 1, ReadOptions{}); !errors.Is(err, ErrRange) {
 		t.Errorf("a split row past the end: %v", err)
 	}
+	// The features are not kept but still checked: damage is reported.
+	damaged := write("damaged.txt", "2 4 3\n0 1:1\n1 9:1\n")
+	if _, err := ReadLabelsFile(damaged, "", 1, ReadOptions{}); !errors.Is(err, ErrRange) || !strings.Contains(err.Error(), "damaged.txt:3") {
+		t.Errorf("a feature id past the header's: %v", err)
+	}
+	// The same labels as a whole read, for a larger file.
+	big := write("big.txt", string(xcText(5000)))
+	ds, err := ReadFile(big, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := ReadLabelsFile(big, "", 1, ReadOptions{})
+	if err != nil || y.Rows != ds.Y.Rows || y.Cols != ds.Y.Cols || !slices.Equal(y.Indptr, ds.Y.Indptr) || !slices.Equal(y.Indices, ds.Y.Indices) {
+		t.Errorf("labels of %d rows differ from a whole read's (%v)", ds.Rows(), err)
+	}
 }
 
 func TestOnePerRow(t *testing.T) {

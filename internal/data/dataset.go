@@ -69,7 +69,7 @@ func readAll(rd *Reader, name string) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
-		est.reserve(x, y, &row, x.Rows)
+		est.reserve(x, y, len(row.Indices), len(row.Labels), x.Rows)
 		x.AppendRow(row.Indices, row.Values)
 		y.AppendRow(row.Labels, nil)
 	}
@@ -210,7 +210,7 @@ func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Datase
 		var err error
 		if keep(i) {
 			if err = rd.Read(&row); err == nil {
-				est.reserve(x, y, &row, i)
+				est.reserve(x, y, len(row.Indices), len(row.Labels), i)
 				x.AppendRow(row.Indices, row.Values)
 				y.AppendRow(row.Labels, nil)
 				kept = append(kept, i)
@@ -234,13 +234,14 @@ func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Datase
 // when rows is not empty: the truth an evaluation scores, or the training
 // labels propensities are counted from.
 func ReadLabelsFile(path, rows string, column int, opt ReadOptions) (*CSR, error) {
-	ds, err := ReadFile(path, opt)
+	f, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
-	y := ds.Y
-	if ds.Y.Cols == 0 && ds.X.Cols > 0 && (opt.Format == FormatXCMatrix || opt.Format == FormatAuto || opt.Format == "") {
-		y = &CSR{Rows: ds.X.Rows, Cols: ds.X.Cols, Indptr: ds.X.Indptr, Indices: ds.X.Indices}
+	defer f.Close()
+	y, err := readLabels(f, displayName(path), opt)
+	if err != nil {
+		return nil, err
 	}
 	if rows != "" {
 		idx, err := ReadSplit(rows, column, y.Rows)
@@ -248,6 +249,41 @@ func ReadLabelsFile(path, rows string, column int, opt ReadOptions) (*CSR, error
 			return nil, err
 		}
 		y = y.Subset(idx)
+	}
+	return y, nil
+}
+
+// readLabels reads every row of a data file but keeps only its labels (an
+// XC label matrix's columns): the feature entries, most of a data file's
+// memory, are parsed and checked, then dropped.
+func readLabels(r io.Reader, name string, opt ReadOptions) (*CSR, error) {
+	rd, err := NewReader(r, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	matrix := rd.Format() == FormatXCMatrix
+	y := NewCSR(0, min(rd.Header().Rows, 1<<20), 0, true)
+	var x CSR // no features are kept
+	est := entryEstimate{fileRows: rd.Header().Rows, progress: rd.progress}
+	var row Row
+	for {
+		err := rd.Read(&row)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		labels := row.Labels
+		if matrix {
+			labels = row.Indices
+		}
+		est.reserve(&x, y, 0, len(labels), y.Rows)
+		y.AppendRow(labels, nil)
+	}
+	y.Cols = max(rd.NumLabels(), 0)
+	if matrix {
+		y.Cols = max(rd.NumFeatures(), 0)
 	}
 	return y, nil
 }
@@ -305,19 +341,19 @@ type entryEstimate struct {
 // predict the rest.
 const minRowsForEstimate = 64
 
-// reserve makes room in x and y for row, which is row passed (0-based) of
-// the file.
-func (e entryEstimate) reserve(x, y *CSR, row *Row, passed int) {
-	if len(x.Indices)+len(row.Indices) <= cap(x.Indices) && len(y.Indices)+len(row.Labels) <= cap(y.Indices) {
+// reserve makes room for a row of nx features (in x) and ny labels (in y)
+// that is row passed (0-based) of the file.
+func (e entryEstimate) reserve(x, y *CSR, nx, ny, passed int) {
+	if len(x.Indices)+nx <= cap(x.Indices) && len(y.Indices)+ny <= cap(y.Indices) {
 		return // the common case: room for the row
 	}
 	var ex, ey int64
 	if scale := e.scale(passed); scale > 0 {
-		ex = int64(float64(len(x.Indices)+len(row.Indices)) * scale * 1.02)
-		ey = int64(float64(len(y.Indices)+len(row.Labels)) * scale * 1.02)
+		ex = int64(float64(len(x.Indices)+nx) * scale * 1.02)
+		ey = int64(float64(len(y.Indices)+ny) * scale * 1.02)
 	}
-	x.reserve(len(row.Indices), ex)
-	y.reserve(len(row.Labels), ey)
+	x.reserve(nx, ex)
+	y.reserve(ny, ey)
 }
 
 // scale is how many times the file passed so far the whole file is, 0
