@@ -60,18 +60,13 @@ func readAll(rd *Reader, name string) (*Dataset, error) {
 	x := NewCSR(0, rows, 0, false)
 	y := NewCSR(0, rows, 0, true)
 	est := entryEstimate{fileRows: rd.Header().Rows, progress: rd.progress}
-	var row Row
-	for {
-		err := rd.Read(&row)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	err := eachRow(rd, func(row *Row) {
 		est.reserve(x, y, len(row.Indices), len(row.Labels), x.Rows)
 		x.AppendRow(row.Indices, row.Values)
 		y.AppendRow(row.Labels, nil)
+	})
+	if err != nil {
+		return nil, err
 	}
 	x.Cols = max(rd.NumFeatures(), 0)
 	y.Cols = max(rd.NumLabels(), 0)
@@ -79,6 +74,21 @@ func readAll(rd *Reader, name string) (*Dataset, error) {
 		y.Cols = 0
 	}
 	return &Dataset{Name: name, X: x, Y: y}, nil
+}
+
+// eachRow calls fn with every remaining row of rd (the row is reused).
+func eachRow(rd *Reader, fn func(row *Row)) error {
+	var row Row
+	for {
+		err := rd.Read(&row)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fn(&row)
+	}
 }
 
 // ReadRowsFile loads the rows of a data file that pick chooses, in pick's
@@ -265,21 +275,16 @@ func readLabels(r io.Reader, name string, opt ReadOptions) (*CSR, error) {
 	y := NewCSR(0, min(rd.Header().Rows, 1<<20), 0, true)
 	var x CSR // no features are kept
 	est := entryEstimate{fileRows: rd.Header().Rows, progress: rd.progress}
-	var row Row
-	for {
-		err := rd.Read(&row)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	err = eachRow(rd, func(row *Row) {
 		labels := row.Labels
 		if matrix {
 			labels = row.Indices
 		}
 		est.reserve(&x, y, 0, len(labels), y.Rows)
 		y.AppendRow(labels, nil)
+	})
+	if err != nil {
+		return nil, err
 	}
 	y.Cols = max(rd.NumLabels(), 0)
 	if matrix {
