@@ -206,6 +206,9 @@ func newStatsCmd(s *streams, runF func(*statsOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stats FILE",
 		Short: "Describe a dataset: sizes, nnz, labels per example, label-frequency quantiles, empty rows",
+		Long: `Describe a dataset: sizes, nnz, labels per example, label-frequency quantiles,
+empty rows. The file is counted while it is read, holding no row, so a file
+too large to load can be described; with --rows, the split's rows are loaded.`,
 		Example: `  mhe data stats $MHE_DATA_DIR/Delicious/delicious_train.txt
   mhe data stats $MHE_DATA_DIR/Bibtex/Bibtex_data.txt.gz --rows $MHE_DATA_DIR/Bibtex/bibtex_trSplit.txt --format json
   mhe data stats $MHE_DATA_DIR/Letter/letter.scale.libsvm.txt --data-format libsvm --label-base 1`,
@@ -235,11 +238,19 @@ func statsRun(s *streams, o *statsOptions) error {
 	if err != nil {
 		return err
 	}
-	ds, err := loadDataset(o.File, o.Rows, o.Column, opt)
-	if err != nil {
-		return err
+	var st data.Stats
+	if o.Rows == "" {
+		// Counted while reading: a file too large to load can be described.
+		if st, err = data.DescribeFile(o.File, opt); err != nil {
+			return err
+		}
+	} else {
+		ds, err := loadDataset(o.File, o.Rows, o.Column, opt)
+		if err != nil {
+			return err
+		}
+		st = data.Describe(ds)
 	}
-	st := data.Describe(ds)
 	if format == report.JSON {
 		return writeJSON(s.out, struct {
 			File string `json:"file"`

@@ -34,43 +34,143 @@ type Stats struct {
 
 // Describe computes the statistics of d.
 func Describe(d *Dataset) Stats {
+	var c statsCounter
+	for i := 0; i < d.Rows(); i++ {
+		ids, _ := d.X.Row(i)
+		labels, _ := d.Y.Row(i)
+		c.add(ids, labels)
+	}
+	return c.stats(d.NumFeatures(), d.NumLabels())
+}
+
+// DescribeFile computes the statistics of a data file while reading it,
+// in memory that grows with the columns its rows use, not with its rows:
+// a file too large to load can be described.
+func DescribeFile(path string, opt ReadOptions) (Stats, error) {
+	f, err := Open(path)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer f.Close()
+	rd, err := NewReader(f, displayName(path), opt)
+	if err != nil {
+		return Stats{}, err
+	}
+	matrix := rd.Format() == FormatXCMatrix
+	var c statsCounter
+	err = eachRow(rd, func(row *Row) {
+		labels := row.Labels
+		if matrix {
+			labels = nil // a sparse matrix holds features only (as Read loads it)
+		}
+		c.add(row.Indices, labels)
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+	labels := max(rd.NumLabels(), 0)
+	if matrix {
+		labels = 0
+	}
+	return c.stats(max(rd.NumFeatures(), 0), labels), nil
+}
+
+// statsCounter accumulates Stats row by row.
+type statsCounter struct {
+	rows             int
+	features, labels columnCounts
+	empty            EmptyCounts
+	notOnePerRow     bool
+}
+
+func (c *statsCounter) add(features, labels []int32) {
+	c.rows++
+	c.features.add(features)
+	c.labels.add(labels)
+	nl, nf := len(labels) == 0, len(features) == 0
+	if nl {
+		c.empty.NoLabels++
+	}
+	if nf {
+		c.empty.NoFeatures++
+	}
+	if nl && nf {
+		c.empty.Neither++
+	}
+	if len(labels) != 1 {
+		c.notOnePerRow = true
+	}
+}
+
+// stats are the statistics of the rows added, for the given dimensions.
+func (c *statsCounter) stats(features, labels int) Stats {
 	s := Stats{
-		Examples: d.Rows(), Features: d.NumFeatures(), Labels: d.NumLabels(),
-		NNZ: d.X.NNZ(), LabelAssignments: d.Y.NNZ(), Empty: CountEmpty(d), SingleLabel: d.IsSingleLabel(),
+		Examples: c.rows, Features: features, Labels: labels,
+		NNZ: c.features.entries, LabelAssignments: c.labels.entries, Empty: c.empty,
+		SingleLabel: c.rows > 0 && !c.notOnePerRow,
 	}
 	if s.Examples > 0 {
 		s.AvgFeatures = float64(s.NNZ) / float64(s.Examples)
 		s.AvgLabels = float64(s.LabelAssignments) / float64(s.Examples)
 	}
-	s.FeaturesUsed = len(usedCounts(d.X))
-	counts := usedCounts(d.Y)
+	s.FeaturesUsed = len(c.features.used())
+	counts := c.labels.used()
 	s.LabelsUsed = len(counts)
 	s.LabelFrequency = quantiles(counts, s.Labels)
 	return s
 }
 
-// usedCounts returns the counts of the columns of m that occur (in no
-// particular order), in memory that grows with m's entries, not its
-// declared columns: a header may declare 2^31 of them.
-func usedCounts(m *CSR) []int64 {
-	var out []int64
-	if int64(m.Cols) <= 2*int64(len(m.Indices))+1<<20 {
-		for _, c := range m.ColumnCounts() {
-			if c > 0 {
-				out = append(out, c)
-			}
+// columnCounts counts how often each column id occurs, in memory that
+// grows with the entries counted, not with the ids: ids below twice the
+// entries (plus 2^20) in an array, larger ones in a map. A header may
+// declare 2^31 columns, and a row may use the last.
+type columnCounts struct {
+	dense   []int64
+	sparse  map[int32]int64
+	entries int64
+}
+
+func (c *columnCounts) add(ids []int32) {
+	c.entries += int64(len(ids))
+	for _, j := range ids {
+		if int(j) < len(c.dense) {
+			c.dense[j]++
+			continue
 		}
-		return out
+		if limit := 2*c.entries + 1<<20; int64(j) < limit {
+			c.grow(int(min(max(int64(j)+1, 2*int64(len(c.dense))), limit)))
+			c.dense[j]++
+			continue
+		}
+		if c.sparse == nil {
+			c.sparse = map[int32]int64{}
+		}
+		c.sparse[j]++
 	}
-	idx := slices.Clone(m.Indices)
-	slices.Sort(idx)
-	for i := 0; i < len(idx); {
-		j := i
-		for j < len(idx) && idx[j] == idx[i] {
-			j++
+}
+
+// grow extends the array to n ids, moving the map's counts it now covers.
+func (c *columnCounts) grow(n int) {
+	c.dense = append(c.dense, make([]int64, n-len(c.dense))...)
+	for j, k := range c.sparse {
+		if int(j) < n {
+			c.dense[j] += k
+			delete(c.sparse, j)
 		}
-		out = append(out, int64(j-i))
-		i = j
+	}
+}
+
+// used returns the counts of the columns that occur (in no particular
+// order).
+func (c *columnCounts) used() []int64 {
+	var out []int64
+	for _, k := range c.dense {
+		if k > 0 {
+			out = append(out, k)
+		}
+	}
+	for _, k := range c.sparse {
+		out = append(out, k)
 	}
 	return out
 }

@@ -1,8 +1,12 @@
 package data
 
 import (
+	"bytes"
+	"compress/gzip"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -91,5 +95,60 @@ func TestDescribeHugeDeclaredDimensions(t *testing.T) {
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
 		t.Errorf("allocated %d bytes for two rows", n)
+	}
+}
+
+// DescribeFile, which counts while reading, gives what Describe gives for
+// the loaded file: XC with and without gzip, LIBSVM, an XC sparse matrix
+// (features only), and ids far beyond the rows.
+func TestDescribeFileMatchesDescribe(t *testing.T) {
+	dir := t.TempDir()
+	raw := xcText(3000)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw)
+	zw.Close()
+	files := map[string]string{
+		"xc.txt":     string(raw),
+		"xc.txt.gz":  gz.String(),
+		"svm.txt":    "1,3 1:0.5 7:2\n2 3:1\n3 1:1 2:1\n",
+		"matrix.txt": "3 5\n0:1 4:2\n\n2:1\n",
+		// Labels beyond 2 × entries + 2^20: counted in the map.
+		"far.txt": "3 10 4000000\n3000000 1:1\n0 2:1\n3000000,3999999 3:1\n",
+	}
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opt := ReadOptions{}
+		if name == "svm.txt" {
+			opt = ReadOptions{Format: FormatLibSVM}
+		}
+		ds, err := ReadFile(path, opt)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, err := DescribeFile(path, opt)
+		if want := Describe(ds); err != nil || got != want {
+			t.Errorf("%s: DescribeFile %+v (%v)\nDescribe     %+v", name, got, err, want)
+		}
+	}
+	if _, err := DescribeFile(filepath.Join(dir, "none.txt"), ReadOptions{}); err == nil {
+		t.Error("a missing file described")
+	}
+}
+
+// The map-then-array move: an id counted in the map before the array grows
+// past it is counted once, with both counts.
+func TestColumnCountsMoveFromMap(t *testing.T) {
+	var c columnCounts
+	c.add([]int32{3 << 20})        // beyond 2·1 + 2^20: the map
+	c.add(make([]int32, 1<<20+16)) // 2^20+16 entries of id 0
+	c.add([]int32{3 << 20})        // now below 2·entries + 2^20: the array grows past it
+	used := c.used()
+	slices.Sort(used)
+	if want := []int64{2, 1<<20 + 16}; !slices.Equal(used, want) || len(c.sparse) != 0 {
+		t.Errorf("used %v (map %v), want %v", used, c.sparse, want)
 	}
 }
