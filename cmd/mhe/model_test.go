@@ -938,3 +938,28 @@ func TestEvalWarnsBeyondModel(t *testing.T) {
 		}
 	}
 }
+
+// An MHC bottleneck no narrower than the encoder output (the default 300
+// under a 32-wide encoder) trains with a warning, as mhe plan plans it; a
+// narrower one, or none, gives no warning.
+func TestWideBottleneckWarns(t *testing.T) {
+	tmp := t.TempDir()
+	cfg := filepath.Join(tmp, "tiny.yaml")
+	os.WriteFile(cfg, []byte(tinyConfig), 0o644)
+	const warning = "is not below the encoder's output width 32"
+	for _, tc := range []struct {
+		args []string
+		warn bool
+	}{
+		{[]string{"train", "--config", cfg, "--out", filepath.Join(tmp, "a"), "--quiet", "--set", "head.method=mhc", "--set", "train.epochs=1"}, true},
+		{[]string{"train", "--config", cfg, "--out", filepath.Join(tmp, "b"), "--quiet", "--set", "head.method=mhc", "--set", "train.epochs=1", "--set", "head.bottleneck_dim=16"}, false},
+		{[]string{"plan", "--method", "mhc", "--labels", "100", "--dim", "32"}, true},
+		{[]string{"plan", "--method", "mhc", "--labels", "100", "--dim", "32", "--bottleneck-dim", "0"}, false},
+		{[]string{"plan", "--method", "mhp", "--labels", "100", "--dim", "32"}, false},
+	} {
+		code, _, errOut := runMain(t, "", tc.args...)
+		if code != 0 || strings.Contains(errOut, warning) != tc.warn {
+			t.Errorf("%v: exit %d, stderr %q; want the warning: %v", tc.args, code, errOut, tc.warn)
+		}
+	}
+}

@@ -171,6 +171,21 @@ func NewPlan(r Request) (*Plan, error) {
 	return evaluate(r, lengths)
 }
 
+// WideBottleneck describes an MHC plan whose bottleneck is no narrower
+// than the encoder output it projects, and is "" otherwise. Such a
+// projection adds parameters and work but no capacity: each level's table
+// times its projection is a matrix over the encoder output either way. The
+// default width (300, the authors' for a 768-wide encoder) is one a small
+// encoder can fall under.
+func (p *Plan) WideBottleneck() string {
+	if p.Method != MHC || p.BottleneckDim == 0 || p.BottleneckDim < p.Dim {
+		return ""
+	}
+	return fmt.Sprintf("the MHC bottleneck width %d (head.bottleneck_dim) is not below the encoder's output width %d, so the projection widens what it should narrow, "+
+		"and the embedding tables of levels 2 and up have %d columns where %d would do; set it to 0 (head.bottleneck_dim: 0, or mhe plan --bottleneck-dim 0) to score the encoder output itself, or below %d",
+		p.BottleneckDim, p.Dim, p.BottleneckDim, p.Dim, p.Dim)
+}
+
 // Request returns the request that gives p again; change a field (the
 // optimizer, say) to plan the same heads under other assumptions.
 func (p *Plan) Request() Request {
