@@ -175,8 +175,8 @@ func NewPlan(r Request) (*Plan, error) {
 // than the encoder output it projects, and is "" otherwise. Such a
 // projection adds parameters and work but no capacity: each level's table
 // times its projection is a matrix over the encoder output either way. The
-// default width (300, the authors' for a 768-wide encoder) is one a small
-// encoder can fall under.
+// default width (300, the authors', for BERT-family encoders) is one a
+// small encoder can fall under.
 func (p *Plan) WideBottleneck() string {
 	if p.Method != MHC || p.BottleneckDim == 0 || p.BottleneckDim < p.Dim {
 		return ""
