@@ -54,14 +54,13 @@ func Read(r io.Reader, name string, opt ReadOptions) (*Dataset, error) {
 
 // readAll loads every remaining row of rd.
 func readAll(rd *Reader, name string) (*Dataset, error) {
-	// The header's row count sizes the row index, but only up to a bound: a
-	// damaged header must not make us allocate gigabytes before reading.
-	rows := min(rd.Header().Rows, 1<<20)
+	rows := rowHint(rd.Header().Rows)
 	x := NewCSR(0, rows, 0, false)
 	y := NewCSR(0, rows, 0, true)
 	est := entryEstimate{fileRows: rd.Header().Rows, progress: rd.progress}
 	err := eachRow(rd, func(row *Row) {
-		est.reserve(x, y, len(row.Indices), len(row.Labels), x.Rows)
+		est.reserve(x, len(row.Indices), x.Rows)
+		est.reserve(y, len(row.Labels), x.Rows)
 		x.AppendRow(row.Indices, row.Values)
 		y.AppendRow(row.Labels, nil)
 	})
@@ -75,6 +74,11 @@ func readAll(rd *Reader, name string) (*Dataset, error) {
 	}
 	return &Dataset{Name: name, X: x, Y: y}, nil
 }
+
+// rowHint bounds a row count read from a header before it sizes a row
+// index: a damaged header must not make us allocate gigabytes before
+// reading.
+func rowHint(n int) int { return min(n, 1<<20) }
 
 // eachRow calls fn with every remaining row of rd (the row is reused).
 func eachRow(rd *Reader, fn func(row *Row)) error {
@@ -210,7 +214,7 @@ func ReadRowsWhere(r io.Reader, name string, opt ReadOptions, keep func(i int) b
 // index past the last. hint sizes the row index (at most 2^20).
 func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Dataset, []int, error) {
 	h := rd.Header()
-	hint = min(hint, 1<<20)
+	hint = rowHint(hint)
 	x := NewCSR(h.Features, hint, 0, false)
 	y := NewCSR(h.Labels, hint, 0, true)
 	var kept []int
@@ -220,7 +224,8 @@ func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Datase
 		var err error
 		if keep(i) {
 			if err = rd.Read(&row); err == nil {
-				est.reserve(x, y, len(row.Indices), len(row.Labels), i)
+				est.reserve(x, len(row.Indices), i)
+				est.reserve(y, len(row.Labels), i)
 				x.AppendRow(row.Indices, row.Values)
 				y.AppendRow(row.Labels, nil)
 				kept = append(kept, i)
@@ -272,15 +277,14 @@ func readLabels(r io.Reader, name string, opt ReadOptions) (*CSR, error) {
 		return nil, err
 	}
 	matrix := rd.Format() == FormatXCMatrix
-	y := NewCSR(0, min(rd.Header().Rows, 1<<20), 0, true)
-	var x CSR // no features are kept
+	y := NewCSR(0, rowHint(rd.Header().Rows), 0, true)
 	est := entryEstimate{fileRows: rd.Header().Rows, progress: rd.progress}
 	err = eachRow(rd, func(row *Row) {
 		labels := row.Labels
 		if matrix {
 			labels = row.Indices
 		}
-		est.reserve(&x, y, 0, len(labels), y.Rows)
+		est.reserve(y, len(labels), y.Rows)
 		y.AppendRow(labels, nil)
 	})
 	if err != nil {
@@ -346,19 +350,17 @@ type entryEstimate struct {
 // predict the rest.
 const minRowsForEstimate = 64
 
-// reserve makes room for a row of nx features (in x) and ny labels (in y)
-// that is row passed (0-based) of the file.
-func (e entryEstimate) reserve(x, y *CSR, nx, ny, passed int) {
-	if len(x.Indices)+nx <= cap(x.Indices) && len(y.Indices)+ny <= cap(y.Indices) {
+// reserve makes room in m for the n entries of a row that is row passed
+// (0-based) of the file.
+func (e entryEstimate) reserve(m *CSR, n, passed int) {
+	if len(m.Indices)+n <= cap(m.Indices) {
 		return // the common case: room for the row
 	}
-	var ex, ey int64
+	var est int64
 	if scale := e.scale(passed); scale > 0 {
-		ex = int64(float64(len(x.Indices)+nx) * scale * 1.02)
-		ey = int64(float64(len(y.Indices)+ny) * scale * 1.02)
+		est = int64(float64(len(m.Indices)+n) * scale * 1.02)
 	}
-	x.reserve(nx, ex)
-	y.reserve(ny, ey)
+	m.reserve(n, est)
 }
 
 // scale is how many times the file passed so far the whole file is, 0

@@ -87,16 +87,7 @@ func (c *statsCounter) add(features, labels []int32) {
 	c.rows++
 	c.features.add(features)
 	c.labels.add(labels)
-	nl, nf := len(labels) == 0, len(features) == 0
-	if nl {
-		c.empty.NoLabels++
-	}
-	if nf {
-		c.empty.NoFeatures++
-	}
-	if nl && nf {
-		c.empty.Neither++
-	}
+	c.empty.add(len(features), len(labels))
 	if len(labels) != 1 {
 		c.notOnePerRow = true
 	}

@@ -65,18 +65,22 @@ type EmptyCounts struct {
 func CountEmpty(d *Dataset) EmptyCounts {
 	var e EmptyCounts
 	for i := 0; i < d.Rows(); i++ {
-		nl, nf := d.Y.RowLen(i) == 0, d.X.RowLen(i) == 0
-		if nl {
-			e.NoLabels++
-		}
-		if nf {
-			e.NoFeatures++
-		}
-		if nl && nf {
-			e.Neither++
-		}
+		e.add(d.X.RowLen(i), d.Y.RowLen(i))
 	}
 	return e
+}
+
+// add counts a row of nf features and nl labels.
+func (e *EmptyCounts) add(nf, nl int) {
+	if nl == 0 {
+		e.NoLabels++
+	}
+	if nf == 0 {
+		e.NoFeatures++
+	}
+	if nl == 0 && nf == 0 {
+		e.Neither++
+	}
 }
 
 // DropEmpty returns the rows of d that have at least one label (when
