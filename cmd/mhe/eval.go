@@ -447,7 +447,9 @@ func openPred(s *streams, path string) (io.ReadCloser, string, error) {
 }
 
 // writeEvalResult writes the metrics in format; pl (nil without
-// --per-label) adds the per-label averages to the table and the JSON.
+// --per-label) adds the per-label averages to the table, the JSON and the
+// Markdown (a second table), not to the CSV, whose one grid has a column
+// per cut-off.
 func writeEvalResult(w io.Writer, res eval.Result, pl *eval.PerLabel, prop propInfo, format report.Format) error {
 	switch format {
 	case report.JSON:
@@ -470,7 +472,16 @@ func writeEvalResult(w io.Writer, res eval.Result, pl *eval.PerLabel, prop propI
 			return err
 		}
 		return nil
-	default:
+	case report.Markdown:
+		if err := res.Grid().Write(w, format); err != nil || pl == nil {
+			return err
+		}
+		sum := pl.Summary()
+		if _, err := fmt.Fprintf(w, "\n%s\n\n", sum.Caption()); err != nil {
+			return err
+		}
+		return sum.Grid().Write(w, format)
+	default: // CSV: one grid, whose columns are cut-offs; the averages are in JSON
 		return res.Grid().Write(w, format)
 	}
 }

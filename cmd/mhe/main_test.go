@@ -226,6 +226,20 @@ func TestEvalPerLabel(t *testing.T) {
 	if want := "per-label: macro P 40.00 R 40.00 F1 40.00 over the 5 labels true or predicted; micro P 66.67 R 40.00 F1 50.00 (predicted set: the first prediction of a row)\n"; !strings.HasSuffix(stdout, want) {
 		t.Errorf("table output:\n%s\nwant it to end with:\n%s", stdout, want)
 	}
+	// Markdown: the metric table, then the averages as a second table; CSV:
+	// the metric grid alone (its columns are cut-offs).
+	code, stdout, errOut = runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt",
+		"--per-label", filepath.Join(dir, "md.csv"), "--per-label-k", "1", "--format", "markdown")
+	wantMD := "\nPer-label averages, in percent: macro over the 5 labels true or predicted, micro over all predictions (predicted set: the first prediction of a row).\n\n" +
+		"| average | P | R | F1 |\n|---|---:|---:|---:|\n| macro | 40.00 | 40.00 | 40.00 |\n| micro | 66.67 | 40.00 | 50.00 |\n"
+	if code != 0 || !strings.HasSuffix(stdout, wantMD) || !strings.HasPrefix(stdout, "| metric |") {
+		t.Errorf("markdown: exit %d %s\n%s\nwant it to end with:\n%s", code, errOut, stdout, wantMD)
+	}
+	code, stdout, errOut = runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt",
+		"--per-label", filepath.Join(dir, "csv.csv"), "--per-label-k", "1", "--format", "csv")
+	if code != 0 || strings.Contains(stdout, "macro") || !strings.HasPrefix(stdout, "metric,@1") {
+		t.Errorf("csv: exit %d %s\n%s", code, errOut, stdout)
+	}
 	got, _ := os.ReadFile(out)
 	// Top-1 predictions: 2, 1, 4. Label 2: predicted once, true once, hit.
 	// Label 4: predicted once (row 3), true once, hit. Label 1: predicted

@@ -141,16 +141,35 @@ func (pl *PerLabel) Summary() PerLabelSummary {
 
 // Line is the summary as one table line, in percent with 2 decimals.
 func (s PerLabelSummary) Line() string {
-	set := "every prediction of a row"
-	switch {
-	case s.K == 1:
-		set = "the first prediction of a row"
-	case s.K > 1:
-		set = fmt.Sprintf("the first %d predictions of a row", s.K)
-	}
 	return fmt.Sprintf("per-label: macro P %s R %s F1 %s over the %d labels true or predicted; micro P %s R %s F1 %s (predicted set: %s)",
 		report.Percent(s.Macro.Precision), report.Percent(s.Macro.Recall), report.Percent(s.Macro.F1), s.Labels,
-		report.Percent(s.Micro.Precision), report.Percent(s.Micro.Recall), report.Percent(s.Micro.F1), set)
+		report.Percent(s.Micro.Precision), report.Percent(s.Micro.Recall), report.Percent(s.Micro.F1), s.set())
+}
+
+// set names the predicted set of a row.
+func (s PerLabelSummary) set() string {
+	switch {
+	case s.K == 1:
+		return "the first prediction of a row"
+	case s.K > 1:
+		return fmt.Sprintf("the first %d predictions of a row", s.K)
+	}
+	return "every prediction of a row"
+}
+
+// Caption says what Grid's averages are over, as one sentence.
+func (s PerLabelSummary) Caption() string {
+	return fmt.Sprintf("Per-label averages, in percent: macro over the %d labels true or predicted, micro over all predictions (predicted set: %s).", s.Labels, s.set())
+}
+
+// Grid is the summary as a table of two rows (macro, micro) and the
+// columns P, R and F1, in percent with 2 decimals.
+func (s PerLabelSummary) Grid() *report.Grid {
+	row := func(name string, v PRF) []string {
+		return []string{name, report.Percent(v.Precision), report.Percent(v.Recall), report.Percent(v.F1)}
+	}
+	return &report.Grid{Header: []string{"average", "P", "R", "F1"}, RightAlign: []bool{false, true, true, true},
+		Rows: [][]string{row("macro", s.Macro), row("micro", s.Micro)}}
 }
 
 // Write writes one CSV line per label: label,name,support,predicted,
