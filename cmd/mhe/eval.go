@@ -151,6 +151,23 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if err := o.checkCommon(); err != nil {
+		return err
+	}
+	if len(o.Models) > 0 {
+		if err := checkModelFlags(o.Models); err != nil {
+			return err
+		}
+		return evalModel(s, o, format, policy)
+	}
+	if err := o.checkFiles(); err != nil {
+		return err
+	}
+	return evalFiles(s, o, format, policy, start)
+}
+
+// checkCommon checks the flags that go with --pred and --model alike.
+func (o *evalOptions) checkCommon() error {
 	if (o.A > 0) != (o.B > 0) || !(o.A >= 0) || !(o.B >= 0) || math.IsInf(o.A, 1) || math.IsInf(o.B, 1) { // NaN fails >= 0
 		return usageErrorf("--A and --B go together and must be finite and > 0")
 	}
@@ -176,12 +193,11 @@ func evalRun(s *streams, o *evalOptions) error {
 	} else if o.changed("resamples") || o.changed("seed") {
 		return usageErrorf("--resamples and --seed set up --against; give --against B.txt")
 	}
-	if len(o.Models) > 0 {
-		if err := checkModelFlags(o.Models); err != nil {
-			return err
-		}
-		return evalModel(s, o, format, policy)
-	}
+	return nil
+}
+
+// checkFiles checks the flags of an evaluation of --pred against --truth.
+func (o *evalOptions) checkFiles() error {
 	if o.Beam != 0 {
 		return usageErrorf("--beam sets how a model predicts; it goes with --model (or mhe predict --beam)")
 	}
@@ -200,9 +216,12 @@ func evalRun(s *streams, o *evalOptions) error {
 	if o.PredNames && o.Names == "" {
 		return usageErrorf("--pred-names needs --names LABELNAMES")
 	}
-	if err := checkOutputs(o.outputs(), o.inputs()); err != nil {
-		return err
-	}
+	return checkOutputs(o.outputs(), o.inputs())
+}
+
+// evalFiles scores --pred against --truth (or compares it with --against)
+// and writes the result in format.
+func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.EmptyPolicy, start time.Time) error {
 	fmtOpt, err := data.ParseFormat(o.TruthFormat)
 	if err != nil {
 		return usageError{err}
@@ -274,25 +293,34 @@ func evalRun(s *streams, o *evalOptions) error {
 	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
 		return err
 	}
-	if o.Result != "" {
-		rec := evalRecord(o.Dataset, res, pl, time.Since(start).Seconds())
-		if rec.Name == "" {
-			rec.Name = strings.TrimSuffix(filepath.Base(o.Truth), filepath.Ext(o.Truth))
-		}
-		for _, f := range []struct{ role, path string }{{"truth", o.Truth}, {"predictions", o.Pred}} {
-			info := modelio.DataInfo{Role: f.role, Path: f.path, Rows: res.Rows}
-			if f.path != "-" {
-				if info.SHA256, err = modelio.SHA256File(f.path); err != nil {
-					return err
-				}
-			}
-			rec.Data = append(rec.Data, info)
-		}
-		if err := record.Write(o.Result, rec); err != nil {
-			return err
-		}
+	if err := writeFilesRecord(o, res, pl, start); err != nil {
+		return err
 	}
 	return writeEvalResult(s.out, res, pl, prop, format)
+}
+
+// writeFilesRecord writes --result (if given) for an evaluation of --pred
+// against --truth that began at start: the metrics, and both files with
+// their checksums.
+func writeFilesRecord(o *evalOptions, res eval.Result, pl *eval.PerLabel, start time.Time) error {
+	if o.Result == "" {
+		return nil
+	}
+	rec := evalRecord(o.Dataset, res, pl, time.Since(start).Seconds())
+	if rec.Name == "" {
+		rec.Name = strings.TrimSuffix(filepath.Base(o.Truth), filepath.Ext(o.Truth))
+	}
+	for _, f := range []struct{ role, path string }{{"truth", o.Truth}, {"predictions", o.Pred}} {
+		info := modelio.DataInfo{Role: f.role, Path: f.path, Rows: res.Rows}
+		if f.path != "-" {
+			var err error
+			if info.SHA256, err = modelio.SHA256File(f.path); err != nil {
+				return err
+			}
+		}
+		rec.Data = append(rec.Data, info)
+	}
+	return record.Write(o.Result, rec)
 }
 
 // checkScoredRows refuses an evaluation that scored no row: its metrics
