@@ -2,8 +2,8 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
 	"fmt"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"strconv"
 	"strings"
@@ -172,7 +172,6 @@ func synthRun(s *streams, o *synthOptions) error {
 	return nil
 }
 
-// writeMaybeGzip writes path atomically, gzip-compressed when it ends in .gz.
 // writeMaybeGzip writes path atomically (gzip-compressed when it ends in
 // .gz), or stdout when path is "-".
 func writeMaybeGzip(stdout io.Writer, path string, fn func(io.Writer) error) error {

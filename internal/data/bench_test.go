@@ -34,6 +34,17 @@ func BenchmarkParseRCV1(b *testing.B) {
 	benchParse(b, buf.Bytes(), ReadOptions{Format: FormatXC})
 }
 
+// BenchmarkReadFileRCV1 reads RCV1-Sub1's gzip file whole, as mhe train
+// does: decompression (on its own goroutine) and parsing together.
+func BenchmarkReadFileRCV1(b *testing.B) {
+	path := testutil.DataFile(b, "RCV1-Sub1/rcv1sub1_data.txt.gz")
+	for b.Loop() {
+		if _, err := ReadFile(path, ReadOptions{Format: FormatXC}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRowReader measures the streaming reader alone (no CSR build):
 // it must not allocate per row.
 func BenchmarkRowReader(b *testing.B) {

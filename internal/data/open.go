@@ -3,10 +3,10 @@ package data
 import (
 	"bufio"
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"os"
 )
@@ -82,16 +82,32 @@ func displayName(path string) string {
 }
 
 type gzipReadCloser struct {
-	*gzip.Reader
+	zr    *gzip.Reader
+	ahead *readAhead // decompresses zr on its own goroutine (nil: Read reads zr)
 	under io.Closer
 	file  *countingFile // nil when the size is unknown
 	br    *bufio.Reader // the compressed bytes read ahead
 }
 
-func (g gzipReadCloser) Progress() (done, size int64) { return progress(g.file, g.br) }
+func (g gzipReadCloser) Read(p []byte) (int, error) {
+	if g.ahead != nil {
+		return g.ahead.Read(p)
+	}
+	return g.zr.Read(p)
+}
+
+func (g gzipReadCloser) Progress() (done, size int64) {
+	if g.ahead != nil {
+		return g.ahead.Progress()
+	}
+	return progress(g.file, g.br)
+}
 
 func (g gzipReadCloser) Close() error {
-	g.Reader.Close()
+	if g.ahead != nil {
+		g.ahead.Close() // before zr and the file: its goroutine reads them
+	}
+	g.zr.Close()
 	return g.under.Close()
 }
 
@@ -119,7 +135,11 @@ func maybeGzip(f io.ReadCloser, name string) (io.ReadCloser, error) {
 			f.Close()
 			return nil, parseErr(name, 0, 0, ErrTruncated, "gzip header unreadable (%v); the file is damaged, copy or download it again", err)
 		}
-		return gzipReadCloser{Reader: zr, under: f, file: cf, br: br}, nil
+		g := gzipReadCloser{zr: zr, under: f, file: cf, br: br}
+		if cf != nil {
+			g.ahead = newReadAhead(zr, cf, br)
+		}
+		return g, nil
 	}
 	return bufReadCloser{Reader: br, Closer: f, file: cf}, nil
 }
