@@ -3,6 +3,7 @@ package heads
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/mhe-xlc/mhe/internal/nn"
@@ -83,12 +84,43 @@ type levelUpdate struct {
 	bounds  [][2]int32 // per row and range: its records of the level
 }
 
-// nodeRange is one of Update's node ranges: its nodes in the order first
-// seen, their record counts, and where its nodes start in levelUpdate.nodes.
+// nodeRange is one of Update's node ranges: its nodes in ascending order,
+// their record counts, and where its nodes start in levelUpdate.nodes.
 type nodeRange struct {
 	nodes  []int32
 	counts []int
 	first  int
+	seen   []int // counts in the order the nodes were first seen (scratch)
+}
+
+// sortNodes puts the range's nodes, first seen in the order of the batch's
+// records, in ascending order (with their counts and slots), so that the
+// optimizer's steps walk the tables' rows forwards through memory. When the
+// batch reaches a large share of the range [lo, hi) (Amazon-3M's last level:
+// about 1.6 million of 2.8 million rows), a scan of the slots is cheaper
+// than a sort. Each node keeps its records, so the bits are the same.
+func (pt *nodeRange) sortNodes(slot []int32, lo, hi int) {
+	n := len(pt.nodes)
+	if n < 2 {
+		return
+	}
+	pt.seen = append(pt.seen[:0], pt.counts...)
+	if n*bits.Len(uint(n))*4 > hi-lo {
+		pt.nodes, pt.counts = pt.nodes[:0], pt.counts[:0]
+		for j, s := range slot[lo:hi] {
+			if s >= 0 {
+				slot[lo+j] = int32(len(pt.nodes))
+				pt.nodes = append(pt.nodes, int32(lo+j))
+				pt.counts = append(pt.counts, pt.seen[s])
+			}
+		}
+		return
+	}
+	slices.Sort(pt.nodes)
+	for i, node := range pt.nodes {
+		pt.counts[i] = pt.seen[slot[node]]
+		slot[node] = int32(i)
+	}
 }
 
 // NewMHCHead returns the cascade for codec (H >= 2) with bottleneck width
@@ -198,7 +230,7 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 		parts := u.parts[:nparts]
 		u.bounds = slices.Grow(u.bounds[:0], rows*nparts)[:rows*nparts]
 		per := int32((e.Rows + nparts - 1) / nparts)
-		// Count: each range's nodes in the order first seen, and their records.
+		// Count: each range's nodes and their records, the nodes then sorted.
 		pool.For(nparts, 1, func(_, p, _ int) {
 			pt := &parts[p]
 			pt.nodes, pt.counts = pt.nodes[:0], pt.counts[:0]
@@ -216,6 +248,7 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 					pt.counts[sl]++
 				}
 			}
+			pt.sortNodes(u.slot, p*int(per), min((p+1)*int(per), e.Rows))
 		})
 		// Lay the ranges' nodes out one after another.
 		u.nodes, u.starts = u.nodes[:0], u.starts[:0]

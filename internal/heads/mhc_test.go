@@ -300,3 +300,41 @@ func TestMHCRecordsByNode(t *testing.T) {
 		}
 	}
 }
+
+// TestSortNodes: Update's node ranges end in ascending order with each
+// node's count and slot carried along, by a sort when the batch reaches
+// few of the range's rows and by a scan of the slots when it reaches many.
+func TestSortNodes(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		lo, hi int
+		nodes  []int32 // in the order first seen
+	}{
+		{"sort", 100, 10100, []int32{9000, 150, 4000, 101}},
+		{"scan", 10, 20, []int32{17, 11, 19, 10, 14}},
+		{"one", 0, 5, []int32{3}},
+		{"none", 0, 5, nil},
+	} {
+		slot := make([]int32, 10100)
+		for i := range slot {
+			slot[i] = -1
+		}
+		pt := &nodeRange{}
+		counts := map[int32]int{}
+		for i, n := range c.nodes {
+			slot[n] = int32(i)
+			pt.nodes = append(pt.nodes, n)
+			pt.counts = append(pt.counts, 10*i+1)
+			counts[n] = 10*i + 1
+		}
+		pt.sortNodes(slot, c.lo, c.hi)
+		if !slices.IsSorted(pt.nodes) || len(pt.nodes) != len(c.nodes) {
+			t.Errorf("%s: nodes %v", c.name, pt.nodes)
+		}
+		for i, n := range pt.nodes {
+			if slot[n] != int32(i) || pt.counts[i] != counts[n] {
+				t.Errorf("%s: node %d at %d has slot %d and count %d, want count %d", c.name, n, i, slot[n], pt.counts[i], counts[n])
+			}
+		}
+	}
+}
