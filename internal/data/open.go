@@ -5,10 +5,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 	"io"
 	"os"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 )
 
 // DefaultMaxLineBytes bounds one line of an input file. Real rows are far
@@ -58,9 +59,8 @@ func (c *countingFile) Read(p []byte) (int, error) {
 }
 
 // progressReader is implemented by the readers Open returns for a regular
-// file: how many of the file's bytes (compressed bytes for gzip) have been
-// consumed, and its size. Read buffers of the decompressed text are not
-// subtracted, so for gzip done runs ahead by up to one buffer.
+// file: how many of the file's bytes (compressed bytes for gzip) the bytes
+// read so far came from, and its size (0, 0 when unknown).
 type progressReader interface {
 	Progress() (done, size int64)
 }
@@ -82,11 +82,11 @@ func displayName(path string) string {
 }
 
 type gzipReadCloser struct {
-	zr    *gzip.Reader
-	ahead *readAhead // decompresses zr on its own goroutine (nil: Read reads zr)
+	zr *gzip.Reader
+	// ahead decompresses zr on its own goroutine, for a regular file (nil
+	// for a stream: Read reads zr, and its position is unknown).
+	ahead *readAhead
 	under io.Closer
-	file  *countingFile // nil when the size is unknown
-	br    *bufio.Reader // the compressed bytes read ahead
 }
 
 func (g gzipReadCloser) Read(p []byte) (int, error) {
@@ -100,7 +100,7 @@ func (g gzipReadCloser) Progress() (done, size int64) {
 	if g.ahead != nil {
 		return g.ahead.Progress()
 	}
-	return progress(g.file, g.br)
+	return 0, 0
 }
 
 func (g gzipReadCloser) Close() error {
@@ -135,9 +135,9 @@ func maybeGzip(f io.ReadCloser, name string) (io.ReadCloser, error) {
 			f.Close()
 			return nil, parseErr(name, 0, 0, ErrTruncated, "gzip header unreadable (%v); the file is damaged, copy or download it again", err)
 		}
-		g := gzipReadCloser{zr: zr, under: f, file: cf, br: br}
+		g := gzipReadCloser{zr: zr, under: f}
 		if cf != nil {
-			g.ahead = newReadAhead(zr, cf, br)
+			g.ahead = newReadAhead(zr, func() (int64, int64) { return progress(cf, br) })
 		}
 		return g, nil
 	}

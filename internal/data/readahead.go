@@ -1,9 +1,6 @@
 package data
 
-import (
-	"bufio"
-	"io"
-)
+import "io"
 
 // readAhead decompresses a gzip stream on its own goroutine, a few chunks
 // ahead of the reader that parses it, so that decompression (about 150 MB/s
@@ -50,28 +47,28 @@ const (
 	aheadReadSize = 32 << 10
 )
 
-// newReadAhead starts decompressing zr, which reads the buffered br over
-// the file f.
-func newReadAhead(zr io.Reader, f *countingFile, br *bufio.Reader) *readAhead {
+// newReadAhead starts decompressing zr; at tells the position in the file
+// that zr's compressed bytes have reached, and the file's size (it is
+// called on the goroutine that reads zr).
+func newReadAhead(zr io.Reader, at func() (done, size int64)) *readAhead {
 	r := &readAhead{
 		full: make(chan aheadChunk, aheadDepth),
 		free: make(chan []byte, aheadDepth+1),
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
-		size: f.size,
 	}
-	r.start = f.read - int64(br.Buffered())
+	r.start, r.size = at()
 	r.end = r.start
 	for range aheadDepth + 1 {
 		r.free <- make([]byte, aheadChunkSize)
 	}
-	go r.fill(zr, f, br, r.start)
+	go r.fill(zr, at, r.start)
 	return r
 }
 
 // fill is the goroutine: it fills free buffers from zr until the stream
 // ends or Close stops it.
-func (r *readAhead) fill(zr io.Reader, f *countingFile, br *bufio.Reader, pos int64) {
+func (r *readAhead) fill(zr io.Reader, at func() (done, size int64), pos int64) {
 	defer close(r.done)
 	for {
 		var b []byte
@@ -90,7 +87,8 @@ func (r *readAhead) fill(zr io.Reader, f *countingFile, br *bufio.Reader, pos in
 			k, err = zr.Read(b[n:])
 			n += k
 		}
-		c := aheadChunk{b: b[:n], err: err, start: pos, end: f.read - int64(br.Buffered())}
+		c := aheadChunk{b: b[:n], err: err, start: pos}
+		c.end, _ = at()
 		pos = c.end
 		select {
 		case r.full <- c:

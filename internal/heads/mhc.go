@@ -3,7 +3,6 @@ package heads
 import (
 	"cmp"
 	"fmt"
-	"math/bits"
 	"slices"
 
 	"github.com/mhe-xlc/mhe/internal/nn"
@@ -94,29 +93,14 @@ type nodeRange struct {
 }
 
 // sortNodes puts the range's nodes, first seen in the order of the batch's
-// records, in ascending order (with their counts and slots), so that the
-// optimizer's steps walk the tables' rows forwards through memory. When the
-// batch reaches a large share of the range [lo, hi) (Amazon-3M's last level:
-// about 1.6 million of 2.8 million rows), a scan of the slots is cheaper
-// than a sort. Each node keeps its records, so the bits are the same.
+// records, in ascending order (nn.SortIDs), carrying their counts and
+// slots along, so that the optimizer's steps walk the tables' rows forwards
+// through memory: on Amazon-3M's last level a batch reaches about 1.6
+// million of 2.8 million rows. Each node keeps its records, so the bits are
+// the same.
 func (pt *nodeRange) sortNodes(slot []int32, lo, hi int) {
-	n := len(pt.nodes)
-	if n < 2 {
-		return
-	}
 	pt.seen = append(pt.seen[:0], pt.counts...)
-	if n*bits.Len(uint(n))*4 > hi-lo {
-		pt.nodes, pt.counts = pt.nodes[:0], pt.counts[:0]
-		for j, s := range slot[lo:hi] {
-			if s >= 0 {
-				slot[lo+j] = int32(len(pt.nodes))
-				pt.nodes = append(pt.nodes, int32(lo+j))
-				pt.counts = append(pt.counts, pt.seen[s])
-			}
-		}
-		return
-	}
-	slices.Sort(pt.nodes)
+	pt.nodes = nn.SortIDs(pt.nodes, slot, lo, hi)
 	for i, node := range pt.nodes {
 		pt.counts[i] = pt.seen[slot[node]]
 		slot[node] = int32(i)

@@ -138,6 +138,30 @@ func (l *SparseLinear) resetSlots() {
 	}
 }
 
+// SortIDs puts ids, distinct ids in [lo, hi) listed in the order first
+// seen, in ascending order in place, and returns them; slot[id] >= 0 must
+// hold exactly for the listed ids of the range (slot itself is not
+// changed). When the ids are a large share of the range a scan of
+// slot[lo:hi] costs less than a sort (hi - lo against about n·log2 n). Callers
+// then walk weight and optimizer rows forwards through memory.
+func SortIDs(ids, slot []int32, lo, hi int) []int32 {
+	n := len(ids)
+	if n < 2 {
+		return ids
+	}
+	if n*bits.Len(uint(n))*4 > hi-lo {
+		ids = ids[:0]
+		for j, s := range slot[lo:hi] {
+			if s >= 0 {
+				ids = append(ids, int32(lo+j))
+			}
+		}
+		return ids
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // transpose lists the features present in the batch (l.feats, ascending)
 // with their (row, value) entries in row order (l.entries[l.starts[f]:l.starts[f+1]])
 // and returns how many there are.
@@ -170,16 +194,7 @@ func (l *SparseLinear) transpose(x *Batch) int {
 	// 6% faster); each feature keeps its entries, so the bits are the same.
 	// A scan of the slots costs In, a sort about nf·log nf.
 	l.cursor = append(l.cursor[:0], l.starts...)
-	if nf*bits.Len(uint(nf))*4 > l.In {
-		l.feats = l.feats[:0]
-		for j, f := range l.slot[:l.In] {
-			if f >= 0 {
-				l.feats = append(l.feats, int32(j))
-			}
-		}
-	} else {
-		slices.Sort(l.feats)
-	}
+	l.feats = SortIDs(l.feats, l.slot, 0, l.In)
 	for f, j := range l.feats {
 		l.starts[f] = l.cursor[l.slot[j]]
 		l.slot[j] = int32(f)
