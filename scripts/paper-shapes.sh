@@ -14,7 +14,9 @@
 #   ROWS: training rows per run (default 20000; a dataset with fewer rows
 #   uses all of them), CONFIG: eurlex4k wiki10-31k amazoncat-13k
 #   amazon-670k wiki-500k amazon-3m (default: all six; Amazon-3M's model
-#   needs about 12 GiB).
+#   needs about 12 GiB, 5.2 GiB with train.rowwise_tables).
+# SET="train.rowwise_tables=true ..." adds those --set overrides to every
+# config (plan and training alike).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh >/dev/null 2>&1
@@ -36,8 +38,8 @@ shape() {
     *) echo "paper-shapes: unknown config $1" >&2; exit 2 ;;
   esac
 }
-printf "machine: %s, %s cores, threads 2; %s synthetic training rows a run (fewer where the dataset has fewer)\n\n" \
-  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)" "$rows"
+printf "machine: %s, %s cores, threads 2; %s synthetic training rows a run (fewer where the dataset has fewer)%s\n\n" \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)" "$rows" "${SET:+; --set ${SET}}"
 echo "| config | C | lengths | beam | train rows | train ex/s | est. epoch | epochs | est. training | predict rows/s | peak RSS MiB | plan MiB |"
 echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for s in "${sets[@]}"; do
@@ -50,6 +52,7 @@ for s in "${sets[@]}"; do
   set_args=(--set data.train= --set data.test= --set data.synth.examples="$r" --set data.synth.test_examples=$((r / 10))
     --set data.synth.features="$d" --set data.synth.labels="$c" --set data.synth.avg_labels="$l"
     --set data.synth.avg_features="$draws" --set train.epochs=1)
+  for kv in ${SET:-}; do set_args+=(--set "$kv"); done
   epochs=$(grep -E '^  epochs:' "$cfg" | awk '{print $2}')
   planjson=$(bin/mhe plan --config "$cfg" "${set_args[@]}" --format json | tr -d ' \n')
   lengths=$(grep -o '"lengths":\[[0-9,]*\]' <<<"$planjson" | sed 's/"lengths"://')

@@ -93,6 +93,11 @@ func TestPlanTableGolden(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	golden(t, "plan_amazon670k_mhc.txt", out)
+	code, out, errOut = runMain(t, "", "plan", "--labels", "670091", "--method", "mhc", "--groups", "8400", "--beam", "75", "--bottleneck-dim", "400", "--dim", "768", "--rowwise-tables")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	golden(t, "plan_amazon670k_mhc_rowwise.txt", out)
 }
 
 func TestPlanOutRoundTrip(t *testing.T) {

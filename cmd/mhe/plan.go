@@ -36,6 +36,7 @@ type planOptions struct {
 	Beam          int
 	Samples       int
 	Optimizer     string
+	RowwiseTables bool
 	Format        string
 	Out           string
 	Model         string
@@ -105,6 +106,7 @@ report.`,
 	f.IntVar(&o.Beam, "beam", 0, fmt.Sprintf("MHC beam width K (default %d)", heads.DefaultBeam))
 	f.IntVar(&o.Samples, "samples", 0, "MHS heads per example S (default 1)")
 	f.StringVar(&o.Optimizer, "optimizer", "", "optimizer whose state is counted: sgd, adam, adamw, plain (default adam)")
+	f.BoolVar(&o.RowwiseTables, "rowwise-tables", false, "count MHC's label tables at one optimizer value a row (train.rowwise_tables; adam and adamw)")
 	f.StringVar(&o.Format, "format", "table", "output: table or json")
 	f.StringVar(&o.Out, "out", "", "also write the plan as YAML for head.plan")
 	f.Var(newOnceString(&o.Model, "plan reports one model's heads; run it once per model"), "model", "report the heads of a trained model directory")
@@ -125,6 +127,7 @@ func planRun(s *streams, o *planOptions) error {
 	req := heads.Request{
 		Method: method, Labels: o.Labels, Lengths: o.Lengths, Groups: o.Groups, Dim: o.Dim,
 		BottleneckDim: o.BottleneckDim, Beam: o.Beam, Samples: o.Samples, Optimizer: o.Optimizer,
+		RowwiseTables: o.RowwiseTables,
 	}
 	sources := 0
 	for _, set := range []bool{o.changed("labels"), o.Data != "", o.ConfigFile != "", o.Model != ""} {
@@ -229,7 +232,8 @@ func writePlan(s *streams, o *planOptions, format report.Format, plan *heads.Pla
 }
 
 // planModelRun reports the heads of a trained model: its plan (with the
-// optimizer of its config unless --optimizer says otherwise) and, with
+// optimizer of its config unless --optimizer or --rowwise-tables says
+// otherwise) and, with
 // --codes, its label order.
 func planModelRun(s *streams, o *planOptions, format report.Format) error {
 	for _, flag := range []string{"method", "heads", "budget", "lengths", "groups", "dim", "bottleneck-dim", "beam", "samples", "set", "data-format", "label-base"} {
@@ -246,9 +250,12 @@ func planModelRun(s *streams, o *planOptions, format report.Format) error {
 		return err
 	}
 	req := m.Plan.Request()
-	req.Optimizer = cfg.Train.Optimizer
+	req.Optimizer, req.RowwiseTables = cfg.Train.Optimizer, cfg.Train.RowwiseTables
 	if o.Optimizer != "" {
 		req.Optimizer = o.Optimizer
+	}
+	if o.changed("rowwise-tables") {
+		req.RowwiseTables = o.RowwiseTables
 	}
 	plan, err := heads.NewPlan(req)
 	if err != nil {
@@ -324,6 +331,9 @@ func planFromConfig(o *planOptions, req *heads.Request) (string, error) {
 	if !o.changed("optimizer") {
 		req.Optimizer = cfg.Train.Optimizer
 	}
+	if !o.changed("rowwise-tables") {
+		req.RowwiseTables = cfg.Train.RowwiseTables
+	}
 	dims, err := configDims(&cfg, req.Dim == 0 && cfg.Encoder.Type == "linear" && cfg.Encoder.HashFeatures == 0)
 	if err != nil {
 		return "", err
@@ -333,7 +343,7 @@ func planFromConfig(o *planOptions, req *heads.Request) (string, error) {
 		req.Dim = encoderWidth(&cfg, dims.features)
 	}
 	o.trainMemory = train.Memory{}
-	if dims.features > 0 && !slices.ContainsFunc([]string{"method", "lengths", "heads", "groups", "budget", "beam", "bottleneck-dim", "samples", "optimizer", "dim"}, o.changed) {
+	if dims.features > 0 && !slices.ContainsFunc([]string{"method", "lengths", "heads", "groups", "budget", "beam", "bottleneck-dim", "samples", "optimizer", "rowwise-tables", "dim"}, o.changed) {
 		// The head flags reshape the plan, not the config's model: priced
 		// only as the config stands. A config train would refuse is not
 		// plan's to judge; it gets no figure.
@@ -493,7 +503,11 @@ func writePlanTable(w io.Writer, p *heads.Plan, trainMemory train.Memory) error 
 	row("mult-adds/example, train", p.FlopsTrain, p.Vanilla.FlopsTrain)
 	row("mult-adds/example, predict", p.FlopsPredict, p.Vanilla.FlopsPredict)
 	row("weight bytes", p.WeightBytes, p.Vanilla.WeightBytes)
-	row("optimizer bytes ("+p.Optimizer+")", p.OptimizerBytes, p.Vanilla.OptimizerBytes)
+	opt := p.Optimizer
+	if p.RowwiseTables {
+		opt += ", row-wise tables"
+	}
+	row("optimizer bytes ("+opt+")", p.OptimizerBytes, p.Vanilla.OptimizerBytes)
 	return g.Write(w, report.Table)
 }
 

@@ -152,6 +152,12 @@ type TrainConfig struct {
 	Seed        uint64  `mapstructure:"seed" yaml:"seed" json:"seed"`
 	// Threads is the worker count; 0 = all CPUs this process may use. Results do not depend on it.
 	Threads int `mapstructure:"threads" yaml:"threads" json:"threads"`
+	// RowwiseTables keeps the optimizer state of MHC's label tables (levels
+	// 2 and up) by rows: one running mean of the squared gradient a row, no
+	// momentum, instead of Adam's two values a weight. The tables' state
+	// shrinks to a 1/width share and a step reads and writes the weights
+	// alone. Needs adam or adamw; other heads have no such tables.
+	RowwiseTables bool `mapstructure:"rowwise_tables" yaml:"rowwise_tables" json:"rowwise_tables"`
 	// HugePages backs large tensors with transparent huge pages where the
 	// OS offers them (Linux): faster on large input layers, at the cost of
 	// whole 2 MiB pages resident. Results do not depend on it.
@@ -487,6 +493,9 @@ func (c *Config) Validate() error {
 		bad("train.batch_size", "%d must be >= 1", t.BatchSize)
 	}
 	oneOf("train.optimizer", t.Optimizer, optimizers)
+	if t.RowwiseTables && strings.EqualFold(t.Optimizer, "sgd") {
+		bad("train.rowwise_tables", "true needs train.optimizer adam or adamw: row-wise state is a second moment, which sgd does not keep")
+	}
 	oneOf("train.schedule", t.Schedule, schedules)
 	oneOf("train.average", t.Average, averages)
 	if !(t.LR > 0) || math.IsInf(t.LR, 1) {

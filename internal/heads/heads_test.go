@@ -167,6 +167,23 @@ func TestPlanCosts(t *testing.T) {
 	if want := int64(172*768 + 768*300 + 10*23*300); m.FlopsPredict != want {
 		t.Errorf("MHC flops = %d, want %d", m.FlopsPredict, want)
 	}
+	// Row-wise tables: Adam's two copies of level 1 and the projection, one
+	// value a row of the level-2 embedding and of its bias.
+	for _, opt := range []string{"adam", "adamw"} {
+		r, _ := NewPlan(Request{Method: MHC, Labels: 3956, Lengths: []int{172, 23}, Dim: 768, BottleneckDim: 300, Beam: 10, Optimizer: opt, RowwiseTables: true})
+		if want := 4 * (2*int64(172*768+172+768*300+300) + 2*3956); r.OptimizerBytes != want || !r.RowwiseTables || r.WeightBytes != m.WeightBytes {
+			t.Errorf("%s, row-wise tables: optimizer bytes %d (rowwise %v), want %d", opt, r.OptimizerBytes, r.RowwiseTables, want)
+		}
+	}
+	for _, req := range []Request{
+		{Method: MHC, Labels: 3956, Lengths: []int{172, 23}, Optimizer: "sgd", RowwiseTables: true}, // momentum stays per weight
+		{Method: MHP, Labels: 3956, Lengths: []int{172, 23}, RowwiseTables: true},                   // no tables
+	} {
+		r, _ := NewPlan(req)
+		if r.RowwiseTables || r.OptimizerBytes != map[string]int64{"sgd": 1, "adam": 2}[r.Optimizer]*r.WeightBytes {
+			t.Errorf("%s %s: rowwise %v, optimizer bytes %d of %d weight bytes", req.Method, r.Optimizer, r.RowwiseTables, r.OptimizerBytes, r.WeightBytes)
+		}
+	}
 	s, _ := NewPlan(Request{Method: MHS, Labels: 1000, Heads: 10, Samples: 2, Dim: 100})
 	if s.FlopsTrain != 3*2*100*100 || s.Params != s.Vanilla.Params {
 		t.Errorf("MHS cost: train %d params %d", s.FlopsTrain, s.Params)

@@ -140,6 +140,17 @@ func NewMHCHead(codec *Codec, dh, d, beam int, alloc bool, seed uint64, pool *nn
 
 func (h *MHCHead) Outputs() int { return h.outputs }
 
+// Tables lists the label tables of levels 2 and up: each level's
+// embeddings, then its biases. They are updated a row at a time, so their
+// optimizer state may be kept by rows (nn.Param.RowState).
+func (h *MHCHead) Tables() []*nn.Param {
+	var ps []*nn.Param
+	for lv := range h.E {
+		ps = append(ps, h.E[lv], h.B[lv])
+	}
+	return ps
+}
+
 // Passthrough reports how many copies of the encoder output f (of width
 // width) end each row of logits instead of learned projections: H−1 without
 // a bottleneck, else 0.

@@ -65,6 +65,10 @@ type Request struct {
 	// Optimizer decides the state bytes: "sgd" (momentum, 1 copy),
 	// "adam"/"adamw" (2 copies), "plain" (none).
 	Optimizer string
+	// RowwiseTables: with Adam or AdamW, MHC's label tables (levels >= 2)
+	// keep one optimizer value a row instead of two a weight
+	// (train.rowwise_tables).
+	RowwiseTables bool
 }
 
 // Cost is the size and compute of one classifier. Parameters include
@@ -91,6 +95,9 @@ type Plan struct {
 	GroupSize       int     `json:"group_size,omitempty"`
 	Samples         int     `json:"samples,omitempty"`
 	Optimizer       string  `json:"optimizer"`
+	// RowwiseTables says the optimizer bytes count MHC's label tables at
+	// one value a row (train.rowwise_tables).
+	RowwiseTables bool `json:"rowwise_tables,omitempty"`
 	Cost
 	// The vanilla classifier's figures, flat (scripts read these keys) and
 	// in full under "vanilla".
@@ -191,7 +198,7 @@ func (p *Plan) WideBottleneck() string {
 func (p *Plan) Request() Request {
 	return Request{Method: p.Method, Labels: p.Labels, Lengths: slices.Clone(p.Lengths), Dim: p.Dim,
 		BottleneckDim: p.BottleneckDim, NoBottleneck: p.Method == MHC && p.BottleneckDim == 0,
-		Beam: p.Beam, Samples: p.Samples, Optimizer: p.Optimizer}
+		Beam: p.Beam, Samples: p.Samples, Optimizer: p.Optimizer, RowwiseTables: p.RowwiseTables}
 }
 
 // chooseLengths returns the layout for r (given, by rule, or planned).
@@ -424,6 +431,7 @@ func evaluate(r Request, lengths []int) (*Plan, error) {
 		Padding: codec.Padding(), Dim: r.Dim, Optimizer: strings.ToLower(r.Optimizer),
 	}
 	p.Vanilla = Cost{Params: c*d + c, FlopsTrain: 3 * c * d, FlopsPredict: c * d}
+	var tableParams, tableRows int64 // MHC's label tables (levels >= 2)
 	switch r.Method {
 	case Vanilla:
 		p.Cost = p.Vanilla
@@ -452,6 +460,8 @@ func evaluate(r Request, lengths []int) (*Plan, error) {
 		for h := 1; h < len(lengths); h++ {
 			nodes := codec.LevelSize(h)
 			p.Params += nodes*dh + nodes
+			tableParams += nodes*dh + nodes
+			tableRows += 2 * nodes // the embedding's rows and the bias's
 			if !r.NoBottleneck {
 				// The projection P_h: d -> d_h.
 				p.Params += d*dh + dh
@@ -478,6 +488,11 @@ func evaluate(r Request, lengths []int) (*Plan, error) {
 	}
 	p.WeightBytes = 4 * p.Params
 	p.OptimizerBytes = copies * p.WeightBytes
+	if r.RowwiseTables && r.Method == MHC && copies == 2 {
+		// nn.Optimizer's row-wise state: one value a row of each table.
+		p.RowwiseTables = true
+		p.OptimizerBytes -= 4 * (copies*tableParams - tableRows)
+	}
 	p.Vanilla.WeightBytes = 4 * p.Vanilla.Params
 	p.Vanilla.OptimizerBytes = copies * p.Vanilla.WeightBytes
 	p.ParamRatio = float64(p.Params) / float64(p.Vanilla.Params)

@@ -12,6 +12,7 @@ type adamConsts struct {
 	eps       float32
 	l2        float32 // L2 weight decay added to the gradient (Adam)
 	decoupled float32 // lr × weight decay (AdamW)
+	lr        float32 // the learning rate (row-wise state only; not read by the kernels)
 }
 
 // adam updates w, m and v from g: the vector kernels where the CPU has

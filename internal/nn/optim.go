@@ -73,8 +73,24 @@ func (o *Optimizer) Slots() int {
 	return 0
 }
 
+// rowState says whether o keeps p's state by rows.
+func (o *Optimizer) rowState(p *Param) bool { return p.RowState && o.Kind != SGD }
+
+// StateFloats is the number of state values Init allocates for p: Slots()
+// arrays the size of p, or one value a row with row-wise state.
+func (o *Optimizer) StateFloats(p *Param) int64 {
+	if o.rowState(p) {
+		return int64(p.Rows)
+	}
+	return int64(o.Slots()) * int64(p.Size())
+}
+
 // Init allocates p's optimiser state.
 func (o *Optimizer) Init(p *Param) {
+	if o.rowState(p) {
+		p.M, p.V = nil, Floats(p.Rows)
+		return
+	}
 	slots := o.Slots()
 	if slots >= 1 {
 		p.M = Floats(p.Size())
@@ -108,13 +124,20 @@ func (o *Optimizer) Apply(w, g, m, v []float32, lr float32, decay bool) {
 			w[i] -= lr * mi
 		}
 	case Adam, AdamW:
-		k := adamConsts{b1: o.Beta1, c1: 1 - o.Beta1, b2: o.Beta2, c2: 1 - o.Beta2,
-			ibc2: 1 / o.bc2, step: lr / o.bc1, eps: o.Eps, l2: wd}
-		if o.Kind == AdamW {
-			k.l2, k.decoupled = 0, lr*wd
-		}
+		k := o.adamConsts(lr, wd)
 		adam(w, g, m, v, &k)
 	}
+}
+
+// adamConsts are the constants of an Adam or AdamW step at learning rate
+// lr with weight decay wd.
+func (o *Optimizer) adamConsts(lr, wd float32) adamConsts {
+	k := adamConsts{b1: o.Beta1, c1: 1 - o.Beta1, b2: o.Beta2, c2: 1 - o.Beta2,
+		ibc2: 1 / o.bc2, step: lr / o.bc1, eps: o.Eps, l2: wd, lr: lr}
+	if o.Kind == AdamW {
+		k.l2, k.decoupled = 0, lr*wd
+	}
+	return k
 }
 
 // UpdateDense applies the optimiser to a whole parameter from p.G, in
@@ -147,5 +170,14 @@ func (o *Optimizer) applyRange(p *Param, lo, hi int, g []float32, lr float32) {
 
 // UpdateRow applies the optimiser to row r of p with gradient g.
 func (o *Optimizer) UpdateRow(p *Param, r int, g []float32, lr float32) {
+	if o.rowState(p) {
+		wd := o.WeightDecay
+		if !p.Decay {
+			wd = 0
+		}
+		k := o.adamConsts(lr, wd)
+		rowwise(p.Row(r), g, &p.V[r], &k)
+		return
+	}
 	o.applyRange(p, r*p.Cols, (r+1)*p.Cols, g, lr)
 }

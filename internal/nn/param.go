@@ -23,6 +23,11 @@ type Param struct {
 	Decay bool
 	// Dense says the parameter keeps a dense gradient G (allocated with W).
 	Dense bool
+	// RowState says Adam and AdamW keep this parameter's state by rows
+	// (rowwise.go): V holds one value a row and M is nil. Set it before
+	// the optimiser's Init; only parameters updated a whole row at a time
+	// (UpdateRow) may have it.
+	RowState bool
 }
 
 // NewParam allocates a zero tensor; dense says whether it keeps a dense

@@ -10,6 +10,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/jsonerr"
 	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/nn"
 )
 
 // checkpoint saves everything needed to continue exactly where the run is:
@@ -31,7 +32,7 @@ func (t *Trainer) checkpoint(epoch, batch int) error {
 			optim = append(optim, modelio.Tensor{Name: p.Name + ".m", Dims: dims, F32: p.M})
 		}
 		if p.V != nil {
-			optim = append(optim, modelio.Tensor{Name: p.Name + ".v", Dims: dims, F32: p.V})
+			optim = append(optim, modelio.Tensor{Name: p.Name + ".v", Dims: stateDims(p, p.V), F32: p.V})
 		}
 		if t.best != nil {
 			extra = append(extra, modelio.Tensor{Name: p.Name + ".best", Dims: dims, F32: t.best[i]})
@@ -135,7 +136,8 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) (other *buildinfo.Info, err erro
 			}
 		}
 		if p.V != nil {
-			if err := restore(of, p.Name+".v", p.V, p.Rows, p.Cols); err != nil {
+			d := stateDims(p, p.V)
+			if err := restore(of, p.Name+".v", p.V, d[0], d[1]); err != nil {
 				return nil, err
 			}
 		}
@@ -176,4 +178,13 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) (other *buildinfo.Info, err erro
 
 func writeFileAtomic(path string, b []byte) error {
 	return modelio.WriteBytes(path, b)
+}
+
+// stateDims is the shape of optimizer state s of p: p's own, or one column
+// when the state is kept by rows (nn.Param.RowState).
+func stateDims(p *nn.Param, s []float32) []int {
+	if len(s) == p.Rows && p.Size() != p.Rows {
+		return []int{p.Rows, 1}
+	}
+	return []int{p.Rows, p.Cols}
 }

@@ -11,22 +11,23 @@ import (
 )
 
 // modelBytes is what a model's tensors take in training: each tensor's
-// weights, its dense gradient (Param.Dense), the optimiser's slots of
-// state and, with swa, the weight average's copy, at 4 bytes a value. It
+// weights, its dense gradient (Param.Dense), the optimiser's state
+// (opt.StateFloats: its slots, or a value a row for row-wise state) and,
+// with swa, the weight average's copy, at 4 bytes a value. It
 // reads shapes only, so it also prices a model that is not allocated
 // (TrainingMemory); TestTrainingMemoryIsAllocation holds it to what
 // training allocates.
-func modelBytes(ps []*nn.Param, slots int, swa bool) int64 {
+func modelBytes(ps []*nn.Param, opt *nn.Optimizer, swa bool) int64 {
 	var n int64
 	for _, p := range ps {
-		k := int64(1 + slots)
+		k := int64(1)
 		if p.Dense {
 			k++
 		}
 		if swa {
 			k++
 		}
-		n += k * int64(p.Size())
+		n += k*int64(p.Size()) + opt.StateFloats(p)
 	}
 	return 4 * n
 }
@@ -82,14 +83,14 @@ func TrainingMemory(cfg *config.Config, features, labels int) (Memory, error) {
 	if err != nil {
 		return Memory{}, err
 	}
-	return memoryOf(m, cfg, opt.Slots(), cfg.Train.BatchSize), nil
+	return memoryOf(m, cfg, opt, cfg.Train.BatchSize), nil
 }
 
 // memoryOf prices model m (allocated or shapes only) trained as cfg says
-// with an optimiser of the given slots, in batches of batch rows.
-func memoryOf(m *Model, cfg *config.Config, slots, batch int) Memory {
+// with optimiser opt, in batches of batch rows.
+func memoryOf(m *Model, cfg *config.Config, opt *nn.Optimizer, batch int) Memory {
 	return Memory{
-		Model:     modelBytes(m.Params(), slots, strings.EqualFold(cfg.Train.Average, "swa")),
+		Model:     modelBytes(m.Params(), opt, strings.EqualFold(cfg.Train.Average, "swa")),
 		Workspace: workspaceBytes(m.Net, batch),
 	}
 }

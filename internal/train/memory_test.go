@@ -20,17 +20,23 @@ import (
 func TestModelAndDataBytes(t *testing.T) {
 	w := nn.NewParam("w", 10, 4, true, true)      // W and a dense gradient
 	e := nn.NewParamShape("e", 5, 2, true, false) // shape only: priced all the same
+	r := nn.NewParamShape("r", 5, 2, true, false) // row-wise state under Adam: a value a row
+	r.RowState = true
+	sgd, _ := nn.NewOptimizer(nn.SGD, 0, 0)
+	adam, _ := nn.NewOptimizer(nn.Adam, 0, 0)
+	momentum, _ := nn.NewOptimizer(nn.SGD, 0.9, 0)
 	for _, c := range []struct {
-		slots int
-		swa   bool
-		want  int64
+		opt  *nn.Optimizer
+		swa  bool
+		want int64
 	}{
-		{0, false, 4 * (2*40 + 10)},
-		{2, false, 4 * (4*40 + 3*10)},
-		{2, true, 4 * (5*40 + 4*10)},
+		{sgd, false, 4 * (2*40 + 10 + 10)},
+		{adam, false, 4 * (4*40 + 3*10 + 10 + 5)},
+		{adam, true, 4 * (5*40 + 4*10 + 2*10 + 5)},
+		{momentum, false, 4 * (3*40 + 2*10 + 2*10)}, // sgd keeps its momentum per element
 	} {
-		if got := modelBytes([]*nn.Param{w, e}, c.slots, c.swa); got != c.want {
-			t.Errorf("slots %d swa %v: %d bytes, want %d", c.slots, c.swa, got, c.want)
+		if got := modelBytes([]*nn.Param{w, e, r}, c.opt, c.swa); got != c.want {
+			t.Errorf("%s (momentum %g) swa %v: %d bytes, want %d", c.opt.Kind, c.opt.Momentum, c.swa, got, c.want)
 		}
 	}
 	ds := &data.Dataset{
@@ -54,6 +60,15 @@ func TestTrainingMemoryIsAllocation(t *testing.T) {
 		{"mhp sgd momentum", func(c *config.Config) { c.Head.Method = "mhp"; c.Train.Optimizer = "sgd" }},
 		{"mhp sgd plain", func(c *config.Config) { c.Head.Method = "mhp"; c.Train.Optimizer = "sgd"; c.Train.Momentum = 0 }},
 		{"mhc bottleneck", func(c *config.Config) { c.Head.Method = "mhc"; c.Head.BottleneckDim = 16; c.Head.Beam = 4 }},
+		{"mhc rowwise tables", func(c *config.Config) {
+			c.Head.Method, c.Head.BottleneckDim, c.Head.Beam = "mhc", 16, 4
+			c.Train.RowwiseTables = true
+		}},
+		{"mhc rowwise tables, adamw, swa", func(c *config.Config) {
+			c.Head.Method, c.Head.BottleneckDim, c.Head.Beam = "mhc", 0, 4
+			c.Train.RowwiseTables, c.Train.Optimizer, c.Train.Average = true, "adamw", "swa"
+		}},
+		{"vanilla ignores rowwise tables", func(c *config.Config) { c.Head.Method = "vanilla"; c.Train.RowwiseTables = true }},
 		{"mhc no bottleneck, swa", func(c *config.Config) {
 			c.Head.Method, c.Head.BottleneckDim, c.Head.Beam, c.Head.PathScore = "mhc", 0, 4, "last"
 			c.Train.Average = "swa"
@@ -67,22 +82,8 @@ func TestTrainingMemoryIsAllocation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := synthConfig("vanilla", "index")
 			tc.set(&cfg)
-			if err := cfg.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			splits, err := LoadSplits(&cfg, cfg.Train.Seed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, tr, val, err := Prepare(&cfg, splits, true, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pool := nn.NewPool(1)
-			trainer, err := NewTrainer(m, &cfg, tr, val, pool, nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m, trainer, splits := prepared(t, &cfg)
+			pool := trainer.Pool
 			var allocated int64
 			for _, p := range m.Params() {
 				allocated += 4 * int64(len(p.W)+len(p.G)+len(p.M)+len(p.V))
@@ -142,7 +143,8 @@ func TestTrainRunMemoryWarning(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		model := modelBytes(res.Model.Params(), 2, false)
+		adam, _ := nn.NewOptimizer(nn.Adam, 0, 0)
+		model := modelBytes(res.Model.Params(), adam, false)
 		buffers := workspaceBytes(res.Model.Net, cfg.Train.BatchSize)
 		if want := "memory: " + FormatBytes(model) + " allocated for the model (weights, gradients, optimizer state), " + FormatBytes(buffers) + " for batch buffers"; !strings.Contains(log.String(), want) {
 			t.Errorf("limit %+v: the log lacks %q:\n%s", limit, want, log.String())

@@ -70,8 +70,8 @@ func resolveLoss(method heads.Method, loss string, single bool) (heads.Loss, err
 }
 
 // PlanFor turns the head section of a config into a plan for C labels and
-// encoder width d.
-func PlanFor(h config.HeadConfig, pf *heads.PlanFile, c, d int, optimizer string) (*heads.Plan, error) {
+// encoder width d, its optimizer bytes priced for training as t says.
+func PlanFor(h config.HeadConfig, pf *heads.PlanFile, c, d int, t config.TrainConfig) (*heads.Plan, error) {
 	method, lengths, beam, dh, samples := h.Method, h.Lengths, h.Beam, h.BottleneckDim, h.Samples
 	if pf != nil {
 		if pf.Labels != c {
@@ -94,7 +94,8 @@ func PlanFor(h config.HeadConfig, pf *heads.PlanFile, c, d int, optimizer string
 		return nil, err
 	}
 	req := heads.Request{Method: m, Labels: c, Heads: h.Heads, Lengths: lengths, Groups: h.Groups, Dim: d,
-		BottleneckDim: dh, Beam: beam, Samples: samples, Optimizer: optimizer, NoBottleneck: m == heads.MHC && dh == 0}
+		BottleneckDim: dh, Beam: beam, Samples: samples, Optimizer: t.Optimizer, RowwiseTables: t.RowwiseTables,
+		NoBottleneck: m == heads.MHC && dh == 0}
 	if m == heads.Vanilla {
 		req.Heads, req.Lengths = 0, nil
 	}
@@ -111,7 +112,7 @@ func Build(s Spec) (*Model, error) {
 		hidden = enc.Hidden
 		d = hidden[len(hidden)-1]
 	}
-	plan, err := PlanFor(cfg.Head, s.Plan, s.Labels, d, cfg.Train.Optimizer)
+	plan, err := PlanFor(cfg.Head, s.Plan, s.Labels, d, cfg.Train)
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +161,9 @@ func (m *Model) makeHead(alloc bool, seed uint64, pool *nn.Pool) error {
 			h, err = heads.NewMHCHead(codec, m.Plan.BottleneckDim, m.Width, m.Plan.Beam, alloc, seed, pool)
 			if err == nil {
 				h.LastOnly = m.PathScore == heads.PathLast
+				for _, p := range h.Tables() {
+					p.RowState = m.Plan.RowwiseTables
+				}
 				m.Head = h
 			}
 		}

@@ -145,7 +145,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	if err != nil {
 		return nil, err
 	}
-	mem := memoryOf(m, cfg, tr.opt.Slots(), tr.batchSize())
+	mem := memoryOf(m, cfg, tr.opt, tr.batchSize())
 	db := dataBytes(splits.all())
 	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for batch buffers, %s for the data",
 		FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(db))

@@ -102,6 +102,45 @@ func TestTrainSaveLoadPredict(t *testing.T) {
 	}
 }
 
+// prepared validates cfg, loads its splits and builds the model and its
+// trainer (optimizer state allocated) on one worker.
+func prepared(t *testing.T, cfg *config.Config) (*Model, *Trainer, *Splits) {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	splits, err := LoadSplits(cfg, cfg.Train.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, tr, val, err := Prepare(cfg, splits, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainer, err := NewTrainer(m, cfg, tr, val, nn.NewPool(1), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, trainer, splits
+}
+
+// interruptAfterEpoch trains cfg into dir and cancels the run when its
+// first epoch ends, leaving a checkpoint to resume.
+func interruptAfterEpoch(t *testing.T, cfg config.Config, dir string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := TrainRun(ctx, RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2,
+		Progress: func(e Event) {
+			if e.Phase == "epoch" && e.Epoch == 1 {
+				cancel()
+			}
+		}})
+	cancel()
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+}
+
 func metricsOf(r interface{ Get(string) (float64, bool) }) []float64 {
 	var out []float64
 	for _, k := range []string{"p@1", "p@3", "ndcg@5", "acc@1"} {
@@ -422,17 +461,7 @@ func TestResumeByAnotherBuild(t *testing.T) {
 	this := buildinfo.Get()
 	for _, other := range []bool{false, true} {
 		dir := filepath.Join(t.TempDir(), "run")
-		ctx, cancel := context.WithCancel(context.Background())
-		_, err := TrainRun(ctx, RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2,
-			Progress: func(e Event) {
-				if e.Phase == "epoch" && e.Epoch == 1 {
-					cancel()
-				}
-			}})
-		cancel()
-		if !errors.Is(err, ErrInterrupted) {
-			t.Fatalf("interrupted run: %v", err)
-		}
+		interruptAfterEpoch(t, cfg, dir)
 		c, err := modelio.Open(dir).ReadCheckpoint()
 		if err != nil || c == nil {
 			t.Fatalf("checkpoint: %v %v", c, err)

@@ -1,0 +1,120 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// rowwiseRef is the row-wise step in float64, from the formula in
+// rowwise.go, for one row over t steps of the given gradients.
+func rowwiseRef(w []float64, grads [][]float64, lr, wd float64, decoupled bool) []float64 {
+	w = append([]float64(nil), w...)
+	var v float64
+	for t, g := range grads {
+		bc2 := 1 - math.Pow(0.999, float64(t+1))
+		gd := make([]float64, len(w))
+		var s float64
+		for i := range w {
+			gd[i] = g[i]
+			if !decoupled {
+				gd[i] += wd * w[i]
+			}
+			s += gd[i] * gd[i]
+		}
+		v = 0.999*v + 0.001*s/float64(len(w))
+		d := math.Sqrt(v/bc2) + 1e-8
+		for i := range w {
+			dec := 0.0
+			if decoupled {
+				dec = lr * wd * w[i] // of the weight before the step
+			}
+			w[i] -= lr*gd[i]/d + dec
+		}
+	}
+	return w
+}
+
+// A parameter with row-wise state keeps one value a row, no momentum, and
+// steps as the formula says: Adam's L2 or AdamW's decoupled decay, rows of
+// any width (the partial sums' tail), rows not touched left alone.
+func TestRowwiseStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		kind OptKind
+		cols int
+		wd   float64
+	}{
+		{Adam, 1, 0}, {Adam, 7, 0}, {Adam, 8, 0.01}, {Adam, 37, 0.1}, {AdamW, 16, 0.1}, {AdamW, 300, 0},
+	} {
+		opt, _ := NewOptimizer(tc.kind, 0, tc.wd)
+		p := NewParamShape("e", 3, tc.cols, true, true)
+		p.RowState = true
+		for i := range p.W {
+			p.W[i] = float32(rng.NormFloat64())
+		}
+		opt.Init(p)
+		if p.M != nil || len(p.V) != 3 || opt.StateFloats(p) != 3 {
+			t.Fatalf("%s cols %d: state m %d v %d (StateFloats %d), want no m and 3 values", tc.kind, tc.cols, len(p.M), len(p.V), opt.StateFloats(p))
+		}
+		w0 := make([]float64, tc.cols)
+		for i := range w0 {
+			w0[i] = float64(p.W[tc.cols+i])
+		}
+		untouched := append([]float32(nil), p.Row(0)...)
+		var grads [][]float64
+		for range 5 {
+			g := make([]float32, tc.cols)
+			g64 := make([]float64, tc.cols)
+			for i := range g {
+				g[i] = float32(rng.NormFloat64())
+				g64[i] = float64(g[i])
+			}
+			grads = append(grads, g64)
+			opt.Begin()
+			opt.UpdateRow(p, 1, g, 0.01)
+		}
+		want := rowwiseRef(w0, grads, 0.01, tc.wd, tc.kind == AdamW)
+		for i, w := range p.Row(1) {
+			if math.Abs(float64(w)-want[i]) > 1e-5*(1+math.Abs(want[i])) {
+				t.Errorf("%s cols %d wd %g: w[%d] = %v, want %v", tc.kind, tc.cols, tc.wd, i, w, want[i])
+				break
+			}
+		}
+		for i, w := range p.Row(0) {
+			if w != untouched[i] {
+				t.Errorf("%s cols %d: row 0, never updated, changed", tc.kind, tc.cols)
+				break
+			}
+		}
+		if p.V[0] != 0 || p.V[2] != 0 || !(p.V[1] > 0) {
+			t.Errorf("%s cols %d: state %v, want only row 1's set", tc.kind, tc.cols, p.V)
+		}
+	}
+}
+
+// The first step moves each element of the row by −lr·g_i/rms(g): after
+// bias correction the state is the row's mean squared gradient.
+func TestRowwiseFirstStep(t *testing.T) {
+	opt, _ := NewOptimizer(Adam, 0, 0)
+	p := NewParamShape("e", 1, 2, false, true)
+	p.RowState = true
+	opt.Init(p)
+	opt.Begin()
+	opt.UpdateRow(p, 0, []float32{3, -4}, 0.1) // rms = √(25/2)
+	rms := math.Sqrt(12.5)
+	if math.Abs(float64(p.W[0])+0.3/rms) > 1e-6 || math.Abs(float64(p.W[1])-0.4/rms) > 1e-6 {
+		t.Errorf("w = %v, want [%v %v]", p.W, -0.3/rms, 0.4/rms)
+	}
+}
+
+// SGD keeps no second moment: RowState leaves its momentum per element.
+func TestRowStateUnderSGD(t *testing.T) {
+	opt, _ := NewOptimizer(SGD, 0.9, 0)
+	p := NewParamShape("e", 4, 3, true, true)
+	p.RowState = true
+	opt.Init(p)
+	if len(p.M) != 12 || p.V != nil || opt.StateFloats(p) != 12 {
+		t.Errorf("sgd with momentum: m %d v %d StateFloats %d, want 12, 0, 12", len(p.M), len(p.V), opt.StateFloats(p))
+	}
+}
