@@ -75,3 +75,17 @@ func axpyGatherVec(y *float32, n int, ids *int32, vals *float32, step, m int, x 
 //
 //go:noescape
 func axpyGatherVec512(y *float32, n int, ids *int32, vals *float32, step, m int, x *float32, stride int)
+
+// sumSqVec adds to lane j of p the squares of g[i] + l2·w[i] for the first
+// n elements, i ≡ j (mod 8) (n a multiple of 8), with AVX: rowwise's
+// partial sums. Implemented in rowwise_amd64.s.
+//
+//go:noescape
+func sumSqVec(w, grad *float32, n int, l2 float32, p *[8]float32)
+
+// rowStepVec applies rowwise's step w[i] −= step·(g[i] + l2·w[i]) +
+// dec·w[i] to the first n elements (n a multiple of 8) with AVX.
+// Implemented in rowwise_amd64.s.
+//
+//go:noescape
+func rowStepVec(w, grad *float32, n int, step, l2, dec float32)

@@ -44,3 +44,11 @@ func axpyGatherVec512(y *float32, n int, ids *int32, vals *float32, step, m int,
 func dotNT4x2(a *float32, lda int, b *float32, ldb, k, peel int, c *float32, ldc int) {
 	panic("nn: no vector kernel on this architecture")
 }
+
+func sumSqVec(w, grad *float32, n int, l2 float32, p *[8]float32) {
+	panic("nn: no vector row-wise kernel on this architecture")
+}
+
+func rowStepVec(w, grad *float32, n int, step, l2, dec float32) {
+	panic("nn: no vector row-wise kernel on this architecture")
+}

@@ -513,21 +513,25 @@ func TestAdamVectorMatchesScalar(t *testing.T) {
 	eachKernelSet(t, testAdamVectorMatchesScalar)
 }
 
+// extremeFloat draws zeros of both signs, tiny and huge values among
+// ordinary ones, for tests that kernels give the Go code's bits.
+func extremeFloat(rng *rand.Rand) float32 {
+	switch rng.IntN(8) {
+	case 0:
+		return 0
+	case 1:
+		return float32(math.Copysign(0, -1))
+	case 2:
+		return float32(rng.NormFloat64() * 1e-20)
+	case 3:
+		return float32(rng.NormFloat64() * 1e10)
+	}
+	return float32(rng.NormFloat64())
+}
+
 func testAdamVectorMatchesScalar(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	val := func() float32 {
-		switch rng.IntN(8) {
-		case 0:
-			return 0
-		case 1:
-			return float32(math.Copysign(0, -1))
-		case 2:
-			return float32(rng.NormFloat64() * 1e-20)
-		case 3:
-			return float32(rng.NormFloat64() * 1e10)
-		}
-		return float32(rng.NormFloat64())
-	}
+	val := func() float32 { return extremeFloat(rng) }
 	for _, k := range []adamConsts{
 		{b1: 0.9, c1: 0.1, b2: 0.999, c2: 1 - float32(0.999), ibc2: 1 / 0.001999, step: 0.002 / 0.19, eps: 1e-8},
 		{b1: 0.9, c1: 0.1, b2: 0.999, c2: 1 - float32(0.999), ibc2: 1.7, step: 0.01, eps: 1e-8, l2: 1e-4},

@@ -22,12 +22,17 @@ import "math"
 // rowwise is the row-wise update of one row w with gradient g and state v.
 // The sum of squares runs in eight interleaved partial sums added in a
 // fixed order, and every operation is rounded to float32, so the result is
-// the same bits on every CPU and for every thread count.
+// the same bits whether the AVX kernels or the Go code run, and for every
+// thread count.
 func rowwise(w, g []float32, v *float32, k *adamConsts) {
 	n := len(w)
 	g = g[:n]
 	var p [8]float32
 	i := 0
+	if hasAVX && n >= 8 {
+		i = n &^ 7
+		sumSqVec(&w[0], &g[0], i, k.l2, &p)
+	}
 	for ; i+8 <= n; i += 8 {
 		for j := range p {
 			gi := g[i+j] + float32(k.l2*w[i+j])
@@ -44,7 +49,12 @@ func rowwise(w, g []float32, v *float32, k *adamConsts) {
 	*v = vr
 	d := float32(math.Sqrt(float64(float32(vr*k.ibc2)))) + k.eps
 	step := float32(k.lr / d)
-	for i := range w {
+	i = 0
+	if hasAVX && n >= 8 {
+		i = n &^ 7
+		rowStepVec(&w[0], &g[0], i, step, k.l2, k.decoupled)
+	}
+	for ; i < n; i++ {
 		wi := w[i]
 		gi := g[i] + float32(k.l2*wi)
 		w[i] = wi - (float32(step*gi) + float32(k.decoupled*wi))

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -116,5 +117,39 @@ func TestRowStateUnderSGD(t *testing.T) {
 	opt.Init(p)
 	if len(p.M) != 12 || p.V != nil || opt.StateFloats(p) != 12 {
 		t.Errorf("sgd with momentum: m %d v %d StateFloats %d, want 12, 0, 12", len(p.M), len(p.V), opt.StateFloats(p))
+	}
+}
+
+// The row-wise step gives the Go code's bits with every kernel set, for
+// every length and alignment, with L2 or decoupled decay, and for values
+// from zeros to extremes.
+func TestRowwiseKernelsMatchGo(t *testing.T) { eachKernelSet(t, testRowwiseKernelsMatchGo) }
+
+func testRowwiseKernelsMatchGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	val := func() float32 { return extremeFloat(rng) }
+	for _, k := range []adamConsts{
+		{b2: 0.999, c2: 1 - float32(0.999), ibc2: 1 / 0.001999, eps: 1e-8, lr: 0.002},
+		{b2: 0.999, c2: 1 - float32(0.999), ibc2: 1.7, eps: 1e-8, l2: 1e-4, lr: 0.01},
+		{b2: 0.99, c2: 0.01, ibc2: 1, eps: 1e-6, decoupled: 1e-5, lr: 0.001},
+	} {
+		for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 300, 1000} {
+			for off := range 3 {
+				w, g := make([]float32, n+off), make([]float32, n+off)
+				for i := range w {
+					w[i], g[i] = val(), val()
+				}
+				v := float32(math.Abs(float64(val())))
+				w2, v2 := append([]float32(nil), w...), v
+				rowwise(w[off:], g[off:], &v, &k)
+				avx, avx512 := hasAVX, hasAVX512
+				hasAVX, hasAVX512 = false, false
+				rowwise(w2[off:], g[off:], &v2, &k)
+				hasAVX, hasAVX512 = avx, avx512
+				what := fmt.Sprintf("%+v n=%d off=%d", k, n, off)
+				sameBits(t, what+" w", w, w2)
+				sameBits(t, what+" v", []float32{v}, []float32{v2})
+			}
+		}
 	}
 }

@@ -169,21 +169,27 @@ func sortedPairs(ids []int32, vals []float32) ([]int32, []float32) {
 //   - amazon670k: Amazon-670K's config, 670,091 labels as 8,377 groups of
 //     80, a beam of 75, a 400-wide bottleneck, 256 rows of 5 labels (drawn
 //     uniformly), so that a step reaches most of the last level's 670,091
-//     rows, as on the large sets; its tables and Adam state take 3.3 GB.
+//     rows, as on the large sets; its tables and Adam state take 3.3 GB;
+//   - amazon670k-rowwise: the same with train.rowwise_tables (one optimizer
+//     value a row of the tables: 1.1 GB).
 func BenchmarkMHCHeadStep(b *testing.B) {
 	for _, sh := range []struct {
 		name                      string
 		rows, c, beam, dh, labels int
 		lengths                   []int
+		rowwise                   bool
 	}{
-		{"delicious", 128, 983, 16, 64, 19, []int{62, 16}},
-		{"amazon670k", 256, 670091, 75, 400, 5, []int{8377, 80}},
+		{"delicious", 128, 983, 16, 64, 19, []int{62, 16}, false},
+		{"amazon670k", 256, 670091, 75, 400, 5, []int{8377, 80}, false},
+		{"amazon670k-rowwise", 256, 670091, 75, 400, 5, []int{8377, 80}, true},
 	} {
-		b.Run(sh.name, func(b *testing.B) { benchMHCHeadStep(b, sh.rows, sh.c, sh.beam, sh.dh, sh.labels, sh.lengths) })
+		b.Run(sh.name, func(b *testing.B) {
+			benchMHCHeadStep(b, sh.rows, sh.c, sh.beam, sh.dh, sh.labels, sh.lengths, sh.rowwise)
+		})
 	}
 }
 
-func benchMHCHeadStep(b *testing.B, rows, c, beam, dh, nlabels int, lengths []int) {
+func benchMHCHeadStep(b *testing.B, rows, c, beam, dh, nlabels int, lengths []int, rowwise bool) {
 	const d = 512
 	rng := rand.New(rand.NewPCG(1, 1))
 	pool := nn.NewPool(0)
@@ -193,6 +199,9 @@ func benchMHCHeadStep(b *testing.B, rows, c, beam, dh, nlabels int, lengths []in
 	layer := nn.NewDenseLinear("head", d, outputs, true)
 	layer.W.InitUniform(nil, 1, d, outputs, 1)
 	opt, _ := nn.NewOptimizer(nn.Adam, 0, 0)
+	for _, p := range head.Tables() {
+		p.RowState = rowwise
+	}
 	for _, p := range append(layer.Params(), head.Params()...) {
 		opt.Init(p)
 	}
