@@ -6,6 +6,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/nn"
 )
@@ -97,16 +98,27 @@ func memoryOf(m *Model, cfg *config.Config, opt *nn.Optimizer, batch int) Memory
 
 // memoryWarning says, when a run allocates more memory than the process
 // may use, that it is likely to be killed and what to change; "" otherwise.
-func memoryWarning(mem Memory, rows int64, limit memlimit.Limit) string {
+// rowwise names train.rowwise_tables among the changes (an MHC model
+// trained with Adam whose tables keep Adam's state).
+func memoryWarning(mem Memory, rows int64, limit memlimit.Limit, rowwise bool) string {
 	all := mem.Total() + rows
 	if limit.Bytes <= 0 || all <= limit.Bytes {
 		return ""
 	}
+	shrink := "head.method mhc or mhp instead of vanilla, a smaller train.batch_size, a smaller encoder.hidden, or encoder.hash_features"
+	if rowwise {
+		shrink = "train.rowwise_tables: true (one optimizer value a row of MHC's label tables instead of two a weight), " + shrink
+	}
 	return fmt.Sprintf("this run allocates %s (model %s, batch buffers %s, data %s) but may use only %s (%s): "+
 		"unless much of it stays untouched (rows of features or labels no training row holds), it will be killed for want of memory. "+
-		"Ask for more (SLURM --mem), or shrink the model: "+
-		"head.method mhc or mhp instead of vanilla, a smaller train.batch_size, a smaller encoder.hidden, or encoder.hash_features",
-		FormatBytes(all), FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(rows), FormatBytes(limit.Bytes), limit.Source)
+		"Ask for more (SLURM --mem), or shrink the model: %s",
+		FormatBytes(all), FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(rows), FormatBytes(limit.Bytes), limit.Source, shrink)
+}
+
+// rowwiseWouldHelp says whether train.rowwise_tables would shrink m's
+// optimizer state: an MHC model trained with Adam or AdamW without it.
+func rowwiseWouldHelp(m *Model) bool {
+	return m.Method == heads.MHC && !m.Plan.RowwiseTables && m.Plan.Optimizer != "sgd"
 }
 
 // labelArrayBytes is what training keeps per label before any weight: the

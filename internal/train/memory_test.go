@@ -113,21 +113,28 @@ func TestTrainingMemoryIsAllocation(t *testing.T) {
 
 func TestMemoryWarning(t *testing.T) {
 	lim := memlimit.Limit{Bytes: 8 << 30, Source: "/sys/fs/cgroup/job/memory.max"}
-	if w := memoryWarning(Memory{Model: 5 << 30, Workspace: 1 << 30}, 1<<30, lim); w != "" {
+	if w := memoryWarning(Memory{Model: 5 << 30, Workspace: 1 << 30}, 1<<30, lim, true); w != "" {
 		t.Errorf("a run that fits is warned about: %s", w)
 	}
-	if w := memoryWarning(Memory{Model: 9 << 30}, 1<<30, memlimit.Limit{}); w != "" {
+	if w := memoryWarning(Memory{Model: 9 << 30}, 1<<30, memlimit.Limit{}, true); w != "" {
 		t.Errorf("an unknown limit warns: %s", w)
 	}
 	// The batch buffers alone tip it over.
-	if w := memoryWarning(Memory{Model: 6 << 30, Workspace: 1 << 30}, 1536<<20, lim); !strings.Contains(w, "batch buffers 1.00 GiB") {
+	if w := memoryWarning(Memory{Model: 6 << 30, Workspace: 1 << 30}, 1536<<20, lim, false); !strings.Contains(w, "batch buffers 1.00 GiB") {
 		t.Errorf("a run over the limit by its batch buffers: %q", w)
 	}
-	w := memoryWarning(Memory{Model: 7 << 30, Workspace: 512 << 20}, 1<<30, lim)
+	w := memoryWarning(Memory{Model: 7 << 30, Workspace: 512 << 20}, 1<<30, lim, false)
 	for _, want := range []string{"allocates 8.50 GiB (model 7.00 GiB, batch buffers 512 MiB, data 1.00 GiB) but may use only 8.00 GiB (/sys/fs/cgroup/job/memory.max)", "killed", "head.method mhc", "train.batch_size"} {
 		if !strings.Contains(w, want) {
 			t.Errorf("warning lacks %q: %s", want, w)
 		}
+	}
+	if strings.Contains(w, "rowwise") {
+		t.Errorf("the warning names train.rowwise_tables where it would not help: %s", w)
+	}
+	// An MHC model under Adam is also told of row-wise tables.
+	if w := memoryWarning(Memory{Model: 7 << 30, Workspace: 512 << 20}, 1<<30, lim, true); !strings.Contains(w, "shrink the model: train.rowwise_tables: true") {
+		t.Errorf("warning lacks train.rowwise_tables: %s", w)
 	}
 }
 

@@ -42,6 +42,9 @@ func TestRowwiseTables(t *testing.T) {
 	}
 	element := cfg
 	element.Train.RowwiseTables = false
+	if em, _, _ := prepared(t, &element); rowwiseWouldHelp(m) || !rowwiseWouldHelp(em) {
+		t.Errorf("the memory warning's advice: row-wise model %v, Adam's %v; want false, true", rowwiseWouldHelp(m), rowwiseWouldHelp(em))
+	}
 	features, labels := splits.Train.NumFeatures(), splits.Train.NumLabels()
 	row, err := TrainingMemory(&cfg, features, labels)
 	if err != nil {

@@ -149,7 +149,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	db := dataBytes(splits.all())
 	logf("memory: %s allocated for the model (weights, gradients, optimizer state), %s for batch buffers, %s for the data",
 		FormatBytes(mem.Model), FormatBytes(mem.Workspace), FormatBytes(db))
-	if w := memoryWarning(mem, db, o.MemoryLimit); w != "" {
+	if w := memoryWarning(mem, db, o.MemoryLimit, rowwiseWouldHelp(m)); w != "" {
 		warnf("%s", w)
 	}
 	tr.Progress = o.Progress
