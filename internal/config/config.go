@@ -155,8 +155,8 @@ type TrainConfig struct {
 	// RowwiseTables keeps the optimizer state of MHC's label tables (levels
 	// 2 and up) by rows: one running mean of the squared gradient a row, no
 	// momentum, instead of Adam's two values a weight. The tables' state
-	// shrinks to a 1/width share and a step reads and writes the weights
-	// alone. Needs adam or adamw; other heads have no such tables.
+	// falls from 2·width values a row to one, and a step reads and writes
+	// the weights alone. Needs adam or adamw; other heads have no such tables.
 	RowwiseTables bool `mapstructure:"rowwise_tables" yaml:"rowwise_tables" json:"rowwise_tables"`
 	// HugePages backs large tensors with transparent huge pages where the
 	// OS offers them (Linux): faster on large input layers, at the cost of

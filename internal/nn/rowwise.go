@@ -15,8 +15,8 @@ import "math"
 // decays only when a batch touches it. This is RMSprop with Adam's β2, ε
 // and bias correction, one second moment a row, as large embedding tables
 // are trained (row-wise AdaGrad keeps a sum where this keeps a mean). It
-// stores a 1/cols share of Adam's state and reads and writes the weights
-// alone, which matters where the table is most of the model: MHC's label
+// stores one value a row where Adam stores 2·cols, and reads and writes
+// the weights alone, which matters where the table is most of the model: MHC's label
 // tables.
 
 // rowwise is the row-wise update of one row w with gradient g and state v.
