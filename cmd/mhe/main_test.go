@@ -13,6 +13,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/testutil"
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -114,6 +115,39 @@ func TestPlanOutRoundTrip(t *testing.T) {
 	}
 	if !strings.Contains(out, `"method": "mhc"`) || !strings.Contains(out, `"dim": 5000`) {
 		t.Errorf("plan from config with head.plan: %s", out)
+	}
+}
+
+// plan --config of an MHC config under Adam also prices row-wise tables
+// (less, in the table and in JSON); a config that sets them, or cannot
+// (sgd, mhp), gets no such line.
+func TestPlanConfigRowwiseTables(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "run.yaml")
+	os.WriteFile(cfg, []byte("data:\n  num_labels: 100000\n  num_features: 5000\nhead:\n  method: mhc\n  lengths: [400, 250]\n"), 0o644)
+	code, out, errOut := runMain(t, "", "plan", "--config", cfg, "--format", "json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var got struct {
+		Train   int64 `json:"train_memory_bytes"`
+		Rowwise int64 `json:"rowwise_tables_train_memory_bytes"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	// The level-2 table is 100,000 x 300 (the default bottleneck): Adam's
+	// two moments a weight against one value a row of it and its bias.
+	if want := got.Train - 4*(2*(100000*300+100000)-2*100000); got.Rowwise != want {
+		t.Errorf("row-wise training memory %d bytes, want %d (Adam's %d less the tables' moments)", got.Rowwise, want, got.Train)
+	}
+	if code, out, _ := runMain(t, "", "plan", "--config", cfg); code != 0 || !strings.Contains(out, "with row-wise tables  "+train.FormatBytes(got.Rowwise)) {
+		t.Errorf("the table lacks the row-wise figure %s:\n%s", train.FormatBytes(got.Rowwise), out)
+	}
+	for _, set := range []string{"train.rowwise_tables=true", "train.optimizer=sgd", "head.method=mhp"} {
+		code, out, errOut := runMain(t, "", "plan", "--config", cfg, "--set", set, "--format", "json")
+		if code != 0 || strings.Contains(out, "rowwise_tables_train_memory_bytes") || !strings.Contains(out, "train_memory_bytes") {
+			t.Errorf("--set %s: exit %d, a row-wise figure where none applies: %s%s", set, code, out, errOut)
+		}
 	}
 }
 

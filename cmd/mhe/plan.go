@@ -48,6 +48,9 @@ type planOptions struct {
 	// tensors and batch buffers (--config without head flags; zero: not
 	// known).
 	trainMemory train.Memory
+	// rowwiseMemory is trainMemory with train.rowwise_tables, for an MHC
+	// config under Adam that does not set it (zero otherwise).
+	rowwiseMemory train.Memory
 }
 
 func newPlanCmd(s *streams, runF func(*planOptions) error) *cobra.Command {
@@ -226,9 +229,10 @@ func writePlan(s *streams, o *planOptions, format report.Format, plan *heads.Pla
 			TrainMemoryBytes     int64 `json:"train_memory_bytes,omitempty"`
 			ModelMemoryBytes     int64 `json:"model_memory_bytes,omitempty"`
 			WorkspaceMemoryBytes int64 `json:"workspace_memory_bytes,omitempty"`
-		}{plan, o.trainMemory.Total(), o.trainMemory.Model, o.trainMemory.Workspace})
+			RowwiseMemoryBytes   int64 `json:"rowwise_tables_train_memory_bytes,omitempty"`
+		}{plan, o.trainMemory.Total(), o.trainMemory.Model, o.trainMemory.Workspace, o.rowwiseMemory.Total()})
 	}
-	return writePlanTable(s.out, plan, o.trainMemory)
+	return writePlanTable(s.out, plan, o.trainMemory, o.rowwiseMemory)
 }
 
 // planModelRun reports the heads of a trained model: its plan (with the
@@ -342,13 +346,20 @@ func planFromConfig(o *planOptions, req *heads.Request) (string, error) {
 	if req.Dim == 0 {
 		req.Dim = encoderWidth(&cfg, dims.features)
 	}
-	o.trainMemory = train.Memory{}
+	o.trainMemory, o.rowwiseMemory = train.Memory{}, train.Memory{}
 	if dims.features > 0 && !slices.ContainsFunc([]string{"method", "lengths", "heads", "groups", "budget", "beam", "bottleneck-dim", "samples", "optimizer", "rowwise-tables", "dim"}, o.changed) {
 		// The head flags reshape the plan, not the config's model: priced
 		// only as the config stands. A config train would refuse is not
 		// plan's to judge; it gets no figure.
 		if n, err := train.TrainingMemory(&cfg, dims.features, dims.labels); err == nil {
 			o.trainMemory = n
+		}
+		// What row-wise tables would take, for a config that could set them.
+		if rw := cfg; o.trainMemory.Total() > 0 && !rw.Train.RowwiseTables && req.Method == heads.MHC && !strings.EqualFold(rw.Train.Optimizer, "sgd") {
+			rw.Train.RowwiseTables = true
+			if n, err := train.TrainingMemory(&rw, dims.features, dims.labels); err == nil {
+				o.rowwiseMemory = n
+			}
 		}
 	}
 	return cfg.Head.LabelOrder, nil
@@ -459,7 +470,7 @@ func parseCount(s string) (int64, error) {
 	return int64(v * mult), nil
 }
 
-func writePlanTable(w io.Writer, p *heads.Plan, trainMemory train.Memory) error {
+func writePlanTable(w io.Writer, p *heads.Plan, trainMemory, rowwiseMemory train.Memory) error {
 	lengths := make([]string, len(p.Lengths))
 	for i, l := range p.Lengths {
 		lengths[i] = strconv.Itoa(l)
@@ -486,6 +497,10 @@ func writePlanTable(w io.Writer, p *heads.Plan, trainMemory train.Memory) error 
 	if n := trainMemory.Total(); n > 0 {
 		add("training memory", fmt.Sprintf("%s (%s bytes: model %s, its weights, gradients and optimizer state; batch buffers %s; data not included)",
 			train.FormatBytes(n), group(n), train.FormatBytes(trainMemory.Model), train.FormatBytes(trainMemory.Workspace)))
+	}
+	if n := rowwiseMemory.Total(); n > 0 {
+		add("with row-wise tables", fmt.Sprintf("%s (train.rowwise_tables: true keeps one optimizer value a row of the label tables instead of two a weight; it changes the weights)",
+			train.FormatBytes(n)))
 	}
 	if err := kv.Write(w, report.Table); err != nil {
 		return err
