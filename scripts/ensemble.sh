@@ -25,7 +25,7 @@ mkdir -p "$out"
 rows=("${plt_rows[@]}")
 setargs=()
 for s in $sets; do setargs+=(--set "$s"); done
-now() { date +%s.%N; }
+. scripts/lib/stats.sh   # now
 pct() { jq -r ".metrics[\"$1\"] * 100 | . * 100 | round / 100" "$2"; }
 printf "machine: %s, %s cores, threads 2; %s members (seeds 1-%s), sets: %s\n\n" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)" "$m" "$m" "${sets:-none}"

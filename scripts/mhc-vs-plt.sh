@@ -19,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . scripts/lib/plt-targets.sh   # plt_rows: dataset config PLT P@1, train s, predict s (CONFIGS applied)
 rows=("${plt_rows[@]}")
-now() { date +%s.%N; }
+. scripts/lib/stats.sh   # now, meansd
 printf "machine: %s, %s cores, threads 2\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"
 seeds=(${SEEDS:-})
 replica=""
@@ -42,7 +42,6 @@ if [ -n "$replica" ]; then
 fi
 echo "$head"
 echo "$rule"
-meansd() { awk '{for (i = 1; i <= NF; i++) {s += $i; q += $i * $i}; m = s / NF; v = NF > 1 ? (q - NF * m * m) / (NF - 1) : 0; if (v < 0) v = 0; printf " %.2f ± %.2f |", m, sqrt(v)}'; }
 replicaP1() { bin/pltreplica --config "configs/$1.yaml" --seed "$2" | sed 's/.*P@1 \([0-9.]*\) .*/\1/'; }
 for r in "${rows[@]}"; do
   read -r name cfg plt1 pltt pltp <<<"$r"
@@ -65,7 +64,7 @@ for r in "${rows[@]}"; do
       fi
       vals="$vals $(grep -o '"p@1": [0-9.e+-]*' "$out" | head -1 | awk '{print 100*$2}')"
     done
-    spread=$(echo "$vals" | meansd)
+    spread=" $(meansd <<<"$vals") |"
   fi
   if [ -n "$replica" ]; then
     spread="$spread $(replicaP1 "$cfg" 1) |"
@@ -74,7 +73,7 @@ for r in "${rows[@]}"; do
       for sd in "${seeds[@]}"; do
         vals="$vals $(replicaP1 "$cfg" "$sd")"
       done
-      spread="$spread$(echo "$vals" | meansd)"
+      spread="$spread $(meansd <<<"$vals") |"
     fi
   fi
   awk -v n="$name" -v p1="$(get 'p@1')" -v q1="$plt1" -v a="$t0" -v b="$t1" -v c="$t2" -v qt="$pltt" -v qp="$pltp" -v p3="$(get 'p@3')" -v p5="$(get 'p@5')" -v sp="$spread" \

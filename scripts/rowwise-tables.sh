@@ -18,9 +18,7 @@ seeds=(${1:-1 2 3 4 5})
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . scripts/lib/plt-targets.sh
-now() { date +%s.%N; }
-meansd() { awk '{for (i = 1; i <= NF; i++) {s += $i; q += $i * $i}; m = s / NF; v = NF > 1 ? (q - NF * m * m) / (NF - 1) : 0; if (v < 0) v = 0; printf "%.2f ± %.2f", m, sqrt(v)}'; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {printf "%.2f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+. scripts/lib/stats.sh   # now, meansd, median
 printf "machine: %s, %s cores, threads 2; seeds %s\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)" "${seeds[*]}"
 echo "| dataset | Adam P@1 | row-wise P@1 | Adam P@5 | row-wise P@5 | Adam train s | row-wise train s | Adam plan MiB | row-wise plan MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -354,10 +354,11 @@ func planFromConfig(o *planOptions, req *heads.Request) (string, error) {
 		if n, err := train.TrainingMemory(&cfg, dims.features, dims.labels); err == nil {
 			o.trainMemory = n
 		}
-		// What row-wise tables would take, for a config that could set them.
-		if rw := cfg; o.trainMemory.Total() > 0 && !rw.Train.RowwiseTables && req.Method == heads.MHC && !strings.EqualFold(rw.Train.Optimizer, "sgd") {
+		// What row-wise tables would take, where that is less (an MHC
+		// config under Adam that does not set them).
+		if rw := cfg; o.trainMemory.Total() > 0 && !rw.Train.RowwiseTables {
 			rw.Train.RowwiseTables = true
-			if n, err := train.TrainingMemory(&rw, dims.features, dims.labels); err == nil {
+			if n, err := train.TrainingMemory(&rw, dims.features, dims.labels); err == nil && n.Total() < o.trainMemory.Total() {
 				o.rowwiseMemory = n
 			}
 		}

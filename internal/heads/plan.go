@@ -406,6 +406,15 @@ func autoHeads(r Request) (*Plan, error) {
 		ErrPlan, r.Budget, r.Method, best.Params, best.Heads)
 }
 
+// RowwiseApplies says whether train.rowwise_tables changes a model with
+// this head method trained with this optimizer: MHC's label tables, under
+// Adam or AdamW (the state nn keeps by rows is a second moment, which SGD
+// does not keep).
+func RowwiseApplies(m Method, optimizer string) bool {
+	copies, err := optimizerCopies(optimizer)
+	return m == MHC && err == nil && copies == 2
+}
+
 func optimizerCopies(opt string) (int64, error) {
 	switch strings.ToLower(opt) {
 	case "plain":
@@ -488,7 +497,7 @@ func evaluate(r Request, lengths []int) (*Plan, error) {
 	}
 	p.WeightBytes = 4 * p.Params
 	p.OptimizerBytes = copies * p.WeightBytes
-	if r.RowwiseTables && r.Method == MHC && copies == 2 {
+	if r.RowwiseTables && RowwiseApplies(r.Method, r.Optimizer) {
 		// nn.Optimizer's row-wise state: one value a row of each table.
 		p.RowwiseTables = true
 		p.OptimizerBytes -= 4 * (copies*tableParams - tableRows)

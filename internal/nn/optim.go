@@ -103,10 +103,7 @@ func (o *Optimizer) Init(p *Param) {
 // Apply updates w with gradient g (same length) and the matching slices of
 // the state m and v.
 func (o *Optimizer) Apply(w, g, m, v []float32, lr float32, decay bool) {
-	wd := o.WeightDecay
-	if !decay {
-		wd = 0
-	}
+	wd := o.decayRate(decay)
 	switch o.Kind {
 	case SGD:
 		if m == nil {
@@ -127,6 +124,15 @@ func (o *Optimizer) Apply(w, g, m, v []float32, lr float32, decay bool) {
 		k := o.adamConsts(lr, wd)
 		adam(w, g, m, v, &k)
 	}
+}
+
+// decayRate is the weight decay of a parameter that decays (weights) or
+// not (biases).
+func (o *Optimizer) decayRate(decay bool) float32 {
+	if !decay {
+		return 0
+	}
+	return o.WeightDecay
 }
 
 // adamConsts are the constants of an Adam or AdamW step at learning rate
@@ -171,11 +177,7 @@ func (o *Optimizer) applyRange(p *Param, lo, hi int, g []float32, lr float32) {
 // UpdateRow applies the optimiser to row r of p with gradient g.
 func (o *Optimizer) UpdateRow(p *Param, r int, g []float32, lr float32) {
 	if o.rowState(p) {
-		wd := o.WeightDecay
-		if !p.Decay {
-			wd = 0
-		}
-		k := o.adamConsts(lr, wd)
+		k := o.adamConsts(lr, o.decayRate(p.Decay))
 		rowwise(p.Row(r), g, &p.V[r], &k)
 		return
 	}

@@ -180,11 +180,8 @@ func writeFileAtomic(path string, b []byte) error {
 	return modelio.WriteBytes(path, b)
 }
 
-// stateDims is the shape of optimizer state s of p: p's own, or one column
-// when the state is kept by rows (nn.Param.RowState).
+// stateDims is the shape of optimizer state s of p: p's rows, and p's
+// columns or, for state kept by rows (nn.Param.RowState), one.
 func stateDims(p *nn.Param, s []float32) []int {
-	if len(s) == p.Rows && p.Size() != p.Rows {
-		return []int{p.Rows, 1}
-	}
-	return []int{p.Rows, p.Cols}
+	return []int{p.Rows, len(s) / p.Rows}
 }

@@ -116,9 +116,9 @@ func memoryWarning(mem Memory, rows int64, limit memlimit.Limit, rowwise bool) s
 }
 
 // rowwiseWouldHelp says whether train.rowwise_tables would shrink m's
-// optimizer state: an MHC model trained with Adam or AdamW without it.
+// optimizer state: it applies to m and m does not use it.
 func rowwiseWouldHelp(m *Model) bool {
-	return m.Method == heads.MHC && !m.Plan.RowwiseTables && m.Plan.Optimizer != "sgd"
+	return !m.Plan.RowwiseTables && heads.RowwiseApplies(m.Method, m.Plan.Optimizer)
 }
 
 // labelArrayBytes is what training keeps per label before any weight: the
