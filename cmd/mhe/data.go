@@ -37,6 +37,7 @@ type readFlags struct {
 	Features    int
 	Labels      int
 	SingleLabel bool
+	formatFlag  string // the flag that sets Format, named in hints
 }
 
 func (r *readFlags) add(f interface {
@@ -44,6 +45,7 @@ func (r *readFlags) add(f interface {
 	IntVar(*int, string, int, string)
 	BoolVar(*bool, string, bool, string)
 }, formatFlag string) {
+	r.formatFlag = formatFlag
 	f.StringVar(&r.Format, formatFlag, "auto", "input format: auto, xc, xc-matrix, libsvm")
 	f.IntVar(&r.LabelBase, "label-base", 0, "smallest label id of a LIBSVM file (0 or 1)")
 	f.IntVar(&r.FeatureBase, "feature-base", 1, "smallest feature id of a LIBSVM file (0 or 1)")
@@ -61,7 +63,7 @@ func (r *readFlags) options() (data.ReadOptions, error) {
 		return data.ReadOptions{}, usageErrorf("index bases are 0 or 1")
 	}
 	return data.ReadOptions{Format: f, LabelBase: r.LabelBase, FeatureBase: r.FeatureBase,
-		NumFeatures: r.Features, NumLabels: r.Labels, SingleLabel: r.SingleLabel}, nil
+		NumFeatures: r.Features, NumLabels: r.Labels, SingleLabel: r.SingleLabel, FormatSetting: "--" + r.formatFlag}, nil
 }
 
 // ---- synth ----

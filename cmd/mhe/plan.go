@@ -156,7 +156,7 @@ func planRun(s *streams, o *planOptions) error {
 	}
 	switch {
 	case o.Data != "":
-		dims, err := peekDims(o.Data, data.ReadOptions{Format: data.Format(o.DataFormat), LabelBase: o.LabelBase, FeatureBase: 1})
+		dims, err := peekDims(o.Data, data.ReadOptions{Format: data.Format(o.DataFormat), LabelBase: o.LabelBase, FeatureBase: 1, FormatSetting: "--data-format"})
 		if err != nil {
 			return err
 		}
@@ -398,7 +398,7 @@ func configDims(cfg *config.Config, needFeatures bool) (dims, error) {
 	if cfg.Data.Train == "" {
 		return d, fmt.Errorf("%w: set data.num_labels (or data.train) to plan from this config", config.ErrInvalid)
 	}
-	opt := data.ReadOptions{Format: data.Format(cfg.Data.Format), LabelBase: cfg.Data.LabelBase, FeatureBase: cfg.Data.FeatureBase}
+	opt := data.ReadOptions{Format: data.Format(cfg.Data.Format), LabelBase: cfg.Data.LabelBase, FeatureBase: cfg.Data.FeatureBase, FormatSetting: "data.format"}
 	path := cfg.Path(cfg.Data.Train)
 	if cfg.Data.Format == string(data.FormatXCMatrix) {
 		path = cfg.Path(cfg.Data.TrainLabels)

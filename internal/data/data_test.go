@@ -532,3 +532,37 @@ const (
 	rowsXCBadRow = "6 9 4\n0 1:1 3:0.5\n1,2 2:x\n 4:1\n3 8:0.25\n0,3 0:1 5:1\n2 7:3\n"
 	rowsLibSVM   = "0 2:1 4:0.5\n1,2 3:2\n2 1:1\n"
 )
+
+// A file read in the wrong format is named as such, with the fix in the
+// words of the setting that chose the format; a damaged row of the right
+// format is not mistaken for one.
+func TestWrongFormatNamesTheFix(t *testing.T) {
+	const xc, matrix, libsvm = "2 4 2\n0 1:1\n1 2:1\n", "2 4\n0:1\n1:1\n", "0 1:1\n1 2:1\n"
+	for _, c := range []struct {
+		name    string
+		body    string
+		format  Format
+		setting string
+		want    string
+	}{
+		{"xc-as-libsvm", xc, FormatLibSVM, "--input-format", `f.txt:1:1: bad header: line 1 "2 4 2" looks like an XC data file's header ("num_examples num_features num_labels"), but the file is read as libsvm, which has no header; read it with --input-format xc (or auto)`},
+		{"matrix-as-libsvm", matrix, FormatLibSVM, "data.format", `line 1 "2 4" looks like a sparse-matrix header ("rows cols"), but the file is read as libsvm, which has no header; read it with data.format: xc-matrix (or auto)`},
+		{"libsvm-as-xc", libsvm, FormatXC, "--data-format", `f.txt:1:1: bad header: expected the XC header "num_examples num_features num_labels", got "0 1:1"; a file without a header is read with --data-format libsvm`},
+		{"matrix-as-xc", matrix, FormatXC, "", `got "2 4"; it looks like a sparse-matrix header ("rows cols"): read the file with format xc-matrix`},
+		{"xc-as-matrix", xc, FormatXCMatrix, "--from", `expected the sparse-matrix header "rows cols", got "2 4 2"; it looks like an XC data file's header ("num_examples num_features num_labels"): read the file with --from xc`},
+		{"libsvm-as-matrix", libsvm, FormatXCMatrix, "--from", `expected the sparse-matrix header "rows cols", got "0 1:1"`},
+		// Line 1 of a LIBSVM file that is a damaged row, not a header.
+		{"libsvm-bad-row", "0 1 2 3\n", FormatLibSVM, "--input-format", `f.txt:1:4: malformed: expected ':' after feature id 1, found a space`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(c.body), "f.txt", ReadOptions{Format: c.format, FormatSetting: c.setting})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Line != 1 {
+				t.Errorf("%v is not a ParseError at line 1", err)
+			}
+		})
+	}
+}

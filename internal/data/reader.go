@@ -71,6 +71,11 @@ type ReadOptions struct {
 	// messages: {"feature", "value"} when empty, {"label", "score"} for
 	// prediction and score files.
 	PairNames [2]string
+	// FormatSetting names the setting that chose Format, for the fix a
+	// message suggests when the file looks like another format:
+	// "--input-format" (a flag) or "data.format" (a config key). Empty
+	// means a neutral "format".
+	FormatSetting string
 }
 
 // Header is what the first line of an XC file declares.
@@ -150,13 +155,21 @@ func NewReader(r io.Reader, name string, opt ReadOptions) (*Reader, error) {
 		}
 	case FormatXC:
 		if !isHeader || len(nums) != 3 {
+			fix := "a file without a header is read with " + opt.formatFix(FormatLibSVM)
+			if isHeader {
+				fix = "it looks like a sparse-matrix header (\"rows cols\"): read the file with " + opt.formatFix(FormatXCMatrix)
+			}
 			return nil, parseErr(name, 1, 1, ErrHeader,
-				"expected the XC header \"num_examples num_features num_labels\", got %q; for a file without a header use --format libsvm", clip(first))
+				"expected the XC header \"num_examples num_features num_labels\", got %q; %s", clip(first), fix)
 		}
 	case FormatXCMatrix:
 		if !isHeader || len(nums) != 2 {
 			if !opt.OptionalHeader {
-				return nil, parseErr(name, 1, 1, ErrHeader, "expected the sparse-matrix header \"rows cols\", got %q", clip(first))
+				fix := ""
+				if isHeader {
+					fix = "; it looks like an XC data file's header (\"num_examples num_features num_labels\"): read the file with " + opt.formatFix(FormatXC)
+				}
+				return nil, parseErr(name, 1, 1, ErrHeader, "expected the sparse-matrix header \"rows cols\", got %q%s", clip(first), fix)
 			}
 			rd.pending, rd.hasPend = first, true
 			return rd, nil
@@ -178,6 +191,38 @@ func NewReader(r io.Reader, name string, opt ReadOptions) (*Reader, error) {
 		return nil, parseErr(name, 1, 1, ErrMismatch, "header declares %d labels but %d were configured; fix the header or the configured num_labels", rd.hdr.Labels, opt.NumLabels)
 	}
 	return rd, nil
+}
+
+// formatFix is how to read the file as format f, in the words of the
+// setting that chose the format: "--input-format xc", "data.format: xc",
+// or "format xc" when no setting is named.
+func (o *ReadOptions) formatFix(f Format) string {
+	switch {
+	case o.FormatSetting == "":
+		return "format " + string(f)
+	case strings.HasPrefix(o.FormatSetting, "-"):
+		return o.FormatSetting + " " + string(f)
+	default:
+		return o.FormatSetting + ": " + string(f)
+	}
+}
+
+// headerAsLibSVM explains a failure to parse line 1 of a file read as
+// LIBSVM when that line is an XC header: the file has the wrong format, not
+// a damaged row.
+func (r *Reader) headerAsLibSVM(line []byte, err error) error {
+	if r.lr.line != 1 || r.format != FormatLibSVM {
+		return err
+	}
+	nums, ok := headerFields(line)
+	if !ok {
+		return err
+	}
+	what, f := "an XC data file's header (\"num_examples num_features num_labels\")", FormatXC
+	if len(nums) == 2 {
+		what, f = "a sparse-matrix header (\"rows cols\")", FormatXCMatrix
+	}
+	return parseErr(r.name, 1, 1, ErrHeader, "line 1 %q looks like %s, but the file is read as libsvm, which has no header; read it with %s (or auto)", clip(line), what, r.opt.formatFix(f))
 }
 
 func (r *Reader) checkDeclared() {
@@ -287,7 +332,7 @@ func (r *Reader) read(row *Row) error {
 		row.Indices = row.Indices[:0]
 		row.Values = row.Values[:0]
 		if err := r.parseLine(line, row); err != nil {
-			return err
+			return r.headerAsLibSVM(line, err)
 		}
 	}
 	r.rows++

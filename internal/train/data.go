@@ -44,7 +44,7 @@ func ReadOptions(d *config.DataConfig) (data.ReadOptions, error) {
 		return data.ReadOptions{}, fmt.Errorf("%w: data.format: %v", config.ErrInvalid, err)
 	}
 	return data.ReadOptions{Format: f, LabelBase: d.LabelBase, FeatureBase: d.FeatureBase,
-		NumFeatures: d.NumFeatures, NumLabels: d.NumLabels, SingleLabel: d.SingleLabel}, nil
+		NumFeatures: d.NumFeatures, NumLabels: d.NumLabels, SingleLabel: d.SingleLabel, FormatSetting: "data.format"}, nil
 }
 
 // LoadSplits reads (or generates) the train, validation and test rows of a
