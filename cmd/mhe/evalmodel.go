@@ -47,7 +47,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return err
 	}
 	if test == nil {
-		return usageErrorf("the model's config has no test split to evaluate")
+		return usageErrorf("the model's config has no test split to evaluate; name a test file with --set data.test=FILE (read in the config's data.format), or score predictions: mhe predict --model DIR --input FILE --out pred.txt, then mhe eval --pred pred.txt --truth FILE")
 	}
 	ms.warnChangedData(s.errOut, "eval", src)
 	warnBeyondModel(s.errOut, test, inputDim(m), m.Labels)

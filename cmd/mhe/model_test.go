@@ -963,3 +963,32 @@ func TestWideBottleneckWarns(t *testing.T) {
 		}
 	}
 }
+
+// A model trained without a test split has none to evaluate or predict:
+// eval --model and predict name the two ways out, and the first of them,
+// --set data.test, scores a test file as the training data was read.
+func TestNoTestSplitNamesTheWayOut(t *testing.T) {
+	tmp := t.TempDir()
+	train, test := filepath.Join(tmp, "train.txt"), filepath.Join(tmp, "test.txt")
+	if code, _, errOut := runMain(t, "", "data", "synth", "--examples", "200", "--features", "50", "--labels", "10", "--out", train, "--test-examples", "50", "--test-out", test, "--quiet"); code != 0 {
+		t.Fatalf("synth: %s", errOut)
+	}
+	cfg := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(cfg, []byte("data: {train: "+train+"}\nhead: {method: mhc}\ntrain: {epochs: 1}\n"), 0o644)
+	model := filepath.Join(tmp, "m")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", model, "--quiet"); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	code, out, errOut := runMain(t, "", "eval", "--model", model)
+	if code != ExitUsage || out != "" || !strings.Contains(errOut, "the model's config has no test split to evaluate; name a test file with --set data.test=FILE") || !strings.Contains(errOut, "mhe eval --pred pred.txt --truth FILE") {
+		t.Errorf("eval --model: exit %d %q %s", code, out, errOut)
+	}
+	code, out, errOut = runMain(t, "", "predict", "--model", model)
+	if code != ExitUsage || out != "" || !strings.Contains(errOut, "give --input FILE (or --set data.test=FILE)") {
+		t.Errorf("predict: exit %d %q %s", code, out, errOut)
+	}
+	code, out, errOut = runMain(t, "", "eval", "--model", model, "--set", "data.test="+test, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"p@1"`) {
+		t.Errorf("eval --model --set data.test: exit %d %q %s", code, out, errOut)
+	}
+}

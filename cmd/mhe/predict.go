@@ -254,7 +254,7 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 			return nil, nop, err
 		}
 		if test == nil {
-			return nil, nop, usageErrorf("the model's config has no test split; give --input FILE")
+			return nil, nop, usageErrorf("the model's config has no test split; give --input FILE (or --set data.test=FILE)")
 		}
 		return &inputRows{rowSource: &train.DatasetRows{DS: test}, dim: dim, src: src}, nop, nil
 	}
