@@ -151,6 +151,19 @@ func TestPlanConfigRowwiseTables(t *testing.T) {
 	}
 }
 
+// plan --config prices a config that mhe train would refuse, and says
+// so with the problems train would name; a shipped config gets no warning.
+func TestPlanConfigWarnsWhatTrainRefuses(t *testing.T) {
+	code, out, errOut := runMain(t, "", "plan", "--config", "../../configs/eurlex4k-mhc.yaml", "--set", "train.optimizer=sgd", "--set", "train.rowwise_tables=true")
+	if code != 0 || !strings.Contains(out, "optimizer bytes (sgd)") || !strings.Contains(errOut, "plan: warning: mhe train refuses this config as it stands: ../../configs/eurlex4k-mhc.yaml: config: invalid:") ||
+		!strings.Contains(errOut, "train.rowwise_tables (from --set train.rowwise_tables=true): true needs train.optimizer adam or adamw") {
+		t.Errorf("sgd with row-wise tables: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if code, _, errOut := runMain(t, "", "plan", "--config", "../../configs/eurlex4k-mhc.yaml"); code != 0 || errOut != "" {
+		t.Errorf("the shipped config: exit %d, stderr %q", code, errOut)
+	}
+}
+
 func TestPlanErrors(t *testing.T) {
 	cases := []struct {
 		args []string

@@ -162,7 +162,7 @@ func planRun(s *streams, o *planOptions) error {
 		}
 		req.Labels = dims.labels
 	case o.ConfigFile != "":
-		if labelOrder, err = planFromConfig(o, &req); err != nil {
+		if labelOrder, err = planFromConfig(s, o, &req); err != nil {
 			return err
 		}
 	}
@@ -287,11 +287,17 @@ func writeCodes(s *streams, o *planOptions, plan *heads.Plan, perm []int32) erro
 }
 
 // planFromConfig fills req from a run config (explicit flags win) and
-// returns the config's label order.
-func planFromConfig(o *planOptions, req *heads.Request) (string, error) {
-	cfg, err := loadConfig(configInput{File: o.ConfigFile, Sets: o.Sets})
+// returns the config's label order. A config that mhe train would refuse
+// is still planned, with a warning that says why, so that its cost can be
+// read while it is being fixed.
+func planFromConfig(s *streams, o *planOptions, req *heads.Request) (string, error) {
+	in := configInput{File: o.ConfigFile, Sets: o.Sets}
+	cfg, err := loadConfig(in)
 	if err != nil {
 		return "", err
+	}
+	if err := validate(&cfg, in); err != nil {
+		fmt.Fprintf(s.errOut, "plan: warning: mhe train refuses this config as it stands: %v\n", err)
 	}
 	h := cfg.Head
 	if h.Plan != "" {

@@ -303,19 +303,26 @@ func validConfig(in configInput) (config.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	if err := cfg.Validate(); err != nil {
-		var ve *config.ValidationError
-		if errors.As(err, &ve) {
-			for i, p := range ve.Problems {
-				if src := valueSource(p.Key, in); strings.HasPrefix(src, "from ") {
-					ve.Problems[i].Source = src
-				}
+	return cfg, validate(&cfg, in)
+}
+
+// validate is cfg.Validate with each problem's source named (a flag,
+// --set or variable; the config file's values by the file).
+func validate(cfg *config.Config, in configInput) error {
+	err := cfg.Validate()
+	if err == nil {
+		return nil
+	}
+	var ve *config.ValidationError
+	if errors.As(err, &ve) {
+		for i, p := range ve.Problems {
+			if src := valueSource(p.Key, in); strings.HasPrefix(src, "from ") {
+				ve.Problems[i].Source = src
 			}
 		}
-		if in.File != "" {
-			return cfg, fmt.Errorf("%s: %w", in.File, err) // name the file to fix
-		}
-		return cfg, err
 	}
-	return cfg, nil
+	if in.File != "" {
+		return fmt.Errorf("%s: %w", in.File, err) // name the file to fix
+	}
+	return err
 }
