@@ -1,7 +1,6 @@
 package heads
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 
@@ -300,16 +299,25 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 // recordRange returns the span of recs (one row's records: by level, then
 // by node) holding level lv and nodes [lo, hi).
 func recordRange(recs []nodeGrad, lv, lo, hi int32) (int, int) {
-	find := func(lv, n int32) int {
-		i, _ := slices.BinarySearchFunc(recs, nodeGrad{level: lv, node: n}, func(g, t nodeGrad) int {
-			if c := cmp.Compare(g.level, t.level); c != 0 {
-				return c
-			}
-			return cmp.Compare(g.node, t.node)
-		})
-		return i
+	a := lowerBound(recs, lv, lo)
+	return a, a + lowerBound(recs[a:], lv, hi)
+}
+
+// lowerBound is the first position of recs (sorted by level, then node)
+// whose record is not before (lv, n): slices.BinarySearchFunc's position,
+// without its comparison function's calls (Update makes two searches per
+// row, range and level, every step).
+func lowerBound(recs []nodeGrad, lv, n int32) int {
+	i, j := 0, len(recs)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if g := recs[h]; g.level < lv || g.level == lv && g.node < n {
+			i = h + 1
+		} else {
+			j = h
+		}
 	}
-	return find(lv, lo), find(lv, hi)
+	return i
 }
 
 type mhcWorker struct {

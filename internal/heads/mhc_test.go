@@ -1,6 +1,7 @@
 package heads
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -336,5 +337,33 @@ func TestSortNodes(t *testing.T) {
 				t.Errorf("%s: node %d at %d has slot %d and count %d, want count %d", c.name, n, i, slot[n], pt.counts[i], counts[n])
 			}
 		}
+	}
+}
+
+// recordRange finds the records of a level's node range as a binary search
+// over (level, node) would, for every range of a row's records.
+func TestRecordRange(t *testing.T) {
+	recs := []nodeGrad{{level: 0, node: 1}, {level: 0, node: 4}, {level: 0, node: 5}, {level: 1, node: 0}, {level: 1, node: 7}, {level: 1, node: 9}, {level: 2, node: 3}}
+	want := func(lv, n int32) int {
+		i, _ := slices.BinarySearchFunc(recs, nodeGrad{level: lv, node: n}, func(g, t nodeGrad) int {
+			if c := cmp.Compare(g.level, t.level); c != 0 {
+				return c
+			}
+			return cmp.Compare(g.node, t.node)
+		})
+		return i
+	}
+	for lv := int32(-1); lv <= 3; lv++ {
+		for lo := int32(-1); lo <= 11; lo++ {
+			for hi := lo; hi <= 11; hi++ {
+				a, z := recordRange(recs, lv, lo, hi)
+				if a != want(lv, lo) || z != want(lv, hi) {
+					t.Fatalf("level %d nodes [%d, %d): [%d, %d), want [%d, %d)", lv, lo, hi, a, z, want(lv, lo), want(lv, hi))
+				}
+			}
+		}
+	}
+	if a, z := recordRange(nil, 0, 0, 5); a != 0 || z != 0 {
+		t.Errorf("no records: [%d, %d)", a, z)
 	}
 }

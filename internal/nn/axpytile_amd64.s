@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "axpytile_amd64.h"
 
 // ROW_STEP adds a·b to one row's two accumulators unless a (at addr) is ±0,
 // the product and the sum each rounded, in Axpy's operand order.
@@ -21,19 +22,7 @@ skip:
 // with the tile of C held in registers and each row of B loaded once for
 // the four rows of C. k >= 1.
 TEXT ·axpyTile(SB), NOSPLIT, $0-64
-	MOVQ a+0(FP), AX
-	MOVQ ai+8(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), BX
-	MOVQ al+16(FP), R9
-	SHLQ $2, R9
-	MOVQ k+24(FP), CX
-	MOVQ b+32(FP), DI
-	MOVQ ldb+40(FP), R10
-	SHLQ $2, R10
-	MOVQ c+48(FP), DX
-	MOVQ ldc+56(FP), R11
-	SHLQ $2, R11
+	TILE_ARGS
 
 	MOVQ    DX, R13
 	VMOVUPS (R13), Y0

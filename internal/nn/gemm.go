@@ -12,8 +12,8 @@ import (
 // between the pool's workers:
 //   - backward (gemmNN, gemmTN): C scaled by beta first (set to zero when
 //     beta is 0), then c += a_l·b_l for l ascending, skipping a_l = 0; four
-//     rows × 16 columns of C at a time in registers (axpyTile), the rest
-//     with Axpy;
+//     rows × 16 columns of C at a time in registers (axpyTile; 4 × 32 with
+//     AVX-512, axpyTile512), the rest with Axpy;
 //   - forward (gemmNT): c += DotUnitary(a_i, b_j) over gonum's k pieces.
 
 // gemmRows is how many rows of C one task computes.
@@ -61,8 +61,17 @@ func gemmAxpy(pool *Pool, m, n, k int, a []float32, ai, al int, b []float32, ldb
 			}
 			tiled, j0 = lo+(hi-lo)&^3, n&^(axpyTileCols-1)
 			// Column strips outermost, so that a strip of B stays in the
-			// cache for all the row groups of the chunk.
-			for j := 0; j < j0; j += axpyTileCols {
+			// cache for all the row groups of the chunk: strips of 32
+			// columns with AVX-512, then one of 16.
+			j := 0
+			if hasAVX512 {
+				for ; j+2*axpyTileCols <= j0; j += 2 * axpyTileCols {
+					for r := lo; r < tiled; r += 4 {
+						axpyTile512(&a[r*ai], ai, al, k, &b[j], ldb, &c[r*ldc+j], ldc)
+					}
+				}
+			}
+			for ; j < j0; j += axpyTileCols {
 				for r := lo; r < tiled; r += 4 {
 					axpyTile(&a[r*ai], ai, al, k, &b[j], ldb, &c[r*ldc+j], ldc)
 				}

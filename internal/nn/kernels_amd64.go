@@ -50,6 +50,12 @@ func dotNT4x2(a *float32, lda int, b *float32, ldb, k, peel int, c *float32, ldc
 //go:noescape
 func axpyTile(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc int)
 
+// axpyTile512 is axpyTile with AVX-512F for a 4 × 32 tile of C.
+// Implemented in axpytile512_amd64.s.
+//
+//go:noescape
+func axpyTile512(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc int)
+
 // adamVec512 is adamVec with AVX-512F, n a multiple of 16. Implemented in
 // adam512_amd64.s.
 //

@@ -25,6 +25,10 @@ func axpyTile(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc in
 	panic("nn: no vector axpy kernel on this architecture")
 }
 
+func axpyTile512(a *float32, ai, al, k int, b *float32, ldb int, c *float32, ldc int) {
+	panic("nn: no vector kernel on this architecture")
+}
+
 func adamVec512(w, grad, m, v *float32, n int, k *adamConsts) {
 	panic("nn: no vector kernel on this architecture")
 }

@@ -606,7 +606,9 @@ func BenchmarkAxpy(b *testing.B) {
 }
 
 // gemmNN and gemmTN give gonum's Gemm bits (alpha 1, beta 0, 1 and 0.5,
-// strided operands, zeros in A that both skip), whatever the worker count.
+// strided operands, zeros in A that both skip, NaN and Inf), whatever the
+// worker count; the widths cover 32-column strips (AVX-512), a 16-column
+// strip and the columns left to Axpy.
 func TestGemmMatchesGonum(t *testing.T) { eachKernelSet(t, testGemmMatchesGonum) }
 
 func testGemmMatchesGonum(t *testing.T) {
@@ -620,6 +622,8 @@ func testGemmMatchesGonum(t *testing.T) {
 				s[i] = float32(math.Copysign(0, -1))
 			case r == 260: // 0·Inf would be NaN
 				s[i] = float32(math.Inf(1))
+			case r == 261: // a NaN in A is not skipped
+				s[i] = float32(math.NaN())
 			default:
 				s[i] = float32(rng.NormFloat64())
 			}
