@@ -430,36 +430,48 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 		w.cand, w.adj, w.cscore, w.cy = w.cand[:0], w.adj[:0], w.cscore[:0], w.cy[:0]
 		truth := w.truth[lv]
 		w.gstart = w.gstart[:0]
+		// At most a full group of children per beam node: the buffers are
+		// sized once and written by index.
+		most := len(w.beam) * c.Length(lv)
+		w.cscore = slices.Grow(w.cscore, most)[:most]
+		w.cand = slices.Grow(w.cand, most)[:most]
+		w.cy = slices.Grow(w.cy, most)[:most]
+		at := 0
 		for _, parent := range w.beam {
 			lo, hi := c.Children(int64(parent), lv)
-			at := len(w.cscore)
 			w.gstart = append(w.gstart, int32(at))
-			w.cscore = slices.Grow(w.cscore, int(hi-lo))[:at+int(hi-lo)]
-			scores := w.cscore[at:]
+			m := int(hi - lo)
+			scores, cand, cy := w.cscore[at:at+m], w.cand[at:at+m], w.cy[at:at+m]
 			nn.DotRows(e.W[int(lo)*e.Cols:], e.Cols, g, scores) // the children's rows are consecutive
+			bias := b.W[lo:hi]
 			// The children are consecutive and truth is sorted: one search,
 			// then a walk.
 			t, _ := slices.BinarySearch(truth, int32(lo))
-			for n := lo; n < hi; n++ {
-				w.cand = append(w.cand, int32(n))
-				scores[n-lo] += b.W[n]
+			for i := range scores {
+				n := int32(lo) + int32(i)
+				cand[i] = n
+				scores[i] += bias[i]
 				y := float32(0)
-				if t < len(truth) && truth[t] == int32(n) {
+				if t < len(truth) && truth[t] == n {
 					y, t = 1, t+1
 				}
-				w.cy = append(w.cy, y)
+				cy[i] = y
 			}
+			at += m
 		}
-		w.gstart = append(w.gstart, int32(len(w.cscore))) // the end of the last group
+		w.cscore, w.cand, w.cy = w.cscore[:at], w.cand[:at], w.cy[:at]
+		w.gstart = append(w.gstart, int32(at)) // the end of the last group
 		sig, soft := w.sigmoids(w.cscore)
-		w.dgrad = w.dgrad[:0]
+		w.dgrad = slices.Grow(w.dgrad[:0], at)[:at]
+		w.adj = slices.Grow(w.adj, at)[:at]
+		dgrad, adj, cy, cscore := w.dgrad, w.adj, w.cy, w.cscore
 		for j, n := range w.cand {
-			s, y := w.cscore[j], w.cy[j]
+			s, y := cscore[j], cy[j]
 			p := sig[j]
 			d := scale * (p - y)
 			loss += float64(soft[j]) - float64(y)*float64(s)
-			w.dgrad = append(w.dgrad, nn.RowCoef{Row: n, Coef: d})
-			w.adj = append(w.adj, p+y)
+			dgrad[j] = nn.RowCoef{Row: n, Coef: d}
+			adj[j] = p + y
 		}
 		nn.AxpyRows(dg, w.dgrad, e.W, e.Cols) // dg += Σ d·E[n], candidates in order
 		recs = w.appendByNode(recs, lv)
