@@ -801,8 +801,10 @@ func benchGemmBackward(b *testing.B, out, in int) {
 }
 
 // DotRows gives blas32.Dot's bits row by row, whatever the row count and
-// the alignment of x.
-func TestDotRowsMatchesGonum(t *testing.T) {
+// the alignment of x, with every kernel set.
+func TestDotRowsMatchesGonum(t *testing.T) { eachKernelSet(t, testDotRowsMatchesGonum) }
+
+func testDotRowsMatchesGonum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, k := range []int{1, 3, 16, 17, 64, 100} {
 		for _, rows := range []int{1, 4, 7, 16} {
