@@ -6,12 +6,23 @@
 # a run that `mhe sweep check` finds would fail stops it before any starts.
 # Usage: scripts/sweep-local.sh SWEEP.yaml [JOBS] [THREADS_PER_RUN]
 #   JOBS defaults to 1; THREADS_PER_RUN to (cores / JOBS).
+# The sweep file may be named from any directory. The runs work from the
+# repository root, as sweep-slurm.sh's tasks do, so relative paths inside
+# the sweep file (configs, out) are read from there, as in the shipped
+# sweeps; a sweep kept elsewhere gives absolute paths.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 file="${1:?usage: scripts/sweep-local.sh SWEEP.yaml [JOBS] [THREADS_PER_RUN]}"
+[ -f "$file" ] || { echo "sweep-local: no sweep file $file" >&2; exit 2; }
+file="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
+# MHE_BIN: use this mhe binary instead of building bin/mhe (a relative path
+# is taken from the directory the script was started in).
+if [ -n "${MHE_BIN:-}" ] && [ "${MHE_BIN#/}" = "$MHE_BIN" ] && [ -e "$MHE_BIN" ]; then
+  MHE_BIN="$PWD/$MHE_BIN"
+fi
+cd "$(dirname "$0")/.."
 jobs="${2:-1}"
 threads="${3:-$(($(nproc) / jobs > 0 ? $(nproc) / jobs : 1))}"
-mhe="${MHE_BIN:-bin/mhe}" # MHE_BIN: use this mhe binary instead of building bin/mhe
+mhe="${MHE_BIN:-bin/mhe}"
 [ -n "${MHE_BIN:-}" ] || scripts/build.sh >/dev/null
 n=$("$mhe" sweep list "$file" --format count)
 "$mhe" sweep check "$file" # every run's config, plan and data files, first

@@ -108,6 +108,14 @@ func TestLocalRunnerResumesHalfFinishedSweep(t *testing.T) {
 	if after, _ := os.Stat(l[0].Result); !after.ModTime().Equal(before.ModTime()) {
 		t.Error("the finished run 0 was redone")
 	}
+	// Started from another directory, with the sweep file named relative
+	// to it: the same sweep, every run found done.
+	again := exec.Command("bash", filepath.Join(root, "scripts", "sweep-local.sh"), "sweep.yaml", "1", "1")
+	again.Dir = tmp
+	again.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
+	if out, err := again.CombinedOutput(); err != nil || strings.Count(string(out), ": done") != 3 {
+		t.Errorf("sweep-local.sh from the sweep's directory: %v\n%s", err, out)
+	}
 	code, table, errOut := testutil.Run(t, "", nil, "report", filepath.Join(tmp, "out"), "--format", "markdown", "--metrics", "p@1")
 	if code != 0 || !strings.Contains(table, "| sweep-test | mhp 8×8 | 3 |") {
 		t.Errorf("report of the sweep: exit %d %s\n%s", code, errOut, table)
