@@ -992,3 +992,43 @@ func TestNoTestSplitNamesTheWayOut(t *testing.T) {
 		t.Errorf("eval --model --set data.test: exit %d %q %s", code, out, errOut)
 	}
 }
+
+// The README's "Your own dataset" commands work on a user's two files with
+// configs/template-mhc.yaml as shipped (only the data directory and the
+// epochs overridden): stats, plan, train, eval --model and predict.
+func TestTemplateWorkflow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a small model")
+	}
+	dir := t.TempDir()
+	train, test := filepath.Join(dir, "train.txt"), filepath.Join(dir, "test.txt")
+	if code, _, errOut := runMain(t, "", "data", "synth", "--examples", "2000", "--features", "500", "--labels", "300", "--out", train, "--test-examples", "300", "--test-out", test, "--quiet"); code != 0 {
+		t.Fatalf("synth: %s", errOut)
+	}
+	if code, out, errOut := runMain(t, "", "data", "stats", train); code != 0 || !strings.Contains(out, "2,000") {
+		t.Errorf("data stats: exit %d %s %s", code, out, errOut)
+	}
+	code, out, errOut := runMain(t, "", "plan", "--data", train, "--method", "mhc", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"labels": 300`) {
+		t.Errorf("plan --data: exit %d %s %s", code, out, errOut)
+	}
+	model := filepath.Join(dir, "runs", "my")
+	sets := []string{"--set", "data.dir=" + dir, "--set", "train.epochs=2"}
+	if code, _, errOut := runMain(t, "", append([]string{"train", "--config", "../../configs/template-mhc.yaml", "--out", model, "--quiet"}, sets...)...); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	code, out, errOut = runMain(t, "", "eval", "--model", model, "--format", "json")
+	var res struct {
+		Metrics map[string]float64 `json:"metrics"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Metrics["p@1"] <= 0 {
+		t.Fatalf("eval --model: exit %d %s %s", code, out, errOut)
+	}
+	pred := filepath.Join(dir, "pred.txt")
+	if code, _, errOut := runMain(t, "", "predict", "--model", model, "--input", test, "--out", pred, "--quiet"); code != 0 {
+		t.Fatalf("predict: %s", errOut)
+	}
+	if raw, _ := os.ReadFile(pred); strings.Count(string(raw), "\n") != 300 {
+		t.Errorf("pred.txt has %d lines, want one per test row (300)", strings.Count(string(raw), "\n"))
+	}
+}
