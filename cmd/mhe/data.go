@@ -63,7 +63,7 @@ func (r *readFlags) options() (data.ReadOptions, error) {
 		return data.ReadOptions{}, usageErrorf("index bases are 0 or 1")
 	}
 	return data.ReadOptions{Format: f, LabelBase: r.LabelBase, FeatureBase: r.FeatureBase,
-		NumFeatures: r.Features, NumLabels: r.Labels, SingleLabel: r.SingleLabel, FormatSetting: "--" + r.formatFlag}, nil
+		NumFeatures: r.Features, NumLabels: r.Labels, SingleLabel: r.SingleLabel, Settings: data.Settings{Format: "--" + r.formatFlag, LabelBase: "--label-base", FeatureBase: "--feature-base"}}, nil
 }
 
 // ---- synth ----

@@ -156,7 +156,7 @@ func planRun(s *streams, o *planOptions) error {
 	}
 	switch {
 	case o.Data != "":
-		dims, err := peekDims(o.Data, data.ReadOptions{Format: data.Format(o.DataFormat), LabelBase: o.LabelBase, FeatureBase: 1, FormatSetting: "--data-format"})
+		dims, err := peekDims(o.Data, data.ReadOptions{Format: data.Format(o.DataFormat), LabelBase: o.LabelBase, FeatureBase: 1, Settings: data.Settings{Format: "--data-format", LabelBase: "--label-base"}})
 		if err != nil {
 			return err
 		}
@@ -404,7 +404,7 @@ func configDims(cfg *config.Config, needFeatures bool) (dims, error) {
 	if cfg.Data.Train == "" {
 		return d, fmt.Errorf("%w: set data.num_labels (or data.train) to plan from this config", config.ErrInvalid)
 	}
-	opt := data.ReadOptions{Format: data.Format(cfg.Data.Format), LabelBase: cfg.Data.LabelBase, FeatureBase: cfg.Data.FeatureBase, FormatSetting: "data.format"}
+	opt := data.ReadOptions{Format: data.Format(cfg.Data.Format), LabelBase: cfg.Data.LabelBase, FeatureBase: cfg.Data.FeatureBase, Settings: train.ConfigSettings}
 	path := cfg.Path(cfg.Data.Train)
 	if cfg.Data.Format == string(data.FormatXCMatrix) {
 		path = cfg.Path(cfg.Data.TrainLabels)

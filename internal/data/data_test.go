@@ -555,7 +555,7 @@ func TestWrongFormatNamesTheFix(t *testing.T) {
 		{"libsvm-bad-row", "0 1 2 3\n", FormatLibSVM, "--input-format", `f.txt:1:4: malformed: expected ':' after feature id 1, found a space`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Read(strings.NewReader(c.body), "f.txt", ReadOptions{Format: c.format, FormatSetting: c.setting})
+			_, err := Read(strings.NewReader(c.body), "f.txt", ReadOptions{Format: c.format, Settings: Settings{Format: c.setting}})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want %q", err, c.want)
 			}
@@ -564,5 +564,27 @@ func TestWrongFormatNamesTheFix(t *testing.T) {
 				t.Errorf("%v is not a ParseError at line 1", err)
 			}
 		})
+	}
+}
+
+// An id below a LIBSVM file's index base names the setting that fixes it,
+// by the name the command gave it, or in neutral words.
+func TestBelowBaseNamesTheSetting(t *testing.T) {
+	for _, c := range []struct {
+		body     string
+		lb, fb   int
+		settings Settings
+		want     string
+	}{
+		{"1 0:1\n", 0, 1, Settings{FeatureBase: "--feature-base"}, "f.txt:1:3: id out of range: feature id 0 is below the index base 1; if ids start at 0, set --feature-base 0"},
+		{"1 0:1\n", 0, 1, Settings{FeatureBase: "data.feature_base"}, "set data.feature_base: 0"},
+		{"1 0:1\n", 0, 1, Settings{}, "if ids start at 0, set the feature base to 0"},
+		{"0 1:1\n", 1, 1, Settings{LabelBase: "--label-base", FeatureBase: "--feature-base"}, "f.txt:1:1: id out of range: label id 0 is below the index base 1; if ids start at 0, set --label-base 0"},
+		{"0 1:1\n", 1, 1, Settings{LabelBase: "data.label_base"}, "set data.label_base: 0"},
+	} {
+		_, err := Read(strings.NewReader(c.body), "f.txt", ReadOptions{Format: FormatLibSVM, LabelBase: c.lb, FeatureBase: c.fb, Settings: c.settings})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, ErrRange) {
+			t.Errorf("%q with %+v: %v, want %q", c.body, c.settings, err, c.want)
+		}
 	}
 }

@@ -71,11 +71,32 @@ type ReadOptions struct {
 	// messages: {"feature", "value"} when empty, {"label", "score"} for
 	// prediction and score files.
 	PairNames [2]string
-	// FormatSetting names the setting that chose Format, for the fix a
-	// message suggests when the file looks like another format:
-	// "--input-format" (a flag) or "data.format" (a config key). Empty
-	// means a neutral "format".
-	FormatSetting string
+	// Settings names the settings that chose these options, for the fix a
+	// message suggests: a file that looks like another format, an id below
+	// the index base.
+	Settings Settings
+}
+
+// Settings are the names a command gives the reading options it sets: a
+// flag ("--input-format", "--label-base") or a config key ("data.format",
+// "data.label_base"). An empty name gets neutral words ("format xc", "the
+// label base to 0").
+type Settings struct {
+	Format, LabelBase, FeatureBase string
+}
+
+// fix is "set the setting to value" in the words of the setting's name:
+// "--feature-base 0", "data.feature_base: 0", or, unnamed, the neutral
+// words with value (a format with one %s).
+func fix(setting, neutral, value string) string {
+	switch {
+	case setting == "":
+		return fmt.Sprintf(neutral, value)
+	case strings.HasPrefix(setting, "-"):
+		return setting + " " + value
+	default:
+		return setting + ": " + value
+	}
 }
 
 // Header is what the first line of an XC file declares.
@@ -193,18 +214,10 @@ func NewReader(r io.Reader, name string, opt ReadOptions) (*Reader, error) {
 	return rd, nil
 }
 
-// formatFix is how to read the file as format f, in the words of the
-// setting that chose the format: "--input-format xc", "data.format: xc",
-// or "format xc" when no setting is named.
+// formatFix is how to read the file as format f: "--input-format xc",
+// "data.format: xc", or "format xc" when no setting is named.
 func (o *ReadOptions) formatFix(f Format) string {
-	switch {
-	case o.FormatSetting == "":
-		return "format " + string(f)
-	case strings.HasPrefix(o.FormatSetting, "-"):
-		return o.FormatSetting + " " + string(f)
-	default:
-		return o.FormatSetting + ": " + string(f)
-	}
+	return fix(o.Settings.Format, "format %s", string(f))
 }
 
 // headerAsLibSVM explains a failure to parse line 1 of a file read as
@@ -471,7 +484,11 @@ func (r *Reader) parseLabels(b []byte, end int, row *Row) (int, error) {
 // the declared count of its kind ("label" or "feature").
 func (r *Reader) idRangeErr(kind string, declared, col int, v uint64, base int) error {
 	if int(v) < base {
-		return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %d is below the index base %d; set the %s base to 0 if ids start at 0", kind, v, base, kind)
+		setting := r.opt.Settings.FeatureBase
+		if kind == "label" {
+			setting = r.opt.Settings.LabelBase
+		}
+		return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %d is below the index base %d; if ids start at 0, set %s", kind, v, base, fix(setting, "the "+kind+" base to %s", "0"))
 	}
 	if declared > 0 || r.hdr.Present {
 		what := "the header declares"

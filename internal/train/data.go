@@ -37,6 +37,10 @@ type Splits struct {
 	ValidationFromTrain bool
 }
 
+// ConfigSettings names the reading options by their config keys, for the
+// fixes the reader's messages suggest.
+var ConfigSettings = data.Settings{Format: "data.format", LabelBase: "data.label_base", FeatureBase: "data.feature_base"}
+
 // ReadOptions turns the data section into reader options.
 func ReadOptions(d *config.DataConfig) (data.ReadOptions, error) {
 	f, err := data.ParseFormat(d.Format)
@@ -44,7 +48,7 @@ func ReadOptions(d *config.DataConfig) (data.ReadOptions, error) {
 		return data.ReadOptions{}, fmt.Errorf("%w: data.format: %v", config.ErrInvalid, err)
 	}
 	return data.ReadOptions{Format: f, LabelBase: d.LabelBase, FeatureBase: d.FeatureBase,
-		NumFeatures: d.NumFeatures, NumLabels: d.NumLabels, SingleLabel: d.SingleLabel, FormatSetting: "data.format"}, nil
+		NumFeatures: d.NumFeatures, NumLabels: d.NumLabels, SingleLabel: d.SingleLabel, Settings: ConfigSettings}, nil
 }
 
 // LoadSplits reads (or generates) the train, validation and test rows of a
