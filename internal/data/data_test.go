@@ -565,6 +565,13 @@ func TestWrongFormatNamesTheFix(t *testing.T) {
 			}
 		})
 	}
+	// A split of a file read as LIBSVM parses every line (the file has no
+	// header to count rows by), so a header is caught even when the split
+	// leaves line 1 out.
+	_, _, _, err := ReadRows(strings.NewReader(xc), "f.txt", ReadOptions{Format: FormatLibSVM, Settings: Settings{Format: "--data-format"}}, func(int) ([]int, error) { return []int{1}, nil })
+	if err == nil || !strings.Contains(err.Error(), "read it with --data-format xc") {
+		t.Errorf("a split of an XC file read as libsvm: %v", err)
+	}
 }
 
 // An id below a LIBSVM file's index base names the setting that fixes it,
