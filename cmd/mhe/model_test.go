@@ -1011,16 +1011,30 @@ func TestTemplateWorkflow(t *testing.T) {
 	if code, out, errOut := runMain(t, "", "data", "stats", train); code != 0 || !strings.Contains(out, "2,000") {
 		t.Errorf("data stats: exit %d %s %s", code, out, errOut)
 	}
-	code, out, errOut := runMain(t, "", "plan", "--data", train, "--method", "mhc", "--format", "json")
-	if code != 0 || !strings.Contains(out, `"labels": 300`) {
-		t.Errorf("plan --data: exit %d %s %s", code, out, errOut)
-	}
-	model := filepath.Join(dir, "runs", "my")
 	sets := []string{"--set", "data.dir=" + dir, "--set", "train.epochs=2"}
+	lengths := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runMain(t, "", append(append([]string{"plan", "--format", "json"}, args...), sets...)...)
+		var p struct {
+			Labels  int   `json:"labels"`
+			Lengths []int `json:"lengths"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &p) != nil || p.Labels != 300 {
+			t.Fatalf("plan %v: exit %d %s %s", args, code, out, errOut)
+		}
+		return fmt.Sprint(p.Lengths)
+	}
+	planned := lengths("--config", "../../configs/template-mhc.yaml")
+	model := filepath.Join(dir, "runs", "my")
 	if code, _, errOut := runMain(t, "", append([]string{"train", "--config", "../../configs/template-mhc.yaml", "--out", model, "--quiet"}, sets...)...); code != 0 {
 		t.Fatalf("train: %s", errOut)
 	}
-	code, out, errOut = runMain(t, "", "eval", "--model", model, "--format", "json")
+	// plan --config showed the lengths the model was trained with.
+	sets = nil
+	if trained := lengths("--model", model); trained != planned {
+		t.Errorf("plan --config gave lengths %s, the model has %s", planned, trained)
+	}
+	code, out, errOut := runMain(t, "", "eval", "--model", model, "--format", "json")
 	var res struct {
 		Metrics map[string]float64 `json:"metrics"`
 	}
