@@ -93,7 +93,8 @@ func checkDataFiles(cfg *config.Config, files [][2]string) error {
 		}
 		if relativeHere(files, relative) {
 			fix = fmt.Sprintf("relative paths are read under data.dir (%s), not the current directory, where they are: "+
-				"--set data.dir=. (or data.dir: . in the config, or MHE_DATA_DIR=.) reads them from there", config.ExpandHome(cfg.Data.Dir))
+				"--set data.dir=. (or data.dir: . in the config, or MHE_DATA_DIR=.) reads them from there; "+
+				"MHE_DATA_DIR, when set, overrides the config's data.dir", config.ExpandHome(cfg.Data.Dir))
 		}
 	}
 	noun := "file"

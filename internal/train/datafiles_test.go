@@ -86,7 +86,7 @@ func TestCheckDataFilesInCurrentDirectory(t *testing.T) {
 	cfg := config.Default()
 	cfg.Data.Dir, cfg.Data.Train, cfg.Data.Test = t.TempDir(), "tr.txt", "te.txt"
 	err := checkDataFiles(&cfg, dataFiles(&cfg.Data, false))
-	if err == nil || !strings.Contains(err.Error(), "not the current directory, where they are: --set data.dir=. ") {
+	if err == nil || !strings.Contains(err.Error(), "not the current directory, where they are: --set data.dir=. ") || !strings.Contains(err.Error(), "MHE_DATA_DIR, when set, overrides the config's data.dir") {
 		t.Errorf("files in the current directory: %v", err)
 	}
 	cfg.Data.Test = "elsewhere.txt"
