@@ -54,6 +54,13 @@ func (r *readFlags) add(f interface {
 	f.BoolVar(&r.SingleLabel, "single-label", false, "require exactly one label per row")
 }
 
+// flagSettings names a command's reading flags for the reader's hints:
+// formatFlag and the --label-base and --feature-base every reading command
+// has.
+func flagSettings(formatFlag string) data.Settings {
+	return data.Settings{Format: formatFlag, LabelBase: "--label-base", FeatureBase: "--feature-base"}
+}
+
 func (r *readFlags) options() (data.ReadOptions, error) {
 	f, err := data.ParseFormat(r.Format)
 	if err != nil {
@@ -63,7 +70,7 @@ func (r *readFlags) options() (data.ReadOptions, error) {
 		return data.ReadOptions{}, usageErrorf("index bases are 0 or 1")
 	}
 	return data.ReadOptions{Format: f, LabelBase: r.LabelBase, FeatureBase: r.FeatureBase,
-		NumFeatures: r.Features, NumLabels: r.Labels, SingleLabel: r.SingleLabel, Settings: data.Settings{Format: "--" + r.formatFlag, LabelBase: "--label-base", FeatureBase: "--feature-base"}}, nil
+		NumFeatures: r.Features, NumLabels: r.Labels, SingleLabel: r.SingleLabel, Settings: flagSettings("--" + r.formatFlag)}, nil
 }
 
 // ---- synth ----

@@ -226,7 +226,7 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if err != nil {
 		return usageError{err}
 	}
-	ropt := data.ReadOptions{Format: fmtOpt, LabelBase: o.LabelBase, FeatureBase: o.FeatureBase, Settings: data.Settings{Format: "--truth-format", LabelBase: "--label-base", FeatureBase: "--feature-base"}}
+	ropt := data.ReadOptions{Format: fmtOpt, LabelBase: o.LabelBase, FeatureBase: o.FeatureBase, Settings: flagSettings("--truth-format")}
 	truth, err := data.ReadLabelsFile(o.Truth, o.Rows, o.Column, ropt)
 	if err != nil {
 		return err

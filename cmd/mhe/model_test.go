@@ -1014,7 +1014,7 @@ func TestTemplateWorkflow(t *testing.T) {
 	sets := []string{"--set", "data.dir=" + dir, "--set", "train.epochs=2"}
 	lengths := func(args ...string) string {
 		t.Helper()
-		code, out, errOut := runMain(t, "", append(append([]string{"plan", "--format", "json"}, args...), sets...)...)
+		code, out, errOut := runMain(t, "", append([]string{"plan", "--format", "json"}, args...)...)
 		var p struct {
 			Labels  int   `json:"labels"`
 			Lengths []int `json:"lengths"`
@@ -1024,13 +1024,12 @@ func TestTemplateWorkflow(t *testing.T) {
 		}
 		return fmt.Sprint(p.Lengths)
 	}
-	planned := lengths("--config", "../../configs/template-mhc.yaml")
+	planned := lengths(append([]string{"--config", "../../configs/template-mhc.yaml"}, sets...)...)
 	model := filepath.Join(dir, "runs", "my")
 	if code, _, errOut := runMain(t, "", append([]string{"train", "--config", "../../configs/template-mhc.yaml", "--out", model, "--quiet"}, sets...)...); code != 0 {
 		t.Fatalf("train: %s", errOut)
 	}
 	// plan --config showed the lengths the model was trained with.
-	sets = nil
 	if trained := lengths("--model", model); trained != planned {
 		t.Errorf("plan --config gave lengths %s, the model has %s", planned, trained)
 	}

@@ -355,8 +355,9 @@ func planFromConfig(s *streams, o *planOptions, req *heads.Request) (string, err
 	o.trainMemory, o.rowwiseMemory = train.Memory{}, train.Memory{}
 	if dims.features > 0 && !slices.ContainsFunc([]string{"method", "lengths", "heads", "groups", "budget", "beam", "bottleneck-dim", "samples", "optimizer", "rowwise-tables", "dim"}, o.changed) {
 		// The head flags reshape the plan, not the config's model: priced
-		// only as the config stands. A config train would refuse is not
-		// plan's to judge; it gets no figure.
+		// only as the config stands (a config train would refuse too,
+		// after the warning above; one TrainingMemory cannot build gets
+		// no figure).
 		if n, err := train.TrainingMemory(&cfg, dims.features, dims.labels); err == nil {
 			o.trainMemory = n
 		}

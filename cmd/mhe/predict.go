@@ -263,7 +263,7 @@ func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputR
 		return nil, nop, err
 	}
 	opt.NumFeatures, opt.NumLabels, opt.SingleLabel = 0, 0, false
-	opt.Settings = data.Settings{Format: "--input-format", LabelBase: "--label-base", FeatureBase: "--feature-base"}
+	opt.Settings = flagSettings("--input-format")
 	if o.InputFormat != "" {
 		if opt.Format, err = data.ParseFormat(o.InputFormat); err != nil {
 			return nil, nop, usageError{err}

@@ -176,21 +176,21 @@ func NewReader(r io.Reader, name string, opt ReadOptions) (*Reader, error) {
 		}
 	case FormatXC:
 		if !isHeader || len(nums) != 3 {
-			fix := "a file without a header is read with " + opt.formatFix(FormatLibSVM)
+			hint := "a file without a header is read with " + opt.formatFix(FormatLibSVM)
 			if isHeader {
-				fix = "it looks like a sparse-matrix header (\"rows cols\"): read the file with " + opt.formatFix(FormatXCMatrix)
+				hint = "it looks like a sparse-matrix header (\"rows cols\"): read the file with " + opt.formatFix(FormatXCMatrix)
 			}
 			return nil, parseErr(name, 1, 1, ErrHeader,
-				"expected the XC header \"num_examples num_features num_labels\", got %q; %s", clip(first), fix)
+				"expected the XC header \"num_examples num_features num_labels\", got %q; %s", clip(first), hint)
 		}
 	case FormatXCMatrix:
 		if !isHeader || len(nums) != 2 {
 			if !opt.OptionalHeader {
-				fix := ""
+				hint := ""
 				if isHeader {
-					fix = "; it looks like an XC data file's header (\"num_examples num_features num_labels\"): read the file with " + opt.formatFix(FormatXC)
+					hint = "; it looks like an XC data file's header (\"num_examples num_features num_labels\"): read the file with " + opt.formatFix(FormatXC)
 				}
-				return nil, parseErr(name, 1, 1, ErrHeader, "expected the sparse-matrix header \"rows cols\", got %q%s", clip(first), fix)
+				return nil, parseErr(name, 1, 1, ErrHeader, "expected the sparse-matrix header \"rows cols\", got %q%s", clip(first), hint)
 			}
 			rd.pending, rd.hasPend = first, true
 			return rd, nil
