@@ -50,8 +50,12 @@ type Grid struct {
 	RightAlign []bool
 }
 
-// Write renders g in format f (Table, CSV or Markdown).
+// Write renders g in format f (Table, CSV, Markdown or LaTeX). A row
+// shorter than the header is padded with empty cells (a CSV reader expects
+// as many fields on every line). Outside CSV, which quotes them, a cell's
+// line breaks become spaces, so that each row stays one line of the table.
 func (g *Grid) Write(w io.Writer, f Format) error {
+	g = g.normalized(f != CSV)
 	switch f {
 	case CSV:
 		cw := csv.NewWriter(w)
@@ -114,6 +118,7 @@ func (g *Grid) Write(w io.Writer, f Format) error {
 		}
 		var b bytes.Buffer
 		for _, r := range all {
+			start := b.Len()
 			for i, c := range r {
 				if i >= len(widths) {
 					break
@@ -130,11 +135,35 @@ func (g *Grid) Write(w io.Writer, f Format) error {
 					b.WriteString(c + pad)
 				}
 			}
+			b.Truncate(start + len(bytes.TrimRight(b.Bytes()[start:], " "))) // an empty last cell
 			b.WriteByte('\n')
 		}
 		_, err := w.Write(b.Bytes())
 		return err
 	}
+}
+
+// normalized returns a copy of g whose rows are at least as long as the
+// header, with line breaks in cells made spaces when oneLine is set.
+func (g *Grid) normalized(oneLine bool) *Grid {
+	fix := func(r []string, n int) []string {
+		out := make([]string, max(len(r), n))
+		for i, c := range r {
+			if oneLine && strings.ContainsAny(c, "\r\n") {
+				c = strings.Join(strings.Fields(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(c)), " ")
+			}
+			out[i] = c
+		}
+		return out
+	}
+	n := &Grid{RightAlign: g.RightAlign}
+	if g.Header != nil {
+		n.Header = fix(g.Header, 0)
+	}
+	for _, r := range g.Rows {
+		n.Rows = append(n.Rows, fix(r, len(g.Header)))
+	}
+	return n
 }
 
 func (g *Grid) right(i int) bool { return i < len(g.RightAlign) && g.RightAlign[i] }
