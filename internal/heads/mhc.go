@@ -64,6 +64,9 @@ type MHCHead struct {
 	all   [][]nodeGrad // their buffers, kept between batches
 	upd   []levelUpdate
 	gbufs [][]float32
+	// denseLimit is denseGradFloats (tests lower it to take the sparse
+	// path on small tables).
+	denseLimit int
 }
 
 type nodeGrad struct {
@@ -80,6 +83,11 @@ type levelUpdate struct {
 	cursor  []int
 	parts   []nodeRange
 	bounds  [][2]int32 // per row and range: its records of the level
+	// A small table's gradient (updateDense): rows × width, a bias per
+	// row, and which rows the batch touched.
+	grad    []float32
+	bias    []float32
+	touched []bool
 }
 
 // nodeRange is one of Update's node ranges: its nodes in ascending order,
@@ -123,7 +131,8 @@ func NewMHCHead(codec *Codec, dh, d, beam int, alloc bool, seed uint64, pool *nn
 	if dh == 0 {
 		q = d
 	}
-	h := &MHCHead{codec: codec, q: q, passthrough: dh == 0, beam: beam, outputs: codec.Length(0) + (codec.Heads()-1)*q}
+	h := &MHCHead{codec: codec, q: q, passthrough: dh == 0, beam: beam, outputs: codec.Length(0) + (codec.Heads()-1)*q,
+		denseLimit: denseGradFloats}
 	for lv := 1; lv < codec.Heads(); lv++ {
 		n := int(codec.LevelSize(lv))
 		e := nn.NewParamShape(fmt.Sprintf("mhc.%d.emb", lv), n, q, true, alloc)
@@ -212,6 +221,10 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 	for lv := range levels {
 		u := &h.upd[lv]
 		e, b := h.E[lv], h.B[lv]
+		if e.Rows*e.Cols <= h.denseLimit {
+			h.updateDense(pool, opt, lv, logits, lr)
+			continue
+		}
 		if len(u.slot) < e.Rows {
 			u.slot = make([]int32, e.Rows)
 			for i := range u.slot {
@@ -294,6 +307,68 @@ func (h *MHCHead) Update(pool *nn.Pool, opt *nn.Optimizer, logits []float32, lr 
 			}
 		})
 	}
+}
+
+// denseGradFloats is the largest level table (rows × width) whose
+// gradient Update sums in a dense buffer of the table's shape, row by row,
+// instead of regrouping the records by node first. Every node still sums
+// its records in row order, so the two ways give the same bits; the dense
+// one saves the regrouping, and scans its table's rows once a batch, which
+// this bound keeps small (4 MiB of buffer).
+const denseGradFloats = 1 << 20
+
+// updateDense is Update for a small level table (denseGradFloats): the
+// table's rows are cut into one range per worker, and each range's task
+// walks the batch's rows in order, adding each record of its nodes, coef ×
+// the row's query, to the node's gradient row, then steps the optimizer on
+// the rows it touched, in ascending order (an untouched row keeps its
+// optimizer state, as in the sparse path).
+func (h *MHCHead) updateDense(pool *nn.Pool, opt *nn.Optimizer, lv int, logits []float32, lr float32) {
+	u := &h.upd[lv]
+	e, b := h.E[lv], h.B[lv]
+	if len(u.grad) < e.Rows*e.Cols {
+		u.grad = make([]float32, e.Rows*e.Cols)
+		u.bias = make([]float32, e.Rows)
+		u.touched = make([]bool, e.Rows)
+	}
+	q, off, stride := e.Cols, h.codec.Length(0)+lv*h.q, h.outputs
+	nparts := pool.Workers()
+	per := (e.Rows + nparts - 1) / nparts
+	pool.For(nparts, 1, func(_, p, _ int) {
+		lo, hi := min(p*per, e.Rows), min((p+1)*per, e.Rows)
+		grad, bias, touched := u.grad, u.bias, u.touched
+		for r, recs := range h.rows {
+			a, z := recordRange(recs, int32(lv), int32(lo), int32(hi))
+			query := logits[r*stride+off : r*stride+off+q]
+			for _, g := range recs[a:z] {
+				n := int(g.node)
+				row := grad[n*q : (n+1)*q]
+				if !touched[n] {
+					touched[n] = true
+					clear(row)
+					bias[n] = 0
+				}
+				nn.Axpy(g.coef, query, row)
+				bias[n] += g.coef
+			}
+		}
+		// One optimizer call per run of touched rows (on small tables a
+		// batch touches most of them).
+		for n := lo; n < hi; {
+			if !touched[n] {
+				n++
+				continue
+			}
+			m := n
+			for m < hi && touched[m] {
+				touched[m] = false
+				m++
+			}
+			opt.UpdateRows(e, n, m, grad[n*q:m*q], lr)
+			opt.UpdateRows(b, n, m, bias[n:m], lr)
+			n = m
+		}
+	})
 }
 
 // recordRange returns the span of recs (one row's records: by level, then

@@ -2,6 +2,7 @@ package heads
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -197,9 +198,28 @@ func TestMHCUpdateWorkers(t *testing.T) {
 		labels = append(labels, l)
 	}
 	logits := slices.Concat(zs...)
-	var first [][]float32
-	for _, workers := range []int{1, 2, 3, 7} {
+	// Each optimizer, each way of summing (dense buffers for small tables,
+	// records regrouped by node for large ones) and each worker count:
+	// the same bits.
+	for _, kind := range []nn.OptKind{nn.SGD, nn.Adam} {
+		var first [][]float32
+		for _, sparse := range []bool{false, true} {
+			for _, workers := range []int{1, 2, 3, 7} {
+				first = checkMHCUpdate(t, kind, sparse, workers, zs, labels, logits, first)
+			}
+		}
+	}
+}
+
+func checkMHCUpdate(t *testing.T, kind nn.OptKind, sparse bool, workers int, zs [][]float32, labels [][]int32, logits []float32, first [][]float32) [][]float32 {
+	t.Helper()
+	rows := len(zs)
+	name := fmt.Sprintf("%v, sparse %v, workers %d", kind, sparse, workers)
+	{
 		h := newTestMHC(t, 60, []int{4, 4, 4}, 5, 3)
+		if sparse {
+			h.denseLimit = 0
+		}
 		before := [][]float32{slices.Clone(h.E[0].W), slices.Clone(h.E[1].W)}
 		w := h.NewWorker()
 		h.BeginBatch(rows)
@@ -216,28 +236,38 @@ func TestMHCUpdateWorkers(t *testing.T) {
 				}
 			}
 		}
-		opt, _ := nn.NewOptimizer(nn.SGD, 0, 0)
+		opt, _ := nn.NewOptimizer(kind, 0, 0)
+		for _, p := range h.Params() {
+			opt.Init(p)
+		}
+		// Two steps, so that Adam's second one reads the moments the
+		// first left.
 		opt.Begin()
 		h.Update(nn.NewPool(workers), opt, logits, 1)
 		got := [][]float32{h.E[0].W, h.E[1].W}
-		for lv := range got {
-			for i := range got[lv] {
-				if d := float64(before[lv][i] - got[lv][i]); math.Abs(d-want[lv][i]) > 1e-4 {
-					t.Fatalf("workers %d: E%d[%d] moved by %v, want %v", workers, lv+1, i, d, want[lv][i])
+		if kind == nn.SGD {
+			for lv := range got {
+				for i := range got[lv] {
+					if d := float64(before[lv][i] - got[lv][i]); math.Abs(d-want[lv][i]) > 1e-4 {
+						t.Fatalf("%s: E%d[%d] moved by %v, want %v", name, lv+1, i, d, want[lv][i])
+					}
 				}
 			}
 		}
+		opt.Begin()
+		h.Update(nn.NewPool(workers), opt, logits, 1)
+		got = append(got, h.B[0].W, h.B[1].W)
 		if first == nil {
-			first = got
-			continue
+			return got
 		}
 		for lv := range got {
 			for i := range got[lv] {
 				if math.Float32bits(got[lv][i]) != math.Float32bits(first[lv][i]) {
-					t.Fatalf("workers %d: E%d[%d] = %v, with one worker %v", workers, lv+1, i, got[lv][i], first[lv][i])
+					t.Fatalf("%s: tensor %d [%d] = %v, with one worker and dense sums %v", name, lv, i, got[lv][i], first[lv][i])
 				}
 			}
 		}
+		return first
 	}
 }
 

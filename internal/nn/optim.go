@@ -174,6 +174,18 @@ func (o *Optimizer) applyRange(p *Param, lo, hi int, g []float32, lr float32) {
 	o.Apply(p.W[lo:hi], g, m, v, lr, p.Decay)
 }
 
+// UpdateRows applies the optimiser to rows [lo, hi) of p with gradient g
+// ((hi−lo) × Cols): the same as UpdateRow on each row, in one call.
+func (o *Optimizer) UpdateRows(p *Param, lo, hi int, g []float32, lr float32) {
+	if o.rowState(p) {
+		for r := lo; r < hi; r++ {
+			o.UpdateRow(p, r, g[(r-lo)*p.Cols:(r-lo+1)*p.Cols], lr)
+		}
+		return
+	}
+	o.applyRange(p, lo*p.Cols, hi*p.Cols, g[:(hi-lo)*p.Cols], lr)
+}
+
 // UpdateRow applies the optimiser to row r of p with gradient g.
 func (o *Optimizer) UpdateRow(p *Param, r int, g []float32, lr float32) {
 	if o.rowState(p) {

@@ -153,3 +153,45 @@ func testRowwiseKernelsMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// UpdateRows over a run of rows gives the bits of UpdateRow on each, with
+// and without row-wise state, for each optimizer (rows 2–5 of 7, with
+// widths that end inside and on a vector).
+func TestUpdateRowsMatchesUpdateRow(t *testing.T) {
+	for _, kind := range []OptKind{SGD, Adam, AdamW} {
+		for _, rowwise := range []bool{false, true} {
+			for _, cols := range []int{1, 5, 16, 37} {
+				var w [2][]float32
+				for way := range w {
+					opt, _ := NewOptimizer(kind, 0.9, 0.01)
+					p := NewParamShape("e", 7, cols, true, true)
+					p.RowState = rowwise && kind != SGD
+					for i := range p.W {
+						p.W[i] = float32(i%11) - 5
+					}
+					opt.Init(p)
+					g := make([]float32, 4*cols)
+					for step := range 3 {
+						for i := range g {
+							g[i] = float32((i*7+step*3)%13) - 6
+						}
+						opt.Begin()
+						if way == 0 {
+							opt.UpdateRows(p, 2, 6, g, 0.05)
+						} else {
+							for r := 2; r < 6; r++ {
+								opt.UpdateRow(p, r, g[(r-2)*cols:(r-1)*cols], 0.05)
+							}
+						}
+					}
+					w[way] = p.W
+				}
+				for i := range w[0] {
+					if math.Float32bits(w[0][i]) != math.Float32bits(w[1][i]) {
+						t.Fatalf("%s rowwise %v cols %d: element %d = %v by UpdateRows, %v by UpdateRow", kind, rowwise, cols, i, w[0][i], w[1][i])
+					}
+				}
+			}
+		}
+	}
+}
