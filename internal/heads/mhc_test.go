@@ -183,92 +183,104 @@ func dot(a, b []float32) float32 {
 // record counts exactly once: with plain SGD and lr 1 the change of E[n]
 // is Σ_rows coef·g_row over the rows that scored n.
 func TestMHCUpdateWorkers(t *testing.T) {
-	const rows = 40
-	rng := rand.New(rand.NewPCG(6, 6))
-	var zs [][]float32
-	var labels [][]int32
-	probe := newTestMHC(t, 60, []int{4, 4, 4}, 5, 3)
-	for range rows {
-		z := make([]float32, probe.Outputs())
-		for i := range z {
-			z[i] = 2*rng.Float32() - 1
+	// Three levels of small tables, and a level of 100-node groups of
+	// which a batch reaches a few (runs of consecutive nodes longer than
+	// maxRun, with gaps between them).
+	for _, sh := range []struct {
+		c       int
+		lengths []int
+	}{{60, []int{4, 4, 4}}, {5000, []int{50, 100}}} {
+		const rows = 40
+		rng := rand.New(rand.NewPCG(6, 6))
+		var zs [][]float32
+		var labels [][]int32
+		probe := newTestMHC(t, sh.c, sh.lengths, 5, 3)
+		for range rows {
+			z := make([]float32, probe.Outputs())
+			for i := range z {
+				z[i] = 2*rng.Float32() - 1
+			}
+			zs = append(zs, z)
+			half := sh.c / 2
+			labels = append(labels, []int32{int32(rng.IntN(half)), int32(half + rng.IntN(half))})
 		}
-		zs = append(zs, z)
-		l := []int32{int32(rng.IntN(30)), int32(30 + rng.IntN(30))}
-		labels = append(labels, l)
-	}
-	logits := slices.Concat(zs...)
-	// Each optimizer, each way of summing (dense buffers for small tables,
-	// records regrouped by node for large ones) and each worker count:
-	// the same bits.
-	for _, kind := range []nn.OptKind{nn.SGD, nn.Adam} {
-		var first [][]float32
-		for _, sparse := range []bool{false, true} {
-			for _, workers := range []int{1, 2, 3, 7} {
-				first = checkMHCUpdate(t, kind, sparse, workers, zs, labels, logits, first)
+		logits := slices.Concat(zs...)
+		// Each optimizer, each way of summing (dense buffers for small
+		// tables, records regrouped by node for large ones) and each
+		// worker count: the same bits.
+		for _, kind := range []nn.OptKind{nn.SGD, nn.Adam} {
+			var first [][]float32
+			for _, sparse := range []bool{false, true} {
+				for _, workers := range []int{1, 2, 3, 7} {
+					first = checkMHCUpdate(t, sh.c, sh.lengths, kind, sparse, workers, zs, labels, logits, first)
+				}
 			}
 		}
 	}
 }
 
-func checkMHCUpdate(t *testing.T, kind nn.OptKind, sparse bool, workers int, zs [][]float32, labels [][]int32, logits []float32, first [][]float32) [][]float32 {
+func checkMHCUpdate(t *testing.T, c int, lengths []int, kind nn.OptKind, sparse bool, workers int, zs [][]float32, labels [][]int32, logits []float32, first [][]float32) [][]float32 {
 	t.Helper()
 	rows := len(zs)
-	name := fmt.Sprintf("%v, sparse %v, workers %d", kind, sparse, workers)
-	{
-		h := newTestMHC(t, 60, []int{4, 4, 4}, 5, 3)
-		if sparse {
-			h.denseLimit = 0
-		}
-		before := [][]float32{slices.Clone(h.E[0].W), slices.Clone(h.E[1].W)}
-		w := h.NewWorker()
-		h.BeginBatch(rows)
-		for r := range rows {
-			w.Loss(r, zs[r], make([]float32, len(zs[r])), labels[r], 1)
-		}
-		// The expected gradient, in float64, from the records.
-		want := [][]float64{make([]float64, len(h.E[0].W)), make([]float64, len(h.E[1].W))}
-		for r, recs := range h.rows {
-			for _, g := range recs {
-				off := h.codec.Length(0) + int(g.level)*h.q
-				for k := range h.q {
-					want[g.level][int(g.node)*h.q+k] += float64(g.coef) * float64(logits[r*h.outputs+off+k])
-				}
-			}
-		}
-		opt, _ := nn.NewOptimizer(kind, 0, 0)
-		for _, p := range h.Params() {
-			opt.Init(p)
-		}
-		// Two steps, so that Adam's second one reads the moments the
-		// first left.
-		opt.Begin()
-		h.Update(nn.NewPool(workers), opt, logits, 1)
-		got := [][]float32{h.E[0].W, h.E[1].W}
-		if kind == nn.SGD {
-			for lv := range got {
-				for i := range got[lv] {
-					if d := float64(before[lv][i] - got[lv][i]); math.Abs(d-want[lv][i]) > 1e-4 {
-						t.Fatalf("%s: E%d[%d] moved by %v, want %v", name, lv+1, i, d, want[lv][i])
-					}
-				}
-			}
-		}
-		opt.Begin()
-		h.Update(nn.NewPool(workers), opt, logits, 1)
-		got = append(got, h.B[0].W, h.B[1].W)
-		if first == nil {
-			return got
-		}
-		for lv := range got {
-			for i := range got[lv] {
-				if math.Float32bits(got[lv][i]) != math.Float32bits(first[lv][i]) {
-					t.Fatalf("%s: tensor %d [%d] = %v, with one worker and dense sums %v", name, lv, i, got[lv][i], first[lv][i])
-				}
-			}
-		}
-		return first
+	name := fmt.Sprintf("C %d %v: %v, sparse %v, workers %d", c, lengths, kind, sparse, workers)
+	h := newTestMHC(t, c, lengths, 5, 3)
+	if sparse {
+		h.denseLimit = 0
 	}
+	var before [][]float32
+	var want [][]float64
+	for _, e := range h.E {
+		before = append(before, slices.Clone(e.W))
+		want = append(want, make([]float64, len(e.W)))
+	}
+	w := h.NewWorker()
+	h.BeginBatch(rows)
+	for r := range rows {
+		w.Loss(r, zs[r], make([]float32, len(zs[r])), labels[r], 1)
+	}
+	// The expected gradient, in float64, from the records.
+	for r, recs := range h.rows {
+		for _, g := range recs {
+			off := h.codec.Length(0) + int(g.level)*h.q
+			for k := range h.q {
+				want[g.level][int(g.node)*h.q+k] += float64(g.coef) * float64(logits[r*h.outputs+off+k])
+			}
+		}
+	}
+	opt, _ := nn.NewOptimizer(kind, 0, 0)
+	for _, p := range h.Params() {
+		opt.Init(p)
+	}
+	// Two steps, so that Adam's second one reads the moments the first
+	// left.
+	opt.Begin()
+	h.Update(nn.NewPool(workers), opt, logits, 1)
+	if kind == nn.SGD {
+		for lv, e := range h.E {
+			for i := range e.W {
+				if d := float64(before[lv][i] - e.W[i]); math.Abs(d-want[lv][i]) > 1e-4 {
+					t.Fatalf("%s: E%d[%d] moved by %v, want %v", name, lv+1, i, d, want[lv][i])
+				}
+			}
+		}
+	}
+	opt.Begin()
+	h.Update(nn.NewPool(workers), opt, logits, 1)
+	var got [][]float32
+	for _, p := range slices.Concat(h.E, h.B) {
+		got = append(got, p.W)
+	}
+	if first == nil {
+		return got
+	}
+	for lv := range got {
+		for i := range got[lv] {
+			if math.Float32bits(got[lv][i]) != math.Float32bits(first[lv][i]) {
+				t.Fatalf("%s: tensor %d [%d] = %v, with one worker and dense sums %v", name, lv, i, got[lv][i], first[lv][i])
+			}
+		}
+	}
+	return first
 }
 
 // A training row's loss and a prediction allocate nothing once the worker's
