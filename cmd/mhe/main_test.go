@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,8 +15,6 @@ import (
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 // runMain runs the CLI in-process and returns its exit code and output.
 func runMain(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
@@ -28,19 +25,7 @@ func runMain(t *testing.T, stdin string, args ...string) (int, string, string) {
 
 func golden(t *testing.T, name string, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	testutil.CheckGolden(t, name, []byte(got))
 }
 
 func TestPlanIssueFigures(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
 // dynamicKeys are the JSON objects whose keys are data rather than schema:
@@ -110,16 +112,7 @@ func TestModelDirectorySchema(t *testing.T) {
 			b.WriteString(p + "\n")
 		}
 	}
-	path := filepath.Join("testdata", "model_schema.txt")
-	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
+	want := testutil.Golden(t, "model_schema.txt", []byte(b.String()))
 	gotLines, wantLines := qualified(b.String()), qualified(string(want))
 	for _, l := range wantLines {
 		if !slices.Contains(gotLines, l) {

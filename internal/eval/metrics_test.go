@@ -3,15 +3,12 @@ package eval
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/mhe-xlc/mhe/internal/testutil"
+)
 
 // The hand-computed case: 5 labels, weights 1..5, three rows — one with two
 // true labels, one without true labels, one with fewer than k predictions.
@@ -200,22 +197,5 @@ func TestGoldenJSON(t *testing.T) {
 	if err := res.Grid().Write(&buf, "table"); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "hand.golden", buf.Bytes())
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s:\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	testutil.CheckGolden(t, "hand.golden", buf.Bytes())
 }

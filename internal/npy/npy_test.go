@@ -2,9 +2,9 @@ package npy
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
 // memFile is an in-memory io.Writer + io.WriterAt.
@@ -96,17 +96,7 @@ func TestGolden(t *testing.T) {
 	if err := w.Finish(&f); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "2x2.npy")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		os.WriteFile(golden, f.b, 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(f.b, want) {
-		t.Errorf("bytes differ from %s:\n%q\n%q", golden, f.b, want)
-	}
+	testutil.CheckGolden(t, "2x2.npy", f.b)
 }
 
 func TestReadRejects(t *testing.T) {

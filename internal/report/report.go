@@ -150,7 +150,7 @@ func (g *Grid) normalized(oneLine bool) *Grid {
 		out := make([]string, max(len(r), n))
 		for i, c := range r {
 			if oneLine && strings.ContainsAny(c, "\r\n") {
-				c = strings.Join(strings.Fields(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(c)), " ")
+				c = strings.Join(strings.Fields(c), " ") // Fields splits at line breaks too
 			}
 			out[i] = c
 		}

@@ -2,14 +2,11 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/mhe-xlc/mhe/internal/testutil"
+)
 
 // tricky holds every character some format must escape, a ragged row,
 // a cell wider than its header and a non-ASCII one.
@@ -30,19 +27,7 @@ func TestGridWriteGolden(t *testing.T) {
 			if err := tricky.Write(&b, f); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "tricky."+string(f))
-			if *update {
-				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if b.String() != string(want) {
-				t.Errorf("differs from %s:\n--- got\n%s--- want\n%s", path, b.String(), want)
-			}
+			testutil.CheckGolden(t, "tricky."+string(f), b.Bytes())
 		})
 	}
 }
