@@ -1,0 +1,161 @@
+package detmath
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+// inputs draws arguments over many magnitudes, both signs, and the edges:
+// zeros, subnormals, infinities, NaN, and each function's own thresholds.
+func inputs(n int, edges ...float64) []float64 {
+	rng := rand.New(rand.NewPCG(1, 2))
+	xs := append([]float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(),
+		math.SmallestNonzeroFloat64, 2.2250738585072014e-308, math.MaxFloat64, 1, -1, 0.5, 2}, edges...)
+	for _, e := range edges {
+		xs = append(xs, math.Nextafter(e, math.Inf(1)), math.Nextafter(e, math.Inf(-1)), -e)
+	}
+	for range n {
+		x := rng.Float64()
+		switch rng.IntN(4) {
+		case 0:
+			x = (x - 0.5) * 40
+		case 1:
+			x = (x - 0.5) * 1500
+		case 2:
+			x = math.Ldexp(x, rng.IntN(2100)-1075)
+		default:
+			x = math.Float64frombits(rng.Uint64())
+		}
+		if rng.IntN(2) == 0 {
+			x = -x
+		}
+		xs = append(xs, x)
+	}
+	return xs
+}
+
+func same(a, b float64) bool {
+	return math.Float64bits(a) == math.Float64bits(b) || (a != a && b != b)
+}
+
+func check(t *testing.T, name string, f, ref func(float64) float64, xs []float64) {
+	t.Helper()
+	bad := 0
+	for _, x := range xs {
+		if got, want := f(x), ref(x); !same(got, want) {
+			if bad++; bad <= 5 {
+				t.Errorf("%s(%v) = %v (%#x), math gives %v (%#x)", name, x, got, math.Float64bits(got), want, math.Float64bits(want))
+			}
+		}
+	}
+	if bad > 5 {
+		t.Errorf("%s: %d of %d arguments differ", name, bad, len(xs))
+	}
+}
+
+// On amd64 with FMA, each function gives the math package's bits (what
+// mhe's results were computed with); elsewhere the math package is what
+// differs, and the same-bits test of cmd/mhe checks the results instead.
+func mathIsReference(t *testing.T) {
+	t.Helper()
+	if runtime.GOARCH != "amd64" || !cpu.X86.HasAVX || !cpu.X86.HasFMA {
+		t.Skipf("the reference is Go's math package on amd64 with FMA; this is %s", runtime.GOARCH)
+	}
+}
+
+func TestExpMatchesMath(t *testing.T) {
+	mathIsReference(t)
+	check(t, "Exp", Exp, math.Exp, inputs(1_000_000, overflow, -708.39641853226408, -745.13321910194110, 0.5*math.Ln2, 1e-300))
+}
+
+func TestLogMatchesMath(t *testing.T) {
+	mathIsReference(t)
+	check(t, "Log", Log, math.Log, inputs(1_000_000, math.Sqrt2/2, math.Sqrt2, math.E))
+}
+
+func TestTanhMatchesMath(t *testing.T) {
+	mathIsReference(t)
+	check(t, "Tanh", Tanh, math.Tanh, inputs(1_000_000, 0.625, 44.014845965556525))
+}
+
+func TestCosMatchesMath(t *testing.T) {
+	mathIsReference(t)
+	xs := inputs(1_000_000, math.Pi, math.Pi/2, math.Pi/4, 1<<29)
+	check(t, "Cos", Cos, math.Cos, xs)
+}
+
+func TestLog2MatchesMath(t *testing.T) {
+	mathIsReference(t)
+	check(t, "Log2", Log2, math.Log2, inputs(1_000_000, 0.5, 3, 1024))
+}
+
+func TestPowMatchesMath(t *testing.T) {
+	mathIsReference(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	ys := append(inputs(2000, 0.55, 1.0/3, 0.25, 1.5, 2.5), 3, -2, 10)
+	xs := inputs(2000, 1e6, 100, 0.5)
+	bad := 0
+	for range 1_000_000 {
+		x, y := xs[rng.IntN(len(xs))], ys[rng.IntN(len(ys))]
+		if rng.IntN(2) == 0 {
+			y = math.Round(y*8) / 8
+		}
+		if got, want := Pow(x, y), math.Pow(x, y); !same(got, want) {
+			if bad++; bad <= 5 {
+				t.Errorf("Pow(%v, %v) = %v, math gives %v", x, y, got, want)
+			}
+		}
+	}
+}
+
+// Log1p is not math.Log1p's bits, but within 4 ulps of it.
+func TestLog1pClose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 1_000_000 {
+		x := rng.Float64()*2 - 1
+		if rng.IntN(3) == 0 {
+			x = math.Ldexp(x, -rng.IntN(60))
+		}
+		got, want := Log1p(x), math.Log1p(x)
+		if d := math.Abs(got - want); d > 4*ulp(want) {
+			t.Fatalf("Log1p(%v) = %v, math.Log1p %v: %g ulps apart", x, got, want, d/ulp(want))
+		}
+	}
+	if got := Log1p(0); got != 0 {
+		t.Errorf("Log1p(0) = %v", got)
+	}
+}
+
+func ulp(x float64) float64 {
+	x = math.Abs(x)
+	return math.Nextafter(x, math.Inf(1)) - x
+}
+
+var sink float64
+
+// BenchmarkFuncs: each function against the math package's, over a slowly
+// moving argument (ns per call, latency-bound: each call waits for the last).
+func BenchmarkFuncs(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		f    func(float64) float64
+		x    float64
+	}{
+		{"Exp/detmath", Exp, -3}, {"Exp/math", math.Exp, -3},
+		{"Log/detmath", Log, 0.5}, {"Log/math", math.Log, 0.5},
+		{"Tanh/detmath", Tanh, 0.1}, {"Tanh/math", math.Tanh, 0.1},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			x, s := c.x, 0.0
+			for range b.N {
+				s += c.f(x)
+				x += 1e-6
+			}
+			sink = s
+		})
+	}
+}
