@@ -1,10 +1,6 @@
 package nn
 
-import (
-	"unsafe"
-
-	"gonum.org/v1/gonum/blas/blas32"
-)
+import "unsafe"
 
 // The dense layers' matrix products. Every element of C sees exactly the
 // operations of gonum's blas32 Gemm with alpha = 1, so the results are the
@@ -151,9 +147,9 @@ func gemmNT(pool *Pool, m, n, k int, a []float32, lda int, b []float32, ldb int,
 				}
 			}
 			for ; i < i1; i++ {
-				x := blas32.Vector{N: kl, Inc: 1, Data: a[i*lda+k0 : i*lda+k0+kl]}
+				x := a[i*lda+k0 : i*lda+k0+kl]
 				for j := j0; j < j1; j++ {
-					c[i*ldc+j] += blas32.Dot(x, blas32.Vector{N: kl, Inc: 1, Data: b[j*ldb+k0 : j*ldb+k0+kl]})
+					c[i*ldc+j] += dot(x, b[j*ldb+k0:j*ldb+k0+kl])
 				}
 			}
 		}
@@ -190,8 +186,7 @@ func DotRows(a []float32, lda int, x []float32, out []float32) {
 			dotNT4(&a[r*lda], lda, &x[0], k, peel, &out[r], 1)
 		}
 	}
-	xv := blas32.Vector{N: k, Inc: 1, Data: x}
 	for ; r < rows; r++ {
-		out[r] = blas32.Dot(blas32.Vector{N: k, Inc: 1, Data: a[r*lda : r*lda+k]}, xv)
+		out[r] = dot(a[r*lda:r*lda+k], x)
 	}
 }

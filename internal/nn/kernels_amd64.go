@@ -1,11 +1,19 @@
 package nn
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+	"gonum.org/v1/gonum/blas/blas32"
+)
 
 // The vector kernels (AVX, 8 float32 lanes; AVX-512F, 16 lanes) and their
 // Go declarations. Every kernel gives the bits of the Go code it stands for,
 // so which one runs never changes a result; callers fall back to that code
 // when the CPU has neither.
+
+// dot is gonum's blas32 Dot of x and y (its SSE assembly; dotGo elsewhere).
+func dot(x, y []float32) float32 {
+	return blas32.Dot(blas32.Vector{N: len(x), Inc: 1, Data: x}, blas32.Vector{N: len(x), Inc: 1, Data: y})
+}
 
 // hasAVX: the CPU and the OS support 256-bit AVX.
 var hasAVX = cpu.X86.HasAVX

@@ -9,6 +9,9 @@ var (
 	hasAVX512 = false
 )
 
+// dot is dotGo: gonum's amd64 bits, where gonum's Go code would differ.
+func dot(x, y []float32) float32 { return dotGo(x, y) }
+
 func adamVec(w, grad, m, v *float32, n int, k *adamConsts) {
 	panic("nn: no vector Adam kernel on this architecture")
 }
