@@ -38,7 +38,7 @@ func statOf(v []float64) Stat {
 	if len(v) > 1 {
 		var ss float64
 		for _, x := range v {
-			ss += (x - s.Mean) * (x - s.Mean)
+			ss += float64((x - s.Mean) * (x - s.Mean))
 		}
 		s.Std = math.Sqrt(ss / float64(len(v)-1))
 	}

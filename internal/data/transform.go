@@ -3,6 +3,8 @@ package data
 import (
 	"math"
 	"slices"
+
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // NormalizeRows scales every row of m to unit L2 norm in place. Rows without
@@ -15,7 +17,7 @@ func NormalizeRows(m *CSR) {
 		_, vals := m.Row(i)
 		var ss float64
 		for _, v := range vals {
-			ss += float64(v) * float64(v)
+			ss += float64(float64(v) * float64(v))
 		}
 		if ss == 0 {
 			continue
@@ -35,7 +37,7 @@ func IDF(m *CSR) []float32 {
 	idf := make([]float32, m.Cols)
 	n := float64(m.Rows)
 	for j, c := range df {
-		idf[j] = float32(math.Log((1+n)/(1+float64(c))) + 1)
+		idf[j] = float32(detmath.Log((1+n)/(1+float64(c))) + 1)
 	}
 	return idf
 }
@@ -129,7 +131,7 @@ func LabelCentroids(x, y *CSR) *CSR {
 		_, v := x.Row(i)
 		var s float64
 		for _, x := range v {
-			s += float64(x) * float64(x)
+			s += float64(float64(x) * float64(x))
 		}
 		if s > 0 {
 			norms[i] = float32(1 / math.Sqrt(s))
@@ -155,7 +157,7 @@ func LabelCentroids(x, y *CSR) *CSR {
 		vals = vals[:0]
 		var s float64
 		for _, f := range ids {
-			s += acc[f] * acc[f]
+			s += float64(acc[f] * acc[f])
 		}
 		inv := 0.0
 		if s > 0 {

@@ -77,7 +77,7 @@ func Compare(a, b *Evaluator, o CompareOptions) ([]Comparison, error) {
 	boot := a.resample(b, o, bootstrapDraw, 1)
 	swap := a.resample(b, o, swapDraw, 2)
 	nm := len(out)
-	lo, hi := (1-o.Level)/2, 1-(1-o.Level)/2
+	lo, hi := (1-o.Level)/2, 1-float64((1-o.Level)/2)
 	diffs := make([]float64, o.Resamples)
 	for i := range out {
 		for r := range o.Resamples {
@@ -90,7 +90,7 @@ func Compare(a, b *Evaluator, o CompareOptions) ([]Comparison, error) {
 		for r := range o.Resamples {
 			// A relative tolerance keeps ties (an exchange that changes
 			// nothing) from depending on the order of a float sum.
-			if math.Abs(swap[r*nm+i]) >= obs-1e-12*math.Max(1, obs) {
+			if math.Abs(swap[r*nm+i]) >= obs-float64(1e-12*math.Max(1, obs)) {
 				extreme++
 			}
 		}
@@ -119,8 +119,8 @@ func bootstrapDraw(rng *rand.Rand, a, b []float64, stride int, sumA, sumB []floa
 		w := float64(m)
 		ra, rb := a[i*stride:(i+1)*stride], b[i*stride:(i+1)*stride]
 		for s := range stride {
-			sumA[s] += w * ra[s]
-			sumB[s] += w * rb[s]
+			sumA[s] += float64(w * ra[s])
+			sumB[s] += float64(w * rb[s])
 		}
 	}
 }
@@ -191,13 +191,13 @@ func (e *Evaluator) resample(b *Evaluator, o CompareOptions, d draw, kind uint64
 // quantile is the q-quantile of sorted values, interpolating linearly
 // between order statistics (R's and NumPy's default, type 7).
 func quantile(sorted []float64, q float64) float64 {
-	pos := q * float64(len(sorted)-1)
+	pos := float64(q * float64(len(sorted)-1))
 	i := int(pos)
 	if i+1 >= len(sorted) {
 		return sorted[len(sorted)-1]
 	}
 	f := pos - float64(i)
-	return sorted[i] + f*(sorted[i+1]-sorted[i])
+	return sorted[i] + float64(f*(sorted[i+1]-sorted[i]))
 }
 
 // ComparisonGrid lays comparisons out as a table: metric, A, B, A − B and

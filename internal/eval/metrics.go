@@ -3,8 +3,9 @@ package eval
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
+
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // EmptyPolicy says how rows without true labels enter the means.
@@ -122,7 +123,7 @@ func NewEvaluator(opt Options) (*Evaluator, error) {
 	e.cdisc = make([]float64, maxK)
 	s := 0.0
 	for r := range maxK {
-		e.disc[r] = 1 / math.Log2(float64(r)+2)
+		e.disc[r] = 1 / detmath.Log2(float64(r)+2)
 		s += e.disc[r]
 		e.cdisc[r] = s
 	}
@@ -188,7 +189,7 @@ func (e *Evaluator) score(truth, ranked []int32) {
 				dcg += e.disc[r]
 				if w != nil {
 					psw += w[l]
-					psdcg += w[l] * e.disc[r]
+					psdcg += float64(w[l] * e.disc[r])
 				}
 			}
 		}
@@ -227,7 +228,7 @@ func (e *Evaluator) score(truth, ranked []int32) {
 	for r := 0; r < e.maxK; r++ {
 		if r < len(ws) {
 			ideal += ws[r]
-			idcg += ws[r] * e.disc[r]
+			idcg += float64(ws[r] * e.disc[r])
 		}
 		if r+1 == e.ks[ki] {
 			norm := e.cdisc[min(ny, r+1)-1]

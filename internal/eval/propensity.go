@@ -6,8 +6,9 @@ package eval
 
 import (
 	"fmt"
-	"math"
 	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // PropensityParams are the A and B of Jain et al. (KDD 2016).
@@ -49,7 +50,7 @@ func PropensityFor(dataset string) PropensityParams {
 
 // PropensityConstant is C = (ln N − 1)(B + 1)^A for N training examples.
 func PropensityConstant(n int, p PropensityParams) float64 {
-	return (math.Log(float64(n)) - 1) * math.Pow(p.B+1, p.A)
+	return (detmath.Log(float64(n)) - 1) * detmath.Pow(p.B+1, p.A)
 }
 
 // InvPropensity returns w_l = 1 + C·(N_l + B)^(−A) for every label from its
@@ -65,7 +66,7 @@ func InvPropensity(counts []int64, n int, p PropensityParams) ([]float64, error)
 	c := PropensityConstant(n, p)
 	w := make([]float64, len(counts))
 	for l, nl := range counts {
-		w[l] = 1 + c*math.Pow(float64(nl)+p.B, -p.A)
+		w[l] = 1 + float64(c*detmath.Pow(float64(nl)+p.B, -p.A))
 	}
 	return w, nil
 }

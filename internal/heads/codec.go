@@ -9,8 +9,9 @@ package heads
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/bits"
+
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // ErrPlan reports an impossible or invalid head layout.
@@ -155,9 +156,9 @@ func ConfusionDegree(lengths []int) float64 {
 	}
 	logD := 0.0
 	for i, l := range lengths {
-		logD += float64(coefficient(i+1, h)) * math.Log(float64(l))
+		logD += float64(float64(coefficient(i+1, h)) * detmath.Log(float64(l)))
 	}
-	return math.Exp(logD)
+	return detmath.Exp(logD)
 }
 
 func coefficient(p, h int) int {
@@ -202,9 +203,9 @@ func extremeConfusion(lengths []int, maximise bool) float64 {
 	}
 	logD := 0.0
 	for i, p := range pos {
-		logD += float64(coefficient(p, h)) * math.Log(float64(ls[i]))
+		logD += float64(float64(coefficient(p, h)) * detmath.Log(float64(ls[i])))
 	}
-	return math.Exp(logD)
+	return detmath.Exp(logD)
 }
 
 func sortBy(s []int, key func(int) float64) {

@@ -30,7 +30,7 @@ func expNeg(x float32) float32 {
 	p = float32(p*r) + 0.5
 	p = float32(p*r) + 1
 	p = float32(p*r) + 1
-	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+	return float32(p * math.Float32frombits(uint32(int32(n)+127)<<23))
 }
 
 // log1pUnit is log(1+e) for e in [0, 1] in float32: 2·atanh(t) with
@@ -43,7 +43,7 @@ func log1pUnit(e float32) float32 {
 	q = float32(t2*q) + float32(1.0/5)
 	q = float32(t2*q) + float32(1.0/3)
 	q = float32(t2*q) + 1
-	return float32(2*t) * q
+	return float32(float32(2*t) * q)
 }
 
 // sigmoidSoftplus32 returns σ(v) and log(1 + e^v) from one float32

@@ -3,6 +3,8 @@ package heads
 import (
 	"fmt"
 	"math"
+
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // Loss names the training objective of a head.
@@ -88,7 +90,7 @@ func (w *vanillaWorker) Loss(_ int, z, dz []float32, labels []int32, scale float
 	var loss float64
 	for _, l := range labels {
 		dz[l] -= t
-		loss -= float64(t) * (float64(z[l]) - lse)
+		loss -= float64(float64(t) * (float64(z[l]) - lse))
 	}
 	for i := range dz {
 		dz[i] *= scale
@@ -106,7 +108,7 @@ func (w *vanillaWorker) Predict(z []float32, k int, labels []int32, scores []flo
 	}
 	lse := logSumExp(z)
 	for i := range n {
-		scores[i] = float32(math.Exp(float64(scores[i]) - lse))
+		scores[i] = float32(detmath.Exp(float64(scores[i]) - lse))
 	}
 	return n
 }
@@ -120,7 +122,7 @@ func (w *vanillaWorker) Score(z []float32, labels []int32, scores []float32) {
 	}
 	lse := logSumExp(z)
 	for i, l := range labels {
-		scores[i] = float32(math.Exp(float64(z[l]) - lse))
+		scores[i] = float32(detmath.Exp(float64(z[l]) - lse))
 	}
 }
 
@@ -130,7 +132,7 @@ func bce(z, dz []float32, labels []int32, scale float32) float32 {
 	var loss float64
 	for i, v := range z {
 		x := float64(v)
-		e := math.Exp(-math.Abs(x)) // in (0, 1]
+		e := detmath.Exp(-math.Abs(x)) // in (0, 1]
 		s := 1 / (1 + e)
 		if x < 0 {
 			s = e * s
@@ -230,7 +232,7 @@ func (w *mhpWorker) Loss(_ int, z, dz []float32, labels []int32, scale float32) 
 		lse := softmaxInto(seg, dseg)
 		for i, t := range tseg {
 			if t != 0 {
-				loss -= float64(t) * (float64(seg[i]) - lse)
+				loss -= float64(float64(t) * (float64(seg[i]) - lse))
 			}
 			dseg[i] = scale * (dseg[i] - t)
 		}
@@ -247,7 +249,7 @@ func bceTarget(z, dz, target []float32, scale float32) float32 {
 			y = target[i]
 		}
 		dz[i] = scale * (sigmoid(v) - y)
-		loss += softplus(v) - float64(y)*float64(v)
+		loss += softplus(v) - float64(float64(y)*float64(v))
 	}
 	return float32(loss)
 }
@@ -256,7 +258,7 @@ func (w *mhpWorker) Predict(z []float32, k int, labels []int32, scores []float32
 	w.logProbs(z)
 	n := w.dec.TopK(w.segs, k, labels, scores)
 	for i := range n {
-		scores[i] = float32(math.Exp(float64(scores[i])))
+		scores[i] = float32(detmath.Exp(float64(scores[i])))
 	}
 	return n
 }
@@ -290,14 +292,14 @@ func (w *mhpWorker) Score(z []float32, labels []int32, scores []float32) {
 		for hd, d := range w.digits {
 			lp += w.segs[hd][d]
 		}
-		scores[i] = float32(math.Exp(float64(lp)))
+		scores[i] = float32(detmath.Exp(float64(lp)))
 	}
 }
 
 // ---- numerics ----
 
 func sigmoid(v float32) float32 {
-	return float32(1 / (1 + math.Exp(-float64(v))))
+	return float32(1 / (1 + detmath.Exp(-float64(v))))
 }
 
 // log1pSmall is log(1+e) for e in [0, 1] by the series
@@ -305,20 +307,24 @@ func sigmoid(v float32) float32 {
 // accurate to 1e-7 absolute — it only feeds the reported loss.
 func log1pSmall(e float64) float64 {
 	if e < 1e-4 {
-		return e - e*e/2
+		return e - float64(float64(e*e)/2)
 	}
 	t := e / (2 + e)
 	t2 := t * t
-	return 2 * t * (1 + t2*(1.0/3+t2*(1.0/5+t2*(1.0/7+t2*(1.0/9+t2*(1.0/11))))))
+	q := float64(t2*(1.0/11)) + 1.0/9
+	for _, c := range [...]float64{1.0 / 7, 1.0 / 5, 1.0 / 3, 1} {
+		q = float64(t2*q) + c
+	}
+	return float64(2 * t * q)
 }
 
 // softplus is log(1 + e^v), stable for large |v|.
 func softplus(v float32) float64 {
 	x := float64(v)
 	if x > 0 {
-		return x + math.Log1p(math.Exp(-x))
+		return x + detmath.Log1p(detmath.Exp(-x))
 	}
-	return math.Log1p(math.Exp(x))
+	return detmath.Log1p(detmath.Exp(x))
 }
 
 func logSumExp(z []float32) float64 {
@@ -328,9 +334,9 @@ func logSumExp(z []float32) float64 {
 	}
 	var s float64
 	for _, v := range z {
-		s += math.Exp(float64(v - m))
+		s += detmath.Exp(float64(v - m))
 	}
-	return float64(m) + math.Log(s)
+	return float64(m) + detmath.Log(s)
 }
 
 // softmaxInto writes softmax(z) into p and returns log Σ exp(z).
@@ -341,7 +347,7 @@ func softmaxInto(z, p []float32) float64 {
 	}
 	var s float64
 	for i, v := range z {
-		e := math.Exp(float64(v - m))
+		e := detmath.Exp(float64(v - m))
 		p[i] = float32(e)
 		s += e
 	}
@@ -349,7 +355,7 @@ func softmaxInto(z, p []float32) float64 {
 	for i := range p[:len(z)] {
 		p[i] *= inv
 	}
-	return float64(m) + math.Log(s)
+	return float64(m) + detmath.Log(s)
 }
 
 // insertTopK writes the k largest values of z (ties: smaller index first)

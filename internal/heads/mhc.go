@@ -507,7 +507,7 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 		}
 		s := sig[i]
 		dz[i] = scale * (s - y)
-		loss += float64(soft[i]) - float64(y)*float64(v)
+		loss += float64(soft[i]) - float64(float64(y)*float64(v))
 		w.adj = append(w.adj, s+y) // teacher forcing: true nodes first
 	}
 	w.beam = append(w.beam[:0], w.selectBeam(w.adj, h.beam)...)
@@ -558,7 +558,7 @@ func (w *mhcWorker) Loss(row int, z, dz []float32, labels []int32, scale float32
 			s, y := cscore[j], cy[j]
 			p := sig[j]
 			d := scale * (p - y)
-			loss += float64(soft[j]) - float64(y)*float64(s)
+			loss += float64(soft[j]) - float64(float64(y)*float64(s))
 			dgrad[j] = nn.RowCoef{Row: n, Coef: d}
 			adj[j] = p + y
 		}

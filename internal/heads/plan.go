@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // Method is a classifier head.
@@ -268,7 +270,7 @@ func BalancedLengths(c, h int) ([]int, error) {
 		return []int{c}, nil
 	}
 	// a = the smallest integer with a^H >= C.
-	a := max(int(math.Floor(math.Pow(float64(c), 1/float64(h)))), 1)
+	a := max(int(math.Floor(detmath.Pow(float64(c), 1/float64(h)))), 1)
 	for powCovers(a, h, c) {
 		a--
 	}
@@ -345,7 +347,7 @@ func CascadeLengths(c, h, dim, dh, beam int) ([]int, error) {
 		return []int{c}, nil
 	}
 	target := float64(c) * float64(dim) / (float64(beam) * float64(dh))
-	g := max(int(math.Round(math.Pow(target, 1/float64(h)))), 2)
+	g := max(int(math.Round(detmath.Pow(target, 1/float64(h)))), 2)
 	for {
 		inner := int64(1)
 		for range h - 1 {

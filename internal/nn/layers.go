@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // Batch is a mini-batch of sparse rows (CSR with local row numbers).
@@ -295,16 +297,16 @@ func (a Activation) Forward(z, out []float32) {
 		}
 	case Tanh:
 		for i, v := range z {
-			out[i] = float32(math.Tanh(float64(v)))
+			out[i] = float32(detmath.Tanh(float64(v)))
 		}
 	case Sigmoid:
 		for i, v := range z {
-			out[i] = float32(1 / (1 + math.Exp(-float64(v))))
+			out[i] = float32(1 / (1 + detmath.Exp(-float64(v))))
 		}
 	case GELU:
 		for i, v := range z {
 			x := float64(v)
-			out[i] = float32(0.5 * x * (1 + math.Tanh(0.7978845608028654*(x+0.044715*x*x*x))))
+			out[i] = float32(0.5 * x * (1 + detmath.Tanh(0.7978845608028654*(x+float64(0.044715*x*x*x)))))
 		}
 	}
 }
@@ -326,7 +328,7 @@ func (a Activation) Backward(z, out, da []float32) {
 		}
 	case Tanh:
 		for i, y := range out {
-			da[i] *= 1 - y*y
+			da[i] *= 1 - float32(y*y)
 		}
 	case Sigmoid:
 		for i, y := range out {
@@ -335,8 +337,8 @@ func (a Activation) Backward(z, out, da []float32) {
 	case GELU:
 		for i, v := range z {
 			x := float64(v)
-			t := math.Tanh(0.7978845608028654 * (x + 0.044715*x*x*x))
-			d := 0.5*(1+t) + 0.5*x*(1-t*t)*0.7978845608028654*(1+3*0.044715*x*x)
+			t := detmath.Tanh(0.7978845608028654 * (x + float64(0.044715*x*x*x)))
+			d := float64(0.5*(1+t)) + float64(0.5*x*(1-float64(t*t))*0.7978845608028654*(1+float64(3*0.044715*x*x)))
 			da[i] *= float32(d)
 		}
 	}

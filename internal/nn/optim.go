@@ -2,7 +2,8 @@ package nn
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // OptKind is an optimisation algorithm.
@@ -56,8 +57,8 @@ func (o *Optimizer) Begin() {
 }
 
 func (o *Optimizer) corrections() {
-	o.bc1 = float32(1 - math.Pow(float64(o.Beta1), float64(o.step)))
-	o.bc2 = float32(1 - math.Pow(float64(o.Beta2), float64(o.step)))
+	o.bc1 = float32(1 - detmath.Pow(float64(o.Beta1), float64(o.step)))
+	o.bc2 = float32(1 - detmath.Pow(float64(o.Beta2), float64(o.step)))
 }
 
 // Slots is the number of state values the optimiser keeps per parameter
@@ -108,7 +109,7 @@ func (o *Optimizer) Apply(w, g, m, v []float32, lr float32, decay bool) {
 	case SGD:
 		if m == nil {
 			for i := range w {
-				w[i] -= lr * (g[i] + wd*w[i])
+				w[i] -= float32(lr * (g[i] + float32(wd*w[i])))
 			}
 			return
 		}
@@ -116,9 +117,9 @@ func (o *Optimizer) Apply(w, g, m, v []float32, lr float32, decay bool) {
 		m = m[:len(w)]
 		g = g[:len(w)]
 		for i := range w {
-			mi := mu*m[i] + g[i] + wd*w[i]
+			mi := float32(mu*m[i]) + g[i] + float32(wd*w[i])
 			m[i] = mi
-			w[i] -= lr * mi
+			w[i] -= float32(lr * mi)
 		}
 	case Adam, AdamW:
 		k := o.adamConsts(lr, wd)

@@ -104,7 +104,7 @@ func (p *Param) InitUniform(pool *Pool, seed uint64, fanIn, fanOut int, gain flo
 	fill := func(w []float32, pcg *rand.PCG) {
 		rng := rand.New(pcg)
 		for i := range w {
-			w[i] = float32((2*rng.Float64() - 1) * a)
+			w[i] = float32((float64(2*float64(rng.Float64())) - 1) * a)
 		}
 	}
 	if pool == nil || pool.Workers() < 2 || len(p.W) <= initChunk || !pcgJumpWorks() {

@@ -163,12 +163,12 @@ func CostAccuracy(points []Point, title, xLabel, yLabel string, logX bool, base 
 		p.X.Max *= 3
 	} else {
 		r := p.X.Max - p.X.Min
-		p.X.Min -= r * 0.05
-		p.X.Max += r * 0.3
+		p.X.Min -= float64(r * 0.05)
+		p.X.Max += float64(r * 0.3)
 	}
 	r := max(p.Y.Max-p.Y.Min, 1)
-	p.Y.Min -= r * 0.05
-	p.Y.Max += r * 0.08
+	p.Y.Min -= float64(r * 0.05)
+	p.Y.Max += float64(r * 0.08)
 	return save(p, base)
 }
 

@@ -15,6 +15,7 @@ import (
 	"sort"
 
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/detmath"
 )
 
 // ErrParams reports invalid generator parameters.
@@ -102,7 +103,7 @@ func NewModel(p Params) (*Model, error) {
 	m := &Model{p: p, cdf: make([]float64, p.Labels), perm: make([]int32, p.Labels)}
 	s := 0.0
 	for r := range m.cdf {
-		s += math.Pow(float64(r+1), -p.Exponent)
+		s += detmath.Pow(float64(r+1), -p.Exponent)
 		m.cdf[r] = s
 	}
 	for r := range m.cdf {
@@ -195,9 +196,9 @@ func (g *gen) poisson(mean float64) int {
 		return 0
 	}
 	if mean > 30 {
-		return max(0, int(math.Round(mean+math.Sqrt(mean)*g.rng.NormFloat64())))
+		return max(0, int(math.Round(mean+float64(math.Sqrt(mean)*g.rng.NormFloat64()))))
 	}
-	l, k, p := math.Exp(-mean), 0, 1.0
+	l, k, p := detmath.Exp(-mean), 0, 1.0
 	for {
 		p *= g.rng.Float64()
 		if p <= l {

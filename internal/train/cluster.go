@@ -61,8 +61,8 @@ func twoMeans(cent *data.CSR, ls []int32, rng *rand.Rand, ctr [2]*center, sims [
 			f, v := cent.Row(int(l))
 			var s0, s1 float64
 			for k, j := range f {
-				s0 += float64(v[k]) * ctr[0].w[j]
-				s1 += float64(v[k]) * ctr[1].w[j]
+				s0 += float64(float64(v[k]) * ctr[0].w[j])
+				s1 += float64(float64(v[k]) * ctr[1].w[j])
 			}
 			sims[i] = s0 - s1
 			idx[i] = i
@@ -114,7 +114,7 @@ func (c *center) set(cent *data.CSR, ls []int32) {
 	}
 	var s float64
 	for _, j := range c.touched {
-		s += c.w[j] * c.w[j]
+		s += float64(c.w[j] * c.w[j])
 	}
 	if s > 0 {
 		inv := 1 / math.Sqrt(s)

@@ -2,10 +2,10 @@ package train
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/detmath"
 	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
@@ -203,9 +203,9 @@ func (m *Model) InitBias(counts []int64, n int) {
 		for l, c := range counts {
 			p := prior(c)
 			if m.Loss == heads.LossBCE {
-				b[l] = float32(math.Log(p / (1 - p)))
+				b[l] = float32(detmath.Log(p / (1 - p)))
 			} else {
-				b[l] = float32(math.Log(p))
+				b[l] = float32(detmath.Log(p))
 			}
 		}
 	case *heads.MHCHead:
@@ -223,7 +223,7 @@ func (m *Model) InitBias(counts []int64, n int) {
 			}
 			for i, s := range sums {
 				p := min((s+0.1)/(float64(n)+0.2), 0.999)
-				bias[i] = float32(math.Log(p / (1 - p)))
+				bias[i] = float32(detmath.Log(p / (1 - p)))
 			}
 		}
 	case *heads.MHPHead:
@@ -246,9 +246,9 @@ func (m *Model) InitBias(counts []int64, n int) {
 			p := (sums[i] + 0.1) / (float64(n) + 0.2)
 			if m.Loss == heads.LossSoftMargin {
 				p = min(p, 0.999)
-				b[i] = float32(math.Log(p / (1 - p)))
+				b[i] = float32(detmath.Log(p / (1 - p)))
 			} else {
-				b[i] = float32(math.Log(p))
+				b[i] = float32(detmath.Log(p))
 			}
 		}
 	}

@@ -146,7 +146,7 @@ func (p *Preprocess) ApplyRow(r *RowScratch, ids []int32, vals []float32) ([]int
 	if p.Normalize {
 		var ss float64
 		for _, v := range vals {
-			ss += float64(v) * float64(v)
+			ss += float64(float64(v) * float64(v))
 		}
 		if ss > 0 {
 			inv := float32(1 / sqrt(ss))

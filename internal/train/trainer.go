@@ -13,6 +13,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/detmath"
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/heads"
 	"github.com/mhe-xlc/mhe/internal/modelio"
@@ -158,7 +159,7 @@ func (t *Trainer) lr(s, total int64) float64 {
 	case "linear":
 		return base * (1 - frac)
 	case "cosine":
-		return base * 0.5 * (1 + math.Cos(math.Pi*frac))
+		return base * 0.5 * (1 + detmath.Cos(math.Pi*frac))
 	case "step":
 		switch {
 		case frac >= 0.75:
