@@ -43,7 +43,7 @@ func Exp(x float64) float64 {
 	case x > overflow:
 		return math.Inf(1)
 	}
-	t := log2e * x
+	t := float64(log2e * x)
 	// CVTSD2SL: t rounded to the nearest integer, ties to even, or the
 	// "integer indefinite" value math.MinInt32 out of int32's range.
 	k := int32(math.MinInt32)
@@ -166,8 +166,9 @@ func Tanh(x float64) float64 {
 }
 
 // Cos returns the cosine of x: math.Cos's result on amd64 for |x| < 2**29
-// (Cody–Waite reduction by π/4 and Cephes's polynomials); larger
-// arguments, which mhe never takes, go to math.Cos.
+// (Cody–Waite reduction by π/4 and Cephes's polynomials). Larger
+// arguments, which mhe never takes, go to math.Cos, whose bits there
+// depend on the architecture.
 func Cos(x float64) float64 {
 	const (
 		pi4A = 7.85398125648498535156e-1
@@ -181,7 +182,7 @@ func Cos(x float64) float64 {
 	if x >= 1<<29 {
 		return math.Cos(x)
 	}
-	j := uint64(x * (4 / math.Pi))
+	j := uint64(float64(x * (4 / math.Pi)))
 	y := float64(j)
 	if j&1 == 1 {
 		j++
