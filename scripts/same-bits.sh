@@ -13,8 +13,9 @@
 #     gives (cmd/mhe/testdata/same_bits.txt).
 # Needs qemu-<arch>-static (Debian: qemu-user-static) for step 2; without
 # it step 2 is skipped with a message, unless SAME_BITS_REQUIRE=1.
-# (Big-endian machines are not supported: model files are little-endian.
-# 386 cannot be checked this way: Go's 386 binaries fail under qemu-i386.)
+# Big-endian machines are not supported (model files are little-endian):
+# last, it checks that mhe refuses s390x with a message and exit code 1.
+# (386 cannot be checked this way: Go's 386 binaries fail under qemu-i386.)
 # Usage: [ARCHS="arm64 ppc64le riscv64"] scripts/same-bits.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,3 +55,15 @@ for arch in ${ARCHS:-arm64 ppc64le riscv64}; do
   (cd cmd/mhe && "$qemu" "$tmp/mhe-$arch.test" -test.run '^TestSameBits$' -test.count=1 -test.v) | tail -2
   echo "same-bits: $arch (qemu) gives amd64's function values, weights and predictions"
 done
+
+# A big-endian CPU is refused with a message and exit code 1, not a crash.
+if qemu=$(command -v qemu-s390x-static); then
+  GOOS=linux GOARCH=s390x go build -o "$tmp/mhe-s390x" ./cmd/mhe
+  code=0
+  msg=$("$qemu" "$tmp/mhe-s390x" version 2>&1) || code=$?
+  if [ "$code" != 1 ] || ! grep -q "big-endian" <<<"$msg"; then
+    echo "same-bits: on s390x mhe should refuse with exit 1, got exit $code: $msg" >&2
+    exit 1
+  fi
+  echo "same-bits: s390x (big-endian) is refused with exit 1: $msg"
+fi

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/modelio"
 )
 
 // streams are the command's standard streams; tests replace them.
@@ -34,6 +36,10 @@ func Main(args []string, s *streams) (code int) {
 			code = ExitFailure
 		}
 	}()
+	if !modelio.LittleEndian() {
+		fmt.Fprintf(s.errOut, "mhe: this CPU (%s) is big-endian; mhe's model files and data arrays are little-endian, so it runs on amd64, arm64, ppc64le, riscv64 and other little-endian CPUs only\n", runtime.GOARCH)
+		return ExitFailure
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// A reader that goes away (mhe predict … | head) turns writes into

@@ -102,11 +102,14 @@ func (t *Tensor) elements() int {
 	return n
 }
 
-func init() {
+// LittleEndian reports whether this CPU stores numbers little-endian, as
+// mhe's model files (mapped into memory as they are) and its data arrays
+// assume: amd64, arm64, ppc64le, riscv64 and the others Go supports but
+// s390x and the big-endian MIPS and PowerPC. The command refuses to run on
+// the rest.
+func LittleEndian() bool {
 	x := uint16(1)
-	if *(*byte)(unsafe.Pointer(&x)) != 1 {
-		panic("modelio: mhe model files need a little-endian machine")
-	}
+	return *(*byte)(unsafe.Pointer(&x)) == 1
 }
 
 // WriteTensors writes the tensors to path atomically and returns the
