@@ -18,7 +18,77 @@
 // The tests compare each function with the math package on amd64.
 package detmath
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+)
+
+// On amd64 the math package computes these functions exactly as the Go
+// code below does, so they call it (its assembly is faster), provided it
+// takes the path the Go code follows: math.Exp has another path for CPUs
+// without FMA (or with GODEBUG=cpu.fma=off), so each fast path is switched
+// on only after the math package and the Go code agreed on a few thousand
+// arguments at start-up.
+var (
+	fastExp = runtime.GOARCH == "amd64" && agree(math.Exp, expGo, -40, 40)
+	fastLog = runtime.GOARCH == "amd64" && agree(math.Log, logGo, 0, 1e6)
+)
+
+// agree reports whether f and g give the same bits on 4,096 arguments
+// drawn from [lo, hi).
+func agree(f, g func(float64) float64, lo, hi float64) bool {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 4096 {
+		x := lo + (hi-lo)*rng.Float64()
+		if math.Float64bits(f(x)) != math.Float64bits(g(x)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Exp returns e**x, math.Exp's result on amd64 with FMA (expGo).
+func Exp(x float64) float64 {
+	if fastExp {
+		return math.Exp(x)
+	}
+	return expGo(x)
+}
+
+// Log returns the natural logarithm of x, math.Log's result on amd64
+// (logGo).
+func Log(x float64) float64 {
+	if fastLog {
+		return math.Log(x)
+	}
+	return logGo(x)
+}
+
+// Tanh returns the hyperbolic tangent of x, math.Tanh's result on amd64
+// with FMA (tanhGo).
+func Tanh(x float64) float64 {
+	if fastExp {
+		return math.Tanh(x)
+	}
+	return tanhGo(x)
+}
+
+// Cos returns the cosine of x, math.Cos's result on amd64 (cosGo).
+func Cos(x float64) float64 {
+	if runtime.GOARCH == "amd64" {
+		return math.Cos(x)
+	}
+	return cosGo(x)
+}
+
+// Pow returns x**y, math.Pow's result on amd64 with FMA (powGo).
+func Pow(x, y float64) float64 {
+	if fastExp && fastLog {
+		return math.Pow(x, y)
+	}
+	return powGo(x, y)
+}
 
 const (
 	ln2U     = 0.69314718055966295651160180568695068359375
@@ -29,10 +99,10 @@ const (
 	roundMagic = 0x1.8p52
 )
 
-// Exp returns e**x: math.Exp's result on amd64 with FMA (its assembly's
+// expGo is e**x: math.Exp's result on amd64 with FMA (its assembly's
 // FMA path: argument reduction by x·log2(e) rounded to an integer k, a
 // Taylor series of e**(r/16), squared four times, then scaled by 2**k).
-func Exp(x float64) float64 {
+func expGo(x float64) float64 {
 	bits := math.Float64bits(x)
 	switch {
 	case bits&^(1<<63) >= 0x7FF0000000000000: // ±Inf or NaN
@@ -90,10 +160,10 @@ func scale(r float64, k int32) float64 {
 	return r * math.Float64frombits(uint64(e)<<52)
 }
 
-// Log returns the natural logarithm of x: math.Log's result on amd64 (its
+// logGo is the natural logarithm of x: math.Log's result on amd64 (its
 // assembly, FreeBSD's e_log.c; like it, Log treats a subnormal x as if its
 // exponent field were that of the smallest normal).
-func Log(x float64) float64 {
+func logGo(x float64) float64 {
 	const (
 		hSqrt2 = 7.07106781186547524401e-01
 		ln2Hi  = 6.93147180369123816490e-01
@@ -132,9 +202,9 @@ func Log(x float64) float64 {
 	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+r)) + float64(k*ln2Lo))) - f)
 }
 
-// Tanh returns the hyperbolic tangent of x: math.Tanh's result on amd64
+// tanhGo is the hyperbolic tangent of x: math.Tanh's result on amd64
 // (Cephes's rational function near 0, 1 − 2/(e**2|x| + 1) beyond).
-func Tanh(x float64) float64 {
+func tanhGo(x float64) float64 {
 	const maxLog = 8.8029691931113054295988e+01 // log(2**127)
 	const (
 		p0, p1, p2 = -9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3
@@ -165,11 +235,11 @@ func Tanh(x float64) float64 {
 	return z
 }
 
-// Cos returns the cosine of x: math.Cos's result on amd64 for |x| < 2**29
+// cosGo is the cosine of x: math.Cos's result on amd64 for |x| < 2**29
 // (Cody–Waite reduction by π/4 and Cephes's polynomials). Larger
 // arguments, which mhe never takes, go to math.Cos, whose bits there
 // depend on the architecture.
-func Cos(x float64) float64 {
+func cosGo(x float64) float64 {
 	const (
 		pi4A = 7.85398125648498535156e-1
 		pi4B = 3.77489470793079817668e-8
@@ -233,11 +303,11 @@ func Log2(x float64) float64 {
 	return float64(Log(frac)*(1/math.Ln2)) + float64(exp)
 }
 
-// Pow returns x**y: math.Pow's result on amd64. Only its fractional part,
+// powGo is x**y: math.Pow's result on amd64. Only its fractional part,
 // e**(f·log x), is inexact in a way that depends on the architecture;
 // the special cases (exact or math.Sqrt) and whole exponents (a product
 // of repeated squares) are left to math.Pow.
-func Pow(x, y float64) float64 {
+func powGo(x, y float64) float64 {
 	switch {
 	case y == 0 || x == 1 || y == 1 || x == 0 || y == 0.5 || y == -0.5,
 		math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0):
