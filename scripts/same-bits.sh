@@ -9,7 +9,7 @@
 #  2. built for each and run under qemu user emulation, internal/detmath's
 #     TestOutputsGolden gives amd64's bits of Exp, Log, Pow, Tanh, Cos… over
 #     a million arguments (internal/detmath/testdata/outputs.txt), and
-#     cmd/mhe's TestSameBits gives the weights and predictions that amd64
+#     cmd/mhe's TestSameBits gives the weights, predictions and metrics that amd64
 #     gives (cmd/mhe/testdata/same_bits.txt).
 # Needs qemu-<arch>-static (Debian: qemu-user-static) for step 2; without
 # it step 2 is skipped with a message, unless SAME_BITS_REQUIRE=1.
@@ -53,7 +53,7 @@ for arch in ${ARCHS:-arm64 ppc64le riscv64}; do
   (cd internal/detmath && "$qemu" "$tmp/detmath-$arch.test" -test.run '^TestOutputsGolden$' -test.count=1 -test.v) | tail -2
   GOOS=linux GOARCH=$arch go test -c -o "$tmp/mhe-$arch.test" ./cmd/mhe
   (cd cmd/mhe && "$qemu" "$tmp/mhe-$arch.test" -test.run '^TestSameBits$' -test.count=1 -test.v) | tail -2
-  echo "same-bits: $arch (qemu) gives amd64's function values, weights and predictions"
+  echo "same-bits: $arch (qemu) gives amd64's function values, weights, predictions and metrics"
 done
 
 # A big-endian CPU is refused with a message and exit code 1, not a crash.

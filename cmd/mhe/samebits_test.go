@@ -25,10 +25,12 @@ var sameBitsCases = []struct{ name, data, encoder, head, train string }{
 	{"vanilla-softmax-linear", "", "", "{method: vanilla, loss: softmax}", "optimizer: adam, lr: 0.01"},
 }
 
-// TestSameBits pins the bytes of small models' weights and predictions
+// TestSameBits pins the bytes of small models' weights, predictions and
+// metrics
 // (testdata/same_bits.txt, rewritten with -update). On amd64 it catches any
 // change that moves a bit; built for another architecture and run there
-// (scripts/same-bits.sh runs it for arm64 under qemu), it checks that the
+// (scripts/same-bits.sh runs it for arm64, ppc64le and riscv64 under
+// qemu), it checks that the
 // pure-Go code gives the same bits as the amd64 kernels: the README's
 // promise that a model does not depend on the CPU it was trained on.
 func TestSameBits(t *testing.T) {
@@ -65,7 +67,14 @@ train: {epochs: 3, batch_size: 64, seed: 2, %s}
 		if code != 0 {
 			t.Fatalf("%s: %s", c.name, errOut)
 		}
-		lines = append(lines, fmt.Sprintf("%s weights %x predictions %x", c.name, sha256.Sum256(weightsOf(t, dir)), sha256.Sum256([]byte(preds))))
+		// The metrics at full precision: nDCG's logarithms, the
+		// propensities' powers.
+		code, metrics, errOut := runMain(t, "", "eval", "--model", dir, "--format", "json")
+		if code != 0 {
+			t.Fatalf("%s: %s", c.name, errOut)
+		}
+		lines = append(lines, fmt.Sprintf("%s weights %x predictions %x metrics %x", c.name,
+			sha256.Sum256(weightsOf(t, dir)), sha256.Sum256([]byte(preds)), sha256.Sum256([]byte(metrics))))
 	}
 	got := strings.Join(lines, "\n") + "\n"
 	golden(t, "same_bits.txt", got)
