@@ -9,8 +9,8 @@
 #  2. built for each and run under qemu user emulation, internal/detmath's
 #     TestOutputsGolden gives amd64's bits of Exp, Log, Pow, Tanh, Cos… over
 #     a million arguments (internal/detmath/testdata/outputs.txt), and
-#     cmd/mhe's TestSameBits gives the weights, predictions and metrics that amd64
-#     gives (cmd/mhe/testdata/same_bits.txt).
+#     cmd/mhe's TestSameBits gives the weights, predictions and metrics
+#     that amd64 gives (cmd/mhe/testdata/same_bits.txt).
 # Needs qemu-<arch>-static (Debian: qemu-user-static) for step 2; without
 # it step 2 is skipped with a message, unless SAME_BITS_REQUIRE=1.
 # Big-endian machines are not supported (model files are little-endian):

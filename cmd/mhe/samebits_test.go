@@ -26,13 +26,12 @@ var sameBitsCases = []struct{ name, data, encoder, head, train string }{
 }
 
 // TestSameBits pins the bytes of small models' weights, predictions and
-// metrics
-// (testdata/same_bits.txt, rewritten with -update). On amd64 it catches any
-// change that moves a bit; built for another architecture and run there
-// (scripts/same-bits.sh runs it for arm64, ppc64le and riscv64 under
-// qemu), it checks that the
-// pure-Go code gives the same bits as the amd64 kernels: the README's
-// promise that a model does not depend on the CPU it was trained on.
+// metrics (testdata/same_bits.txt, rewritten with -update). On amd64 it
+// catches any change that moves a bit. Built for another architecture and
+// run there (scripts/same-bits.sh runs it for arm64, ppc64le and riscv64
+// under qemu), it checks that the pure-Go code gives the bits of the amd64
+// kernels: the README's promise that a model does not depend on the CPU it
+// was trained on.
 func TestSameBits(t *testing.T) {
 	if testing.Short() && runtime.GOARCH == "amd64" {
 		t.Skip("-short")
