@@ -353,10 +353,10 @@ func powGo(x, y float64) float64 {
 // reference, and this is built on Log.
 func Log1p(x float64) float64 {
 	u := 1 + x
-	if u == 1 || math.IsInf(u, 1) || math.IsNaN(u) {
-		if u == 1 {
-			return x
-		}
+	switch {
+	case u == 1:
+		return x
+	case math.IsInf(u, 1) || math.IsNaN(u):
 		return Log(u)
 	}
 	return Log(u) * (x / (u - 1))
