@@ -3,7 +3,7 @@
 # synthetic dataset (generated in memory: no downloads, no shared data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go build -o bin/mhe ./cmd/mhe
+scripts/build.sh
 bin/mhe train --config configs/quickstart.yaml --out runs/quickstart --force
 bin/mhe predict --model runs/quickstart --out runs/quickstart-predictions.txt
 bin/mhe eval --model runs/quickstart --format markdown
