@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -206,13 +207,15 @@ func (o *onceString) Set(v string) error {
 // flagValueRE matches pflag's error for a value its flag cannot parse:
 // `invalid argument "abc" for "--epochs" flag: strconv.ParseInt: parsing
 // "abc": invalid syntax`.
-var flagValueRE = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: `)
+var flagValueRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: `)
+})
 
 // flagValueError words pflag's "invalid argument" errors without Go's
 // parser names: `--epochs "abc": want a whole number`. Other errors (an
 // unknown flag, a missing value) pass unchanged.
 func flagValueError(c *cobra.Command, err error) error {
-	m := flagValueRE.FindStringSubmatch(err.Error())
+	m := flagValueRE().FindStringSubmatch(err.Error())
 	if m == nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
@@ -285,15 +286,15 @@ func decodeErrors(err error, v *viper.Viper, in configInput) string {
 	}
 	var msgs []string
 	for _, m := range lines {
-		k := decodeKeyRE.FindStringSubmatch(m)
+		k := decodeKeyRE().FindStringSubmatch(m)
 		if k == nil {
 			msgs = append(msgs, m)
 			continue
 		}
 		from := valueSource(k[1], in)
-		if p := parseErrRE.FindStringSubmatch(m); p != nil {
+		if p := parseErrRE().FindStringSubmatch(m); p != nil {
 			m = fmt.Sprintf("%s: %q (%s) is not %s", p[1], fmt.Sprint(configValue(v, p[1])), from, yamlfile.KindOf(p[2]))
-		} else if p := unconvertibleRE.FindStringSubmatch(m); p != nil {
+		} else if p := unconvertibleRE().FindStringSubmatch(m); p != nil {
 			got := "a value of another kind"
 			switch {
 			case strings.HasPrefix(p[3], "map["):
@@ -311,18 +312,22 @@ func decodeErrors(err error, v *viper.Viper, in configInput) string {
 }
 
 var (
-	decodeKeyRE = regexp.MustCompile(`^'([a-z0-9_.]+)(?:\[\d+\])?'`)
-	parseErrRE  = regexp.MustCompile(`^'([a-z0-9_.]+(?:\[\d+\])?)' cannot parse value as '([a-z0-9]+)'`)
-	indexRE     = regexp.MustCompile(`^(.*)\[(\d+)\]$`)
+	decodeKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^'([a-z0-9_.]+)(?:\[\d+\])?'`) })
+	parseErrRE  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^'([a-z0-9_.]+(?:\[\d+\])?)' cannot parse value as '([a-z0-9]+)'`)
+	})
+	indexRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*)\[(\d+)\]$`) })
 	// "'head.lengths[0]' expected type 'int', got unconvertible type
 	// 'map[string]interface {}'"
-	unconvertibleRE = regexp.MustCompile(`^'([a-z0-9_.]+(?:\[\d+\])?)' expected type '([a-z0-9]+)', got unconvertible type '(.*)'`)
+	unconvertibleRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^'([a-z0-9_.]+(?:\[\d+\])?)' expected type '([a-z0-9]+)', got unconvertible type '(.*)'`)
+	})
 )
 
 // configValue is the value of a key the decoder names, "eval.k[1]" (an
 // element of a list) included.
 func configValue(v *viper.Viper, key string) any {
-	m := indexRE.FindStringSubmatch(key)
+	m := indexRE().FindStringSubmatch(key)
 	if m == nil {
 		return v.Get(key)
 	}

@@ -18,6 +18,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"sync"
 )
 
 const (
@@ -103,7 +104,7 @@ func (w *Writer) Finish(at io.WriterAt) error {
 // ErrFormat reports a file that is not a float32 C-order .npy matrix.
 var ErrFormat = errors.New("not a 2-d float32 (little-endian, C order) .npy file")
 
-var shapeRE = regexp.MustCompile(`'shape':\s*\(\s*(\d+)\s*,\s*(\d+)\s*,?\s*\)`)
+var shapeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`'shape':\s*\(\s*(\d+)\s*,\s*(\d+)\s*,?\s*\)`) })
 
 // Read reads a whole rows × cols float32 matrix (row-major).
 func Read(r io.Reader) (rows, cols int, data []float32, err error) {
@@ -139,7 +140,7 @@ func Read(r io.Reader) (rows, cols int, data []float32, err error) {
 	if !bytes.Contains(h, []byte("'descr': '<f4'")) || !bytes.Contains(h, []byte("'fortran_order': False")) {
 		return 0, 0, nil, fmt.Errorf("%w: header %q", ErrFormat, bytes.TrimSpace(h))
 	}
-	m := shapeRE.FindSubmatch(h)
+	m := shapeRE().FindSubmatch(h)
 	if m == nil {
 		return 0, 0, nil, fmt.Errorf("%w: header %q", ErrFormat, bytes.TrimSpace(h))
 	}

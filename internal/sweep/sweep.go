@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/mhe-xlc/mhe/internal/yamlfile"
@@ -85,7 +86,7 @@ func (r Run) ConfigSets() []string {
 	return append([]string{"train.seed=" + strconv.FormatUint(r.Seed, 10)}, r.Sets...)
 }
 
-var unsafe = regexp.MustCompile(`[^A-Za-z0-9._=-]+`)
+var unsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._=-]+`) })
 
 // Parse reads a sweep file and expands it. Relative config paths and out
 // are taken relative to the directory the command runs in.
@@ -133,7 +134,7 @@ func Parse(raw []byte, name string) ([]Run, error) {
 				for _, seed := range seeds {
 					parts := []string{base}
 					for _, s := range o {
-						parts = append(parts, unsafe.ReplaceAllString(s, "_"))
+						parts = append(parts, unsafe().ReplaceAllString(s, "_"))
 					}
 					parts = append(parts, "seed"+strconv.FormatUint(seed, 10))
 					runName := dirName(strings.Join(parts, "__"))

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -42,9 +43,9 @@ func Decode(raw []byte, name string, v any) error {
 func typeError(name string, te *yaml.TypeError, keys map[string][]string) error {
 	msgs := make([]string, 0, len(te.Errors))
 	for _, e := range te.Errors {
-		if m := unknownRE.FindStringSubmatch(e); m != nil {
+		if m := unknownRE().FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("%s:%s: unknown key %q (the keys there are %s)", name, m[1], m[2], strings.Join(keys[m[3]], ", ")))
-		} else if m := unmarshalRE.FindStringSubmatch(e); m != nil {
+		} else if m := unmarshalRE().FindStringSubmatch(e); m != nil {
 			if m[3] != "" {
 				msgs = append(msgs, fmt.Sprintf("%s:%s: %s is not %s", name, m[1], m[3], KindOf(m[4])))
 			} else {
@@ -54,7 +55,7 @@ func typeError(name string, te *yaml.TypeError, keys map[string][]string) error 
 				}
 				msgs = append(msgs, fmt.Sprintf("%s:%s: found %s where %s goes", name, m[1], found, KindOf(m[4])))
 			}
-		} else if m := lineRE.FindStringSubmatch(e); m != nil {
+		} else if m := lineRE().FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("%s:%s: %s", name, m[1], m[2]))
 		} else {
 			msgs = append(msgs, name+": "+e)
@@ -77,7 +78,7 @@ func SyntaxError(raw []byte, name string, err error) error {
 		return typeError(name, te, nil)
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	m := lineRE.FindStringSubmatch(msg)
+	m := lineRE().FindStringSubmatch(msg)
 	if m == nil {
 		return fmt.Errorf("%s: not valid YAML: %s", name, msg)
 	}
@@ -124,11 +125,13 @@ func KindOf(goType string) string {
 var (
 	// What yaml.v3 says of a value of the wrong kind: "line 2: cannot
 	// unmarshal !!int `5` into []sweep.Entry".
-	unmarshalRE = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: (`.*`))? into (.+)$")
+	unmarshalRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: (`.*`))? into (.+)$")
+	})
 	// What yaml.v3 says of a key with no field: "line 3: field foo not
 	// found in type sweep.Entry".
-	unknownRE = regexp.MustCompile(`^line (\d+): field (.+) not found in type (\S+)$`)
-	lineRE    = regexp.MustCompile(`^line (\d+): (.*)$`)
+	unknownRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): field (.+) not found in type (\S+)$`) })
+	lineRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): (.*)$`) })
 )
 
 // collectKeys maps every struct type reachable from t (by its name, as the
