@@ -235,6 +235,53 @@ func flagValueError(c *cobra.Command, err error) error {
 	return fmt.Errorf("--%s %q: want %s", m[2], m[1], want)
 }
 
+// unknownFlagError adds to pflag's "unknown flag: --confg" the flag the
+// user most likely meant ("did you mean --config?"), or, for a name that is
+// one of the command's arguments ("mhe data convert --out x"), how to give
+// it. Other errors pass unchanged.
+func unknownFlagError(c *cobra.Command, err error) error {
+	msg := err.Error()
+	name, ok := strings.CutPrefix(msg, "unknown flag: --")
+	if !ok || name == "" {
+		return err
+	}
+	up := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	use := strings.Fields(c.Use)
+	for i := 1; i < len(use); i++ {
+		if strings.HasPrefix(use[i-1], "-") { // a flag's value ("--index I")
+			continue
+		}
+		if strings.TrimSuffix(use[i], "...") == up {
+			return fmt.Errorf("%s: %s takes %s as an argument, not a flag: %s", msg, c.CommandPath(), up, c.UseLine())
+		}
+	}
+	if s := nearestFlag(c.Flags(), name); s != "" {
+		return fmt.Errorf("%s (did you mean --%s?)", msg, s)
+	}
+	return err
+}
+
+// nearestFlag is the visible flag of fs closest to name, within an edit
+// distance of 2 (1 for names of up to 4 letters), "_" read as "-" and
+// case ignored; "" if none is. Of two as close, the first in name order.
+func nearestFlag(fs *pflag.FlagSet, name string) string {
+	key := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+	limit := 2
+	if len(key) <= 4 {
+		limit = 1
+	}
+	best, bestD := "", limit+1
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden || f.Deprecated != "" {
+			return
+		}
+		if d := config.EditDistance(key, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	})
+	return best
+}
+
 // acceptExponent lets an integer flag take a whole number written with an
 // exponent (--examples 1e6, --labels 6.7e5), as counts are written in
 // papers and scripts; pflag's integers refuse it.

@@ -67,10 +67,39 @@ func TestFlagValueErrors(t *testing.T) {
 		{[]string{"predict", "--model", "m", "--header=maybe"}, `--header "maybe": want true or false`},
 		{[]string{"eval", "--pred", "p", "--truth", "t", "--k", "1,,3"}, `--k "1,,3": want whole numbers separated by commas, such as 1,3,5`},
 		{[]string{"eval", "--nope"}, "unknown flag: --nope"},
+		// A near miss names the flag meant; an argument given as a flag
+		// says how to give it.
+		{[]string{"train", "--confg", "c.yaml"}, "unknown flag: --confg (did you mean --config?)"},
+		{[]string{"predict", "--thread", "2"}, "unknown flag: --thread (did you mean --threads?)"},
+		{[]string{"eval", "--per_label", "x"}, "unknown flag: --per_label (did you mean --per-label?)"},
+		{[]string{"plan", "--Labels", "5"}, "unknown flag: --Labels (did you mean --labels?)"},
+		{[]string{"data", "convert", "a", "b", "--out", "c"}, "unknown flag: --out: mhe data convert takes OUT as an argument, not a flag: mhe data convert IN OUT [flags]"},
+		{[]string{"report", "--result", "r.json"}, "mhe report takes RESULT as an argument, not a flag"},
 	} {
 		code, out, errOut := runMain(t, "", tc.args...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "strconv") {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+// nearestFlag suggests a flag only when it is close: never for a name far
+// from every flag, nor for an argument's value ("sweep run FILE --index I"
+// does not make --i an argument).
+func TestNearestFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // the whole first line of stderr
+	}{
+		{[]string{"eval", "--nope"}, "mhe: unknown flag: --nope"},
+		{[]string{"predict", "--k", "5"}, "mhe: unknown flag: --k"},
+		{[]string{"sweep", "run", "f", "--i", "1"}, "mhe: unknown flag: --i"},
+		{[]string{"train", "--xyzzy-plugh"}, "mhe: unknown flag: --xyzzy-plugh"},
+		{[]string{"train", "--seedzzz", "1"}, "mhe: unknown flag: --seedzzz"}, // 3 from --seed
+	} {
+		code, _, errOut := runMain(t, "", tc.args...)
+		if first, _, _ := strings.Cut(errOut, "\n"); code != ExitUsage || first != tc.want {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and first line %q", tc.args, code, errOut, tc.want)
 		}
 	}
 }

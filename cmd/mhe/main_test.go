@@ -364,6 +364,22 @@ func TestJSONErrors(t *testing.T) {
 	if err := json.Unmarshal([]byte(errOut), &e); err != nil || e.Error.Code != 3 || e.Error.Kind != "data" {
 		t.Errorf("JSON error = %q (%v)", errOut, err)
 	}
+	// A bad flag before --format json stops the flag parser before it
+	// reads --format; the error is JSON all the same.
+	for _, args := range [][]string{
+		{"plan", "--lables", "5", "--format", "json"},
+		{"plan", "--lables", "5", "--format=json"},
+		{"plan", "--heads", "two", "--format", "json"},
+	} {
+		code, _, errOut = runMain(t, "", args...)
+		e.Error.Kind = ""
+		if err := json.Unmarshal([]byte(errOut), &e); err != nil || code != ExitUsage || e.Error.Code != 2 || e.Error.Kind != "usage" {
+			t.Errorf("%v: exit %d, stderr %q (%v); want a JSON usage error", args, code, errOut, err)
+		}
+	}
+	if code, _, errOut = runMain(t, "", "plan", "--lables", "5", "--", "--format", "json"); code != ExitUsage || strings.HasPrefix(errOut, "{") {
+		t.Errorf("--format json after --: exit %d, stderr %q; want a plain usage error", code, errOut)
+	}
 }
 
 func TestVersion(t *testing.T) {

@@ -67,14 +67,30 @@ func Main(args []string, s *streams) (code int) {
 		}
 		asJSON := false
 		if cmd != nil {
-			if f := cmd.Flags().Lookup("format"); f != nil && f.Value.String() == "json" {
-				asJSON = true
+			if f := cmd.Flags().Lookup("format"); f != nil {
+				// A bad flag stops pflag before a later --format json is
+				// read; the script that asked for JSON errors still wants one.
+				asJSON = f.Value.String() == "json" || formatJSONInArgs(args)
 			}
 		}
 		printError(s.errOut, err, asJSON)
 		return exitCode(err)
 	}
 	return ExitOK
+}
+
+// formatJSONInArgs reports whether a command line asks for --format json
+// (before a "--" that ends the flags).
+func formatJSONInArgs(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "--format=json", a == "--format" && i+1 < len(args) && args[i+1] == "json":
+			return true
+		}
+	}
+	return false
 }
 
 // A command annotated signalsKey: signalsGraceful stops on SIGINT/SIGTERM
@@ -144,7 +160,9 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 	root.SetOut(s.out)
 	root.SetErr(s.errOut)
 	root.SetIn(s.in)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagValueError(c, err)} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{unknownFlagError(c, flagValueError(c, err))}
+	})
 	root.AddCommand(
 		newPlanCmd(s, nil),
 		newEvalCmd(s, nil),

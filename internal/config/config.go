@@ -273,7 +273,7 @@ func Suggest(unknown string) string {
 	keys := Keys()
 	same, sameD := "", 0
 	for _, k := range keys {
-		if d := editDistance(unknown, k); leaf(k) == leaf(unknown) && (same == "" || d < sameD) {
+		if d := EditDistance(unknown, k); leaf(k) == leaf(unknown) && (same == "" || d < sameD) {
 			same, sameD = k, d
 		}
 	}
@@ -289,7 +289,7 @@ func Suggest(unknown string) string {
 	}
 	best, bestD := "", 4
 	for _, k := range keys {
-		if d := editDistance(unknown, k); d < bestD {
+		if d := EditDistance(unknown, k); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -298,7 +298,9 @@ func Suggest(unknown string) string {
 
 func leaf(k string) string { return k[strings.LastIndexByte(k, '.')+1:] }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b (bytes): how near a
+// mistyped key or flag is to a real one.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

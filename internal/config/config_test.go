@@ -305,3 +305,14 @@ func TestDimensionsBeyondInt32(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		d    int
+	}{{"", "", 0}, {"config", "config", 0}, {"confg", "config", 1}, {"", "abc", 3}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"thread", "threads", 1}, {"ab", "ba", 2}} {
+		if d := EditDistance(tc.a, tc.b); d != tc.d {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tc.a, tc.b, d, tc.d)
+		}
+	}
+}
