@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mhe-xlc/mhe/internal/testutil"
+)
+
+// The documentation's command lines name real commands and real flags: every
+// `mhe …` line of a shell block in README.md and configs/README.md, their
+// inline code spans that start with "mhe ", and every mhe command line of
+// scripts/*.sh (code and comments) is looked up in the command tree, and
+// each of its --flags must be one the command has. A renamed or dropped
+// flag then fails here, not in a new user's shell or a CI job's script.
+func TestDocumentedCommandLines(t *testing.T) {
+	root := newRootCmd(&streams{in: strings.NewReader(""), out: &bytes.Buffer{}, errOut: &bytes.Buffer{}}, &profiler{})
+	// What cobra adds when it executes: help, completion, --version.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultVersionFlag()
+	repo := testutil.RepoRoot(t)
+	checked := 0
+	for _, doc := range []string{"README.md", "configs/README.md"} {
+		raw, err := os.ReadFile(filepath.Join(repo, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range documentedLines(string(raw)) {
+			for _, seg := range commandSegments(l.text) {
+				if problem := checkCommandLine(root, seg); problem != "" {
+					t.Errorf("%s:%d: %s\n\t%s", doc, l.line, problem, strings.Join(seg, " "))
+				}
+				checked++
+			}
+		}
+	}
+	// The scripts' own command lines (and their usage comments).
+	scripts, err := filepath.Glob(filepath.Join(repo, "scripts", "*.sh"))
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no scripts/*.sh (%v)", err)
+	}
+	for _, path := range scripts {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range documentedLines("```\n" + strings.ReplaceAll(string(raw), "\n# ", "\n") + "\n```") {
+			for _, seg := range commandSegments(l.text) {
+				if problem := checkCommandLine(root, seg); problem != "" {
+					t.Errorf("%s:%d: %s\n\t%s", filepath.Join("scripts", filepath.Base(path)), l.line-1, problem, strings.Join(seg, " "))
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d command lines checked", checked)
+	if checked < 50 {
+		t.Errorf("checked only %d command lines: the documents' shape changed and the test no longer finds them", checked)
+	}
+}
+
+type docLine struct {
+	line int
+	text string
+}
+
+var (
+	inlineMHE     = regexp.MustCompile("`((?:bin/)?mhe [^`]*)`")
+	envAssignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+)
+
+// documentedLines lists the shell lines of a Markdown document's ``` blocks
+// (continuations joined) and its inline `mhe …` spans, with line numbers.
+func documentedLines(doc string) []docLine {
+	var out []docLine
+	inBlock := false
+	var cont strings.Builder
+	start := 0
+	for i, l := range strings.Split(doc, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			inBlock = !inBlock
+			continue
+		}
+		if !inBlock {
+			for _, m := range inlineMHE.FindAllStringSubmatch(l, -1) {
+				out = append(out, docLine{i + 1, m[1]})
+			}
+			continue
+		}
+		if cont.Len() == 0 {
+			start = i + 1
+		}
+		if s, ok := strings.CutSuffix(strings.TrimRight(l, " "), `\`); ok {
+			cont.WriteString(s + " ")
+			continue
+		}
+		cont.WriteString(l)
+		out = append(out, docLine{start, cont.String()})
+		cont.Reset()
+	}
+	return out
+}
+
+// commandSegments splits a shell line into the mhe invocations in it (after
+// |, &&, || and ;, comments dropped), each as its words without the program.
+func commandSegments(line string) [][]string {
+	var out [][]string
+	words := shellWords(line)
+	var cur []string
+	flush := func() {
+		for len(cur) > 0 && envAssignment.MatchString(cur[0]) {
+			cur = cur[1:] // MHE_DATA_DIR=… mhe …
+		}
+		if len(cur) > 0 && (cur[0] == "mhe" || strings.HasSuffix(cur[0], "/mhe")) {
+			out = append(out, cur[1:])
+		}
+		cur = nil
+	}
+	for _, w := range words {
+		switch w {
+		case "|", "&&", "||", ";":
+			flush()
+		default:
+			cur = append(cur, w)
+		}
+	}
+	flush()
+	return out
+}
+
+// shellWords splits s into words as a shell would for the purpose here:
+// quotes group, a # starting a word begins a comment, and the operators
+// |, &&, || and ; are words of their own.
+func shellWords(s string) []string {
+	var words []string
+	var w strings.Builder
+	inWord := false
+	var quote rune
+	end := func() {
+		if inWord {
+			words = append(words, w.String())
+		}
+		w.Reset()
+		inWord = false
+	}
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				w.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == '#' && !inWord:
+			end()
+			return words
+		case r == ' ' || r == '\t':
+			end()
+		case r == ';' || r == '|' || r == '&':
+			end()
+			op := string(r)
+			if i+1 < len(rs) && (r == '|' || r == '&') && rs[i+1] == r {
+				op += string(r)
+				i++
+			}
+			if op != "&" { // a background job: the command before it stands
+				words = append(words, op)
+			}
+		default:
+			w.WriteRune(r)
+			inWord = true
+		}
+	}
+	end()
+	return words
+}
+
+// checkCommandLine finds args' command in root and checks each --flag
+// against it; it returns what is wrong, or "".
+func checkCommandLine(root *cobra.Command, args []string) string {
+	if len(args) > 0 && strings.ToUpper(args[0]) == args[0] && !strings.HasPrefix(args[0], "-") {
+		return "" // a placeholder: mhe COMMAND --help
+	}
+	cmd, rest, err := root.Find(args)
+	if err != nil {
+		return err.Error()
+	}
+	if cmd == root && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && strings.ToUpper(rest[0]) != rest[0] {
+		return "no command " + rest[0]
+	}
+	for _, a := range rest {
+		if a == "--" {
+			break
+		}
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok || name == "" || strings.Contains(name, "…") || strings.ToUpper(name) == name {
+			continue // not a flag, or a placeholder such as --FLAG
+		}
+		name, _, _ = strings.Cut(name, "=")
+		if cmd.Flags().Lookup(name) == nil && cmd.InheritedFlags().Lookup(name) == nil && name != "help" {
+			return "mhe " + cmd.Name() + " has no flag --" + name
+		}
+	}
+	return ""
+}
