@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
@@ -17,7 +18,8 @@ import (
 // `mhe …` line of a shell block in README.md and configs/README.md, their
 // inline code spans that start with "mhe ", and every mhe command line of
 // scripts/*.sh (code and comments) is looked up in the command tree, and
-// each of its --flags must be one the command has. A renamed or dropped
+// each of its --flags must be one the command has, each --set key a config
+// key. A renamed or dropped
 // flag then fails here, not in a new user's shell or a CI job's script.
 func TestDocumentedCommandLines(t *testing.T) {
 	root := newRootCmd(&streams{in: strings.NewReader(""), out: &bytes.Buffer{}, errOut: &bytes.Buffer{}}, &profiler{})
@@ -115,8 +117,8 @@ func commandSegments(line string) [][]string {
 	words := shellWords(line)
 	var cur []string
 	flush := func() {
-		for len(cur) > 0 && envAssignment.MatchString(cur[0]) {
-			cur = cur[1:] // MHE_DATA_DIR=… mhe …
+		for len(cur) > 0 && (cur[0] == "$" || envAssignment.MatchString(cur[0])) {
+			cur = cur[1:] // a prompt, or MHE_DATA_DIR=… mhe …
 		}
 		if len(cur) > 0 && (cur[0] == "mhe" || strings.HasSuffix(cur[0], "/mhe")) {
 			out = append(out, cur[1:])
@@ -199,9 +201,21 @@ func checkCommandLine(root *cobra.Command, args []string) string {
 	if cmd == root && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && strings.ToUpper(rest[0]) != rest[0] {
 		return "no command " + rest[0]
 	}
-	for _, a := range rest {
+	keys := map[string]bool{}
+	for _, k := range config.Keys() {
+		keys[k] = true
+	}
+	for i, a := range rest {
 		if a == "--" {
 			break
+		}
+		// --set KEY=VALUE names a config key.
+		set, isSet := strings.CutPrefix(a, "--set=")
+		if a == "--set" && i+1 < len(rest) {
+			set, isSet = rest[i+1], true
+		}
+		if key, _, ok := strings.Cut(set, "="); isSet && ok && !keys[key] && strings.ToUpper(key) != key && !strings.Contains(key, "…") {
+			return "--set " + key + ": no such config key"
 		}
 		name, ok := strings.CutPrefix(a, "--")
 		if !ok || name == "" || strings.Contains(name, "…") || strings.ToUpper(name) == name {
