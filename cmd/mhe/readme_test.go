@@ -68,6 +68,43 @@ func TestDocumentedCommandLines(t *testing.T) {
 	}
 }
 
+// The config keys the documents name in code spans (`train.rowwise_tables`,
+// `head.lengths: [172, 23]`) are keys of the config.
+func TestDocumentedConfigKeys(t *testing.T) {
+	keys := map[string]bool{}
+	for _, k := range config.Keys() {
+		keys[k] = true
+	}
+	span := regexp.MustCompile("`((?:data|encoder|head|train|eval)\\.[a-z_0-9.]*[a-z_0-9])")
+	repo := testutil.RepoRoot(t)
+	seen := 0
+	for _, doc := range []string{"README.md", "configs/README.md"} {
+		raw, err := os.ReadFile(filepath.Join(repo, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range strings.Split(string(raw), "\n") {
+			for _, m := range span.FindAllStringSubmatch(l, -1) {
+				k := m[1]
+				if ext := filepath.Ext(k); ext == ".txt" || ext == ".gz" || ext == ".yaml" || ext == ".json" {
+					continue // a file name: train.txt
+				}
+				seen++
+				if !keys[k] && !config.IsSection(k) {
+					hint := ""
+					if s := config.Suggest(k); s != "" {
+						hint = " (did you mean " + s + "?)"
+					}
+					t.Errorf("%s:%d: `%s` is not a config key%s", doc, i+1, k, hint)
+				}
+			}
+		}
+	}
+	if seen < 50 {
+		t.Errorf("found only %d config keys in code spans: the documents' shape changed", seen)
+	}
+}
+
 type docLine struct {
 	line int
 	text string
