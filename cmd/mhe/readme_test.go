@@ -29,12 +29,8 @@ func TestDocumentedCommandLines(t *testing.T) {
 	root.InitDefaultVersionFlag()
 	repo := testutil.RepoRoot(t)
 	checked := 0
-	for _, doc := range []string{"README.md", "configs/README.md"} {
-		raw, err := os.ReadFile(filepath.Join(repo, doc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range documentedLines(string(raw)) {
+	for _, doc := range userDocs {
+		for _, l := range documentedLines(readDoc(t, repo, doc)) {
 			for _, seg := range commandSegments(l.text) {
 				if problem := checkCommandLine(root, seg); problem != "" {
 					t.Errorf("%s:%d: %s\n\t%s", doc, l.line, problem, strings.Join(seg, " "))
@@ -78,12 +74,8 @@ func TestDocumentedConfigKeys(t *testing.T) {
 	span := regexp.MustCompile("`((?:data|encoder|head|train|eval)\\.[a-z_0-9.]*[a-z_0-9])")
 	repo := testutil.RepoRoot(t)
 	seen := 0
-	for _, doc := range []string{"README.md", "configs/README.md"} {
-		raw, err := os.ReadFile(filepath.Join(repo, doc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, l := range strings.Split(string(raw), "\n") {
+	for _, doc := range userDocs {
+		for i, l := range strings.Split(readDoc(t, repo, doc), "\n") {
 			for _, m := range span.FindAllStringSubmatch(l, -1) {
 				k := m[1]
 				if ext := filepath.Ext(k); ext == ".txt" || ext == ".gz" || ext == ".yaml" || ext == ".json" {
@@ -103,6 +95,18 @@ func TestDocumentedConfigKeys(t *testing.T) {
 	if seen < 50 {
 		t.Errorf("found only %d config keys in code spans: the documents' shape changed", seen)
 	}
+}
+
+// userDocs are the documents a new user reads, relative to the repository.
+var userDocs = []string{"README.md", "configs/README.md"}
+
+func readDoc(t *testing.T, repo, doc string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repo, doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }
 
 type docLine struct {
