@@ -16,8 +16,8 @@ import (
 
 // The documentation's command lines name real commands and real flags: every
 // `mhe …` line of a shell block in README.md and configs/README.md, their
-// inline code spans that start with "mhe ", and every mhe command line of
-// scripts/*.sh (code and comments) is looked up in the command tree, and
+// inline code spans that start with "mhe ", every command's examples (its
+// --help), and every mhe command line of scripts/*.sh (code and comments) is looked up in the command tree, and
 // each of its --flags must be one the command has, each --set key a config
 // key. A renamed or dropped
 // flag then fails here, not in a new user's shell or a CI job's script.
@@ -34,6 +34,17 @@ func TestDocumentedCommandLines(t *testing.T) {
 			for _, seg := range commandSegments(l.text) {
 				if problem := checkCommandLine(root, seg); problem != "" {
 					t.Errorf("%s:%d: %s\n\t%s", doc, l.line, problem, strings.Join(seg, " "))
+				}
+				checked++
+			}
+		}
+	}
+	// The commands' own examples (mhe COMMAND --help).
+	for _, c := range allCommands(root) {
+		for _, l := range documentedLines("```\n" + c.Example + "\n```") {
+			for _, seg := range commandSegments(l.text) {
+				if problem := checkCommandLine(root, seg); problem != "" {
+					t.Errorf("example of %s: %s\n\t%s", c.CommandPath(), problem, strings.Join(seg, " "))
 				}
 				checked++
 			}
@@ -264,7 +275,7 @@ func checkCommandLine(root *cobra.Command, args []string) string {
 		}
 		name, _, _ = strings.Cut(name, "=")
 		if cmd.Flags().Lookup(name) == nil && cmd.InheritedFlags().Lookup(name) == nil && name != "help" {
-			return "mhe " + cmd.Name() + " has no flag --" + name
+			return cmd.CommandPath() + " has no flag --" + name
 		}
 	}
 	return ""
