@@ -25,7 +25,7 @@ git worktree add -q --detach "$tmp/src" "$rev"
 go build -o "$tmp/mhe-b" ./cmd/mhe
 echo "A = $rev ($(git rev-parse --short "$rev")), B = working tree; $rounds rounds, --threads $threads"
 for c in "$@"; do
-  for r in $(seq "$rounds"); do
+  for _ in $(seq "$rounds"); do
     for b in a b; do
       /usr/bin/time -f "%e" -o "$tmp/t" "$tmp/mhe-$b" train --config "configs/$c.yaml" --out "$tmp/$c-$b" --force --threads "$threads" --quiet >/dev/null
       cat "$tmp/t" >>"$tmp/$c-$b.times"

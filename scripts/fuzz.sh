@@ -12,7 +12,7 @@
 # as that flake and does not fail the script; any other failure, and any
 # failure that leaves a crasher, does (exit 1).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 secs=${1:-60}
 filter=${2:-.}
 par=()

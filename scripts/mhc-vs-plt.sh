@@ -21,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 rows=("${plt_rows[@]}")
 . scripts/lib/stats.sh   # now, meansd
 printf "machine: %s, %s cores, threads 2\n\n" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" "$(nproc)"
-seeds=(${SEEDS:-})
+read -ra seeds <<<"${SEEDS:-}"
 replica=""
 if command -v liblinear-train >/dev/null; then
   go build -o bin/pltreplica ./scripts/pltreplica && replica=1

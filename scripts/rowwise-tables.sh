@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
 scripts/build.sh >/dev/null 2>&1
-seeds=(${1:-1 2 3 4 5})
+read -ra seeds <<<"${1:-1 2 3 4 5}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . scripts/lib/plt-targets.sh

@@ -17,7 +17,7 @@ printf "%-20s %7s %8s %14s %14s %16s %10s\n" config threads P@1 "train ex/s" "tr
 for c in "${configs[@]}"; do
 for th in ${THREADS:-2}; do
   log="$tmp/$c.log"
-  rm -rf "$tmp/$c"
+  rm -rf "${tmp:?}/$c"
   bin/mhe train --config "configs/$c.yaml" --out "$tmp/$c" --threads "$th" --format json >"$tmp/$c.json" 2>"$log"
   p1=$(grep -o '"p@1": [0-9.]*' "$tmp/$c.json" | awk '{printf "%.2f", 100*$2}')
   tr=$(grep -o 'train: [0-9]* examples/s' "$log" | awk '{print $2}')

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts that set MHC beside napkinXC's PLT (mhc-vs-plt.sh,
 # ensemble.sh): the PLT figures for every multi-label dataset in
 # ../shared/data, TARGETS.md's, measured on this machine kind with two threads, one line

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts that time runs and summarise them over seeds
 # (mhc-vs-plt.sh, rowwise-tables.sh, ensemble.sh).
 

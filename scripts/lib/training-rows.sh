@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts that study nested folds (plt-resplit.sh,
 # ensemble-nested.sh); needs MHE_DATA_DIR.
 
