@@ -12,10 +12,13 @@ package atomicfile
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -31,7 +34,10 @@ type File struct {
 }
 
 // Create starts an atomic write of path. The temporary file lives beside it
-// (same file system, so the rename is atomic) and is named ".name.tmp-*".
+// (same file system, so the rename is atomic) and is named
+// ".name.tmp-P<pid>H<host>-<digits>" (see writerTag). The temporary files of
+// earlier writes of path that a process on this host killed with SIGKILL
+// left behind are removed first (see removeOrphans).
 // A device or a pipe is opened for writing instead (see the package
 // documentation); opening a named pipe waits for its reader.
 func Create(path string, perm os.FileMode) (*File, error) {
@@ -58,7 +64,8 @@ func Create(path string, perm os.FileMode) (*File, error) {
 	if pending.stopped {
 		return nil, fmt.Errorf("create %s: %w", path, ErrStopped)
 	}
-	f, err := os.CreateTemp(dir, "."+base+tempInfix+"*")
+	removeOrphans(dir, base)
+	f, err := os.CreateTemp(dir, "."+base+tempInfix+writerTag()+"*")
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
@@ -77,20 +84,77 @@ func Create(path string, perm os.FileMode) (*File, error) {
 const tempInfix = ".tmp-"
 
 // TempTarget reports whether name (a base name) is that of a temporary file
-// Create makes, ".NAME.tmp-DIGITS", and the target NAME it was to become. A
-// process killed by SIGKILL (the kernel's OOM killer, a scheduler's hard
-// time limit) cannot remove its temporary files; whoever owns the
-// directory can find them by this name.
+// Create makes, ".NAME.tmp-P<pid>H<host>-DIGITS" (or ".NAME.tmp-DIGITS", as
+// mhe named them before it tagged them with their writer), and the target
+// NAME it was to become. A process killed by SIGKILL (the kernel's OOM
+// killer, a scheduler's hard time limit) cannot remove its temporary files;
+// whoever owns the directory can find them by this name.
 func TempTarget(name string) (target string, ok bool) {
+	target, _, _, ok = parseTemp(name)
+	return target, ok
+}
+
+// parseTemp splits a temporary file's name into its target and its
+// writer's pid and host tag (0 and "" for an untagged name).
+func parseTemp(name string) (target string, pid int, host string, ok bool) {
 	i := strings.LastIndex(name, tempInfix)
 	if len(name) < 2 || name[0] != '.' || i < 2 {
-		return "", false
+		return "", 0, "", false
 	}
-	digits := name[i+len(tempInfix):]
-	if digits == "" || strings.Trim(digits, "0123456789") != "" {
-		return "", false
+	rest := name[i+len(tempInfix):]
+	if tag, digits, tagged := strings.Cut(rest, "-"); tagged {
+		p, h, found := strings.Cut(strings.TrimPrefix(tag, "P"), "H")
+		n, err := strconv.Atoi(p)
+		if !strings.HasPrefix(tag, "P") || !found || err != nil || n <= 0 || len(h) != 8 || strings.Trim(h, "0123456789abcdef") != "" {
+			return "", 0, "", false
+		}
+		pid, host, rest = n, h, digits
 	}
-	return name[1:i], true
+	if rest == "" || strings.Trim(rest, "0123456789") != "" {
+		return "", 0, "", false
+	}
+	return name[1:i], pid, host, true
+}
+
+// writerTag marks this process's temporary files: "P<pid>H<host>-", host
+// being 8 hex digits of an FNV-1a hash of the host name. A later write of
+// the same file can then tell a temporary file whose writer has died (on
+// this host) from one another process is still writing.
+var writerTag = sync.OnceValue(func() string {
+	return fmt.Sprintf("P%dH%s-", os.Getpid(), hostTag())
+})
+
+// hostTag is 8 hex digits of an FNV-1a hash of the host name.
+var hostTag = sync.OnceValue(func() string {
+	name, _ := os.Hostname()
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return fmt.Sprintf("%08x", h.Sum32())
+})
+
+// removeOrphans removes the temporary files of earlier writes of dir/base
+// whose writer ran on this host and is gone: a prediction or data file
+// whose job was SIGKILLed leaves one, as large as what it had written, and
+// the job's rerun removes it. Another live process's temporary file, one
+// from another host (a shared file system) and an untagged one are left:
+// nothing here can tell that their writers have stopped.
+func removeOrphans(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, escapeGlob("."+base+tempInfix)+"P*"))
+	self, host := os.Getpid(), hostTag()
+	for _, m := range matches {
+		target, pid, h, ok := parseTemp(filepath.Base(m))
+		if ok && target == base && h == host && pid != self && processGone(pid) {
+			os.Remove(m)
+		}
+	}
+}
+
+// escapeGlob quotes the characters filepath.Match gives a meaning to.
+func escapeGlob(s string) string {
+	if runtime.GOOS == "windows" { // "\\" separates paths there; names cannot hold the others
+		return s
+	}
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(s)
 }
 
 // ErrStopped: RemovePending was called, and no write may begin after it.

@@ -185,6 +185,17 @@ func TestTempTarget(t *testing.T) {
 		".tmp-123":                 "", // no target
 		".manifest.json":           "",
 		"weights-0123456789ab.bin": "",
+		// Tagged with the writer: P<pid>H<8 hex digits of the host>-.
+		".pred.txt.tmp-P123Hdeadbeef-456":     "pred.txt",
+		".weights-ab.bin.tmp-P9H0000000a-1":   "weights-ab.bin",
+		".pred.txt.tmp-P123Hdeadbee-456":      "", // 7 hex digits
+		".pred.txt.tmp-P123HDEADBEEF-456":     "", // upper case
+		".pred.txt.tmp-PxHdeadbeef-456":       "", // no pid
+		".pred.txt.tmp-P0Hdeadbeef-456":       "",
+		".pred.txt.tmp-P123Hdeadbeef-":        "", // no digits
+		".pred.txt.tmp-123Hdeadbeef-456":      "",
+		".pred.txt.tmp-P123Hdeadbeef-45-6":    "",
+		".pred.txt.tmp-P123Hdeadbeefdead-456": "",
 	} {
 		got, ok := TempTarget(name)
 		if ok != (want != "") || got != want {

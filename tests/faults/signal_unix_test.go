@@ -113,3 +113,42 @@ train: {epochs: 1, batch_size: 64, lr: 0.01}
 		})
 	}
 }
+
+// SIGKILL (the OOM killer, a scheduler's hard limit) leaves the temporary
+// file of the output being written, as large as what was written; the
+// rerun of the job, writing the same output, removes it.
+func TestRerunRemovesKilledWritersTemp(t *testing.T) {
+	outDir := t.TempDir()
+	out := filepath.Join(outDir, "train.txt")
+	synth := func(examples string) *exec.Cmd {
+		return exec.Command(testutil.Binary(t), "data", "synth", "--examples", examples, "--features", "2000", "--labels", "500", "--seed", "2", "--quiet", "--out", out)
+	}
+	cmd := synth("20000000")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var temp []os.DirEntry
+	for len(temp) == 0 {
+		temp, _ = os.ReadDir(outDir)
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no output file was begun within 30 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // some rows written
+	cmd.Process.Kill()
+	cmd.Wait()
+	left, _ := os.ReadDir(outDir)
+	if len(left) != 1 || !strings.HasPrefix(left[0].Name(), ".train.txt.tmp-P") {
+		t.Fatalf("after SIGKILL the directory holds %v, want the writer's temporary file", left)
+	}
+	if msg, err := synth("1000").CombinedOutput(); err != nil {
+		t.Fatalf("rerun: %v\n%s", err, msg)
+	}
+	after, _ := os.ReadDir(outDir)
+	if len(after) != 1 || after[0].Name() != "train.txt" {
+		t.Errorf("after the rerun the directory holds %v, want train.txt alone", after)
+	}
+}
