@@ -117,18 +117,22 @@ func parseTemp(name string) (target string, pid int, host string, ok bool) {
 }
 
 // writerTag marks this process's temporary files: "P<pid>H<host>-", host
-// being 8 hex digits of an FNV-1a hash of the host name. A later write of
+// being hostTag. A later write of
 // the same file can then tell a temporary file whose writer has died (on
 // this host) from one another process is still writing.
 var writerTag = sync.OnceValue(func() string {
 	return fmt.Sprintf("P%dH%s-", os.Getpid(), hostTag())
 })
 
-// hostTag is 8 hex digits of an FNV-1a hash of the host name.
+// hostTag is 8 hex digits of an FNV-1a hash of the host name and, on
+// Linux, the process's pid namespace: two containers with one host name
+// but their own pids (where pid 7 here says nothing of pid 7 there) get
+// different tags, so neither takes the other's files for orphans.
 var hostTag = sync.OnceValue(func() string {
 	name, _ := os.Hostname()
+	ns, _ := os.Readlink("/proc/self/ns/pid")
 	h := fnv.New32a()
-	h.Write([]byte(name))
+	h.Write([]byte(name + "\x00" + ns))
 	return fmt.Sprintf("%08x", h.Sum32())
 })
 
