@@ -377,8 +377,13 @@ func TestJSONErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q (%v); want a JSON usage error", args, code, errOut, err)
 		}
 	}
-	if code, _, errOut = runMain(t, "", "plan", "--lables", "5", "--", "--format", "json"); code != ExitUsage || strings.HasPrefix(errOut, "{") {
-		t.Errorf("--format json after --: exit %d, stderr %q; want a plain usage error", code, errOut)
+	for _, args := range [][]string{
+		{"plan", "--lables", "5", "--", "--format", "json"},                // not a flag after --
+		{"plan", "--lables", "5", "--format", "json", "--format", "table"}, // the last one counts
+	} {
+		if code, _, errOut = runMain(t, "", args...); code != ExitUsage || strings.HasPrefix(errOut, "{") {
+			t.Errorf("%v: exit %d, stderr %q; want a plain usage error", args, code, errOut)
+		}
 	}
 }
 

@@ -79,18 +79,21 @@ func Main(args []string, s *streams) (code int) {
 	return ExitOK
 }
 
-// formatJSONInArgs reports whether a command line asks for --format json
-// (before a "--" that ends the flags).
+// formatJSONInArgs reports whether the last --format of a command line
+// (before a "--" that ends the flags) is json, as pflag would have read it.
 func formatJSONInArgs(args []string) bool {
+	last := ""
 	for i, a := range args {
-		switch {
-		case a == "--":
-			return false
-		case a == "--format=json", a == "--format" && i+1 < len(args) && args[i+1] == "json":
-			return true
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--format="); ok {
+			last = v
+		} else if a == "--format" && i+1 < len(args) {
+			last = args[i+1]
 		}
 	}
-	return false
+	return last == "json"
 }
 
 // A command annotated signalsKey: signalsGraceful stops on SIGINT/SIGTERM

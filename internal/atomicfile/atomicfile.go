@@ -117,9 +117,9 @@ func parseTemp(name string) (target string, pid int, host string, ok bool) {
 }
 
 // writerTag marks this process's temporary files: "P<pid>H<host>-", host
-// being hostTag. A later write of
-// the same file can then tell a temporary file whose writer has died (on
-// this host) from one another process is still writing.
+// being hostTag. A later write of the same file can then tell a temporary
+// file whose writer has died (on this host) from one another process is
+// still writing.
 var writerTag = sync.OnceValue(func() string {
 	return fmt.Sprintf("P%dH%s-", os.Getpid(), hostTag())
 })
@@ -155,7 +155,9 @@ func removeOrphans(dir, base string) {
 
 // escapeGlob quotes the characters filepath.Match gives a meaning to.
 func escapeGlob(s string) string {
-	if runtime.GOOS == "windows" { // "\\" separates paths there; names cannot hold the others
+	if runtime.GOOS == "windows" {
+		// "\\" separates paths there and cannot escape; no orphan is
+		// removed there anyway (processGone).
 		return s
 	}
 	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(s)
