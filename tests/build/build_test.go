@@ -26,8 +26,9 @@ func TestBuildScriptMakesStaticBinary(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "mhe")
 	cmd := exec.Command("bash", "scripts/build.sh")
 	cmd.Dir = testutil.RepoRoot(t)
-	// The environment a user might have: cgo on. The script must still
-	// build without it unless CGO_ENABLED is set, so drop it.
+	// Without CGO_ENABLED in the environment (as on a user's machine with
+	// a C compiler, where go build would use cgo) the script must choose a
+	// static build itself.
 	env := []string{"MHE_BUILD_OUT=" + out}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CGO_ENABLED=") {
