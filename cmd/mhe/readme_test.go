@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,60 +15,50 @@ import (
 	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
-// The documentation's command lines name real commands and real flags: every
-// `mhe …` line of a shell block in README.md and configs/README.md, their
-// inline code spans that start with "mhe ", every command's examples (its
-// --help), and every mhe command line of scripts/*.sh (code and comments) is looked up in the command tree, and
-// each of its --flags must be one the command has, each --set key a config
-// key. A renamed or dropped
-// flag then fails here, not in a new user's shell or a CI job's script.
+// The documentation's command lines name real commands and real flags:
+// every `mhe …` line of a shell block in README.md and configs/README.md,
+// their inline code spans that start with "mhe ", every command's examples
+// (its --help), and every mhe command line of scripts/*.sh (code and
+// comments) is looked up in the command tree; each of its --flags must be
+// one the command has, and each --set key a config key. A renamed or
+// dropped flag then fails here, not in a new user's shell or a CI job's
+// script.
 func TestDocumentedCommandLines(t *testing.T) {
 	root := newRootCmd(&streams{in: strings.NewReader(""), out: &bytes.Buffer{}, errOut: &bytes.Buffer{}}, &profiler{})
 	// What cobra adds when it executes: help, completion, --version.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultVersionFlag()
-	repo := testutil.RepoRoot(t)
+	keys := configKeys()
 	checked := 0
+	// check checks the command lines of a Markdown text (shell blocks and
+	// inline spans); where names a line of it in a message.
+	check := func(text string, where func(line int) string) {
+		for _, l := range documentedLines(text) {
+			for _, seg := range commandSegments(l.text) {
+				if problem := checkCommandLine(root, keys, seg); problem != "" {
+					t.Errorf("%s: %s\n\t%s", where(l.line), problem, strings.Join(seg, " "))
+				}
+				checked++
+			}
+		}
+	}
+	repo := testutil.RepoRoot(t)
 	for _, doc := range userDocs {
-		for _, l := range documentedLines(readDoc(t, repo, doc)) {
-			for _, seg := range commandSegments(l.text) {
-				if problem := checkCommandLine(root, seg); problem != "" {
-					t.Errorf("%s:%d: %s\n\t%s", doc, l.line, problem, strings.Join(seg, " "))
-				}
-				checked++
-			}
-		}
+		check(readDoc(t, repo, doc), func(line int) string { return fmt.Sprintf("%s:%d", doc, line) })
 	}
-	// The commands' own examples (mhe COMMAND --help).
 	for _, c := range allCommands(root) {
-		for _, l := range documentedLines("```\n" + c.Example + "\n```") {
-			for _, seg := range commandSegments(l.text) {
-				if problem := checkCommandLine(root, seg); problem != "" {
-					t.Errorf("example of %s: %s\n\t%s", c.CommandPath(), problem, strings.Join(seg, " "))
-				}
-				checked++
-			}
-		}
+		check("```\n"+c.Example+"\n```", func(int) string { return "example of " + c.CommandPath() })
 	}
-	// The scripts' own command lines (and their usage comments).
+	// The scripts' own command lines, and those of their usage comments.
 	scripts, err := filepath.Glob(filepath.Join(repo, "scripts", "*.sh"))
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no scripts/*.sh (%v)", err)
 	}
 	for _, path := range scripts {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range documentedLines("```\n" + strings.ReplaceAll(string(raw), "\n# ", "\n") + "\n```") {
-			for _, seg := range commandSegments(l.text) {
-				if problem := checkCommandLine(root, seg); problem != "" {
-					t.Errorf("%s:%d: %s\n\t%s", filepath.Join("scripts", filepath.Base(path)), l.line-1, problem, strings.Join(seg, " "))
-				}
-				checked++
-			}
-		}
+		name := filepath.Join("scripts", filepath.Base(path))
+		code := strings.ReplaceAll(readDoc(t, repo, name), "\n# ", "\n")
+		check("```\n"+code+"\n```", func(line int) string { return fmt.Sprintf("%s:%d", name, line-1) })
 	}
 	t.Logf("%d command lines checked", checked)
 	if checked < 50 {
@@ -75,13 +66,19 @@ func TestDocumentedCommandLines(t *testing.T) {
 	}
 }
 
-// The config keys the documents name in code spans (`train.rowwise_tables`,
-// `head.lengths: [172, 23]`) are keys of the config.
-func TestDocumentedConfigKeys(t *testing.T) {
+// configKeys is the set of config keys.
+func configKeys() map[string]bool {
 	keys := map[string]bool{}
 	for _, k := range config.Keys() {
 		keys[k] = true
 	}
+	return keys
+}
+
+// The config keys the documents name in code spans (`train.rowwise_tables`,
+// `head.lengths: [172, 23]`) are keys of the config.
+func TestDocumentedConfigKeys(t *testing.T) {
+	keys := configKeys()
 	span := regexp.MustCompile("`((?:data|encoder|head|train|eval)\\.[a-z_0-9.]*[a-z_0-9])")
 	repo := testutil.RepoRoot(t)
 	seen := 0
@@ -241,21 +238,15 @@ func shellWords(s string) []string {
 }
 
 // checkCommandLine finds args' command in root and checks each --flag
-// against it; it returns what is wrong, or "".
-func checkCommandLine(root *cobra.Command, args []string) string {
+// against it, and each --set key against keys; it returns what is wrong, or
+// "".
+func checkCommandLine(root *cobra.Command, keys map[string]bool, args []string) string {
 	if len(args) > 0 && strings.ToUpper(args[0]) == args[0] && !strings.HasPrefix(args[0], "-") {
 		return "" // a placeholder: mhe COMMAND --help
 	}
-	cmd, rest, err := root.Find(args)
+	cmd, rest, err := root.Find(args) // an unknown command is an error
 	if err != nil {
 		return err.Error()
-	}
-	if cmd == root && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && strings.ToUpper(rest[0]) != rest[0] {
-		return "no command " + rest[0]
-	}
-	keys := map[string]bool{}
-	for _, k := range config.Keys() {
-		keys[k] = true
 	}
 	for i, a := range rest {
 		if a == "--" {
