@@ -228,7 +228,7 @@ func (n *Net) activate(i, width int, w *workspace, lo, hi int, train bool, keys 
 	}
 	keep := 1 - n.Dropout
 	scale := 1 / keep
-	thr := uint64(float64(keep) * (1 << 32)) // keep a unit iff its 32 random bits < thr (a product by 2^32 is exact)
+	thr := uint64(float64(float64(keep) * (1 << 32))) // keep a unit iff its 32 random bits < thr
 	m := w.mask[i][lo*width : hi*width]
 	for r := lo; r < hi; r++ {
 		base := splitmix(n.Seed ^ stream*0x9e3779b97f4a7c15 ^ uint64(keys[r])<<20 ^ uint64(i)<<56)
@@ -258,7 +258,7 @@ func dropInputs(x *nn.Batch, p float64, seed, stream uint64, keys []int) {
 	}
 	keep := 1 - p
 	scale := float32(1 / keep)
-	thr := uint64(keep * (1 << 32)) // exact: a product by 2^32
+	thr := uint64(float64(keep * (1 << 32)))
 	out, lo := 0, 0
 	for r := range x.N {
 		hi := x.Indptr[r+1]
