@@ -228,7 +228,11 @@ func (n *Net) activate(i, width int, w *workspace, lo, hi int, train bool, keys 
 	}
 	keep := 1 - n.Dropout
 	scale := 1 / keep
-	thr := uint64(float64(float64(keep) * (1 << 32))) // keep a unit iff its 32 random bits < thr
+	// keep a unit iff its 32 random bits < thr. The product is rounded
+	// explicitly although it is exact: ppc64le converts to uint64 by
+	// subtracting 2^63 and would fuse that with the product
+	// (scripts/same-bits.sh).
+	thr := uint64(float64(float64(keep) * (1 << 32)))
 	m := w.mask[i][lo*width : hi*width]
 	for r := lo; r < hi; r++ {
 		base := splitmix(n.Seed ^ stream*0x9e3779b97f4a7c15 ^ uint64(keys[r])<<20 ^ uint64(i)<<56)
@@ -258,7 +262,7 @@ func dropInputs(x *nn.Batch, p float64, seed, stream uint64, keys []int) {
 	}
 	keep := 1 - p
 	scale := float32(1 / keep)
-	thr := uint64(float64(keep * (1 << 32)))
+	thr := uint64(float64(keep * (1 << 32))) // rounded, as in activate
 	out, lo := 0, 0
 	for r := range x.N {
 		hi := x.Indptr[r+1]
