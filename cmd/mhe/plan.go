@@ -410,6 +410,9 @@ func configDims(cfg *config.Config, needFeatures bool) (dims, error) {
 	if cfg.Data.Format == string(data.FormatXCMatrix) {
 		path = cfg.Path(cfg.Data.TrainLabels)
 	}
+	if err := train.CheckTrainFile(cfg); err != nil {
+		return d, fmt.Errorf("%w\nor set data.num_labels in the config to plan without the data", err)
+	}
 	got, err := peekDims(path, opt)
 	if err != nil {
 		return d, fmt.Errorf("%w (set data.num_labels in the config to plan without the data)", err)

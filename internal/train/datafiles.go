@@ -52,6 +52,20 @@ func DataFiles(cfg *config.Config, testOnly bool) [][2]string {
 	return files
 }
 
+// CheckTrainFile checks the one file that gives a config's dimensions
+// (data.train, or data.train_labels for xc-matrix data) as checkDataFiles
+// does, for mhe plan, which reads only its header.
+func CheckTrainFile(cfg *config.Config) error {
+	kv := [2]string{"train", cfg.Data.Train}
+	if cfg.Data.Format == string(data.FormatXCMatrix) {
+		kv = [2]string{"train_labels", cfg.Data.TrainLabels}
+	}
+	if kv[1] == "" || kv[1] == "-" {
+		return nil
+	}
+	return checkDataFiles(cfg, [][2]string{kv})
+}
+
 // checkDataFiles names every file of the list that does not exist, in one
 // input error, with the directory relative paths were resolved against
 // and how to change it: a run whose dataset was never downloaded, or whose
