@@ -484,3 +484,52 @@ func TestProfileFlags(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
+
+// TestTrainContinue: --continue starts a run, leaves its finished model as
+// it is (exit 0), and refuses a directory holding another config's run;
+// resuming an unfinished run is TestKillAndResume's last case.
+func TestTrainContinue(t *testing.T) {
+	tmp := t.TempDir()
+	cfg := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(cfg, []byte(`name: continue-test
+data:
+  synth: {examples: 600, test_examples: 100, features: 50, labels: 20, seed: 2}
+encoder: {type: mlp, hidden: [16]}
+head: {method: mhc, lengths: [5, 4], beam: 2}
+train: {epochs: 2, batch_size: 32, lr: 0.01}
+`), 0o644)
+	dir := filepath.Join(tmp, "run")
+	args := []string{"train", "--config", cfg, "--out", dir, "--continue", "--quiet", "--format", "json"}
+	if code, _, stderr := runMain(t, "", args...); code != 0 {
+		t.Fatalf("first --continue: exit %d: %s", code, stderr)
+	}
+	weights, _ := filepath.Glob(filepath.Join(dir, "weights-*.bin"))
+	st, err := os.Stat(weights[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runMain(t, "", append(args, "--threads", "1", "--set", "data.dir=/elsewhere")...)
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "holds the finished model of this config; nothing to do") {
+		t.Errorf("--continue on the finished model: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if st2, err := os.Stat(weights[0]); err != nil || !st2.ModTime().Equal(st.ModTime()) {
+		t.Errorf("the finished model was touched: %v", err)
+	}
+	for _, tc := range []struct {
+		extra []string
+		want  string
+	}{
+		{[]string{"--set", "train.lr=0.02"}, "holds a run of another config (train.lr: 0.01 there, 0.02 here)"},
+		{[]string{"--seed", "7"}, "(train.seed: 1 there, 7 here)"},
+		{[]string{"--force"}, "drop --resume and --force"},
+		{[]string{"--resume", dir}, "drop --resume and --force"},
+	} {
+		code, _, stderr := runMain(t, "", append(args, tc.extra...)...)
+		if code != ExitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.extra, code, stderr, ExitUsage, tc.want)
+		}
+	}
+	if code, _, stderr := runMain(t, "", "train", "--out", dir, "--continue"); code != ExitUsage || !strings.Contains(stderr, "--continue needs --config FILE and --out DIR") {
+		t.Errorf("--continue without --config: exit %d, %s", code, stderr)
+	}
+}

@@ -91,9 +91,16 @@ func killAndResume(t *testing.T, head string) {
 	epoch := time.Since(start) / 4
 	want := weightsOf(t, ref)
 
-	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGINT, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
-			dir := filepath.Join(tmp, strings.ReplaceAll(sig.String(), " ", "-"))
+	// The last case resumes the way a requeued batch job does: the same
+	// command line, with --continue.
+	for i, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
+		requeue := i == 3
+		name := sig.String()
+		if requeue {
+			name += " --continue"
+		}
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(tmp, strings.ReplaceAll(name, " ", "-"))
 			cmd := mheCmd("train", "--config", cfg, "--out", dir, "--quiet", "--checkpoint-interval", "0")
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
@@ -116,8 +123,16 @@ func killAndResume(t *testing.T, head string) {
 			if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err == nil {
 				t.Skip("the run finished before the signal; machine too fast for this test's timing")
 			}
-			if out, err := mheCmd("train", "--resume", dir, "--quiet", "--checkpoint-interval", "0").CombinedOutput(); err != nil {
+			args := []string{"train", "--resume", dir, "--quiet", "--checkpoint-interval", "0"}
+			if requeue {
+				args = []string{"train", "--config", cfg, "--out", dir, "--continue", "--checkpoint-interval", "0"}
+			}
+			out, err := mheCmd(args...).CombinedOutput()
+			if err != nil {
 				t.Fatalf("resume: %v\n%s", err, out)
+			}
+			if requeue && !strings.Contains(string(out), "holds an unfinished run of this config; resuming it") {
+				t.Errorf("--continue should say that it resumes: %s", out)
 			}
 			if got := weightsOf(t, dir); !bytes.Equal(got, want) {
 				t.Errorf("resumed model differs from the uninterrupted one")

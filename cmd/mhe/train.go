@@ -27,6 +27,7 @@ type trainOptions struct {
 	ConfigFile  string
 	Out         string
 	Resume      string
+	Continue    bool
 	Threads     int
 	Seed        uint64
 	Epochs      int
@@ -57,13 +58,18 @@ checkpoint is written at the end of an epoch when --checkpoint-interval has
 passed since the last one (1m by default; 0 = after every epoch) and when the
 run is interrupted (SIGINT/SIGTERM, exit 130); --resume DIR
 continues a killed or interrupted run and ends with the same model bytes as an
-uninterrupted one. For a given seed the model and its predictions do not
+uninterrupted one. --continue makes one command line safe to run again (a
+requeued or preempted batch job): it resumes --out's unfinished run of the
+same config, exits 0 without training when --out holds that config's
+finished model (whose metrics are in DIR/result.json), and otherwise starts
+the run; a run of another config in --out is refused (exit 2). For a given seed the model and its predictions do not
 depend on --threads.
 
 Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 		Example: `  mhe train --config configs/quickstart.yaml --out runs/quickstart
   mhe train --config configs/bibtex-vanilla.yaml --out runs/bibtex --threads 2 --set train.epochs=5
   mhe train --resume runs/bibtex
+  mhe train --config configs/bibtex-mhc.yaml --out runs/bibtex-mhc --continue   # in a batch script that may be requeued
   mhe train --config configs/bibtex-mhp.yaml --print-config`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -78,6 +84,7 @@ Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 	f.StringVar(&o.ConfigFile, "config", "", "run config (YAML)")
 	f.StringVar(&o.Out, "out", "", "model directory to write")
 	f.StringVar(&o.Resume, "resume", "", "continue the unfinished run in this model directory")
+	f.BoolVar(&o.Continue, "continue", false, "with --config and --out, for jobs that may be requeued: resume this config's unfinished run in --out, exit 0 if --out holds its finished model, start it otherwise")
 	f.IntVar(&o.Threads, "threads", 0, "worker threads (0 = all CPUs this process may use); results do not depend on it")
 	f.Uint64Var(&o.Seed, "seed", 1, "random seed (train.seed)")
 	f.IntVar(&o.Epochs, "epochs", 0, "epochs (train.epochs)")
@@ -104,7 +111,16 @@ func trainRun(s *streams, o *trainOptions) error {
 	}
 	in := configInput{File: o.ConfigFile, Sets: o.Sets, Flags: o.cmd.Flags(), FlagKeys: trainFlagKeys}
 	dir := o.Out
-	if o.Resume != "" {
+	if o.Continue {
+		done, err := continueRun(s, o, &in)
+		if err != nil || done {
+			return err
+		}
+	}
+	if o.Resume != "" && o.Continue {
+		dir = o.Resume // the config is the run's own, checked by continueRun
+		in.File, in.Sets = modelio.Open(dir).Training(modelio.ConfigFile), nil
+	} else if o.Resume != "" {
 		if o.ConfigFile != "" || len(o.Sets) > 0 {
 			return usageErrorf("--resume continues with the run's own config; drop --config and --set")
 		}
@@ -209,6 +225,66 @@ func trainRun(s *streams, o *trainOptions) error {
 		return nil
 	}
 	return writeEvalResult(s.out, *res.Test, nil, modelPropInfo(res.Model, cfg.Eval, cfg.Name), format)
+}
+
+// continueRun decides what --continue does with --out. An unfinished run
+// of the same config is resumed (it sets o.Resume); the finished model of
+// the same config ends the command (done, exit 0); a run of another config
+// is a usage error; anything else (no directory, an empty one) starts the
+// run as without --continue. Configs are the same when every key but
+// train.threads and data.dir, which do not change the model, is.
+func continueRun(s *streams, o *trainOptions, in *configInput) (done bool, err error) {
+	if o.Resume != "" || o.Force {
+		return false, usageErrorf("--continue chooses between starting and resuming by itself; drop --resume and --force")
+	}
+	if o.ConfigFile == "" || o.Out == "" {
+		return false, usageErrorf("--continue needs --config FILE and --out DIR")
+	}
+	d := modelio.Open(o.Out)
+	stored, finished := d.Training(modelio.ConfigFile), false
+	if _, err := os.Stat(stored); err != nil {
+		if _, err := os.Stat(d.File(modelio.ManifestFile)); err != nil {
+			return false, nil
+		}
+		stored, finished = d.File(modelio.ConfigFile), true
+	}
+	want, err := validConfig(*in)
+	if err != nil {
+		return false, err
+	}
+	have, err := validConfig(configInput{File: stored})
+	if err != nil {
+		return false, fmt.Errorf("%w: the run in %s: %w", ErrModel, o.Out, err)
+	}
+	if key, a, b := configDiff(have, want); key != "" {
+		return false, usageErrorf("%s holds a run of another config (%s: %v there, %v here); give another --out, or --force without --continue to start over", o.Out, key, a, b)
+	}
+	if finished {
+		fmt.Fprintf(s.errOut, "mhe train: %s holds the finished model of this config; nothing to do (its run record: %s)\n", o.Out, d.File(modelio.RecordFile))
+		return true, nil
+	}
+	if !o.Quiet {
+		fmt.Fprintf(s.errOut, "mhe train: %s holds an unfinished run of this config; resuming it\n", o.Out)
+	}
+	o.Resume = o.Out
+	return false, nil
+}
+
+// configDiff names the first key (in declaration order) whose value
+// differs between a and b, with both values; train.threads and data.dir
+// are not compared.
+func configDiff(a, b config.Config) (key string, va, vb any) {
+	fa, fb := config.Flatten(a), config.Flatten(b)
+	for _, k := range config.Keys() {
+		if k == "train.threads" || k == "data.dir" {
+			continue
+		}
+		// %v: a list left out and an empty one ([]) are the same setting.
+		if fmt.Sprintf("%v", fa[k]) != fmt.Sprintf("%v", fb[k]) {
+			return k, fa[k], fb[k]
+		}
+	}
+	return "", nil, nil
 }
 
 // memoryLimit is what this process may use (a variable: tests lower it).
