@@ -508,9 +508,14 @@ train: {epochs: 2, batch_size: 32, lr: 0.01}
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runMain(t, "", append(args, "--threads", "1", "--set", "data.dir=/elsewhere")...)
+	res := filepath.Join(tmp, "result.json")
+	code, stdout, stderr := runMain(t, "", append(args, "--threads", "1", "--set", "data.dir=/elsewhere", "--result", res)...)
 	if code != 0 || stdout != "" || !strings.Contains(stderr, "holds the finished model of this config; nothing to do") {
 		t.Errorf("--continue on the finished model: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	want, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+	if got, err := os.ReadFile(res); err != nil || !bytes.Equal(got, want) || len(want) == 0 {
+		t.Errorf("--result should get a copy of the run's record: %v", err)
 	}
 	if st2, err := os.Stat(weights[0]); err != nil || !st2.ModTime().Equal(st.ModTime()) {
 		t.Errorf("the finished model was touched: %v", err)

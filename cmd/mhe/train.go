@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
@@ -261,6 +263,16 @@ func continueRun(s *streams, o *trainOptions, in *configInput) (done bool, err e
 	}
 	if finished {
 		fmt.Fprintf(s.errOut, "mhe train: %s holds the finished model of this config; nothing to do (its run record: %s)\n", o.Out, d.File(modelio.RecordFile))
+		if o.Result != "" { // the copy a script asked for, as the run wrote it
+			if err := checkOutputs([]fileRef{{"--result", o.Result}}, nil); err != nil {
+				return false, err
+			}
+			rec, err := os.ReadFile(d.File(modelio.RecordFile))
+			if err != nil {
+				return false, fmt.Errorf("%w: the run in %s: %w", ErrModel, o.Out, err)
+			}
+			return true, atomicfile.WriteFile(o.Result, 0o644, func(w io.Writer) error { _, err := w.Write(rec); return err })
+		}
 		return true, nil
 	}
 	if !o.Quiet {
