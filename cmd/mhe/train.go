@@ -113,7 +113,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	}
 	in := configInput{File: o.ConfigFile, Sets: o.Sets, Flags: o.cmd.Flags(), FlagKeys: trainFlagKeys}
 	dir := o.Out
-	if o.Continue {
+	if o.Continue && !o.PrintConfig {
 		done, err := continueRun(s, o, &in)
 		if err != nil || done {
 			return err
