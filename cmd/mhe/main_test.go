@@ -538,3 +538,35 @@ train: {epochs: 2, batch_size: 32, lr: 0.01}
 		t.Errorf("--continue without --config: exit %d, %s", code, stderr)
 	}
 }
+
+// TestTrainContinueChangedData: --continue does not call a finished model
+// done when its data file has changed since (exit 4), and does when the
+// file is as it was.
+func TestTrainContinueChangedData(t *testing.T) {
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "train.txt")
+	if code, _, stderr := runMain(t, "", "data", "synth", "--examples", "400", "--features", "40", "--labels", "12", "--seed", "3", "--out", data); code != 0 {
+		t.Fatalf("data synth: exit %d: %s", code, stderr)
+	}
+	cfg := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(cfg, []byte(`name: continue-data
+data: {format: xc, dir: `+tmp+`, train: train.txt, holdout_every: 5}
+encoder: {type: mlp, hidden: [8]}
+head: {method: mhc, lengths: [4, 3], beam: 2}
+train: {epochs: 1, batch_size: 32}
+`), 0o644)
+	dir := filepath.Join(tmp, "run")
+	args := []string{"train", "--config", cfg, "--out", dir, "--continue", "--quiet"}
+	for i, want := range []int{0, 0} {
+		if code, _, stderr := runMain(t, "", args...); code != want {
+			t.Fatalf("run %d: exit %d, want %d: %s", i, code, want, stderr)
+		}
+	}
+	if code, _, stderr := runMain(t, "", "data", "synth", "--examples", "400", "--features", "40", "--labels", "12", "--seed", "4", "--out", data); code != 0 {
+		t.Fatalf("data synth: exit %d: %s", code, stderr)
+	}
+	code, _, stderr := runMain(t, "", args...)
+	if code != ExitModel || !strings.Contains(stderr, "trained on other contents of "+data) || !strings.Contains(stderr, "--force without --continue") {
+		t.Errorf("changed data: exit %d, stderr %q; want exit %d naming %s", code, stderr, ExitModel, data)
+	}
+}

@@ -64,7 +64,8 @@ uninterrupted one. --continue makes one command line safe to run again (a
 requeued or preempted batch job): it resumes --out's unfinished run of the
 same config, exits 0 without training when --out holds that config's
 finished model (whose metrics are in DIR/result.json), and otherwise starts
-the run; a run of another config in --out is refused (exit 2). For a given seed the model and its predictions do not
+the run; a run of another config in --out is refused (exit 2), and so is
+a finished model whose data files have changed since (exit 4). For a given seed the model and its predictions do not
 depend on --threads.
 
 Precedence: --set and flags > MHE_* environment > --config > defaults.`,
@@ -262,6 +263,17 @@ func continueRun(s *streams, o *trainOptions, in *configInput) (done bool, err e
 		return false, usageErrorf("%s holds a run of another config (%s: %v there, %v here); give another --out, or --force without --continue to start over", o.Out, key, a, b)
 	}
 	if finished {
+		man, err := d.ReadManifest()
+		if err != nil {
+			return false, fmt.Errorf("%w: %w", ErrModel, err)
+		}
+		changed, err := train.DataChangedSince(man, &want)
+		if err != nil {
+			return false, err
+		}
+		if changed != "" {
+			return false, fmt.Errorf("%w: %s holds the finished model of this config, trained on other contents of %s (sha256 differs); give another --out, or --force without --continue to train again", ErrModel, o.Out, changed)
+		}
 		fmt.Fprintf(s.errOut, "mhe train: %s holds the finished model of this config; nothing to do (its run record: %s)\n", o.Out, d.File(modelio.RecordFile))
 		if o.Result != "" { // the copy a script asked for, as the run wrote it
 			if err := checkOutputs([]fileRef{{"--result", o.Result}}, nil); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/modelio"
 )
 
 // dataFiles lists the files a run configuration reads, by config key;
@@ -50,6 +51,32 @@ func DataFiles(cfg *config.Config, testOnly bool) [][2]string {
 		files[i] = [2]string{"data." + kv[0], cfg.Path(kv[1])}
 	}
 	return files
+}
+
+// DataChangedSince compares the data files cfg names with the checksums of the
+// files a finished model was trained on (its manifest), role by role, and
+// returns the first file whose contents differ ("" when none does).
+// Generated data is not compared: the config fixes it.
+func DataChangedSince(man *modelio.Manifest, cfg *config.Config) (string, error) {
+	if cfg.Data.Synth.Labels > 0 {
+		return "", nil
+	}
+	files := map[string]string{"train": cfg.Data.Train, "validation": cfg.Data.Validation, "test": cfg.Data.Test}
+	for _, info := range man.TrainingData {
+		file := files[info.Role]
+		if file == "" || file == "-" {
+			continue
+		}
+		path := cfg.Path(file)
+		sum, err := modelio.HashLater(path).Wait()
+		if err != nil {
+			return "", data.InputError(err)
+		}
+		if sum != info.SHA256 {
+			return path, nil
+		}
+	}
+	return "", nil
 }
 
 // CheckTrainFile checks the one file that gives a config's dimensions
