@@ -64,9 +64,9 @@ uninterrupted one. --continue makes one command line safe to run again (a
 requeued or preempted batch job): it resumes --out's unfinished run of the
 same config, exits 0 without training when --out holds that config's
 finished model (whose metrics are in DIR/result.json), and otherwise starts
-the run; a run of another config in --out is refused (exit 2), and so is
-a finished model whose data files have changed since (exit 4). For a given seed the model and its predictions do not
-depend on --threads.
+the run; a run of another config in --out is refused (exit 2), and so is a
+finished model whose data files have changed since (exit 4). For a given
+seed the model and its predictions do not depend on --threads.
 
 Precedence: --set and flags > MHE_* environment > --config > defaults.`,
 		Example: `  mhe train --config configs/quickstart.yaml --out runs/quickstart
