@@ -550,7 +550,7 @@ func TestTrainContinueChangedData(t *testing.T) {
 	}
 	cfg := filepath.Join(tmp, "c.yaml")
 	os.WriteFile(cfg, []byte(`name: continue-data
-data: {format: xc, dir: `+tmp+`, train: train.txt, holdout_every: 5}
+data: {format: xc, train: `+data+`, holdout_every: 5}
 encoder: {type: mlp, hidden: [8]}
 head: {method: mhc, lengths: [4, 3], beam: 2}
 train: {epochs: 1, batch_size: 32}
