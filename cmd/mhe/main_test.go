@@ -569,4 +569,9 @@ train: {epochs: 1, batch_size: 32}
 	if code != ExitModel || !strings.Contains(stderr, "trained on other contents of "+data) || !strings.Contains(stderr, "--force without --continue") {
 		t.Errorf("changed data: exit %d, stderr %q; want exit %d naming %s", code, stderr, ExitModel, data)
 	}
+	// A node without the data: the finished model stays done, with a warning.
+	os.Remove(data)
+	if code, _, stderr := runMain(t, "", args...); code != 0 || !strings.Contains(stderr, "cannot be checked") || !strings.Contains(stderr, "nothing to do") {
+		t.Errorf("data gone: exit %d, stderr %q; want 0 with a warning", code, stderr)
+	}
 }

@@ -36,7 +36,8 @@ is the run record; a name over 255 bytes is cut and ends in a hash). "mhe
 sweep list" numbers the runs; "mhe sweep run FILE --index i" executes one:
 skipped when its result.json exists, resumed when an earlier attempt was
 interrupted, trained otherwise — so running a whole sweep again finishes it
-without redoing finished runs. scripts/sweep-local.sh runs a sweep
+without redoing finished runs. A done run whose data files have changed
+since it trained is not skipped (exit 4, naming the file). scripts/sweep-local.sh runs a sweep
 with a bounded number of parallel jobs; scripts/sweep-slurm.sh submits it as
 a SLURM job array (one task per run). mhe report OUT aggregates the results.
 
@@ -179,6 +180,9 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 			var argv []string
 			switch state {
 			case sweep.Done:
+				if err := checkDoneData(s, r, index); err != nil {
+					return err
+				}
 				fmt.Fprintf(s.errOut, "sweep run %d (%s): done, %s exists; skipped\n", index, r.Name, r.Result())
 				if !dryRun {
 					return dropWeights(s, r)
@@ -226,6 +230,22 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 	f.IntVar(&threads, "threads", 0, "worker threads for the run (0 = all CPUs this process may use)")
 	f.DurationVar(&ckpt, "checkpoint-interval", defaultCheckpointInterval, "passed to mhe train: least time between two end-of-epoch checkpoints (shorten it for preemptible jobs)")
 	return cmd
+}
+
+// checkDoneData refuses to skip a done run whose data files have changed
+// since it trained (staleData): its result would stand among the new
+// data's as if it were one of them.
+func checkDoneData(s *streams, r sweep.Run, index int) error {
+	d := modelio.Open(r.Dir)
+	cfg, err := validConfig(configInput{File: d.File(modelio.ConfigFile)})
+	if err != nil {
+		return fmt.Errorf("%w: sweep run %d (%s): %w", ErrModel, index, r.Name, err)
+	}
+	changed, err := staleData(s.errOut, d, &cfg)
+	if err != nil || changed == "" {
+		return err
+	}
+	return fmt.Errorf("%w: sweep run %d (%s) is done, but it trained on other contents of %s (sha256 differs), so its result is not the new data's; remove %s to train it again, or give the sweep another out", ErrModel, index, r.Name, changed, r.Dir)
 }
 
 // dropWeights removes a finished run's weights when its sweep keeps only

@@ -263,11 +263,7 @@ func continueRun(s *streams, o *trainOptions, in *configInput) (done bool, err e
 		return false, usageErrorf("%s holds a run of another config (%s: %v there, %v here); give another --out, or --force without --continue to start over", o.Out, key, a, b)
 	}
 	if finished {
-		man, err := d.ReadManifest()
-		if err != nil {
-			return false, fmt.Errorf("%w: %w", ErrModel, err)
-		}
-		changed, err := train.DataChangedSince(man, &want)
+		changed, err := staleData(s.errOut, d, &want)
 		if err != nil {
 			return false, err
 		}
@@ -292,6 +288,24 @@ func continueRun(s *streams, o *trainOptions, in *configInput) (done bool, err e
 	}
 	o.Resume = o.Out
 	return false, nil
+}
+
+// staleData names the data file whose contents have changed since the
+// finished model in d was trained on it (its sha256 against the
+// manifest's), "" when none has. A file it cannot read is named in a
+// warning and passes: the model is finished, and nothing more needs the
+// data.
+func staleData(w io.Writer, d *modelio.Dir, cfg *config.Config) (string, error) {
+	man, err := d.ReadManifest()
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	changed, err := train.DataChangedSince(man, cfg)
+	if err != nil {
+		fmt.Fprintf(w, "warning: %s: the data it was trained on cannot be checked (%v); taken as unchanged\n", d.Path, err)
+		return "", nil
+	}
+	return changed, nil
 }
 
 // configDiff names the first key (in declaration order) whose value

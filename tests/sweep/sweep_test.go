@@ -316,3 +316,44 @@ func TestSweepCheck(t *testing.T) {
 		t.Error("sweep-local.sh started runs of a sweep that fails its check")
 	}
 }
+
+// A done run whose data file has changed since it trained is not skipped as
+// done (exit 4, naming the file and the fix); unchanged data, or data this
+// machine cannot read (a warning), leaves it done.
+func TestDoneRunWithChangedData(t *testing.T) {
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "train.txt")
+	synth := func(seed string) {
+		t.Helper()
+		if code, _, errOut := testutil.Run(t, "", nil, "data", "synth", "--examples", "400", "--features", "40", "--labels", "12", "--seed", seed, "--out", data); code != 0 {
+			t.Fatalf("data synth: %s", errOut)
+		}
+	}
+	synth("3")
+	c := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(c, []byte("name: changed-data\ndata: {format: xc, train: "+data+", holdout_every: 5}\nencoder: {type: mlp, hidden: [8]}\nhead: {method: mhc, lengths: [4, 3], beam: 2}\ntrain: {epochs: 1, batch_size: 32}\n"), 0o644)
+	file := filepath.Join(tmp, "sweep.yaml")
+	os.WriteFile(file, []byte("out: "+filepath.Join(tmp, "out")+"\nruns:\n  - configs: ["+c+"]\n    seeds: [1]\n"), 0o644)
+	run := func() (int, string) {
+		t.Helper()
+		code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "0")
+		return code, errOut
+	}
+	for i := range 2 {
+		if code, errOut := run(); code != 0 {
+			t.Fatalf("attempt %d: exit %d: %s", i, code, errOut)
+		}
+	}
+	if _, errOut := run(); !strings.Contains(errOut, "sweep run 0 (c__seed1): done") {
+		t.Errorf("unchanged data: the run should be skipped as done: %s", errOut)
+	}
+	synth("4")
+	code, errOut := run()
+	if code != 4 || !strings.Contains(errOut, "is done, but it trained on other contents of "+data) || !strings.Contains(errOut, "remove "+filepath.Join(tmp, "out")) {
+		t.Errorf("changed data: exit %d, want 4 naming the file and the fix: %s", code, errOut)
+	}
+	os.Remove(data)
+	if code, errOut := run(); code != 0 || !strings.Contains(errOut, "cannot be checked") || !strings.Contains(errOut, ": done") {
+		t.Errorf("data gone: exit %d, want 0 with a warning: %s", code, errOut)
+	}
+}
