@@ -291,6 +291,10 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 	}
 	for i := range rows {
 		rows[i].Split = o.Split
+		if m := rows[i].MixedData; len(m) > 0 {
+			fmt.Fprintf(s.errOut, "warning: the row %s %s pools runs trained on different contents of %s (their sha256 differ): its figures mix data versions; rerun the older runs, or report the versions apart\n",
+				rows[i].Dataset, rows[i].Label(), strings.Join(m, ", "))
+		}
 	}
 	if len(o.Metrics) > 0 {
 		if err := metricsPresent("--metrics", metrics, rows); err != nil {

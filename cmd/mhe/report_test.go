@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -160,5 +161,36 @@ func TestReportPaired(t *testing.T) {
 	}
 	if code, out, errOut := runMain(t, "", append([]string{"report", "--paired"}, files...)...); code != ExitUsage || out != "" || !strings.Contains(errOut, "give --sort METRIC too") {
 		t.Errorf("--paired without --sort: exit %d %q %s", code, out, errOut)
+	}
+}
+
+// A row that pools runs trained on different contents of its data file
+// gets a warning on stderr and "mixed_data" in JSON; the table is as before.
+func TestReportWarnsOfMixedData(t *testing.T) {
+	tmp := t.TempDir()
+	var files []string
+	for i, sum := range []string{"aaaa", "aaaa", "bbbb"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", "report", fmt.Sprintf("bibtex-vanilla-%d.json", i+1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		rec["data"] = []map[string]any{{"role": "train", "path": "/data/Bibtex/Bibtex_data.txt.gz", "sha256": sum, "rows": 7395}}
+		out, _ := json.Marshal(rec)
+		f := filepath.Join(tmp, fmt.Sprintf("r%d.json", i))
+		os.WriteFile(f, out, 0o644)
+		files = append(files, f)
+	}
+	want := "pools runs trained on different contents of train: Bibtex_data.txt.gz"
+	code, out, errOut := runMain(t, "", append([]string{"report", "--format", "json"}, files...)...)
+	if code != 0 || !strings.Contains(errOut, want) || !strings.Contains(out, `"mixed_data"`) {
+		t.Errorf("three runs, one on other data: exit %d, stderr %q, stdout has mixed_data: %v", code, errOut, strings.Contains(out, `"mixed_data"`))
+	}
+	code, _, errOut = runMain(t, "", append([]string{"report"}, files[:2]...)...)
+	if code != 0 || strings.Contains(errOut, "warning") {
+		t.Errorf("two runs on the same data: exit %d, stderr %q", code, errOut)
 	}
 }

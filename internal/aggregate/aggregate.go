@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -67,7 +68,8 @@ type Row struct {
 	Params         int64           `json:"classifier_params"`
 	VanillaParams  int64           `json:"vanilla_params"`
 	MHECommits     []string        `json:"mhe_commits"`
-	Paired         *Paired         `json:"paired,omitempty"` // PairWithTop
+	MixedData      []string        `json:"mixed_data,omitempty"` // data files (role: file name) whose contents differ between the runs (mixedData)
+	Paired         *Paired         `json:"paired,omitempty"`     // PairWithTop
 	configKey      string
 	flatConfig     map[string]string
 	recordsInGroup []*record.Record
@@ -165,6 +167,7 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 	rows := make([]Row, 0, len(order))
 	for _, k := range order {
 		g := groups[k]
+		g.MixedData = mixedData(g.recordsInGroup)
 		g.SplitColumns, g.HoldoutFolds = ifVaried(g.SplitColumns), ifVaried(g.HoldoutFolds)
 		g.Metrics = map[string]Stat{}
 		names := map[string]bool{}
@@ -209,6 +212,31 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 		return a.Label() < b.Label()
 	})
 	return rows, nil
+}
+
+// mixedData lists the data files, by role and file name (a data
+// directory may differ between the runs of a row), that have more than
+// one sha256 among recs.
+func mixedData(recs []*record.Record) []string {
+	sums := map[string]map[string]bool{}
+	var order []string
+	for _, r := range recs {
+		for _, d := range r.Data {
+			key := d.Role + ": " + filepath.Base(d.Path)
+			if sums[key] == nil {
+				sums[key] = map[string]bool{}
+				order = append(order, key)
+			}
+			sums[key][d.SHA256] = true
+		}
+	}
+	var out []string
+	for _, key := range order {
+		if len(sums[key]) > 1 {
+			out = append(out, key)
+		}
+	}
+	return out
 }
 
 // setVariants names, for rows of one dataset with the same head and

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/record"
 )
 
@@ -283,6 +284,35 @@ func TestLoadDamagedRecord(t *testing.T) {
 		_, err := Load([]string{p})
 		if err == nil || !strings.Contains(err.Error(), p+": not an mhe result file") || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "Go struct") {
 			t.Errorf("%s: %v, want %q", c.body, err, c.want)
+		}
+	}
+}
+
+// A row whose runs read different contents of one data file (by role and
+// file name: the data directory may differ) names it in MixedData; runs on
+// the same contents from two directories do not.
+func TestRowsNameMixedData(t *testing.T) {
+	rec := func(seed uint64, dir, sum string) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Train.Seed = "toy", "mhc", seed
+		return &record.Record{Kind: "train", Name: "toy", Seed: seed, Config: cfg,
+			Plan:    record.Plan{Method: "mhc", Lengths: []int{4, 3}, Params: 100},
+			Data:    []modelio.DataInfo{{Role: "train", Path: filepath.Join(dir, "toy", "train.txt"), SHA256: sum}, {Role: "test", Path: filepath.Join(dir, "toy", "test.txt"), SHA256: "t"}},
+			Metrics: map[string]float64{"p@1": 0.5}}
+	}
+	for _, c := range []struct {
+		recs []*record.Record
+		want []string
+	}{
+		{[]*record.Record{rec(1, "/a", "x"), rec(2, "/b", "x")}, nil},
+		{[]*record.Record{rec(1, "/a", "x"), rec(2, "/a", "y"), rec(3, "/b", "x")}, []string{"train: train.txt"}},
+	} {
+		rows, err := Rows(c.recs, make([]string, len(c.recs)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || !slices.Equal(rows[0].MixedData, c.want) {
+			t.Errorf("%d runs: rows %d, mixed data %q; want one row with %q", len(c.recs), len(rows), rows[0].MixedData, c.want)
 		}
 	}
 }
