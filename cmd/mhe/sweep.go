@@ -37,9 +37,10 @@ sweep list" numbers the runs; "mhe sweep run FILE --index i" executes one:
 skipped when its result.json exists, resumed when an earlier attempt was
 interrupted, trained otherwise — so running a whole sweep again finishes it
 without redoing finished runs. A done run whose data files have changed
-since it trained is not skipped (exit 4, naming the file). scripts/sweep-local.sh runs a sweep
-with a bounded number of parallel jobs; scripts/sweep-slurm.sh submits it as
-a SLURM job array (one task per run). mhe report OUT aggregates the results.
+since it trained is not skipped (exit 4, naming the file).
+scripts/sweep-local.sh runs a sweep with a bounded number of parallel jobs;
+scripts/sweep-slurm.sh submits it as a SLURM job array (one task per run).
+mhe report OUT aggregates the results.
 
 keep_weights: false (a top-level key) removes each run's weights file once
 it has finished and keeps its records (result.json, metrics.jsonl, config,
@@ -238,8 +239,9 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 func checkDoneData(s *streams, r sweep.Run, index int) error {
 	d := modelio.Open(r.Dir)
 	cfg, err := validConfig(configInput{File: d.File(modelio.ConfigFile)})
-	if err != nil {
-		return fmt.Errorf("%w: sweep run %d (%s): %w", ErrModel, index, r.Name, err)
+	if err != nil { // a config of another mhe version, say: the run stays done
+		fmt.Fprintf(s.errOut, "warning: %s: the data it was trained on cannot be checked (%v); taken as unchanged\n", r.Dir, err)
+		return nil
 	}
 	changed, err := staleData(s.errOut, d, &cfg)
 	if err != nil || changed == "" {

@@ -356,4 +356,10 @@ func TestDoneRunWithChangedData(t *testing.T) {
 	if code, errOut := run(); code != 0 || !strings.Contains(errOut, "cannot be checked") || !strings.Contains(errOut, ": done") {
 		t.Errorf("data gone: exit %d, want 0 with a warning: %s", code, errOut)
 	}
+	// A config this build cannot read (another version's, say) leaves the
+	// run done too, with a warning.
+	os.WriteFile(filepath.Join(tmp, "out", "c__seed1", "config.yaml"), []byte("train: {no_such_key: 1}\n"), 0o644)
+	if code, errOut := run(); code != 0 || !strings.Contains(errOut, "cannot be checked") || !strings.Contains(errOut, ": done") {
+		t.Errorf("unreadable config: exit %d, want 0 with a warning: %s", code, errOut)
+	}
 }
