@@ -240,7 +240,7 @@ func checkDoneData(s *streams, r sweep.Run, index int) error {
 	d := modelio.Open(r.Dir)
 	cfg, err := validConfig(configInput{File: d.File(modelio.ConfigFile)})
 	if err != nil { // a config of another mhe version, say: the run stays done
-		fmt.Fprintf(s.errOut, "warning: %s: the data it was trained on cannot be checked (%v); taken as unchanged\n", r.Dir, err)
+		warnUnchecked(s.errOut, r.Dir, err)
 		return nil
 	}
 	changed, err := staleData(s.errOut, d, &cfg)

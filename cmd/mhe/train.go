@@ -302,10 +302,16 @@ func staleData(w io.Writer, d *modelio.Dir, cfg *config.Config) (string, error) 
 	}
 	changed, err := train.DataChangedSince(man, cfg)
 	if err != nil {
-		fmt.Fprintf(w, "warning: %s: the data it was trained on cannot be checked (%v); taken as unchanged\n", d.Path, err)
+		warnUnchecked(w, d.Path, err)
 		return "", nil
 	}
 	return changed, nil
+}
+
+// warnUnchecked says that the data of the finished run in dir could not be
+// compared with what it was trained on, and that the run stays done.
+func warnUnchecked(w io.Writer, dir string, err error) {
+	fmt.Fprintf(w, "warning: %s: the data it was trained on cannot be checked (%v); taken as unchanged\n", dir, err)
 }
 
 // configDiff names the first key (in declaration order) whose value
