@@ -343,7 +343,7 @@ func checkScoredRows(res eval.Result, truth string) error {
 func evalRecord(name string, res eval.Result, pl *eval.PerLabel, wall float64) *record.Record {
 	u := resourceUsage()
 	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: record.ThisMachine(),
-		Metrics: res.ByName(), NTestRows: res.Rows,
+		Metrics: res.ByName(), NTestRows: res.Rows, NEmptyTestRows: &res.EmptyRows,
 		Timing: record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB}}
 	if pl != nil {
 		rec.Extra = map[string]any{"per_label": pl.Summary()}

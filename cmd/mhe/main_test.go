@@ -500,7 +500,8 @@ train: {epochs: 2, batch_size: 32, lr: 0.01}
 `), 0o644)
 	dir := filepath.Join(tmp, "run")
 	args := []string{"train", "--config", cfg, "--out", dir, "--continue", "--quiet", "--format", "json"}
-	if code, _, stderr := runMain(t, "", args...); code != 0 {
+	code, first, stderr := runMain(t, "", args...)
+	if code != 0 {
 		t.Fatalf("first --continue: exit %d: %s", code, stderr)
 	}
 	weights, _ := filepath.Glob(filepath.Join(dir, "weights-*.bin"))
@@ -509,9 +510,16 @@ train: {epochs: 2, batch_size: 32, lr: 0.01}
 		t.Fatal(err)
 	}
 	res := filepath.Join(tmp, "result.json")
+	// The test metrics the finishing run printed, from its record, so
+	// that a requeued job's stdout is what the first one's was.
 	code, stdout, stderr := runMain(t, "", append(args, "--threads", "1", "--set", "data.dir=/elsewhere", "--result", res)...)
-	if code != 0 || stdout != "" || !strings.Contains(stderr, "holds the finished model of this config; nothing to do") {
-		t.Errorf("--continue on the finished model: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	if code != 0 || stdout != first || !strings.Contains(stderr, "holds the finished model of this config; nothing to do") {
+		t.Errorf("--continue on the finished model: exit %d, stdout %q, want the first run's %q; stderr %q", code, stdout, first, stderr)
+	}
+	_, table, _ := runMain(t, "", "eval", "--model", dir, "--quiet")
+	code, stdout, _ = runMain(t, "", "train", "--config", cfg, "--out", dir, "--continue", "--quiet")
+	if code != 0 || stdout != table || !strings.Contains(table, "rows: 100 evaluated") {
+		t.Errorf("--continue --format table on the finished model: exit %d, stdout\n%s\nwant mhe eval --model's\n%s", code, stdout, table)
 	}
 	want, _ := os.ReadFile(filepath.Join(dir, "result.json"))
 	if got, err := os.ReadFile(res); err != nil || !bytes.Equal(got, want) || len(want) == 0 {
@@ -533,6 +541,15 @@ train: {epochs: 2, batch_size: 32, lr: 0.01}
 		if code != ExitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.extra, code, stderr, ExitUsage, tc.want)
 		}
+	}
+	// A record of a build that did not keep the empty-row count: the
+	// metrics are not printed, and the command says where they are.
+	rec := filepath.Join(dir, "result.json")
+	raw, _ := os.ReadFile(rec)
+	os.WriteFile(rec, bytes.Replace(raw, []byte(`"n_empty_test_rows": 0,`), nil, 1), 0o644)
+	code, stdout, stderr = runMain(t, "", args...)
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "did not keep what its metrics table needs") {
+		t.Errorf("--continue with an older record: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	if code, _, stderr := runMain(t, "", "train", "--out", dir, "--continue"); code != ExitUsage || !strings.Contains(stderr, "--continue needs --config FILE and --out DIR") {
 		t.Errorf("--continue without --config: exit %d, %s", code, stderr)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ import (
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/eval"
+	"github.com/mhe-xlc/mhe/internal/jsonerr"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/plots"
@@ -63,7 +66,8 @@ continues a killed or interrupted run and ends with the same model bytes as an
 uninterrupted one. --continue makes one command line safe to run again (a
 requeued or preempted batch job): it resumes --out's unfinished run of the
 same config, exits 0 without training when --out holds that config's
-finished model (whose metrics are in DIR/result.json), and otherwise starts
+finished model (printing the test metrics its run printed, from
+DIR/result.json), and otherwise starts
 the run; a run of another config in --out is refused (exit 2), and so is a
 finished model whose data files have changed since (exit 4). For a given
 seed the model and its predictions do not depend on --threads.
@@ -115,7 +119,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	in := configInput{File: o.ConfigFile, Sets: o.Sets, Flags: o.cmd.Flags(), FlagKeys: trainFlagKeys}
 	dir := o.Out
 	if o.Continue && !o.PrintConfig {
-		done, err := continueRun(s, o, &in)
+		done, err := continueRun(s, o, &in, format)
 		if err != nil || done {
 			return err
 		}
@@ -236,7 +240,7 @@ func trainRun(s *streams, o *trainOptions) error {
 // is a usage error; anything else (no directory, an empty one) starts the
 // run as without --continue. Configs are the same when every key but
 // train.threads and data.dir, which do not change the model, is.
-func continueRun(s *streams, o *trainOptions, in *configInput) (done bool, err error) {
+func continueRun(s *streams, o *trainOptions, in *configInput, format report.Format) (done bool, err error) {
 	if o.Resume != "" || o.Force {
 		return false, usageErrorf("--continue chooses between starting and resuming by itself; drop --resume and --force")
 	}
@@ -271,23 +275,75 @@ func continueRun(s *streams, o *trainOptions, in *configInput) (done bool, err e
 			return false, fmt.Errorf("%w: %s holds the finished model of this config, trained on other contents of %s (sha256 differs); give another --out, or --force without --continue to train again", ErrModel, o.Out, changed)
 		}
 		fmt.Fprintf(s.errOut, "mhe train: %s holds the finished model of this config; nothing to do (its run record: %s)\n", o.Out, d.File(modelio.RecordFile))
-		if o.Result != "" { // the copy a script asked for, as the run wrote it
-			if err := checkOutputs([]fileRef{{"--result", o.Result}}, nil); err != nil {
-				return false, err
-			}
-			rec, err := os.ReadFile(d.File(modelio.RecordFile))
-			if err != nil {
-				return false, fmt.Errorf("%w: the run in %s: %w", ErrModel, o.Out, err)
-			}
-			return true, atomicfile.WriteFile(o.Result, 0o644, func(w io.Writer) error { _, err := w.Write(rec); return err })
-		}
-		return true, nil
+		return true, finishedOutput(s, o, d, &have, format)
 	}
 	if !o.Quiet {
 		fmt.Fprintf(s.errOut, "mhe train: %s holds an unfinished run of this config; resuming it\n", o.Out)
 	}
 	o.Resume = o.Out
 	return false, nil
+}
+
+// finishedOutput gives what the run that finished the model in d gave:
+// its test metrics on stdout (in format, from its run record) and a copy
+// of the record at --result, so that a script's output is the same
+// whether its job trained the model or found it trained.
+func finishedOutput(s *streams, o *trainOptions, d *modelio.Dir, cfg *config.Config, format report.Format) error {
+	if o.Result != "" {
+		if err := checkOutputs([]fileRef{{"--result", o.Result}}, nil); err != nil {
+			return err
+		}
+	}
+	raw, err := os.ReadFile(d.File(modelio.RecordFile))
+	if err != nil {
+		return fmt.Errorf("%w: the run in %s: %w", ErrModel, o.Out, err)
+	}
+	var rec record.Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return fmt.Errorf("%w: the run in %s: %s: %s", ErrModel, o.Out, d.File(modelio.RecordFile), jsonerr.Describe(raw, err))
+	}
+	if o.Result != "" { // the copy a script asked for, as the run wrote it
+		if err := atomicfile.WriteFile(o.Result, 0o644, func(w io.Writer) error { _, err := w.Write(raw); return err }); err != nil {
+			return err
+		}
+	}
+	if rec.Metrics == nil {
+		return nil // the run scored no test rows (eval.score_test: false), and printed none
+	}
+	res, prop, ok := recordedTest(&rec, cfg, d)
+	if !ok {
+		fmt.Fprintf(s.errOut, "warning: %s was written by an mhe that did not keep what its metrics table needs; the metrics are in it, and not printed here\n", d.File(modelio.RecordFile))
+		return nil
+	}
+	return writeEvalResult(s.out, res, nil, prop, format)
+}
+
+// recordedTest rebuilds a training run's test result, and the
+// propensities it used, from its run record; false for a record of a
+// build that did not keep the empty-row count.
+func recordedTest(rec *record.Record, cfg *config.Config, d *modelio.Dir) (eval.Result, propInfo, bool) {
+	if rec.NEmptyTestRows == nil {
+		return eval.Result{}, propInfo{}, false
+	}
+	res := eval.Result{Rows: rec.NTestRows, EmptyRows: *rec.NEmptyTestRows, EmptyPolicy: eval.EmptyPolicy(cfg.Eval.EmptyRows), K: cfg.Eval.K}
+	for _, fam := range eval.Families {
+		for _, k := range res.K {
+			name := fmt.Sprintf("%s@%d", fam.Key, k)
+			if v, ok := rec.Metrics[name]; ok {
+				res.Metrics = append(res.Metrics, eval.Metric{Name: name, Value: v})
+			}
+		}
+	}
+	var prop propInfo
+	if _, ok := rec.Metrics[fmt.Sprintf("psp@%d", res.K[0])]; ok {
+		man, err := d.ReadManifest()
+		if err != nil {
+			return eval.Result{}, propInfo{}, false
+		}
+		p := eval.PropensityParams{A: cfg.Eval.A, B: cfg.Eval.B}.Or(cfg.Name)
+		prop = propInfo{weights: []float64{}, params: p, source: "training label counts", n: man.TrainRows}
+	}
+	return res, prop, true
 }
 
 // staleData names the data file whose contents have changed since the
@@ -354,7 +410,7 @@ func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall floa
 	}
 	if res.Test != nil {
 		rec.Metrics = res.Test.ByName()
-		rec.NTestRows = res.Test.Rows
+		rec.NTestRows, rec.NEmptyTestRows = res.Test.Rows, &res.Test.EmptyRows
 		rec.Timing.SetPredict(res.TestSeconds, res.Test.Rows)
 	}
 	return rec

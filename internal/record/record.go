@@ -115,9 +115,14 @@ type Record struct {
 	Epochs    int                `json:"epochs"`
 	Metrics   map[string]float64 `json:"metrics"`
 	NTestRows int                `json:"n_test_rows"`
-	Timing    Timing             `json:"timing"`
-	ModelSize int64              `json:"model_bytes"`
-	History   []Epoch            `json:"history,omitempty"`
+	// NEmptyTestRows: how many test rows had no true labels (counted as
+	// 0 or left out, by config.eval.empty_rows); with Metrics and the
+	// config it gives the test result back as it was printed. Omitted
+	// when no test rows were scored, and by builds before it was kept.
+	NEmptyTestRows *int    `json:"n_empty_test_rows,omitempty"`
+	Timing         Timing  `json:"timing"`
+	ModelSize      int64   `json:"model_bytes"`
+	History        []Epoch `json:"history,omitempty"`
 	// KeptWeights names the weights the model ends with (KeptAverage,
 	// KeptBest or KeptLast); empty in records written before mhe recorded
 	// it.

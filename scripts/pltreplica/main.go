@@ -277,7 +277,7 @@ func runRecord(cfg *config.Config, splits *train.Splits, model *Model, o *option
 	if o.split == "validation" {
 		rec.History = []record.Epoch{{Epoch: 1, Seconds: trainSecs, Validation: res.ByName()}}
 	} else {
-		rec.Metrics, rec.NTestRows = res.ByName(), res.Rows
+		rec.Metrics, rec.NTestRows, rec.NEmptyTestRows = res.ByName(), res.Rows, &res.EmptyRows
 	}
 	return rec
 }
