@@ -180,6 +180,10 @@ func trainRun(s *streams, o *trainOptions) error {
 	// --quiet silences the summary, not warnings.
 	warnf := func(format string, args ...any) { fmt.Fprintf(s.errOut, "warning: "+format+"\n", args...) }
 	logf("mhe train: %s, threads %d (effective), seed %d", dir, threads, cfg.Train.Seed)
+	if l := gcLimit; l.Heap > 0 && !strings.Contains(l.From.Source, "meminfo") {
+		logf("memory limit: %s (%s); the Go collector keeps the heap under %s (GOMEMLIMIT overrides)",
+			train.FormatBytes(l.From.Bytes), l.From.Source, train.FormatBytes(l.Heap))
+	}
 	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
 	start := time.Now()
 	res, err := train.TrainRun(o.cmd.Context(), train.RunOptions{

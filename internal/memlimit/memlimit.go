@@ -159,3 +159,24 @@ func AllocCeilingFromRoot(root string, asLimit int64) Limit {
 	}
 	return best
 }
+
+// SoftLimit is the heap size to which Go's garbage collector should hold
+// a process whose memory limit is l (0: none known, leave the collector
+// alone). Go collects when the heap has doubled since the last
+// collection, whatever the limit: a job whose live data is 60% of a
+// cluster's --mem then grows past the limit between two collections and
+// is OOM-killed, though it would fit. A soft limit makes the collector
+// run sooner as the heap nears it (runtime/debug.SetMemoryLimit). It
+// leaves a tenth of the limit, at least 64 MiB, for what the collector
+// does not count: mapped weights files, thread stacks outside Go, and the
+// data files' page cache, which the kernel charges to the same group.
+func SoftLimit(l Limit) int64 {
+	if l.Bytes <= 0 {
+		return 0
+	}
+	soft := l.Bytes - max(l.Bytes/10, 64<<20)
+	if soft < 64<<20 {
+		return 0 // too small a limit to be worth a collector running non-stop
+	}
+	return soft
+}

@@ -104,3 +104,26 @@ func TestAllocCeilingFromRoot(t *testing.T) {
 		})
 	}
 }
+
+func TestSoftLimit(t *testing.T) {
+	const mib = 1 << 20
+	cases := []struct {
+		name  string
+		limit int64
+		want  int64
+	}{
+		{"unknown", 0, 0},
+		{"8 GiB job: a tenth kept back", 8 << 30, 8<<30 - (8<<30)/10},
+		{"700 MiB: 70 MiB kept back", 700 * mib, 630 * mib},
+		{"400 MiB: at least 64 MiB kept back", 400 * mib, 336 * mib},
+		{"128 MiB: 64 left", 128 * mib, 64 * mib},
+		{"100 MiB: too small to bother", 100 * mib, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := SoftLimit(Limit{Bytes: c.limit, Source: "x"}); got != c.want {
+				t.Errorf("SoftLimit(%d) = %d, want %d", c.limit, got, c.want)
+			}
+		})
+	}
+}
