@@ -186,17 +186,28 @@ func trainRun(s *streams, o *trainOptions) error {
 	}
 	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
 	start := time.Now()
+	// The run record is part of the commit (written just before the
+	// manifest), so its times end there.
+	var (
+		wall float64
+		u    usage
+		rec  []byte
+	)
 	res, err := train.TrainRun(o.cmd.Context(), train.RunOptions{
 		Config: &cfg, ConfigYAML: resolved, Dir: dir, Force: o.Force, Resume: o.Resume != "",
 		Threads: threads, Progress: pr.handle, Log: logf, Warn: warnf, CheckpointEvery: o.CheckpointInterval,
 		MemoryLimit: memoryLimit(),
+		Record: func(res *train.RunResult) ([]byte, error) {
+			wall, u = time.Since(start).Seconds(), resourceUsage()
+			b, err := record.Marshal(trainRecord(&cfg, res, dir, wall, u))
+			rec = b
+			return b, err
+		},
 	})
 	pr.finishBar()
 	if err != nil {
 		return trainError(err, dir)
 	}
-	wall := time.Since(start).Seconds()
-	u := resourceUsage()
 	examples := float64(res.Splits.Train.Rows()) * float64(max(res.State.Epoch, 1))
 	logf("done: %d epochs in %.1fs wall, %.1fs CPU, peak RSS %.0f MiB, %.1f µs per training example",
 		res.State.Epoch, wall, u.CPUSeconds, u.PeakRSSMiB, 1e6*res.TrainSeconds/examples)
@@ -217,12 +228,8 @@ func trainRun(s *streams, o *trainOptions) error {
 	} else if res.Splits.Test != nil {
 		logf("test: %d rows held out and not scored (eval.score_test: false); score them with: mhe eval --model %s", res.Splits.Test.Rows(), dir)
 	}
-	rec := trainRecord(&cfg, res, dir, wall, u)
-	if err := record.Write(modelio.Open(dir).File(modelio.RecordFile), rec); err != nil {
-		return err
-	}
 	if o.Result != "" {
-		if err := record.Write(o.Result, rec); err != nil {
+		if err := atomicfile.WriteFile(o.Result, 0o644, func(w io.Writer) error { _, err := w.Write(rec); return err }); err != nil {
 			return err
 		}
 	}

@@ -25,7 +25,7 @@ const (
 	ManifestFile = "manifest.json"
 	ConfigFile   = "config.yaml"
 	MetricsFile  = "metrics.jsonl"
-	RecordFile   = "result.json" // the run record mhe train writes after the commit
+	RecordFile   = "result.json" // the run record, written by the commit just before the manifest
 	TrainingDir  = "training"    // in-progress run: checkpoints, staged config
 	pointerFile  = "checkpoint.json"
 	lockFile     = "lock"
@@ -213,14 +213,22 @@ func (d *Dir) Unlock() {
 	}
 }
 
+// commitHook is called after each step of Commit with the step's name;
+// tests make it fail to stand for a kill at that moment.
+var commitHook = func(step string) error { return nil }
+
+// writeBytes writes b to path atomically.
+func writeBytes(path string, b []byte) error {
+	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
 // WriteJSON writes v as indented JSON atomically.
 func WriteJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
-	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err })
+	return writeBytes(path, append(b, '\n'))
 }
 
 // ReadManifest reads and checks the manifest: format name and version.
@@ -335,14 +343,39 @@ func (d *Dir) clearCheckpoints() error {
 	return nil
 }
 
-// Commit finishes a run: the staged config becomes config.yaml, the
-// manifest is written last (the commit point), then the run area and
-// weights files of older models are removed.
-func (d *Dir) Commit(m *Manifest) error {
-	if err := os.Rename(d.Training(ConfigFile), d.File(ConfigFile)); err != nil {
+// Commit finishes a run. First it writes what describes the model:
+// config.yaml, a copy of the staged config, and the run record (result.json)
+// when record is not nil. Then the manifest, the commit point. Last it
+// removes the run area and the weights files of older models. The staged
+// config stays in the run area until the manifest is written, so a run
+// killed at any moment before that is an unfinished run that --resume
+// continues; one killed after it is a model with its run record (and, for
+// the moment before the run area goes, a leftover staged config, which a
+// resume takes for an unfinished run: it trains the last epochs again and
+// commits the same bytes).
+func (d *Dir) Commit(m *Manifest, record []byte) error {
+	staged, err := os.ReadFile(d.Training(ConfigFile))
+	if err != nil {
 		return err
 	}
+	if err := writeBytes(d.File(ConfigFile), staged); err != nil {
+		return err
+	}
+	if err := commitHook("config"); err != nil {
+		return err
+	}
+	if record != nil {
+		if err := writeBytes(d.File(RecordFile), record); err != nil {
+			return err
+		}
+		if err := commitHook("record"); err != nil {
+			return err
+		}
+	}
 	if err := WriteJSON(d.File(ManifestFile), m); err != nil {
+		return err
+	}
+	if err := commitHook("manifest"); err != nil {
 		return err
 	}
 	entries, _ := os.ReadDir(d.Path)
@@ -363,8 +396,8 @@ func (d *Dir) Commit(m *Manifest) error {
 }
 
 // removeStaleTemps removes the temporary files of the files a training run
-// writes into the directory (weights, manifest, config, metrics, and the
-// run record and curves the CLI writes after the commit) that earlier runs
+// writes into the directory (weights, manifest, config, metrics, the run
+// record, and the curves the CLI draws after the commit) that earlier runs
 // killed by SIGKILL left, such as a weights file half written when the OOM
 // killer or a hard time limit struck: at 10^6 labels each is a gigabyte of
 // scratch space, and a job killed and resumed several times would leave

@@ -1,6 +1,7 @@
 package modelio
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -266,7 +267,7 @@ func TestCommitRemovesStaleTemps(t *testing.T) {
 			}
 		}
 		os.WriteFile(d.Training(ConfigFile), []byte("name: x\n"), 0o644)
-		if err := d.Commit(&Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "weights-final.bin"}); err != nil {
+		if err := d.Commit(&Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "weights-final.bin"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -293,5 +294,58 @@ func TestCommitRemovesStaleTemps(t *testing.T) {
 		if !exists(d, name) {
 			t.Errorf("unlocked commit removed %s, which another job may be writing", name)
 		}
+	}
+}
+
+// A run killed at any step of its commit is either unfinished (its staged
+// config is in the run area, so --resume continues it) or a finished model
+// with its run record: never a model without its record, nor a directory
+// that neither --resume nor --continue can take up.
+func TestCommitKilledAtEachStep(t *testing.T) {
+	defer func(f func(string) error) { commitHook = f }(commitHook)
+	man := &Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "weights-final.bin"}
+	record := []byte("{\"kind\": \"train\"}\n")
+	for _, c := range []struct {
+		step     string
+		finished bool // the manifest is written
+	}{{"config", false}, {"record", false}, {"manifest", true}, {"", true}} {
+		t.Run("killed after "+c.step, func(t *testing.T) {
+			d := Open(t.TempDir())
+			if err := d.Prepare(false); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(d.File("weights-final.bin"), []byte("w"), 0o644)
+			os.WriteFile(d.Training(ConfigFile), []byte("name: x\n"), 0o644)
+			killed := errors.New("killed")
+			commitHook = func(step string) error {
+				if step == c.step {
+					return killed
+				}
+				return nil
+			}
+			err := d.Commit(man, record)
+			if c.step != "" && !errors.Is(err, killed) || c.step == "" && err != nil {
+				t.Fatalf("Commit: %v", err)
+			}
+			d.Unlock()
+			_, staged := os.Stat(d.Training(ConfigFile))
+			_, manifest := os.Stat(d.File(ManifestFile))
+			rec, recErr := os.ReadFile(d.File(RecordFile))
+			if (manifest == nil) != c.finished {
+				t.Errorf("manifest written: %v, want %v", manifest == nil, c.finished)
+			}
+			if !c.finished && (staged != nil || !d.Unfinished()) {
+				t.Errorf("killed before the manifest, the run is not resumable (staged config: %v)", staged)
+			}
+			if c.finished && (recErr != nil || !bytes.Equal(rec, record)) {
+				t.Errorf("a finished model without its run record: %v %q", recErr, rec)
+			}
+			if c.step == "" && staged == nil {
+				t.Error("a complete commit left the run area")
+			}
+			if cfg, err := os.ReadFile(d.File(ConfigFile)); err != nil || string(cfg) != "name: x\n" {
+				t.Errorf("config.yaml: %q %v", cfg, err)
+			}
+		})
 	}
 }

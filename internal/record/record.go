@@ -5,6 +5,7 @@ package record
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"runtime"
 	"strings"
@@ -138,4 +139,13 @@ type Record struct {
 // Write saves the record atomically as indented JSON.
 func Write(path string, r *Record) error {
 	return modelio.WriteJSON(path, r)
+}
+
+// Marshal returns the bytes Write writes.
+func Marshal(r *Record) ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
 }

@@ -183,18 +183,21 @@ func Load(path string) ([]Run, error) {
 type State string
 
 const (
-	Done    State = "done"    // result.json exists: skip
+	Done    State = "done"    // result.json exists, and no run is staged: skip
 	Partial State = "partial" // an unfinished run: resume it
 	Todo    State = "todo"    // nothing yet: train
 )
 
-// StateOf inspects a run's model directory.
+// StateOf inspects a run's model directory. A staged config (the run
+// area's config.yaml) makes a run partial even beside a result.json: the
+// commit writes the record just before the manifest, and removes the
+// staged config only after it, so a run killed in between is resumed.
 func StateOf(r Run) State {
-	if _, err := os.Stat(r.Result()); err == nil {
-		return Done
-	}
 	if _, err := os.Stat(filepath.Join(r.Dir, "training", "config.yaml")); err == nil {
 		return Partial
+	}
+	if _, err := os.Stat(r.Result()); err == nil {
+		return Done
 	}
 	return Todo
 }

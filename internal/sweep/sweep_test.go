@@ -184,3 +184,35 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// StateOf: a staged config means an unfinished run, even beside a run
+// record (a run killed during its commit, which writes result.json just
+// before the manifest); a record alone means done.
+func TestStateOf(t *testing.T) {
+	cases := []struct {
+		name  string
+		files []string
+		want  State
+	}{
+		{"no directory", nil, Todo},
+		{"empty directory", []string{}, Todo},
+		{"staged config", []string{"training/config.yaml"}, Partial},
+		{"killed after the record", []string{"training/config.yaml", "config.yaml", "result.json"}, Partial},
+		{"killed after the manifest", []string{"training/config.yaml", "config.yaml", "result.json", "manifest.json"}, Partial},
+		{"finished", []string{"config.yaml", "result.json", "manifest.json"}, Done},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			if c.files != nil {
+				os.MkdirAll(filepath.Join(dir, "training"), 0o755)
+			}
+			for _, f := range c.files {
+				os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644)
+			}
+			if got := StateOf(Run{Dir: dir}); got != c.want {
+				t.Errorf("StateOf = %s, want %s", got, c.want)
+			}
+		})
+	}
+}

@@ -44,6 +44,10 @@ type RunOptions struct {
 	// the run there, unfinished and resumable (tests use it to stand for a
 	// kill at that moment).
 	BeforeCommit func(*RunResult) error
+	// Record, when set, gives the run record (result.json) of the finished
+	// run, whose Manifest is set; the commit writes it just before the
+	// manifest, so that no finished model lacks it.
+	Record func(*RunResult) ([]byte, error)
 }
 
 // RunResult is what a finished run reports.
@@ -190,7 +194,14 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 			return nil, err
 		}
 	}
-	man, err := save(dir, m, cfg, splits, tr.State())
+	var record func(*modelio.Manifest) ([]byte, error)
+	if o.Record != nil {
+		record = func(man *modelio.Manifest) ([]byte, error) {
+			res.Manifest = man
+			return o.Record(res)
+		}
+	}
+	man, err := save(dir, m, cfg, splits, tr.State(), record)
 	if err != nil {
 		return nil, err
 	}
@@ -276,8 +287,9 @@ func warnUnlocked(dir *modelio.Dir, warnf func(string, ...any)) {
 	}
 }
 
-// save writes the weights and the manifest and commits the directory.
-func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State) (*modelio.Manifest, error) {
+// save writes the weights and commits the directory with its manifest and,
+// when record is set, the run record it returns.
+func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State, record func(*modelio.Manifest) ([]byte, error)) (*modelio.Manifest, error) {
 	pending := dir.File("weights-pending.bin")
 	sum, size, err := modelio.WriteTensors(pending, m.Tensors())
 	if err != nil {
@@ -316,7 +328,13 @@ func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State) (
 	if m.Perm != nil {
 		man.LabelPermutation = "tensor labels.perm in " + weights
 	}
-	if err := dir.Commit(man); err != nil {
+	var rec []byte
+	if record != nil {
+		if rec, err = record(man); err != nil {
+			return nil, err
+		}
+	}
+	if err := dir.Commit(man, rec); err != nil {
 		return nil, err
 	}
 	return man, nil

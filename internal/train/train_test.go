@@ -451,6 +451,67 @@ func TestTestScoredBeforeCommit(t *testing.T) {
 	}
 }
 
+// A run killed during its commit (after config.yaml, after result.json,
+// after the manifest: what modelio.Commit writes, in order) still has its
+// staged config, and --resume finishes it with the bytes of an
+// uninterrupted run and its run record. The states are built from a
+// run stopped before its commit plus the files an uninterrupted run
+// wrote by each step.
+func TestResumeAfterKillDuringCommit(t *testing.T) {
+	cfg := synthConfig("mhp", "index")
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	recordOf := func(res *RunResult) ([]byte, error) {
+		return []byte(fmt.Sprintf("{\"weights\": %q, \"test_rows\": %d}\n", res.Manifest.WeightsFile, res.Test.Rows)), nil
+	}
+	refDir := filepath.Join(t.TempDir(), "ref")
+	ref, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: refDir, Threads: 2, Record: recordOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRecord, err := os.ReadFile(filepath.Join(refDir, modelio.RecordFile))
+	if err != nil {
+		t.Fatalf("the run record was not written by the commit: %v", err)
+	}
+	steps := [][]string{
+		{modelio.ConfigFile},
+		{modelio.ConfigFile, modelio.RecordFile},
+		{modelio.ConfigFile, modelio.RecordFile, ref.Manifest.WeightsFile, modelio.ManifestFile},
+	}
+	for _, files := range steps {
+		t.Run("after "+files[len(files)-1], func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			stop := errors.New("stopped before the commit")
+			_, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2,
+				BeforeCommit: func(*RunResult) error { return stop }})
+			if !errors.Is(err, stop) {
+				t.Fatalf("error %v, want the hook's", err)
+			}
+			for _, f := range files {
+				b, err := os.ReadFile(filepath.Join(refDir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(dir, f), b, 0o644)
+			}
+			res, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2, Resume: true, Record: recordOf})
+			if err != nil {
+				t.Fatalf("resume: %v", err)
+			}
+			if res.Manifest.WeightsFile != ref.Manifest.WeightsFile {
+				t.Errorf("resumed run: weights %s, want %s (the same bytes)", res.Manifest.WeightsFile, ref.Manifest.WeightsFile)
+			}
+			if got, err := os.ReadFile(filepath.Join(dir, modelio.RecordFile)); err != nil || !bytes.Equal(got, wantRecord) {
+				t.Errorf("run record %q (%v), want %q", got, err, wantRecord)
+			}
+			if _, err := os.Stat(filepath.Join(dir, modelio.TrainingDir)); err == nil {
+				t.Error("the run area was left")
+			}
+		})
+	}
+}
+
 // A run resumed by another mhe build (here a checkpoint whose recorded
 // build is edited) warns, naming both, and lists both builds in its state,
 // in order; the same build resumes quietly with one. The weights are an
