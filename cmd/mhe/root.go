@@ -143,6 +143,10 @@ classification data, on CPU.
 Configuration precedence: flags > MHE_* environment variables > --config YAML
 > defaults (MHE_TRAIN_EPOCHS=5 sets train.epochs; MHE_DATA_DIR sets data.dir).
 
+Memory: Go's garbage collector keeps the heap under the memory limit of the
+process's cgroup (SLURM --mem, a container) or the RAM, less a tenth (at
+least 64 MiB); GOMEMLIMIT, when set, replaces that (GOMEMLIMIT=off: none).
+
 ` + exitCodeHelp,
 		Version:       buildinfo.Get().String(),
 		SilenceUsage:  true,
