@@ -130,7 +130,7 @@ func (d *Dir) Training(name string) string { return filepath.Join(d.Path, Traini
 // Prepare makes the directory ready for a new run: it refuses an existing
 // model (a manifest or an unfinished run) unless force, creates the
 // directories and takes the run lock. With force the old model stays
-// readable until the new one is committed.
+// readable until the new one's commit begins.
 func (d *Dir) Prepare(force bool) error {
 	if st, err := os.Stat(d.Path); err == nil {
 		if !st.IsDir() {
@@ -343,7 +343,8 @@ func (d *Dir) clearCheckpoints() error {
 	return nil
 }
 
-// Commit finishes a run. First it writes what describes the model:
+// Commit finishes a run. First it removes the manifest of the model it
+// replaces (a --force run's), and writes what describes the new model:
 // config.yaml, a copy of the staged config, and the run record (result.json)
 // when record is not nil. Then the manifest, the commit point. Last it
 // removes the run area and the weights files of older models. The staged
@@ -356,6 +357,12 @@ func (d *Dir) clearCheckpoints() error {
 func (d *Dir) Commit(m *Manifest, record []byte) error {
 	staged, err := os.ReadFile(d.Training(ConfigFile))
 	if err != nil {
+		return err
+	}
+	// The model a --force run replaces stops being one before its
+	// config.yaml and result.json are overwritten: its manifest would
+	// name the old files' checksums.
+	if err := os.Remove(d.File(ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	if err := writeBytes(d.File(ConfigFile), staged); err != nil {

@@ -308,10 +308,18 @@ func TestCommitKilledAtEachStep(t *testing.T) {
 	for _, c := range []struct {
 		step     string
 		finished bool // the manifest is written
-	}{{"config", false}, {"record", false}, {"manifest", true}, {"", true}} {
-		t.Run("killed after "+c.step, func(t *testing.T) {
+		force    bool // a --force run over an older model
+	}{{"config", false, false}, {"record", false, false}, {"manifest", true, false}, {"", true, false},
+		{"config", false, true}, {"record", false, true}, {"manifest", true, true}} {
+		t.Run(fmt.Sprintf("killed after %s, force %v", c.step, c.force), func(t *testing.T) {
 			d := Open(t.TempDir())
-			if err := d.Prepare(false); err != nil {
+			if c.force {
+				for name, body := range map[string]string{ManifestFile: `{"format": "mhe-model", "weights_file": "weights-old.bin"}`,
+					ConfigFile: "name: old\n", RecordFile: "{}\n", "weights-old.bin": "o"} {
+					os.WriteFile(d.File(name), []byte(body), 0o644)
+				}
+			}
+			if err := d.Prepare(c.force); err != nil {
 				t.Fatal(err)
 			}
 			os.WriteFile(d.File("weights-final.bin"), []byte("w"), 0o644)
@@ -332,7 +340,7 @@ func TestCommitKilledAtEachStep(t *testing.T) {
 			_, manifest := os.Stat(d.File(ManifestFile))
 			rec, recErr := os.ReadFile(d.File(RecordFile))
 			if (manifest == nil) != c.finished {
-				t.Errorf("manifest written: %v, want %v", manifest == nil, c.finished)
+				t.Errorf("manifest present: %v, want %v (the old model's must go before its config is overwritten)", manifest == nil, c.finished)
 			}
 			if !c.finished && (staged != nil || !d.Unfinished()) {
 				t.Errorf("killed before the manifest, the run is not resumable (staged config: %v)", staged)
