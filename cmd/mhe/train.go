@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -346,7 +347,7 @@ func recordedTest(rec *record.Record, cfg *config.Config, d *modelio.Dir) (eval.
 		}
 	}
 	var prop propInfo
-	if _, ok := rec.Metrics[fmt.Sprintf("psp@%d", res.K[0])]; ok {
+	if slices.ContainsFunc(res.Metrics, func(m eval.Metric) bool { return strings.HasPrefix(m.Name, "psp@") }) {
 		man, err := d.ReadManifest()
 		if err != nil {
 			return eval.Result{}, propInfo{}, false
