@@ -5,13 +5,13 @@
 # when the heap has doubled). Data: 500,000 synthetic rows of 100,000
 # features (a 330 MiB file, 333 MiB in memory); an MHC model of 81 MiB.
 # Needs root and a cgroup v1 or v2 memory controller. Markdown on stdout.
-# Usage: sudo scripts/memory-limit.sh [limit...]   (default: 700M 800M; cgroup syntax)
+# Usage: sudo scripts/memory-limit.sh [limit...]   (default: 600M 700M; cgroup syntax)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "memory-limit.sh: run it as root (it makes memory cgroups)" >&2; exit 2; }
 scripts/build.sh >/dev/null 2>&1
 limits=("$@")
-[ ${#limits[@]} -gt 0 ] || limits=(700M 800M)
+[ ${#limits[@]} -gt 0 ] || limits=(600M 700M)
 tmp=$(mktemp -d)
 cg=""
 trap 'rm -rf "$tmp"; [ -z "$cg" ] || rmdir "$cg" 2>/dev/null || true' EXIT

@@ -111,7 +111,10 @@ func embedRun(s *streams, o *embedOptions) error {
 	if err != nil {
 		return err
 	}
+	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
+	o.progress = pr.handle
 	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
+	pr.finishBar()
 	if err != nil {
 		return err
 	}

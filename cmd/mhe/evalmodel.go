@@ -37,7 +37,9 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return err
 	}
 	m, man, cfg := ms[0].m, ms[0].man, ms[0].cfg
-	test, src, err := train.LoadTest(cfg)
+	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
+	test, src, err := train.LoadTest(cfg, pr.handle)
+	pr.finishBar()
 	// A damaged model is reported before any error of the data, as
 	// when the weights were hashed first.
 	if verr := ms.verify(); verr != nil {

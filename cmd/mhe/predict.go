@@ -33,6 +33,9 @@ type inputOptions struct {
 	// can be recognised (predict).
 	checkInput bool
 	changed    func(string) bool
+	// progress reports the loading of the config's test split (nil:
+	// nothing).
+	progress func(train.Event)
 }
 
 func addInputFlags(f *pflag.FlagSet, o *inputOptions, what string) {
@@ -158,7 +161,10 @@ func predictRun(s *streams, o *predictOptions) error {
 	// --threshold) would only size buffers for labels that do not exist.
 	o.TopK = min(o.TopK, m.Labels)
 	o.checkInput = true
+	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
+	o.progress = pr.handle
 	src, closeSrc, err := openRows(s, &o.inputOptions, cfg, inputDim(m))
+	pr.finishBar()
 	// The input was opened (the test split read) while the weights were
 	// hashed. Nothing is written before they pass, and a damaged model is
 	// reported before any error of the input, as when they were hashed
@@ -249,7 +255,7 @@ func (o *inputOptions) check() error {
 func openRows(s *streams, o *inputOptions, cfg *config.Config, dim int) (*inputRows, func(), error) {
 	nop := func() {}
 	if o.Input == "" {
-		test, src, err := train.LoadTest(cfg)
+		test, src, err := train.LoadTest(cfg, o.progress)
 		if err != nil {
 			return nil, nop, err
 		}

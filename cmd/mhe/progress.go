@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -24,10 +25,21 @@ type progress struct {
 	bar   *progressbar.ProgressBar
 	epoch int
 	last  time.Time
+
+	// A data file being read: its name, when its reading began, and how
+	// long before the first report (shorter on a terminal).
+	readFile  string
+	readStart time.Time
+	readAfter time.Duration
+	now       func() time.Time
 }
 
 func newProgress(w io.Writer, tty, quiet bool) *progress {
-	return &progress{w: w, tty: tty, quiet: quiet, every: 5 * time.Second}
+	p := &progress{w: w, tty: tty, quiet: quiet, every: 5 * time.Second, readAfter: 5 * time.Second, now: time.Now}
+	if tty {
+		p.readAfter = time.Second
+	}
+	return p
 }
 
 func (p *progress) handle(ev train.Event) {
@@ -35,6 +47,8 @@ func (p *progress) handle(ev train.Event) {
 		return
 	}
 	switch ev.Phase {
+	case "read":
+		p.read(ev)
 	case "train":
 		if p.tty {
 			if p.bar == nil || p.epoch != ev.Epoch {
@@ -65,6 +79,45 @@ func (p *progress) handle(ev train.Event) {
 		fmt.Fprintln(p.w, line)
 		p.last = time.Now()
 	}
+}
+
+// read reports a data file's loading, as rowProgress reports a pass over
+// rows: nothing for a file read in a few seconds; then a bar in bytes on a
+// terminal, or else a plain line every few seconds with the share read,
+// the rate and the time left. Loading a training file of several GB takes
+// minutes, which a batch job's log would otherwise pass in silence.
+func (p *progress) read(ev train.Event) {
+	now := p.now()
+	if ev.File != p.readFile {
+		p.finishBar()
+		p.readFile, p.readStart, p.last = ev.File, now, time.Time{}
+	}
+	if ev.Bytes >= ev.Size { // the end of the file
+		p.finishBar()
+		return
+	}
+	elapsed := now.Sub(p.readStart)
+	if elapsed < p.readAfter || ev.Size <= 0 {
+		return
+	}
+	if p.tty {
+		if p.bar == nil {
+			p.bar = progressbar.NewOptions64(ev.Size, progressbar.OptionSetWriter(p.w),
+				progressbar.OptionSetDescription("reading "+filepath.Base(ev.File)), progressbar.OptionShowBytes(true),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
+		}
+		p.bar.Set64(ev.Bytes)
+		return
+	}
+	if !p.last.IsZero() && now.Sub(p.last) < p.every {
+		return
+	}
+	p.last = now
+	rate := float64(ev.Bytes) / elapsed.Seconds()
+	eta := time.Duration(float64(ev.Size-ev.Bytes)/rate) * time.Second
+	fmt.Fprintf(p.w, "reading %s: %s of %s (%.0f%%)  %s/s  ETA %s\n", ev.File, train.FormatBytes(ev.Bytes), train.FormatBytes(ev.Size),
+		100*float64(ev.Bytes)/float64(ev.Size), train.FormatBytes(int64(rate)), eta.Round(time.Second))
 }
 
 // newBar is the progress bar of a pass over total items (-1: unknown, a

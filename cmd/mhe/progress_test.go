@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 // A long pass over rows says how far it is every few seconds (plain lines
@@ -60,6 +62,58 @@ func TestRowProgress(t *testing.T) {
 	tick(p, 1000, 10*time.Millisecond)
 	p.finish()
 	p.Add(nil, nil)
+	if out.Len() != 0 {
+		t.Errorf("--quiet printed %q", out.String())
+	}
+}
+
+// TestReadProgress: a data file that loads for a while is reported every
+// 5 s (a plain line) or as a bar on a terminal; a short one, the end of a
+// file and --quiet print nothing.
+func TestReadProgress(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const mib = 1 << 20
+	feed := func(p *progress, file string, size int64, seconds int) {
+		for s := 0; s <= seconds; s++ { // 10 MiB a second, an event each
+			p.handle(train.Event{Phase: "read", File: file, Bytes: min(int64(s)*10*mib, size), Size: size})
+			clock = clock.Add(time.Second)
+		}
+	}
+	newAt := func(w *bytes.Buffer, tty, quiet bool) *progress {
+		p := newProgress(w, tty, quiet)
+		p.now = func() time.Time { return clock }
+		return p
+	}
+	var out bytes.Buffer
+	p := newAt(&out, false, false)
+	feed(p, "/data/train.txt", 100*mib, 4) // 4 s: nothing
+	if out.Len() != 0 {
+		t.Errorf("a read of 4 s printed %q", out.String())
+	}
+	feed(p, "/data/big.txt", 200*mib, 20) // lines at 5, 10 and 15 s; none at the end
+	want := []string{
+		"reading /data/big.txt: 50 MiB of 200 MiB (25%)  10 MiB/s  ETA 15s",
+		"reading /data/big.txt: 100 MiB of 200 MiB (50%)  10 MiB/s  ETA 10s",
+		"reading /data/big.txt: 150 MiB of 200 MiB (75%)  10 MiB/s  ETA 5s",
+	}
+	if got := strings.Split(strings.TrimSpace(out.String()), "\n"); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+
+	out.Reset()
+	p = newAt(&out, true, false) // a terminal: a bar after 1 s, cleared at the end of the file
+	feed(p, "/data/big.txt", 200*mib, 3)
+	if !strings.Contains(out.String(), "reading big.txt") || p.bar == nil {
+		t.Errorf("no bar on a terminal: %q", out.String())
+	}
+	feed(p, "/data/big.txt", 20*mib, 2)
+	if p.bar != nil {
+		t.Error("the bar is still up after the end of the file")
+	}
+
+	out.Reset()
+	p = newAt(&out, false, true) // --quiet
+	feed(p, "/data/big.txt", 200*mib, 20)
 	if out.Len() != 0 {
 		t.Errorf("--quiet printed %q", out.String())
 	}

@@ -158,9 +158,10 @@ type TrainConfig struct {
 	// falls from 2·width values a row to one, and a step reads and writes
 	// the weights alone. Needs adam or adamw; other heads have no such tables.
 	RowwiseTables bool `mapstructure:"rowwise_tables" yaml:"rowwise_tables" json:"rowwise_tables"`
-	// HugePages backs large tensors with transparent huge pages where the
-	// OS offers them (Linux): faster on large input layers, at the cost of
-	// whole 2 MiB pages resident. Results do not depend on it.
+	// HugePages backs large tensors, and the arrays of large data files,
+	// with transparent huge pages where the OS offers them (Linux): faster
+	// training of large input layers and loading of large files, at the
+	// cost of whole 2 MiB pages resident. Results do not depend on it.
 	HugePages bool `mapstructure:"huge_pages" yaml:"huge_pages" json:"huge_pages"`
 	// ValidationFraction holds out this share of training rows for
 	// per-epoch validation when there is no validation file.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/mhe-xlc/mhe/internal/hugepage"
 )
 
 // CSR is a sparse matrix in compressed sparse row form: the entries of row i
@@ -22,8 +24,10 @@ func NewCSR(cols, rowsHint int, nnzHint int64, binary bool) *CSR {
 	m := &CSR{Cols: cols, Indptr: make([]int64, 1, rowsHint+1)}
 	if nnzHint > 0 {
 		m.Indices = make([]int32, 0, nnzHint)
+		hugepage.Advise(m.Indices[:nnzHint])
 		if !binary {
 			m.Values = make([]float32, 0, nnzHint)
+			hugepage.Advise(m.Values[:nnzHint])
 		}
 	} else if !binary {
 		m.Values = []float32{}
@@ -86,11 +90,25 @@ func (m *CSR) reserve(extra int, est int64) {
 	if est > want {
 		want = min(est, int64(growthCap)*want)
 	}
-	grow := int(want) - n
-	m.Indices = slices.Grow(m.Indices, grow)
+	m.Indices = regrow(m.Indices, int(want))
 	if m.Values != nil {
-		m.Values = slices.Grow(m.Values, grow)
+		m.Values = regrow(m.Values, int(want))
 	}
+}
+
+// regrow returns s in a new array of capacity c, advised for huge pages.
+// Unlike slices.Grow, whose append of a zeroed slice clears the new part
+// explicitly, it lets the runtime skip clearing memory fresh from the OS:
+// the pages of a large array are then touched as rows fill them, each
+// 2 MiB at a time, not all at once by one memclr. Reading a 1 GB file of
+// 1.5 million rows took 8.9 s with slices.Grow on this VM, 5.3 s of it in
+// memclr's page faults (which cannot be preempted, so the collector
+// spun on the other core waiting for it), and 2.8-4.9 s with regrow.
+func regrow[E any](s []E, c int) []E {
+	t := make([]E, len(s), c)
+	hugepage.Advise(t[:c])
+	copy(t, s)
+	return t
 }
 
 // Subset returns the rows listed in rows (0-based, any order, repeats

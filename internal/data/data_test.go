@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -593,5 +594,64 @@ func TestBelowBaseNamesTheSetting(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, ErrRange) {
 			t.Errorf("%q with %+v: %v, want %q", c.body, c.settings, err, c.want)
 		}
+	}
+}
+
+// ReadOptions.Progress follows a file's reading, plain or gzipped: calls
+// every 4096 rows with a growing byte count, the last with the whole file
+// (what the commands' "reading FILE" lines show). Every reading function
+// passes it on; a stream of unknown size gets none.
+func TestReadProgress(t *testing.T) {
+	const rows = 20000
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d 50 5\n", rows)
+	for i := range rows {
+		fmt.Fprintf(&b, "%d %d:1 %d:2.5\n", i%5, i%50, (i+7)%50)
+	}
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "d.txt")
+	os.WriteFile(plain, []byte(b.String()), 0o644)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(b.String()))
+	zw.Close()
+	packed := filepath.Join(dir, "d.txt.gz")
+	os.WriteFile(packed, gz.Bytes(), 0o644)
+	for _, c := range []struct {
+		name string
+		read func(opt ReadOptions) error
+		path string
+	}{
+		{"ReadFile", func(opt ReadOptions) error { _, err := ReadFile(plain, opt); return err }, plain},
+		{"ReadFile gzip", func(opt ReadOptions) error { _, err := ReadFile(packed, opt); return err }, packed},
+		{"ReadRowsFile", func(opt ReadOptions) error {
+			_, _, _, err := ReadRowsFile(plain, opt, func(n int) ([]int, error) { return []int{1, n - 1}, nil })
+			return err
+		}, plain},
+		{"ReadLabelsFile", func(opt ReadOptions) error { _, err := ReadLabelsFile(plain, "", 1, opt); return err }, plain},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, _ := os.Stat(c.path)
+			var calls [][2]int64
+			opt := ReadOptions{Progress: func(done, size int64) { calls = append(calls, [2]int64{done, size}) }}
+			if err := c.read(opt); err != nil {
+				t.Fatal(err)
+			}
+			if len(calls) != rows/(progressRows+1)+1 {
+				t.Fatalf("%d calls, want %d (every %d rows and the end): %v", len(calls), rows/(progressRows+1)+1, progressRows+1, calls)
+			}
+			for i, cl := range calls {
+				if cl[1] != st.Size() || cl[0] <= 0 || i > 0 && cl[0] < calls[i-1][0] {
+					t.Errorf("call %d: %d of %d, want a growing count of the file's %d bytes", i, cl[0], cl[1], st.Size())
+				}
+			}
+			if last := calls[len(calls)-1]; last[0] != last[1] {
+				t.Errorf("the last call says %d of %d bytes, want the whole file", last[0], last[1])
+			}
+		})
+	}
+	var calls int
+	if _, err := Read(strings.NewReader(b.String()), "stdin", ReadOptions{Progress: func(int64, int64) { calls++ }}); err != nil || calls != 0 {
+		t.Errorf("a stream of unknown size: %d calls (%v), want none", calls, err)
 	}
 }

@@ -311,7 +311,7 @@ func ReadMatrixFile(path string, opt ReadOptions) (*CSR, error) {
 // matrix (trn_X_Xf.txt) and a label matrix (trn_X_Y.txt). Label values are
 // ignored: any stored entry is a positive label.
 func ReadXCPair(featurePath, labelPath string, opt ReadOptions) (*Dataset, error) {
-	x, err := ReadMatrixFile(featurePath, ReadOptions{NumFeatures: opt.NumFeatures, MaxLineBytes: opt.MaxLineBytes})
+	x, err := ReadMatrixFile(featurePath, ReadOptions{NumFeatures: opt.NumFeatures, MaxLineBytes: opt.MaxLineBytes, Progress: opt.Progress})
 	if err != nil {
 		return nil, err
 	}

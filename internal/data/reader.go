@@ -75,7 +75,16 @@ type ReadOptions struct {
 	// message suggests: a file that looks like another format, an id below
 	// the index base.
 	Settings Settings
+	// Progress, when set, is called every few thousand rows of a regular
+	// file (Open's readers), and once at its end, with the bytes read and
+	// the file's size (compressed bytes for a .gz file): what a command
+	// shows while a large file loads.
+	Progress func(done, size int64)
 }
+
+// progressRows: Progress is called when the row count is a multiple of
+// progressRows+1.
+const progressRows = 1<<12 - 1
 
 // Settings are the names a command gives the reading options it sets: a
 // flag ("--input-format", "--label-base") or a config key ("data.format",
@@ -323,6 +332,7 @@ func (r *Reader) read(row *Row) error {
 			return parseErr(r.name, r.lr.line, 0, ErrRowCount,
 				"header declares %d rows but the file has %d; the file is truncated or the header is wrong", r.hdr.Rows, r.rows)
 		}
+		r.reportProgress()
 		return io.EOF
 	}
 	if err != nil {
@@ -349,7 +359,17 @@ func (r *Reader) read(row *Row) error {
 		}
 	}
 	r.rows++
+	if r.rows&progressRows == 0 {
+		r.reportProgress()
+	}
 	return nil
+}
+
+// reportProgress tells opt.Progress how far into its file the reader is.
+func (r *Reader) reportProgress() {
+	if r.opt.Progress != nil && r.progress != nil {
+		r.opt.Progress(r.progress.Progress())
+	}
 }
 
 // moreRows is the error of a row beyond the header's count, at the

@@ -4,7 +4,8 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"sync/atomic"
+
+	"github.com/mhe-xlc/mhe/internal/hugepage"
 )
 
 // Param is one trainable tensor (row-major Rows × Cols) with its gradient
@@ -43,27 +44,13 @@ func NewParamShape(name string, rows, cols int, decay, alloc bool) *Param {
 }
 
 // Floats allocates n zero float32s for a tensor; large ones are backed by
-// huge pages where the OS offers them (adviseHuge), unless SetHugePages
-// turned that off.
+// huge pages where the OS offers them (hugepage.Advise), unless
+// hugepage.SetEnabled turned that off.
 func Floats(n int) []float32 {
 	b := make([]float32, n)
-	if hugePages.Load() {
-		advise(b)
-	}
+	hugepage.Advise(b)
 	return b
 }
-
-var (
-	hugePages atomic.Bool
-	advise    = adviseHuge // tests count the calls
-)
-
-func init() { hugePages.Store(true) }
-
-// SetHugePages says whether tensors allocated from now on may be backed by
-// huge pages (the default). It is process-wide, like the memory it governs,
-// and changes no value.
-func SetHugePages(on bool) { hugePages.Store(on) }
 
 func newParam(name string, rows, cols int, dense, decay, alloc bool) *Param {
 	p := &Param{Name: name, Rows: rows, Cols: cols, Decay: decay, Dense: dense}

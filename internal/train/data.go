@@ -35,6 +35,19 @@ type Splits struct {
 	// ValidationFromTrain says the validation rows were held out of the
 	// training file (train.validation_fraction).
 	ValidationFromTrain bool
+
+	progress func(Event) // reading progress (nil: none)
+}
+
+// readProgress is the reader's Progress callback for a file: Events of
+// phase "read" to s.progress, nil without one.
+func (s *Splits) readProgress(path string) func(done, size int64) {
+	if s.progress == nil {
+		return nil
+	}
+	return func(done, size int64) {
+		s.progress(Event{Phase: "read", File: path, Bytes: done, Size: size})
+	}
 }
 
 // ConfigSettings names the reading options by their config keys, for the
@@ -53,8 +66,8 @@ func ReadOptions(d *config.DataConfig) (data.ReadOptions, error) {
 
 // LoadSplits reads (or generates) the train, validation and test rows of a
 // run configuration.
-func LoadSplits(cfg *config.Config, seed uint64) (*Splits, error) {
-	s := &Splits{}
+func LoadSplits(cfg *config.Config, seed uint64, progress func(Event)) (*Splits, error) {
+	s := &Splits{progress: progress}
 	var err error
 	if cfg.Data.Synth.Labels > 0 {
 		err = s.loadSynth(cfg)
@@ -149,6 +162,7 @@ func (s *Splits) readDataset(cfg *config.Config, role, file, labels string) (*da
 		return nil, nil, err
 	}
 	path := cfg.Path(file)
+	opt.Progress = s.readProgress(path)
 	sum := modelio.HashLater(path) // on another core while the file is parsed
 	defer sum.Cancel()
 	var ds *data.Dataset
@@ -345,6 +359,7 @@ func (s *Splits) readRowsWith(cfg *config.Config, role, file, labels string, pic
 		return ds.Subset(src.Rows), src, nil
 	}
 	path := cfg.Path(file)
+	opt.Progress = s.readProgress(path)
 	sum := modelio.HashLater(path)
 	defer sum.Cancel()
 	ds, rows, n, err := read(path, opt)
@@ -434,9 +449,9 @@ func (s *Splits) Describe() string {
 // LoadTest reads only the test rows of a run configuration (for predict and
 // eval on a model), or returns nil when the configuration has none, with
 // the file and rows they come from (nil for generated data).
-func LoadTest(cfg *config.Config) (*data.Dataset, *Source, error) {
+func LoadTest(cfg *config.Config, progress func(Event)) (*data.Dataset, *Source, error) {
 	d := &cfg.Data
-	s := &Splits{}
+	s := &Splits{progress: progress}
 	if d.Synth.Labels > 0 {
 		if d.Synth.TestExamples == 0 {
 			return nil, nil, nil

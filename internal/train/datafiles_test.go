@@ -70,7 +70,7 @@ func TestCheckDataFiles(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Data.Dir, cfg.Data.Train, cfg.Data.Test = dir, "train.txt", "gone.txt"
-	if _, _, err := LoadTest(&cfg); err == nil || !strings.Contains(err.Error(), "data.test: "+filepath.Join(dir, "gone.txt")) {
+	if _, _, err := LoadTest(&cfg, nil); err == nil || !strings.Contains(err.Error(), "data.test: "+filepath.Join(dir, "gone.txt")) {
 		t.Errorf("LoadTest with its test file missing: %v", err)
 	}
 }
@@ -118,7 +118,7 @@ func TestHoldoutFold(t *testing.T) {
 	} {
 		cfg := config.Default()
 		cfg.Data.Dir, cfg.Data.Train, cfg.Data.HoldoutEvery, cfg.Data.HoldoutFold = dir, "d.txt", 3, c.fold
-		s, err := LoadSplits(&cfg, 1)
+		s, err := LoadSplits(&cfg, 1, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +128,7 @@ func TestHoldoutFold(t *testing.T) {
 		if got := featureRows(s.Train); !slices.Equal(got, c.train) {
 			t.Errorf("fold %d: training rows %v, want %v", c.fold, got, c.train)
 		}
-		test, _, err := LoadTest(&cfg)
+		test, _, err := LoadTest(&cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,14 +156,54 @@ func TestHoldoutLeavesASideEmpty(t *testing.T) {
 	} {
 		cfg := config.Default()
 		cfg.Data.Dir, cfg.Data.Train, cfg.Data.HoldoutEvery, cfg.Data.HoldoutFold = dir, c.file, c.every, c.fold
-		_, err := LoadSplits(&cfg, 1)
+		_, err := LoadSplits(&cfg, 1, nil)
 		if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.file) {
 			t.Errorf("%s, every %d, fold %d: %v; want a config error with %q", c.file, c.every, c.fold, err, c.want)
 		}
 	}
 	cfg := config.Default()
 	cfg.Data.Dir, cfg.Data.Train, cfg.Data.HoldoutEvery = dir, "three.txt", 3
-	if _, err := LoadSplits(&cfg, 1); err != nil {
+	if _, err := LoadSplits(&cfg, 1, nil); err != nil {
 		t.Errorf("three rows, every 3: %v", err)
+	}
+}
+
+// LoadSplits and LoadTest report the reading of every data file as "read"
+// events naming it, the last with the whole file; a nil callback is none.
+func TestLoadReportsReading(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, rows int) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d 20 4\n", rows)
+		for i := range rows {
+			fmt.Fprintf(&b, "%d %d:1\n", i%4, i%20)
+		}
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(b.String()), 0o644)
+		return p
+	}
+	train, test := write("train.txt", 9000), write("test.txt", 5000)
+	cfg := config.Default()
+	cfg.Data.Dir, cfg.Data.Train, cfg.Data.Test = dir, "train.txt", "test.txt"
+	last := map[string]Event{}
+	counts := map[string]int{}
+	record := func(ev Event) {
+		if ev.Phase != "read" {
+			t.Errorf("phase %q while loading", ev.Phase)
+		}
+		last[ev.File] = ev
+		counts[ev.File]++
+	}
+	if _, err := LoadSplits(&cfg, 1, record); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadTest(&cfg, record); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]int{train: 3, test: 2 * 2} { // every 4096 rows and the end; the test file twice
+		st, _ := os.Stat(file)
+		if ev := last[file]; counts[file] != want || ev.Bytes != st.Size() || ev.Size != st.Size() {
+			t.Errorf("%s: %d events, the last %d of %d bytes; want %d, the last the whole %d", file, counts[file], ev.Bytes, ev.Size, want, st.Size())
+		}
 	}
 }

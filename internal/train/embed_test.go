@@ -17,7 +17,7 @@ func TestEncoderFeaturesFeedTheHead(t *testing.T) {
 	cfg.Head.Heads, cfg.Head.Samples = 6, 2
 	cfg.Encoder.Hidden = []int{48, 24}
 	m := trainAndLoad(t, cfg)
-	test, _, err := LoadTest(&cfg)
+	test, _, err := LoadTest(&cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func ensembleMembers(t *testing.T) ([]*Model, *data.Dataset) {
 		cfg.Train.Seed = uint64(i + 1)
 		ms = append(ms, trainAndLoad(t, cfg))
 	}
-	test, _, err := LoadTest(&cfg)
+	test, _, err := LoadTest(&cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

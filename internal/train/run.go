@@ -16,6 +16,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/heads"
+	"github.com/mhe-xlc/mhe/internal/hugepage"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/nn"
@@ -75,7 +76,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	if warnf == nil {
 		warnf = func(format string, args ...any) { logf("warning: "+format, args...) }
 	}
-	nn.SetHugePages(cfg.Train.HugePages)
+	hugepage.SetEnabled(cfg.Train.HugePages)
 	// A damaged head.plan file is reported before the data is read (a
 	// large dataset takes minutes) and before the model directory is made.
 	if _, err := readPlanFile(cfg); err != nil {
@@ -120,11 +121,12 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	defer dir.Unlock()
 
 	pool := nn.NewPool(o.Threads)
-	splits, err := LoadSplits(cfg, cfg.Train.Seed)
+	t0 := time.Now()
+	splits, err := LoadSplits(cfg, cfg.Train.Seed, o.Progress)
 	if err != nil {
 		return nil, err
 	}
-	logf("data: %s", splits.Describe())
+	logf("data: %s (read in %.1fs)", splits.Describe(), time.Since(t0).Seconds())
 	if err := CheckLabelArrays(splits.Train.Name, splits.Train.Y, labelArrayBytes,
 		"training's per-label arrays (counts, the label order and its inverse, propensities)", o.MemoryLimit); err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func rowsOf(ds *data.Dataset, fail int) *failingRows {
 func TestRankRows(t *testing.T) {
 	m := trainAndLoad(t, synthConfig("mhc", "random"))
 	cfg := synthConfig("mhc", "random")
-	test, _, err := LoadTest(&cfg)
+	test, _, err := LoadTest(&cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestEncodeRows(t *testing.T) {
 	cfg := synthConfig("mhs", "index")
 	cfg.Head.Heads, cfg.Head.Samples = 6, 2
 	m := trainAndLoad(t, cfg)
-	test, _, err := LoadTest(&cfg)
+	test, _, err := LoadTest(&cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func TestTrainSaveLoadPredict(t *testing.T) {
 			if man.Head.Method != tc.method || man.LabelOrder != tc.order {
 				t.Errorf("manifest %+v", man.Head)
 			}
-			test, _, err := LoadTest(&cfg)
+			test, _, err := LoadTest(&cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +109,7 @@ func prepared(t *testing.T, cfg *config.Config) (*Model, *Trainer, *Splits) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	splits, err := LoadSplits(cfg, cfg.Train.Seed)
+	splits, err := LoadSplits(cfg, cfg.Train.Seed, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ func TestSplitLayouts(t *testing.T) {
 			cfg := config.Default()
 			cfg.Data.Dir, cfg.Data.Train = dir, "d.txt"
 			c.set(&cfg.Data)
-			s, err := LoadSplits(&cfg, 1)
+			s, err := LoadSplits(&cfg, 1, nil)
 			switch {
 			case c.err != nil && !errors.Is(err, c.err):
 				t.Fatalf("LoadSplits: error %v, want %v", err, c.err)
@@ -107,7 +107,7 @@ func TestSplitLayouts(t *testing.T) {
 					t.Errorf("test rows %v, want %v", got, c.test)
 				}
 			}
-			test, src, err := LoadTest(&cfg)
+			test, src, err := LoadTest(&cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,7 +30,7 @@ var ErrInterrupted = errors.New("training interrupted")
 
 // Event reports progress to the caller (the CLI renders it).
 type Event struct {
-	Phase   string // "train", "epoch"
+	Phase   string // "read" (a data file loads), "train", "epoch"
 	Epoch   int
 	Epochs  int
 	Done    int     // rows done in this epoch
@@ -38,6 +38,10 @@ type Event struct {
 	Loss    float64 // running mean loss of this epoch
 	Elapsed time.Duration
 	Record  *EpochRecord // set for Phase "epoch"
+	// File, Bytes and Size are set for Phase "read": the data file, the
+	// bytes of it read so far and its size (compressed, for .gz).
+	File        string
+	Bytes, Size int64
 }
 
 // EpochRecord is one line of metrics.jsonl (and of a run record's history).

@@ -155,7 +155,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	splits, err := train.LoadSplits(cfg, cfg.Train.Seed)
+	splits, err := train.LoadSplits(cfg, cfg.Train.Seed, nil)
 	if err != nil {
 		return err
 	}
