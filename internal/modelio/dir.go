@@ -378,6 +378,8 @@ func (d *Dir) Commit(m *Manifest, record []byte) error {
 		if err := commitHook("record"); err != nil {
 			return err
 		}
+	} else if err := os.Remove(d.File(RecordFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err // an older model's record must not pass for this one's
 	}
 	if err := WriteJSON(d.File(ManifestFile), m); err != nil {
 		return err

@@ -357,3 +357,20 @@ func TestCommitKilledAtEachStep(t *testing.T) {
 		})
 	}
 }
+
+// A commit without a run record removes the one an older model left, so
+// that it cannot pass for the new model's.
+func TestCommitWithoutRecordRemovesOld(t *testing.T) {
+	d := Open(t.TempDir())
+	os.WriteFile(d.File(RecordFile), []byte("{}\n"), 0o644)
+	if err := d.Prepare(true); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(d.Training(ConfigFile), []byte("name: x\n"), 0o644)
+	if err := d.Commit(&Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "weights-final.bin"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(d.File(RecordFile)); err == nil {
+		t.Error("the older model's result.json is still there")
+	}
+}
