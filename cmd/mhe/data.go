@@ -14,6 +14,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/report"
 	"github.com/mhe-xlc/mhe/internal/synth"
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 func newDataCmd(s *streams) *cobra.Command {
@@ -38,6 +39,7 @@ type readFlags struct {
 	Labels      int
 	SingleLabel bool
 	formatFlag  string // the flag that sets Format, named in hints
+	Quiet       bool   // no reading progress
 }
 
 func (r *readFlags) add(f interface {
@@ -52,6 +54,21 @@ func (r *readFlags) add(f interface {
 	f.IntVar(&r.Features, "num-features", 0, "declared feature dimension of a file without header (0 = infer)")
 	f.IntVar(&r.Labels, "num-labels", 0, "declared label count of a file without header (0 = infer)")
 	f.BoolVar(&r.SingleLabel, "single-label", false, "require exactly one label per row")
+	f.BoolVar(&r.Quiet, "quiet", false, "no progress on stderr while a large file is read")
+}
+
+// reading reports on stderr the loading of file with opt, when it lasts
+// more than a few seconds (progress.read), unless --quiet; call the
+// function it returns once the file is read.
+func (r *readFlags) reading(s *streams, opt *data.ReadOptions, file string) (done func()) {
+	if r.Quiet {
+		return func() {}
+	}
+	pr := newProgress(s.errOut, s.errTTY, false)
+	opt.Progress = func(done, size int64) {
+		pr.handle(train.Event{Phase: "read", File: file, Bytes: done, Size: size})
+	}
+	return pr.finishBar
 }
 
 // flagSettings names a command's reading flags for the reader's hints:
@@ -247,6 +264,7 @@ func statsRun(s *streams, o *statsOptions) error {
 		return err
 	}
 	var st data.Stats
+	defer o.Read.reading(s, &opt, o.File)()
 	if o.Rows == "" {
 		// Counted while reading: a file too large to load can be described.
 		if st, err = data.DescribeFile(o.File, opt); err != nil {
@@ -351,7 +369,9 @@ func convertRun(s *streams, o *convertOptions) error {
 	if err != nil {
 		return err
 	}
+	read := o.Read.reading(s, &opt, o.In)
 	ds, err := loadDataset(o.In, o.Rows, o.Column, opt)
+	read()
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
@@ -116,5 +117,26 @@ func TestReadProgress(t *testing.T) {
 	feed(p, "/data/big.txt", 200*mib, 20)
 	if out.Len() != 0 {
 		t.Errorf("--quiet printed %q", out.String())
+	}
+}
+
+// The data commands' reading flags hand the reader a Progress callback
+// that renders "reading" events, and none with --quiet.
+func TestReadFlagsReading(t *testing.T) {
+	var errOut bytes.Buffer
+	s := &streams{errOut: &errOut}
+	var opt data.ReadOptions
+	r := &readFlags{}
+	done := r.reading(s, &opt, "big.txt")
+	if opt.Progress == nil {
+		t.Fatal("no Progress callback")
+	}
+	opt.Progress(10, 10) // the end of a file: nothing to print
+	done()
+	r.Quiet = true
+	opt = data.ReadOptions{}
+	r.reading(s, &opt, "big.txt")()
+	if opt.Progress != nil || errOut.Len() != 0 {
+		t.Errorf("--quiet: Progress set %v, stderr %q", opt.Progress != nil, errOut.String())
 	}
 }
