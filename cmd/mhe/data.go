@@ -61,7 +61,13 @@ func (r *readFlags) add(f interface {
 // more than a few seconds (progress.read), unless --quiet; call the
 // function it returns once the file is read.
 func (r *readFlags) reading(s *streams, opt *data.ReadOptions, file string) (done func()) {
-	if r.Quiet {
+	return readingProgress(s, r.Quiet, opt, file)
+}
+
+// readingProgress is readFlags.reading for any command that reads a data
+// file, quiet or not.
+func readingProgress(s *streams, quiet bool, opt *data.ReadOptions, file string) (done func()) {
+	if quiet {
 		return func() {}
 	}
 	pr := newProgress(s.errOut, s.errTTY, false)

@@ -52,7 +52,8 @@ type evalOptions struct {
 	Beam        int
 	// AllowTrainRows lets --model score test rows the model trained on.
 	AllowTrainRows bool
-	// Quiet: no progress on stderr (mhe eval --model on a long test split).
+	// Quiet: no progress on stderr (reading large files, mhe eval --model
+	// on a long test split).
 	Quiet bool
 
 	changed func(string) bool
@@ -136,7 +137,7 @@ propensities; no model may have trained on those rows.`,
 	f.IntVar(&o.Resamples, "resamples", 1000, "with --against: bootstrap resamples and random swaps")
 	f.Uint64Var(&o.Seed, "seed", 1, "with --against: seed of the resamples")
 	f.IntVar(&o.Beam, "beam", 0, "with --model: "+beamHelp)
-	f.BoolVar(&o.Quiet, "quiet", false, "with --model: no progress on stderr while the test split is predicted")
+	f.BoolVar(&o.Quiet, "quiet", false, "no progress on stderr while large files are read or the test split is predicted")
 	f.BoolVar(&o.AllowTrainRows, "allow-train-rows", false, "with --model: score test rows that the model trained on or chose its weights on (refused by default: such metrics overstate the model)")
 	return cmd
 }
@@ -227,7 +228,10 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return usageError{err}
 	}
 	ropt := data.ReadOptions{Format: fmtOpt, LabelBase: o.LabelBase, FeatureBase: o.FeatureBase, Settings: flagSettings("--truth-format")}
-	truth, err := data.ReadLabelsFile(o.Truth, o.Rows, o.Column, ropt)
+	topt := ropt
+	read := readingProgress(s, o.Quiet, &topt, o.Truth)
+	truth, err := data.ReadLabelsFile(o.Truth, o.Rows, o.Column, topt)
+	read()
 	if err != nil {
 		return err
 	}
@@ -250,7 +254,7 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	default:
 		return usageErrorf("--single-label %q: want auto, true or false", o.SingleLabel)
 	}
-	prop, err := propensity(o, truth, ropt)
+	prop, err := propensity(s, o, truth, ropt)
 	if err != nil {
 		return err
 	}
@@ -360,7 +364,7 @@ type propInfo struct {
 
 // propensity computes inverse propensities from training counts or reads
 // them from a file; none when neither is given.
-func propensity(o *evalOptions, truth *data.CSR, ropt data.ReadOptions) (propInfo, error) {
+func propensity(s *streams, o *evalOptions, truth *data.CSR, ropt data.ReadOptions) (propInfo, error) {
 	numLabels := truth.Cols
 	switch {
 	case o.InvProp != "":
@@ -374,7 +378,9 @@ func propensity(o *evalOptions, truth *data.CSR, ropt data.ReadOptions) (propInf
 		}
 		return propInfo{weights: w, source: o.InvProp}, nil
 	case o.Train != "":
+		read := readingProgress(s, o.Quiet, &ropt, o.Train)
 		trainY, err := data.ReadLabelsFile(o.Train, o.TrainRows, o.Column, ropt)
+		read()
 		if err != nil {
 			return propInfo{}, err
 		}
