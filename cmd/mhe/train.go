@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/eval"
@@ -181,7 +180,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	// --quiet silences the summary, not warnings.
 	warnf := func(format string, args ...any) { fmt.Fprintf(s.errOut, "warning: "+format+"\n", args...) }
 	logf("mhe train: %s, threads %d (effective), seed %d", dir, threads, cfg.Train.Seed)
-	if l := gcLimit; l.Heap > 0 && !strings.Contains(l.From.Source, "meminfo") {
+	if l := gcLimit; l.Heap > 0 && l.From.Source != memlimit.RAMSource {
 		logf("memory limit: %s (%s); the Go collector keeps the heap under %s (GOMEMLIMIT overrides)",
 			train.FormatBytes(l.From.Bytes), l.From.Source, train.FormatBytes(l.Heap))
 	}
@@ -230,7 +229,7 @@ func trainRun(s *streams, o *trainOptions) error {
 		logf("test: %d rows held out and not scored (eval.score_test: false); score them with: mhe eval --model %s", res.Splits.Test.Rows(), dir)
 	}
 	if o.Result != "" {
-		if err := atomicfile.WriteFile(o.Result, 0o644, func(w io.Writer) error { _, err := w.Write(rec); return err }); err != nil {
+		if err := modelio.WriteBytes(o.Result, rec); err != nil {
 			return err
 		}
 	}
@@ -315,7 +314,7 @@ func finishedOutput(s *streams, o *trainOptions, d *modelio.Dir, cfg *config.Con
 		return fmt.Errorf("%w: the run in %s: %s: %s", ErrModel, o.Out, d.File(modelio.RecordFile), jsonerr.Describe(raw, err))
 	}
 	if o.Result != "" { // the copy a script asked for, as the run wrote it
-		if err := atomicfile.WriteFile(o.Result, 0o644, func(w io.Writer) error { _, err := w.Write(raw); return err }); err != nil {
+		if err := modelio.WriteBytes(o.Result, raw); err != nil {
 			return err
 		}
 	}

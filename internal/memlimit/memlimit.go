@@ -21,6 +21,10 @@ type Limit struct {
 	Source string
 }
 
+// RAMSource is a Limit's Source when the limit is the machine's RAM (no
+// smaller cgroup limit applies).
+const RAMSource = "/proc/meminfo MemTotal"
+
 // unlimited: cgroup v1 writes "no limit" as a huge number (2^63 rounded
 // down to a page); any limit beyond 2^60 bytes means none.
 const unlimited = int64(1) << 60
@@ -38,7 +42,7 @@ func FromRoot(root string) Limit {
 		}
 	}
 	if n, ok := meminfo(filepath.Join(root, "proc", "meminfo"), "MemTotal"); ok {
-		consider(n, "/proc/meminfo MemTotal")
+		consider(n, RAMSource)
 	}
 	raw, err := os.ReadFile(filepath.Join(root, "proc", "self", "cgroup"))
 	if err != nil {

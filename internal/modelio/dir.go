@@ -217,18 +217,22 @@ func (d *Dir) Unlock() {
 // tests make it fail to stand for a kill at that moment.
 var commitHook = func(step string) error { return nil }
 
-// writeBytes writes b to path atomically.
-func writeBytes(path string, b []byte) error {
-	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err })
-}
-
 // WriteJSON writes v as indented JSON atomically.
 func WriteJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := JSONBytes(v)
 	if err != nil {
 		return err
 	}
-	return writeBytes(path, append(b, '\n'))
+	return WriteBytes(path, b)
+}
+
+// JSONBytes is what WriteJSON writes: v as indented JSON and a newline.
+func JSONBytes(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
 }
 
 // ReadManifest reads and checks the manifest: format name and version.
@@ -365,14 +369,14 @@ func (d *Dir) Commit(m *Manifest, record []byte) error {
 	if err := os.Remove(d.File(ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := writeBytes(d.File(ConfigFile), staged); err != nil {
+	if err := WriteBytes(d.File(ConfigFile), staged); err != nil {
 		return err
 	}
 	if err := commitHook("config"); err != nil {
 		return err
 	}
 	if record != nil {
-		if err := writeBytes(d.File(RecordFile), record); err != nil {
+		if err := WriteBytes(d.File(RecordFile), record); err != nil {
 			return err
 		}
 		if err := commitHook("record"); err != nil {

@@ -5,7 +5,6 @@ package record
 
 import (
 	"bufio"
-	"encoding/json"
 	"os"
 	"runtime"
 	"strings"
@@ -142,10 +141,4 @@ func Write(path string, r *Record) error {
 }
 
 // Marshal returns the bytes Write writes.
-func Marshal(r *Record) ([]byte, error) {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
-}
+func Marshal(r *Record) ([]byte, error) { return modelio.JSONBytes(r) }

@@ -68,7 +68,7 @@ func DataChangedSince(man *modelio.Manifest, cfg *config.Config) (string, error)
 			continue
 		}
 		path := cfg.Path(file)
-		sum, err := modelio.HashLater(path).Wait()
+		sum, err := modelio.SHA256File(path)
 		if err != nil {
 			return "", data.InputError(err)
 		}
