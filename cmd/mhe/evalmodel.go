@@ -74,7 +74,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		if err != nil {
 			return err
 		}
-		prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "eval", test.Rows())
+		prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "eval", int64(test.Rows()))
 		err = train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, prog)
 		prog.finish()
 		if err != nil {
@@ -98,7 +98,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if err != nil {
 		return err
 	}
-	prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "eval", test.Rows())
+	prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "eval", int64(test.Rows()))
 	more := []train.RowScorer{prog}
 	var pl *eval.PerLabel
 	if o.PerLabel != "" {

@@ -207,7 +207,7 @@ func predictRun(s *streams, o *predictOptions) error {
 	}
 	start := time.Now()
 	rows := 0
-	prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "predict", src.Rows())
+	prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "predict", int64(src.Rows()))
 	write := func(w io.Writer) (err error) {
 		rows, err = streamPredictions(w, r, m.Labels, countedRows{src, prog}, o, names)
 		prog.finish()

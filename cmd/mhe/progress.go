@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -26,20 +27,13 @@ type progress struct {
 	epoch int
 	last  time.Time
 
-	// A data file being read: its name, when its reading began, and how
-	// long before the first report (shorter on a terminal).
-	readFile  string
-	readStart time.Time
-	readAfter time.Duration
-	now       func() time.Time
+	// reading reports the data file being read (read), nil between files.
+	reading *rowProgress
+	now     func() time.Time // the clock reading starts from (tests set it)
 }
 
 func newProgress(w io.Writer, tty, quiet bool) *progress {
-	p := &progress{w: w, tty: tty, quiet: quiet, every: 5 * time.Second, readAfter: 5 * time.Second, now: time.Now}
-	if tty {
-		p.readAfter = time.Second
-	}
-	return p
+	return &progress{w: w, tty: tty, quiet: quiet, every: 5 * time.Second, now: time.Now}
 }
 
 func (p *progress) handle(ev train.Event) {
@@ -81,63 +75,50 @@ func (p *progress) handle(ev train.Event) {
 	}
 }
 
-// read reports a data file's loading, as rowProgress reports a pass over
-// rows: nothing for a file read in a few seconds; then a bar in bytes on a
-// terminal, or else a plain line every few seconds with the share read,
+// read reports a data file's loading as rowProgress reports a pass over
+// rows, in bytes: nothing for a file read in a few seconds, then a bar on
+// a terminal, or else a plain line every few seconds with the share read,
 // the rate and the time left. Loading a training file of several GB takes
 // minutes, which a batch job's log would otherwise pass in silence.
 func (p *progress) read(ev train.Event) {
-	now := p.now()
-	if ev.File != p.readFile {
+	if p.reading == nil || p.reading.what != "reading "+ev.File {
 		p.finishBar()
-		p.readFile, p.readStart, p.last = ev.File, now, time.Time{}
+		p.reading = newRowProgress(p.w, p.tty, false, "reading "+ev.File, ev.Size)
+		p.reading.bytes, p.reading.label = true, "reading "+filepath.Base(ev.File)
+		p.reading.now, p.reading.start = p.now, p.now()
 	}
 	if ev.Bytes >= ev.Size { // the end of the file
 		p.finishBar()
 		return
 	}
-	elapsed := now.Sub(p.readStart)
-	if elapsed < p.readAfter || ev.Size <= 0 {
-		return
-	}
-	if p.tty {
-		if p.bar == nil {
-			p.bar = progressbar.NewOptions64(ev.Size, progressbar.OptionSetWriter(p.w),
-				progressbar.OptionSetDescription("reading "+filepath.Base(ev.File)), progressbar.OptionShowBytes(true),
-				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
-		}
-		p.bar.Set64(ev.Bytes)
-		return
-	}
-	if !p.last.IsZero() && now.Sub(p.last) < p.every {
-		return
-	}
-	p.last = now
-	rate := float64(ev.Bytes) / elapsed.Seconds()
-	eta := time.Duration(float64(ev.Size-ev.Bytes)/rate) * time.Second
-	fmt.Fprintf(p.w, "reading %s: %s of %s (%.0f%%)  %s/s  ETA %s\n", ev.File, train.FormatBytes(ev.Bytes), train.FormatBytes(ev.Size),
-		100*float64(ev.Bytes)/float64(ev.Size), train.FormatBytes(int64(rate)), eta.Round(time.Second))
+	p.reading.set(ev.Bytes)
 }
 
 // newBar is the progress bar of a pass over total items (-1: unknown, a
-// spinner) on a terminal, counted in unit, with the rate and, when the
-// total is known, the time left.
+// spinner) on a terminal, counted in unit ("bytes": shown as sizes), with
+// the rate and, when the total is known, the time left.
 func newBar(w io.Writer, total int64, desc, unit string) *progressbar.ProgressBar {
-	return progressbar.NewOptions64(total,
+	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription(desc),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString(unit),
 		progressbar.OptionSetPredictTime(total >= 0),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
-	)
+	}
+	if unit == "bytes" {
+		opts = append(opts, progressbar.OptionShowBytes(true))
+	} else {
+		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
+	}
+	return progressbar.NewOptions64(total, opts...)
 }
 
 func (p *progress) finishBar() {
+	if p.reading != nil {
+		p.reading.finish()
+		p.reading = nil
+	}
 	if p.bar != nil {
 		p.bar.Finish()
 		p.bar = nil
@@ -177,18 +158,22 @@ type rowProgress struct {
 	w     io.Writer
 	tty   bool
 	what  string // "predict"
-	total int    // rows, -1: unknown
+	total int64  // rows (or bytes), -1: unknown
+	// bytes counts bytes instead of rows (a file being read); label, when
+	// set, names the pass on a terminal's bar instead of what.
+	bytes bool
+	label string
 	after time.Duration
 	every time.Duration
 	now   func() time.Time
 
 	start, last time.Time
-	done        int
+	done        int64
 	bar         *progressbar.ProgressBar
 }
 
 // newRowProgress returns nil (which reports nothing) when quiet.
-func newRowProgress(w io.Writer, tty, quiet bool, what string, total int) *rowProgress {
+func newRowProgress(w io.Writer, tty, quiet bool, what string, total int64) *rowProgress {
 	if quiet {
 		return nil
 	}
@@ -202,10 +187,14 @@ func newRowProgress(w io.Writer, tty, quiet bool, what string, total int) *rowPr
 
 // add counts n more rows done.
 func (p *rowProgress) add(n int) {
-	if p == nil {
-		return
+	if p != nil {
+		p.set(p.done + int64(n))
 	}
-	p.done += n
+}
+
+// set says how many rows (or bytes) are done.
+func (p *rowProgress) set(done int64) {
+	p.done = done
 	now := p.now()
 	elapsed := now.Sub(p.start)
 	if elapsed < p.after {
@@ -213,9 +202,13 @@ func (p *rowProgress) add(n int) {
 	}
 	if p.tty {
 		if p.bar == nil {
-			p.bar = newBar(p.w, int64(max(p.total, -1)), p.what, "rows") // -1: a spinner
+			unit := "rows"
+			if p.bytes {
+				unit = "bytes"
+			}
+			p.bar = newBar(p.w, max(p.total, -1), cmp.Or(p.label, p.what), unit) // -1: a spinner
 		}
-		p.bar.Set(p.done)
+		p.bar.Set64(p.done)
 		return
 	}
 	if !p.last.IsZero() && now.Sub(p.last) < p.every {
@@ -228,6 +221,11 @@ func (p *rowProgress) add(n int) {
 		return
 	}
 	eta := time.Duration(float64(max(p.total-p.done, 0))/rate) * time.Second
+	if p.bytes {
+		fmt.Fprintf(p.w, "%s: %s of %s (%.0f%%)  %s/s  ETA %s\n", p.what, train.FormatBytes(p.done), train.FormatBytes(p.total),
+			100*float64(p.done)/float64(p.total), train.FormatBytes(int64(rate)), eta.Round(time.Second))
+		return
+	}
 	fmt.Fprintf(p.w, "%s: %d/%d rows  %.0f rows/s  ETA %s\n", p.what, p.done, p.total, rate, eta.Round(time.Second))
 }
 

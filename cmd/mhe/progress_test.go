@@ -20,7 +20,7 @@ func TestRowProgress(t *testing.T) {
 			p.add(1)
 		}
 	}
-	newAt := func(w *bytes.Buffer, tty, quiet bool, total int) *rowProgress {
+	newAt := func(w *bytes.Buffer, tty, quiet bool, total int64) *rowProgress {
 		p := newRowProgress(w, tty, quiet, "predict", total)
 		if p != nil {
 			p.now = func() time.Time { return clock }
@@ -104,11 +104,11 @@ func TestReadProgress(t *testing.T) {
 	out.Reset()
 	p = newAt(&out, true, false) // a terminal: a bar after 1 s, cleared at the end of the file
 	feed(p, "/data/big.txt", 200*mib, 3)
-	if !strings.Contains(out.String(), "reading big.txt") || p.bar == nil {
+	if !strings.Contains(out.String(), "reading big.txt") || p.reading == nil || p.reading.bar == nil {
 		t.Errorf("no bar on a terminal: %q", out.String())
 	}
 	feed(p, "/data/big.txt", 20*mib, 2)
-	if p.bar != nil {
+	if p.reading != nil {
 		t.Error("the bar is still up after the end of the file")
 	}
 
