@@ -16,13 +16,9 @@ rev="${REV:-HEAD}" rounds="${ROUNDS:-6}" threads="${THREADS:-2}"
 for c in "$@"; do
   [ -f "configs/$c.yaml" ] || { echo "ab-train: no configs/$c.yaml (give config names, e.g. bibtex-mhc)" >&2; exit 2; }
 done
-command -v /usr/bin/time >/dev/null || { echo "ab-train: needs /usr/bin/time (Debian: apt-get install time)" >&2; exit 2; }
-git rev-parse -q --verify "$rev^{commit}" >/dev/null || { echo "ab-train: REV=$rev is not a commit" >&2; exit 2; }
 tmp=$(mktemp -d)
-trap 'git worktree remove --force "$tmp/src" 2>/dev/null; git worktree prune; rm -rf "$tmp"' EXIT
-git worktree add -q --detach "$tmp/src" "$rev"
-(cd "$tmp/src" && go build -o "$tmp/mhe-a" ./cmd/mhe)
-go build -o "$tmp/mhe-b" ./cmd/mhe
+. scripts/lib/ab-build.sh
+ab_build ab-train "$rev" "$tmp"
 echo "A = $rev ($(git rev-parse --short "$rev")), B = working tree; $rounds rounds, --threads $threads"
 for c in "$@"; do
   for _ in $(seq "$rounds"); do

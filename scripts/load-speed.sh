@@ -10,13 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev="${REV:-HEAD}" rounds="${ROUNDS:-3}" rows="${1:-1500000}"
-command -v /usr/bin/time >/dev/null || { echo "load-speed: needs /usr/bin/time (Debian: apt-get install time)" >&2; exit 2; }
-git rev-parse -q --verify "$rev^{commit}" >/dev/null || { echo "load-speed: REV=$rev is not a commit" >&2; exit 2; }
 tmp=$(mktemp -d)
-trap 'git worktree remove --force "$tmp/src" 2>/dev/null; git worktree prune; rm -rf "$tmp"' EXIT
-git worktree add -q --detach "$tmp/src" "$rev"
-(cd "$tmp/src" && go build -o "$tmp/mhe-a" ./cmd/mhe)
-go build -o "$tmp/mhe-b" ./cmd/mhe
+. scripts/lib/ab-build.sh
+ab_build load-speed "$rev" "$tmp"
 "$tmp/mhe-b" data synth --examples "$rows" --features 100000 --labels 10000 --avg-features 200 --seed 2 \
   --out "$tmp/train.txt" --test-examples 1000 --test-out "$tmp/test.txt" --quiet
 cat >"$tmp/c.yaml" <<YAML
