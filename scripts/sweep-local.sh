@@ -5,7 +5,9 @@
 # command again completes a half-finished sweep. Exits 1 if any run failed;
 # a run that `mhe sweep check` finds would fail stops it before any starts.
 # Usage: scripts/sweep-local.sh SWEEP.yaml [JOBS] [THREADS_PER_RUN]
-#   JOBS defaults to 1; THREADS_PER_RUN to (cores / JOBS).
+#   JOBS defaults to 1; THREADS_PER_RUN to (cores / JOBS). With JOBS > 1,
+#   each run's memory limit is 1/JOBS of the machine's or the job's
+#   (MHE_MEMORY_LIMIT, unless already set).
 # The sweep file may be named from any directory. The runs work from the
 # repository root, as sweep-slurm.sh's tasks do, so relative paths inside
 # the sweep file (configs, out) are read from there, as in the shipped
@@ -26,7 +28,13 @@ mhe="${MHE_BIN:-bin/mhe}"
 [ -n "${MHE_BIN:-}" ] || scripts/build.sh >/dev/null
 n=$("$mhe" sweep list "$file" --format count)
 "$mhe" sweep check "$file" # every run's config, plan and data files, first
-echo "sweep $file: $n runs, $jobs at a time, $threads threads each" >&2
+# Runs at a time share this machine's (or job's) memory: each takes its
+# share as its limit (Go's collector, mhe's memory checks) unless the
+# caller set MHE_MEMORY_LIMIT.
+if [ "$jobs" -gt 1 ] && [ -z "${MHE_MEMORY_LIMIT:-}" ]; then
+  export MHE_MEMORY_LIMIT="$((100 / jobs))%"
+fi
+echo "sweep $file: $n runs, $jobs at a time, $threads threads each${MHE_MEMORY_LIMIT:+, memory limit $MHE_MEMORY_LIMIT each}" >&2
 status=0
 seq 0 $((n - 1)) | xargs -P "$jobs" -I{} "$mhe" sweep run "$file" --index {} --threads "$threads" || status=1
 "$mhe" sweep list "$file" >&2

@@ -348,7 +348,8 @@ func evalRecord(name string, res eval.Result, pl *eval.PerLabel, wall float64) *
 	u := resourceUsage()
 	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: record.ThisMachine(),
 		Metrics: res.ByName(), NTestRows: res.Rows, NEmptyTestRows: &res.EmptyRows,
-		Timing: record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB}}
+		Timing:      record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
+		MemoryLimit: memoryRecord()}
 	if pl != nil {
 		rec.Extra = map[string]any{"per_label": pl.Summary()}
 	}

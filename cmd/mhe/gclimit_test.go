@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/memlimit"
@@ -38,5 +39,39 @@ func TestSetGCLimit(t *testing.T) {
 				t.Errorf("the collector's limit is %d, want %d", n, c.runtime)
 			}
 		})
+	}
+}
+
+// TestMemoryLimitEnv: MHE_MEMORY_LIMIT narrows the detected limit that the
+// collector's soft limit and train's memory checks use; a bad value stops
+// every command with a usage error naming the variable.
+func TestMemoryLimitEnv(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	defer func(f func() memlimit.Limit) { detectLimit = f }(detectLimit)
+	job := memlimit.Limit{Bytes: 8 << 30, Source: "/sys/fs/cgroup/slurm/uid_1/job_7/memory.max"}
+	detectLimit = func() memlimit.Limit { return job }
+	for _, c := range []struct {
+		env  string
+		want memlimit.Limit
+	}{
+		{"", job},
+		{"25%", memlimit.Limit{Bytes: 2 << 30, Source: "MHE_MEMORY_LIMIT=25% of " + job.Source}},
+		{"3GiB", memlimit.Limit{Bytes: 3 << 30, Source: "MHE_MEMORY_LIMIT=3GiB"}},
+		{"9GiB", job},
+	} {
+		t.Setenv(memoryLimitEnv, c.env)
+		if got := memoryLimit(); got != c.want {
+			t.Errorf("MHE_MEMORY_LIMIT=%q: memoryLimit() = %+v, want %+v", c.env, got, c.want)
+		}
+		debug.SetMemoryLimit(math.MaxInt64)
+		if got := setGCLimit("", memoryLimit); got.From != c.want || got.Heap != memlimit.SoftLimit(c.want) {
+			t.Errorf("MHE_MEMORY_LIMIT=%q: setGCLimit = %+v, want the soft limit of %+v", c.env, got, c.want)
+		}
+	}
+	t.Setenv(memoryLimitEnv, "lots")
+	code, out, errOut := runMain(t, "", "plan", "--labels", "1000", "--method", "mhc")
+	if code != ExitUsage || out != "" || !strings.Contains(errOut, `MHE_MEMORY_LIMIT="lots": not a size`) {
+		t.Errorf("MHE_MEMORY_LIMIT=lots: exit %d, stdout %q, stderr %q; want a usage error naming it", code, out, errOut)
 	}
 }

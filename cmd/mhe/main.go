@@ -16,7 +16,7 @@ func main() {
 		in: os.Stdin, out: os.Stdout, errOut: os.Stderr,
 		errTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
-	gcLimit = setGCLimit(os.Getenv("GOMEMLIMIT"), memlimit.Get)
+	gcLimit = setGCLimit(os.Getenv("GOMEMLIMIT"), memoryLimit)
 	os.Exit(Main(os.Args[1:], s))
 }
 
@@ -31,7 +31,8 @@ type softLimit struct {
 var gcLimit softLimit
 
 // setGCLimit holds the process's heap under memlimit.SoftLimit of its
-// memory limit (a cgroup's, as SLURM's --mem sets, or the machine's RAM),
+// memory limit (a cgroup's, as SLURM's --mem sets, or the machine's RAM,
+// narrowed by MHE_MEMORY_LIMIT),
 // unless the user set GOMEMLIMIT (env: its value; "off" included), which
 // the Go runtime has applied already.
 func setGCLimit(env string, get func() memlimit.Limit) softLimit {

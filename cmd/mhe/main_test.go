@@ -304,8 +304,8 @@ func TestEvalPerLabel(t *testing.T) {
 // counts are allocated (it ran for minutes, then was killed); with a
 // plausible label count the same flags score it.
 func TestEvalHugeDeclaredLabels(t *testing.T) {
-	defer func(f func() memlimit.Limit) { memoryLimit = f }(memoryLimit)
-	memoryLimit = func() memlimit.Limit { return memlimit.Limit{Bytes: 1 << 20, Source: "/sys/fs/cgroup/job/memory.max"} }
+	defer func(f func() memlimit.Limit) { detectLimit = f }(detectLimit)
+	detectLimit = func() memlimit.Limit { return memlimit.Limit{Bytes: 1 << 20, Source: "/sys/fs/cgroup/job/memory.max"} }
 	dir := t.TempDir()
 	write := func(name, text string) string { return testutil.WriteFile(t, dir, name, text) }
 	huge := write("huge.txt", "1 5 100000\n1,7 0:1 3:1\n")

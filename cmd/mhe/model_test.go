@@ -538,8 +538,8 @@ func TestPredictBeam(t *testing.T) {
 // the process may use, warns even with --quiet.
 func TestTrainMemoryWarning(t *testing.T) {
 	_, cfg := trainTiny(t)
-	defer func(f func() memlimit.Limit) { memoryLimit = f }(memoryLimit)
-	memoryLimit = func() memlimit.Limit { return memlimit.Limit{Bytes: 4096, Source: "/sys/fs/cgroup/job/memory.max"} }
+	defer func(f func() memlimit.Limit) { detectLimit = f }(detectLimit)
+	detectLimit = func() memlimit.Limit { return memlimit.Limit{Bytes: 4096, Source: "/sys/fs/cgroup/job/memory.max"} }
 	for _, quiet := range []bool{false, true} {
 		args := []string{"train", "--config", cfg, "--out", filepath.Join(t.TempDir(), "m")}
 		if quiet {

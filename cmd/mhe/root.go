@@ -146,6 +146,8 @@ Configuration precedence: flags > MHE_* environment variables > --config YAML
 Memory: Go's garbage collector keeps the heap under the memory limit of the
 process's cgroup (SLURM --mem, a container) or the RAM, less a tenth (at
 least 64 MiB); GOMEMLIMIT, when set, replaces that (GOMEMLIMIT=off: none).
+Several mhe processes sharing one cgroup each take MHE_MEMORY_LIMIT (a
+share of it, e.g. 50%, or a size, e.g. 6GiB) as their limit instead.
 
 ` + exitCodeHelp,
 		Version:       buildinfo.Get().String(),
@@ -157,6 +159,9 @@ least 64 MiB); GOMEMLIMIT, when set, replaces that (GOMEMLIMIT=off: none).
 	root.PersistentFlags().StringVar(&prof.memPath, "memprofile", "", "write a Go heap profile to this file when the command ends")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFlagRanges(cmd); err != nil {
+			return err
+		}
+		if err := checkMemoryLimitEnv(); err != nil {
 			return err
 		}
 		if cmd.Annotations[signalsKey] != signalsGraceful {

@@ -184,6 +184,9 @@ func trainRun(s *streams, o *trainOptions) error {
 		logf("memory limit: %s (%s); the Go collector keeps the heap under %s (GOMEMLIMIT overrides)",
 			train.FormatBytes(l.From.Bytes), l.From.Source, train.FormatBytes(l.Heap))
 	}
+	if spec, l := os.Getenv(memoryLimitEnv), detectLimit(); spec != "" && l.Bytes > 0 && !strings.HasPrefix(memoryLimit().Source, memoryLimitEnv) {
+		warnf("%s=%s is not below this process's memory limit, %s (%s), which applies", memoryLimitEnv, spec, train.FormatBytes(l.Bytes), l.Source)
+	}
 	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
 	start := time.Now()
 	// The run record is part of the commit (written just before the
@@ -398,8 +401,39 @@ func configDiff(a, b config.Config) (key string, va, vb any) {
 	return "", nil, nil
 }
 
-// memoryLimit is what this process may use (a variable: tests lower it).
-var memoryLimit = memlimit.Get
+// memoryLimitEnv narrows the memory this process may use below its
+// cgroup's limit or the RAM (memlimit.Share): a size or a percentage, for
+// several mhe processes in one job (scripts/sweep-local.sh sets it).
+const memoryLimitEnv = "MHE_MEMORY_LIMIT"
+
+// detectLimit finds this process's memory limit (a variable: tests lower it).
+var detectLimit = memlimit.Get
+
+// memoryLimit is what this process may use: its detected limit narrowed by
+// MHE_MEMORY_LIMIT. The root command refuses a bad value before any
+// command runs (checkMemoryLimitEnv); here one leaves the limit as found.
+func memoryLimit() memlimit.Limit {
+	l, _ := memlimit.Share(detectLimit(), memoryLimitEnv, os.Getenv(memoryLimitEnv))
+	return l
+}
+
+// memoryRecord is the run record's memory_limit: memoryLimit and the
+// collector's soft limit main set (nil when the limit is unknown).
+func memoryRecord() *record.MemoryLimit {
+	l := memoryLimit()
+	if l.Bytes <= 0 {
+		return nil
+	}
+	return &record.MemoryLimit{Bytes: l.Bytes, Source: l.Source, GCHeapBytes: gcLimit.Heap}
+}
+
+// checkMemoryLimitEnv reports a bad MHE_MEMORY_LIMIT as a usage error.
+func checkMemoryLimitEnv() error {
+	if _, err := memlimit.Share(memlimit.Limit{}, memoryLimitEnv, os.Getenv(memoryLimitEnv)); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
 
 // trainRecord describes a finished training run.
 func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall float64, u usage) *record.Record {
@@ -407,9 +441,10 @@ func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall floa
 	rec := &record.Record{
 		Kind: "train", Name: cfg.Name, ModelDir: dir, Seed: cfg.Train.Seed, Threads: res.Threads,
 		MHE: buildinfo.Get(), Machine: record.ThisMachine(), Data: res.Manifest.TrainingData, Epochs: res.State.Epoch,
-		Plan:      planRecord(res.Model),
-		Timing:    record.Timing{TrainSeconds: res.TrainSeconds, TrainExamples: examples, WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
-		ModelSize: res.Manifest.Files[res.Manifest.WeightsFile].Bytes, History: res.State.History, Config: *cfg,
+		Plan:        planRecord(res.Model),
+		Timing:      record.Timing{TrainSeconds: res.TrainSeconds, TrainExamples: examples, WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
+		MemoryLimit: memoryRecord(),
+		ModelSize:   res.Manifest.Files[res.Manifest.WeightsFile].Bytes, History: res.State.History, Config: *cfg,
 		AverageValidation: res.State.AverageValidation, KeptWeights: res.State.Kept,
 	}
 	if len(res.State.Builds) > 1 {

@@ -7,6 +7,7 @@ package memlimit
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -183,4 +184,66 @@ func SoftLimit(l Limit) int64 {
 		return 0 // too small a limit to be worth a collector running non-stop
 	}
 	return soft
+}
+
+// Share narrows a detected limit l to what the user gave the process (the
+// value of MHE_MEMORY_LIMIT, for several processes sharing one cgroup, or
+// a budget below the machine's RAM): spec is empty (l unchanged), a
+// percentage of l ("50%", "12.5%"), or a size: a byte count, or a number
+// with a binary unit (K, M, G, T, or KiB, MiB, GiB, TiB, as SLURM's --mem
+// and GOMEMLIMIT write them) or a decimal one (KB, MB, GB, TB). A size
+// above l leaves l, since the cgroup's limit still applies; a percentage
+// of an unknown limit is unknown. The result's Source says where it came
+// from: "MHE_MEMORY_LIMIT=50% of <l's source>".
+func Share(l Limit, name, spec string) (Limit, error) {
+	s := strings.TrimSpace(spec)
+	if s == "" {
+		return l, nil
+	}
+	if num, ok := strings.CutSuffix(s, "%"); ok {
+		p, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if err != nil || !(p > 0 && p <= 100) {
+			return l, fmt.Errorf("%s=%q: a percentage must be a number above 0 and at most 100 (e.g. 50%%)", name, spec)
+		}
+		if l.Bytes <= 0 {
+			return l, nil
+		}
+		return Limit{Bytes: int64(float64(l.Bytes) * p / 100), Source: fmt.Sprintf("%s=%s of %s", name, s, l.Source)}, nil
+	}
+	n, err := parseSize(s)
+	if err != nil {
+		return l, fmt.Errorf("%s=%q: %v", name, spec, err)
+	}
+	if l.Bytes > 0 && n >= l.Bytes {
+		return l, nil
+	}
+	return Limit{Bytes: n, Source: name + "=" + s}, nil
+}
+
+// sizeUnits are the multipliers parseSize accepts.
+var sizeUnits = map[string]float64{
+	"": 1, "B": 1,
+	"K": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MIB": 1 << 20,
+	"G": 1 << 30, "GIB": 1 << 30, "T": 1 << 40, "TIB": 1 << 40,
+	"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+}
+
+// parseSize reads a size such as "6GiB", "6G", "1.5T", "6000MB" or
+// "6442450944" in bytes.
+func parseSize(s string) (int64, error) {
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i < 0 {
+		i = len(s)
+	}
+	num, unit := s[:i], strings.ToUpper(strings.TrimSpace(s[i:]))
+	mult, ok := sizeUnits[unit]
+	v, err := strconv.ParseFloat(num, 64)
+	if num == "" || err != nil || !ok {
+		return 0, fmt.Errorf("not a size; write bytes or a number with K, M, G, T (binary, also KiB, MiB, GiB, TiB) or KB, MB, GB, TB (decimal), e.g. 6GiB, or a percentage of the detected limit, e.g. 50%%")
+	}
+	b := v * mult
+	if b < 1<<20 || b >= float64(unlimited) {
+		return 0, fmt.Errorf("a size of %.0f bytes is outside 1 MiB to 1 EiB", b)
+	}
+	return int64(b), nil
 }

@@ -3,6 +3,7 @@ package memlimit
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -123,6 +124,54 @@ func TestSoftLimit(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			if got := SoftLimit(Limit{Bytes: c.limit, Source: "x"}); got != c.want {
 				t.Errorf("SoftLimit(%d) = %d, want %d", c.limit, got, c.want)
+			}
+		})
+	}
+}
+
+func TestShare(t *testing.T) {
+	job := Limit{8 << 30, "/sys/fs/cgroup/slurm/job_7/memory.max"}
+	cases := []struct {
+		spec    string
+		l       Limit
+		want    Limit
+		wantErr string
+	}{
+		{"", job, job, ""},
+		{"  ", job, job, ""},
+		{"50%", job, Limit{4 << 30, "MHE_MEMORY_LIMIT=50% of /sys/fs/cgroup/slurm/job_7/memory.max"}, ""},
+		{"12.5%", job, Limit{1 << 30, "MHE_MEMORY_LIMIT=12.5% of /sys/fs/cgroup/slurm/job_7/memory.max"}, ""},
+		{"100%", job, Limit{8 << 30, "MHE_MEMORY_LIMIT=100% of /sys/fs/cgroup/slurm/job_7/memory.max"}, ""},
+		{"50%", Limit{}, Limit{}, ""}, // a share of an unknown limit
+		{"6GiB", job, Limit{6 << 30, "MHE_MEMORY_LIMIT=6GiB"}, ""},
+		{"6G", job, Limit{6 << 30, "MHE_MEMORY_LIMIT=6G"}, ""},
+		{"6g", job, Limit{6 << 30, "MHE_MEMORY_LIMIT=6g"}, ""},
+		{"1.5T", Limit{}, Limit{3 << 39, "MHE_MEMORY_LIMIT=1.5T"}, ""},
+		{"6000MB", job, Limit{6e9, "MHE_MEMORY_LIMIT=6000MB"}, ""},
+		{"512 MiB", job, Limit{512 << 20, "MHE_MEMORY_LIMIT=512 MiB"}, ""},
+		{"2097152", job, Limit{2 << 20, "MHE_MEMORY_LIMIT=2097152"}, ""},
+		{"100K", Limit{}, Limit{}, "outside 1 MiB"},
+		{"16GiB", job, job, ""}, // above the cgroup's limit: that still applies
+		{"8GiB", job, job, ""},
+		{"0%", job, job, "above 0 and at most 100"},
+		{"150%", job, job, "above 0 and at most 100"},
+		{"half%", job, job, "above 0 and at most 100"},
+		{"6 gigs", job, job, "not a size"},
+		{"GiB", job, job, "not a size"},
+		{"-1G", job, job, "not a size"},
+		{"1.2.3G", job, job, "not a size"},
+	}
+	for _, c := range cases {
+		t.Run(c.spec, func(t *testing.T) {
+			got, err := Share(c.l, "MHE_MEMORY_LIMIT", c.spec)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || !strings.Contains(err.Error(), "MHE_MEMORY_LIMIT") {
+					t.Fatalf("Share(%q) error %v, want one with %q naming the variable", c.spec, err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || got != c.want {
+				t.Errorf("Share(%+v, %q) = %+v, %v; want %+v", c.l, c.spec, got, err, c.want)
 			}
 		})
 	}

@@ -65,6 +65,17 @@ type Timing struct {
 	PeakRSSMiB            float64 `json:"peak_rss_mib"`
 }
 
+// MemoryLimit is the memory a process was allowed: its cgroup's limit
+// (SLURM's --mem), the RAM, or MHE_MEMORY_LIMIT's share (Source says
+// which), and the heap size Go's collector was held under (0: none, as
+// when GOMEMLIMIT was set). Beside Timing.PeakRSSMiB it tells how close a
+// run came to being killed.
+type MemoryLimit struct {
+	Bytes       int64  `json:"bytes"`
+	Source      string `json:"source"`
+	GCHeapBytes int64  `json:"gc_heap_bytes"`
+}
+
 // SetPredict records a prediction of rows rows that took secs seconds,
 // with the derived rates when both are positive.
 func (t *Timing) SetPredict(secs float64, rows int) {
@@ -119,10 +130,12 @@ type Record struct {
 	// 0 or left out, by config.eval.empty_rows); with Metrics and the
 	// config it gives the test result back as it was printed. Omitted
 	// when no test rows were scored, and by builds before it was kept.
-	NEmptyTestRows *int    `json:"n_empty_test_rows,omitempty"`
-	Timing         Timing  `json:"timing"`
-	ModelSize      int64   `json:"model_bytes"`
-	History        []Epoch `json:"history,omitempty"`
+	NEmptyTestRows *int   `json:"n_empty_test_rows,omitempty"`
+	Timing         Timing `json:"timing"`
+	// MemoryLimit: what the process was allowed (omitted when unknown).
+	MemoryLimit *MemoryLimit `json:"memory_limit,omitempty"`
+	ModelSize   int64        `json:"model_bytes"`
+	History     []Epoch      `json:"history,omitempty"`
 	// KeptWeights names the weights the model ends with (KeptAverage,
 	// KeptBest or KeptLast); empty in records written before mhe recorded
 	// it.

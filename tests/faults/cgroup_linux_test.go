@@ -67,7 +67,8 @@ func runInCgroup(t *testing.T, dir string, env []string, args ...string) (int, s
 // TestCgroupLimitReachesCollector: in a job's memory cgroup (SLURM's
 // --mem), mhe finds the limit and holds Go's heap under a soft limit
 // below it, so that the collector runs before the kernel's OOM killer
-// does; GOMEMLIMIT, set by the user, wins.
+// does; MHE_MEMORY_LIMIT narrows the limit, and GOMEMLIMIT, set by the
+// user, wins.
 func TestCgroupLimitReachesCollector(t *testing.T) {
 	dir, limitFile := memoryCgroup(t, 1<<30)
 	cfg := testutil.WriteFile(t, t.TempDir(), "small.yaml", smallConfig)
@@ -76,6 +77,17 @@ func TestCgroupLimitReachesCollector(t *testing.T) {
 	want := fmt.Sprintf("memory limit: 1.00 GiB (%s); the Go collector keeps the heap under 922 MiB (GOMEMLIMIT overrides)", limitFile)
 	if code != 0 || !strings.Contains(errOut, want) {
 		t.Errorf("train in a 1 GiB cgroup: exit %d, want 0 and the line %q:\n%s", code, want, errOut)
+	}
+	// Two trainings sharing the job's cgroup take half of it each.
+	code, errOut = runInCgroup(t, dir, []string{"MHE_MEMORY_LIMIT=50%"}, "train", "--config", cfg, "--out", filepath.Join(out, "c"))
+	want = fmt.Sprintf("memory limit: 512 MiB (MHE_MEMORY_LIMIT=50%% of %s); the Go collector keeps the heap under 448 MiB (GOMEMLIMIT overrides)", limitFile)
+	if code != 0 || !strings.Contains(errOut, want) {
+		t.Errorf("train with MHE_MEMORY_LIMIT=50%%: exit %d, want 0 and the line %q:\n%s", code, want, errOut)
+	}
+	code, errOut = runInCgroup(t, dir, []string{"MHE_MEMORY_LIMIT=2GiB"}, "train", "--config", cfg, "--out", filepath.Join(out, "d"))
+	want = fmt.Sprintf("warning: MHE_MEMORY_LIMIT=2GiB is not below this process's memory limit, 1.00 GiB (%s), which applies", limitFile)
+	if code != 0 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "heap under 922 MiB") {
+		t.Errorf("train with MHE_MEMORY_LIMIT=2GiB: exit %d, want 0, the cgroup's limit and the warning %q:\n%s", code, want, errOut)
 	}
 	code, errOut = runInCgroup(t, dir, []string{"GOMEMLIMIT=off"}, "train", "--config", cfg, "--out", filepath.Join(out, "b"))
 	if code != 0 || strings.Contains(errOut, "memory limit:") {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -90,12 +91,13 @@ func TestLocalRunnerResumesHalfFinishedSweep(t *testing.T) {
 
 	run := exec.Command("bash", "scripts/sweep-local.sh", file, "2", "1")
 	run.Dir = root
-	run.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
+	run.Env = append(withoutEnv("MHE_MEMORY_LIMIT", "GOMEMLIMIT"), "MHE_BIN="+testutil.Binary(t))
 	out, err := run.CombinedOutput()
 	if err != nil {
 		t.Fatalf("sweep-local.sh: %v\n%s", err, out)
 	}
-	for _, want := range []string{"sweep run 0 (c__seed1): done", "sweep run 1 (c__seed2, partial): mhe train --resume", "sweep run 2 (c__seed3, todo): mhe train --config"} {
+	for _, want := range []string{"sweep run 0 (c__seed1): done", "sweep run 1 (c__seed2, partial): mhe train --resume", "sweep run 2 (c__seed3, todo): mhe train --config",
+		"2 at a time, 1 threads each, memory limit 50% each"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("runner output lacks %q:\n%s", want, out)
 		}
@@ -105,6 +107,17 @@ func TestLocalRunnerResumesHalfFinishedSweep(t *testing.T) {
 			t.Errorf("run %d is %s after the runner", r.Index, r.State)
 		}
 	}
+	// Two runs at a time share the memory: each trained with half as its
+	// limit, which its record names.
+	for _, r := range list(t, file)[1:] {
+		var rec struct {
+			MemoryLimit struct{ Source string } `json:"memory_limit"`
+		}
+		raw, _ := os.ReadFile(r.Result)
+		if err := json.Unmarshal(raw, &rec); err != nil || !strings.HasPrefix(rec.MemoryLimit.Source, "MHE_MEMORY_LIMIT=50% of ") {
+			t.Errorf("run %d's record: memory_limit.source %q (%v), want half of the detected limit", r.Index, rec.MemoryLimit.Source, err)
+		}
+	}
 	if after, _ := os.Stat(l[0].Result); !after.ModTime().Equal(before.ModTime()) {
 		t.Error("the finished run 0 was redone")
 	}
@@ -112,8 +125,8 @@ func TestLocalRunnerResumesHalfFinishedSweep(t *testing.T) {
 	// to it: the same sweep, every run found done.
 	again := exec.Command("bash", filepath.Join(root, "scripts", "sweep-local.sh"), "sweep.yaml", "1", "1")
 	again.Dir = tmp
-	again.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
-	if out, err := again.CombinedOutput(); err != nil || strings.Count(string(out), ": done") != 3 {
+	again.Env = append(withoutEnv("MHE_MEMORY_LIMIT", "GOMEMLIMIT"), "MHE_BIN="+testutil.Binary(t))
+	if out, err := again.CombinedOutput(); err != nil || strings.Count(string(out), ": done") != 3 || strings.Contains(string(out), "memory limit") {
 		t.Errorf("sweep-local.sh from the sweep's directory: %v\n%s", err, out)
 	}
 	code, table, errOut := testutil.Run(t, "", nil, "report", filepath.Join(tmp, "out"), "--format", "markdown", "--metrics", "p@1")
@@ -307,7 +320,7 @@ func TestSweepCheck(t *testing.T) {
 	root := testutil.RepoRoot(t)
 	run := exec.Command("bash", "scripts/sweep-local.sh", bad, "1", "1")
 	run.Dir = root
-	run.Env = append(os.Environ(), "MHE_BIN="+testutil.Binary(t))
+	run.Env = append(withoutEnv("MHE_MEMORY_LIMIT", "GOMEMLIMIT"), "MHE_BIN="+testutil.Binary(t))
 	b, err := run.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(b), "6 of 8 runs would fail") {
 		t.Errorf("sweep-local.sh with bad runs: %v\n%s", err, b)
@@ -362,4 +375,16 @@ func TestDoneRunWithChangedData(t *testing.T) {
 	if code, errOut := run(); code != 0 || !strings.Contains(errOut, "cannot be checked") || !strings.Contains(errOut, ": done") {
 		t.Errorf("unreadable config: exit %d, want 0 with a warning: %s", code, errOut)
 	}
+}
+
+// withoutEnv is this process's environment less the named variables.
+func withoutEnv(names ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
