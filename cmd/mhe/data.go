@@ -77,6 +77,35 @@ func readingProgress(s *streams, quiet bool, opt *data.ReadOptions, file string)
 	return pr.finishBar
 }
 
+// streamProgress is readingProgress for a file read as a stream (a
+// prediction file mhe eval scores): in, from data.Open, reports after
+// each read how far into its file it is; a stream of unknown size (stdin)
+// reports nothing. Call done once the stream is read.
+func streamProgress(s *streams, quiet bool, in io.Reader, file string) (r io.Reader, done func()) {
+	pos, ok := in.(interface{ Progress() (done, size int64) })
+	if quiet || !ok {
+		return in, func() {}
+	}
+	var opt data.ReadOptions
+	done = readingProgress(s, quiet, &opt, file)
+	return &reportingReader{Reader: in, pos: pos, report: opt.Progress}, done
+}
+
+// reportingReader calls report with pos's position after each Read.
+type reportingReader struct {
+	io.Reader
+	pos    interface{ Progress() (done, size int64) }
+	report func(done, size int64)
+}
+
+func (r *reportingReader) Read(p []byte) (int, error) {
+	n, err := r.Reader.Read(p)
+	if done, size := r.pos.Progress(); size > 0 {
+		r.report(done, size)
+	}
+	return n, err
+}
+
 // flagSettings names a command's reading flags for the reader's hints:
 // formatFlag and the --label-base and --feature-base every reading command
 // has.

@@ -280,7 +280,7 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			ids[n] = int32(i)
 		}
 	}
-	if err := evalPredictions(s, o.Pred, ids, truth, ev, pl); err != nil {
+	if err := evalPredictions(s, o.Pred, o.Quiet, ids, truth, ev, pl); err != nil {
 		return err
 	}
 	if err := checkScoredRows(ev.Result(), o.Truth); err != nil {
@@ -421,12 +421,15 @@ const (
 
 // evalPredictions scores a prediction file (labels as ids, or as names
 // mapped by ids when it is not nil) against truth into ev (and pl).
-func evalPredictions(s *streams, path string, ids map[string]int32, truth *data.CSR, ev *eval.Evaluator, pl *eval.PerLabel) error {
-	in, name, err := openPred(s, path)
+// A large file's reading is reported on stderr unless quiet.
+func evalPredictions(s *streams, path string, quiet bool, ids map[string]int32, truth *data.CSR, ev *eval.Evaluator, pl *eval.PerLabel) error {
+	rc, name, err := openPred(s, path)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
+	defer rc.Close()
+	in, done := streamProgress(s, quiet, rc, name)
+	defer done()
 	var pr *eval.PredReader
 	if ids != nil {
 		pr = eval.NewPredReaderNames(in, name, ids)
@@ -443,7 +446,7 @@ func compareWith(s *streams, o *evalOptions, ev *eval.Evaluator, truth *data.CSR
 	if err != nil {
 		return nil, err
 	}
-	if err := evalPredictions(s, o.Against, ids, truth, evB, nil); err != nil {
+	if err := evalPredictions(s, o.Against, o.Quiet, ids, truth, evB, nil); err != nil {
 		return nil, err
 	}
 	return eval.Compare(ev, evB, eval.CompareOptions{Resamples: o.Resamples, Seed: o.Seed})

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/testutil"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
@@ -138,5 +142,56 @@ func TestReadFlagsReading(t *testing.T) {
 	r.reading(s, &opt, "big.txt")()
 	if opt.Progress != nil || errOut.Len() != 0 {
 		t.Errorf("--quiet: Progress set %v, stderr %q", opt.Progress != nil, errOut.String())
+	}
+}
+
+// TestStreamProgress: a prediction file mhe eval reads as a stream
+// reports its position after each read, up to its size (plain and gzip);
+// --quiet and standard input read it unwrapped.
+func TestStreamProgress(t *testing.T) {
+	dir := t.TempDir()
+	text := strings.Repeat("1:0.9 7:0.1 3:0.05\n", 20000)
+	plain := testutil.WriteFile(t, dir, "pred.txt", text)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(text))
+	zw.Close()
+	zipped := testutil.WriteFile(t, dir, "pred.txt.gz", gz.String())
+	s := &streams{errOut: io.Discard}
+	for _, path := range []string{plain, zipped} {
+		rc, err := data.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, done := streamProgress(s, false, rc, path)
+		rr, ok := r.(*reportingReader)
+		if !ok {
+			t.Fatalf("%s: %T, want a reportingReader", path, r)
+		}
+		var last, size int64
+		calls := 0
+		rr.report = func(d, n int64) {
+			if d < last {
+				t.Errorf("%s: position went back from %d to %d", path, last, d)
+			}
+			last, size = d, n
+			calls++
+		}
+		b, err := io.ReadAll(r)
+		done()
+		rc.Close()
+		st, _ := os.Stat(path)
+		if err != nil || string(b) != text || calls < 2 || last != st.Size() || size != st.Size() {
+			t.Errorf("%s: read %d bytes (%v), %d reports, last at %d of %d; want the text, reports up to %d", path, len(b), err, calls, last, size, st.Size())
+		}
+	}
+	rc, _ := data.Open(plain)
+	defer rc.Close()
+	if r, _ := streamProgress(s, true, rc, plain); r != io.Reader(rc) {
+		t.Errorf("--quiet: %T, want the file's own reader", r)
+	}
+	stdin := io.NopCloser(strings.NewReader(text))
+	if r, _ := streamProgress(s, false, stdin, "<stdin>"); r != io.Reader(stdin) {
+		t.Errorf("a stream of unknown size: %T, want it unwrapped", r)
 	}
 }
