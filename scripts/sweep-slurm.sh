@@ -16,6 +16,8 @@
 # results land under the sweep's `out`, on the same shared storage;
 # `bin/mhe report OUT` aggregates them. The #SBATCH lines above are defaults
 # (override them on the command line, e.g. --cpus-per-task=8 --partition=cpu).
+# The submitting shell's MHE_* variables (MHE_DATA_DIR, MHE_TRAIN_EPOCHS, …)
+# are passed to the tasks as arguments, whatever the site's --export policy.
 # MHE_CHECKPOINT_INTERVAL (default 1m) is each run's --checkpoint-interval:
 # shorten it on preemptible partitions, where a killed task loses the work
 # since its last checkpoint.
@@ -24,7 +26,16 @@ file="${1:?usage: scripts/sweep-slurm.sh SWEEP.yaml [--dry-run | sbatch options.
 shift
 if [ -n "${SLURM_ARRAY_TASK_ID:-}" ]; then
   # Inside an array task: SLURM runs a copy of this script, so work from the
-  # submission directory (the repository root).
+  # submission directory (the repository root). The submitting shell's
+  # MHE_* variables follow the sweep file as arguments (MHE_X=value), so
+  # that every task runs what `mhe sweep check` checked even where the
+  # site does not pass the environment on (SBATCH_EXPORT=NONE).
+  for kv in "$@"; do
+    case $kv in
+      MHE_*=*) export "${kv?}" ;;
+      *) echo "sweep-slurm: unexpected task argument $kv (want MHE_NAME=value)" >&2; exit 2 ;;
+    esac
+  done
   cd "${SLURM_SUBMIT_DIR:-.}"
   exec "${MHE_BIN:-bin/mhe}" sweep run "$file" --index "$SLURM_ARRAY_TASK_ID" --threads "${SLURM_CPUS_PER_TASK:-0}" \
     --checkpoint-interval "${MHE_CHECKPOINT_INTERVAL:-1m}"
@@ -40,9 +51,14 @@ n=$("$mhe" sweep list "$file" --format count)
 # Every run's config, plan file and data files, before anything is queued:
 # a typo in one override set fails here, not in a task hours later.
 "$mhe" sweep check "$file"
+# The MHE_* variables the check saw, for the tasks (see above).
+envargs=()
+for name in $(compgen -e | grep '^MHE_' || true); do
+  envargs+=("$name=${!name}")
+done
 if [ "${1:-}" = "--dry-run" ]; then
   shift
-  echo "would submit: sbatch --array=0-$((n - 1)) $* scripts/sweep-slurm.sh $file"
+  echo "would submit: sbatch --array=0-$((n - 1)) $* scripts/sweep-slurm.sh $file${envargs[*]:+$(printf ' %q' "${envargs[@]}")}"
   for i in $(seq 0 $((n - 1))); do
     printf "task %d: " "$i"
     SLURM_CPUS_PER_TASK=4 "$mhe" sweep run "$file" --index "$i" --threads 4 \
@@ -50,4 +66,4 @@ if [ "${1:-}" = "--dry-run" ]; then
   done
   exit 0
 fi
-sbatch --array=0-$((n - 1)) "$@" scripts/sweep-slurm.sh "$file"
+sbatch --array=0-$((n - 1)) "$@" scripts/sweep-slurm.sh "$file" "${envargs[@]}"
