@@ -208,7 +208,11 @@ func Share(l Limit, name, spec string) (Limit, error) {
 		if l.Bytes <= 0 {
 			return l, nil
 		}
-		return Limit{Bytes: int64(float64(l.Bytes) * p / 100), Source: fmt.Sprintf("%s=%s of %s", name, s, l.Source)}, nil
+		n := int64(float64(l.Bytes) * p / 100)
+		if n < 1<<20 {
+			return l, fmt.Errorf("%s=%q: %s of the detected limit (%d bytes, %s) is under 1 MiB", name, spec, s, l.Bytes, l.Source)
+		}
+		return Limit{Bytes: n, Source: fmt.Sprintf("%s=%s of %s", name, s, l.Source)}, nil
 	}
 	n, err := parseSize(s)
 	if err != nil {

@@ -154,6 +154,7 @@ func TestShare(t *testing.T) {
 		{"16GiB", job, job, ""}, // above the cgroup's limit: that still applies
 		{"8GiB", job, job, ""},
 		{"0%", job, job, "above 0 and at most 100"},
+		{"1e-300%", job, job, "is under 1 MiB"},
 		{"150%", job, job, "above 0 and at most 100"},
 		{"half%", job, job, "above 0 and at most 100"},
 		{"6 gigs", job, job, "not a size"},
@@ -175,4 +176,26 @@ func TestShare(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzShare: any MHE_MEMORY_LIMIT value gives an error or a limit no
+// larger than a known detected one, never a panic; a value it accepts
+// for a known limit gives a positive one.
+func FuzzShare(f *testing.F) {
+	for _, s := range []string{"", "50%", "12.5%", "6GiB", "6G", "1.5T", "6000MB", "512 MiB", "2097152", "0%", "1e9", "9999999999T", "%", ".%", "G", "1e-300%", "NaN%", "Inf%"} {
+		f.Add(s)
+	}
+	job := Limit{8 << 30, "/sys/fs/cgroup/job/memory.max"}
+	f.Fuzz(func(t *testing.T, spec string) {
+		got, err := Share(job, "MHE_MEMORY_LIMIT", spec)
+		if err != nil {
+			if got != job || !strings.Contains(err.Error(), "MHE_MEMORY_LIMIT") {
+				t.Fatalf("Share(%q) = %+v, %v: an error must leave the limit and name the variable", spec, got, err)
+			}
+			return
+		}
+		if got.Bytes <= 0 || got.Bytes > job.Bytes {
+			t.Fatalf("Share(%q) = %+v, outside (0, %d]", spec, got, job.Bytes)
+		}
+	})
 }
