@@ -58,9 +58,11 @@ func readAll(rd *Reader, name string) (*Dataset, error) {
 	x := NewCSR(0, rows, 0, false)
 	y := NewCSR(0, rows, 0, true)
 	est := entryEstimate{fileRows: rd.Header().Rows, progress: rd.progress}
+	var pf prefaulter
 	err := eachRow(rd, func(row *Row) {
 		est.reserve(x, len(row.Indices), x.Rows)
 		est.reserve(y, len(row.Labels), x.Rows)
+		pf.ahead(x)
 		x.AppendRow(row.Indices, row.Values)
 		y.AppendRow(row.Labels, nil)
 	})
@@ -219,6 +221,7 @@ func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Datase
 	y := NewCSR(h.Labels, hint, 0, true)
 	var kept []int
 	est := entryEstimate{fileRows: h.Rows}
+	var pf prefaulter
 	var row Row
 	for i := 0; ; i++ {
 		var err error
@@ -226,6 +229,7 @@ func readKept(rd *Reader, name string, hint int, keep func(i int) bool) (*Datase
 			if err = rd.Read(&row); err == nil {
 				est.reserve(x, len(row.Indices), i)
 				est.reserve(y, len(row.Labels), i)
+				pf.ahead(x)
 				x.AppendRow(row.Indices, row.Values)
 				y.AppendRow(row.Labels, nil)
 				kept = append(kept, i)
@@ -373,8 +377,14 @@ func (e entryEstimate) scale(passed int) float64 {
 			return float64(e.fileRows) / float64(passed)
 		}
 	case e.progress != nil:
-		if done, size := e.progress.Progress(); done > 0 && done < size {
+		switch done, size := e.progress.Progress(); {
+		case done > 0 && done < size:
 			return float64(size) / float64(done)
+		case size > 0 && done >= size:
+			// The file is read to its end but rows remain in buffers
+			// (a gzip file's inflated text read ahead): about what is
+			// held already.
+			return 1
 		}
 	}
 	return 0

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -89,4 +90,48 @@ func TestSetEnabled(t *testing.T) {
 	if calls != 2 {
 		t.Fatalf("advised %d of 3 times, want 2 (the one with huge pages off skipped)", calls)
 	}
+}
+
+// resident counts the pages of b that are in memory (mincore).
+func resident(t *testing.T, b []byte) int {
+	t.Helper()
+	vec := make([]byte, (len(b)+4095)/4096)
+	if _, _, e := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Skipf("mincore: %v", e)
+	}
+	n := 0
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return n
+}
+
+// Populate makes the pages of the part of a fresh array it is given
+// resident, leaves the rest alone, and changes no value: one written
+// before stays, the others stay zero.
+func TestPopulate(t *testing.T) {
+	const n = 16 << 20 // 64 MiB of int32, fresh from the OS
+	a := make([]int32, n)
+	bytesOf := func(s []int32) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*4) }
+	base := (uintptr(unsafe.Pointer(&a[0])) + 4095) &^ 4095
+	a = a[(base-uintptr(unsafe.Pointer(&a[0])))/4:] // start on a page
+	first, second := a[:4<<20], a[4<<20:8<<20]      // 16 MiB each
+	if r := resident(t, bytesOf(first)); r > 64 {
+		t.Skipf("the array is not fresh from the OS (%d of 4096 pages resident already)", r)
+	}
+	first[5] = 7
+	Populate(first)
+	if r := resident(t, bytesOf(first)); r != 4096 {
+		t.Errorf("%d of the 4096 pages given resident, want all", r)
+	}
+	if r := resident(t, bytesOf(second)); r > 600 { // a huge page (THP "always") may reach 512 pages in
+		t.Errorf("%d pages beyond those given resident, want none", r)
+	}
+	for i, v := range first {
+		if (i == 5 && v != 7) || (i != 5 && v != 0) {
+			t.Fatalf("value %d = %d after Populate", i, v)
+		}
+	}
+	Populate(first[:0])
+	Populate([]float64(nil))
 }
