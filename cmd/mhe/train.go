@@ -401,40 +401,6 @@ func configDiff(a, b config.Config) (key string, va, vb any) {
 	return "", nil, nil
 }
 
-// memoryLimitEnv narrows the memory this process may use below its
-// cgroup's limit or the RAM (memlimit.Share): a size or a percentage, for
-// several mhe processes in one job (scripts/sweep-local.sh sets it).
-const memoryLimitEnv = "MHE_MEMORY_LIMIT"
-
-// detectLimit finds this process's memory limit (a variable: tests lower it).
-var detectLimit = memlimit.Get
-
-// memoryLimit is what this process may use: its detected limit narrowed by
-// MHE_MEMORY_LIMIT. The root command refuses a bad value before any
-// command runs (checkMemoryLimitEnv); here one leaves the limit as found.
-func memoryLimit() memlimit.Limit {
-	l, _ := memlimit.Share(detectLimit(), memoryLimitEnv, os.Getenv(memoryLimitEnv))
-	return l
-}
-
-// memoryRecord is the run record's memory_limit: memoryLimit and the
-// collector's soft limit main set (nil when the limit is unknown).
-func memoryRecord() *record.MemoryLimit {
-	l := memoryLimit()
-	if l.Bytes <= 0 {
-		return nil
-	}
-	return &record.MemoryLimit{Bytes: l.Bytes, Source: l.Source, GCHeapBytes: gcLimit.Heap}
-}
-
-// checkMemoryLimitEnv reports a bad MHE_MEMORY_LIMIT as a usage error.
-func checkMemoryLimitEnv() error {
-	if _, err := memlimit.Share(memlimit.Limit{}, memoryLimitEnv, os.Getenv(memoryLimitEnv)); err != nil {
-		return usageError{err}
-	}
-	return nil
-}
-
 // trainRecord describes a finished training run.
 func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall float64, u usage) *record.Record {
 	examples := int64(res.Splits.Train.Rows()) * int64(res.State.Epoch)
