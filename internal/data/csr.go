@@ -225,7 +225,7 @@ func cloneValues(v []float32) []float32 {
 // on another goroutine, a window ahead of the rows filling them, so that
 // the reader copying rows in does not stop at every fresh page for the
 // kernel to zero it: loading a 1 GB file of 1.5 million rows in mhe train
-// took 2.6-3.3 s instead of 3.2-5.0 (scripts/load-speed.sh). The window
+// took 2.6-3.3 s instead of 3.0-5.6 (scripts/load-speed.sh). The window
 // bounds what a too-large capacity estimate makes resident for nothing.
 type prefaulter struct {
 	arr        *int32 // the Indices array last seen
