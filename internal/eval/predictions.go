@@ -28,8 +28,17 @@ type PredReader struct {
 	order  []int
 	labels []int32
 	scores []float32
-	mark   map[int32]struct{}
+	// Duplicates in a long row: stamp[l] == gen marks label l as seen in
+	// the current row (ids below maxStampLabel); mark holds larger ids.
+	stamp []uint32
+	gen   uint32
+	mark  map[int32]struct{}
 }
+
+// maxStampLabel bounds the label ids duplicate marks in a dense array
+// (64 MiB at most); a file with larger ids, a damaged one most likely,
+// is checked with a map.
+const maxStampLabel = 1 << 24
 
 // NewPredReader starts reading predictions from r; name is used in errors.
 func NewPredReader(r io.Reader, name string) (*PredReader, error) {
@@ -125,8 +134,26 @@ func (p *PredReader) duplicate() (int32, bool) {
 		}
 		return 0, false
 	}
-	clear(p.mark)
+	// A dense array of row stamps: mhe predict's top-100 rows over 10^6
+	// rows spent 1.5 s of 7.5 in a map here.
+	if p.gen++; p.gen == 0 { // wrapped: stamps of old rows could match
+		clear(p.stamp)
+		p.gen = 1
+	}
+	if len(p.mark) > 0 {
+		clear(p.mark)
+	}
 	for _, l := range ls {
+		if int(l) >= len(p.stamp) && l < maxStampLabel {
+			p.stamp = append(p.stamp, make([]uint32, max(int(l)+1, 2*len(p.stamp))-len(p.stamp))...)
+		}
+		if l < maxStampLabel {
+			if p.stamp[l] == p.gen {
+				return l, true
+			}
+			p.stamp[l] = p.gen
+			continue
+		}
 		if _, dup := p.mark[l]; dup {
 			return l, true
 		}

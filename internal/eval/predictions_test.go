@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -121,6 +122,60 @@ func TestPredReaderDuplicate(t *testing.T) {
 			_, _, err := tc.pr.Next()
 			if !errors.Is(err, data.ErrDuplicate) || !errors.Is(err, data.ErrInput) || err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// Long rows (more than 32 labels, checked with row stamps) find a repeated
+// label, small or beyond the stamps' range, and never take a label of an
+// earlier row for a repeat, also when the stamps wrap around.
+func TestPredReaderDuplicateLongRows(t *testing.T) {
+	row := func(ids ...int) string {
+		var b strings.Builder
+		for i, id := range ids {
+			fmt.Fprintf(&b, "%d:%g ", id, 1-float64(i)/100)
+		}
+		return strings.TrimSpace(b.String()) + "\n"
+	}
+	seq := func(from, n int) []int {
+		ids := make([]int, n)
+		for i := range ids {
+			ids[i] = from + i
+		}
+		return ids
+	}
+	big := 1 << 30
+	for _, tc := range []struct {
+		name string
+		text string
+		gen  uint32 // the stamps' generation before reading
+		dup  string // "" for no error
+	}{
+		{"distinct rows sharing labels", row(seq(0, 100)...) + row(seq(50, 100)...) + row(seq(0, 40)...), 0, ""},
+		{"a repeat at the end of a long row", row(seq(0, 100)...) + row(append(seq(10, 60), 35)...), 0, "line 2: label 35"},
+		{"large ids", row(append(seq(0, 40), big, big+1, 1<<24)...) + row(append(seq(0, 40), big+1, big)...), 0, ""},
+		{"a repeated large id", row(append(seq(0, 40), big, 45, big)...), 0, "line 1: label 1073741824"},
+		{"stamps wrap around", row(seq(0, 50)...) + row(seq(50, 50)...) + row(seq(0, 50)...), ^uint32(0) - 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pr, err := NewPredReader(strings.NewReader(tc.text), "pred.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr.gen = tc.gen
+			for {
+				_, _, err = pr.Next()
+				if err != nil {
+					break
+				}
+			}
+			switch {
+			case tc.dup == "" && err != io.EOF:
+				t.Errorf("error %v, want none", err)
+			case tc.dup != "" && (!errors.Is(err, data.ErrDuplicate) || !strings.Contains(err.Error(), strings.SplitN(tc.dup, ": ", 2)[1]) ||
+				!strings.Contains(err.Error(), "pred.txt:"+strings.TrimPrefix(strings.SplitN(tc.dup, ":", 2)[0], "line ")+":")):
+				t.Errorf("error %v, want a repeat at %s", err, tc.dup)
 			}
 		})
 	}
