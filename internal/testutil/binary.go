@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -102,6 +103,18 @@ func Run(t testing.TB, dir string, env []string, args ...string) (int, string, s
 	}
 	t.Fatalf("run mhe %v: %v", args, err)
 	return -1, "", ""
+}
+
+// EnvWithout is this process's environment less the named variables, for
+// a child that must not inherit them (GOMEMLIMIT, CGO_ENABLED, …).
+func EnvWithout(names ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); !slices.Contains(names, name) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // Exclusive serialises heavy work (training on real data) across test

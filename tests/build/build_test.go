@@ -6,7 +6,6 @@ package build
 
 import (
 	"debug/elf"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -29,13 +28,7 @@ func TestBuildScriptMakesStaticBinary(t *testing.T) {
 	// Without CGO_ENABLED in the environment (as on a user's machine with
 	// a C compiler, where go build would use cgo) the script must choose a
 	// static build itself.
-	env := []string{"MHE_BUILD_OUT=" + out}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CGO_ENABLED=") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
+	cmd.Env = append(testutil.EnvWithout("CGO_ENABLED"), "MHE_BUILD_OUT="+out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scripts/build.sh: %v\n%s", err, msg)
 	}

@@ -43,16 +43,11 @@ func memoryCgroup(t *testing.T, limit int64) (dir, limitFile string) {
 }
 
 // runInCgroup runs mhe with args inside the control group dir, with the
-// environment less GOMEMLIMIT, plus env.
+// environment less GOMEMLIMIT and MHE_MEMORY_LIMIT, plus env.
 func runInCgroup(t *testing.T, dir string, env []string, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.Command("sh", append([]string{"-c", `echo $$ > "$0/cgroup.procs" && exec "$@"`, dir, testutil.Binary(t)}, args...)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GOMEMLIMIT=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(testutil.EnvWithout("GOMEMLIMIT", "MHE_MEMORY_LIMIT"), env...)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
 	err := cmd.Run()
