@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"runtime/debug"
+	"sync"
 
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/record"
@@ -17,8 +18,9 @@ import (
 // several mhe processes in one job (scripts/sweep-local.sh sets it).
 const memoryLimitEnv = "MHE_MEMORY_LIMIT"
 
-// detectLimit finds this process's memory limit (a variable: tests lower it).
-var detectLimit = memlimit.Get
+// detectLimit finds this process's memory limit, reading the cgroup's
+// files once (a variable: tests lower it).
+var detectLimit = sync.OnceValue(memlimit.Get)
 
 // memoryLimit is what this process may use: its detected limit narrowed by
 // MHE_MEMORY_LIMIT. The root command refuses a bad value before any
