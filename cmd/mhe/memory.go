@@ -1,12 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/record"
+	"github.com/mhe-xlc/mhe/internal/train"
 )
 
 // What this process may use: the limit it finds (its cgroup's or the RAM),
@@ -38,6 +41,24 @@ func memoryRecord() *record.MemoryLimit {
 		return nil
 	}
 	return &record.MemoryLimit{Bytes: l.Bytes, Source: l.Source, GCHeapBytes: gcLimit.Heap}
+}
+
+// memoryLimitWarning says why MHE_MEMORY_LIMIT does not set this
+// process's limit, when it is set and does not: a size not below the
+// detected limit (which applies), or a percentage of a limit this system
+// does not report. Empty otherwise.
+func memoryLimitWarning() string {
+	spec, l := strings.TrimSpace(os.Getenv(memoryLimitEnv)), detectLimit()
+	switch {
+	case spec == "" || strings.HasPrefix(memoryLimit().Source, memoryLimitEnv):
+		return ""
+	case l.Bytes > 0:
+		return fmt.Sprintf("%s=%s is not below this process's memory limit, %s (%s), which applies",
+			memoryLimitEnv, spec, train.FormatBytes(l.Bytes), l.Source)
+	}
+	return fmt.Sprintf("%s=%s sets nothing: this system reports no memory limit to take a share of "+
+		"(mhe reads cgroups and the RAM on Linux, the RAM on macOS and FreeBSD); give a size instead, e.g. %s=6GiB",
+		memoryLimitEnv, spec, memoryLimitEnv)
 }
 
 // checkMemoryLimitEnv reports a bad MHE_MEMORY_LIMIT as a usage error.

@@ -75,3 +75,31 @@ func TestMemoryLimitEnv(t *testing.T) {
 		t.Errorf("MHE_MEMORY_LIMIT=lots: exit %d, stdout %q, stderr %q; want a usage error naming it", code, out, errOut)
 	}
 }
+
+// TestMemoryLimitWarning: train warns when MHE_MEMORY_LIMIT is set and sets
+// nothing (a size not below the detected limit, or a percentage of a limit
+// the system does not report), and says nothing otherwise.
+func TestMemoryLimitWarning(t *testing.T) {
+	defer func(f func() memlimit.Limit) { detectLimit = f }(detectLimit)
+	job := memlimit.Limit{Bytes: 8 << 30, Source: "/sys/fs/cgroup/memory.max"}
+	for _, c := range []struct {
+		limit memlimit.Limit
+		env   string
+		want  string // a substring of the warning; "" for none
+	}{
+		{job, "", ""},
+		{job, "25%", ""},
+		{job, "3GiB", ""},
+		{job, "9GiB", "MHE_MEMORY_LIMIT=9GiB is not below this process's memory limit, 8.00 GiB (/sys/fs/cgroup/memory.max), which applies"},
+		{memlimit.Limit{}, "", ""},
+		{memlimit.Limit{}, "3GiB", ""},
+		{memlimit.Limit{}, " 50% ", "MHE_MEMORY_LIMIT=50% sets nothing: this system reports no memory limit"},
+	} {
+		detectLimit = func() memlimit.Limit { return c.limit }
+		t.Setenv(memoryLimitEnv, c.env)
+		got := memoryLimitWarning()
+		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+			t.Errorf("limit %+v, MHE_MEMORY_LIMIT=%q: warning %q, want %q", c.limit, c.env, got, c.want)
+		}
+	}
+}

@@ -20,7 +20,6 @@ import (
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/jsonerr"
-	"github.com/mhe-xlc/mhe/internal/memlimit"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
@@ -180,12 +179,12 @@ func trainRun(s *streams, o *trainOptions) error {
 	// --quiet silences the summary, not warnings.
 	warnf := func(format string, args ...any) { fmt.Fprintf(s.errOut, "warning: "+format+"\n", args...) }
 	logf("mhe train: %s, threads %d (effective), seed %d", dir, threads, cfg.Train.Seed)
-	if l := gcLimit; l.Heap > 0 && l.From.Source != memlimit.RAMSource {
+	if l := gcLimit; l.Heap > 0 && !l.From.IsRAM() {
 		logf("memory limit: %s (%s); the Go collector keeps the heap under %s (GOMEMLIMIT overrides)",
 			train.FormatBytes(l.From.Bytes), l.From.Source, train.FormatBytes(l.Heap))
 	}
-	if spec, l := os.Getenv(memoryLimitEnv), detectLimit(); spec != "" && l.Bytes > 0 && !strings.HasPrefix(memoryLimit().Source, memoryLimitEnv) {
-		warnf("%s=%s is not below this process's memory limit, %s (%s), which applies", memoryLimitEnv, spec, train.FormatBytes(l.Bytes), l.Source)
+	if w := memoryLimitWarning(); w != "" {
+		warnf("%s", w)
 	}
 	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
 	start := time.Now()

@@ -1,7 +1,7 @@
 // Package memlimit finds how much memory this process may use: the limit
 // of its control group (what SLURM's --mem, a Kubernetes pod or systemd
-// set) or, without one, the machine's RAM. Linux only; elsewhere the limit
-// is unknown (zero).
+// set) or, without one, the machine's RAM. Cgroups are Linux's; macOS and
+// FreeBSD report their RAM (sysctl); elsewhere the limit is unknown (zero).
 package memlimit
 
 import (
@@ -25,6 +25,11 @@ type Limit struct {
 // RAMSource is a Limit's Source when the limit is the machine's RAM (no
 // smaller cgroup limit applies).
 const RAMSource = "/proc/meminfo MemTotal"
+
+// IsRAM says whether l is the machine's RAM (no smaller limit was found).
+func (l Limit) IsRAM() bool {
+	return l.Bytes > 0 && (l.Source == RAMSource || sysctlSource != "" && l.Source == sysctlSource)
+}
 
 // unlimited: cgroup v1 writes "no limit" as a huge number (2^63 rounded
 // down to a page); any limit beyond 2^60 bytes means none.

@@ -199,3 +199,25 @@ func FuzzShare(f *testing.F) {
 		}
 	})
 }
+
+// TestIsRAM: only the machine's RAM, as this system reports it, counts as
+// RAM; a cgroup's limit or a share of either does not.
+func TestIsRAM(t *testing.T) {
+	for _, c := range []struct {
+		l    Limit
+		want bool
+	}{
+		{Limit{Bytes: 24 << 30, Source: RAMSource}, true},
+		{Limit{Bytes: 1 << 30, Source: "/sys/fs/cgroup/memory.max"}, false},
+		{Limit{Bytes: 12 << 30, Source: "MHE_MEMORY_LIMIT=50% of " + RAMSource}, false},
+		{Limit{}, false},
+		{Limit{Source: RAMSource}, false},
+	} {
+		if got := c.l.IsRAM(); got != c.want {
+			t.Errorf("%+v.IsRAM() = %v, want %v", c.l, got, c.want)
+		}
+	}
+	if l := Get(); l.Bytes > 0 && l.Source != RAMSource && l.Source != sysctlSource && !strings.HasPrefix(l.Source, "/sys/fs/cgroup/") {
+		t.Errorf("Get() = %+v: a source that is neither the RAM nor a cgroup", l)
+	}
+}

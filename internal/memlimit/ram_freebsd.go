@@ -1,0 +1,4 @@
+package memlimit
+
+// ramSysctl names the machine's RAM in bytes.
+const ramSysctl = "hw.physmem"
