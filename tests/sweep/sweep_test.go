@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -373,5 +374,58 @@ func TestDoneRunWithChangedData(t *testing.T) {
 	os.WriteFile(filepath.Join(tmp, "out", "c__seed1", "config.yaml"), []byte("train: {no_such_key: 1}\n"), 0o644)
 	if code, errOut := run(); code != 0 || !strings.Contains(errOut, "cannot be checked") || !strings.Contains(errOut, ": done") {
 		t.Errorf("unreadable config: exit %d, want 0 with a warning: %s", code, errOut)
+	}
+}
+
+// TestSlurmTasksGetTheSubmittersEnvironment: the MHE_* variables of the
+// submitting shell reach each array task as arguments, so a task runs
+// what `mhe sweep check` checked even where the site clears the
+// environment (SBATCH_EXPORT=NONE; here the task runs under env -i).
+func TestSlurmTasksGetTheSubmittersEnvironment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a small model")
+	}
+	root := testutil.RepoRoot(t)
+	tmp := t.TempDir()
+	os.WriteFile(filepath.Join(tmp, "c.yaml"), []byte(cfg), 0o644)
+	file := filepath.Join(tmp, "sweep.yaml")
+	os.WriteFile(file, []byte("out: "+filepath.Join(tmp, "out")+"\nruns:\n  - configs: ["+filepath.Join(tmp, "c.yaml")+"]\n    seeds: [1]\n"), 0o644)
+	// A stand-in sbatch that keeps its arguments.
+	bin := filepath.Join(tmp, "bin")
+	os.Mkdir(bin, 0o755)
+	argsFile := filepath.Join(tmp, "sbatch-args")
+	os.WriteFile(filepath.Join(bin, "sbatch"), []byte("#!/bin/sh\nprintf '%s\\0' \"$@\" > "+argsFile+"\n"), 0o755)
+	submit := exec.Command("bash", "scripts/sweep-slurm.sh", file, "--partition=cpu")
+	submit.Dir = root
+	submit.Env = append(testutil.EnvWithout("PATH", "MHE_MEMORY_LIMIT"), "PATH="+bin+":"+os.Getenv("PATH"),
+		"MHE_BIN="+testutil.Binary(t), "MHE_TRAIN_EPOCHS=1", "MHE_NOTE=two words, a comma")
+	if out, err := submit.CombinedOutput(); err != nil {
+		t.Fatalf("submit: %v\n%s", err, out)
+	}
+	raw, _ := os.ReadFile(argsFile)
+	args := strings.Split(strings.TrimSuffix(string(raw), "\x00"), "\x00")
+	i := slices.Index(args, "scripts/sweep-slurm.sh")
+	if i < 0 || !slices.Equal(args[:i], []string{"--array=0-0", "--partition=cpu"}) || args[i+1] != file ||
+		!slices.Contains(args, "MHE_TRAIN_EPOCHS=1") || !slices.Contains(args, "MHE_NOTE=two words, a comma") {
+		t.Fatalf("sbatch arguments %q", args)
+	}
+	task := func(extra ...string) (*exec.Cmd, []byte, error) {
+		c := exec.Command("env", append([]string{"-i", "PATH=/usr/bin:/bin", "SLURM_ARRAY_TASK_ID=0", "SLURM_SUBMIT_DIR=" + root,
+			"SLURM_CPUS_PER_TASK=1", "bash", "scripts/sweep-slurm.sh"}, append(args[i+1:], extra...)...)...)
+		c.Dir = root
+		out, err := c.CombinedOutput()
+		return c, out, err
+	}
+	if _, out, err := task(); err != nil {
+		t.Fatalf("the array task: %v\n%s", err, out)
+	}
+	l := list(t, file)
+	var rec struct{ Epochs int }
+	raw, _ = os.ReadFile(l[0].Result)
+	if err := json.Unmarshal(raw, &rec); err != nil || rec.Epochs != 1 {
+		t.Errorf("the task trained %d epochs (%v), want MHE_TRAIN_EPOCHS=1 from the submitting shell", rec.Epochs, err)
+	}
+	if c, out, _ := task("--bogus"); c.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "unexpected task argument --bogus") {
+		t.Errorf("a task argument that is no MHE_ variable: exit %d\n%s", c.ProcessState.ExitCode(), out)
 	}
 }
