@@ -11,8 +11,9 @@
 # and stop with its exit code when a run would fail.
 # Submit from the repository root on shared storage (after scripts/build.sh):
 # each task runs `bin/mhe sweep run SWEEP.yaml --index $SLURM_ARRAY_TASK_ID`,
-# which skips a run whose result.json exists and resumes an interrupted one,
-# so resubmitting the same sweep finishes it. The model directories and
+# which skips a run whose result.json exists and resumes an interrupted one;
+# only the runs not done are submitted, so resubmitting the same sweep
+# queues what is left and finishes it. The model directories and
 # results land under the sweep's `out`, on the same shared storage;
 # `bin/mhe report OUT` aggregates them. The #SBATCH lines above are defaults
 # (override them on the command line, e.g. --cpus-per-task=8 --partition=cpu).
@@ -47,23 +48,38 @@ file="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
 cd "$(dirname "$0")/.."
 mhe="${MHE_BIN:-bin/mhe}"
 [ -x "$mhe" ] || scripts/build.sh >/dev/null
-n=$("$mhe" sweep list "$file" --format count)
 # Every run's config, plan file and data files, before anything is queued:
-# a typo in one override set fails here, not in a task hours later.
+# a typo in one override set fails here, not in a task hours later (and a
+# done run whose data has changed since it trained fails too).
 "$mhe" sweep check "$file"
+# Only the runs not done yet are submitted (a SLURM --array list such as
+# 0-3,7,9-12; each task's index is its run's), so resubmitting a sweep
+# after some of its tasks failed or timed out queues only those.
+array=$("$mhe" sweep list "$file" --format array)
+if [ -z "$array" ]; then
+  echo "sweep-slurm: every run of $file is done; nothing to submit (bin/mhe report on the sweep's out aggregates them)"
+  exit 0
+fi
 # The MHE_* variables the check saw, for the tasks (see above).
 envargs=()
 for name in $(compgen -e | grep '^MHE_' || true); do
   envargs+=("$name=${!name}")
 done
+# array_indices LIST: the indices of an --array list, one a line.
+array_indices() {
+  local part
+  for part in ${1//,/ }; do
+    seq "${part%-*}" "${part#*-}"
+  done
+}
 if [ "${1:-}" = "--dry-run" ]; then
   shift
-  echo "would submit: sbatch --array=0-$((n - 1)) $* scripts/sweep-slurm.sh $file${envargs[*]:+$(printf ' %q' "${envargs[@]}")}"
-  for i in $(seq 0 $((n - 1))); do
+  echo "would submit: sbatch --array=$array $* scripts/sweep-slurm.sh $file${envargs[*]:+$(printf ' %q' "${envargs[@]}")}"
+  for i in $(array_indices "$array"); do
     printf "task %d: " "$i"
     SLURM_CPUS_PER_TASK=4 "$mhe" sweep run "$file" --index "$i" --threads 4 \
       --checkpoint-interval "${MHE_CHECKPOINT_INTERVAL:-1m}" --dry-run 2>&1
   done
   exit 0
 fi
-sbatch --array=0-$((n - 1)) "$@" scripts/sweep-slurm.sh "$file" "${envargs[@]}"
+sbatch --array="$array" "$@" scripts/sweep-slurm.sh "$file" "${envargs[@]}"

@@ -27,6 +27,7 @@ var flagValues = map[string]map[string][]string{
 	"data synth":   {"format": {"xc", "libsvm"}},
 	"data stats":   {"format": {"table", "json"}},
 	"data convert": {"to": {"xc", "libsvm", "xc-matrix"}},
+	"sweep list":   {"format": {"table", "json", "count", "array"}},
 	"version":      {"format": {"text", "json"}},
 }
 

@@ -39,7 +39,8 @@ interrupted, trained otherwise — so running a whole sweep again finishes it
 without redoing finished runs. A done run whose data files have changed
 since it trained is not skipped (exit 4, naming the file).
 scripts/sweep-local.sh runs a sweep with a bounded number of parallel jobs;
-scripts/sweep-slurm.sh submits it as a SLURM job array (one task per run).
+scripts/sweep-slurm.sh submits it as a SLURM job array (one task per run not
+done, so a resubmission queues only what is left).
 mhe report OUT aggregates the results.
 
 keep_weights: false (a top-level key) removes each run's weights file once
@@ -59,9 +60,12 @@ func newSweepCheckCmd(s *streams) *cobra.Command {
 		Long: `Check resolves the config of every run that is not done yet, as mhe sweep
 run would train it (config file, the block's set, the override set, the
 seed, and this shell's MHE_* variables), validates it, parses its head.plan
-file and looks for its data files, without reading them. Each run that
-would fail is listed with the reason; the exit code is that of the first
-(2 for a config, 3 for missing data). scripts/sweep-local.sh and
+file and looks for its data files, without reading them. A done run's data
+files are read and compared with the checksums its model recorded (each
+file once, however many runs share it): a runner would refuse to skip a
+run whose data changed. Each run that would fail is listed with the
+reason; the exit code is that of the first (2 for a config, 3 for missing
+data, 4 for a done run whose data changed). scripts/sweep-local.sh and
 scripts/sweep-slurm.sh run it first, so that a typo in one override set
 fails at once instead of in an array task hours later.`,
 		Example: "  mhe sweep check scripts/sweep-example.yaml",
@@ -73,9 +77,19 @@ fails at once instead of in an array task hours later.`,
 			}
 			var first error
 			bad, done := 0, 0
+			hash := memoHash(modelio.SHA256File)
 			for _, r := range runs {
 				if sweep.StateOf(r) == sweep.Done {
 					done++
+					// A runner skips a done run unless its data has
+					// changed, and then fails: say so now.
+					if err := checkDoneData(s, r, r.Index, hash); err != nil {
+						bad++
+						fmt.Fprintf(s.errOut, "sweep check: %v\n", err)
+						if first == nil {
+							first = err
+						}
+					}
 					continue
 				}
 				cfg, err := validConfig(configInput{File: r.Config, Sets: r.ConfigSets()})
@@ -112,7 +126,7 @@ func newSweepListCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "list FILE",
 		Short:   "Number the runs of a sweep and show their state (done, partial, todo)",
-		Example: "  mhe sweep list scripts/sweep-example.yaml\n  mhe sweep list sweep.yaml --format count   # the number of runs (SLURM --array)",
+		Example: "  mhe sweep list scripts/sweep-example.yaml\n  mhe sweep list sweep.yaml --format count   # the number of runs\n  mhe sweep list sweep.yaml --format array   # the runs not done, as SLURM's --array list (0-3,7,9-12)",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			runs, err := loadSweep(args[0])
@@ -122,6 +136,9 @@ func newSweepListCmd(s *streams) *cobra.Command {
 			switch format {
 			case "count":
 				_, err := fmt.Fprintln(s.out, len(runs))
+				return err
+			case "array":
+				_, err := fmt.Fprintln(s.out, sweep.ArraySpec(sweep.Unfinished(runs)))
 				return err
 			case "json":
 				type row struct {
@@ -141,10 +158,10 @@ func newSweepListCmd(s *streams) *cobra.Command {
 				}
 				return g.Write(s.out, report.Table)
 			}
-			return usageErrorf("--format %q: want table, json or count", format)
+			return usageErrorf("--format %q: want table, json, count or array", format)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "table, json or count")
+	cmd.Flags().StringVar(&format, "format", "table", "table, json, count (the number of runs) or array (the runs not done, as a SLURM --array list; empty when all are)")
 	return cmd
 }
 
@@ -181,7 +198,7 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 			var argv []string
 			switch state {
 			case sweep.Done:
-				if err := checkDoneData(s, r, index); err != nil {
+				if err := checkDoneData(s, r, index, modelio.SHA256File); err != nil {
 					return err
 				}
 				fmt.Fprintf(s.errOut, "sweep run %d (%s): done, %s exists; skipped\n", index, r.Name, r.Result())
@@ -236,18 +253,34 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 // checkDoneData refuses to skip a done run whose data files have changed
 // since it trained (staleData): its result would stand among the new
 // data's as if it were one of them.
-func checkDoneData(s *streams, r sweep.Run, index int) error {
+func checkDoneData(s *streams, r sweep.Run, index int, hash func(string) (string, error)) error {
 	d := modelio.Open(r.Dir)
 	cfg, err := validConfig(configInput{File: d.File(modelio.ConfigFile)})
 	if err != nil { // a config of another mhe version, say: the run stays done
 		warnUnchecked(s.errOut, r.Dir, err)
 		return nil
 	}
-	changed, err := staleData(s.errOut, d, &cfg)
+	changed, err := staleDataHashed(s.errOut, d, &cfg, hash)
 	if err != nil || changed == "" {
 		return err
 	}
 	return fmt.Errorf("%w: sweep run %d (%s) is done, but it trained on other contents of %s (sha256 differs), so its result is not the new data's; remove %s to train it again, or give the sweep another out", ErrModel, index, r.Name, changed, r.Dir)
+}
+
+// memoHash is hash (modelio.SHA256File) remembering each path's sum, so
+// that the runs of a sweep that share a data file read it once.
+func memoHash(hash func(string) (string, error)) func(string) (string, error) {
+	sums := map[string]string{}
+	return func(path string) (string, error) {
+		if sum, ok := sums[path]; ok {
+			return sum, nil
+		}
+		sum, err := hash(path)
+		if err == nil {
+			sums[path] = sum
+		}
+		return sum, err
+	}
 }
 
 // dropWeights removes a finished run's weights when its sweep keeps only

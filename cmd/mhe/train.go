@@ -365,11 +365,16 @@ func recordedTest(rec *record.Record, cfg *config.Config, d *modelio.Dir) (eval.
 // warning and passes: the model is finished, and nothing more needs the
 // data.
 func staleData(w io.Writer, d *modelio.Dir, cfg *config.Config) (string, error) {
+	return staleDataHashed(w, d, cfg, modelio.SHA256File)
+}
+
+// staleDataHashed is staleData with the files' sha256 from hash.
+func staleDataHashed(w io.Writer, d *modelio.Dir, cfg *config.Config, hash func(string) (string, error)) (string, error) {
 	man, err := d.ReadManifest()
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrModel, err)
 	}
-	changed, err := train.DataChangedSince(man, cfg)
+	changed, err := train.DataChangedSinceHashed(man, cfg, hash)
 	if err != nil {
 		warnUnchecked(w, d.Path, err)
 		return "", nil

@@ -201,3 +201,37 @@ func StateOf(r Run) State {
 	}
 	return Todo
 }
+
+// ArraySpec writes run indices (ascending) as a SLURM --array list:
+// consecutive indices as one range ("0-3,7,9-12"), "" for none.
+func ArraySpec(indices []int) string {
+	var b strings.Builder
+	for i := 0; i < len(indices); {
+		j := i
+		for j+1 < len(indices) && indices[j+1] == indices[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(indices[i]))
+		if j > i {
+			b.WriteByte('-')
+			b.WriteString(strconv.Itoa(indices[j]))
+		}
+		i = j + 1
+	}
+	return b.String()
+}
+
+// Unfinished lists the indices of the runs that are not done: what a
+// runner still has to execute.
+func Unfinished(runs []Run) []int {
+	var idx []int
+	for _, r := range runs {
+		if StateOf(r) != Done {
+			idx = append(idx, r.Index)
+		}
+	}
+	return idx
+}

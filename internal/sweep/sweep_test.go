@@ -216,3 +216,22 @@ func TestStateOf(t *testing.T) {
 		})
 	}
 }
+
+func TestArraySpec(t *testing.T) {
+	for _, c := range []struct {
+		in   []int
+		want string
+	}{
+		{nil, ""},
+		{[]int{5}, "5"},
+		{[]int{0, 1, 2, 3}, "0-3"},
+		{[]int{0, 1, 2, 3, 7, 9, 10, 11, 12}, "0-3,7,9-12"},
+		{[]int{1, 3, 5}, "1,3,5"},
+		{[]int{0, 2, 3}, "0,2-3"},
+		{[]int{998, 999, 1000}, "998-1000"},
+	} {
+		if got := ArraySpec(c.in); got != c.want {
+			t.Errorf("ArraySpec(%v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

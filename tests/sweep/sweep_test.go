@@ -360,10 +360,19 @@ func TestDoneRunWithChangedData(t *testing.T) {
 	if _, errOut := run(); !strings.Contains(errOut, "sweep run 0 (c__seed1): done") {
 		t.Errorf("unchanged data: the run should be skipped as done: %s", errOut)
 	}
+	if code, _, errOut := testutil.Run(t, "", nil, "sweep", "check", file); code != 0 || !strings.Contains(errOut, "1 runs, 1 done, 0 ready to run") {
+		t.Errorf("sweep check, unchanged data: exit %d: %s", code, errOut)
+	}
 	synth("4")
 	code, errOut := run()
 	if code != 4 || !strings.Contains(errOut, "is done, but it trained on other contents of "+data) || !strings.Contains(errOut, "remove "+filepath.Join(tmp, "out")) {
 		t.Errorf("changed data: exit %d, want 4 naming the file and the fix: %s", code, errOut)
+	}
+	// sweep check says so before a runner starts (a SLURM submission
+	// queues only runs not done, so no task would meet this run).
+	if code, _, errOut := testutil.Run(t, "", nil, "sweep", "check", file); code != 4 ||
+		!strings.Contains(errOut, "sweep check: model unusable: sweep run 0 (c__seed1) is done, but it trained on other contents of "+data) || !strings.Contains(errOut, "1 of 1 runs would fail") {
+		t.Errorf("sweep check, changed data: exit %d, want 4 naming the run and the file: %s", code, errOut)
 	}
 	os.Remove(data)
 	if code, errOut := run(); code != 0 || !strings.Contains(errOut, "cannot be checked") || !strings.Contains(errOut, ": done") {
@@ -386,26 +395,10 @@ func TestSlurmTasksGetTheSubmittersEnvironment(t *testing.T) {
 		t.Skip("trains a small model")
 	}
 	root := testutil.RepoRoot(t)
-	tmp := t.TempDir()
-	os.WriteFile(filepath.Join(tmp, "c.yaml"), []byte(cfg), 0o644)
-	file := filepath.Join(tmp, "sweep.yaml")
-	os.WriteFile(file, []byte("out: "+filepath.Join(tmp, "out")+"\nruns:\n  - configs: ["+filepath.Join(tmp, "c.yaml")+"]\n    seeds: [1]\n"), 0o644)
-	// A stand-in sbatch that keeps its arguments.
-	bin := filepath.Join(tmp, "bin")
-	os.Mkdir(bin, 0o755)
-	argsFile := filepath.Join(tmp, "sbatch-args")
-	os.WriteFile(filepath.Join(bin, "sbatch"), []byte("#!/bin/sh\nprintf '%s\\0' \"$@\" > "+argsFile+"\n"), 0o755)
-	submit := exec.Command("bash", "scripts/sweep-slurm.sh", file, "--partition=cpu")
-	submit.Dir = root
-	submit.Env = append(testutil.EnvWithout("PATH", "MHE_MEMORY_LIMIT"), "PATH="+bin+":"+os.Getenv("PATH"),
-		"MHE_BIN="+testutil.Binary(t), "MHE_TRAIN_EPOCHS=1", "MHE_NOTE=two words, a comma")
-	if out, err := submit.CombinedOutput(); err != nil {
-		t.Fatalf("submit: %v\n%s", err, out)
-	}
-	raw, _ := os.ReadFile(argsFile)
-	args := strings.Split(strings.TrimSuffix(string(raw), "\x00"), "\x00")
+	file, submit := slurmSweep(t, "1")
+	_, args := submit([]string{"MHE_TRAIN_EPOCHS=1", "MHE_NOTE=two words, a comma"}, "--partition=cpu")
 	i := slices.Index(args, "scripts/sweep-slurm.sh")
-	if i < 0 || !slices.Equal(args[:i], []string{"--array=0-0", "--partition=cpu"}) || args[i+1] != file ||
+	if i < 0 || !slices.Equal(args[:i], []string{"--array=0", "--partition=cpu"}) || args[i+1] != file ||
 		!slices.Contains(args, "MHE_TRAIN_EPOCHS=1") || !slices.Contains(args, "MHE_NOTE=two words, a comma") {
 		t.Fatalf("sbatch arguments %q", args)
 	}
@@ -421,11 +414,77 @@ func TestSlurmTasksGetTheSubmittersEnvironment(t *testing.T) {
 	}
 	l := list(t, file)
 	var rec struct{ Epochs int }
-	raw, _ = os.ReadFile(l[0].Result)
+	raw, _ := os.ReadFile(l[0].Result)
 	if err := json.Unmarshal(raw, &rec); err != nil || rec.Epochs != 1 {
 		t.Errorf("the task trained %d epochs (%v), want MHE_TRAIN_EPOCHS=1 from the submitting shell", rec.Epochs, err)
 	}
 	if c, out, _ := task("--bogus"); c.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "unexpected task argument --bogus") {
 		t.Errorf("a task argument that is no MHE_ variable: exit %d\n%s", c.ProcessState.ExitCode(), out)
+	}
+}
+
+// TestSlurmSubmitsOnlyUnfinishedRuns: sweep-slurm.sh queues the runs that
+// are not done (a SLURM --array list), so resubmitting a sweep after some
+// tasks failed queues only those, and submits nothing once all are done.
+func TestSlurmSubmitsOnlyUnfinishedRuns(t *testing.T) {
+	file, submitEnv := slurmSweep(t, "1, 2, 3, 4, 5")
+	submit := func(extra ...string) (string, []string) { return submitEnv(nil, extra...) }
+	done := func(i int) {
+		dir := list(t, file)[i].Dir
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "result.json"), []byte("{}"), 0o644)
+	}
+	if _, args := submit(); len(args) == 0 || args[0] != "--array=0-4" {
+		t.Errorf("nothing done: sbatch %q, want --array=0-4", args)
+	}
+	for _, i := range []int{1, 2, 4} {
+		done(i)
+	}
+	if _, args := submit("--partition=cpu"); len(args) < 2 || args[0] != "--array=0,3" || args[1] != "--partition=cpu" {
+		t.Errorf("runs 1, 2 and 4 done: sbatch %q, want --array=0,3 --partition=cpu", args)
+	}
+	out, args := submit("--dry-run")
+	if args != nil || !strings.Contains(out, "would submit: sbatch --array=0,3 ") || !strings.Contains(out, "task 0: sweep run 0") ||
+		!strings.Contains(out, "task 3: sweep run 3") || strings.Contains(out, "task 1:") || strings.Contains(out, "task 4:") {
+		t.Errorf("dry run with runs 1, 2 and 4 done: sbatch %q\n%s", args, out)
+	}
+	done(0)
+	done(3)
+	if out, args := submit(); args != nil || !strings.Contains(out, "every run of "+file+" is done; nothing to submit") {
+		t.Errorf("all done: sbatch %q, want no submission\n%s", args, out)
+	}
+}
+
+// slurmSweep writes a sweep of one config with the given seeds and a
+// stand-in sbatch that keeps its arguments, and returns the sweep file and
+// a submit function: it runs scripts/sweep-slurm.sh on the file with the
+// extra arguments and the variables env set, and returns its output and
+// the arguments sbatch got (nil when it was not called).
+func slurmSweep(t *testing.T, seeds string) (string, func(env []string, extra ...string) (string, []string)) {
+	t.Helper()
+	root := testutil.RepoRoot(t)
+	tmp := t.TempDir()
+	os.WriteFile(filepath.Join(tmp, "c.yaml"), []byte(cfg), 0o644)
+	file := filepath.Join(tmp, "sweep.yaml")
+	os.WriteFile(file, []byte("out: "+filepath.Join(tmp, "out")+"\nruns:\n  - configs: ["+filepath.Join(tmp, "c.yaml")+"]\n    seeds: ["+seeds+"]\n"), 0o644)
+	bin := filepath.Join(tmp, "bin")
+	os.Mkdir(bin, 0o755)
+	argsFile := filepath.Join(tmp, "sbatch-args")
+	os.WriteFile(filepath.Join(bin, "sbatch"), []byte("#!/bin/sh\nprintf '%s\\0' \"$@\" > "+argsFile+"\n"), 0o755)
+	return file, func(env []string, extra ...string) (string, []string) {
+		t.Helper()
+		os.Remove(argsFile)
+		c := exec.Command("bash", append([]string{"scripts/sweep-slurm.sh", file}, extra...)...)
+		c.Dir = root
+		c.Env = append(append(testutil.EnvWithout("PATH", "MHE_MEMORY_LIMIT"), "PATH="+bin+":"+os.Getenv("PATH"), "MHE_BIN="+testutil.Binary(t)), env...)
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("submit: %v\n%s", err, out)
+		}
+		raw, err := os.ReadFile(argsFile)
+		if err != nil {
+			return string(out), nil
+		}
+		return string(out), strings.Split(strings.TrimSuffix(string(raw), "\x00"), "\x00")
 	}
 }
