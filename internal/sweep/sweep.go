@@ -21,6 +21,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/mhe-xlc/mhe/internal/modelio"
 	"github.com/mhe-xlc/mhe/internal/yamlfile"
 )
 
@@ -224,14 +225,31 @@ func ArraySpec(indices []int) string {
 	return b.String()
 }
 
-// Unfinished lists the indices of the runs that are not done: what a
-// runner still has to execute.
+// Unfinished lists the indices of the runs a runner still has to execute:
+// those not done, and the done runs of a keep_weights: false sweep that
+// still hold their weights (a task ended between finishing its model and
+// removing them, or keep_weights was turned off since).
 func Unfinished(runs []Run) []int {
 	var idx []int
 	for _, r := range runs {
-		if StateOf(r) != Done {
+		if StateOf(r) != Done || weightsPending(r) {
 			idx = append(idx, r.Index)
 		}
 	}
 	return idx
+}
+
+// weightsPending says whether run r's sweep drops weights and r's model
+// directory still has its weights file.
+func weightsPending(r Run) bool {
+	if r.KeepWeights {
+		return false
+	}
+	d := modelio.Open(r.Dir)
+	m, err := d.ReadManifest()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(d.File(m.WeightsFile))
+	return err == nil
 }

@@ -235,8 +235,21 @@ func TestKeepWeightsFalse(t *testing.T) {
 		t.Fatalf("keep_weights unset: weights %v", weights(dir1))
 	}
 	os.WriteFile(file, []byte(body+"keep_weights: false\n"), 0o644)
+	array := func() string {
+		t.Helper()
+		_, out, _ := testutil.Run(t, "", nil, "sweep", "list", file, "--format", "array")
+		return strings.TrimSpace(out)
+	}
+	// Both runs are done, but run 1 still has weights to remove: a runner
+	// (sweep-slurm.sh submits this list) still has it to do.
+	if got := array(); got != "1" {
+		t.Errorf("sweep list --format array with run 1's weights left: %q, want 1", got)
+	}
 	if code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "1"); code != 0 || len(weights(dir1)) != 0 {
 		t.Errorf("run 1 after keep_weights: false: exit %d, weights %v: %s", code, weights(dir1), errOut)
+	}
+	if got := array(); got != "" {
+		t.Errorf("sweep list --format array with every run done and dropped: %q, want none", got)
 	}
 
 	// Retraining into the directory makes it a model again.
