@@ -155,8 +155,8 @@ func TestUnusableModels(t *testing.T) {
 	flipped := append([]byte(nil), w...)
 	flipped[len(flipped)/2] ^= 1
 	os.WriteFile(weights, flipped, 0o644)
-	check("flipped byte", ExitModel, "sha256")
-	// The weights are hashed while the input is read: still nothing is
+	check("flipped byte", ExitModel, "fails its crc32c check")
+	// The weights are checked while the input is read: still nothing is
 	// written, to stdout or a file, and eval reports the model before any
 	// fault of the data, whichever finishes first.
 	outFile := filepath.Join(t.TempDir(), "pred.txt")
@@ -169,7 +169,7 @@ func TestUnusableModels(t *testing.T) {
 		{"eval", "--model", dir, "--set", "data.dir=" + filepath.Join(dir, "nope")},
 	} {
 		code, out, errOut := runMain(t, "2 300 40\n1 2:1\n3 1:1\n", args...)
-		if code != ExitModel || out != "" || !strings.Contains(errOut, "sha256") {
+		if code != ExitModel || out != "" || !strings.Contains(errOut, "crc32c") {
 			t.Errorf("flipped byte, %v: exit %d, stdout %q, stderr %q; want exit %d naming the checksum and no output", args, code, out, errOut, ExitModel)
 		}
 	}
@@ -179,7 +179,27 @@ func TestUnusableModels(t *testing.T) {
 	header := append([]byte(nil), w...)
 	header[4] = 9 // the tensor format version: the checksum is named, not the version
 	os.WriteFile(weights, header, 0o644)
-	check("damaged header", ExitModel, "sha256")
+	check("damaged header", ExitModel, "crc32c")
+	// A manifest written before the CRC-32C was added: the sha256 checks.
+	var files map[string]map[string]any
+	json.Unmarshal(raw, &struct {
+		Files *map[string]map[string]any `json:"files"`
+	}{&files})
+	old := string(raw)
+	for name := range files {
+		crc, _ := files[name]["crc32c"].(string)
+		old = strings.Replace(old, `"crc32c": "`+crc+`",`, "", 1)
+	}
+	if strings.Contains(old, "crc32c") {
+		t.Fatalf("the manifest still names a crc32c:\n%s", old)
+	}
+	os.WriteFile(manifest, []byte(old), 0o644)
+	check("damaged header, manifest without crc32c", ExitModel, "fails its sha256 check")
+	os.WriteFile(weights, w, 0o644)
+	check("manifest without crc32c", 0, "")
+	os.WriteFile(weights, flipped, 0o644)
+	check("flipped byte, manifest without crc32c", ExitModel, "fails its sha256 check")
+	os.WriteFile(manifest, raw, 0o644)
 	os.Remove(weights)
 	check("missing weights", ExitModel, "missing")
 	os.WriteFile(weights, w, 0o644)

@@ -43,7 +43,16 @@ var ErrExists = errors.New("model directory exists")
 
 // FileInfo records one file of a model.
 type FileInfo struct {
+	// SHA256 is the file's identity (a weights file is named after it).
 	SHA256 string `json:"sha256"`
+	// CRC32C is the Castagnoli CRC-32 of the same bytes (8 hex digits),
+	// which loading checks instead of SHA256 when the manifest has it. It
+	// finds damage too (any burst of up to 32 flipped bits always, other
+	// changes but for odds of 2^-32) at six times the speed (10 GB/s here
+	// against 1.65), so a small prediction from a large model does not wait
+	// a second per 1.4 GB of weights for its check. Manifests written
+	// before it was added lack it, and their files are checked by SHA256.
+	CRC32C string `json:"crc32c,omitempty"`
 	Bytes  int64  `json:"bytes"`
 }
 

@@ -2,9 +2,13 @@
 
 package modelio
 
-import "os"
+import (
+	"io"
+	"os"
+)
 
-func mapFile(path string) ([]byte, func() error, error) {
+// mapFile reads a file whole (no memory mapping here); src is nil.
+func mapFile(path string) (data []byte, src io.ReaderAt, release func() error, err error) {
 	b, err := os.ReadFile(path)
-	return b, func() error { return nil }, err
+	return b, nil, func() error { return nil }, err
 }

@@ -3,29 +3,41 @@
 package modelio
 
 import (
+	"io"
 	"os"
 	"syscall"
 )
 
-// mapFile maps a file read-only; empty files are read normally.
-func mapFile(path string) ([]byte, func() error, error) {
+// mapFile maps a file read-only; empty files are read normally. src reads
+// the mapped file's bytes through the file itself (nil when data was read
+// whole), so that a checksum need not fault in every page of the mapping;
+// release unmaps the file and closes it.
+func mapFile(path string) (data []byte, src io.ReaderAt, release func() error, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, nil, err
+		f.Close()
+		return nil, nil, nil, err
 	}
 	if st.Size() == 0 {
-		return []byte{}, func() error { return nil }, nil
+		f.Close()
+		return []byte{}, nil, func() error { return nil }, nil
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	data, err = syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
+		f.Close()
 		// Fall back to reading (file systems without mmap).
 		b, rerr := os.ReadFile(path)
-		return b, func() error { return nil }, rerr
+		return b, nil, func() error { return nil }, rerr
 	}
-	return data, func() error { return syscall.Munmap(data) }, nil
+	return data, f, func() error {
+		err := syscall.Munmap(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}, nil
 }

@@ -2,8 +2,11 @@ package modelio
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,15 +24,19 @@ func TestTensorRoundTrip(t *testing.T) {
 		{Name: "counts", Dims: []int{2}, I64: []int64{7, 1 << 40}},
 		{Name: "empty", Dims: []int{0}, F32: []float32{}},
 	}
-	sum, size, err := WriteTensors(path, in)
+	info, err := WriteTensors(path, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st, _ := os.Stat(path)
-	if st.Size() != size || size%64 != 0 {
-		t.Errorf("size %d, file %d", size, st.Size())
+	if st.Size() != info.Bytes || info.Bytes%64 != 0 {
+		t.Errorf("size %d, file %d", info.Bytes, st.Size())
 	}
-	f, err := ReadTensors(path, sum)
+	raw, _ := os.ReadFile(path)
+	if sum := sha256.Sum256(raw); info.SHA256 != hex.EncodeToString(sum[:]) || info.CRC32C != fmt.Sprintf("%08x", crc32.Checksum(raw, crc32.MakeTable(crc32.Castagnoli))) {
+		t.Errorf("checksums %+v differ from the file's", info)
+	}
+	f, err := ReadTensors(path, info)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,60 +61,70 @@ func TestTensorRoundTrip(t *testing.T) {
 func TestTensorFileDamage(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "w.bin")
-	sum, _, _ := WriteTensors(path, []Tensor{{Name: "a", Dims: []int{4}, F32: []float32{1, 2, 3, 4}}})
+	info, _ := WriteTensors(path, []Tensor{{Name: "a", Dims: []int{4}, F32: []float32{1, 2, 3, 4}}})
 	raw, _ := os.ReadFile(path)
-	flipped := slices.Clone(raw)
-	flipped[len(flipped)-40] ^= 1
-	os.WriteFile(path, flipped, 0o644)
-	if _, err := ReadTensors(path, sum); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("flipped byte: %v", err)
-	}
-	// OpenTensors hashes in the background: the directory parses, and
-	// Verify (any number of times) reports the checksum.
-	f, err := OpenTensors(path, sum)
-	if err != nil {
-		t.Fatalf("OpenTensors of a file with a damaged value: %v", err)
-	}
-	for range 2 {
-		if err := f.Verify(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "sha256") {
-			t.Errorf("Verify after a flipped byte: %v", err)
+	// The CRC-32C when the manifest has it, else the sha256 (a manifest
+	// written before the CRC was added).
+	for _, c := range []struct {
+		want FileInfo
+		name string
+	}{
+		{info, "crc32c"},
+		{FileInfo{SHA256: info.SHA256, Bytes: info.Bytes}, "sha256"},
+	} {
+		flipped := slices.Clone(raw)
+		flipped[len(flipped)-40] ^= 1
+		os.WriteFile(path, flipped, 0o644)
+		if _, err := ReadTensors(path, c.want); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "fails its "+c.name+" check") {
+			t.Errorf("%s: flipped byte: %v", c.name, err)
 		}
-	}
-	if err := f.Close(); err != nil {
-		t.Error(err)
-	}
-	os.WriteFile(path, raw, 0o644)
-	if f, err := OpenTensors(path, sum); err != nil || f.Verify() != nil {
-		t.Errorf("intact file: %v", err)
-	} else {
-		f.Close()
-	}
-	// A damaged directory is reported by the checksum when one is given,
-	// as ReadTensors did by hashing first.
-	header := slices.Clone(raw)
-	header[4] = 9
-	os.WriteFile(path, header, 0o644)
-	for _, read := range []func(string, string) (*TensorFile, error){ReadTensors, OpenTensors} {
-		if _, err := read(path, sum); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "sha256") {
-			t.Errorf("damaged header with a checksum: %v", err)
+		// OpenTensors checks in the background: the directory parses, and
+		// Verify (any number of times) reports the checksum.
+		f, err := OpenTensors(path, c.want)
+		if err != nil {
+			t.Fatalf("%s: OpenTensors of a file with a damaged value: %v", c.name, err)
+		}
+		for range 2 {
+			if err := f.Verify(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), c.name) {
+				t.Errorf("%s: Verify after a flipped byte: %v", c.name, err)
+			}
+		}
+		if err := f.Close(); err != nil {
+			t.Error(err)
+		}
+		os.WriteFile(path, raw, 0o644)
+		if f, err := OpenTensors(path, c.want); err != nil || f.Verify() != nil {
+			t.Errorf("%s: intact file: %v", c.name, err)
+		} else {
+			f.Close()
+		}
+		// A damaged directory is reported by the checksum when one is
+		// given, as ReadTensors did by hashing first.
+		header := slices.Clone(raw)
+		header[4] = 9
+		os.WriteFile(path, header, 0o644)
+		for _, read := range []func(string, FileInfo) (*TensorFile, error){ReadTensors, OpenTensors} {
+			if _, err := read(path, c.want); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), c.name) {
+				t.Errorf("%s: damaged header with a checksum: %v", c.name, err)
+			}
 		}
 	}
 	future := slices.Clone(raw)
 	future[4] = 9
 	os.WriteFile(path, future, 0o644)
-	if _, err := ReadTensors(path, ""); !errors.Is(err, ErrIncompatible) {
+	if _, err := ReadTensors(path, FileInfo{}); !errors.Is(err, ErrIncompatible) {
 		t.Errorf("future version: %v", err)
 	}
 	os.WriteFile(path, []byte("garbage"), 0o644)
-	if _, err := ReadTensors(path, ""); !errors.Is(err, ErrCorrupt) {
+	if _, err := ReadTensors(path, FileInfo{}); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("garbage: %v", err)
 	}
 	trunc := raw[:70]
 	os.WriteFile(path, trunc, 0o644)
-	if _, err := ReadTensors(path, ""); !errors.Is(err, ErrCorrupt) {
+	if _, err := ReadTensors(path, FileInfo{}); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("truncated: %v", err)
 	}
-	if _, err := ReadTensors(filepath.Join(dir, "missing.bin"), ""); !errors.Is(err, ErrCorrupt) {
+	if _, err := ReadTensors(filepath.Join(dir, "missing.bin"), FileInfo{}); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("missing: %v", err)
 	}
 }
@@ -197,7 +214,7 @@ func TestUnfinishedRun(t *testing.T) {
 func FuzzParseTensors(f *testing.F) {
 	dir := f.TempDir()
 	p := filepath.Join(dir, "w.bin")
-	if _, _, err := WriteTensors(p, []Tensor{
+	if _, err := WriteTensors(p, []Tensor{
 		{Name: "enc.0.w", Dims: []int{3, 2}, F32: []float32{1, 2, 3, 4, 5, 6}},
 		{Name: "perm", Dims: []int{4}, I32: []int32{3, 1, 0, 2}},
 	}); err != nil {

@@ -1,7 +1,8 @@
 // Package modelio reads and writes mhe model directories: the tensor file
 // format, the manifest, and checkpoints. Every file is written atomically
-// (temporary file + rename); loading verifies sha256 checksums and format
-// versions and reports problems as ErrCorrupt or ErrIncompatible.
+// (temporary file + rename); loading verifies checksums (CRC-32C where the
+// manifest has one, else sha256) and format versions and reports problems
+// as ErrCorrupt or ErrIncompatible.
 //
 // Tensor file format (all integers little-endian):
 //
@@ -19,11 +20,14 @@ package modelio
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"os"
 	"sort"
@@ -112,12 +116,16 @@ func LittleEndian() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }
 
+// castagnoli is the CRC-32C table (hardware instructions on amd64 and
+// arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
 // WriteTensors writes the tensors to path atomically and returns the
-// file's sha256 (hex) and size.
-func WriteTensors(path string, tensors []Tensor) (sum string, size int64, err error) {
+// file's size and checksums (sha256 and CRC-32C).
+func WriteTensors(path string, tensors []Tensor) (info FileInfo, err error) {
 	for i := range tensors {
 		if tensors[i].elements() != len(tensors[i].bytes())/tensors[i].dtype().size() {
-			return "", 0, fmt.Errorf("modelio: tensor %s: dims %v do not match %d elements", tensors[i].Name, tensors[i].Dims, len(tensors[i].bytes())/tensors[i].dtype().size())
+			return FileInfo{}, fmt.Errorf("modelio: tensor %s: dims %v do not match %d elements", tensors[i].Name, tensors[i].Dims, len(tensors[i].bytes())/tensors[i].dtype().size())
 		}
 	}
 	// Directory size, then aligned data offsets.
@@ -132,8 +140,8 @@ func WriteTensors(path string, tensors []Tensor) (sum string, size int64, err er
 		off = roundUp(off + int64(len(tensors[i].bytes())))
 	}
 	err = atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
-		h := sha256.New()
-		bw := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<20)
+		h, c := sha256.New(), crc32.New(castagnoli)
+		bw := bufio.NewWriterSize(io.MultiWriter(w, h, c), 1<<20)
 		var b []byte
 		b = append(b, tensorMagic...)
 		b = binary.LittleEndian.AppendUint32(b, tensorVersion)
@@ -170,11 +178,10 @@ func WriteTensors(path string, tensors []Tensor) (sum string, size int64, err er
 		if err := bw.Flush(); err != nil {
 			return err
 		}
-		sum = hex.EncodeToString(h.Sum(nil))
-		size = roundUp(pos)
+		info = FileInfo{SHA256: hex.EncodeToString(h.Sum(nil)), CRC32C: hex.EncodeToString(c.Sum(nil)), Bytes: roundUp(pos)}
 		return nil
 	})
-	return sum, size, err
+	return info, err
 }
 
 func roundUp(v int64) int64 { return (v + align - 1) / align * align }
@@ -248,10 +255,11 @@ func (f *TensorFile) Get(name string, dt DType, dims ...int) (*Tensor, error) {
 	return t, nil
 }
 
-// ReadTensors maps (or reads) a tensor file, verifies its sha256 against
-// wantSum (when not empty) and parses its directory.
-func ReadTensors(path, wantSum string) (*TensorFile, error) {
-	f, err := OpenTensors(path, wantSum)
+// ReadTensors maps (or reads) a tensor file, verifies it against want's
+// checksum (its CRC32C when set, else its SHA256 when set; none when both
+// are empty) and parses its directory.
+func ReadTensors(path string, want FileInfo) (*TensorFile, error) {
+	f, err := OpenTensors(path, want)
 	if err != nil {
 		return nil, err
 	}
@@ -262,14 +270,14 @@ func ReadTensors(path, wantSum string) (*TensorFile, error) {
 	return f, nil
 }
 
-// OpenTensors is ReadTensors with the sha256 check run in the background,
-// so that a caller can do other work (read its input) while the file is
-// hashed: the tensors may be bound at once, but nothing computed from them
+// OpenTensors is ReadTensors with the checksum run in the background, so
+// that a caller can do other work (read its input) while the file is
+// checked: the tensors may be bound at once, but nothing computed from them
 // may be trusted, or written out, before Verify returns nil. A file whose
 // directory does not parse is reported by its checksum when that fails too,
 // so both functions give the same error for a damaged file.
-func OpenTensors(path, wantSum string) (*TensorFile, error) {
-	data, unmap, err := mapFile(path)
+func OpenTensors(path string, want FileInfo) (*TensorFile, error) {
+	data, src, unmap, err := mapFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s is missing: %v", ErrCorrupt, path, err)
@@ -277,13 +285,24 @@ func OpenTensors(path, wantSum string) (*TensorFile, error) {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	f := &TensorFile{Path: path, data: data, unmap: unmap, Tensors: map[string]*Tensor{}}
-	if wantSum != "" {
+	if h, sum, name := checksum(want); h != nil {
 		f.checked = make(chan struct{})
 		go func() {
 			defer close(f.checked)
-			got := sha256.Sum256(data)
-			if hex.EncodeToString(got[:]) != wantSum {
-				f.sumErr = fmt.Errorf("%w: %s fails its sha256 check (the file was changed or damaged after training; retrain or restore it)", ErrCorrupt, path)
+			// Through the file, not the mapping: reading the mapping
+			// would fault in every page (a second per 1.4 GB here) and
+			// leave the whole model resident, when a small prediction
+			// touches a few of its rows.
+			var r io.Reader = bytes.NewReader(data)
+			if src != nil {
+				r = io.NewSectionReader(src, 0, int64(len(data)))
+			}
+			if _, err := io.CopyBuffer(h, r, make([]byte, 1<<20)); err != nil {
+				f.sumErr = fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+				return
+			}
+			if hex.EncodeToString(h.Sum(nil)) != sum {
+				f.sumErr = fmt.Errorf("%w: %s fails its %s check (the file was changed or damaged after training; retrain or restore it)", ErrCorrupt, path, name)
 			}
 		}()
 	}
@@ -295,6 +314,19 @@ func OpenTensors(path, wantSum string) (*TensorFile, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// checksum returns the hash that want asks a file to be checked with (its
+// CRC32C when set, else its SHA256), the hex sum it must give and the
+// checksum's name; a nil hash when want has neither.
+func checksum(want FileInfo) (h hash.Hash, sum, name string) {
+	switch {
+	case want.CRC32C != "":
+		return crc32.New(castagnoli), want.CRC32C, "crc32c"
+	case want.SHA256 != "":
+		return sha256.New(), want.SHA256, "sha256"
+	}
+	return nil, "", ""
 }
 
 func (f *TensorFile) parse() error {

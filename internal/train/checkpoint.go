@@ -46,11 +46,11 @@ func (t *Trainer) checkpoint(epoch, batch int) error {
 	files := map[string][]modelio.Tensor{"weights.bin": weights, "optim.bin": optim, "extra.bin": extra}
 	sums := map[string]string{}
 	for _, f := range []string{"weights.bin", "optim.bin", "extra.bin"} {
-		sum, _, err := modelio.WriteTensors(filepath.Join(path, f), files[f])
+		info, err := modelio.WriteTensors(filepath.Join(path, f), files[f])
 		if err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
-		sums[f] = sum
+		sums[f] = info.SHA256
 	}
 	rec := checkpointState{State: st, Files: sums}
 	if err := modelio.WriteJSON(filepath.Join(path, "state.json"), rec); err != nil {
@@ -100,7 +100,7 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) (other *buildinfo.Info, err erro
 		return nil, fmt.Errorf("%w: the training data changed since this run started (sha256 differs); start a new run with --force", modelio.ErrIncompatible)
 	}
 	load := func(name string) (*modelio.TensorFile, error) {
-		return modelio.ReadTensors(filepath.Join(path, name), rec.Files[name])
+		return modelio.ReadTensors(filepath.Join(path, name), modelio.FileInfo{SHA256: rec.Files[name]})
 	}
 	ps := t.M.Params()
 	wf, err := load("weights.bin")

@@ -293,11 +293,11 @@ func warnUnlocked(dir *modelio.Dir, warnf func(string, ...any)) {
 // when record is set, the run record it returns.
 func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State, record func(*modelio.Manifest) ([]byte, error)) (*modelio.Manifest, error) {
 	pending := dir.File("weights-pending.bin")
-	sum, size, err := modelio.WriteTensors(pending, m.Tensors())
+	wi, err := modelio.WriteTensors(pending, m.Tensors())
 	if err != nil {
 		return nil, err
 	}
-	weights := "weights-" + sum[:16] + ".bin"
+	weights := "weights-" + wi.SHA256[:16] + ".bin"
 	if err := os.Rename(pending, dir.File(weights)); err != nil {
 		os.Remove(pending)
 		return nil, err
@@ -319,7 +319,7 @@ func save(dir *modelio.Dir, m *Model, cfg *config.Config, s *Splits, st State, r
 		Seed: cfg.Train.Seed, Epochs: st.Epoch, TrainRows: m.TrainRows,
 		WeightsFile: weights,
 		Files: map[string]modelio.FileInfo{
-			weights:            {SHA256: sum, Bytes: size},
+			weights:            wi,
 			modelio.ConfigFile: {SHA256: hex.EncodeToString(cs[:]), Bytes: int64(len(cfgBytes))},
 		},
 		TrainingData: s.Info,
@@ -375,7 +375,7 @@ func OpenModel(path string) (m *Model, man *modelio.Manifest, verify func() erro
 	if !ok {
 		return nil, nil, nil, nil, fmt.Errorf("%w: the manifest lists no checksum for %s", modelio.ErrCorrupt, man.WeightsFile)
 	}
-	f, err := modelio.OpenTensors(dir.File(man.WeightsFile), wi.SHA256)
+	f, err := modelio.OpenTensors(dir.File(man.WeightsFile), wi)
 	if err != nil {
 		if removed := dir.WeightsRemoved(man); removed != nil { // on purpose, by a sweep
 			return nil, nil, nil, nil, removed
