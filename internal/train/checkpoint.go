@@ -46,13 +46,13 @@ func (t *Trainer) checkpoint(epoch, batch int) error {
 	files := map[string][]modelio.Tensor{"weights.bin": weights, "optim.bin": optim, "extra.bin": extra}
 	sums := map[string]string{}
 	for _, f := range []string{"weights.bin", "optim.bin", "extra.bin"} {
-		info, err := modelio.WriteTensors(filepath.Join(path, f), files[f])
+		info, err := modelio.WriteTensorsCRC(filepath.Join(path, f), files[f])
 		if err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
-		sums[f] = info.SHA256
+		sums[f] = info.CRC32C
 	}
-	rec := checkpointState{State: st, Files: sums}
+	rec := checkpointState{State: st, CRC32C: sums}
 	if err := modelio.WriteJSON(filepath.Join(path, "state.json"), rec); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -64,7 +64,11 @@ func (t *Trainer) checkpoint(epoch, batch int) error {
 
 type checkpointState struct {
 	State
-	Files map[string]string `json:"files"`
+	// CRC32C is each file's CRC-32C (hex), which resuming checks.
+	CRC32C map[string]string `json:"crc32c,omitempty"`
+	// Files is each file's sha256, as checkpoints written before the
+	// CRC-32C had it (a run resumed across builds); nil in new ones.
+	Files map[string]string `json:"files,omitempty"`
 }
 
 // writeMetrics rewrites metrics.jsonl from the history (so a resumed run's
@@ -100,7 +104,7 @@ func (t *Trainer) Resume(c *modelio.Checkpoint) (other *buildinfo.Info, err erro
 		return nil, fmt.Errorf("%w: the training data changed since this run started (sha256 differs); start a new run with --force", modelio.ErrIncompatible)
 	}
 	load := func(name string) (*modelio.TensorFile, error) {
-		return modelio.ReadTensors(filepath.Join(path, name), modelio.FileInfo{SHA256: rec.Files[name]})
+		return modelio.ReadTensors(filepath.Join(path, name), modelio.FileInfo{SHA256: rec.Files[name], CRC32C: rec.CRC32C[name]})
 	}
 	ps := t.M.Params()
 	wf, err := load("weights.bin")

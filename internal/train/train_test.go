@@ -562,3 +562,67 @@ func TestResumeByAnotherBuild(t *testing.T) {
 		}
 	}
 }
+
+// A checkpoint's files are checked on resume by the CRC-32C its state
+// records, or by the sha256 that checkpoints written before the CRC-32C
+// recorded; a damaged file fails either way, and an intact one resumes to
+// an uninterrupted run's weights.
+func TestResumeChecksCheckpointFiles(t *testing.T) {
+	cfg := synthConfig("mhp", "index")
+	want := trainTo(t, cfg, filepath.Join(t.TempDir(), "ref"))
+	for _, old := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "run")
+		interruptAfterEpoch(t, cfg, dir)
+		c, err := modelio.Open(dir).ReadCheckpoint()
+		if err != nil || c == nil {
+			t.Fatalf("checkpoint: %v %v", c, err)
+		}
+		ckpt := filepath.Join(dir, modelio.TrainingDir, c.Dir)
+		state := filepath.Join(ckpt, "state.json")
+		raw, _ := os.ReadFile(state)
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		crcs, _ := rec["crc32c"].(map[string]any)
+		if len(crcs) != 3 || rec["files"] != nil {
+			t.Fatalf("checkpoint state: crc32c %v, files %v; want three CRCs and no sha256", rec["crc32c"], rec["files"])
+		}
+		name := "crc32c"
+		if old {
+			// As a build before the CRC-32C wrote it.
+			sums := map[string]any{}
+			for f := range crcs {
+				s, err := modelio.SHA256File(filepath.Join(ckpt, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				sums[f] = s
+			}
+			delete(rec, "crc32c")
+			rec["files"] = sums
+			raw, _ = json.Marshal(rec)
+			os.WriteFile(state, raw, 0o644)
+			name = "sha256"
+		}
+		optim := filepath.Join(ckpt, "optim.bin")
+		intact, _ := os.ReadFile(optim)
+		flipped := bytes.Clone(intact)
+		flipped[len(flipped)-8] ^= 1
+		os.WriteFile(optim, flipped, 0o644)
+		resume := func() (*RunResult, error) {
+			return TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2, Resume: true})
+		}
+		if _, err := resume(); !errors.Is(err, modelio.ErrCorrupt) || !strings.Contains(err.Error(), "fails its "+name+" check") {
+			t.Errorf("old state %v: a flipped byte in optim.bin: %v, want a failed %s check", old, err, name)
+		}
+		os.WriteFile(optim, intact, 0o644)
+		res, err := resume()
+		if err != nil {
+			t.Fatalf("old state %v: resume: %v", old, err)
+		}
+		if res.Manifest.WeightsFile != want.Manifest.WeightsFile {
+			t.Errorf("old state %v: weights %s, want %s", old, res.Manifest.WeightsFile, want.Manifest.WeightsFile)
+		}
+	}
+}
