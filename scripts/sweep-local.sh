@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run a sweep (see scripts/sweep-example.yaml and `mhe sweep --help`) on this
 # machine with at most JOBS runs at a time. Finished runs (result.json
-# present) are skipped and interrupted ones resumed, so running the same
-# command again completes a half-finished sweep. Exits 1 if any run failed;
+# present) are not started again and interrupted ones are resumed, so
+# running the same command again completes a half-finished sweep. Exits 1 if any run failed;
 # a run that `mhe sweep check` finds would fail stops it before any starts.
 # Usage: scripts/sweep-local.sh SWEEP.yaml [JOBS] [THREADS_PER_RUN]
 #   JOBS defaults to 1; THREADS_PER_RUN to (cores / JOBS). With JOBS > 1,
@@ -27,16 +27,28 @@ threads="${3:-$(($(nproc) / jobs > 0 ? $(nproc) / jobs : 1))}"
 mhe="${MHE_BIN:-bin/mhe}"
 [ -n "${MHE_BIN:-}" ] || scripts/build.sh >/dev/null
 n=$("$mhe" sweep list "$file" --format count)
-"$mhe" sweep check "$file" # every run's config, plan and data files, first
+# Every run's config, plan and data files, first (and each done run's data
+# against what it trained on).
+"$mhe" sweep check "$file"
+# Only the runs not done yet (and done runs whose weights a keep_weights:
+# false sweep has still to remove).
+. scripts/lib/sweep.sh
+array=$("$mhe" sweep list "$file" --format array)
+todo=$(array_indices "$array")
+if [ -z "$todo" ]; then
+  echo "sweep $file: every one of its $n runs is done" >&2
+  "$mhe" sweep list "$file" >&2
+  exit 0
+fi
 # Runs at a time share this machine's (or job's) memory: each takes its
 # share as its limit (Go's collector, mhe's memory checks) unless the
 # caller set MHE_MEMORY_LIMIT.
 if [ "$jobs" -gt 1 ] && [ -z "${MHE_MEMORY_LIMIT:-}" ]; then
   export MHE_MEMORY_LIMIT="$((100 / jobs))%"
 fi
-echo "sweep $file: $n runs, $jobs at a time, $threads threads each${MHE_MEMORY_LIMIT:+, memory limit $MHE_MEMORY_LIMIT each}" >&2
+echo "sweep $file: $n runs, $(wc -l <<<"$todo") to run ($array), $jobs at a time, $threads threads each${MHE_MEMORY_LIMIT:+, memory limit $MHE_MEMORY_LIMIT each}" >&2
 status=0
-seq 0 $((n - 1)) | xargs -P "$jobs" -I{} "$mhe" sweep run "$file" --index {} --threads "$threads" || status=1
+xargs -P "$jobs" -I{} "$mhe" sweep run "$file" --index {} --threads "$threads" <<<"$todo" || status=1
 "$mhe" sweep list "$file" >&2
 if [ $status -ne 0 ]; then
   echo "some runs failed (see above); run the same command again to retry them" >&2

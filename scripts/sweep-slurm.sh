@@ -65,13 +65,7 @@ envargs=()
 for name in $(compgen -e | grep '^MHE_' || true); do
   envargs+=("$name=${!name}")
 done
-# array_indices LIST: the indices of an --array list, one a line.
-array_indices() {
-  local part
-  for part in ${1//,/ }; do
-    seq "${part%-*}" "${part#*-}"
-  done
-}
+. scripts/lib/sweep.sh
 if [ "${1:-}" = "--dry-run" ]; then
   shift
   echo "would submit: sbatch --array=$array $* scripts/sweep-slurm.sh $file${envargs[*]:+$(printf ' %q' "${envargs[@]}")}"
