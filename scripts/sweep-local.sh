@@ -2,8 +2,9 @@
 # Run a sweep (see scripts/sweep-example.yaml and `mhe sweep --help`) on this
 # machine with at most JOBS runs at a time. Finished runs (result.json
 # present) are not started again and interrupted ones are resumed, so
-# running the same command again completes a half-finished sweep. Exits 1 if any run failed;
-# a run that `mhe sweep check` finds would fail stops it before any starts.
+# running the same command again completes a half-finished sweep. Exits 1
+# if any run failed; a run that `mhe sweep check` finds would fail stops it
+# before any starts.
 # Usage: scripts/sweep-local.sh SWEEP.yaml [JOBS] [THREADS_PER_RUN]
 #   JOBS defaults to 1; THREADS_PER_RUN to (cores / JOBS). With JOBS > 1,
 #   each run's memory limit is 1/JOBS of the machine's or the job's

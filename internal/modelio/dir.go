@@ -49,9 +49,10 @@ type FileInfo struct {
 	// which loading checks instead of SHA256 when the manifest has it. It
 	// finds damage too (any burst of up to 32 flipped bits always, other
 	// changes but for odds of 2^-32) at six times the speed (10 GB/s here
-	// against 1.65), so a small prediction from a large model does not wait
-	// a second per 1.4 GB of weights for its check. Manifests written
-	// before it was added lack it, and their files are checked by SHA256.
+	// against 1.65): 1.4 GB of weights take 0.14 s to check instead of 0.8,
+	// which a small prediction from a large model would wait for. Manifests
+	// written before it was added lack it; their files are checked by
+	// SHA256.
 	CRC32C string `json:"crc32c,omitempty"`
 	Bytes  int64  `json:"bytes"`
 }
