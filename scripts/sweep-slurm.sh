@@ -21,7 +21,9 @@
 # are passed to the tasks as arguments, whatever the site's --export policy.
 # MHE_CHECKPOINT_INTERVAL (default 1m) is each run's --checkpoint-interval:
 # shorten it on preemptible partitions, where a killed task loses the work
-# since its last checkpoint.
+# since its last checkpoint. MHE_SWEEP_MAX_RUNNING=N lets at most N of the
+# array's tasks run at once (SLURM's --array=LIST%N), for sites that ask
+# large arrays to hold back.
 set -euo pipefail
 file="${1:?usage: scripts/sweep-slurm.sh SWEEP.yaml [--dry-run | sbatch options...]}"
 shift
@@ -48,6 +50,9 @@ file="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
 cd "$(dirname "$0")/.."
 mhe="${MHE_BIN:-bin/mhe}"
 [ -x "$mhe" ] || scripts/build.sh >/dev/null
+case ${MHE_SWEEP_MAX_RUNNING:-1} in
+  *[!0-9]* | 0*) echo "sweep-slurm: MHE_SWEEP_MAX_RUNNING=$MHE_SWEEP_MAX_RUNNING: want a whole number of tasks above 0, e.g. 8" >&2; exit 2 ;;
+esac
 # Every run's config, plan file and data files, before anything is queued:
 # a typo in one override set fails here, not in a task hours later (and a
 # done run whose data has changed since it trained fails too).
@@ -60,6 +65,9 @@ if [ -z "$array" ]; then
   echo "sweep-slurm: every run of $file is done; nothing to submit (bin/mhe report on the sweep's out aggregates them)"
   exit 0
 fi
+if [ -n "${MHE_SWEEP_MAX_RUNNING:-}" ]; then
+  array="$array%$MHE_SWEEP_MAX_RUNNING"
+fi
 # The MHE_* variables the check saw, for the tasks (see above).
 envargs=()
 for name in $(compgen -e | grep '^MHE_' || true); do
@@ -69,7 +77,7 @@ done
 if [ "${1:-}" = "--dry-run" ]; then
   shift
   echo "would submit: sbatch --array=$array $* scripts/sweep-slurm.sh $file${envargs[*]:+$(printf ' %q' "${envargs[@]}")}"
-  for i in $(array_indices "$array"); do
+  for i in $(array_indices "${array%\%*}"); do
     printf "task %d: " "$i"
     SLURM_CPUS_PER_TASK=4 "$mhe" sweep run "$file" --index "$i" --threads 4 \
       --checkpoint-interval "${MHE_CHECKPOINT_INTERVAL:-1m}" --dry-run 2>&1

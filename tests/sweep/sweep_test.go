@@ -441,7 +441,8 @@ func TestSlurmTasksGetTheSubmittersEnvironment(t *testing.T) {
 
 // TestSlurmSubmitsOnlyUnfinishedRuns: sweep-slurm.sh queues the runs that
 // are not done (a SLURM --array list), so resubmitting a sweep after some
-// tasks failed queues only those, and submits nothing once all are done.
+// tasks failed queues only those, and submits nothing once all are done;
+// MHE_SWEEP_MAX_RUNNING=N caps the tasks running at once (LIST%N).
 func TestSlurmSubmitsOnlyUnfinishedRuns(t *testing.T) {
 	file, submitEnv := slurmSweep(t, "1, 2, 3, 4, 5")
 	submit := func(extra ...string) (string, []string) { return submitEnv(nil, extra...) }
@@ -458,6 +459,16 @@ func TestSlurmSubmitsOnlyUnfinishedRuns(t *testing.T) {
 	}
 	if _, args := submit("--partition=cpu"); len(args) < 2 || args[0] != "--array=0,3" || args[1] != "--partition=cpu" {
 		t.Errorf("runs 1, 2 and 4 done: sbatch %q, want --array=0,3 --partition=cpu", args)
+	}
+	// At most N tasks at once: SLURM's LIST%N.
+	if _, args := submitEnv([]string{"MHE_SWEEP_MAX_RUNNING=2"}); len(args) == 0 || args[0] != "--array=0,3%2" {
+		t.Errorf("MHE_SWEEP_MAX_RUNNING=2: sbatch %q, want --array=0,3%%2", args)
+	}
+	bad := exec.Command("bash", "scripts/sweep-slurm.sh", file)
+	bad.Dir = testutil.RepoRoot(t)
+	bad.Env = append(testutil.EnvWithout("MHE_MEMORY_LIMIT"), "MHE_BIN="+testutil.Binary(t), "MHE_SWEEP_MAX_RUNNING=0")
+	if out, _ := bad.CombinedOutput(); bad.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "MHE_SWEEP_MAX_RUNNING=0: want a whole number of tasks above 0") {
+		t.Errorf("MHE_SWEEP_MAX_RUNNING=0: exit %d\n%s", bad.ProcessState.ExitCode(), out)
 	}
 	out, args := submit("--dry-run")
 	if args != nil || !strings.Contains(out, "would submit: sbatch --array=0,3 ") || !strings.Contains(out, "task 0: sweep run 0") ||
