@@ -83,7 +83,7 @@ fails at once instead of in an array task hours later.`,
 					done++
 					// A runner skips a done run unless its data has
 					// changed, and then fails: say so now.
-					if err := checkDoneData(s, r, r.Index, hash); err != nil {
+					if err := checkDoneData(s, r, hash); err != nil {
 						bad++
 						fmt.Fprintf(s.errOut, "sweep check: %v\n", err)
 						if first == nil {
@@ -198,7 +198,7 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 			var argv []string
 			switch state {
 			case sweep.Done:
-				if err := checkDoneData(s, r, index, modelio.SHA256File); err != nil {
+				if err := checkDoneData(s, r, modelio.SHA256File); err != nil {
 					return err
 				}
 				fmt.Fprintf(s.errOut, "sweep run %d (%s): done, %s exists; skipped\n", index, r.Name, r.Result())
@@ -253,18 +253,18 @@ func newSweepRunCmd(s *streams) *cobra.Command {
 // checkDoneData refuses to skip a done run whose data files have changed
 // since it trained (staleData): its result would stand among the new
 // data's as if it were one of them.
-func checkDoneData(s *streams, r sweep.Run, index int, hash func(string) (string, error)) error {
+func checkDoneData(s *streams, r sweep.Run, hash func(string) (string, error)) error {
 	d := modelio.Open(r.Dir)
 	cfg, err := validConfig(configInput{File: d.File(modelio.ConfigFile)})
 	if err != nil { // a config of another mhe version, say: the run stays done
 		warnUnchecked(s.errOut, r.Dir, err)
 		return nil
 	}
-	changed, err := staleDataHashed(s.errOut, d, &cfg, hash)
+	changed, err := staleData(s.errOut, d, &cfg, hash)
 	if err != nil || changed == "" {
 		return err
 	}
-	return fmt.Errorf("%w: sweep run %d (%s) is done, but it trained on other contents of %s (sha256 differs), so its result is not the new data's; remove %s to train it again, or give the sweep another out", ErrModel, index, r.Name, changed, r.Dir)
+	return fmt.Errorf("%w: sweep run %d (%s) is done, but it trained on other contents of %s (sha256 differs), so its result is not the new data's; remove %s to train it again, or give the sweep another out", ErrModel, r.Index, r.Name, changed, r.Dir)
 }
 
 // memoHash is hash (modelio.SHA256File) remembering each path's sum, so

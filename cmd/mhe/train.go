@@ -280,7 +280,7 @@ func continueRun(s *streams, o *trainOptions, in *configInput, format report.For
 		return false, usageErrorf("%s holds a run of another config (%s: %v there, %v here); give another --out, or --force without --continue to start over", o.Out, key, a, b)
 	}
 	if finished {
-		changed, err := staleData(s.errOut, d, &want)
+		changed, err := staleData(s.errOut, d, &want, modelio.SHA256File)
 		if err != nil {
 			return false, err
 		}
@@ -361,20 +361,15 @@ func recordedTest(rec *record.Record, cfg *config.Config, d *modelio.Dir) (eval.
 
 // staleData names the data file whose contents have changed since the
 // finished model in d was trained on it (its sha256 against the
-// manifest's), "" when none has. A file it cannot read is named in a
-// warning and passes: the model is finished, and nothing more needs the
-// data.
-func staleData(w io.Writer, d *modelio.Dir, cfg *config.Config) (string, error) {
-	return staleDataHashed(w, d, cfg, modelio.SHA256File)
-}
-
-// staleDataHashed is staleData with the files' sha256 from hash.
-func staleDataHashed(w io.Writer, d *modelio.Dir, cfg *config.Config, hash func(string) (string, error)) (string, error) {
+// manifest's, from hash), "" when none has. A file it cannot read is named
+// in a warning and passes: the model is finished, and nothing more needs
+// the data.
+func staleData(w io.Writer, d *modelio.Dir, cfg *config.Config, hash func(string) (string, error)) (string, error) {
 	man, err := d.ReadManifest()
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrModel, err)
 	}
-	changed, err := train.DataChangedSinceHashed(man, cfg, hash)
+	changed, err := train.DataChangedSince(man, cfg, hash)
 	if err != nil {
 		warnUnchecked(w, d.Path, err)
 		return "", nil

@@ -55,15 +55,11 @@ func DataFiles(cfg *config.Config, testOnly bool) [][2]string {
 
 // DataChangedSince compares the data files cfg names with the checksums of the
 // files a finished model was trained on (its manifest), role by role, and
-// returns the first file whose contents differ ("" when none does).
-// Generated data is not compared: the config fixes it.
-func DataChangedSince(man *modelio.Manifest, cfg *config.Config) (string, error) {
-	return DataChangedSinceHashed(man, cfg, modelio.SHA256File)
-}
-
-// DataChangedSinceHashed is DataChangedSince with the files' sha256 from
-// hash (a cache, when many finished runs share their data files).
-func DataChangedSinceHashed(man *modelio.Manifest, cfg *config.Config, hash func(path string) (string, error)) (string, error) {
+// returns the first file whose contents differ ("" when none does). hash
+// gives a file's sha256 (modelio.SHA256File, or a cache of it when many
+// finished runs share their data files). Generated data is not compared:
+// the config fixes it.
+func DataChangedSince(man *modelio.Manifest, cfg *config.Config, hash func(path string) (string, error)) (string, error) {
 	if cfg.Data.Synth.Labels > 0 {
 		return "", nil
 	}

@@ -522,24 +522,15 @@ func TestResumeByAnotherBuild(t *testing.T) {
 	this := buildinfo.Get()
 	for _, other := range []bool{false, true} {
 		dir := filepath.Join(t.TempDir(), "run")
-		interruptAfterEpoch(t, cfg, dir)
-		c, err := modelio.Open(dir).ReadCheckpoint()
-		if err != nil || c == nil {
-			t.Fatalf("checkpoint: %v %v", c, err)
-		}
-		state := filepath.Join(dir, modelio.TrainingDir, c.Dir, "state.json")
-		raw, _ := os.ReadFile(state)
-		var rec map[string]any
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			t.Fatal(err)
-		}
+		ckpt, rec := interruptedCheckpoint(t, cfg, dir)
+		state := filepath.Join(ckpt, "state.json")
 		builds, _ := rec["builds"].([]any)
 		if len(builds) != 1 || builds[0].(map[string]any)["commit"] != this.Commit {
 			t.Fatalf("checkpoint builds %v, want this build's", rec["builds"])
 		}
 		if other {
 			builds[0].(map[string]any)["commit"] = "0123456789ab"
-			raw, _ = json.Marshal(rec)
+			raw, _ := json.Marshal(rec)
 			os.WriteFile(state, raw, 0o644)
 		}
 		var warned []string
@@ -572,18 +563,8 @@ func TestResumeChecksCheckpointFiles(t *testing.T) {
 	want := trainTo(t, cfg, filepath.Join(t.TempDir(), "ref"))
 	for _, old := range []bool{false, true} {
 		dir := filepath.Join(t.TempDir(), "run")
-		interruptAfterEpoch(t, cfg, dir)
-		c, err := modelio.Open(dir).ReadCheckpoint()
-		if err != nil || c == nil {
-			t.Fatalf("checkpoint: %v %v", c, err)
-		}
-		ckpt := filepath.Join(dir, modelio.TrainingDir, c.Dir)
+		ckpt, rec := interruptedCheckpoint(t, cfg, dir)
 		state := filepath.Join(ckpt, "state.json")
-		raw, _ := os.ReadFile(state)
-		var rec map[string]any
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			t.Fatal(err)
-		}
 		crcs, _ := rec["crc32c"].(map[string]any)
 		if len(crcs) != 3 || rec["files"] != nil {
 			t.Fatalf("checkpoint state: crc32c %v, files %v; want three CRCs and no sha256", rec["crc32c"], rec["files"])
@@ -601,7 +582,7 @@ func TestResumeChecksCheckpointFiles(t *testing.T) {
 			}
 			delete(rec, "crc32c")
 			rec["files"] = sums
-			raw, _ = json.Marshal(rec)
+			raw, _ := json.Marshal(rec)
 			os.WriteFile(state, raw, 0o644)
 			name = "sha256"
 		}
@@ -625,4 +606,22 @@ func TestResumeChecksCheckpointFiles(t *testing.T) {
 			t.Errorf("old state %v: weights %s, want %s", old, res.Manifest.WeightsFile, want.Manifest.WeightsFile)
 		}
 	}
+}
+
+// interruptedCheckpoint trains cfg into dir until the end of its first
+// epoch and returns the checkpoint's directory and its state.json, decoded.
+func interruptedCheckpoint(t *testing.T, cfg config.Config, dir string) (string, map[string]any) {
+	t.Helper()
+	interruptAfterEpoch(t, cfg, dir)
+	c, err := modelio.Open(dir).ReadCheckpoint()
+	if err != nil || c == nil {
+		t.Fatalf("checkpoint: %v %v", c, err)
+	}
+	ckpt := filepath.Join(dir, modelio.TrainingDir, c.Dir)
+	raw, _ := os.ReadFile(filepath.Join(ckpt, "state.json"))
+	var rec map[string]any
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	return ckpt, rec
 }
