@@ -143,18 +143,24 @@ func newSweepListCmd(s *streams) *cobra.Command {
 			case "json":
 				type row struct {
 					sweep.Run
-					State  sweep.State `json:"state"`
-					Result string      `json:"result"`
+					State          sweep.State `json:"state"`
+					WeightsPending bool        `json:"weights_pending"`
+					Result         string      `json:"result"`
 				}
 				var out []row
 				for _, r := range runs {
-					out = append(out, row{r, sweep.StateOf(r), r.Result()})
+					st := sweep.StateOf(r)
+					out = append(out, row{r, st, st == sweep.Done && sweep.WeightsPending(r), r.Result()})
 				}
 				return report.WriteJSON(s.out, out)
 			case "table":
 				g := &report.Grid{Header: []string{"index", "state", "run", "dir"}, RightAlign: []bool{true}}
 				for _, r := range runs {
-					g.Rows = append(g.Rows, []string{strconv.Itoa(r.Index), string(sweep.StateOf(r)), r.Name, r.Dir})
+					st := string(sweep.StateOf(r))
+					if st == string(sweep.Done) && sweep.WeightsPending(r) {
+						st += " (weights to remove)"
+					}
+					g.Rows = append(g.Rows, []string{strconv.Itoa(r.Index), st, r.Name, r.Dir})
 				}
 				return g.Write(s.out, report.Table)
 			}

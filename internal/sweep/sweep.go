@@ -232,16 +232,17 @@ func ArraySpec(indices []int) string {
 func Unfinished(runs []Run) []int {
 	var idx []int
 	for _, r := range runs {
-		if StateOf(r) != Done || weightsPending(r) {
+		if StateOf(r) != Done || WeightsPending(r) {
 			idx = append(idx, r.Index)
 		}
 	}
 	return idx
 }
 
-// weightsPending says whether run r's sweep drops weights and r's model
-// directory still has its weights file.
-func weightsPending(r Run) bool {
+// WeightsPending says whether run r's sweep drops weights (keep_weights:
+// false) and r's model directory still has its weights file: a done run
+// whose runner must still remove them.
+func WeightsPending(r Run) bool {
 	if r.KeepWeights {
 		return false
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -30,10 +31,11 @@ train: {epochs: 3, batch_size: 32, lr: 0.003}
 `
 
 type listed struct {
-	Index  int    `json:"index"`
-	State  string `json:"state"`
-	Dir    string `json:"dir"`
-	Result string `json:"result"`
+	Index          int    `json:"index"`
+	State          string `json:"state"`
+	WeightsPending bool   `json:"weights_pending"`
+	Dir            string `json:"dir"`
+	Result         string `json:"result"`
 }
 
 func list(t *testing.T, file string) []listed {
@@ -247,6 +249,13 @@ func TestKeepWeightsFalse(t *testing.T) {
 	// (sweep-slurm.sh submits this list) still has it to do.
 	if got := array(); got != "1" {
 		t.Errorf("sweep list --format array with run 1's weights left: %q, want 1", got)
+	}
+	// The lists say so too: done, with weights to remove.
+	if l := list(t, file); l[0].State != "done" || l[0].WeightsPending || l[1].State != "done" || !l[1].WeightsPending {
+		t.Errorf("sweep list --format json: %+v, want both done and run 1 with weights pending", l)
+	}
+	if _, out, _ := testutil.Run(t, "", nil, "sweep", "list", file); !regexp.MustCompile(`(?m)^\s*1\s+done \(weights to remove\)\s`).MatchString(out) || strings.Count(out, "weights to remove") != 1 {
+		t.Errorf("sweep list (table) should show run 1 alone as done with weights to remove:\n%s", out)
 	}
 	if code, _, errOut := testutil.Run(t, "", nil, "sweep", "run", file, "--index", "1"); code != 0 || len(weights(dir1)) != 0 {
 		t.Errorf("run 1 after keep_weights: false: exit %d, weights %v: %s", code, weights(dir1), errOut)
