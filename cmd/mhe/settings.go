@@ -130,7 +130,7 @@ func checkEnvKeys(environ []string, known []string) error {
 // lives). Data paths are different: they are relative to data.dir.
 func resolvePlanPath(plan, configFile string) string {
 	plan = config.ExpandHome(plan)
-	if plan == "" || filepath.IsAbs(plan) || configFile == "" {
+	if plan == "" || config.IsRooted(plan) || configFile == "" {
 		return plan
 	}
 	if _, err := os.Stat(plan); err == nil {

@@ -197,7 +197,13 @@ func RemovePending() {
 	defer pending.Unlock()
 	pending.stopped = true
 	for f := range pending.files {
-		os.Remove(f.Name())
+		if os.Remove(f.Name()) != nil {
+			// Windows removes no file that is open without share-delete
+			// access, as Go opens files: close it first. A write to it
+			// in progress then fails, as its commit would.
+			f.File.Close()
+			os.Remove(f.Name())
+		}
 		delete(pending.files, f)
 	}
 }

@@ -330,10 +330,19 @@ func (c *Config) Path(p string) string {
 	if p == "" || p == "-" {
 		return p
 	}
-	if p = ExpandHome(p); filepath.IsAbs(p) {
+	if p = ExpandHome(p); IsRooted(p) {
 		return p
 	}
 	return filepath.Join(ExpandHome(c.Data.Dir), p)
+}
+
+// IsRooted says whether path p names its file without a base directory:
+// an absolute path, or on Windows one rooted on the current drive
+// ("/data/x.txt", `\data\x.txt`) or naming a drive ("D:x.txt"), which
+// filepath.IsAbs does not count as absolute there but which joining to a
+// base directory would garble ("C:\base\data\x.txt").
+func IsRooted(p string) bool {
+	return filepath.IsAbs(p) || (p != "" && os.IsPathSeparator(p[0])) || filepath.VolumeName(p) != ""
 }
 
 // ExpandHome replaces a leading "~" that stands alone or before a path

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,13 +207,37 @@ func TestPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"":                 "",
 		"-":                "-",
-		"/abs/file.txt":    "/abs/file.txt",
-		"Bibtex/b.txt.gz":  "/data/Bibtex/b.txt.gz",
-		"../other/x.txt":   "/other/x.txt",
-		"./Delicious/t.gz": "/data/Delicious/t.gz",
+		"/abs/file.txt":    "/abs/file.txt", // as given, on Windows too (rooted on the current drive)
+		"Bibtex/b.txt.gz":  filepath.FromSlash("/data/Bibtex/b.txt.gz"),
+		"../other/x.txt":   filepath.FromSlash("/other/x.txt"),
+		"./Delicious/t.gz": filepath.FromSlash("/data/Delicious/t.gz"),
 	} {
 		if got := c.Path(in); got != want {
 			t.Errorf("Path(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestIsRooted(t *testing.T) {
+	windows := runtime.GOOS == "windows"
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{
+		{"", false},
+		{"b.txt", false},
+		{"Bibtex/b.txt", false},
+		{"./b.txt", false},
+		{"../b.txt", false},
+		{"~/b.txt", false}, // ExpandHome's job
+		{"/data/b.txt", true},
+		{`\data\b.txt`, windows},
+		{`C:\data\b.txt`, windows},
+		{"C:b.txt", windows},
+		{`\\server\share\b.txt`, windows},
+	} {
+		if got := IsRooted(tc.path); got != tc.want {
+			t.Errorf("IsRooted(%q) = %v, want %v", tc.path, got, tc.want)
 		}
 	}
 }
@@ -230,9 +255,9 @@ func TestPathHome(t *testing.T) {
 		{"~/xc", "-", "-"},
 		{"~/xc", "", ""},
 		// Not the home directory: another user's, or a name that starts with ~.
-		{"/data", "~bob/b.txt", "/data/~bob/b.txt"},
-		{"/data", "~b.txt", "/data/~b.txt"},
-		{"/data", "x/~/b.txt", "/data/x/~/b.txt"},
+		{"/data", "~bob/b.txt", filepath.FromSlash("/data/~bob/b.txt")},
+		{"/data", "~b.txt", filepath.FromSlash("/data/~b.txt")},
+		{"/data", "x/~/b.txt", filepath.FromSlash("/data/x/~/b.txt")},
 	} {
 		c := Config{Data: DataConfig{Dir: tc.dir}}
 		if got := c.Path(tc.in); got != tc.want {

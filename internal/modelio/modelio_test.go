@@ -145,9 +145,11 @@ func TestPrepareRefusesExisting(t *testing.T) {
 		t.Errorf("second lock: %v", err)
 	}
 	d.Unlock()
-	if err := Open(dir).Lock(); err != nil {
+	again := Open(dir)
+	if err := again.Lock(); err != nil {
 		t.Errorf("lock after unlock: %v", err)
 	}
+	again.Unlock() // Windows cannot remove a lock file still open
 }
 
 func TestManifestVersions(t *testing.T) {

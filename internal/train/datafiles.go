@@ -105,7 +105,7 @@ func checkDataFiles(cfg *config.Config, files [][2]string) error {
 	// MHE_DATA_DIR set to a file (a dataset's file instead of the folder
 	// above it): every relative path fails with "not a directory", which
 	// names neither data.dir nor the fix.
-	relative := func(kv [2]string) bool { return !filepath.IsAbs(config.ExpandHome(kv[1])) }
+	relative := func(kv [2]string) bool { return !config.IsRooted(config.ExpandHome(kv[1])) }
 	if dir := config.ExpandHome(cfg.Data.Dir); slices.ContainsFunc(files, relative) {
 		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 			return data.InputError(fmt.Errorf("data.dir %s is a file, not a directory: point MHE_DATA_DIR (or --set data.dir=DIR) at the folder that holds the datasets' folders", dir))
