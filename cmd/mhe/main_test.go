@@ -415,6 +415,9 @@ func TestReportGolden(t *testing.T) {
 	if len(files) != 6 {
 		t.Fatalf("fixtures: %v", files)
 	}
+	for i := range files {
+		files[i] = filepath.ToSlash(files[i]) // the JSON lists them as given
+	}
 	for _, format := range []string{"table", "markdown", "latex", "csv", "json"} {
 		args := append([]string{"report", "--format", format}, files...)
 		code, out, errOut := runMain(t, "", args...)

@@ -55,7 +55,7 @@ func Main(args []string, s *streams) (code int) {
 	if err != nil && isCobraUsage(err) {
 		err = usageError{err}
 	}
-	if errors.Is(err, syscall.EPIPE) {
+	if closedPipe(err) {
 		// The output's reader closed it: it has what it wanted. End
 		// quietly and successfully, like the tools in the pipeline
 		// expect (a pipefail script must not fail because of head).

@@ -5,9 +5,9 @@ import "syscall"
 // Get returns this process's memory limit.
 func Get() Limit { return FromRoot("/") }
 
-// sysctlSource is unused on Linux (RAMSource names the RAM); IsRAM
+// ramSourceHere is unused on Linux (RAMSource names the RAM); IsRAM
 // compares with it.
-const sysctlSource = ""
+const ramSourceHere = ""
 
 // AllocCeiling returns the largest single allocation this process may make
 // (AllocCeilingFromRoot for this machine and its address-space limit).

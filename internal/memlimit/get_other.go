@@ -1,12 +1,12 @@
-//go:build !linux && !darwin && !freebsd
+//go:build !linux && !darwin && !freebsd && !windows
 
 package memlimit
 
-// sysctlSource is unused here; IsRAM compares with it.
-const sysctlSource = ""
+// ramSourceHere is unused here; IsRAM compares with it.
+const ramSourceHere = ""
 
-// Get returns this process's memory limit: unknown here (Windows, the
-// other BSDs, …).
+// Get returns this process's memory limit: unknown here (the other BSDs,
+// illumos, Plan 9, …).
 func Get() Limit { return Limit{} }
 
 // AllocCeiling returns the largest single allocation this process may

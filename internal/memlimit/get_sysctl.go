@@ -12,11 +12,11 @@ func Get() Limit {
 	if err != nil || n == 0 || n >= uint64(unlimited) {
 		return Limit{}
 	}
-	return Limit{Bytes: int64(n), Source: sysctlSource}
+	return Limit{Bytes: int64(n), Source: ramSourceHere}
 }
 
-// sysctlSource is the Source of the limit Get reports.
-const sysctlSource = "sysctl " + ramSysctl
+// ramSourceHere is the Source of the limit Get reports.
+const ramSourceHere = "sysctl " + ramSysctl
 
 // AllocCeiling returns the largest single allocation this process may
 // make: unknown here (macOS and FreeBSD page out rather than refuse).

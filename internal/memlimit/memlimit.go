@@ -28,7 +28,15 @@ const RAMSource = "/proc/meminfo MemTotal"
 
 // IsRAM says whether l is the machine's RAM (no smaller limit was found).
 func (l Limit) IsRAM() bool {
-	return l.Bytes > 0 && (l.Source == RAMSource || sysctlSource != "" && l.Source == sysctlSource)
+	return l.Bytes > 0 && (l.Source == RAMSource || ramSourceHere != "" && l.Source == ramSourceHere)
+}
+
+// lower makes l the limit of n bytes from source when that is smaller (or
+// l is unknown); n <= 0 or beyond unlimited is no limit.
+func (l *Limit) lower(n int64, source string) {
+	if n > 0 && n < unlimited && (l.Bytes == 0 || n < l.Bytes) {
+		*l = Limit{Bytes: n, Source: source}
+	}
 }
 
 // unlimited: cgroup v1 writes "no limit" as a huge number (2^63 rounded
@@ -42,11 +50,7 @@ const unlimited = int64(1) << 60
 // wins. Unreadable files count as no limit.
 func FromRoot(root string) Limit {
 	var best Limit
-	consider := func(n int64, source string) {
-		if n > 0 && n < unlimited && (best.Bytes == 0 || n < best.Bytes) {
-			best = Limit{Bytes: n, Source: source}
-		}
-	}
+	consider := best.lower
 	if n, ok := meminfo(filepath.Join(root, "proc", "meminfo"), "MemTotal"); ok {
 		consider(n, RAMSource)
 	}
@@ -141,14 +145,8 @@ func meminfo(name, field string) (int64, bool) {
 // "fatal error: out of memory", so callers check large ones first.
 func AllocCeilingFromRoot(root string, asLimit int64) Limit {
 	var best Limit
-	if asLimit > 0 && asLimit < unlimited {
-		best = Limit{Bytes: asLimit, Source: "the address-space limit (ulimit -v)"}
-	}
-	consider := func(n int64, source string) {
-		if n > 0 && (best.Bytes == 0 || n < best.Bytes) {
-			best = Limit{Bytes: n, Source: source}
-		}
-	}
+	consider := best.lower
+	consider(asLimit, "the address-space limit (ulimit -v)")
 	proc := filepath.Join(root, "proc")
 	raw, err := os.ReadFile(filepath.Join(proc, "sys", "vm", "overcommit_memory"))
 	if err != nil {

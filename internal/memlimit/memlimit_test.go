@@ -217,7 +217,7 @@ func TestIsRAM(t *testing.T) {
 			t.Errorf("%+v.IsRAM() = %v, want %v", c.l, got, c.want)
 		}
 	}
-	if l := Get(); l.Bytes > 0 && l.Source != RAMSource && l.Source != sysctlSource && !strings.HasPrefix(l.Source, "/sys/fs/cgroup/") {
+	if l := Get(); l.Bytes > 0 && l.Source != RAMSource && l.Source != ramSourceHere && !strings.HasPrefix(l.Source, "/sys/fs/cgroup/") {
 		t.Errorf("Get() = %+v: a source that is neither the RAM nor a cgroup", l)
 	}
 }
