@@ -14,6 +14,7 @@ import (
 
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/memlimit"
+	"github.com/mhe-xlc/mhe/internal/testutil"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
@@ -849,9 +850,7 @@ func TestOutputIsInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	sym := filepath.Join(tmp, "sym.txt")
-	if err := os.Symlink(data, sym); err != nil {
-		t.Fatal(err)
-	}
+	testutil.Symlink(t, data, sym)
 	other := filepath.Join(tmp, "o.json")
 	dotted := filepath.Join(tmp, ".", "sub", "..", "in.txt")
 	os.Mkdir(filepath.Join(tmp, "sub"), 0o755)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
 // A directory of links to hand-picked runs reports those runs; a link to a
@@ -29,9 +31,7 @@ func TestResultFilesFollowLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for link, target := range map[string]string{"a": "../runs/a", "again": "../runs/a", "loop": ".", "up": ".."} {
-		if err := os.Symlink(target, filepath.Join(picks, link)); err != nil {
-			t.Skipf("no symbolic links here: %v", err)
-		}
+		testutil.Symlink(t, target, filepath.Join(picks, link))
 	}
 	real := func(ps []string) []string {
 		var out []string
@@ -67,9 +67,7 @@ func TestResultFilesFollowLinks(t *testing.T) {
 			t.Errorf("%v: found %v, want %v", c.args, r, c.want)
 		}
 	}
-	if err := os.Symlink("missing", filepath.Join(picks, "broken")); err != nil {
-		t.Fatal(err)
-	}
+	testutil.Symlink(t, "missing", filepath.Join(picks, "broken"))
 	if _, err := resultFiles([]string{picks}); err == nil {
 		t.Error("a broken link was passed over silently")
 	}

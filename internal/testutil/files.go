@@ -16,3 +16,16 @@ func WriteFile(t testing.TB, dir, name, body string) string {
 	}
 	return p
 }
+
+// Symlink makes link a symbolic link to target, and skips the test where
+// that cannot be done (Windows without the privilege) or the link cannot
+// be read back (wine makes links it cannot stat).
+func Symlink(t testing.TB, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if _, err := os.Lstat(link); err != nil {
+		t.Skipf("a symbolic link made here cannot be read back: %v", err)
+	}
+}
