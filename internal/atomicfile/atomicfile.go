@@ -156,9 +156,9 @@ func removeOrphans(dir, base string) {
 // escapeGlob quotes the characters filepath.Match gives a meaning to.
 func escapeGlob(s string) string {
 	if runtime.GOOS == "windows" {
-		// "\\" separates paths there and cannot escape; no orphan is
-		// removed there anyway (processGone).
-		return s
+		// "\\" separates paths there and cannot escape, and names hold no
+		// "*" or "?": a class quotes "[".
+		return strings.ReplaceAll(s, "[", "[[]")
 	}
 	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(s)
 }

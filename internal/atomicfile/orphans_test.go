@@ -1,5 +1,3 @@
-//go:build unix
-
 package atomicfile
 
 import (
@@ -7,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 )
@@ -37,7 +36,11 @@ func TestCreateRemovesOrphans(t *testing.T) {
 	}
 	live := strconv.Itoa(os.Getppid())
 	self := strconv.Itoa(os.Getpid())
-	for _, target := range []string{"pred.txt", "a[1]*?.txt", `b\c.txt`} {
+	targets := []string{"pred.txt", "a[1]*?.txt", `b\c.txt`}
+	if runtime.GOOS == "windows" { // no "*", "?" or "\\" in a name
+		targets = []string{"pred.txt", "a[1].txt", "a[[]].txt"}
+	}
+	for _, target := range targets {
 		dir := t.TempDir()
 		orphan := "." + target + ".tmp-P" + dead + "H" + host + "-42"
 		kept := []string{
