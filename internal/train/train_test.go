@@ -218,9 +218,11 @@ func TestOpenModelDamagedBytes(t *testing.T) {
 		}
 	}
 	os.WriteFile(w, raw, 0o644)
-	if _, _, _, err := LoadModel(dir); err != nil {
+	_, _, closeFn, err := LoadModel(dir)
+	if err != nil {
 		t.Fatalf("restored: %v", err)
 	}
+	closeFn() // a mapped file cannot be removed on Windows
 }
 
 func TestEarlyStoppingAndSWA(t *testing.T) {
@@ -270,10 +272,11 @@ func TestSWAValidated(t *testing.T) {
 	if got == nil {
 		t.Fatal("no validation metrics for the weight average")
 	}
-	m, _, _, err := LoadModel(dir)
+	m, _, closeFn, err := LoadModel(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer closeFn()
 	v := res.Splits.Validation
 	want, err := EvaluateOriginal(m, nn.NewPool(1), &data.Dataset{Name: v.Name, X: m.Prep.Apply(v.X), Y: v.Y}, cfg.Eval, "val")
 	if err != nil {
