@@ -2,13 +2,7 @@
 
 package modelio
 
-import (
-	"io"
-	"os"
-)
+import "os"
 
-// mapFile reads a file whole (no memory mapping here); src is nil.
-func mapFile(path string) (data []byte, src io.ReaderAt, release func() error, err error) {
-	b, err := os.ReadFile(path)
-	return b, nil, func() error { return nil }, err
-}
+// mapView cannot map here: mapFile reads the file whole.
+func mapView(*os.File, int) ([]byte, func() error, error) { return nil, nil, errNoMapping }

@@ -3,41 +3,16 @@
 package modelio
 
 import (
-	"io"
 	"os"
 	"syscall"
 )
 
-// mapFile maps a file read-only; empty files are read normally. src reads
-// the mapped file's bytes through the file itself (nil when data was read
-// whole), so that a checksum need not fault in every page of the mapping;
-// release unmaps the file and closes it.
-func mapFile(path string) (data []byte, src io.ReaderAt, release func() error, err error) {
-	f, err := os.Open(path)
+// mapView maps size bytes of f read-only (mmap), with the function that
+// unmaps them.
+func mapView(f *os.File, size int) ([]byte, func() error, error) {
+	data, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, nil, err
-	}
-	if st.Size() == 0 {
-		f.Close()
-		return []byte{}, nil, func() error { return nil }, nil
-	}
-	data, err = syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
-	if err != nil {
-		f.Close()
-		// Fall back to reading (file systems without mmap).
-		b, rerr := os.ReadFile(path)
-		return b, nil, func() error { return nil }, rerr
-	}
-	return data, f, func() error {
-		err := syscall.Munmap(data)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}, nil
+	return data, func() error { return syscall.Munmap(data) }, nil
 }
