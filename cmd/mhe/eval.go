@@ -39,6 +39,7 @@ type evalOptions struct {
 	SingleLabel string
 	PerLabel    string
 	PerLabelK   int
+	PerLabelT   float64
 	Names       string
 	PredNames   bool
 	Model       string
@@ -126,7 +127,8 @@ propensities; no model may have trained on those rows.`,
 	f.StringVar(&o.EmptyRows, "empty-rows", "zero", "rows without true labels: zero (count as 0, pyxclib) or skip")
 	f.StringVar(&o.SingleLabel, "single-label", "auto", "report top-k accuracy: auto (when every row has one label), true, false")
 	f.StringVar(&o.PerLabel, "per-label", "", "write per-label precision, recall, F1 and support (CSV) to this file; the output adds their macro and micro averages")
-	f.IntVar(&o.PerLabelK, "per-label-k", 0, "predicted set for --per-label: the first K predictions of a row (0 = all)")
+	f.IntVar(&o.PerLabelK, "per-label-k", 0, "predicted set for --per-label: the first K predictions of a row (0 = all; with --model, the largest --k)")
+	f.Float64Var(&o.PerLabelT, "per-label-threshold", 0, "predicted set for --per-label: only predictions scoring at least T (of the first --per-label-k), as mhe predict --threshold keeps")
 	f.StringVar(&o.Names, "names", "", "label name file: names beside ids in --per-label")
 	f.BoolVar(&o.PredNames, "pred-names", false, "--pred holds label names (mhe predict --names), mapped with --names")
 	f.StringArrayVar(&o.Models, "model", nil, "predict the test split of a model's config and evaluate it in one step (repeat it for an ensemble of the models)")
@@ -169,6 +171,14 @@ func evalRun(s *streams, o *evalOptions) error {
 
 // checkCommon checks the flags that go with --pred and --model alike.
 func (o *evalOptions) checkCommon() error {
+	for _, f := range []string{"per-label-k", "per-label-threshold"} {
+		if o.changed(f) && o.PerLabel == "" {
+			return usageErrorf("--%s chooses the predicted set of --per-label's counts; give --per-label FILE too", f)
+		}
+	}
+	if o.changed("per-label-threshold") && (math.IsNaN(o.PerLabelT) || math.IsInf(o.PerLabelT, 0)) {
+		return usageErrorf("--per-label-threshold %g: give a finite score (mhe's scores are probabilities in [0, 1])", o.PerLabelT)
+	}
 	if (o.A > 0) != (o.B > 0) || !(o.A >= 0) || !(o.B >= 0) || math.IsInf(o.A, 1) || math.IsInf(o.B, 1) { // NaN fails >= 0
 		return usageErrorf("--A and --B go together and must be finite and > 0")
 	}
@@ -271,7 +281,7 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	}
 	var pl *eval.PerLabel
 	if o.PerLabel != "" {
-		pl = eval.NewPerLabel(truth.Cols, o.PerLabelK)
+		pl = o.newPerLabel(truth.Cols, o.PerLabelK)
 	}
 	var ids map[string]int32
 	if o.PredNames {
@@ -564,4 +574,14 @@ func (o *evalOptions) outputs() []fileRef {
 func (o *evalOptions) inputs() []fileRef {
 	return []fileRef{{"--pred", o.Pred}, {"--truth", o.Truth}, {"--rows", o.Rows}, {"--train", o.Train},
 		{"--train-rows", o.TrainRows}, {"--inv-prop", o.InvProp}, {"--against", o.Against}, {"--names", o.Names}}
+}
+
+// newPerLabel counts --per-label's predicted set: a row's first k
+// predictions, and those scoring at least --per-label-threshold if given.
+func (o *evalOptions) newPerLabel(labels, k int) *eval.PerLabel {
+	pl := eval.NewPerLabel(labels, k)
+	if o.changed("per-label-threshold") {
+		pl.SetThreshold(o.PerLabelT)
+	}
+	return pl
 }

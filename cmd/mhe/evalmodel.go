@@ -102,7 +102,16 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	more := []train.RowScorer{prog}
 	var pl *eval.PerLabel
 	if o.PerLabel != "" {
-		pl = eval.NewPerLabel(m.Labels, o.PerLabelK)
+		// The model ranks the largest --k labels of a row: the predicted
+		// set is at most those (a file of predictions may hold more).
+		k := o.PerLabelK
+		if k > ev.MaxK() {
+			return usageErrorf("--per-label-k %d: --model ranks %d labels per row (the largest --k); add %d to --k, or lower --per-label-k", k, ev.MaxK(), k)
+		}
+		if k == 0 {
+			k = ev.MaxK()
+		}
+		pl = o.newPerLabel(m.Labels, k)
 		more = append(more, pl)
 	}
 	err = train.AddRanked(ms.models(), nn.NewPool(threads), test, ev, more...)

@@ -710,6 +710,89 @@ func TestEvalModelPerLabel(t *testing.T) {
 	}
 }
 
+// TestPerLabelThreshold: --per-label-threshold T keeps in a row's predicted
+// set only the predictions scoring at least T, whether eval scores a model
+// or a file of its predictions (the same counts either way), and counts no
+// more than at T = 0. --model ranks the largest --k labels a row, so its
+// predicted set says so, and a larger --per-label-k is refused rather than
+// reported as a set it never saw; both flags need --per-label.
+func TestPerLabelThreshold(t *testing.T) {
+	tmp := t.TempDir()
+	train, test := filepath.Join(tmp, "train.txt"), filepath.Join(tmp, "test.txt")
+	if code, _, errOut := runMain(t, "", "data", "synth", "--examples", "1500", "--features", "300", "--labels", "40", "--seed", "4",
+		"--test-examples", "300", "--test-out", test, "--out", train, "--quiet"); code != 0 {
+		t.Fatal(errOut)
+	}
+	cfg := filepath.Join(tmp, "c.yaml")
+	os.WriteFile(cfg, []byte("name: pl\ndata: {train: "+train+", test: "+test+", normalize: l2}\nencoder: {type: mlp, hidden: [32]}\nhead: {method: vanilla}\ntrain: {epochs: 2, batch_size: 32, lr: 0.01}\n"), 0o644)
+	dir := filepath.Join(tmp, "model")
+	if code, _, errOut := runMain(t, "", "train", "--config", cfg, "--out", dir, "--quiet"); code != 0 {
+		t.Fatal(errOut)
+	}
+	pred := filepath.Join(tmp, "pred.txt")
+	if code, _, errOut := runMain(t, "", "predict", "--model", dir, "--out", pred, "--topk", "5", "--quiet"); code != 0 {
+		t.Fatal(errOut)
+	}
+	type summary struct {
+		PerLabel eval.PerLabelSummary `json:"per_label"`
+	}
+	run := func(csv string, args ...string) (summary, string) {
+		t.Helper()
+		code, out, errOut := runMain(t, "", append([]string{"eval", "--per-label", csv, "--format", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var s summary
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := os.ReadFile(csv)
+		return s, string(raw)
+	}
+	predicted := func(csv string) int {
+		n := 0
+		for _, l := range strings.Split(strings.TrimSpace(csv), "\n")[1:] {
+			p, _ := strconv.Atoi(strings.Split(l, ",")[3])
+			n += p
+		}
+		return n
+	}
+	all, allCSV := run(filepath.Join(tmp, "all.csv"), "--model", dir)
+	if all.PerLabel.K != 5 || all.PerLabel.Threshold != nil {
+		t.Errorf("--model without --per-label-k: set %+v, want its 5 ranked labels and no threshold", all.PerLabel)
+	}
+	byModel, modelCSV := run(filepath.Join(tmp, "model.csv"), "--model", dir, "--per-label-threshold", "0.5")
+	byFile, fileCSV := run(filepath.Join(tmp, "file.csv"), "--pred", pred, "--truth", test, "--per-label-threshold", "0.5")
+	if th := byModel.PerLabel.Threshold; th == nil || *th != 0.5 {
+		t.Errorf("threshold in the summary: %v", th)
+	}
+	if modelCSV != fileCSV {
+		t.Errorf("--model and --pred count different predicted sets at 0.5:\n%s\n%s", modelCSV, fileCSV)
+	}
+	if n, m := predicted(modelCSV), predicted(allCSV); n == 0 || n >= m {
+		t.Errorf("%d predictions at 0.5 against %d unthresholded: the threshold should keep some and drop some", n, m)
+	}
+	if byModel.PerLabel.Micro.Precision <= all.PerLabel.Micro.Precision || byFile.PerLabel.Micro != byModel.PerLabel.Micro {
+		t.Errorf("micro averages: all %+v, model at 0.5 %+v, file at 0.5 %+v", all.PerLabel.Micro, byModel.PerLabel.Micro, byFile.PerLabel.Micro)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", dir, "--per-label", filepath.Join(tmp, "x.csv"), "--per-label-k", "10"}, "--model ranks 5 labels per row"},
+		{[]string{"--model", dir, "--per-label-threshold", "0.5"}, "give --per-label FILE too"},
+		{[]string{"--model", dir, "--per-label-k", "3"}, "give --per-label FILE too"},
+		{[]string{"--model", dir, "--per-label", filepath.Join(tmp, "x.csv"), "--per-label-threshold", "NaN"}, "give a finite score"},
+	} {
+		if code, _, errOut := runMain(t, "", append([]string{"eval"}, c.args...)...); code != ExitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, %q; want exit 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+	if code, _, errOut := runMain(t, "", "eval", "--model", dir, "--k", "1,10", "--per-label", filepath.Join(tmp, "x.csv"), "--per-label-k", "10"); code != 0 {
+		t.Errorf("--per-label-k 10 with --k 1,10: exit %d: %s", code, errOut)
+	}
+}
+
 // A --set or MHE_* variable that moves a model's test split onto rows it
 // trained on makes mhe eval --model refuse (exit 2, --allow-train-rows to
 // score them anyway) and mhe predict warn; a data.test that repeats the

@@ -239,7 +239,7 @@ func (p *rowProgress) finish() {
 
 // Add makes rowProgress a train.RowScorer: mhe eval --model counts the
 // rows it scores.
-func (p *rowProgress) Add(_, _ []int32) { p.add(1) }
+func (p *rowProgress) Add(_, _ []int32, _ []float32) { p.add(1) }
 
 // countedRows counts the rows a rowSource yields.
 type countedRows struct {

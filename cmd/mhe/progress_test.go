@@ -66,7 +66,7 @@ func TestRowProgress(t *testing.T) {
 	p = newAt(&out, false, true, 1000) // --quiet
 	tick(p, 1000, 10*time.Millisecond)
 	p.finish()
-	p.Add(nil, nil)
+	p.Add(nil, nil, nil)
 	if out.Len() != 0 {
 		t.Errorf("--quiet printed %q", out.String())
 	}

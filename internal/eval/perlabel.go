@@ -11,20 +11,27 @@ import (
 // PerLabel counts, for every label, how often it is predicted, how often it
 // is true, and how often both — the per-label precision, recall and F1 that
 // users of every peer tool ask for. The predicted set of a row is its first
-// K predictions (all of them when K is 0, e.g. after thresholding).
+// K predictions (all of them when K is 0, e.g. after thresholding), and of
+// those, with a threshold set (SetThreshold), the ones scoring at least it.
 type PerLabel struct {
 	K                 int
 	TP, Pred, Support []int64
+	threshold         *float64
 }
+
+// SetThreshold keeps in a row's predicted set only the predictions whose
+// score is at least t (as mhe predict --threshold does).
+func (pl *PerLabel) SetThreshold(t float64) { pl.threshold = &t }
 
 // NewPerLabel counts over numLabels labels.
 func NewPerLabel(numLabels, k int) *PerLabel {
 	return &PerLabel{K: k, TP: make([]int64, numLabels), Pred: make([]int64, numLabels), Support: make([]int64, numLabels)}
 }
 
-// Add counts one row; truth is sorted, ranked is best first. Predicted ids
-// beyond the label count are ignored.
-func (pl *PerLabel) Add(truth, ranked []int32) {
+// Add counts one row; truth is sorted, ranked is best first, scores are
+// ranked's scores (needed only with a threshold). Predicted ids beyond the
+// label count are ignored.
+func (pl *PerLabel) Add(truth, ranked []int32, scores []float32) {
 	n := len(pl.Support)
 	for _, l := range truth {
 		if int(l) < n {
@@ -34,8 +41,8 @@ func (pl *PerLabel) Add(truth, ranked []int32) {
 	if pl.K > 0 && len(ranked) > pl.K {
 		ranked = ranked[:pl.K]
 	}
-	for _, l := range ranked {
-		if int(l) >= n {
+	for i, l := range ranked {
+		if int(l) >= n || (pl.threshold != nil && !(float64(scores[i]) >= *pl.threshold)) {
 			continue
 		}
 		pl.Pred[l]++
@@ -125,15 +132,16 @@ type PRF struct {
 // PerLabelSummary condenses the per-label counts into the two averages
 // papers report beside them; its JSON is eval's "per_label" object.
 type PerLabelSummary struct {
-	K      int `json:"predicted_set_k"` // the predicted set: a row's first K predictions (0 = all)
-	Labels int `json:"n_labels"`        // labels true or predicted at least once (the macro average's labels)
-	Macro  PRF `json:"macro"`           // the mean over those labels of each label's precision, recall and F1
-	Micro  PRF `json:"micro"`           // over all predictions at once
+	K         int      `json:"predicted_set_k"`                   // the predicted set: a row's first K predictions (0 = all)
+	Threshold *float64 `json:"predicted_set_threshold,omitempty"` // and of those, the ones scoring at least this
+	Labels    int      `json:"n_labels"`                          // labels true or predicted at least once (the macro average's labels)
+	Macro     PRF      `json:"macro"`                             // the mean over those labels of each label's precision, recall and F1
+	Micro     PRF      `json:"micro"`                             // over all predictions at once
 }
 
 // Summary returns the macro and micro averages.
 func (pl *PerLabel) Summary() PerLabelSummary {
-	s := PerLabelSummary{K: pl.K}
+	s := PerLabelSummary{K: pl.K, Threshold: pl.threshold}
 	s.Macro.Precision, s.Macro.Recall, s.Macro.F1, s.Labels = pl.Macro()
 	s.Micro.Precision, s.Micro.Recall, s.Micro.F1 = pl.Micro()
 	return s
@@ -148,13 +156,17 @@ func (s PerLabelSummary) Line() string {
 
 // set names the predicted set of a row.
 func (s PerLabelSummary) set() string {
+	set := "every prediction of a row"
 	switch {
 	case s.K == 1:
-		return "the first prediction of a row"
+		set = "the first prediction of a row"
 	case s.K > 1:
-		return fmt.Sprintf("the first %d predictions of a row", s.K)
+		set = fmt.Sprintf("the first %d predictions of a row", s.K)
 	}
-	return "every prediction of a row"
+	if s.Threshold != nil {
+		set += fmt.Sprintf(" scoring at least %g", *s.Threshold)
+	}
+	return set
 }
 
 // Caption says what Grid's averages are over, as one sentence.

@@ -2,6 +2,8 @@ package eval
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -32,7 +34,7 @@ func TestPerLabelSummary(t *testing.T) {
 	} {
 		pl := NewPerLabel(4, tc.k)
 		for _, r := range rows {
-			pl.Add(r.truth, r.ranked)
+			pl.Add(r.truth, r.ranked, nil)
 		}
 		s := pl.Summary()
 		if s.K != tc.k || s.Labels != tc.labels {
@@ -50,5 +52,28 @@ func TestPerLabelSummary(t *testing.T) {
 	// Nothing counted: every average is 0, not NaN.
 	if s := NewPerLabel(3, 0).Summary(); s != (PerLabelSummary{}) {
 		t.Errorf("empty: %+v", s)
+	}
+}
+
+// With a threshold, a row's predicted set keeps only the predictions
+// scoring at least it (of the first K), and the summary says so.
+func TestPerLabelThresholdSet(t *testing.T) {
+	pl := NewPerLabel(3, 2)
+	pl.SetThreshold(0.5)
+	pl.Add([]int32{0, 1}, []int32{0, 1, 2}, []float32{0.9, 0.5, 0.7}) // 0 and 1 (2 is beyond K)
+	pl.Add([]int32{2}, []int32{1, 2}, []float32{0.49, 0.2})           // none
+	pl.Add([]int32{2}, []int32{2}, []float32{0.6})                    // 2
+	if want := []int64{1, 1, 1}; !slices.Equal(pl.Pred, want) {
+		t.Errorf("predicted counts %v, want %v", pl.Pred, want)
+	}
+	if want := []int64{1, 1, 1}; !slices.Equal(pl.TP, want) {
+		t.Errorf("true positives %v, want %v", pl.TP, want)
+	}
+	s := pl.Summary()
+	if s.Threshold == nil || *s.Threshold != 0.5 || !strings.HasSuffix(s.Line(), "(predicted set: the first 2 predictions of a row scoring at least 0.5)") {
+		t.Errorf("summary %+v: %s", s, s.Line())
+	}
+	if s.Micro.Precision != 1 || s.Micro.Recall != 0.75 {
+		t.Errorf("micro %+v, want precision 1, recall 3/4", s.Micro)
 	}
 }

@@ -18,7 +18,7 @@ func Run(pr *PredReader, truth *data.CSR, ev *Evaluator, pl *PerLabel) error {
 	}
 	i := 0
 	for {
-		labels, _, err := pr.Next()
+		labels, scores, err := pr.Next()
 		if err == io.EOF {
 			break
 		}
@@ -32,7 +32,7 @@ func Run(pr *PredReader, truth *data.CSR, ev *Evaluator, pl *PerLabel) error {
 		t, _ := truth.Row(i)
 		ev.Add(t, labels)
 		if pl != nil {
-			pl.Add(t, labels)
+			pl.Add(t, labels, scores)
 		}
 		i++
 	}

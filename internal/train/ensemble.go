@@ -231,14 +231,14 @@ func AddRanked(models []*Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evalua
 // (nil: they are the data's ids already) and adds each row to ev and to
 // each of more.
 func addRows(r Ranker, ds *data.Dataset, mapLabels func([]int32), ev *eval.Evaluator, more ...RowScorer) {
-	RankDataset(r, ds, func(row int, labels []int32, _ []float32) {
+	RankDataset(r, ds, func(row int, labels []int32, scores []float32) {
 		if mapLabels != nil {
 			mapLabels(labels)
 		}
 		y, _ := ds.Y.Row(row)
 		ev.Add(y, labels)
 		for _, sc := range more {
-			sc.Add(y, labels)
+			sc.Add(y, labels, scores)
 		}
 	})
 }

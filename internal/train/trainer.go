@@ -440,10 +440,10 @@ func AddOriginal(m *Model, pool *nn.Pool, ds *data.Dataset, ev *eval.Evaluator, 
 	addPredictions(m, pool, ds, ev, true, more...)
 }
 
-// RowScorer takes one row's sorted true labels and its ranked predictions
-// (eval.Evaluator, eval.PerLabel).
+// RowScorer takes one row's sorted true labels, its ranked predictions and
+// their scores (eval.PerLabel).
 type RowScorer interface {
-	Add(truth, ranked []int32)
+	Add(truth, ranked []int32, scores []float32)
 }
 
 func newEvaluator(m *Model, ec config.EvalConfig, counts []int64, trainRows int, name string, keepRows bool) (*eval.Evaluator, error) {
