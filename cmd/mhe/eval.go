@@ -356,7 +356,7 @@ func checkScoredRows(res eval.Result, truth string) error {
 // --per-label) adds its macro and micro averages as extra.per_label.
 func evalRecord(name string, res eval.Result, pl *eval.PerLabel, wall float64) *record.Record {
 	u := resourceUsage()
-	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: record.ThisMachine(),
+	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: thisMachine(),
 		Metrics: res.ByName(), NTestRows: res.Rows, NEmptyTestRows: &res.EmptyRows,
 		Timing:      record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
 		MemoryLimit: memoryRecord()}

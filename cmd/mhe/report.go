@@ -295,6 +295,10 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 			fmt.Fprintf(s.errOut, "warning: the row %s %s pools runs trained on different contents of %s (their sha256 differ): its figures mix data versions; rerun the older runs, or report the versions apart\n",
 				rows[i].Dataset, rows[i].Label(), strings.Join(m, ", "))
 		}
+		if m := rows[i].MixedMachines; len(m) > 0 {
+			fmt.Fprintf(s.errOut, "warning: the row %s %s pools runs timed on different machines (%s): its times and peak RSS mix them, its metrics do not (every machine computes the same bits); compare times of runs on one kind of machine\n",
+				rows[i].Dataset, rows[i].Label(), strings.Join(m, "; "))
+		}
 	}
 	if len(o.Metrics) > 0 {
 		if err := metricsPresent("--metrics", metrics, rows); err != nil {

@@ -165,23 +165,10 @@ func TestReportPaired(t *testing.T) {
 // A row that pools runs trained on different contents of its data file
 // gets a warning on stderr and "mixed_data" in JSON; the table is as before.
 func TestReportWarnsOfMixedData(t *testing.T) {
-	tmp := t.TempDir()
-	var files []string
-	for i, sum := range []string{"aaaa", "aaaa", "bbbb"} {
-		raw, err := os.ReadFile(filepath.Join("testdata", "report", fmt.Sprintf("bibtex-vanilla-%d.json", i+1)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rec map[string]any
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			t.Fatal(err)
-		}
-		rec["data"] = []map[string]any{{"role": "train", "path": "/data/Bibtex/Bibtex_data.txt.gz", "sha256": sum, "rows": 7395}}
-		out, _ := json.Marshal(rec)
-		f := filepath.Join(tmp, fmt.Sprintf("r%d.json", i))
-		os.WriteFile(f, out, 0o644)
-		files = append(files, f)
-	}
+	sums := []string{"aaaa", "aaaa", "bbbb"}
+	files := editedBibtexRecords(t, func(i int, rec map[string]any) {
+		rec["data"] = []map[string]any{{"role": "train", "path": "/data/Bibtex/Bibtex_data.txt.gz", "sha256": sums[i], "rows": 7395}}
+	})
 	want := "pools runs trained on different contents of train: Bibtex_data.txt.gz"
 	code, out, errOut := runMain(t, "", append([]string{"report", "--format", "json"}, files...)...)
 	if code != 0 || !strings.Contains(errOut, want) || !strings.Contains(out, `"mixed_data"`) {
@@ -191,4 +178,52 @@ func TestReportWarnsOfMixedData(t *testing.T) {
 	if code != 0 || strings.Contains(errOut, "warning") {
 		t.Errorf("two runs on the same data: exit %d, stderr %q", code, errOut)
 	}
+}
+
+// A row that pools runs timed on different kinds of machine gets a warning
+// on stderr and "mixed_machines" in JSON; runs of one kind on two hosts do
+// not.
+func TestReportWarnsOfMixedMachines(t *testing.T) {
+	machines := []map[string]any{
+		{"cpu": "AMD EPYC", "cpu_id": "AuthenticAMD family 25 model 1 stepping 1", "kernels": "avx", "cores": 2, "platform": "linux/amd64", "hostname": "n1"},
+		{"cpu": "AMD EPYC", "cpu_id": "AuthenticAMD family 25 model 1 stepping 1", "kernels": "avx", "cores": 2, "platform": "linux/amd64", "hostname": "n2"},
+		{"cpu": "AMD EPYC", "cpu_id": "AuthenticAMD family 26 model 2 stepping 1", "kernels": "avx512", "cores": 2, "platform": "linux/amd64", "hostname": "n3"},
+	}
+	files := editedBibtexRecords(t, func(i int, rec map[string]any) { rec["machine"] = machines[i] })
+	want := "pools runs timed on different machines (AMD EPYC (AuthenticAMD family 25 model 1 stepping 1), avx kernels, linux/amd64; AMD EPYC (AuthenticAMD family 26 model 2 stepping 1), avx512 kernels, linux/amd64)"
+	code, out, errOut := runMain(t, "", append([]string{"report", "--format", "json"}, files...)...)
+	if code != 0 || !strings.Contains(errOut, want) || !strings.Contains(out, `"mixed_machines"`) {
+		t.Errorf("three runs, one on another CPU: exit %d, stderr %q, stdout has mixed_machines: %v", code, errOut, strings.Contains(out, `"mixed_machines"`))
+	}
+	code, out, errOut = runMain(t, "", append([]string{"report", "--format", "json"}, files[:2]...)...)
+	if code != 0 || strings.Contains(errOut, "warning") || strings.Contains(out, `"mixed_machines"`) {
+		t.Errorf("two runs on one kind of machine: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// editedBibtexRecords writes the three Bibtex vanilla records of
+// testdata/report, each changed by edit (i: 0 to 2), to files in a
+// temporary directory, and returns their paths.
+func editedBibtexRecords(t *testing.T, edit func(i int, rec map[string]any)) []string {
+	t.Helper()
+	tmp := t.TempDir()
+	var files []string
+	for i := range 3 {
+		raw, err := os.ReadFile(filepath.Join("testdata", "report", fmt.Sprintf("bibtex-vanilla-%d.json", i+1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		edit(i, rec)
+		out, _ := json.Marshal(rec)
+		f := filepath.Join(tmp, fmt.Sprintf("r%d.json", i))
+		if err := os.WriteFile(f, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return files
 }

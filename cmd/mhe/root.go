@@ -17,6 +17,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/record"
 )
 
 // streams are the command's standard streams; tests replace them.
@@ -228,15 +229,19 @@ func newVersionCmd(s *streams) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print version, commit and Go version",
+		Short: "Print version, commit and Go version, and the CPU and vector kernels in use",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			info := buildinfo.Get()
+			m := thisMachine()
 			switch format {
 			case "json":
-				return writeJSON(s.out, info)
+				return writeJSON(s.out, struct {
+					buildinfo.Info
+					Machine record.Machine `json:"machine"`
+				}{info, m})
 			case "text":
-				_, err := io.WriteString(s.out, info.String()+"\n")
+				_, err := fmt.Fprintf(s.out, "%s\ncpu: %s, %d cores\n", info, m.Label(), m.Cores)
 				return err
 			}
 			return usageErrorf("--format %q: want text or json", format)

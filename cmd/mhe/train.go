@@ -21,6 +21,7 @@ import (
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/jsonerr"
 	"github.com/mhe-xlc/mhe/internal/modelio"
+	"github.com/mhe-xlc/mhe/internal/nn"
 	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/report"
@@ -178,7 +179,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	}
 	// --quiet silences the summary, not warnings.
 	warnf := func(format string, args ...any) { fmt.Fprintf(s.errOut, "warning: "+format+"\n", args...) }
-	logf("mhe train: %s, threads %d (effective), seed %d", dir, threads, cfg.Train.Seed)
+	logf("mhe train: %s, threads %d (effective), seed %d, %s kernels", dir, threads, cfg.Train.Seed, nn.Kernels())
 	if l := gcLimit; l.Heap > 0 && !l.From.IsRAM() {
 		logf("memory limit: %s (%s); the Go collector keeps the heap under %s (GOMEMLIMIT overrides)",
 			train.FormatBytes(l.From.Bytes), l.From.Source, train.FormatBytes(l.Heap))
@@ -400,12 +401,20 @@ func configDiff(a, b config.Config) (key string, va, vb any) {
 	return "", nil, nil
 }
 
+// thisMachine is the machine of a run record, with the vector kernels this
+// process runs (their speeds differ, their bits do not).
+func thisMachine() record.Machine {
+	m := record.ThisMachine()
+	m.Kernels = nn.Kernels()
+	return m
+}
+
 // trainRecord describes a finished training run.
 func trainRecord(cfg *config.Config, res *train.RunResult, dir string, wall float64, u usage) *record.Record {
 	examples := int64(res.Splits.Train.Rows()) * int64(res.State.Epoch)
 	rec := &record.Record{
 		Kind: "train", Name: cfg.Name, ModelDir: dir, Seed: cfg.Train.Seed, Threads: res.Threads,
-		MHE: buildinfo.Get(), Machine: record.ThisMachine(), Data: res.Manifest.TrainingData, Epochs: res.State.Epoch,
+		MHE: buildinfo.Get(), Machine: thisMachine(), Data: res.Manifest.TrainingData, Epochs: res.State.Epoch,
 		Plan:        planRecord(res.Model),
 		Timing:      record.Timing{TrainSeconds: res.TrainSeconds, TrainExamples: examples, WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
 		MemoryLimit: memoryRecord(),

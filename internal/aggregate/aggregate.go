@@ -68,8 +68,9 @@ type Row struct {
 	Params         int64           `json:"classifier_params"`
 	VanillaParams  int64           `json:"vanilla_params"`
 	MHECommits     []string        `json:"mhe_commits"`
-	MixedData      []string        `json:"mixed_data,omitempty"` // data files (role: file name) whose contents differ between the runs (mixedData)
-	Paired         *Paired         `json:"paired,omitempty"`     // PairWithTop
+	MixedData      []string        `json:"mixed_data,omitempty"`     // data files (role: file name) whose contents differ between the runs (mixedData)
+	MixedMachines  []string        `json:"mixed_machines,omitempty"` // the machines of runs timed on more than one kind (mixedMachines)
+	Paired         *Paired         `json:"paired,omitempty"`         // PairWithTop
 	configKey      string
 	flatConfig     map[string]string
 	recordsInGroup []*record.Record
@@ -168,6 +169,7 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 	for _, k := range order {
 		g := groups[k]
 		g.MixedData = mixedData(g.recordsInGroup)
+		g.MixedMachines = mixedMachines(g.recordsInGroup)
 		g.SplitColumns, g.HoldoutFolds = ifVaried(g.SplitColumns), ifVaried(g.HoldoutFolds)
 		g.Metrics = map[string]Stat{}
 		names := map[string]bool{}
@@ -237,6 +239,38 @@ func mixedData(recs []*record.Record) []string {
 		}
 	}
 	return out
+}
+
+// mixedMachines lists the machines of recs (Machine.Label and platform,
+// each once) when the runs were timed on more than one kind of machine: a
+// CPU of another name, identity or platform, or other vector kernels (a
+// field that an older build's record lacks is not compared). Times differ
+// between such machines (Bibtex's MHC run: 2.1 s with avx512 kernels, 4.6 s
+// with avx), metrics do not: every machine computes the same bits.
+func mixedMachines(recs []*record.Record) []string {
+	var kinds []record.Machine
+	for _, r := range recs {
+		if !slices.ContainsFunc(kinds, func(k record.Machine) bool { return !machinesDiffer(k, r.Machine) }) {
+			kinds = append(kinds, r.Machine)
+		}
+	}
+	if len(kinds) < 2 {
+		return nil
+	}
+	var out []string
+	for _, k := range kinds {
+		if l := k.Label() + ", " + k.Platform; !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// machinesDiffer says whether two records' machines are of different
+// kinds; an empty field (an older build's record) matches any.
+func machinesDiffer(a, b record.Machine) bool {
+	differ := func(x, y string) bool { return x != "" && y != "" && x != y }
+	return differ(a.CPU, b.CPU) || differ(a.CPUID, b.CPUID) || differ(a.Kernels, b.Kernels) || differ(a.Platform, b.Platform)
 }
 
 // setVariants names, for rows of one dataset with the same head and

@@ -316,3 +316,58 @@ func TestRowsNameMixedData(t *testing.T) {
 		}
 	}
 }
+
+// A row whose runs were timed on machines of different kinds (CPU name,
+// identity, kernels or platform) lists them in MixedMachines, each kind
+// once; hosts of one kind, and an older build's record without an
+// identity or kernels beside a newer one, are not mixed.
+func TestRowsNameMixedMachines(t *testing.T) {
+	rec := func(seed uint64, m record.Machine) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Train.Seed = "toy", "mhc", seed
+		if m.Platform == "" {
+			m.Platform = "linux/amd64"
+		}
+		return &record.Record{Kind: "train", Name: "toy", Seed: seed, Config: cfg, Machine: m,
+			Plan:    record.Plan{Method: "mhc", Lengths: []int{4, 3}, Params: 100},
+			Metrics: map[string]float64{"p@1": 0.5}}
+	}
+	zen3 := record.Machine{CPU: "AMD EPYC", CPUID: "AuthenticAMD family 25 model 1 stepping 1", Kernels: "avx", Hostname: "n1"}
+	zen3b := zen3
+	zen3b.Hostname = "n2"
+	zen5 := record.Machine{CPU: "AMD EPYC", CPUID: "AuthenticAMD family 26 model 2 stepping 1", Kernels: "avx512"}
+	avxOff := zen5
+	avxOff.Kernels = "avx"
+	old := record.Machine{CPU: "AMD EPYC"}
+	mac := zen3
+	mac.Platform = "darwin/amd64"
+	for _, c := range []struct {
+		name string
+		ms   []record.Machine
+		want []string
+	}{
+		{"one kind, two hosts", []record.Machine{zen3, zen3b, zen3}, nil},
+		{"an older build's record", []record.Machine{old, zen3}, nil},
+		{"two generations", []record.Machine{zen3, zen5, zen3b}, []string{
+			"AMD EPYC (AuthenticAMD family 25 model 1 stepping 1), avx kernels, linux/amd64",
+			"AMD EPYC (AuthenticAMD family 26 model 2 stepping 1), avx512 kernels, linux/amd64"}},
+		{"kernels switched off", []record.Machine{zen5, avxOff}, []string{
+			"AMD EPYC (AuthenticAMD family 26 model 2 stepping 1), avx512 kernels, linux/amd64",
+			"AMD EPYC (AuthenticAMD family 26 model 2 stepping 1), avx kernels, linux/amd64"}},
+		{"another OS", []record.Machine{zen3, mac}, []string{
+			"AMD EPYC (AuthenticAMD family 25 model 1 stepping 1), avx kernels, linux/amd64",
+			"AMD EPYC (AuthenticAMD family 25 model 1 stepping 1), avx kernels, darwin/amd64"}},
+	} {
+		var recs []*record.Record
+		for i, m := range c.ms {
+			recs = append(recs, rec(uint64(i+1), m))
+		}
+		rows, err := Rows(recs, make([]string, len(recs)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || !slices.Equal(rows[0].MixedMachines, c.want) {
+			t.Errorf("%s: rows %d, mixed machines %q; want one row with %q", c.name, len(rows), rows[0].MixedMachines, c.want)
+		}
+	}
+}

@@ -974,6 +974,27 @@ var cpuAVX512, cpuAVX = hasAVX512, hasAVX
 
 func restoreKernels() { hasAVX512, hasAVX = cpuAVX512, cpuAVX }
 
+// Kernels names the set that runs, as run records keep it: each set this
+// CPU has by its name, and on this CPU the widest it has.
+func TestKernels(t *testing.T) {
+	defer restoreKernels()
+	want := "go"
+	for i := len(kernelSets) - 1; i >= 0; i-- {
+		k := kernelSets[i]
+		if !k.use() {
+			continue
+		}
+		if got := Kernels(); got != k.name {
+			t.Errorf("with the %s kernels in use Kernels() = %q", k.name, got)
+		}
+		want = k.name
+	}
+	restoreKernels()
+	if got := Kernels(); got != want {
+		t.Errorf("Kernels() = %q on this CPU, want its widest set %q", got, want)
+	}
+}
+
 // The sparse layer's forward pass gives, for every kernel set and widths
 // that use each register tile, the bits of the bias plus one Axpy per
 // feature in order, skipping feature ids >= In (unseen in training) wherever

@@ -5,6 +5,7 @@ package record
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"runtime"
 	"strings"
@@ -14,29 +15,86 @@ import (
 	"github.com/mhe-xlc/mhe/internal/modelio"
 )
 
-// Machine describes the computer a run used.
+// Machine describes the computer a run used. CPUID tells apart CPUs that
+// a virtual machine names alike ("AMD EPYC" for two generations), and
+// Kernels (set by the commands that train and predict: nn.Kernels) which
+// vector kernels ran; times of runs differing in either are not comparable,
+// while their metrics are (every kernel set computes the same bits).
 type Machine struct {
 	CPU      string `json:"cpu"`
+	CPUID    string `json:"cpu_id"`
+	Kernels  string `json:"kernels"`
 	Cores    int    `json:"cores"`
 	Platform string `json:"platform"`
 	Hostname string `json:"hostname"`
 }
 
-// ThisMachine reads the CPU model (Linux /proc/cpuinfo) and core count.
+// ThisMachine reads the CPU model and identity (Linux /proc/cpuinfo) and
+// the core count.
 func ThisMachine() Machine {
 	m := Machine{Cores: runtime.NumCPU(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPU: "unknown"}
 	m.Hostname, _ = os.Hostname()
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.CPU = strings.TrimSpace(v)
-				break
-			}
+		if name, id := parseCPUInfo(f); name != "" {
+			m.CPU, m.CPUID = name, id
+		} else {
+			m.CPUID = id
 		}
 	}
 	return m
+}
+
+// parseCPUInfo reads the first processor's entry of /proc/cpuinfo: its
+// model name, and an identity that names the CPU's generation, "GenuineIntel
+// family 6 model 143 stepping 8" on x86, "implementer 0x41 part 0xd0c
+// variant 0x3" on arm64 (empty when neither is there).
+func parseCPUInfo(r io.Reader) (name, id string) {
+	fields := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" && len(fields) > 0 {
+			break // the end of the first processor's entry
+		}
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			k = strings.TrimSpace(k)
+			if _, seen := fields[k]; !seen {
+				fields[k] = strings.TrimSpace(v)
+			}
+		}
+	}
+	name = fields["model name"]
+	var parts []string
+	add := func(label, key string) {
+		if v := fields[key]; v != "" {
+			parts = append(parts, strings.TrimSpace(label+" "+v))
+		}
+	}
+	if fields["cpu family"] != "" {
+		add("", "vendor_id")
+		add("family", "cpu family")
+		add("model", "model")
+		add("stepping", "stepping")
+	} else if fields["CPU implementer"] != "" {
+		add("implementer", "CPU implementer")
+		add("part", "CPU part")
+		add("variant", "CPU variant")
+	}
+	return name, strings.Join(parts, " ")
+}
+
+// Label names the machine's CPU for a table: "AMD EPYC (AuthenticAMD family
+// 25 model 1 stepping 1), avx kernels"; what the record lacks is left out.
+func (m Machine) Label() string {
+	l := m.CPU
+	if m.CPUID != "" {
+		l += " (" + m.CPUID + ")"
+	}
+	if m.Kernels != "" {
+		l += ", " + m.Kernels + " kernels"
+	}
+	return l
 }
 
 // Plan is the head layout of a run.

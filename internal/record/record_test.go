@@ -1,10 +1,12 @@
 package record
 
 import (
+	"cmp"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +66,38 @@ func TestWriteRoundTrip(t *testing.T) {
 	}
 	if _, ok := top.Timing["predict_rows_per_sec"]; !ok {
 		t.Errorf("no predict_rows_per_sec: %v", top.Timing)
+	}
+}
+
+// parseCPUInfo takes the first processor's model name and the fields that
+// name its generation, on x86 and arm64; Label shows what a record has.
+func TestParseCPUInfo(t *testing.T) {
+	for _, c := range []struct {
+		file, name, id, label string
+	}{
+		{"cpuinfo-amd64.txt", "AMD EPYC", "AuthenticAMD family 25 model 1 stepping 1",
+			"AMD EPYC (AuthenticAMD family 25 model 1 stepping 1), avx kernels"},
+		{"cpuinfo-arm64.txt", "", "implementer 0x41 part 0xd40 variant 0x1",
+			"unknown (implementer 0x41 part 0xd40 variant 0x1), avx kernels"},
+	} {
+		f, err := os.Open(filepath.Join("testdata", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, id := parseCPUInfo(f)
+		f.Close()
+		if name != c.name || id != c.id {
+			t.Errorf("%s: %q, %q; want %q, %q", c.file, name, id, c.name, c.id)
+		}
+		m := Machine{CPU: cmp.Or(name, "unknown"), CPUID: id, Kernels: "avx"}
+		if got := m.Label(); got != c.label {
+			t.Errorf("%s: Label() = %q, want %q", c.file, got, c.label)
+		}
+	}
+	if name, id := parseCPUInfo(strings.NewReader("")); name != "" || id != "" {
+		t.Errorf("empty cpuinfo: %q, %q", name, id)
+	}
+	if got := (Machine{CPU: "AMD EPYC"}).Label(); got != "AMD EPYC" {
+		t.Errorf("a record of an older build: Label() = %q", got)
 	}
 }
