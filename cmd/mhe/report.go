@@ -31,6 +31,8 @@ type reportOptions struct {
 	Split   string // test or validation
 	Sort    string // a metric: rows best first within each dataset
 	Paired  bool   // with Sort: each row's paired difference from the top row
+	// ByMachine keeps the runs of each kind of machine in rows of their own.
+	ByMachine bool
 }
 
 func newReportCmd(s *streams, runF func([]string, *reportOptions) error) *cobra.Command {
@@ -73,6 +75,11 @@ the weight average with train.average swa, else the last epoch), in columns titl
 train.validation_fraction, pick its best row here, and only then look at
 that row's test metrics. Runs without validation metrics are refused.
 
+A row whose runs were timed on different kinds of machine (another CPU or
+platform, or other vector kernels: machine in each run record) gets a
+warning, since its times mix them; --by-machine keeps each kind in rows of
+its own, named in the row's label. Metrics do not depend on the machine.
+
 --plots DIR draws, per dataset, DIR/<dataset>-curves-loss.{png,svg} (and
 -p1 when the runs validated each epoch) with one line per run, and
 DIR/<dataset>-cost.{png,svg}: mean P@1 against classifier parameters, one
@@ -96,6 +103,7 @@ point per row.`,
 	f.StringVar(&o.Split, "split", "test", "metrics of the test rows, or of the validation rows (the epoch whose weights the model kept) for choosing settings without looking at the test rows")
 	f.StringVar(&o.Sort, "sort", "", "order each dataset's rows by this metric's mean, best first (e.g. p@1; with --split validation, the sweep's best settings on top)")
 	f.BoolVar(&o.Paired, "paired", false, "with --sort: add each row's paired difference from its dataset's top row on that metric (mean over the seeds, split columns and holdout folds both ran, 95% t interval)")
+	f.BoolVar(&o.ByMachine, "by-machine", false, "keep the runs of each kind of machine (CPU, vector kernels, platform: machine in the run record) in rows of their own, named in the row's label, to compare times across node types")
 	f.StringVar(&o.Plots, "plots", "", "also draw figures into this directory (PNG and SVG): per dataset, the training curves of every run and P@1 against classifier parameters")
 	return cmd
 }
@@ -285,7 +293,7 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 			r.Metrics = v
 		}
 	}
-	rows, err := aggregate.Rows(recs, files)
+	rows, err := aggregate.RowsBy(recs, files, o.ByMachine)
 	if err != nil {
 		return err
 	}
@@ -296,7 +304,7 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 				rows[i].Dataset, rows[i].Label(), strings.Join(m, ", "))
 		}
 		if m := rows[i].MixedMachines; len(m) > 0 {
-			fmt.Fprintf(s.errOut, "warning: the row %s %s pools runs timed on different machines (%s): its times and peak RSS mix them, its metrics do not (every machine computes the same bits); compare times of runs on one kind of machine\n",
+			fmt.Fprintf(s.errOut, "warning: the row %s %s pools runs timed on different machines (%s): its times and peak RSS mix them, its metrics do not (every machine computes the same bits); --by-machine reports each kind of machine in rows of its own\n",
 				rows[i].Dataset, rows[i].Label(), strings.Join(m, "; "))
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -198,6 +199,27 @@ func TestReportWarnsOfMixedMachines(t *testing.T) {
 	code, out, errOut = runMain(t, "", append([]string{"report", "--format", "json"}, files[:2]...)...)
 	if code != 0 || strings.Contains(errOut, "warning") || strings.Contains(out, `"mixed_machines"`) {
 		t.Errorf("two runs on one kind of machine: exit %d, stderr %q", code, errOut)
+	}
+	// --by-machine: a row per kind of machine, named in its variant, and
+	// no warning.
+	code, out, errOut = runMain(t, "", append([]string{"report", "--by-machine", "--format", "json"}, files...)...)
+	var rows []struct {
+		Variant string   `json:"variant"`
+		Seeds   []uint64 `json:"seeds"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil || strings.Contains(errOut, "warning") {
+		t.Fatalf("--by-machine: exit %d, %v, stderr %q", code, err, errOut)
+	}
+	got := map[string]int{}
+	for _, r := range rows {
+		got[r.Variant] = len(r.Seeds)
+	}
+	wantRows := map[string]int{
+		"machine=AMD EPYC (AuthenticAMD family 25 model 1 stepping 1), avx kernels, linux/amd64":    2,
+		"machine=AMD EPYC (AuthenticAMD family 26 model 2 stepping 1), avx512 kernels, linux/amd64": 1,
+	}
+	if !maps.Equal(got, wantRows) {
+		t.Errorf("--by-machine rows (variant: runs) %v, want %v", got, wantRows)
 	}
 }
 

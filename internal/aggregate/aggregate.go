@@ -127,6 +127,18 @@ var ignored = []string{"train.seed", "train.threads", "data.dir", "data.split_co
 // fold) and summarises each group. Rows are sorted by dataset, then
 // by classifier parameters (largest first: vanilla on top), then label.
 func Rows(recs []*record.Record, files []string) ([]Row, error) {
+	return RowsBy(recs, files, false)
+}
+
+// MachineKey is the pseudo config key under which RowsBy, splitting rows
+// by machine, names each row's machine in its Variant.
+const MachineKey = "machine"
+
+// RowsBy is Rows, and with byMachine it also keeps the runs of each kind
+// of machine (Machine.Label and platform) in rows of their own, whose
+// Variant names it ("machine=AMD EPYC (…), avx kernels, linux/amd64"), so
+// that their times can be compared.
+func RowsBy(recs []*record.Record, files []string, byMachine bool) ([]Row, error) {
 	groups := map[string]*Row{}
 	var order []string
 	for i, r := range recs {
@@ -146,6 +158,9 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 		for k, v := range r.Extra {
 			b, _ := json.Marshal(v)
 			flat[k] = string(b)
+		}
+		if byMachine {
+			flat[MachineKey] = r.Machine.Label() + ", " + r.Machine.Platform
 		}
 		key := configKey(flat)
 		g, ok := groups[key]
