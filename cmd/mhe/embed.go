@@ -7,11 +7,11 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
+	"github.com/mhe-xlc/mhe/internal/clock"
 	"github.com/mhe-xlc/mhe/internal/nn"
 	"github.com/mhe-xlc/mhe/internal/npy"
 	"github.com/mhe-xlc/mhe/internal/train"
@@ -119,7 +119,7 @@ func embedRun(s *streams, o *embedOptions) error {
 		return err
 	}
 	defer closeSrc()
-	start := time.Now()
+	start := clock.Start()
 	var rows int
 	switch {
 	case format == "text" && o.Out == "-":
@@ -136,7 +136,7 @@ func embedRun(s *streams, o *embedOptions) error {
 		src.warnIgnored(s.errOut, "embed")
 	}
 	if err == nil && !o.Quiet {
-		secs := time.Since(start).Seconds()
+		secs := start.Seconds()
 		fmt.Fprintf(s.errOut, "embed: %d rows × %d features in %.2fs (threads %d) -> %s\n", rows, enc.Dim(), secs, threads, o.Out)
 	}
 	return err

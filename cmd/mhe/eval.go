@@ -6,12 +6,12 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/clock"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/modelio"
@@ -145,7 +145,7 @@ propensities; no model may have trained on those rows.`,
 }
 
 func evalRun(s *streams, o *evalOptions) error {
-	start := time.Now()
+	start := clock.Start()
 	format, err := report.ParseFormat(o.Format, report.Table, report.JSON, report.CSV, report.Markdown)
 	if err != nil {
 		return usageError{err}
@@ -232,7 +232,7 @@ func (o *evalOptions) checkFiles() error {
 
 // evalFiles scores --pred against --truth (or compares it with --against)
 // and writes the result in format.
-func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.EmptyPolicy, start time.Time) error {
+func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.EmptyPolicy, start clock.Stopwatch) error {
 	fmtOpt, err := data.ParseFormat(o.TruthFormat)
 	if err != nil {
 		return usageError{err}
@@ -316,11 +316,11 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 // writeFilesRecord writes --result (if given) for an evaluation of --pred
 // against --truth that began at start: the metrics, and both files with
 // their checksums.
-func writeFilesRecord(o *evalOptions, res eval.Result, pl *eval.PerLabel, start time.Time) error {
+func writeFilesRecord(o *evalOptions, res eval.Result, pl *eval.PerLabel, start clock.Stopwatch) error {
 	if o.Result == "" {
 		return nil
 	}
-	rec := evalRecord(o.Dataset, res, pl, time.Since(start).Seconds())
+	rec := evalRecord(o.Dataset, res, pl, start.Seconds())
 	if rec.Name == "" {
 		rec.Name = strings.TrimSuffix(filepath.Base(o.Truth), filepath.Ext(o.Truth))
 	}

@@ -5,8 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/mhe-xlc/mhe/internal/clock"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
@@ -93,7 +93,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if err != nil {
 		return err
 	}
-	start := time.Now()
+	start := clock.Start()
 	ev, err := train.OriginalEvaluator(m, ec, cfg.Name, false)
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		return err
 	}
 	if o.Result != "" {
-		secs := time.Since(start).Seconds()
+		secs := start.Seconds()
 		rec := evalRecord(cfg.Name, res, pl, secs)
 		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
 		rec.Plan = planRecord(m)

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/mhe-xlc/mhe/internal/atomicfile"
+	"github.com/mhe-xlc/mhe/internal/clock"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
@@ -205,7 +205,7 @@ func predictRun(s *streams, o *predictOptions) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
+	start := clock.Start()
 	rows := 0
 	prog := newRowProgress(s.errOut, s.errTTY, o.Quiet, "predict", int64(src.Rows()))
 	write := func(w io.Writer) (err error) {
@@ -230,7 +230,7 @@ func predictRun(s *streams, o *predictOptions) error {
 		}
 	}
 	if err == nil && !o.Quiet {
-		secs := time.Since(start).Seconds()
+		secs := start.Seconds()
 		ens := ""
 		if len(ms) > 1 {
 			ens = fmt.Sprintf(", an ensemble of %d models", len(ms))

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/clock"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/eval"
 	"github.com/mhe-xlc/mhe/internal/jsonerr"
@@ -188,7 +189,7 @@ func trainRun(s *streams, o *trainOptions) error {
 		warnf("%s", w)
 	}
 	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
-	start := time.Now()
+	start := clock.Start()
 	// The run record is part of the commit (written just before the
 	// manifest), so its times end there.
 	var (
@@ -201,7 +202,7 @@ func trainRun(s *streams, o *trainOptions) error {
 		Threads: threads, Progress: pr.handle, Log: logf, Warn: warnf, CheckpointEvery: o.CheckpointInterval,
 		MemoryLimit: memoryLimit(),
 		Record: func(res *train.RunResult) ([]byte, error) {
-			wall, u = time.Since(start).Seconds(), resourceUsage()
+			wall, u = start.Seconds(), resourceUsage()
 			b, err := record.Marshal(trainRecord(&cfg, res, dir, wall, u))
 			rec = b
 			return b, err

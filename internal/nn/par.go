@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"github.com/mhe-xlc/mhe/internal/clock"
 )
 
 // Pool runs chunked loops on a fixed number of workers: the calling
@@ -134,12 +136,14 @@ func (j *job) run(worker int) {
 func (p *Pool) helper() {
 	var seen *job
 	defer p.helpers.Add(-1)
-	deadline := time.Now().Add(spinFor)
+	// A Stopwatch, not time.Now: on Windows Go's clock advances in steps of
+	// up to 15.6 ms, and a helper would spin that long instead of spinFor.
+	idle := clock.Start()
 	for poll := 1; ; poll++ {
 		j := p.job.Load()
 		if j == nil || j == seen {
 			if poll%pollsPerYield == 0 {
-				if time.Now().After(deadline) {
+				if idle.Elapsed() > spinFor {
 					return
 				}
 				yield()
@@ -150,6 +154,6 @@ func (p *Pool) helper() {
 		if id := j.ids.Add(1) - 1; id < j.workers {
 			j.run(int(id))
 		}
-		deadline = time.Now().Add(spinFor)
+		idle = clock.Start()
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/clock"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/eval"
@@ -121,12 +122,12 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	defer dir.Unlock()
 
 	pool := nn.NewPool(o.Threads)
-	t0 := time.Now()
+	t0 := clock.Start()
 	splits, err := LoadSplits(cfg, cfg.Train.Seed, o.Progress)
 	if err != nil {
 		return nil, err
 	}
-	logf("data: %s (read in %.1fs)", splits.Describe(), time.Since(t0).Seconds())
+	logf("data: %s (read in %.1fs)", splits.Describe(), t0.Seconds())
 	if err := CheckLabelArrays(splits.Train.Name, splits.Train.Y, labelArrayBytes,
 		"training's per-label arrays (counts, the label order and its inverse, propensities)", o.MemoryLimit); err != nil {
 		return nil, err
@@ -171,25 +172,25 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 		}
 		logf("resuming after epoch %d, batch %d", ckpt.Epoch, ckpt.Batch)
 	}
-	start := time.Now()
+	start := clock.Start()
 	started = true
 	if err := tr.Run(ctx); err != nil {
 		return nil, err
 	}
-	res := &RunResult{State: tr.State(), Splits: splits, TrainSeconds: time.Since(start).Seconds(), Threads: pool.Workers(), Model: m}
+	res := &RunResult{State: tr.State(), Splits: splits, TrainSeconds: start.Seconds(), Threads: pool.Workers(), Model: m}
 	// Score the test rows before the model is committed: a run killed while
 	// scoring (a batch job's time limit) is then an unfinished run that
 	// --resume (and mhe sweep run) continues, not a finished model without
 	// its result.json, which a sweep could only train again from scratch.
 	if splits.Test != nil && cfg.Eval.ScoreTest {
-		t0 := time.Now()
+		t0 := clock.Start()
 		test := &data.Dataset{Name: splits.Test.Name, X: m.Prep.Apply(splits.Test.X), Y: splits.Test.Y}
 		r, err := EvaluateOriginal(m, pool, test, cfg.Eval, cfg.Name)
 		if err != nil {
 			return nil, err
 		}
 		res.Test = &r
-		res.TestSeconds = time.Since(t0).Seconds()
+		res.TestSeconds = t0.Seconds()
 	}
 	if o.BeforeCommit != nil {
 		if err := o.BeforeCommit(res); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
+	"github.com/mhe-xlc/mhe/internal/clock"
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/data"
 	"github.com/mhe-xlc/mhe/internal/detmath"
@@ -202,11 +203,11 @@ func (t *Trainer) Run(ctx context.Context) error {
 	lastCheckpoint := time.Now()
 	for epoch := t.state.Epoch + 1; epoch <= tc.Epochs && !t.state.Stopped; epoch++ {
 		order := epochOrder(tc.Seed, epoch, n)
-		start := time.Now()
+		start := clock.Start()
 		var lastLR float64
 		for b := t.state.Batch; b < steps; b++ {
 			if ctx.Err() != nil {
-				t.state.Seconds += time.Since(start).Seconds()
+				t.state.Seconds += start.Seconds()
 				if err := t.checkpoint(epoch-1, b); err != nil {
 					return errors.Join(ErrInterrupted, err)
 				}
@@ -266,10 +267,10 @@ func (t *Trainer) Run(ctx context.Context) error {
 			t.state.Batch = b + 1
 			if t.Progress != nil {
 				t.Progress(Event{Phase: "train", Epoch: epoch, Epochs: tc.Epochs, Done: min((b+1)*bs, n), Total: n,
-					Loss: t.state.LossSum / float64(t.state.LossRows), Elapsed: time.Since(start)})
+					Loss: t.state.LossSum / float64(t.state.LossRows), Elapsed: start.Elapsed()})
 			}
 		}
-		secs := t.state.Seconds + time.Since(start).Seconds()
+		secs := t.state.Seconds + start.Seconds()
 		rec := EpochRecord{Epoch: epoch, Loss: t.state.LossSum / float64(max(t.state.LossRows, 1)), LR: lastLR, Seconds: secs,
 			ExamplesPerSec: float64(n) / math.Max(secs, 1e-9)}
 		if isSampled {

@@ -1,0 +1,52 @@
+package clock
+
+import (
+	"sync"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// golang.org/x/sys/windows has no wrapper for the performance counter.
+var (
+	kernel32       = windows.NewLazySystemDLL("kernel32.dll")
+	procCounter    = kernel32.NewProc("QueryPerformanceCounter")
+	procFrequency  = kernel32.NewProc("QueryPerformanceFrequency")
+	frequencyOnce  sync.Once
+	ticksPerSecond int64
+)
+
+// frequency returns the counter's ticks per second (0 when it cannot be
+// read: the stopwatch then falls back to time.Since).
+func frequency() int64 {
+	frequencyOnce.Do(func() {
+		if procFrequency.Find() != nil {
+			return
+		}
+		var f int64
+		if r, _, _ := procFrequency.Call(uintptr(unsafe.Pointer(&f))); r != 0 && f > 0 {
+			ticksPerSecond = f
+		}
+	})
+	return ticksPerSecond
+}
+
+// ticksNow reads QueryPerformanceCounter, 0 when it cannot.
+func ticksNow() int64 {
+	if frequency() == 0 || procCounter.Find() != nil {
+		return 0
+	}
+	var c int64
+	if r, _, _ := procCounter.Call(uintptr(unsafe.Pointer(&c))); r == 0 || c == 0 {
+		return 0
+	}
+	return c
+}
+
+// ticksToDuration converts counter ticks to a duration without overflow
+// (whole seconds, then the rest).
+func ticksToDuration(t int64) time.Duration {
+	f := frequency()
+	return time.Duration(t/f)*time.Second + time.Duration(t%f)*time.Second/time.Duration(f)
+}
