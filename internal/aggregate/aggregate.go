@@ -130,12 +130,12 @@ func Rows(recs []*record.Record, files []string) ([]Row, error) {
 	return RowsBy(recs, files, false)
 }
 
-// MachineKey is the pseudo config key under which RowsBy, splitting rows
+// machineKey is the pseudo config key under which RowsBy, splitting rows
 // by machine, names each row's machine in its Variant.
-const MachineKey = "machine"
+const machineKey = "machine"
 
 // RowsBy is Rows, and with byMachine it also keeps the runs of each kind
-// of machine (Machine.Label and platform) in rows of their own, whose
+// of machine (Machine.Kind) in rows of their own, whose
 // Variant names it ("machine=AMD EPYC (…), avx kernels, linux/amd64"), so
 // that their times can be compared.
 func RowsBy(recs []*record.Record, files []string, byMachine bool) ([]Row, error) {
@@ -160,7 +160,7 @@ func RowsBy(recs []*record.Record, files []string, byMachine bool) ([]Row, error
 			flat[k] = string(b)
 		}
 		if byMachine {
-			flat[MachineKey] = r.Machine.Label() + ", " + r.Machine.Platform
+			flat[machineKey] = r.Machine.Kind()
 		}
 		key := configKey(flat)
 		g, ok := groups[key]
@@ -256,12 +256,11 @@ func mixedData(recs []*record.Record) []string {
 	return out
 }
 
-// mixedMachines lists the machines of recs (Machine.Label and platform,
-// each once) when the runs were timed on more than one kind of machine: a
+// mixedMachines lists the machines of recs (Machine.Kind, each once) when the runs were timed on more than one kind of machine: a
 // CPU of another name, identity or platform, or other vector kernels (a
 // field that an older build's record lacks is not compared). Times differ
-// between such machines (Bibtex's MHC run: 2.1 s with avx512 kernels, 4.6 s
-// with avx), metrics do not: every machine computes the same bits.
+// between such machines (Bibtex's MHC run: 2.1 s on a family-26 EPYC with
+// avx512 kernels, 4.6 s on a family-25 one with avx), metrics do not: every machine computes the same bits.
 func mixedMachines(recs []*record.Record) []string {
 	var kinds []record.Machine
 	for _, r := range recs {
@@ -274,7 +273,7 @@ func mixedMachines(recs []*record.Record) []string {
 	}
 	var out []string
 	for _, k := range kinds {
-		if l := k.Label() + ", " + k.Platform; !slices.Contains(out, l) {
+		if l := k.Kind(); !slices.Contains(out, l) {
 			out = append(out, l)
 		}
 	}

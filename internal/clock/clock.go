@@ -9,25 +9,15 @@ package clock
 
 import "time"
 
-// Stopwatch measures the time since it was started.
+// Stopwatch measures the time since it was started (Elapsed).
 type Stopwatch struct {
 	start time.Time
-	ticks int64 // the performance counter at the start, where ticksNow reads one
+	ticks int64 // Windows: the performance counter at the start (0: none)
 }
 
 // Start starts a stopwatch.
 func Start() Stopwatch {
 	return Stopwatch{start: time.Now(), ticks: ticksNow()}
-}
-
-// Elapsed returns the time since s started.
-func (s Stopwatch) Elapsed() time.Duration {
-	if s.ticks != 0 {
-		if now := ticksNow(); now != 0 {
-			return ticksToDuration(now - s.ticks)
-		}
-	}
-	return time.Since(s.start)
 }
 
 // Seconds returns Elapsed in seconds.

@@ -10,26 +10,33 @@ import (
 
 // golang.org/x/sys/windows has no wrapper for the performance counter.
 var (
-	kernel32       = windows.NewLazySystemDLL("kernel32.dll")
-	procCounter    = kernel32.NewProc("QueryPerformanceCounter")
-	procFrequency  = kernel32.NewProc("QueryPerformanceFrequency")
-	frequencyOnce  sync.Once
-	ticksPerSecond int64
+	kernel32      = windows.NewLazySystemDLL("kernel32.dll")
+	procCounter   = kernel32.NewProc("QueryPerformanceCounter")
+	procFrequency = kernel32.NewProc("QueryPerformanceFrequency")
 )
 
-// frequency returns the counter's ticks per second (0 when it cannot be
-// read: the stopwatch then falls back to time.Since).
-func frequency() int64 {
-	frequencyOnce.Do(func() {
-		if procFrequency.Find() != nil {
-			return
+// frequency returns the counter's ticks per second, read once (0 when it
+// cannot be read: the stopwatch then falls back to time.Since).
+var frequency = sync.OnceValue(func() int64 {
+	if procFrequency.Find() != nil {
+		return 0
+	}
+	var f int64
+	if r, _, _ := procFrequency.Call(uintptr(unsafe.Pointer(&f))); r == 0 || f <= 0 {
+		return 0
+	}
+	return f
+})
+
+// Elapsed returns the time since s started: by the performance counter,
+// or by Go's clock when the counter could not be read.
+func (s Stopwatch) Elapsed() time.Duration {
+	if s.ticks != 0 {
+		if now := ticksNow(); now != 0 {
+			return ticksToDuration(now - s.ticks)
 		}
-		var f int64
-		if r, _, _ := procFrequency.Call(uintptr(unsafe.Pointer(&f))); r != 0 && f > 0 {
-			ticksPerSecond = f
-		}
-	})
-	return ticksPerSecond
+	}
+	return time.Since(s.start)
 }
 
 // ticksNow reads QueryPerformanceCounter, 0 when it cannot.

@@ -36,10 +36,9 @@ func ThisMachine() Machine {
 	m.Hostname, _ = os.Hostname()
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		defer f.Close()
-		if name, id := parseCPUInfo(f); name != "" {
-			m.CPU, m.CPUID = name, id
-		} else {
-			m.CPUID = id
+		var name string
+		if name, m.CPUID = parseCPUInfo(f); name != "" {
+			m.CPU = name
 		}
 	}
 	return m
@@ -96,6 +95,10 @@ func (m Machine) Label() string {
 	}
 	return l
 }
+
+// Kind is Label with the platform: what tells apart machines whose times
+// are not comparable ("…, avx kernels, linux/amd64").
+func (m Machine) Kind() string { return m.Label() + ", " + m.Platform }
 
 // Plan is the head layout of a run.
 type Plan struct {
