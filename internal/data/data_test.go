@@ -179,6 +179,51 @@ func TestLongLine(t *testing.T) {
 	}
 }
 
+// checkScanFloat32 checks scanFloat32 on the value s, alone and followed
+// by the next pair: where it answers, it ends at the token's end (the first
+// space or tab) and gives parseFloat32's bits for the token.
+func checkScanFloat32(t *testing.T, s string) (answered bool) {
+	t.Helper()
+	for _, line := range []string{s, s + " 7:1", s + "\t7:1"} {
+		b := []byte("3:" + line)
+		v, end, ok := scanFloat32(b, 2)
+		if !ok {
+			continue
+		}
+		answered = true
+		token := line
+		if k := strings.IndexAny(line, " \t"); k >= 0 {
+			token = line[:k]
+		}
+		if end != 2+len(token) {
+			t.Fatalf("scanFloat32(%q) ended at %d, want %d", line, end, 2+len(token))
+		}
+		want, err := parseFloat32([]byte(token))
+		if err != nil || math.Float32bits(v) != math.Float32bits(want) {
+			t.Fatalf("scanFloat32(%q) = %v, parseFloat32 = %v (%v)", line, v, want, err)
+		}
+	}
+	return answered
+}
+
+// TestScanFloat32 covers the one-pass parser of plain values: it answers
+// for the shapes the data files hold, with parseFloat32's bits, and leaves
+// every other token to parseFloat32.
+func TestScanFloat32(t *testing.T) {
+	for _, s := range []string{"1", "1.000000", "0.007242", "12", "0", "0.0", ".5", "5.", "16777215", "0.0666667",
+		"0.0000012345", "0000000000000000001", "1677721.5", "999999.9"} {
+		if !checkScanFloat32(t, s) {
+			t.Errorf("%q: scanFloat32 declined a plain value", s)
+		}
+	}
+	for _, s := range []string{"", ".", "-1", "+2", "3e-05", "1.5E3", "16777216", "0.1234567891", "0.00000000001", "00000000000000000001", "1..2", "1,2",
+		"12345678901234567890", "0x1p3", "nan", "1_0", "1\r"} {
+		if checkScanFloat32(t, s) {
+			t.Errorf("%q: scanFloat32 answered for a token it must leave to parseFloat32", s)
+		}
+	}
+}
+
 func TestParseFloat32(t *testing.T) {
 	for s, want := range map[string]float32{"1": 1, "1.000000": 1, "0.007242": 0.007242, "3e-05": 3e-05, "-0.733333": -0.733333,
 		".5": 0.5, "5.": 5, "+2": 2, "12345678901": 12345678901, "1.5E3": 1500, "0.0666667": 0.0666667} {

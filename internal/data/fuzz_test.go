@@ -138,6 +138,7 @@ func FuzzParseFloat(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		checkScanFloat32(t, s)
 		v, err := parseFloat32([]byte(s))
 		if err != nil {
 			return

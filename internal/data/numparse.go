@@ -140,6 +140,49 @@ func parseFloat32(b []byte) (float32, error) {
 	return slowFloat32(b)
 }
 
+// scanFloat32 parses the value token that starts at b[i] in one pass, for
+// the shape nearly every value in XC and LIBSVM files has: unsigned digits
+// with an optional fraction ("1.000000", "0.034512", "12"), at most 19
+// digits, ending at a space, a tab or the end of b. It returns the value,
+// the index after the token and true; for any other token (a sign, an
+// exponent, too many digits, trailing bytes, no digits) it returns false and
+// the caller must find the token's end and call parseFloat32, which accepts
+// or explains it. Where it answers, it gives parseFloat32's value: the
+// mantissa (below 2^24) and the power of ten (at most 10^10) are exact
+// float32 values, so their one IEEE division is the correctly rounded value
+// of the decimal, as parseFloat32's is.
+func scanFloat32(b []byte, i int) (float32, int, bool) {
+	mant, j := accumDigits(b, i, 0)
+	digits, frac := j-i, 0
+	if j < len(b) && b[j] == '.' {
+		i = j + 1
+		mant, j = accumDigits(b, i, mant)
+		frac = j - i
+		digits += frac
+	}
+	if digits == 0 || digits > 19 || frac > 10 || mant >= 1<<24 {
+		return 0, j, false
+	}
+	if j < len(b) && b[j] != ' ' && b[j] != '\t' {
+		return 0, j, false
+	}
+	return float32(mant) / pow10f32[frac], j, true
+}
+
+// accumDigits appends the decimal digits of b from i to mant (which wraps
+// past 19 digits) and returns it with the index after the digits.
+func accumDigits(b []byte, i int, mant uint64) (uint64, int) {
+	for i < len(b) {
+		c := b[i] - '0'
+		if c > 9 {
+			break
+		}
+		mant = mant*10 + uint64(c)
+		i++
+	}
+	return mant, i
+}
+
 func slowFloat32(b []byte) (float32, error) {
 	v, err := strconv.ParseFloat(string(b), 32)
 	if err != nil {

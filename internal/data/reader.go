@@ -567,21 +567,25 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 		if !ok || none || int(v) < base {
 			return r.idRangeErr(noun, r.hdr.Features, i, v, base)
 		}
-		i = j + 1
-		vs := i
-		for i < n && b[i] != ' ' && b[i] != '\t' {
-			i++
-		}
-		if vs == i {
-			return parseErr(r.name, r.lr.line, vs+1, ErrSyntax, "missing %s after %d:", valueNoun, v)
-		}
-		f, err := parseFloat32(b[vs:i])
-		if err != nil {
-			kind := ErrSyntax
-			if err != errNotNumber {
-				kind = ErrValue
+		vs := j + 1
+		f, e, fast := scanFloat32(b, vs)
+		i = e
+		if !fast {
+			i = vs
+			for i < n && b[i] != ' ' && b[i] != '\t' {
+				i++
 			}
-			return parseErr(r.name, r.lr.line, vs+1, kind, "%s %d: %v: %q", noun, v, err, clip(b[vs:i]))
+			if vs == i {
+				return parseErr(r.name, r.lr.line, vs+1, ErrSyntax, "missing %s after %d:", valueNoun, v)
+			}
+			var err error
+			if f, err = parseFloat32(b[vs:i]); err != nil {
+				kind := ErrSyntax
+				if err != errNotNumber {
+					kind = ErrValue
+				}
+				return parseErr(r.name, r.lr.line, vs+1, kind, "%s %d: %v: %q", noun, v, err, clip(b[vs:i]))
+			}
 		}
 		id := int32(int(v) - base)
 		if id <= prev {
