@@ -4,14 +4,13 @@
 package record
 
 import (
-	"bufio"
-	"io"
+	"cmp"
 	"os"
 	"runtime"
-	"strings"
 
 	"github.com/mhe-xlc/mhe/internal/buildinfo"
 	"github.com/mhe-xlc/mhe/internal/config"
+	"github.com/mhe-xlc/mhe/internal/hostcpu"
 	"github.com/mhe-xlc/mhe/internal/modelio"
 )
 
@@ -29,58 +28,15 @@ type Machine struct {
 	Hostname string `json:"hostname"`
 }
 
-// ThisMachine reads the CPU model and identity (Linux /proc/cpuinfo) and
-// the core count.
+// ThisMachine names this machine: the CPU's model and identity
+// (hostcpu.Identify), the core count, the platform and the host.
 func ThisMachine() Machine {
-	m := Machine{Cores: runtime.NumCPU(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPU: "unknown"}
+	m := Machine{Cores: runtime.NumCPU(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	m.Hostname, _ = os.Hostname()
-	if f, err := os.Open("/proc/cpuinfo"); err == nil {
-		defer f.Close()
-		var name string
-		if name, m.CPUID = parseCPUInfo(f); name != "" {
-			m.CPU = name
-		}
-	}
+	var name string
+	name, m.CPUID = hostcpu.Identify()
+	m.CPU = cmp.Or(name, "unknown")
 	return m
-}
-
-// parseCPUInfo reads the first processor's entry of /proc/cpuinfo: its
-// model name, and an identity that names the CPU's generation, "GenuineIntel
-// family 6 model 143 stepping 8" on x86, "implementer 0x41 part 0xd0c
-// variant 0x3" on arm64 (empty when neither is there).
-func parseCPUInfo(r io.Reader) (name, id string) {
-	fields := map[string]string{}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" && len(fields) > 0 {
-			break // the end of the first processor's entry
-		}
-		if k, v, ok := strings.Cut(line, ":"); ok {
-			k = strings.TrimSpace(k)
-			if _, seen := fields[k]; !seen {
-				fields[k] = strings.TrimSpace(v)
-			}
-		}
-	}
-	name = fields["model name"]
-	var parts []string
-	add := func(label, key string) {
-		if v := fields[key]; v != "" {
-			parts = append(parts, strings.TrimSpace(label+" "+v))
-		}
-	}
-	if fields["cpu family"] != "" {
-		add("", "vendor_id")
-		add("family", "cpu family")
-		add("model", "model")
-		add("stepping", "stepping")
-	} else if fields["CPU implementer"] != "" {
-		add("implementer", "CPU implementer")
-		add("part", "CPU part")
-		add("variant", "CPU variant")
-	}
-	return name, strings.Join(parts, " ")
 }
 
 // Label names the machine's CPU for a table: "AMD EPYC (AuthenticAMD family
