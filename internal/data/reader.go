@@ -567,26 +567,28 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 		if !ok || none || int(v) < base {
 			return r.idRangeErr(noun, r.hdr.Features, i, v, base)
 		}
+		// The value: a plain decimal in one pass, any other token up to the
+		// next space or tab through parseFloat32, which explains a bad one.
 		vs := j + 1
-		f, e, fast := scanFloat32(b, vs)
-		i = e
-		if !fast {
-			i = vs
-			for i < n && b[i] != ' ' && b[i] != '\t' {
-				i++
+		f, end, plain := scanFloat32(b, vs)
+		if !plain {
+			end = vs
+			for end < n && b[end] != ' ' && b[end] != '\t' {
+				end++
 			}
-			if vs == i {
+			if vs == end {
 				return parseErr(r.name, r.lr.line, vs+1, ErrSyntax, "missing %s after %d:", valueNoun, v)
 			}
 			var err error
-			if f, err = parseFloat32(b[vs:i]); err != nil {
+			if f, err = parseFloat32(b[vs:end]); err != nil {
 				kind := ErrSyntax
 				if err != errNotNumber {
 					kind = ErrValue
 				}
-				return parseErr(r.name, r.lr.line, vs+1, kind, "%s %d: %v: %q", noun, v, err, clip(b[vs:i]))
+				return parseErr(r.name, r.lr.line, vs+1, kind, "%s %d: %v: %q", noun, v, err, clip(b[vs:end]))
 			}
 		}
+		i = end
 		id := int32(int(v) - base)
 		if id <= prev {
 			sorted = false

@@ -16,7 +16,7 @@ import (
 // Identify returns the model name and identity of this machine's first
 // processor, empty where the platform does not say. On Linux they come from
 // /proc/cpuinfo; elsewhere, and for a field /proc/cpuinfo lacks, from the
-// processor itself (the CPUID instruction on amd64, sysctl on macOS), in
+// processor itself (the CPUID instruction on amd64, sysctl on Apple silicon), in
 // /proc/cpuinfo's words, so a record names one CPU alike on every OS.
 func Identify() (name, id string) {
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
