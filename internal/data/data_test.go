@@ -179,6 +179,34 @@ func TestLongLine(t *testing.T) {
 	}
 }
 
+// scanUint reads every digit, says whether the value is within the limit,
+// and gives limit+1 for one beyond it, however many digits it has (it
+// must not wrap: 2^64 + 5 is not 5).
+func TestScanUint(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		limit uint64
+		v     uint64
+		j     int
+		ok    bool
+	}{
+		{"1835:1", 1835, 1835, 4, true},
+		{"1836:1", 1835, 1836, 4, false},
+		{"99999:1", 1835, 1836, 5, false},
+		{"9999999999999999999", 1835, 1836, 19, false},
+		{"18446744073709551621", 1835, 1836, 20, false}, // 2^64 + 5
+		{"18446744073709551621", 1 << 63, 1<<63 + 1, 20, false},
+		{"000000000000000000000042,", 100, 42, 24, true},
+		{"x", 10, 0, 0, true},
+		{"", 10, 0, 0, true},
+	} {
+		v, j, ok := scanUint([]byte(c.in), 0, c.limit)
+		if v != c.v || j != c.j || ok != c.ok {
+			t.Errorf("scanUint(%q, limit %d) = %d, %d, %v; want %d, %d, %v", c.in, c.limit, v, j, ok, c.v, c.j, c.ok)
+		}
+	}
+}
+
 // checkScanFloat32 checks scanFloat32 on the value s, alone and followed
 // by the next pair: where it answers, it ends at the token's end (the first
 // space or tab) and gives parseFloat32's bits for the token.

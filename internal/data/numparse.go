@@ -20,24 +20,24 @@ var pow10f32 = [...]float32{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e
 
 // scanUint reads the decimal digits of b starting at i and returns the value,
 // the index after the digits, and whether the value is at most limit. A value
-// beyond limit still consumes all its digits. No digits gives j == i.
+// beyond limit still consumes all its digits and is returned as limit+1
+// (callers quote the digits, b[i:j], in messages). No digits gives j == i.
+// limit must be below 2^64 − 9.
 func scanUint(b []byte, i int, limit uint64) (v uint64, j int, ok bool) {
-	ok = true
-	j = i
-	for j < len(b) {
-		c := b[j] - '0'
-		if c > 9 {
-			break
-		}
-		if ok {
-			v = v*10 + uint64(c)
-			if v > limit {
-				ok = false
+	v, j = accumDigits(b, i, 0)
+	if j-i > 19 { // it may have wrapped: read again, stopping past the limit
+		v = 0
+		for k := i; k < j; k++ {
+			if v > limit/10 { // v*10 > limit
+				return limit + 1, j, false
 			}
+			v = v*10 + uint64(b[k]-'0')
 		}
-		j++
 	}
-	return v, j, ok
+	if v > limit {
+		return limit + 1, j, false
+	}
+	return v, j, true
 }
 
 // parseFloat32 parses one numeric token. Plain decimals with at most 7

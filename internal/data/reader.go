@@ -455,7 +455,7 @@ func (r *Reader) parseLabels(b []byte, end int, row *Row) (int, error) {
 			return 0, parseErr(r.name, r.lr.line, i+1, ErrSyntax, "expected a label id, found %s", describeAt(b, i))
 		}
 		if !ok || none || int(v) < base {
-			return 0, r.idRangeErr("label", r.hdr.Labels, i, v, base)
+			return 0, r.idRangeErr("label", r.hdr.Labels, i, b[i:j], v, base)
 		}
 		// LIBSVM class labels are sometimes written "3.0".
 		if r.format == FormatLibSVM && j < end && b[j] == '.' {
@@ -500,24 +500,26 @@ func (r *Reader) parseLabels(b []byte, end int, row *Row) (int, error) {
 	return end, nil
 }
 
-// idRangeErr reports id v (in column col) as below the index base or beyond
-// the declared count of its kind ("label" or "feature").
-func (r *Reader) idRangeErr(kind string, declared, col int, v uint64, base int) error {
+// idRangeErr reports the id written as digits (value v, limit+1 for one
+// beyond scanUint's limit; in column col) as below the index base or beyond
+// the declared count of its kind ("label" or "feature"), quoting it as
+// written.
+func (r *Reader) idRangeErr(kind string, declared, col int, digits []byte, v uint64, base int) error {
 	if int(v) < base {
 		setting := r.opt.Settings.FeatureBase
 		if kind == "label" {
 			setting = r.opt.Settings.LabelBase
 		}
-		return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %d is below the index base %d; if ids start at 0, set %s", kind, v, base, fix(setting, "the "+kind+" base to %s", "0"))
+		return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %s is below the index base %d; if ids start at 0, set %s", kind, digits, base, fix(setting, "the "+kind+" base to %s", "0"))
 	}
 	if declared > 0 || r.hdr.Present {
 		what := "the header declares"
 		if !r.hdr.Present {
 			what = "num_" + kind + "s is"
 		}
-		return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %d is out of range: %s %d %ss (ids %d..%d); fix the id or the declared count", kind, v, what, declared, kind, base, declared-1+base)
+		return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %s is out of range: %s %d %ss (ids %d..%d); fix the id or the declared count", kind, clip(digits), what, declared, kind, base, declared-1+base)
 	}
-	return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %d is too large (max %d)", kind, v, maxID)
+	return parseErr(r.name, r.lr.line, col+1, ErrRange, "%s id %s is too large (max %d)", kind, clip(digits), maxID)
 }
 
 func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
@@ -565,7 +567,7 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 			return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after %s id %d, found %s", noun, v, describeAt(b, j))
 		}
 		if !ok || none || int(v) < base {
-			return r.idRangeErr(noun, r.hdr.Features, i, v, base)
+			return r.idRangeErr(noun, r.hdr.Features, i, b[i:j], v, base)
 		}
 		// The value: a plain decimal in one pass, any other token up to the
 		// next space or tab through parseFloat32, which explains a bad one.
