@@ -446,7 +446,25 @@ func evalPredictions(s *streams, path string, quiet bool, ids map[string]int32, 
 	} else if pr, err = eval.NewPredReader(in, name); err != nil {
 		return err
 	}
-	return eval.Run(pr, truth, ev, pl)
+	if err := eval.Run(pr, truth, ev, pl); err != nil {
+		return err
+	}
+	warnForeignLabels(s.errOut, pr, name, truth.Cols)
+	return nil
+}
+
+// warnForeignLabels warns (on stderr; the metrics stand) when a prediction
+// file names labels its truth does not have, or declares another label
+// count: the signs of 1-based ids (some tools write them) or of
+// predictions made for another dataset. Such predictions count as wrong,
+// and --per-label leaves them out.
+func warnForeignLabels(w io.Writer, pr *eval.PredReader, name string, labels int) {
+	if _, cols, ok := pr.Header(); ok && cols != labels {
+		fmt.Fprintf(w, "eval: warning: %s declares %d labels in its header but the truth has %d; were the predictions made for this dataset?\n", name, cols, labels)
+	}
+	if m := int(pr.MaxLabel()); m >= labels {
+		fmt.Fprintf(w, "eval: warning: %s predicts label id %d, beyond the truth's %d labels (ids 0..%d; a file without a label count has as many as it names): such predictions count as wrong, and --per-label leaves them out; if the file's label ids are 1-based, subtract 1 from them\n", name, m, labels, labels-1)
+	}
 }
 
 // compareWith scores the --against file (B) like ev scored A, against the

@@ -218,6 +218,41 @@ func TestEvalHandComputedCLI(t *testing.T) {
 	}
 }
 
+// A prediction file naming labels the truth does not have (1-based ids,
+// or predictions for another dataset) or declaring another label count is
+// scored, with a warning that says so; a file within the labels gets none.
+func TestEvalWarnsOfForeignLabels(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, c := range []struct {
+		name, pred string
+		warn       []string
+	}{
+		{"within", "2:0.9 1:0.8 0:0.7\n1:0.9 3:0.5 4:0.1\n4:0.9\n", nil},
+		{"1-based", "3:0.9 2:0.8 1:0.7\n2:0.9 4:0.5 5:0.1\n5:0.9\n", []string{"1-based.txt predicts label id 5, beyond the truth's 5 labels (ids 0..4", "subtract 1"}},
+		{"header", "3 6\n2:0.9\n1:0.9\n4:0.9\n", []string{"header.txt declares 6 labels in its header but the truth has 5"}},
+	} {
+		code, out, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", write(c.name+".txt", c.pred), "--k", "1", "--format", "json")
+		if code != 0 || !strings.Contains(out, `"p@1"`) {
+			t.Fatalf("%s: exit %d: %s", c.name, code, errOut)
+		}
+		if c.warn == nil && strings.Contains(errOut, "warning") {
+			t.Errorf("%s: unexpected warning: %s", c.name, errOut)
+		}
+		for _, w := range c.warn {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%s: stderr lacks %q: %s", c.name, w, errOut)
+			}
+		}
+	}
+}
+
 // Propensity parameters come as a finite positive pair, with or without
 // --model (which used to ignore a lone or NaN --A silently).
 func TestEvalPropensityFlags(t *testing.T) {

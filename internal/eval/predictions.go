@@ -33,6 +33,8 @@ type PredReader struct {
 	stamp []uint32
 	gen   uint32
 	mark  map[int32]struct{}
+	// maxLabel is the largest label id read so far (-1 before any).
+	maxLabel int32
 }
 
 // maxStampLabel bounds the label ids duplicate marks in a dense array
@@ -46,14 +48,14 @@ func NewPredReader(r io.Reader, name string) (*PredReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PredReader{rd: rd, name: name, mark: map[int32]struct{}{}}, nil
+	return &PredReader{rd: rd, name: name, mark: map[int32]struct{}{}, maxLabel: -1}, nil
 }
 
 // NewPredReaderNames reads predictions whose labels are names ("name:score",
 // as mhe predict --names writes them), mapped to ids by names. The name is
 // what precedes the last ':' of a token.
 func NewPredReaderNames(r io.Reader, name string, names map[string]int32) *PredReader {
-	return &PredReader{lines: data.NewLineReader(r, name), name: name, names: names, mark: map[int32]struct{}{}}
+	return &PredReader{lines: data.NewLineReader(r, name), name: name, names: names, mark: map[int32]struct{}{}, maxLabel: -1}
 }
 
 // Header returns the declared rows and columns, if the file has a header.
@@ -64,6 +66,12 @@ func (p *PredReader) Header() (rows, cols int, ok bool) {
 	h := p.rd.Header()
 	return h.Rows, h.Features, h.Present
 }
+
+// MaxLabel is the largest label id of the rows read so far, -1 if none
+// had a prediction. A file scored against a truth of C labels whose
+// MaxLabel is C or more names labels the truth does not have: its ids may
+// be 1-based, or it was made for another dataset.
+func (p *PredReader) MaxLabel() int32 { return p.maxLabel }
 
 // Line is the line last read (1-based, header included).
 func (p *PredReader) Line() int {
@@ -85,6 +93,9 @@ func (p *PredReader) Next() ([]int32, []float32, error) {
 	}
 	ids, vals := p.row.Indices, p.row.Values
 	n := len(ids)
+	for _, l := range ids {
+		p.maxLabel = max(p.maxLabel, l)
+	}
 	sorted := true
 	for i := 1; i < n; i++ {
 		if vals[i] > vals[i-1] {
