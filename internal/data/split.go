@@ -51,6 +51,7 @@ func ParseSplit(r io.Reader, name string, column, numRows int) ([]int, error) {
 		n := 0
 		var val uint64
 		var valCol int
+		var valText []byte // as written, for the message
 		i := 0
 		for i < len(line) {
 			for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == ',') {
@@ -76,7 +77,7 @@ func ParseSplit(r io.Reader, name string, column, numRows int) ([]int, error) {
 			}
 			n++
 			if n == column {
-				val, valCol = v, start+1
+				val, valCol, valText = v, start+1, line[start:j]
 				if !ok {
 					val = 1 << 40
 				}
@@ -92,7 +93,7 @@ func ParseSplit(r io.Reader, name string, column, numRows int) ([]int, error) {
 		columns = n
 		if val < 1 || val > uint64(numRows) {
 			return nil, parseErr(name, lr.line, valCol, ErrRange,
-				"row %d is out of range 1..%d (split rows are 1-based into the data file, header excluded); is this the split file of this dataset?", val, numRows)
+				"row %s is out of range 1..%d (split rows are 1-based into the data file, header excluded); is this the split file of this dataset?", clip(valText), numRows)
 		}
 		row := int(val - 1)
 		w, bit := row>>6, uint64(1)<<(row&63)
