@@ -205,9 +205,9 @@ func NewReader(r io.Reader, name string, opt ReadOptions) (*Reader, error) {
 			return rd, nil
 		}
 	}
-	for _, v := range nums {
+	for k, v := range nums {
 		if v < 0 || v > maxID+1 {
-			return nil, parseErr(name, 1, 1, ErrHeader, "header dimension %d is out of range [0, %d]", v, maxID+1)
+			return nil, parseErr(name, 1, 1, ErrHeader, "header dimension %s is out of range [0, %d]", clip(bytes.Fields(first)[k]), maxID+1)
 		}
 	}
 	rd.hdr = Header{Present: true, Rows: nums[0], Features: nums[1]}
@@ -263,7 +263,8 @@ func orFormat(f, def Format) Format {
 	return f
 }
 
-// headerFields parses a line of 2 or 3 non-negative integers.
+// headerFields parses a line of 2 or 3 non-negative integers (one beyond
+// 2^40 reads as 2^40+1, which the header check refuses, quoting it).
 func headerFields(b []byte) ([]int, bool) {
 	fields := bytes.Fields(b)
 	if len(fields) < 2 || len(fields) > 3 {
@@ -271,8 +272,8 @@ func headerFields(b []byte) ([]int, bool) {
 	}
 	nums := make([]int, len(fields))
 	for i, f := range fields {
-		v, j, ok := scanUint(f, 0, 1<<40)
-		if j != len(f) || j == 0 || !ok {
+		v, j, _ := scanUint(f, 0, 1<<40) // a larger count reads as 2^40+1
+		if j != len(f) || j == 0 {
 			return nil, false
 		}
 		nums[i] = int(v)
@@ -562,9 +563,9 @@ func (r *Reader) parseFeatures(b []byte, i int, row *Row) error {
 		}
 		if j == n || b[j] != ':' {
 			if j < n && (b[j] == ',' || b[j] == ' ' || b[j] == '\t') && r.format == FormatXC && start > 0 {
-				return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after feature id %d (labels must come first, before one space)", v)
+				return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after feature id %s (labels must come first, before one space)", clip(b[i:j]))
 			}
-			return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after %s id %d, found %s", noun, v, describeAt(b, j))
+			return parseErr(r.name, r.lr.line, j+1, ErrSyntax, "expected ':' after %s id %s, found %s", noun, clip(b[i:j]), describeAt(b, j))
 		}
 		if !ok || none || int(v) < base {
 			return r.idRangeErr(noun, r.hdr.Features, i, b[i:j], v, base)
