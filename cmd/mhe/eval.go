@@ -301,7 +301,7 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		if err != nil {
 			return err
 		}
-		return writeComparison(s.out, o, o.Pred, ev.Result(), cs, prop, format)
+		return writeComparison(s.out, o, o.Pred, ev.Result(), cs, prop, format, s.warnings())
 	}
 	res := ev.Result()
 	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
@@ -310,7 +310,7 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if err := writeFilesRecord(o, res, pl, start); err != nil {
 		return err
 	}
-	return writeEvalResult(s.out, res, pl, prop, format)
+	return writeEvalResult(s.out, res, pl, prop, format, s.warnings())
 }
 
 // writeFilesRecord writes --result (if given) for an evaluation of --pred
@@ -482,13 +482,14 @@ func compareWith(s *streams, o *evalOptions, ev *eval.Evaluator, truth *data.CSR
 
 // writeComparison writes the comparison of A (a prediction file or a
 // model, named a) with --against (B).
-func writeComparison(w io.Writer, o *evalOptions, a string, res eval.Result, cs []eval.Comparison, prop propInfo, format report.Format) error {
+func writeComparison(w io.Writer, o *evalOptions, a string, res eval.Result, cs []eval.Comparison, prop propInfo, format report.Format, warns []string) error {
 	method := fmt.Sprintf("95%% paired-bootstrap interval of A - B and approximate-randomization p-value, %d resamples each, seed %d", o.Resamples, o.Seed)
 	switch format {
 	case report.JSON:
 		obj := (&report.Object{}).Set("a", a).Set("b", o.Against).Set("n_rows", res.Rows).Set("n_empty_rows", res.EmptyRows).
 			Set("empty_row_policy", string(res.EmptyPolicy)).Set("resamples", o.Resamples).Set("seed", o.Seed).Set("level", 0.95).
 			Set("comparison", eval.ComparisonJSON(cs))
+		setWarnings(obj, warns)
 		if po := propJSON(prop); po != nil {
 			obj.Set("propensity", po)
 		}
@@ -516,10 +517,11 @@ func openPred(s *streams, path string) (io.ReadCloser, string, error) {
 // --per-label) adds the per-label averages to the table, the JSON and the
 // Markdown (a second table), not to the CSV, whose one grid has a column
 // per cut-off.
-func writeEvalResult(w io.Writer, res eval.Result, pl *eval.PerLabel, prop propInfo, format report.Format) error {
+func writeEvalResult(w io.Writer, res eval.Result, pl *eval.PerLabel, prop propInfo, format report.Format, warns []string) error {
 	switch format {
 	case report.JSON:
 		o := res.JSON()
+		setWarnings(o, warns)
 		if po := propJSON(prop); po != nil {
 			o.Set("propensity", po)
 		}
@@ -549,6 +551,14 @@ func writeEvalResult(w io.Writer, res eval.Result, pl *eval.PerLabel, prop propI
 		return sum.Grid().Write(w, format)
 	default: // CSV: one grid, whose columns are cut-offs; the averages are in JSON
 		return res.Grid().Write(w, format)
+	}
+}
+
+// setWarnings lists the command's warnings (those it wrote to stderr) in
+// its JSON output, as "warnings"; the key is absent when there were none.
+func setWarnings(o *report.Object, warns []string) {
+	if len(warns) > 0 {
+		o.Set("warnings", warns)
 	}
 }
 

@@ -87,7 +87,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 		if err != nil {
 			return err
 		}
-		return writeComparison(s.out, o, o.Model, ev.Result(), cs, modelPropInfo(m, ec, cfg.Name), format)
+		return writeComparison(s.out, o, o.Model, ev.Result(), cs, modelPropInfo(m, ec, cfg.Name), format, s.warnings())
 	}
 	names, err := data.ReadNamesFor(o.Names, m.Labels)
 	if err != nil {
@@ -161,7 +161,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 			return err
 		}
 	}
-	return writeEvalResult(s.out, res, pl, modelPropInfo(m, ec, cfg.Name), format)
+	return writeEvalResult(s.out, res, pl, modelPropInfo(m, ec, cfg.Name), format, s.warnings())
 }
 
 // modelPropInfo describes the propensities a model's evaluation used.

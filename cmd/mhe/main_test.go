@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -250,6 +251,45 @@ func TestEvalWarnsOfForeignLabels(t *testing.T) {
 				t.Errorf("%s: stderr lacks %q: %s", c.name, w, errOut)
 			}
 		}
+		// The JSON lists the warnings too, for scripts that keep stdout only.
+		var res struct {
+			Warnings []string `json:"warnings"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Warnings) != min(len(c.warn), 1) || (len(c.warn) > 0 && !strings.Contains(res.Warnings[0], c.warn[0])) {
+			t.Errorf("%s: JSON warnings %q, want one with %q", c.name, res.Warnings, c.warn)
+		}
+	}
+}
+
+// warnLog keeps the lines of stderr that are warnings, with or without a
+// command's name before "warning: ", and nothing else.
+func TestWarnLog(t *testing.T) {
+	var errOut bytes.Buffer
+	l := &warnLog{w: &errOut}
+	for _, chunk := range []string{
+		"eval: warning: a\n",
+		"mhe train: /tmp/x, threads 2\nwarning: b\n",
+		"progress 50% (warning: not one)\n",
+		"data: train 2 rows\n",
+		"mhe sweep: warning: c",
+		"Warning: d\n",
+	} {
+		if n, err := l.Write([]byte(chunk)); n != len(chunk) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", chunk, n, err)
+		}
+	}
+	s := &streams{warned: l}
+	if got, want := s.warnings(), []string{"a", "b", "c"}; !slices.Equal(got, want) {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+	if !strings.HasSuffix(errOut.String(), "Warning: d\n") || !strings.HasPrefix(errOut.String(), "eval: warning: a\n") {
+		t.Errorf("stderr not passed through: %q", errOut.String())
+	}
+	if (&streams{}).warnings() != nil {
+		t.Error("streams without a log have warnings")
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,9 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -25,7 +28,49 @@ type streams struct {
 	in     io.Reader
 	out    io.Writer
 	errOut io.Writer
-	errTTY bool // stderr is a terminal: progress bars allowed
+	errTTY bool     // stderr is a terminal: progress bars allowed
+	warned *warnLog // the warnings written to errOut (set by Main)
+}
+
+// warnings are the warnings the command has written to stderr so far, for
+// its JSON output.
+func (s *streams) warnings() []string {
+	if s.warned == nil {
+		return nil
+	}
+	s.warned.mu.Lock()
+	defer s.warned.mu.Unlock()
+	return slices.Clone(s.warned.list)
+}
+
+// warnLog passes stderr through and keeps the warnings written to it, each
+// a line "warning: …" or "<command>: warning: …", so that a command's JSON
+// output can list them for a script that does not read stderr.
+type warnLog struct {
+	w    io.Writer
+	mu   sync.Mutex
+	list []string
+}
+
+func (l *warnLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	for line := range bytes.Lines(p) {
+		if before, text, ok := bytes.Cut(line, []byte("warning: ")); ok && isWarningPrefix(before) {
+			l.list = append(l.list, string(bytes.TrimSpace(text)))
+		}
+	}
+	l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// isWarningPrefix: what precedes "warning: " on a warning's line, nothing
+// or a command's name and a colon ("eval: ", "mhe sweep: ").
+func isWarningPrefix(b []byte) bool {
+	if len(b) == 0 {
+		return true
+	}
+	name, ok := bytes.CutSuffix(b, []byte(": "))
+	return ok && len(name) > 0 && !bytes.ContainsFunc(name, func(r rune) bool { return r != ' ' && (r < 'a' || r > 'z') })
 }
 
 // Main runs mhe with args and returns the exit code.
@@ -47,6 +92,10 @@ func Main(args []string, s *streams) (code int) {
 	// EPIPE errors instead of killing the process; see below.
 	signal.Ignore(syscall.SIGPIPE)
 	prof := &profiler{}
+	ws := *s
+	ws.warned = &warnLog{w: s.errOut}
+	ws.errOut = ws.warned
+	s = &ws
 	root := newRootCmd(s, prof)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)

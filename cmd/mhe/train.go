@@ -203,7 +203,9 @@ func trainRun(s *streams, o *trainOptions) error {
 		MemoryLimit: memoryLimit(),
 		Record: func(res *train.RunResult) ([]byte, error) {
 			wall, u = start.Seconds(), resourceUsage()
-			b, err := record.Marshal(trainRecord(&cfg, res, dir, wall, u))
+			r := trainRecord(&cfg, res, dir, wall, u)
+			r.Warnings = s.warnings()
+			b, err := record.Marshal(r)
 			rec = b
 			return b, err
 		},
@@ -246,7 +248,7 @@ func trainRun(s *streams, o *trainOptions) error {
 	if res.Test == nil {
 		return nil
 	}
-	return writeEvalResult(s.out, *res.Test, nil, modelPropInfo(res.Model, cfg.Eval, cfg.Name), format)
+	return writeEvalResult(s.out, *res.Test, nil, modelPropInfo(res.Model, cfg.Eval, cfg.Name), format, s.warnings())
 }
 
 // continueRun decides what --continue does with --out. An unfinished run
@@ -330,7 +332,14 @@ func finishedOutput(s *streams, o *trainOptions, d *modelio.Dir, cfg *config.Con
 		fmt.Fprintf(s.errOut, "warning: %s was written by an mhe that did not keep what its metrics table needs; the metrics are in it, and not printed here\n", d.File(modelio.RecordFile))
 		return nil
 	}
-	return writeEvalResult(s.out, res, nil, prop, format)
+	// The run's warnings, as it printed them, then any of this call's own.
+	warns := rec.Warnings
+	for _, w := range s.warnings() {
+		if !slices.Contains(warns, w) {
+			warns = append(warns, w)
+		}
+	}
+	return writeEvalResult(s.out, res, nil, prop, format, warns)
 }
 
 // recordedTest rebuilds a training run's test result, and the

@@ -153,6 +153,9 @@ type Record struct {
 	MemoryLimit *MemoryLimit `json:"memory_limit,omitempty"`
 	ModelSize   int64        `json:"model_bytes"`
 	History     []Epoch      `json:"history,omitempty"`
+	// Warnings are those the run wrote to stderr before its record, as its
+	// JSON output lists them (omitted when there were none).
+	Warnings []string `json:"warnings,omitempty"`
 	// KeptWeights names the weights the model ends with (KeptAverage,
 	// KeptBest or KeptLast); empty in records written before mhe recorded
 	// it.
