@@ -307,7 +307,7 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	if err := writePerLabel(o.PerLabel, pl, names); err != nil {
 		return err
 	}
-	if err := writeFilesRecord(o, res, pl, start); err != nil {
+	if err := writeFilesRecord(o, res, pl, start, s.warnings()); err != nil {
 		return err
 	}
 	return writeEvalResult(s.out, res, pl, prop, format, s.warnings())
@@ -315,12 +315,12 @@ func evalFiles(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 
 // writeFilesRecord writes --result (if given) for an evaluation of --pred
 // against --truth that began at start: the metrics, and both files with
-// their checksums.
-func writeFilesRecord(o *evalOptions, res eval.Result, pl *eval.PerLabel, start clock.Stopwatch) error {
+// their checksums, and the warnings written so far.
+func writeFilesRecord(o *evalOptions, res eval.Result, pl *eval.PerLabel, start clock.Stopwatch, warns []string) error {
 	if o.Result == "" {
 		return nil
 	}
-	rec := evalRecord(o.Dataset, res, pl, start.Seconds())
+	rec := evalRecord(o.Dataset, res, pl, start.Seconds(), warns)
 	if rec.Name == "" {
 		rec.Name = strings.TrimSuffix(filepath.Base(o.Truth), filepath.Ext(o.Truth))
 	}
@@ -351,15 +351,15 @@ func checkScoredRows(res eval.Result, truth string) error {
 	}
 }
 
-// evalRecord is the run record of an evaluation.
 // evalRecord is the run record of an evaluation; pl (nil without
-// --per-label) adds its macro and micro averages as extra.per_label.
-func evalRecord(name string, res eval.Result, pl *eval.PerLabel, wall float64) *record.Record {
+// --per-label) adds its macro and micro averages as extra.per_label, and
+// warns are the warnings the command wrote before it.
+func evalRecord(name string, res eval.Result, pl *eval.PerLabel, wall float64, warns []string) *record.Record {
 	u := resourceUsage()
 	rec := &record.Record{Kind: "eval", Name: name, MHE: buildinfo.Get(), Machine: thisMachine(),
 		Metrics: res.ByName(), NTestRows: res.Rows, NEmptyTestRows: &res.EmptyRows,
 		Timing:      record.Timing{WallSeconds: wall, CPUSeconds: u.CPUSeconds, PeakRSSMiB: u.PeakRSSMiB},
-		MemoryLimit: memoryRecord()}
+		MemoryLimit: memoryRecord(), Warnings: warns}
 	if pl != nil {
 		rec.Extra = map[string]any{"per_label": pl.Summary()}
 	}

@@ -128,7 +128,7 @@ func evalModel(s *streams, o *evalOptions, format report.Format, policy eval.Emp
 	}
 	if o.Result != "" {
 		secs := start.Seconds()
-		rec := evalRecord(cfg.Name, res, pl, secs)
+		rec := evalRecord(cfg.Name, res, pl, secs, s.warnings())
 		rec.ModelDir, rec.Seed, rec.Threads, rec.Config, rec.Epochs = o.Model, man.Seed, threads, *cfg, man.Epochs
 		rec.Plan = planRecord(m)
 		if rec.Extra == nil {

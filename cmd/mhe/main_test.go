@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/memlimit"
+	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/testutil"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
@@ -239,7 +240,8 @@ func TestEvalWarnsOfForeignLabels(t *testing.T) {
 		{"1-based", "3:0.9 2:0.8 1:0.7\n2:0.9 4:0.5 5:0.1\n5:0.9\n", []string{"1-based.txt predicts label id 5, beyond the truth's 5 labels (ids 0..4", "subtract 1"}},
 		{"header", "3 6\n2:0.9\n1:0.9\n4:0.9\n", []string{"header.txt declares 6 labels in its header but the truth has 5"}},
 	} {
-		code, out, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", write(c.name+".txt", c.pred), "--k", "1", "--format", "json")
+		recPath := filepath.Join(dir, c.name+".json")
+		code, out, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", write(c.name+".txt", c.pred), "--k", "1", "--format", "json", "--result", recPath)
 		if code != 0 || !strings.Contains(out, `"p@1"`) {
 			t.Fatalf("%s: exit %d: %s", c.name, code, errOut)
 		}
@@ -260,6 +262,15 @@ func TestEvalWarnsOfForeignLabels(t *testing.T) {
 		}
 		if len(res.Warnings) != min(len(c.warn), 1) || (len(c.warn) > 0 && !strings.Contains(res.Warnings[0], c.warn[0])) {
 			t.Errorf("%s: JSON warnings %q, want one with %q", c.name, res.Warnings, c.warn)
+		}
+		// So does the run record.
+		var rec record.Record
+		raw, err := os.ReadFile(recPath)
+		if err != nil || json.Unmarshal(raw, &rec) != nil {
+			t.Fatalf("%s: record: %v", c.name, err)
+		}
+		if !slices.Equal(rec.Warnings, res.Warnings) {
+			t.Errorf("%s: record warnings %q, want the JSON's %q", c.name, rec.Warnings, res.Warnings)
 		}
 	}
 }
