@@ -303,6 +303,10 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 			fmt.Fprintf(s.errOut, "warning: the row %s %s pools runs trained on different contents of %s (their sha256 differ): its figures mix data versions; rerun the older runs, or report the versions apart\n",
 				rows[i].Dataset, rows[i].Label(), strings.Join(m, ", "))
 		}
+		if w := rows[i].WarnedRuns; len(w) > 0 {
+			fmt.Fprintf(s.errOut, "warning: the row %s %s has %d of %d runs that warned as they ran (their records keep the warnings): %s\n",
+				rows[i].Dataset, rows[i].Label(), len(w), len(rows[i].Seeds), strings.Join(w, "; "))
+		}
 		if m := rows[i].MixedMachines; len(m) > 0 {
 			fmt.Fprintf(s.errOut, "warning: the row %s %s pools runs timed on different machines (%s): its times and peak RSS mix them, its metrics do not (every machine computes the same bits); --by-machine reports each kind of machine in rows of its own\n",
 				rows[i].Dataset, rows[i].Label(), strings.Join(m, "; "))

@@ -223,6 +223,32 @@ func TestReportWarnsOfMixedMachines(t *testing.T) {
 	}
 }
 
+// A row whose runs warned as they ran (their records keep the warnings)
+// says so on stderr and lists them in its JSON; records without warnings
+// give neither.
+func TestReportNamesWarnedRuns(t *testing.T) {
+	files := editedBibtexRecords(t, func(i int, rec map[string]any) {
+		if i == 1 {
+			rec["warnings"] = []string{"data changed", "8 threads on 2 CPUs"}
+		}
+	})
+	code, out, errOut := runMain(t, "", append([]string{"report", "--format", "json"}, files...)...)
+	var rows []struct {
+		WarnedRuns []string `json:"warned_runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil || len(rows) != 1 {
+		t.Fatalf("exit %d, %v, %d rows; stderr %q", code, err, len(rows), errOut)
+	}
+	want := files[1] + ": data changed (and 1 more)"
+	if !slices.Equal(rows[0].WarnedRuns, []string{want}) || !strings.Contains(errOut, "has 1 of 3 runs that warned as they ran") || !strings.Contains(errOut, want) {
+		t.Errorf("warned_runs %q, stderr %q; want %q", rows[0].WarnedRuns, errOut, want)
+	}
+	code, out, errOut = runMain(t, "", append([]string{"report", "--format", "json"}, files[0], files[2])...)
+	if code != 0 || strings.Contains(errOut, "warn") || strings.Contains(out, "warned_runs") {
+		t.Errorf("runs without warnings: exit %d, stderr %q", code, errOut)
+	}
+}
+
 // editedBibtexRecords writes the three Bibtex vanilla records of
 // testdata/report, each changed by edit (i: 0 to 2), to files in a
 // temporary directory, and returns their paths.

@@ -70,6 +70,7 @@ type Row struct {
 	MHECommits     []string        `json:"mhe_commits"`
 	MixedData      []string        `json:"mixed_data,omitempty"`     // data files (role: file name) whose contents differ between the runs (mixedData)
 	MixedMachines  []string        `json:"mixed_machines,omitempty"` // the machines of runs timed on more than one kind (mixedMachines)
+	WarnedRuns     []string        `json:"warned_runs,omitempty"`    // "FILE: first warning" of each run whose record keeps warnings (warnedRuns)
 	Paired         *Paired         `json:"paired,omitempty"`         // PairWithTop
 	configKey      string
 	flatConfig     map[string]string
@@ -185,6 +186,7 @@ func RowsBy(recs []*record.Record, files []string, byMachine bool) ([]Row, error
 		g := groups[k]
 		g.MixedData = mixedData(g.recordsInGroup)
 		g.MixedMachines = mixedMachines(g.recordsInGroup)
+		g.WarnedRuns = warnedRuns(g.recordsInGroup, g.Files)
 		g.SplitColumns, g.HoldoutFolds = ifVaried(g.SplitColumns), ifVaried(g.HoldoutFolds)
 		g.Metrics = map[string]Stat{}
 		names := map[string]bool{}
@@ -276,6 +278,23 @@ func mixedMachines(recs []*record.Record) []string {
 		if l := k.Kind(); !slices.Contains(out, l) {
 			out = append(out, l)
 		}
+	}
+	return out
+}
+
+// warnedRuns names the runs of recs (read from files, in the same order)
+// that wrote warnings as they ran: "FILE: first warning (and N more)".
+func warnedRuns(recs []*record.Record, files []string) []string {
+	var out []string
+	for i, r := range recs {
+		if len(r.Warnings) == 0 {
+			continue
+		}
+		w := files[i] + ": " + r.Warnings[0]
+		if n := len(r.Warnings) - 1; n > 0 {
+			w += fmt.Sprintf(" (and %d more)", n)
+		}
+		out = append(out, w)
 	}
 	return out
 }
