@@ -459,11 +459,13 @@ func evalPredictions(s *streams, path string, quiet bool, ids map[string]int32, 
 // predictions made for another dataset. Such predictions count as wrong,
 // and --per-label leaves them out.
 func warnForeignLabels(w io.Writer, pr *eval.PredReader, name string, labels int) {
-	if _, cols, ok := pr.Header(); ok && cols != labels {
-		fmt.Fprintf(w, "eval: warning: %s declares %d labels in its header but the truth has %d; were the predictions made for this dataset?\n", name, cols, labels)
-	}
-	if m := int(pr.MaxLabel()); m >= labels {
-		fmt.Fprintf(w, "eval: warning: %s predicts label id %d, beyond the truth's %d labels (ids 0..%d; a file without a label count has as many as it names): such predictions count as wrong, and --per-label leaves them out; if the file's label ids are 1-based, subtract 1 from them\n", name, m, labels, labels-1)
+	if _, cols, ok := pr.Header(); ok {
+		// The reader refused ids beyond the header's count.
+		if cols != labels {
+			fmt.Fprintf(w, "eval: warning: %s declares %d labels in its header but the truth has %d; were the predictions made for this dataset?\n", name, cols, labels)
+		}
+	} else if n := pr.Labels(); n > labels {
+		fmt.Fprintf(w, "eval: warning: %s predicts label id %d, beyond the truth's %d labels (ids 0..%d; a file without a label count has as many as it names): such predictions count as wrong, and --per-label leaves them out; if the file's label ids are 1-based, subtract 1 from them\n", name, n-1, labels, labels-1)
 	}
 }
 

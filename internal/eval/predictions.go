@@ -33,8 +33,6 @@ type PredReader struct {
 	stamp []uint32
 	gen   uint32
 	mark  map[int32]struct{}
-	// maxLabel is the largest label id read so far (-1 before any).
-	maxLabel int32
 }
 
 // maxStampLabel bounds the label ids duplicate marks in a dense array
@@ -48,14 +46,14 @@ func NewPredReader(r io.Reader, name string) (*PredReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PredReader{rd: rd, name: name, mark: map[int32]struct{}{}, maxLabel: -1}, nil
+	return &PredReader{rd: rd, name: name, mark: map[int32]struct{}{}}, nil
 }
 
 // NewPredReaderNames reads predictions whose labels are names ("name:score",
 // as mhe predict --names writes them), mapped to ids by names. The name is
 // what precedes the last ':' of a token.
 func NewPredReaderNames(r io.Reader, name string, names map[string]int32) *PredReader {
-	return &PredReader{lines: data.NewLineReader(r, name), name: name, names: names, mark: map[int32]struct{}{}, maxLabel: -1}
+	return &PredReader{lines: data.NewLineReader(r, name), name: name, names: names, mark: map[int32]struct{}{}}
 }
 
 // Header returns the declared rows and columns, if the file has a header.
@@ -67,11 +65,18 @@ func (p *PredReader) Header() (rows, cols int, ok bool) {
 	return h.Rows, h.Features, h.Present
 }
 
-// MaxLabel is the largest label id of the rows read so far, -1 if none
-// had a prediction. A file scored against a truth of C labels whose
-// MaxLabel is C or more names labels the truth does not have: its ids may
-// be 1-based, or it was made for another dataset.
-func (p *PredReader) MaxLabel() int32 { return p.maxLabel }
+// Labels is the file's label count: its header's, else the largest label
+// id of the rows read so far + 1 (the reader's count), 0 for a file of
+// label names, whose ids are those of the names file. A file scored
+// against a truth of C labels whose count is above C names labels the
+// truth does not have: its ids may be 1-based, or it was made for another
+// dataset.
+func (p *PredReader) Labels() int {
+	if p.rd == nil {
+		return 0
+	}
+	return p.rd.NumFeatures()
+}
 
 // Line is the line last read (1-based, header included).
 func (p *PredReader) Line() int {
@@ -93,9 +98,6 @@ func (p *PredReader) Next() ([]int32, []float32, error) {
 	}
 	ids, vals := p.row.Indices, p.row.Values
 	n := len(ids)
-	for _, l := range ids {
-		p.maxLabel = max(p.maxLabel, l)
-	}
 	sorted := true
 	for i := 1; i < n; i++ {
 		if vals[i] > vals[i-1] {
