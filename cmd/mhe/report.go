@@ -293,7 +293,7 @@ func reportRun(s *streams, args []string, o *reportOptions) error {
 			r.Metrics = v
 		}
 	}
-	rows, err := aggregate.RowsBy(recs, files, o.ByMachine)
+	rows, err := aggregate.Rows(recs, files, o.ByMachine)
 	if err != nil {
 		return err
 	}

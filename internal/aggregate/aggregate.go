@@ -117,6 +117,10 @@ func Load(paths []string) ([]*record.Record, error) {
 	return out, nil
 }
 
+// machineKey is the pseudo config key under which Rows, splitting rows by
+// machine, names each row's machine in its Variant.
+const machineKey = "machine"
+
 // ignored are the config keys that do not make a different experiment:
 // the seed, thread count and data directory, and the XC split column and
 // holdout fold, whose runs are replicates of one experiment on other rows,
@@ -127,19 +131,12 @@ var ignored = []string{"train.seed", "train.threads", "data.dir", "data.split_co
 // only in their seed (and threads, data directory, split column, holdout
 // fold) and summarises each group. Rows are sorted by dataset, then
 // by classifier parameters (largest first: vanilla on top), then label.
-func Rows(recs []*record.Record, files []string) ([]Row, error) {
-	return RowsBy(recs, files, false)
-}
-
-// machineKey is the pseudo config key under which RowsBy, splitting rows
-// by machine, names each row's machine in its Variant.
-const machineKey = "machine"
-
-// RowsBy is Rows, and with byMachine it also keeps the runs of each kind
-// of machine (Machine.Kind) in rows of their own, whose
-// Variant names it ("machine=AMD EPYC (…), avx kernels, linux/amd64"), so
-// that their times can be compared.
-func RowsBy(recs []*record.Record, files []string, byMachine bool) ([]Row, error) {
+//
+// With byMachine it also keeps the runs of each kind of machine
+// (Machine.Kind) in rows of their own, whose Variant names it
+// ("machine=AMD EPYC (…), avx kernels, linux/amd64"), so that their times
+// can be compared.
+func Rows(recs []*record.Record, files []string, byMachine bool) ([]Row, error) {
 	groups := map[string]*Row{}
 	var order []string
 	for i, r := range recs {

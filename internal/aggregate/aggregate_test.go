@@ -27,7 +27,7 @@ func TestRowsGroupBySettings(t *testing.T) {
 		rec(1, 0.5, nil), rec(2, 0.7, nil),
 		rec(1, 0.8, map[string]any{"predict_beam": 8}), rec(2, 0.9, map[string]any{"predict_beam": 8}),
 	}
-	rows, err := Rows(recs, []string{"a", "b", "c", "d"})
+	rows, err := Rows(recs, []string{"a", "b", "c", "d"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestVariantsNameDeviations(t *testing.T) {
 		rec("pair", func(*config.Config) {}),
 		rec("pair", func(c *config.Config) { c.Head.LabelOrder = "random" }),
 	}
-	rows, err := Rows(recs, []string{"a", "b", "c", "d", "e", "f"})
+	rows, err := Rows(recs, []string{"a", "b", "c", "d", "e", "f"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestVariantsOmitKeysTheHeadIgnores(t *testing.T) {
 		rec("mhc", []int{4, 3}, func(c *config.Config) { c.Head.BottleneckDim = 64 }),
 		rec("mhc", []int{4, 3}, func(c *config.Config) { c.Head.Beam = 4 }),
 	}
-	rows, err := Rows(recs, []string{"a", "b", "c", "d", "e", "f"})
+	rows, err := Rows(recs, []string{"a", "b", "c", "d", "e", "f"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestPairWithTop(t *testing.T) {
 		rec("A", 0.2, 1, 0.52), rec("A", 0.2, 2, 0.64), rec("A", 0.2, 3, 0.73),
 		rec("B", 0.1, 1, 0.30),
 	}
-	rows, err := Rows(recs, make([]string, len(recs)))
+	rows, err := Rows(recs, make([]string, len(recs)), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestRowsPoolFoldsAndPairByFold(t *testing.T) {
 	// The last fold given as 0 (the default) and as 5 is one fold: these
 	// pair, with a difference of 0.
 	recs = append(recs, rec("vanilla", 0, 101, 0.9), rec("mhc", 5, 101, 0.9-0.03))
-	rows, err := Rows(recs, make([]string, len(recs)))
+	rows, err := Rows(recs, make([]string, len(recs)), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestRowsNameMixedData(t *testing.T) {
 		{[]*record.Record{rec(1, "/a", "x"), rec(2, "/b", "x")}, nil},
 		{[]*record.Record{rec(1, "/a", "x"), rec(2, "/a", "y"), rec(3, "/b", "x")}, []string{"train: train.txt"}},
 	} {
-		rows, err := Rows(c.recs, make([]string, len(c.recs)))
+		rows, err := Rows(c.recs, make([]string, len(c.recs)), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -362,7 +362,7 @@ func TestRowsNameMixedMachines(t *testing.T) {
 		for i, m := range c.ms {
 			recs = append(recs, rec(uint64(i+1), m))
 		}
-		rows, err := Rows(recs, make([]string, len(recs)))
+		rows, err := Rows(recs, make([]string, len(recs)), false)
 		if err != nil {
 			t.Fatal(err)
 		}
