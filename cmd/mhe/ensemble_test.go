@@ -119,7 +119,7 @@ func TestEnsembleCLI(t *testing.T) {
 	if r.Plan.Params != sum || sum == 0 {
 		t.Errorf("ensemble record: %d classifier parameters, the members have %d together", r.Plan.Params, sum)
 	}
-	if secs <= 0 || math.Abs(r.Timing.TrainSeconds-secs) > 1e-9*secs {
+	if secs <= 0 || !(math.Abs(r.Timing.TrainSeconds-secs) <= 1e-9*secs) {
 		t.Errorf("ensemble record: %v training seconds, the members took %v together", r.Timing.TrainSeconds, secs)
 	}
 	// Without a member's record the time is unknown, not a partial sum.

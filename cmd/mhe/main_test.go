@@ -62,7 +62,7 @@ func TestPlanIssueFigures(t *testing.T) {
 		t.Fatal(code)
 	}
 	json.Unmarshal([]byte(out), &p)
-	if math.Abs(p.ConfusionDegree-23.0/172) > 1e-12 {
+	if !(math.Abs(p.ConfusionDegree-23.0/172) <= 1e-12) {
 		t.Errorf("D = %v, want 23/172", p.ConfusionDegree)
 	}
 	code, out, _ = runMain(t, "", "plan", "--labels", "670091", "--heads", "3", "--method", "mhp", "--format", "json")
@@ -196,7 +196,7 @@ func TestEvalHandComputedCLI(t *testing.T) {
 	}
 	want := map[string]float64{"p@1": 2.0 / 3, "p@3": 1.0 / 3, "ndcg@3": 0.4629998, "psp@3": 0.6, "psndcg@3": 0.7215221, "r@1": 0.2777778, "r@3": 0.4444444}
 	for k, v := range want {
-		if math.Abs(res.Metrics[k]-v) > 1e-4 {
+		if !(math.Abs(res.Metrics[k]-v) <= 1e-4) {
 			t.Errorf("%s = %v, want %v", k, res.Metrics[k], v)
 		}
 	}

@@ -261,7 +261,7 @@ func TestEvalResult(t *testing.T) {
 	var rec evalRec
 	raw, _ := os.ReadFile(out)
 	json.Unmarshal(raw, &rec)
-	if rec.Kind != "eval" || rec.Name != "hand_truth" || math.Abs(rec.Metrics["p@1"]-2.0/3) > 1e-9 || len(rec.Data) != 2 || len(rec.Data[0].SHA256) != 64 || rec.MHE.Version == "" {
+	if rec.Kind != "eval" || rec.Name != "hand_truth" || !(math.Abs(rec.Metrics["p@1"]-2.0/3) <= 1e-9) || len(rec.Data) != 2 || len(rec.Data[0].SHA256) != 64 || rec.MHE.Version == "" {
 		t.Errorf("record: %s", raw)
 	}
 	dir, _ := trainTiny(t)
@@ -316,7 +316,7 @@ func TestReportValidationSplit(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 {
 		t.Fatalf("report json: %v %s", err, out)
 	}
-	if got := rows[0].Metrics["p@1"]; rows[0].Split != "validation" || got.N != 2 || math.Abs(got.Mean-(want[0]+want[1])/2) > 1e-12 {
+	if got := rows[0].Metrics["p@1"]; rows[0].Split != "validation" || got.N != 2 || !(math.Abs(got.Mean-(want[0]+want[1])/2) <= 1e-12) {
 		t.Errorf("validation p@1 %+v (split %q), want the mean of %v", got, rows[0].Split, want)
 	}
 	if _, out, _ = runMain(t, "", "report", runs, "--split", "validation", "--metrics", "p@1"); !strings.Contains(out, "val P@1") {
@@ -670,7 +670,7 @@ func TestEvalModelPerLabel(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	// Five predictions a row: micro precision is P@5.
-	if s := res.PerLabel; s.K != 5 || s.Labels == 0 || math.Abs(s.Micro.Precision-res.Metrics["p@5"]) > 1e-12 || s.Macro.F1 <= 0 {
+	if s := res.PerLabel; s.K != 5 || s.Labels == 0 || !(math.Abs(s.Micro.Precision-res.Metrics["p@5"]) <= 1e-12) || s.Macro.F1 <= 0 {
 		t.Errorf("per_label %+v; want k 5, micro precision = P@5 = %g", s, res.Metrics["p@5"])
 	}
 	var r struct {
@@ -699,7 +699,7 @@ func TestEvalModelPerLabel(t *testing.T) {
 	if predicted != 5*res.NRows {
 		t.Errorf("%d predictions counted, want 5 × %d rows", predicted, res.NRows)
 	}
-	if want := res.Metrics["p@5"] * 5 * float64(res.NRows); math.Abs(float64(tp)-want) > 1e-6 {
+	if want := res.Metrics["p@5"] * 5 * float64(res.NRows); !(math.Abs(float64(tp)-want) <= 1e-6) {
 		t.Errorf("true positives %d, want P@5 × rows × 5 = %g", tp, want)
 	}
 	for _, f := range [][]string{{"--truth-format", "xc"}, {"--train", "x.txt"}, {"--single-label", "true"}, {"--dataset", "Wiki"}} {

@@ -196,7 +196,7 @@ func TestPairWithTop(t *testing.T) {
 	}
 	p := rows[1].Paired
 	half := 4.302652729911275 * 0.01 / math.Sqrt(3)
-	if p == nil || p.N != 3 || p.Metric != "p@1" || math.Abs(p.Mean+0.03) > 1e-12 || math.Abs(p.Low-(-0.03-half)) > 1e-9 || math.Abs(p.High-(-0.03+half)) > 1e-9 {
+	if p == nil || p.N != 3 || p.Metric != "p@1" || !(math.Abs(p.Mean+0.03) <= 1e-12) || !(math.Abs(p.Low-(-0.03-half)) <= 1e-9) || !(math.Abs(p.High-(-0.03+half)) <= 1e-9) {
 		t.Errorf("paired %+v, want mean -0.03 ± %.6f over 3 seeds", p, half)
 	}
 	if p != nil && p.Against != rows[0].Label() {
@@ -262,7 +262,7 @@ func TestRowsPoolFoldsAndPairByFold(t *testing.T) {
 			rows[0].HoldoutFolds, rows[0].Seeds, rows[0].SplitColumns)
 	}
 	p := rows[1].Paired
-	if p == nil || p.N != 5 || math.Abs(p.Mean+0.03) > 1e-12 || p.High-p.Low < 0.02 {
+	if p == nil || p.N != 5 || !(math.Abs(p.Mean+0.03) <= 1e-12) || p.High-p.Low < 0.02 {
 		t.Errorf("paired %+v, want 5 pairs (seed, fold) with mean -0.03 and a non-zero spread", p)
 	}
 }

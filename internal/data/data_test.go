@@ -274,12 +274,12 @@ func TestParseFloat32(t *testing.T) {
 func TestTransforms(t *testing.T) {
 	ds, _ := Read(strings.NewReader("3 3 2\n0 0:3 1:4\n1 0:1\n \n"), "t", ReadOptions{})
 	idf := IDF(ds.X)
-	if math.Abs(float64(idf[0])-(math.Log(4.0/3)+1)) > 1e-6 || math.Abs(float64(idf[2])-(math.Log(4.0)+1)) > 1e-6 {
+	if !(math.Abs(float64(idf[0])-(math.Log(4.0/3)+1)) <= 1e-6) || !(math.Abs(float64(idf[2])-(math.Log(4.0)+1)) <= 1e-6) {
 		t.Errorf("idf %v", idf)
 	}
 	NormalizeRows(ds.X)
 	_, v := ds.X.Row(0)
-	if math.Abs(float64(v[0])-0.6) > 1e-6 || math.Abs(float64(v[1])-0.8) > 1e-6 {
+	if !(math.Abs(float64(v[0])-0.6) <= 1e-6) || !(math.Abs(float64(v[1])-0.8) <= 1e-6) {
 		t.Errorf("normalised %v", v)
 	}
 	e := CountEmpty(ds)

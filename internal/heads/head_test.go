@@ -31,7 +31,7 @@ func gradCheckWorker(t *testing.T, w Worker, width int, labels []int32) []float3
 		z[i] = old - 1e-3
 		down := w.Loss(0, z, scratch, labels, 1)
 		z[i] = old
-		if num := (up - down) / 2e-3; math.Abs(float64(num-dz[i])) > 5e-3 {
+		if num := (up - down) / 2e-3; !(math.Abs(float64(num-dz[i])) <= 5e-3) {
 			t.Fatalf("d/dz[%d] = %v, numerical %v", i, dz[i], num)
 		}
 	}

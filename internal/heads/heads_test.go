@@ -82,16 +82,16 @@ func TestCodecErrors(t *testing.T) {
 }
 
 func TestConfusionDegree(t *testing.T) {
-	if d := ConfusionDegree([]int{172, 23}); math.Abs(d-23.0/172) > 1e-12 {
+	if d := ConfusionDegree([]int{172, 23}); !(math.Abs(d-23.0/172) <= 1e-12) {
 		t.Errorf("D(172,23) = %v, want 23/172", d)
 	}
 	// H = 3: D = L3^2 / L1.
-	if d := ConfusionDegree([]int{10, 5, 4}); math.Abs(d-16.0/10) > 1e-12 {
+	if d := ConfusionDegree([]int{10, 5, 4}); !(math.Abs(d-16.0/10) <= 1e-12) {
 		t.Errorf("D(10,5,4) = %v, want 1.6", d)
 	}
 	// Descending minimises D, ascending maximises it (SPEC §3).
 	ls := []int{7, 30, 12}
-	if math.Abs(MinConfusionDegree(ls)-ConfusionDegree([]int{30, 12, 7})) > 1e-12 {
+	if !(math.Abs(MinConfusionDegree(ls)-ConfusionDegree([]int{30, 12, 7})) <= 1e-12) {
 		t.Error("min D should be the descending order")
 	}
 	maxD := 0.0
@@ -99,7 +99,7 @@ func TestConfusionDegree(t *testing.T) {
 	for _, p := range perms {
 		maxD = math.Max(maxD, ConfusionDegree(p))
 	}
-	if math.Abs(MaxConfusionDegree(ls)-maxD) > 1e-9 {
+	if !(math.Abs(MaxConfusionDegree(ls)-maxD) <= 1e-9) {
 		t.Errorf("max D = %v, brute force %v", MaxConfusionDegree(ls), maxD)
 	}
 }

@@ -63,7 +63,7 @@ func gradCheckRow(t *testing.T, h Head, labels []int32) {
 		th.BeginBatch(1)
 		down := w.Loss(0, z, scratch, labels, 1)
 		z[i] = old
-		if num := (up - down) / 2e-3; math.Abs(float64(num-dz[i])) > 5e-3 {
+		if num := (up - down) / 2e-3; !(math.Abs(float64(num-dz[i])) <= 5e-3) {
 			t.Fatalf("d/dz[%d] = %v, numerical %v", i, dz[i], num)
 		}
 	}
@@ -101,7 +101,7 @@ func TestMHCGradientEmbeddings(t *testing.T) {
 	opt.Begin()
 	h.Update(nn.NewPool(2), opt, z, 1)
 	for i := range e.W {
-		if got := before[i] - e.W[i]; math.Abs(float64(got-num[i])) > 5e-3 {
+		if got := before[i] - e.W[i]; !(math.Abs(float64(got-num[i])) <= 5e-3) {
 			t.Fatalf("E[%d]: update %v, numerical gradient %v", i, got, num[i])
 		}
 	}
@@ -138,7 +138,7 @@ func TestMHCPredict(t *testing.T) {
 		if i > 0 && ss[i] > ss[i-1] {
 			t.Fatal("not sorted")
 		}
-		if math.Abs(float64(ss[i]-want[ys[i]])) > 1e-6 {
+		if !(math.Abs(float64(ss[i]-want[ys[i]])) <= 1e-6) {
 			t.Fatalf("label %d score %v, brute force %v", ys[i], ss[i], want[ys[i]])
 		}
 	}
@@ -258,7 +258,7 @@ func checkMHCUpdate(t *testing.T, c int, lengths []int, kind nn.OptKind, sparse 
 	if kind == nn.SGD {
 		for lv, e := range h.E {
 			for i := range e.W {
-				if d := float64(before[lv][i] - e.W[i]); math.Abs(d-want[lv][i]) > 1e-4 {
+				if d := float64(before[lv][i] - e.W[i]); !(math.Abs(d-want[lv][i]) <= 1e-4) {
 					t.Fatalf("%s: E%d[%d] moved by %v, want %v", name, lv+1, i, d, want[lv][i])
 				}
 			}

@@ -19,7 +19,7 @@ func TestLog1pSmall(t *testing.T) {
 func TestSigmoidSoftplus(t *testing.T) {
 	for _, v := range []float32{-40, -5, -0.3, 0, 0.7, 6, 50} {
 		s, sp := sigmoidSoftplus32(v)
-		if math.Abs(float64(s)-1/(1+math.Exp(-float64(v)))) > 1e-7 || math.Abs(float64(sp)-math.Log1p(math.Exp(float64(v)))) > 2e-7 {
+		if !(math.Abs(float64(s)-1/(1+math.Exp(-float64(v)))) <= 1e-7) || !(math.Abs(float64(sp)-math.Log1p(math.Exp(float64(v)))) <= 2e-7) {
 			t.Errorf("v=%v: σ=%v softplus=%v", v, s, sp)
 		}
 	}

@@ -167,7 +167,7 @@ func TestAdamStep(t *testing.T) {
 	opt.Begin()
 	opt.UpdateDense(NewPool(1), p, 0.1)
 	// First Adam step: m̂ = g, v̂ = g², so w -= lr·g/(|g|+eps) = lr·sign(g).
-	if math.Abs(float64(p.W[0])-0.9) > 1e-6 || math.Abs(float64(p.W[1])+0.9) > 1e-6 {
+	if !(math.Abs(float64(p.W[0])-0.9) <= 1e-6) || !(math.Abs(float64(p.W[1])+0.9) <= 1e-6) {
 		t.Errorf("after one step w = %v, want [0.9 -0.9]", p.W)
 	}
 	if p.G[0] != 0 || p.G[1] != 0 {
@@ -187,7 +187,7 @@ func TestSGDMomentumAndDecay(t *testing.T) {
 	}
 	// step 1: m = 1 + 0.2 = 1.2, w = 2 - 0.12 = 1.88
 	// step 2: m = 0.6 + 1 + 0.188 = 1.788, w = 1.88 - 0.1788 = 1.7012
-	if math.Abs(float64(p.W[0])-1.7012) > 1e-5 {
+	if !(math.Abs(float64(p.W[0])-1.7012) <= 1e-5) {
 		t.Errorf("w = %v, want 1.7012", p.W[0])
 	}
 }
@@ -220,7 +220,7 @@ func TestSparseLinearMatchesDense(t *testing.T) {
 			for j := range in {
 				want += dense[r][j] * l.W.W[j*out+o]
 			}
-			if math.Abs(float64(y[r*out+o]-want)) > 1e-5 {
+			if !(math.Abs(float64(y[r*out+o]-want)) <= 1e-5) {
 				t.Fatalf("forward[%d,%d] = %v, want %v", r, o, y[r*out+o], want)
 			}
 		}
@@ -241,7 +241,7 @@ func TestSparseLinearMatchesDense(t *testing.T) {
 			for r := range 3 {
 				g += dense[r][j] * dOut[r*out+o]
 			}
-			if d := before[j*out+o] - g - l.W.W[j*out+o]; math.Abs(float64(d)) > 1e-5 {
+			if d := before[j*out+o] - g - l.W.W[j*out+o]; !(math.Abs(float64(d)) <= 1e-5) {
 				t.Fatalf("update of w[%d,%d] off by %v", j, o, d)
 			}
 		}
@@ -322,7 +322,7 @@ func TestDenseLinearGradients(t *testing.T) {
 		l.W.W[i] = old - eps
 		down := loss()
 		l.W.W[i] = old
-		if num := (up - down) / (2 * eps); math.Abs(num-float64(l.W.G[i])) > 1e-3 {
+		if num := (up - down) / (2 * eps); !(math.Abs(num-float64(l.W.G[i])) <= 1e-3) {
 			t.Fatalf("dW[%d] = %v, numerical %v", i, l.W.G[i], num)
 		}
 	}
@@ -333,7 +333,7 @@ func TestDenseLinearGradients(t *testing.T) {
 		x[i] = old - eps
 		down := loss()
 		x[i] = old
-		if num := (up - down) / (2 * eps); math.Abs(num-float64(dx[i])) > 1e-3 {
+		if num := (up - down) / (2 * eps); !(math.Abs(num-float64(dx[i])) <= 1e-3) {
 			t.Fatalf("dx[%d] = %v, numerical %v", i, dx[i], num)
 		}
 	}
@@ -348,7 +348,7 @@ func TestActivationDerivatives(t *testing.T) {
 			a.Forward([]float32{z - 1e-3}, ym[:])
 			d := []float32{1}
 			a.Backward([]float32{z}, y[:], d)
-			if num := (yp[0] - ym[0]) / 2e-3; math.Abs(float64(num-d[0])) > 2e-3 {
+			if num := (yp[0] - ym[0]) / 2e-3; !(math.Abs(float64(num-d[0])) <= 2e-3) {
 				t.Errorf("%s'(%v) = %v, numerical %v", a, z, d[0], num)
 			}
 		}
@@ -392,7 +392,7 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 	near := func(what string, got, want []float32) {
 		t.Helper()
 		for i := range want {
-			if math.Abs(float64(got[i]-want[i])) > 1e-5 {
+			if !(math.Abs(float64(got[i]-want[i])) <= 1e-5) {
 				t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
 			}
 		}
@@ -401,7 +401,7 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 		t.Helper()
 		for r := range n {
 			for p := range w {
-				if o := col(p); o >= 0 && math.Abs(float64(blocked[r*w+p]-full[r*out+o])) > 1e-5 {
+				if o := col(p); o >= 0 && !(math.Abs(float64(blocked[r*w+p]-full[r*out+o])) <= 1e-5) {
 					t.Fatalf("%s forward[%d, block pos %d] = %v, want %v", what, r, p, blocked[r*w+p], full[r*out+o])
 				}
 			}

@@ -77,7 +77,7 @@ func TestRowwiseStep(t *testing.T) {
 		}
 		want := rowwiseRef(w0, grads, 0.01, tc.wd, tc.kind == AdamW)
 		for i, w := range p.Row(1) {
-			if math.Abs(float64(w)-want[i]) > 1e-5*(1+math.Abs(want[i])) {
+			if !(math.Abs(float64(w)-want[i]) <= 1e-5*(1+math.Abs(want[i]))) {
 				t.Errorf("%s cols %d wd %g: w[%d] = %v, want %v", tc.kind, tc.cols, tc.wd, i, w, want[i])
 				break
 			}
@@ -104,7 +104,7 @@ func TestRowwiseFirstStep(t *testing.T) {
 	opt.Begin()
 	opt.UpdateRow(p, 0, []float32{3, -4}, 0.1) // rms = √(25/2)
 	rms := math.Sqrt(12.5)
-	if math.Abs(float64(p.W[0])+0.3/rms) > 1e-6 || math.Abs(float64(p.W[1])-0.4/rms) > 1e-6 {
+	if !(math.Abs(float64(p.W[0])+0.3/rms) <= 1e-6) || !(math.Abs(float64(p.W[1])-0.4/rms) <= 1e-6) {
 		t.Errorf("w = %v, want [%v %v]", p.W, -0.3/rms, 0.4/rms)
 	}
 }

@@ -54,7 +54,7 @@ func TestDropInputs(t *testing.T) {
 		}
 		// About 1-p of the features survive, in order, scaled by 1/(1-p).
 		kept := float64(len(ids)) / float64(len(allIDs))
-		if math.Abs(kept-(1-tc.p)) > 0.04 {
+		if !(math.Abs(kept-(1-tc.p)) <= 0.04) {
 			t.Errorf("p %g: kept %.3f of the features, want about %.3f", tc.p, kept, 1-tc.p)
 		}
 		j := 0
@@ -63,7 +63,7 @@ func TestDropInputs(t *testing.T) {
 				j++
 			}
 			want := allVals[j] / float32(1-tc.p)
-			if math.Abs(float64(vals[k]-want)) > 1e-5 {
+			if !(math.Abs(float64(vals[k]-want)) <= 1e-5) {
 				t.Fatalf("p %g: feature %d value %g, want %g", tc.p, id, vals[k], want)
 			}
 		}

@@ -50,7 +50,7 @@ func TestEncoderFeaturesFeedTheHead(t *testing.T) {
 				for k := range d {
 					z += float64(f[k]) * float64(m.Net.Out.W.W[o*d+k])
 				}
-				if math.Abs(z-float64(logits[i*out+o])) > 1e-4 {
+				if !(math.Abs(z-float64(logits[i*out+o])) <= 1e-4) {
 					t.Fatalf("row %d output %d: head(f) = %v, net logit %v", lo+i, o, z, logits[i*out+o])
 				}
 			}

@@ -118,7 +118,7 @@ func TestEnsembleAveragesMembers(t *testing.T) {
 				}
 			}
 		}
-		if math.Abs(mean(got.labels[0])-bestScore) > 1e-6 {
+		if !(math.Abs(mean(got.labels[0])-bestScore) <= 1e-6) {
 			t.Fatalf("row %d: top label %d (mean %v), but member candidate %d has mean %v", row, got.labels[0], mean(got.labels[0]), best, bestScore)
 		}
 		if !slices.Equal(got.labels, tops[0][row]) {

@@ -163,7 +163,7 @@ func TestScoresAreProductsOfPaths(t *testing.T) {
 	m.Scores([]int32{0}, []float32{1}, scores)
 	want := []float64{0.8 * 0.5, 0.8 / (1 + math.Exp(-1)), 0.4}
 	for l := range want {
-		if math.Abs(scores[l]-want[l]) > 1e-12 {
+		if !(math.Abs(scores[l]-want[l]) <= 1e-12) {
 			t.Errorf("label %d: %g, want %g", l, scores[l], want[l])
 		}
 	}
