@@ -104,7 +104,7 @@ func TestCompareIntervalWidthAndPValue(t *testing.T) {
 		d = append(d, x)
 		mean += x / n
 	}
-	if math.Abs(mean-c.Diff) > 1e-12 {
+	if !(math.Abs(mean-c.Diff) <= 1e-12) {
 		t.Fatalf("diff %v, want the mean row difference %v", c.Diff, mean)
 	}
 	v := 0.0
@@ -179,6 +179,109 @@ func TestCompareErrors(t *testing.T) {
 	for _, c := range cases {
 		if _, err := Compare(c.a, c.b, c.o); err == nil || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%+v: %v, want %q", c.o, err, c.msg)
+		}
+	}
+}
+
+// When every row is the same, every bootstrap resample is that row again:
+// each metric's interval collapses onto its own difference. A resample
+// that read another metric's column (or another metric's draws) would land
+// on that metric's difference instead (the truth has four labels and the
+// weights differ, so most metrics here differ from each other).
+func TestCompareConstantRows(t *testing.T) {
+	const n = 37
+	var truth, a, b [][]int32
+	for range n {
+		truth = append(truth, []int32{0, 1, 2, 8})
+		a = append(a, []int32{0, 3, 1, 4, 2})
+		b = append(b, []int32{3, 8, 5, 6, 7})
+	}
+	w := []float64{1.5, 2, 3, 1.25, 1, 1, 1, 1, 5}
+	ea, eb := evaluators(t, Options{K: []int{1, 3, 5}, InvPropensity: w}, truth, a, b)
+	cs, err := Compare(ea, eb, CompareOptions{Resamples: 50, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 15 {
+		t.Fatalf("%d metrics compared, want 15: %+v", len(cs), cs)
+	}
+	distinct := map[float64]bool{}
+	for _, c := range cs {
+		if !(math.Abs(c.Low-c.Diff) <= 1e-12) || !(math.Abs(c.High-c.Diff) <= 1e-12) {
+			t.Errorf("%s: interval [%v, %v], want both ends at the difference %v", c.Name, c.Low, c.High, c.Diff)
+		}
+		distinct[c.Diff] = true
+	}
+	if len(distinct) < 10 {
+		t.Errorf("only %d distinct differences among %d metrics: the test tells few of them apart", len(distinct), len(cs))
+	}
+	// Spot values by hand: P@3 = 2/3 - 1/3, R@5 = 3/4 - 1/4.
+	if c := find(t, cs, "p@3"); !(math.Abs(c.Diff-1.0/3) <= 1e-12) {
+		t.Errorf("p@3 difference %v, want 1/3", c.Diff)
+	}
+	if c := find(t, cs, "r@5"); !(math.Abs(c.Diff-0.5) <= 1e-12) {
+		t.Errorf("r@5 difference %v, want 1/2", c.Diff)
+	}
+}
+
+// P@1 and nDCG@1 are the same number on every row, so their comparisons
+// must agree in every field: the same bootstrap draws give the same
+// interval, the same swaps the same p-value.
+func TestCompareTwinMetricsAgree(t *testing.T) {
+	truth, a, b := coinRows(400, 0.62, 0.55, 5)
+	ea, eb := evaluators(t, Options{K: []int{1, 3}}, truth, a, b)
+	for _, level := range []float64{0.95, 0.5} {
+		cs, err := Compare(ea, eb, CompareOptions{Resamples: 400, Seed: 6, Level: level})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, nd := find(t, cs, "p@1"), find(t, cs, "ndcg@1")
+		nd.Name = p.Name
+		if p != nd {
+			t.Errorf("level %g: p@1 %+v and ndcg@1 %+v differ", level, p, nd)
+		}
+		if !(p.Low < p.Diff && p.Diff < p.High) || p.P <= 1.0/401 || p.P >= 1 {
+			t.Errorf("level %g: p@1 %+v: want the difference inside its interval and a p-value strictly inside (1/401, 1)", level, p)
+		}
+	}
+}
+
+// A single resample is allowed (the interval is that resample's
+// difference); the level must lie strictly inside (0, 1).
+func TestCompareOneResample(t *testing.T) {
+	truth, a, b := coinRows(50, 0.6, 0.4, 3)
+	ea, eb := evaluators(t, Options{K: []int{1}}, truth, a, b)
+	cs, err := Compare(ea, eb, CompareOptions{Resamples: 1, Seed: 2})
+	if err != nil {
+		t.Fatalf("one resample: %v", err)
+	}
+	if c := find(t, cs, "p@1"); c.Low != c.High {
+		t.Errorf("one resample: interval [%v, %v], want a single point", c.Low, c.High)
+	}
+	if _, err := Compare(ea, eb, CompareOptions{Level: 1.5}); err == nil {
+		t.Error("level 1.5 accepted")
+	}
+}
+
+// quantile is type 7 (R's default, NumPy's "linear"): these are
+// numpy.quantile's answers.
+func TestQuantile(t *testing.T) {
+	for _, c := range []struct {
+		sorted []float64
+		q      float64
+		want   float64
+	}{
+		{[]float64{1, 2, 3, 4}, 0, 1},
+		{[]float64{1, 2, 3, 4}, 0.25, 1.75},
+		{[]float64{1, 2, 3, 4}, 0.5, 2.5},
+		{[]float64{1, 2, 3, 4}, 0.975, 3.925},
+		{[]float64{1, 2, 3, 4}, 1, 4},
+		{[]float64{0, 10}, 0.025, 0.25},
+		{[]float64{-3, -1, 0, 2, 10}, 0.9, 6.8},
+		{[]float64{5}, 0.3, 5},
+	} {
+		if got := quantile(c.sorted, c.q); !(math.Abs(got-c.want) <= 1e-12) {
+			t.Errorf("quantile(%v, %v) = %v, want %v", c.sorted, c.q, got, c.want)
 		}
 	}
 }

@@ -51,7 +51,9 @@ type Options struct {
 	// K lists the cut-offs, each >= 1.
 	K []int
 	// InvPropensity holds one inverse propensity per label (see
-	// InvPropensity); nil leaves out PSP@k and PSnDCG@k.
+	// InvPropensity); nil leaves out PSP@k and PSnDCG@k. A label id beyond
+	// it has no weight: it adds nothing to PSP@k and PSnDCG@k, predicted or
+	// true (mhe eval refuses such files before they get here).
 	InvPropensity []float64
 	// Empty is the empty-row policy.
 	Empty EmptyPolicy
@@ -187,7 +189,7 @@ func (e *Evaluator) score(truth, ranked []int32) {
 			if _, ok := slices.BinarySearch(truth, l); ok {
 				hits++
 				dcg += e.disc[r]
-				if w != nil {
+				if int(l) < len(w) { // labels beyond the weights score 0, as in the ideal ranking below
 					psw += w[l]
 					psdcg += float64(w[l] * e.disc[r])
 				}

@@ -56,7 +56,7 @@ func TestHandComputed(t *testing.T) {
 			}
 			for name, want := range c.want {
 				got, ok := res.Get(name)
-				if !ok || math.Abs(got-want) > 1e-9 {
+				if !ok || !(math.Abs(got-want) <= 1e-9) {
 					t.Errorf("%s = %.10f, want %.10f", name, got, want)
 				}
 			}
@@ -72,7 +72,7 @@ func TestSingleLabelAccuracy(t *testing.T) {
 	ev.Add([]int32{1}, nil)
 	res := ev.Result()
 	for name, want := range map[string]float64{"acc@1": 0.25, "acc@2": 0.5, "p@1": 0.25, "p@2": 0.25} {
-		if got, _ := res.Get(name); math.Abs(got-want) > 1e-12 {
+		if got, _ := res.Get(name); !(math.Abs(got-want) <= 1e-12) {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
 	}
@@ -81,7 +81,7 @@ func TestSingleLabelAccuracy(t *testing.T) {
 func TestPropensityVector(t *testing.T) {
 	// CONVENTIONS.md: N = 15,539, A = 0.55, B = 1.5.
 	p := PropensityParams{A: 0.55, B: 1.5}
-	if c := PropensityConstant(15539, p); math.Abs(c-14.3199) > 1e-4 {
+	if c := PropensityConstant(15539, p); !(math.Abs(c-14.3199) <= 1e-4) {
 		t.Errorf("C = %.4f, want 14.3199", c)
 	}
 	w, err := InvPropensity([]int64{1, 10, 1000}, 15539, p)
@@ -89,7 +89,7 @@ func TestPropensityVector(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range []float64{9.6511, 4.7373, 1.3203} {
-		if math.Abs(w[i]-want) > 1e-4 {
+		if !(math.Abs(w[i]-want) <= 1e-4) {
 			t.Errorf("w[%d] = %.4f, want %.4f", i, w[i], want)
 		}
 	}
@@ -198,4 +198,22 @@ func TestGoldenJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	testutil.CheckGolden(t, "hand.golden", buf.Bytes())
+}
+
+// A label id beyond the inverse propensities has no weight, true or
+// predicted: PSP@k counts only the weighted labels, and nothing panics.
+func TestPropensityShortVector(t *testing.T) {
+	// Weights for labels 0..2 only; label 3 is true and ranked first.
+	e, err := NewEvaluator(Options{K: []int{1, 2}, InvPropensity: []float64{2, 3, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Add([]int32{1, 3}, []int32{3, 1})
+	res := e.Result()
+	// PSP@1 = 0 / max weight 3; PSP@2 = (0 + 3)/2 over (3)/2 = 1.
+	for name, want := range map[string]float64{"psp@1": 0, "psp@2": 1, "p@1": 1, "p@2": 1} {
+		if got, ok := res.Get(name); !ok || !(math.Abs(got-want) <= 1e-12) {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
 }

@@ -44,7 +44,7 @@ func TestPerLabelSummary(t *testing.T) {
 			name      string
 			got, want PRF
 		}{{"macro", s.Macro, tc.macro}, {"micro", s.Micro, tc.micro}} {
-			if math.Abs(c.got.Precision-c.want.Precision) > 1e-12 || math.Abs(c.got.Recall-c.want.Recall) > 1e-12 || math.Abs(c.got.F1-c.want.F1) > 1e-12 {
+			if !near(c.got.Precision, c.want.Precision) || !near(c.got.Recall, c.want.Recall) || !near(c.got.F1, c.want.F1) {
 				t.Errorf("k=%d %s: %+v, want %+v", tc.k, c.name, c.got, c.want)
 			}
 		}
@@ -77,3 +77,57 @@ func TestPerLabelThresholdSet(t *testing.T) {
 		t.Errorf("micro %+v, want precision 1, recall 3/4", s.Micro)
 	}
 }
+
+// Scores by hand, one label per case: F1 is the harmonic mean even where
+// neither precision nor recall is 1, and a label never predicted (or never
+// true) scores 0 there, not NaN. Ids at the label count itself, true or
+// predicted, are left out; a score equal to the threshold is kept.
+func TestPerLabelScores(t *testing.T) {
+	pl := NewPerLabel(4, 0)
+	pl.SetThreshold(0.5)
+	rows := []struct {
+		truth, ranked []int32
+		scores        []float32
+	}{
+		// Label 0: true 4 times, predicted 3 times, 2 hits.
+		{[]int32{0}, []int32{0}, []float32{0.5}},
+		{[]int32{0}, []int32{0, 2}, []float32{0.9, 0.6}},
+		{[]int32{0}, []int32{3}, []float32{0.7}},
+		{[]int32{0, 4}, []int32{4, 2}, []float32{0.9, 0.4}},
+		{nil, []int32{0}, []float32{0.8}},
+		// Label 1: true, never predicted. Label 2: predicted (0.6), never
+		// true. Label 3: predicted (0.7), never true.
+		{[]int32{1}, []int32{4}, []float32{0.95}},
+	}
+	for _, r := range rows {
+		pl.Add(r.truth, r.ranked, r.scores)
+	}
+	for _, c := range []struct {
+		label   int
+		p, r, f float64
+	}{
+		{0, 2.0 / 3, 0.5, 4.0 / 7},
+		{1, 0, 0, 0},
+		{2, 0, 0, 0},
+		{3, 0, 0, 0},
+	} {
+		p, r, f := pl.Scores(c.label)
+		if !near(p, c.p) || !near(r, c.r) || !near(f, c.f) {
+			t.Errorf("label %d: precision %v, recall %v, F1 %v; want %v, %v, %v", c.label, p, r, f, c.p, c.r, c.f)
+		}
+	}
+	if want := []int64{4, 1, 0, 0}; !slices.Equal(pl.Support, want) {
+		t.Errorf("support %v, want %v", pl.Support, want)
+	}
+	if want := []int64{3, 0, 1, 1}; !slices.Equal(pl.Pred, want) {
+		t.Errorf("predicted %v, want %v", pl.Pred, want)
+	}
+	// Micro: 2 hits of 5 predictions and 5 true labels.
+	if p, r, f := pl.Micro(); !near(p, 0.4) || !near(r, 0.4) || !near(f, 0.4) {
+		t.Errorf("micro %v, %v, %v; want 0.4 each", p, r, f)
+	}
+}
+
+// near reports whether got is within 1e-12 of want; NaN is near nothing
+// (a check written as |got - want| > tol lets NaN through).
+func near(got, want float64) bool { return math.Abs(got-want) <= 1e-12 }

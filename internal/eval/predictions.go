@@ -195,9 +195,14 @@ func (p *PredReader) readNamed() error {
 		}
 	}
 	p.row.Indices, p.row.Values = p.row.Indices[:0], p.row.Values[:0]
-	col := 1
+	next := 0 // where the previous token ended
 	for _, tok := range bytes.Fields(line) {
-		col = bytes.Index(line, tok) + 1
+		// Searched from the previous token's end: from the line's start
+		// it could be found inside an earlier token ("ab:1 b:" is bad at
+		// column 6, not 2).
+		at := next + bytes.Index(line[next:], tok)
+		col := at + 1
+		next = at + len(tok)
 		i := bytes.LastIndexByte(tok, ':')
 		if i <= 0 {
 			return &data.ParseError{File: p.name, Line: p.lines.Line(), Column: col, Err: fmt.Errorf("%w: expected name:score, found %q", data.ErrSyntax, tok)}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -84,7 +85,7 @@ func TestPredWriterRoundTrip(t *testing.T) {
 					t.Errorf("row %d: labels %v, want %v", i+1, labels, r.labels[:keep])
 				}
 				for j, s := range scores {
-					if math.Abs(float64(s-r.scores[j])) > 5e-7 {
+					if !(math.Abs(float64(s-r.scores[j])) <= 5e-7) {
 						t.Errorf("row %d: score %d is %v, want %v", i+1, j, s, r.scores[j])
 					}
 				}
@@ -245,6 +246,74 @@ func TestReadInvPropensity(t *testing.T) {
 		got, err := ReadInvPropensity(path)
 		if c.err == "" && (err != nil || !slices.Equal(got, c.want)) || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("%s: %v %v, want %v %q", c.name, got, err, c.want, c.err)
+		}
+	}
+}
+
+// A names-mode prediction file may start with mhe predict --header's
+// "rows cols" line: it is read as the header only on line 1 and only when
+// it is two whole numbers without a ':'. Errors point at the column of
+// the token, or of the score within it.
+func TestPredReaderNamesHeader(t *testing.T) {
+	names := map[string]int32{"a": 0, "b": 1, "7": 2, "8": 3, "ab": 4}
+	read := func(text string) (rows [][]int32, hdr [3]int, err error) {
+		pr := NewPredReaderNames(strings.NewReader(text), "pred.txt", names)
+		for {
+			var ls []int32
+			ls, _, err = pr.Next()
+			if err != nil {
+				break
+			}
+			rows = append(rows, slices.Clone(ls))
+		}
+		r, c, ok := pr.Header()
+		if ok {
+			hdr = [3]int{r, c, 1}
+		}
+		if err == io.EOF {
+			err = nil
+		}
+		return rows, hdr, err
+	}
+	for _, tc := range []struct {
+		name, text string
+		rows       [][]int32
+		hdr        [3]int
+	}{
+		{"header", "2 4\na:0.9 b:0.1\nb:1\n", [][]int32{{0, 1}, {1}}, [3]int{2, 4, 1}},
+		{"no header", "a:0.9 b:0.1\nb:1\n", [][]int32{{0, 1}, {1}}, [3]int{}},
+		// Two numbers on a later line are not a header (and not a
+		// prediction line either).
+		{"pair on line 2", "a:1\n7 8\n", nil, [3]int{}},
+		// Two name:score pairs named by numbers are predictions.
+		{"numeric names", "7:0.5 8:0.25\n", [][]int32{{2, 3}}, [3]int{}},
+		// Three numbers are not a header, nor a number and a word.
+		{"three numbers", "2 4 1\n", nil, [3]int{}},
+		{"number and word", "2 x\na:1\n", nil, [3]int{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, hdr, err := read(tc.text)
+			if tc.rows == nil {
+				if err == nil {
+					t.Errorf("read %v with header %v, want an error", rows, hdr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(rows, tc.rows) || hdr != tc.hdr {
+				t.Errorf("rows %v, header %v, error %v; want %v, %v", rows, hdr, err, tc.rows, tc.hdr)
+			}
+		})
+	}
+	for text, want := range map[string]string{
+		"a:1 :0.5\n":     `pred.txt:1:5: malformed: expected name:score, found ":0.5"`,
+		"a:1  zz:0.5\n":  `pred.txt:1:6: id out of range: label name "zz" is not in the names file`,
+		"b:1 a:x\n":      `pred.txt:1:7: bad value: bad score "x"`,
+		"a:1 b:0.5 a1\n": `pred.txt:1:11: malformed: expected name:score, found "a1"`,
+		"ab:1 b:\n":      `pred.txt:1:8: bad value: bad score ""`,
+		"ab:1 b\n":       `pred.txt:1:6: malformed: expected name:score, found "b"`,
+	} {
+		if _, _, err := read(text); err == nil || err.Error() != want {
+			t.Errorf("%q: error %v, want %q", text, err, want)
 		}
 	}
 }
