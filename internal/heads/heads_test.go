@@ -74,10 +74,26 @@ func TestCodecErrors(t *testing.T) {
 	for _, tc := range []struct {
 		c       int
 		lengths []int
-	}{{3993, []int{172, 23}}, {10, []int{0, 20}}, {10, nil}, {0, []int{2}}, {10, []int{math.MaxInt32, math.MaxInt32, math.MaxInt32}}} {
-		if _, err := NewCodec(tc.c, tc.lengths); err == nil {
-			t.Errorf("C=%d lengths %v should fail", tc.c, tc.lengths)
+		want    string
+	}{
+		// The message suggests the smallest first length that covers C.
+		{3993, []int{172, 23}, "head lengths [172 23] cover 3956 codes, fewer than the 3993 labels; the product of the lengths must be >= the label count (e.g. [174 23])"},
+		{10, []int{0, 20}, "head 1 has length 0"},
+		{10, []int{5, -1}, "head 2 has length -1"},
+		{10, nil, "no head lengths"},
+		{0, []int{2}, ""},
+		{10, []int{math.MaxInt32, math.MaxInt32, math.MaxInt32}, "overflows"},
+		// 2^62 codes is one too many.
+		{10, []int{1 << 31, 1 << 31}, "overflows"},
+	} {
+		_, err := NewCodec(tc.c, tc.lengths)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("C=%d lengths %v: error %v, want one containing %q", tc.c, tc.lengths, err, tc.want)
 		}
+	}
+	// Just below the bound is a codec.
+	if _, err := NewCodec(10, []int{1 << 31, 1<<31 - 1}); err != nil {
+		t.Errorf("2^31 x (2^31-1) codes: %v", err)
 	}
 }
 
@@ -88,6 +104,13 @@ func TestConfusionDegree(t *testing.T) {
 	// H = 3: D = L3^2 / L1.
 	if d := ConfusionDegree([]int{10, 5, 4}); !(math.Abs(d-16.0/10) <= 1e-12) {
 		t.Errorf("D(10,5,4) = %v, want 1.6", d)
+	}
+	// Two heads: D = L2/L1, smallest with the longer head first.
+	if d := MinConfusionDegree([]int{23, 172}); !(math.Abs(d-23.0/172) <= 1e-12) {
+		t.Errorf("min D(23,172) = %v, want 23/172", d)
+	}
+	if d := MaxConfusionDegree([]int{172, 23}); !(math.Abs(d-172.0/23) <= 1e-12) {
+		t.Errorf("max D(172,23) = %v, want 172/23", d)
 	}
 	// Descending minimises D, ascending maximises it (SPEC §3).
 	ls := []int{7, 30, 12}

@@ -409,3 +409,41 @@ func TestRecordRange(t *testing.T) {
 		t.Errorf("no records: [%d, %d)", a, z)
 	}
 }
+
+// A cascade's shape: without a bottleneck each deeper level reads a copy of
+// the encoder output (Passthrough), with one a projection of width dh;
+// widths below 1 and beams below 1 are refused.
+func TestMHCShapes(t *testing.T) {
+	codec, err := NewCodec(100, []int{10, 5, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		dh, d, beam     int
+		copies, outputs int
+	}{
+		{0, 16, 4, 2, 10 + 2*16},
+		{0, 1, 1, 2, 10 + 2*1},
+		{8, 16, 4, 0, 10 + 2*8},
+		{8, 0, 4, 0, 10 + 2*8}, // the encoder width is not needed with a projection
+	} {
+		h, err := NewMHCHead(codec, tc.dh, tc.d, tc.beam, false, 1, nil)
+		if err != nil {
+			t.Errorf("dh %d d %d beam %d: %v", tc.dh, tc.d, tc.beam, err)
+			continue
+		}
+		copies, width := h.Passthrough()
+		wantWidth := 0
+		if tc.copies > 0 {
+			wantWidth = tc.d
+		}
+		if copies != tc.copies || width != wantWidth || h.Outputs() != tc.outputs {
+			t.Errorf("dh %d d %d: passthrough %d x %d, %d outputs; want %d x %d, %d", tc.dh, tc.d, copies, width, h.Outputs(), tc.copies, wantWidth, tc.outputs)
+		}
+	}
+	for _, bad := range [][3]int{{0, 0, 4}, {-1, 16, 4}, {8, 16, 0}} {
+		if _, err := NewMHCHead(codec, bad[0], bad[1], bad[2], false, 1, nil); err == nil {
+			t.Errorf("dh %d d %d beam %d accepted", bad[0], bad[1], bad[2])
+		}
+	}
+}
