@@ -2,6 +2,7 @@ package heads
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -397,5 +398,70 @@ func TestInsertTopKMatchesHeap(t *testing.T) {
 				t.Fatalf("n=%d k=%d: value %d is %v, heap's %v", n, k, i, gotVals[i], wantVals[i])
 			}
 		}
+	}
+}
+
+// The planning rules at their edges: the most heads a label count takes
+// (every length >= 2), the authors' grouping rule, and the cascade's
+// layout down to levels of two nodes.
+func TestPlanningRules(t *testing.T) {
+	for c, want := range map[int]int{1: 1, 2: 1, 3: 2, 4: 2, 5: 3, 8: 3, 9: 4, 1 << 20: 20, 1<<20 + 1: 21} {
+		if got := maxHeads(c); got != want {
+			t.Errorf("maxHeads(%d) = %d, want %d", c, got, want)
+		}
+		// The largest count plans; one more head is refused.
+		if c >= 2 {
+			if _, err := BalancedLengths(c, want); err != nil {
+				t.Errorf("BalancedLengths(%d, %d): %v", c, want, err)
+			}
+			if _, err := BalancedLengths(c, want+1); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("use at most %d", want)) {
+				t.Errorf("BalancedLengths(%d, %d): %v, want a refusal naming %d", c, want+1, err, want)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		c, n int
+		want []int
+	}{
+		{670091, 8400, []int{8377, 80}}, // Amazon-670K in the paper
+		{10, 10, []int{10, 1}},
+		{10, 1, []int{1, 10}},
+		{10, 4, []int{4, 3}}, // groups of 3: 3, 3, 3, 1
+		{10, 6, []int{5, 2}}, // 6 requested, but 5 groups of 2 cover 10
+	} {
+		if got, err := GroupLengths(tc.c, tc.n); err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("GroupLengths(%d, %d) = %v, %v; want %v", tc.c, tc.n, got, err, tc.want)
+		}
+	}
+	for _, n := range []int{0, 11} {
+		if _, err := GroupLengths(10, n); err == nil {
+			t.Errorf("GroupLengths(10, %d) accepted", n)
+		}
+	}
+	for _, tc := range []struct {
+		c, h, dim, dh, beam int
+		want                []int
+	}{
+		// target C·d/(K·d_h) = 1996.5, g = round(√1996.5) = 45, L1 = ⌈3993/45⌉.
+		{3993, 2, 512, 64, 16, []int{89, 45}},
+		// The smallest cascade: three levels of two.
+		{8, 3, 1, 2, 4, []int{2, 2, 2}},
+		// Target 10^6 gives g = 100, L1 = ⌈C/100²⌉.
+		{1000000, 3, 100, 100, 1, []int{100, 100, 100}},
+		{1000001, 3, 100, 100, 1, []int{101, 100, 100}},
+		// A small L1 lowers g until the cascade is descending: target
+		// 2000 gives g = 13 and L1 = 1; g = 4 still gives L1 = 2 < 4;
+		// g = 3 gives L1 = 3.
+		{20, 3, 100, 1, 1, []int{3, 3, 3}},
+		// Target 1000 gives g = 32, lowered one by one to 3 (L1 = 4).
+		{10, 2, 100, 1, 1, []int{4, 3}},
+	} {
+		got, err := CascadeLengths(tc.c, tc.h, tc.dim, tc.dh, tc.beam)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("CascadeLengths(%d, %d, ...) = %v, %v; want %v", tc.c, tc.h, got, err, tc.want)
+		}
+	}
+	if _, err := CascadeLengths(4, 3, 1, 2, 4); err == nil {
+		t.Error("three levels for 4 labels accepted")
 	}
 }
