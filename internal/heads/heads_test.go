@@ -465,3 +465,102 @@ func TestPlanningRules(t *testing.T) {
 		t.Error("three levels for 4 labels accepted")
 	}
 }
+
+// Long heads and a small k take the decoder's partial selection (the best
+// few of a head sorted, more on demand as padding pushes the search
+// deeper); one decoder serves many calls, as in prediction.
+func TestProductTopKLongHeads(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := range 60 {
+		h := 2 + rng.IntN(2)
+		lengths := make([]int, h)
+		capacity := 1
+		for i := range lengths {
+			lengths[i] = 20 + rng.IntN(100/h)
+			capacity *= lengths[i]
+		}
+		// Often most of the last head's codes are padding.
+		c := capacity - rng.IntN(capacity/2)
+		codec, err := NewCodec(c, lengths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := NewProductDecoder(codec)
+		for call := range 3 {
+			scores := make([][]float32, h)
+			for i := range scores {
+				scores[i] = make([]float32, lengths[i])
+				for j := range scores[i] {
+					if trial%2 == 0 {
+						scores[i][j] = -float32(rng.IntN(8)) / 4 // many ties
+					} else {
+						scores[i][j] = float32(rng.NormFloat64())
+					}
+				}
+			}
+			k := 1 + rng.IntN(10)
+			got, gotS := make([]int32, k), make([]float32, k)
+			n := dec.TopK(scores, k, got, gotS)
+			want, wantS := bruteTopK(codec, scores, k)
+			if n != len(want) || !slices.Equal(gotS[:n], wantS) {
+				t.Fatalf("trial %d call %d (C=%d %v k=%d): scores %v, want %v", trial, call, c, lengths, k, gotS[:n], wantS)
+			}
+			for _, y := range got[:n] {
+				if !codec.Valid(int64(y)) {
+					t.Fatalf("trial %d: padding code %d emitted", trial, y)
+				}
+			}
+			if len(slices.Compact(slices.Sorted(slices.Values(got[:n])))) != n {
+				t.Fatalf("trial %d: a label emitted twice: %v", trial, got[:n])
+			}
+		}
+	}
+}
+
+// selectTop leaves the m smallest first, whatever the order and the
+// repeats.
+func TestSelectTop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 1))
+	for trial := range 2000 {
+		n := 1 + rng.IntN(60)
+		s := make([]int32, n)
+		for i := range s {
+			s[i] = int32(rng.IntN(1 + trial%20))
+		}
+		m := 1 + rng.IntN(n)
+		want := slices.Sorted(slices.Values(s))[:m]
+		selectTop(s, m, func(a, b int32) int { return int(a) - int(b) })
+		if got := slices.Sorted(slices.Values(s[:m])); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: first %d are %v, want %v", trial, m, got, want)
+		}
+	}
+}
+
+// The best first digit leads almost only to padding codes: the search
+// walks the second head's ranks to its worst digit, the only valid one,
+// sorting that head on demand beyond the few it sorted first.
+func TestProductTopKDeepRanks(t *testing.T) {
+	const l0, l1 = 50, 100
+	codec, err := NewCodec((l0-1)*l1+1, []int{l0, l1}) // first digit 49: only code 4900 is valid
+	if err != nil {
+		t.Fatal(err)
+	}
+	s0, s1 := make([]float32, l0), make([]float32, l1)
+	for i := range s0 {
+		s0[i] = -100 - float32(i%7)
+	}
+	s0[l0-1] = 0
+	for i := range s1 {
+		s1[i] = -float32(i%5) / 10
+	}
+	s1[0] = -50 // the valid digit is the worst
+	dec := NewProductDecoder(codec)
+	for _, k := range []int{1, 2, 3} {
+		got, gotS := make([]int32, k), make([]float32, k)
+		n := dec.TopK([][]float32{s0, s1}, k, got, gotS)
+		want, wantS := bruteTopK(codec, [][]float32{s0, s1}, k)
+		if n != k || !slices.Equal(gotS, wantS) || got[0] != 4900 {
+			t.Errorf("k=%d: %v %v, want %v %v", k, got[:n], gotS[:n], want, wantS)
+		}
+	}
+}
