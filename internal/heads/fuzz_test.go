@@ -66,3 +66,36 @@ func TestParsePlanFileUnknownKey(t *testing.T) {
 		t.Errorf("err %v, want ErrPlan with %q", err, want)
 	}
 }
+
+// What a plan file must hold: a known method, at least one label, lengths
+// that cover the labels, no negative beam, width or samples, two or more
+// lengths for a cascade and exactly two for MHS. Each refusal names the
+// file.
+func TestParsePlanFileChecks(t *testing.T) {
+	for _, tc := range []struct {
+		text, want string // want "" = accepted
+	}{
+		{"method: mhc\nlabels: 10\nlengths: [5, 2]\nbeam: 2\nbottleneck_dim: 8\n", ""},
+		{"method: mhs\nlabels: 10\nlengths: [5, 2]\nsamples: 1\n", ""},
+		{"method: mhp\nlabels: 10\nlengths: [10]\n", ""},
+		{"method: vanilla\nlabels: 1\nlengths: [1]\n", ""},
+		{"method: mhc\nlabels: 0\nlengths: [5, 2]\n", "plan.yaml: labels = 0; a plan covers at least one label"},
+		{"method: mhc\nlabels: 11\nlengths: [5, 2]\n", "plan.yaml: heads: invalid plan: head lengths [5 2] cover 10 codes"},
+		{"method: mhc\nlabels: 10\nlengths: [5, 2]\nbeam: -1\n", "plan.yaml: beam, bottleneck_dim and samples must be >= 1"},
+		{"method: mhc\nlabels: 10\nlengths: [5, 2]\nbottleneck_dim: -1\n", "must be >= 1"},
+		{"method: mhs\nlabels: 10\nlengths: [5, 2]\nsamples: -1\n", "must be >= 1"},
+		{"method: mhc\nlabels: 10\nlengths: [10]\n", "plan.yaml: a cascade needs at least two lengths"},
+		{"method: mhs\nlabels: 12\nlengths: [3, 2, 2]\n", "plan.yaml: mhs lengths are [groups, group size]"},
+		{"method: mhs\nlabels: 10\nlengths: [10]\n", "mhs lengths are [groups, group size]"},
+		{"method: tree\nlabels: 10\nlengths: [10]\n", "plan.yaml: "},
+		{"", "plan.yaml: the plan file is empty"},
+	} {
+		_, err := ParsePlanFile([]byte(tc.text), "plan.yaml")
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v", tc.text, err)
+		case tc.want != "" && (err == nil || !errors.Is(err, ErrPlan) || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: error %v, want ErrPlan with %q", tc.text, err, tc.want)
+		}
+	}
+}
