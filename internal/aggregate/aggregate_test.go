@@ -49,6 +49,41 @@ func TestRowsGroupBySettings(t *testing.T) {
 	}
 }
 
+// A row's figures: each metric's mean and sample standard deviation (n − 1)
+// over the runs that have it, and the timings' over the runs that
+// measured them (0 = not measured, left out).
+func TestRowsStatistics(t *testing.T) {
+	rec := func(seed uint64, p1 float64, trainS, rss float64) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Head.Lengths, cfg.Train.Seed = "toy", "mhc", []int{4, 3}, seed
+		r := &record.Record{Kind: "train", Name: "toy", Seed: seed, Config: cfg,
+			Plan:    record.Plan{Method: "mhc", Lengths: []int{4, 3}, Params: 100},
+			Metrics: map[string]float64{"p@1": p1}}
+		r.Timing.TrainSeconds, r.Timing.PeakRSSMiB = trainS, rss
+		return r
+	}
+	recs := []*record.Record{rec(1, 0.1, 2, 0), rec(2, 0.2, 4, 100), rec(3, 0.3, 0, 0), rec(4, 0.4, 9, 0)}
+	rows, err := Rows(recs, []string{"a", "b", "c", "d"}, false)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("rows %+v, %v; want one", rows, err)
+	}
+	r := rows[0]
+	for _, c := range []struct {
+		name      string
+		got, want Stat
+	}{
+		// 0.1..0.4: mean 0.25, variance (0.0225+0.0025)·2/3.
+		{"p@1", r.Metrics["p@1"], Stat{Mean: 0.25, Std: math.Sqrt(0.05 / 3), N: 4}},
+		{"train seconds", r.TrainSeconds, Stat{Mean: 5, Std: math.Sqrt(13), N: 3}},
+		{"peak RSS", r.PeakRSSMiB, Stat{Mean: 100, Std: 0, N: 1}},
+		{"predict ms", r.MsPerPredict, Stat{}},
+	} {
+		if c.got.N != c.want.N || !(math.Abs(c.got.Mean-c.want.Mean) <= 1e-12) || !(math.Abs(c.got.Std-c.want.Std) <= 1e-12) {
+			t.Errorf("%s: %+v, want %+v", c.name, c.got, c.want)
+		}
+	}
+}
+
 func TestSortBy(t *testing.T) {
 	row := func(ds, label string, m map[string]float64) Row {
 		r := Row{Dataset: ds, Method: label, Metrics: map[string]Stat{}}
