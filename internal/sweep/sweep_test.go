@@ -235,3 +235,26 @@ func TestArraySpec(t *testing.T) {
 		}
 	}
 }
+
+// A run directory's name is kept up to 255 bytes (the file-system limit);
+// a longer one becomes its head, cut on a UTF-8 boundary, and a hash of
+// the whole, so that two long names that share a head stay apart.
+func TestDirName(t *testing.T) {
+	exact := strings.Repeat("a", 255)
+	if got := dirName(exact); got != exact {
+		t.Errorf("a 255-byte name became %q", got)
+	}
+	long1, long2 := exact+"x", exact+"y"
+	a, b := dirName(long1), dirName(long2)
+	if len(a) > 255 || len(b) > 255 || a == b || !strings.HasPrefix(a, strings.Repeat("a", 200)) {
+		t.Errorf("256-byte names: %q (%d bytes) and %q", a, len(a), b)
+	}
+	// "é" is two bytes; a cut inside one moves back to its start.
+	for shift := range 2 {
+		name := strings.Repeat("a", shift) + strings.Repeat("é", 200)
+		got := dirName(name)
+		if len(got) > 255 || !utf8.ValidString(got) || !strings.Contains(got, "__") {
+			t.Errorf("shift %d: %q (%d bytes) is not a valid UTF-8 name within 255 bytes", shift, got, len(got))
+		}
+	}
+}
