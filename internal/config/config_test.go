@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/eval"
 )
 
 // valid returns the defaults plus the one key they leave unset (the
@@ -38,6 +40,20 @@ func TestValidateRules(t *testing.T) {
 		edit func(*Config)
 		want string // "" = valid
 	}{
+		// The smallest (and largest) values each bound takes.
+		{"bounds at their edges", func(c *Config) {
+			c.Data.NumFeatures, c.Data.NumLabels = math.MaxInt32, math.MaxInt32
+			c.Encoder.Type, c.Encoder.Hidden = "mlp", []int{1}
+			c.Head.Lengths, c.Head.Beam, c.Head.Samples = []int{1, 1}, 1, 1
+			c.Train.Epochs, c.Train.BatchSize, c.Train.Threads = 1, 1, MaxThreads
+			c.Eval.K = []int{1, eval.MaxCutoff}
+		}, ""},
+		{"synth sizes at their edges", func(c *Config) {
+			c.Data.Train, c.Data.Synth = "", SynthConfig{Labels: 2, Examples: 1, Features: 1, AvgLabels: 1, AvgFeatures: 1}
+		}, ""},
+		{"k beyond the largest cut-off", func(c *Config) { c.Eval.K = []int{eval.MaxCutoff + 1} }, "eval.k: k = "},
+		{"threads beyond the bound", func(c *Config) { c.Train.Threads = MaxThreads + 1 }, "train.threads: "},
+		{"holdout beside a test file", func(c *Config) { c.Data.Test, c.Data.HoldoutEvery = "test.txt", 2 }, "data.holdout_every: 2 would be ignored"},
 		{"format", func(c *Config) { c.Data.Format = "csv" }, `data.format: "csv" is not one of auto, xc`},
 		{"format case-insensitive", func(c *Config) { c.Data.Format = "XC" }, ""},
 		{"normalize", func(c *Config) { c.Data.Normalize = "l1" }, "data.normalize"},
