@@ -3,7 +3,9 @@ package data
 import (
 	"bytes"
 	"errors"
+	"math"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -134,7 +136,8 @@ func FuzzReadSplit(f *testing.F) {
 }
 
 func FuzzParseFloat(f *testing.F) {
-	for _, s := range []string{"1", "1.000000", "0.0666667", "3e-05", "-0", "1e40", "nan", "0x1p-2", "123456789012345678901234567890", ".5", "5."} {
+	for _, s := range []string{"1", "1.000000", "0.0666667", "3e-05", "-0", "1e40", "nan", "0x1p-2", "123456789012345678901234567890", ".5", "5.",
+		"0.0000000000000000000001234", "00000000000000000000000001.5", "0.1000000000000000000000001"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -142,6 +145,10 @@ func FuzzParseFloat(f *testing.F) {
 		v, err := parseFloat32([]byte(s))
 		if err != nil {
 			return
+		}
+		// An accepted value is strconv's correctly rounded float32.
+		if ref, err := strconv.ParseFloat(s, 32); err != nil || math.Float32bits(float32(ref)) != math.Float32bits(v) {
+			t.Fatalf("%q -> %v, strconv %v (%v)", s, v, float32(ref), err)
 		}
 		// Every accepted value reads back exactly from its shortest form.
 		back, err := parseFloat32(appendFloat32(nil, v))
