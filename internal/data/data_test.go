@@ -736,3 +736,39 @@ func TestReadProgress(t *testing.T) {
 		t.Errorf("a stream of unknown size: %d calls (%v), want none", calls, err)
 	}
 }
+
+// Validate is the fuzzers' oracle for a parsed matrix, so it must refuse
+// each broken invariant: a repeated or unsorted column, a column past the
+// width, a row of negative length, an index array the row pointers do not
+// span, values that do not match the indices, a non-finite value.
+func TestCSRValidate(t *testing.T) {
+	good := func() *CSR {
+		return &CSR{Rows: 2, Cols: 4, Indptr: []int64{0, 2, 3}, Indices: []int32{0, 3, 1}, Values: []float32{1, 2, 3}}
+	}
+	if err := good().Validate(); err != nil {
+		t.Fatalf("a good matrix: %v", err)
+	}
+	for name, edit := range map[string]func(m *CSR){
+		"repeated column":   func(m *CSR) { m.Indices[1] = 0 },
+		"unsorted columns":  func(m *CSR) { m.Indices[0], m.Indices[1] = 3, 0 },
+		"column past width": func(m *CSR) { m.Indices[1] = 4 },
+		"negative length":   func(m *CSR) { m.Indptr, m.Rows = []int64{0, 3, 2, 3}, 3 },
+		"short span":        func(m *CSR) { m.Indptr[2] = 2 },
+		"row count":         func(m *CSR) { m.Rows = 3 },
+		"values length":     func(m *CSR) { m.Values = m.Values[:2] },
+		"NaN value":         func(m *CSR) { m.Values[2] = float32(math.NaN()) },
+		"infinite value":    func(m *CSR) { m.Values[0] = float32(math.Inf(-1)) },
+	} {
+		m := good()
+		edit(m)
+		if err := m.Validate(); err == nil {
+			t.Errorf("%s: accepted %+v", name, m)
+		}
+	}
+	// A binary matrix (no values) is valid.
+	m := good()
+	m.Values = nil
+	if err := m.Validate(); err != nil {
+		t.Errorf("binary matrix: %v", err)
+	}
+}
