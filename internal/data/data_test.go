@@ -277,6 +277,20 @@ func TestParseFloat32(t *testing.T) {
 	if v, _ := parseFloat32([]byte("1e-60")); v != 0 || math.Signbit(float64(v)) {
 		t.Errorf("underflow: %v", v)
 	}
+	if v, err := parseFloat32([]byte("-0")); err != nil || v != 0 || !math.Signbit(float64(v)) {
+		t.Errorf("-0 = %v (%v), want negative zero", v, err)
+	}
+	// Each refusal says why: NaN or Inf (any case, signed, spelled out),
+	// beyond float32, or not a number.
+	for s, want := range map[string]error{
+		"nan": errNaNInf, "NaN": errNaNInf, "NAN": errNaNInf, "+Inf": errNaNInf, "-infinity": errNaNInf, "INFINITY": errNaNInf,
+		"infinity1": errNotNumber, "-nanx": errNotNumber, "--inf": errNotNumber, "1e40": errOverflow32, "-3.5e38": errOverflow32,
+		"1e": errNotNumber, "x": errNotNumber, "": errNotNumber,
+	} {
+		if _, err := parseFloat32([]byte(s)); !errors.Is(err, want) {
+			t.Errorf("%q: error %v, want %v", s, err, want)
+		}
+	}
 }
 
 func TestTransforms(t *testing.T) {
@@ -770,5 +784,18 @@ func TestCSRValidate(t *testing.T) {
 	m.Values = nil
 	if err := m.Validate(); err != nil {
 		t.Errorf("binary matrix: %v", err)
+	}
+}
+
+// Written values: whole numbers below 10^7 in magnitude as integers, the
+// rest in the shortest form that reads back to the same float32.
+func TestAppendFloat32(t *testing.T) {
+	for v, want := range map[float32]string{
+		1: "1", 0: "0", -3: "-3", 9999999: "9999999", -9999999: "-9999999", 1e7: "1e+07", -1e7: "-1e+07",
+		0.5: "0.5", 0.1: "0.1", 1.5e-5: "1.5e-05", 0.0666667: "0.0666667", 12345678: "1.2345678e+07",
+	} {
+		if got := string(appendFloat32(nil, v)); got != want {
+			t.Errorf("%v written as %q, want %q", v, got, want)
+		}
 	}
 }
