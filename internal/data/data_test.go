@@ -799,3 +799,16 @@ func TestAppendFloat32(t *testing.T) {
 		}
 	}
 }
+
+// A directory given as a data file is refused by name, before any read,
+// with the same input error a missing file gets.
+func TestOpenDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Open(dir)
+	if err == nil || !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), dir+" is a directory, not a data file") {
+		t.Errorf("Open(dir): %v, want an input error naming the directory", err)
+	}
+	if _, err := Open(dir + "/missing.txt"); err == nil || !errors.Is(err, ErrInput) {
+		t.Errorf("Open(missing): %v, want an input error", err)
+	}
+}
