@@ -812,3 +812,29 @@ func TestOpenDirectory(t *testing.T) {
 		t.Errorf("Open(missing): %v, want an input error", err)
 	}
 }
+
+// A header that disagrees with the configured dimensions (data.num_features,
+// data.num_labels) is refused at line 1; an XC label matrix has no label
+// count to compare, and a header that agrees is read.
+func TestHeaderAgainstConfigured(t *testing.T) {
+	const xc = "2 5 3\n0 1:1\n2 4:1\n"
+	for _, c := range []struct {
+		text string
+		opt  ReadOptions
+		want string // "" = read
+	}{
+		{xc, ReadOptions{Format: FormatXC, NumFeatures: 5, NumLabels: 3}, ""},
+		{xc, ReadOptions{Format: FormatXC, NumFeatures: 6}, "h.txt:1:1: inconsistent dataset: header declares 5 features but 6 were configured"},
+		{xc, ReadOptions{Format: FormatXC, NumLabels: 4}, "h.txt:1:1: inconsistent dataset: header declares 3 labels but 4 were configured"},
+		{xc, ReadOptions{Format: FormatAuto, NumFeatures: 4}, "declares 5 features but 4 were configured"},
+		{"2 5\n0:1\n4:1\n", ReadOptions{Format: FormatXCMatrix, NumLabels: 4}, ""},
+	} {
+		_, err := NewReader(strings.NewReader(c.text), "h.txt", c.opt)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%+v: %v", c.opt, err)
+		case c.want != "" && (err == nil || !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%+v: error %v, want a mismatch containing %q", c.opt, err, c.want)
+		}
+	}
+}
