@@ -152,3 +152,30 @@ func TestColumnCountsMoveFromMap(t *testing.T) {
 		t.Errorf("used %v (map %v), want %v", used, c.sparse, want)
 	}
 }
+
+// The sizes and means by hand: 4 rows, 5 nonzeros, 5 label assignments;
+// single-label only while every row has exactly one label.
+func TestDescribeByHand(t *testing.T) {
+	csr := func(cols int, rows ...[]int32) *CSR {
+		m := &CSR{Rows: len(rows), Cols: cols, Indptr: []int64{0}}
+		for _, r := range rows {
+			m.Indices = append(m.Indices, r...)
+			m.Indptr = append(m.Indptr, int64(len(m.Indices)))
+		}
+		return m
+	}
+	x := csr(6, []int32{0, 2}, []int32{1}, nil, []int32{3, 5})
+	single := csr(3, []int32{1}, []int32{0}, []int32{2}, []int32{1})
+	multi := csr(3, []int32{1}, []int32{0, 2}, nil, []int32{0, 1})
+	st := Describe(&Dataset{X: x, Y: single})
+	if st.Examples != 4 || st.NNZ != 5 || st.LabelAssignments != 4 || st.AvgFeatures != 1.25 || st.AvgLabels != 1 || !st.SingleLabel || st.FeaturesUsed != 5 || st.LabelsUsed != 3 {
+		t.Errorf("single-label: %+v", st)
+	}
+	st = Describe(&Dataset{X: x, Y: multi})
+	if st.LabelAssignments != 5 || st.AvgLabels != 1.25 || st.SingleLabel || (st.Empty != EmptyCounts{NoLabels: 1, NoFeatures: 1, Neither: 1}) {
+		t.Errorf("multi-label: %+v", st)
+	}
+	if st := Describe(&Dataset{X: csr(6), Y: csr(3)}); st.AvgFeatures != 0 || st.SingleLabel {
+		t.Errorf("no rows: %+v", st)
+	}
+}
