@@ -838,3 +838,39 @@ func TestHeaderAgainstConfigured(t *testing.T) {
 		}
 	}
 }
+
+// The bytes a row writer writes, as XC files lay rows out: labels joined
+// by commas, one space, features separated by single spaces; a row without
+// labels starts with the space, a row without features ends with it.
+// LIBSVM shifts the ids by the bases and has no header.
+func TestRowWriterBytes(t *testing.T) {
+	rows := []struct {
+		labels, ids []int32
+		vals        []float32
+	}{
+		{[]int32{0, 2}, []int32{1, 3}, []float32{0.5, 1}},
+		{nil, []int32{0}, []float32{2}},
+		{[]int32{1}, nil, nil},
+	}
+	for _, c := range []struct {
+		opt  WriteOptions
+		want string
+	}{
+		{WriteOptions{Format: FormatXC}, "3 4 3\n0,2 1:0.5 3:1\n 0:2\n1 \n"},
+		{WriteOptions{Format: FormatLibSVM, LabelBase: 1, FeatureBase: 1}, "1,3 2:0.5 4:1\n 1:2\n2 \n"},
+	} {
+		var b strings.Builder
+		rw := NewRowWriter(&b, c.opt)
+		if err := rw.Header(3, 4, 3); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if err := rw.Write(r.labels, r.ids, r.vals); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b.String() != c.want {
+			t.Errorf("%s: wrote %q, want %q", c.opt.Format, b.String(), c.want)
+		}
+	}
+}
