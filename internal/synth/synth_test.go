@@ -156,6 +156,8 @@ func TestOversizedRowMeans(t *testing.T) {
 func TestStreamsArePinned(t *testing.T) {
 	multi := Params{Examples: 3000, Features: 700, Labels: 400, Seed: 11}
 	single := Params{Examples: 3000, Features: 300, Labels: 50, Seed: 5, SingleLabel: true}
+	// Means above 30 draw counts from the normal approximation.
+	dense := Params{Examples: 3000, Features: 2000, Labels: 400, Seed: 2, AvgFeatures: 45, AvgLabels: 40}
 	for _, c := range []struct {
 		name   string
 		p      Params
@@ -166,6 +168,7 @@ func TestStreamsArePinned(t *testing.T) {
 		{"multi-label test", multi, StreamTest, "dd33f24edc7341a90041ce1d4cdbca4d4f93878f2612d43ecf2e72b75560a526"},
 		{"single-label train", single, StreamTrain, "095a6eed1cb4404b4c06d38f0e9b678ca633b96273620ba31f0730ab3ee19a27"},
 		{"single-label test", single, StreamTest, "759955ad4f29e3c64ea5aeed02fc301c4ea349fdb39c225eda50dccc451b91c0"},
+		{"dense train", dense, StreamTrain, "dfc99b7b0e9021aaa438b36b67319dc0ae54c8f201561b4b023e5dd9bc972cbe"},
 	} {
 		if got := fmt.Sprintf("%x", sha256.Sum256(render(t, c.p, 1500, c.stream))); got != c.want {
 			t.Errorf("%s: sha256 %s, want %s", c.name, got, c.want)
