@@ -84,8 +84,8 @@ func TestCodecErrors(t *testing.T) {
 		{10, nil, "no head lengths"},
 		{0, []int{2}, ""},
 		{10, []int{math.MaxInt32, math.MaxInt32, math.MaxInt32}, "overflows"},
-		// 2^62 codes is one too many.
-		{10, []int{1 << 31, 1 << 31}, "overflows"},
+		// 2^62 codes is one too many (lengths that fit a 32-bit int).
+		{10, []int{1 << 21, 1 << 21, 1 << 20}, "overflows"},
 	} {
 		_, err := NewCodec(tc.c, tc.lengths)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -93,8 +93,8 @@ func TestCodecErrors(t *testing.T) {
 		}
 	}
 	// Just below the bound is a codec.
-	if _, err := NewCodec(10, []int{1 << 31, 1<<31 - 1}); err != nil {
-		t.Errorf("2^31 x (2^31-1) codes: %v", err)
+	if _, err := NewCodec(10, []int{1 << 21, 1 << 21, 1<<20 - 1}); err != nil {
+		t.Errorf("2^42 x (2^20-1) codes: %v", err)
 	}
 }
 
