@@ -157,10 +157,9 @@ func TestColumnCountsMoveFromMap(t *testing.T) {
 // single-label only while every row has exactly one label.
 func TestDescribeByHand(t *testing.T) {
 	csr := func(cols int, rows ...[]int32) *CSR {
-		m := &CSR{Rows: len(rows), Cols: cols, Indptr: []int64{0}}
+		m := NewCSR(cols, len(rows), 0, true)
 		for _, r := range rows {
-			m.Indices = append(m.Indices, r...)
-			m.Indptr = append(m.Indptr, int64(len(m.Indices)))
+			m.AppendRow(r, nil)
 		}
 		return m
 	}
