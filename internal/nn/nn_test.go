@@ -18,6 +18,18 @@ import (
 // impl is gonum's BLAS, the reference the kernels are compared with.
 var impl = blas32.Implementation()
 
+// NewPool(0) and below take every CPU the process may use (--threads 0).
+func TestNewPoolAllCPUs(t *testing.T) {
+	for _, n := range []int{0, -1} {
+		if got := NewPool(n).Workers(); got != runtime.GOMAXPROCS(0) {
+			t.Errorf("NewPool(%d) has %d workers, want GOMAXPROCS %d", n, got, runtime.GOMAXPROCS(0))
+		}
+	}
+	if got := NewPool(1).Workers(); got != 1 {
+		t.Errorf("NewPool(1) has %d workers", got)
+	}
+}
+
 // A worker id is never in use by two goroutines at once (callers index
 // scratch buffers with it), loops of every size, back to back, run every
 // chunk once, a For inside a loop runs (serially), and idle helpers exit.
@@ -389,7 +401,7 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 			}
 		}
 	}
-	near := func(what string, got, want []float32) {
+	near := func(t *testing.T, what string, got, want []float32) {
 		t.Helper()
 		for i := range want {
 			if !(math.Abs(float64(got[i]-want[i])) <= 1e-5) {
@@ -397,7 +409,7 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 			}
 		}
 	}
-	checkForward := func(what string, full, blocked []float32) {
+	checkForward := func(t *testing.T, what string, full, blocked []float32) {
 		t.Helper()
 		for r := range n {
 			for p := range w {
@@ -428,7 +440,7 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 		yFull, yBlk := make([]float32, n*out), make([]float32, n*w)
 		a.Forward(NewPool(2), x, n, yFull)
 		b.ForwardBlocks(NewPool(2), x, n, blk, yBlk)
-		checkForward("dense", yFull, yBlk)
+		checkForward(t, "dense", yFull, yBlk)
 
 		dxFull, dxBlk := make([]float32, n*in), make([]float32, n*in)
 		a.Backward(pool, x, dyFull, n, dxFull)
@@ -436,9 +448,9 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 		opt.UpdateDense(pool, a.W, 0.1)
 		opt.UpdateDense(pool, a.B, 0.1)
 		b.BackwardBlocks(pool, newAdam(b.W, b.B), x, dyBlk, n, blk, dxBlk, 0.1)
-		near("dx", dxBlk, dxFull)
-		near("W", b.W.W, a.W.W)
-		near("B", b.B.W, a.B.W)
+		near(t, "dx", dxBlk, dxFull)
+		near(t, "W", b.W.W, a.W.W)
+		near(t, "B", b.B.W, a.B.W)
 	})
 
 	t.Run("sparse", func(t *testing.T) {
@@ -453,12 +465,27 @@ func TestBlockedLayersMatchFull(t *testing.T) {
 		yFull, yBlk := make([]float32, n*out), make([]float32, n*w)
 		a.Forward(&x, yFull, 0, n)
 		b.ForwardBlocks(&x, yBlk, 0, n, blk)
-		checkForward("sparse", yFull, yBlk)
+		checkForward(t, "sparse", yFull, yBlk)
 
 		a.Update(pool, newAdam(a.W, a.B), &x, dyFull, 0.1)
 		b.UpdateBlocks(pool, newAdam(b.W, b.B), &x, dyBlk, blk, 0.1)
-		near("W", b.W.W, a.W.W)
-		near("B", b.B.W, a.B.W)
+		near(t, "W", b.W.W, a.W.W)
+		near(t, "B", b.B.W, a.B.W)
+	})
+
+	// No block selected (an MHS batch whose rows select nothing): dx is
+	// zero, whatever the buffer held, and the weights are unchanged.
+	t.Run("dense, no block", func(t *testing.T) {
+		l := NewDenseLinear("l", in, out, true)
+		l.W.InitUniform(nil, 3, in, out, 1)
+		w0, b0 := append([]float32(nil), l.W.W...), append([]float32(nil), l.B.W...)
+		none := &Blocks{Size: size, Total: out}
+		dx := rnd(n * in)
+		l.BackwardBlocks(pool, newAdam(l.W, l.B), rnd(n*in), nil, n, none, dx, 0.1)
+		near(t, "dx", dx, make([]float32, n*in))
+		sameBits(t, "W", l.W.W, w0)
+		sameBits(t, "B", l.B.W, b0)
+		l.BackwardBlocks(pool, newAdam(l.W, l.B), rnd(n*in), nil, n, none, nil, 0.1) // no dx wanted
 	})
 }
 
@@ -1134,4 +1161,147 @@ func BenchmarkSparseLinear(b *testing.B) {
 			}
 		})
 	}
+}
+
+// Each activation's values against its definition in float64, at points
+// where the definitions differ (a sign flipped inside sigmoid's or GELU's
+// formula keeps the derivative test satisfied, since Backward works from the
+// output, but not this one).
+func TestActivationValues(t *testing.T) {
+	defs := map[Activation]func(z float64) float64{
+		ReLU:    func(z float64) float64 { return math.Max(z, 0) },
+		Tanh:    math.Tanh,
+		Sigmoid: func(z float64) float64 { return 1 / (1 + math.Exp(-z)) },
+		GELU: func(z float64) float64 {
+			return 0.5 * z * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(z+0.044715*z*z*z)))
+		},
+	}
+	zs := []float32{-4, -1.3, -0.2, 0, 0.4, 1, 2.1, 7}
+	for a, def := range defs {
+		got := make([]float32, len(zs))
+		a.Forward(zs, got)
+		for i, z := range zs {
+			want := def(float64(z))
+			if !(math.Abs(float64(got[i])-want) <= 1e-6*math.Max(1, math.Abs(want))) {
+				t.Errorf("%s(%v) = %v, want %v", a, z, got[i], want)
+			}
+		}
+	}
+	// Fixed points of the definitions, spelled out.
+	for _, c := range []struct {
+		a    Activation
+		z    float32
+		want float32
+	}{{Sigmoid, 0, 0.5}, {Tanh, 0, 0}, {GELU, 0, 0}, {ReLU, -1, 0}, {ReLU, 3, 3}} {
+		var got [1]float32
+		c.a.Forward([]float32{c.z}, got[:])
+		if got[0] != c.want {
+			t.Errorf("%s(%v) = %v, want %v", c.a, c.z, got[0], c.want)
+		}
+	}
+}
+
+// Plain SGD (no momentum) with weight decay: w -= lr·(g + wd·w), and no
+// decay on a parameter that opts out of it.
+func TestSGDDecayWithoutMomentum(t *testing.T) {
+	opt, _ := NewOptimizer(SGD, 0, 0.1)
+	for _, decay := range []bool{true, false} {
+		p := NewParam("w", 1, 2, true, decay)
+		p.W[0], p.W[1] = 2, -1
+		opt.Init(p)
+		for range 2 {
+			p.G[0], p.G[1] = 1, 0.5
+			opt.Begin()
+			opt.UpdateDense(NewPool(1), p, 0.1)
+		}
+		// With decay: w0 = 2 - 0.1·(1 + 0.2) = 1.88, then 1.88 - 0.1·(1 + 0.188) = 1.7612;
+		// w1 = -1 - 0.1·(0.5 - 0.1) = -1.04, then -1.04 - 0.1·(0.5 - 0.104) = -1.0796.
+		want := []float64{1.7612, -1.0796}
+		if !decay {
+			want = []float64{1.8, -1.1}
+		}
+		for i := range want {
+			if !(math.Abs(float64(p.W[i])-want[i]) <= 1e-6) {
+				t.Errorf("decay %v: w[%d] = %v, want %v", decay, i, p.W[i], want[i])
+			}
+		}
+	}
+}
+
+// The bias gradient is the column sum of the output gradient, in both
+// layers, with more outputs than one task of the column split (256) so that
+// the workers take different column ranges.
+func TestBiasGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n, in, out = 3, 5, 600
+	dy := make([]float32, n*out)
+	for i := range dy {
+		dy[i] = rng.Float32() - 0.5
+	}
+	colSum := func(o int) float32 {
+		var s float32
+		for r := range n {
+			s += dy[r*out+o]
+		}
+		return s
+	}
+	pool := NewPool(2)
+
+	d := NewDenseLinear("d", in, out, true)
+	x := make([]float32, n*in)
+	for i := range x {
+		x[i] = rng.Float32()
+	}
+	d.Backward(pool, x, dy, n, nil)
+	for o := range out {
+		if d.B.G[o] != colSum(o) {
+			t.Fatalf("dense: db[%d] = %v, want %v", o, d.B.G[o], colSum(o))
+		}
+	}
+
+	s := NewSparseLinear("s", in, out, true)
+	var b Batch
+	b.Reset()
+	b.Add([]int32{0, 2}, []float32{1, 2})
+	b.Add([]int32{4}, []float32{-1})
+	b.Add(nil, nil)
+	opt, _ := NewOptimizer(SGD, 0, 0)
+	opt.Init(s.W)
+	opt.Init(s.B)
+	opt.Begin()
+	s.Update(pool, opt, &b, dy, 1) // bias starts at 0: after one step it is −Σ dy
+	for o := range out {
+		if s.B.W[o] != -colSum(o) {
+			t.Fatalf("sparse: b[%d] = %v, want %v", o, s.B.W[o], -colSum(o))
+		}
+	}
+}
+
+// Feature ids >= In (features a test file has and the training file had
+// not) are skipped by the forward pass and the update alike: the results
+// are those of the rows without them. id == In is the edge.
+func TestSparseIgnoresUnseenFeatures(t *testing.T) {
+	const in, out = 12, 5
+	run := func(rows [][]int32, vals [][]float32) (y, w, bias []float32) {
+		l := NewSparseLinear("s", in, out, true)
+		l.W.InitUniform(nil, 3, in, out, 1)
+		var b Batch
+		b.Reset()
+		for i := range rows {
+			b.Add(rows[i], vals[i])
+		}
+		y = make([]float32, len(rows)*out)
+		l.Forward(&b, y, 0, len(rows))
+		opt, _ := NewOptimizer(SGD, 0, 0)
+		opt.Init(l.W)
+		opt.Init(l.B)
+		opt.Begin()
+		l.Update(NewPool(1), opt, &b, y, 0.5)
+		return y, l.W.W, l.B.W
+	}
+	y, w, bias := run([][]int32{{3, 12, 40}, {12}, {0, 11, 12}}, [][]float32{{1, 7, 9}, {5}, {2, -1, 4}})
+	wantY, wantW, wantB := run([][]int32{{3}, nil, {0, 11}}, [][]float32{{1}, nil, {2, -1}})
+	sameBits(t, "forward", y, wantY)
+	sameBits(t, "weights after the update", w, wantW)
+	sameBits(t, "bias after the update", bias, wantB)
 }
