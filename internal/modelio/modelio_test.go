@@ -3,10 +3,12 @@ package modelio
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -165,6 +167,20 @@ func TestManifestVersions(t *testing.T) {
 	WriteJSON(d.File(ManifestFile), Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "../w.bin"})
 	if _, err := d.ReadManifest(); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("path in weights name: %v", err)
+	}
+	for _, name := range []string{"", `sub\w.bin`, "sub/w.bin"} {
+		WriteJSON(d.File(ManifestFile), Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: name})
+		if _, err := d.ReadManifest(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "bad weights file name") {
+			t.Errorf("weights file name %q: %v", name, err)
+		}
+	}
+	WriteJSON(d.File(ManifestFile), Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "w.bin", Labels: 7})
+	if m, err := d.ReadManifest(); err != nil || m.WeightsFile != "w.bin" || m.Labels != 7 {
+		t.Errorf("a good manifest: %+v, %v", m, err)
+	}
+	// A file where the model directory should be.
+	if _, err := Open(d.File(ManifestFile)).ReadManifest(); !errors.Is(err, ErrNoModel) || !strings.Contains(err.Error(), "it is a file") {
+		t.Errorf("a file for a directory: %v", err)
 	}
 	// A hand-edited manifest is described by line and key, not by the Go
 	// struct it is decoded into.
@@ -391,5 +407,142 @@ func TestCommitWithoutRecordRemovesOld(t *testing.T) {
 	}
 	if _, err := os.Stat(d.File(RecordFile)); err == nil {
 		t.Error("the older model's result.json is still there")
+	}
+	// With no older record there is nothing to remove, and no error.
+	if err := d.Prepare(true); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(d.Training(ConfigFile), []byte("name: x\n"), 0o644)
+	if err := d.Commit(&Manifest{Format: "mhe-model", FormatVersion: FormatVersion, WeightsFile: "weights-final.bin"}, nil); err != nil {
+		t.Errorf("a commit without a record, none there before: %v", err)
+	}
+}
+
+// The tensor file's bytes, spelled out: a model written by one mhe must
+// load in the next, so the layout is an interface. Little-endian "MHET",
+// version 1, the tensor count and a zero word; per tensor its name length
+// (uint16), name, dtype and rank bytes, dims, data offset and byte length
+// (uint64s); then each tensor's data at the next multiple of 64, zero
+// padded, and the file padded to a multiple of 64.
+func TestTensorFileLayout(t *testing.T) {
+	le := binary.LittleEndian
+	var want []byte
+	want = append(want, "MHET"...)
+	want = le.AppendUint32(want, 1)
+	want = le.AppendUint32(want, 2)
+	want = le.AppendUint32(want, 0)
+	want = le.AppendUint16(want, 1)
+	want = append(want, 'a', 1, 2) // name, float32, rank 2
+	for _, v := range []uint64{2, 3, 128, 24} {
+		want = le.AppendUint64(want, v)
+	}
+	want = le.AppendUint16(want, 4)
+	want = append(want, "perm"...)
+	want = append(want, 2, 1) // int32, rank 1
+	for _, v := range []uint64{3, 192, 12} {
+		want = le.AppendUint64(want, v)
+	}
+	if len(want) != 85 {
+		t.Fatalf("directory of %d bytes, want 85", len(want))
+	}
+	want = append(want, make([]byte, 128-85)...)
+	for _, v := range []float32{1, 2, 3, 4, 5, 6} {
+		want = le.AppendUint32(want, math.Float32bits(v))
+	}
+	want = append(want, make([]byte, 192-152)...)
+	for _, v := range []int32{2, 0, -1} {
+		want = le.AppendUint32(want, uint32(v))
+	}
+	want = append(want, make([]byte, 256-204)...)
+
+	path := filepath.Join(t.TempDir(), "w.bin")
+	info, err := WriteTensors(path, []Tensor{
+		{Name: "a", Dims: []int{2, 3}, F32: []float32{1, 2, 3, 4, 5, 6}},
+		{Name: "perm", Dims: []int{3}, I32: []int32{2, 0, -1}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	if !bytes.Equal(got, want) || info.Bytes != 256 {
+		t.Errorf("file (%d bytes, info %d):\n% x\nwant:\n% x", len(got), info.Bytes, got, want)
+	}
+
+	// The first data offset is the directory's size rounded up to 64: a
+	// directory of 128 bytes puts the data at 128, one of 129 at 192.
+	// (Each rank-2 entry takes 36 bytes and its name: 16 + 36 + 76 = 128.)
+	for _, c := range []struct{ name, off int }{{76, 128}, {77, 192}} {
+		name := strings.Repeat("w", c.name)
+		info, err := WriteTensors(path, []Tensor{{Name: name, Dims: []int{1, 2}, F32: []float32{7, 8}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := os.ReadFile(path)
+		if off := le.Uint64(raw[16+2+c.name+2+16:]); off != uint64(c.off) || info.Bytes != int64(c.off+64) {
+			t.Errorf("name of %d bytes: data at %d in a file of %d, want %d in %d", c.name, off, info.Bytes, c.off, c.off+64)
+		}
+		f, err := ReadTensors(path, info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, err := f.Get(name, Float32, 1, 2); err != nil || !slices.Equal(w.F32, []float32{7, 8}) {
+			t.Errorf("name of %d bytes: read back %v, %v", c.name, w, err)
+		}
+		f.Close()
+	}
+
+	// An empty tensor whose directory entry ends the file: 16 + 24 + 24
+	// bytes, data offset 64 = the file's size, 0 bytes long.
+	info, err = WriteTensors(path, []Tensor{{Name: strings.Repeat("e", 20), Dims: []int{0}, I64: []int64{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Bytes != 64 {
+		t.Fatalf("empty tensor: file of %d bytes, want 64", info.Bytes)
+	}
+	f, err := ReadTensors(path, info)
+	if err != nil {
+		t.Fatalf("a directory that ends the file: %v", err)
+	}
+	if e, err := f.Get(strings.Repeat("e", 20), Int64, 0); err != nil || e.I64 == nil || len(e.I64) != 0 {
+		t.Errorf("empty tensor read back as %+v, %v", e, err)
+	}
+	f.Close()
+}
+
+// A committed checkpoint replaces the older ones: the pointer names the
+// newest, and only its directory is left.
+func TestCheckpointsReplaced(t *testing.T) {
+	d := Open(t.TempDir())
+	if err := d.Prepare(false); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Unlock()
+	if c, err := d.ReadCheckpoint(); c != nil || err != nil {
+		t.Errorf("before any checkpoint: %+v, %v", c, err)
+	}
+	for epoch := 1; epoch <= 3; epoch++ {
+		name, path, err := d.NewCheckpointDir(epoch, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(path, "w.bin"), []byte("x"), 0o644)
+		if err := d.CommitCheckpoint(Checkpoint{Dir: name, Epoch: epoch}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := d.ReadCheckpoint()
+		if err != nil || c.Dir != name || c.Epoch != epoch {
+			t.Fatalf("after epoch %d: %+v, %v", epoch, c, err)
+		}
+		entries, _ := os.ReadDir(d.Training(""))
+		var ckpts []string
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "ckpt-") {
+				ckpts = append(ckpts, e.Name())
+			}
+		}
+		if want := []string{fmt.Sprintf("ckpt-%04d-000000", epoch)}; !slices.Equal(ckpts, want) {
+			t.Errorf("after epoch %d: checkpoint directories %v, want %v", epoch, ckpts, want)
+		}
 	}
 }
