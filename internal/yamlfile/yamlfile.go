@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -55,6 +56,13 @@ func typeError(name string, te *yaml.TypeError, keys map[string][]string) error 
 				}
 				msgs = append(msgs, fmt.Sprintf("%s:%s: found %s where %s goes", name, m[1], found, KindOf(m[4])))
 			}
+		} else if m := tagRE().FindStringSubmatch(e); m != nil {
+			// A tag of the user's own (!name): the decoder reads none.
+			what := "the value"
+			if m[3] != "" {
+				what = m[3]
+			}
+			msgs = append(msgs, fmt.Sprintf("%s:%s: %s is tagged %s, which mhe does not read: remove the tag", name, m[1], what, m[2]))
 		} else if m := lineRE().FindStringSubmatch(e); m != nil {
 			msgs = append(msgs, fmt.Sprintf("%s:%s: %s", name, m[1], m[2]))
 		} else {
@@ -80,7 +88,17 @@ func SyntaxError(raw []byte, name string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	m := lineRE().FindStringSubmatch(msg)
 	if m == nil {
-		return fmt.Errorf("%s: not valid YAML: %s", name, msg)
+		if readerError(msg) {
+			// A character YAML does not allow, found before parsing: the
+			// message has no position, so find it.
+			if line, col, what, ok := badChar(raw); ok {
+				return fmt.Errorf("%s:%d:%d: not valid YAML: %s (%s)", name, line, col, msg, what)
+			}
+			return fmt.Errorf("%s: not valid YAML: %s", name, msg)
+		}
+		// The parser names no line for a problem on the first one (it
+		// counts lines from 0 and leaves out line 0).
+		m = []string{"", "1", msg}
 	}
 	if strings.Contains(m[2], "tab") { // the parser says so itself
 		return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
@@ -97,6 +115,43 @@ func SyntaxError(raw []byte, name string, err error) error {
 		}
 	}
 	return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
+}
+
+// readerError tells the messages of YAML's reader, which checks the
+// characters before the parser sees them and gives no position.
+func readerError(msg string) bool {
+	for _, s := range []string{"control characters", "UTF-8", "UTF-16", "Unicode character", "surrogate", "input error"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// badChar finds the first character of raw that a YAML file may not hold
+// (YAML 1.2 allows tab, line breaks, printable ASCII, U+0085 and the
+// printable ranges above U+00A0): its 1-based line and byte column and
+// what it is. Files in UTF-16 (a byte order mark first) are not searched.
+func badChar(raw []byte) (line, col int, what string, ok bool) {
+	if bytes.HasPrefix(raw, []byte{0xfe, 0xff}) || bytes.HasPrefix(raw, []byte{0xff, 0xfe}) {
+		return 0, 0, "", false
+	}
+	line, start := 1, 0
+	for i := 0; i < len(raw); {
+		r, size := utf8.DecodeRune(raw[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return line, i - start + 1, fmt.Sprintf("byte 0x%02x is not UTF-8", raw[i]), true
+		case r == '\n':
+			line, start = line+1, i+1
+		case r == '\t' || r == '\r' || r == 0x85 || (r >= 0x20 && r <= 0x7e) ||
+			(r >= 0xa0 && r <= 0xd7ff) || (r >= 0xe000 && r <= 0xfffd) || r >= 0x10000:
+		default:
+			return line, i - start + 1, fmt.Sprintf("character U+%04X", r), true
+		}
+		i += size
+	}
+	return 0, 0, "", false
 }
 
 // KindOf says in words what a value of a Go type, as decoders name it
@@ -126,11 +181,16 @@ var (
 	// What yaml.v3 says of a value of the wrong kind: "line 2: cannot
 	// unmarshal !!int `5` into []sweep.Entry".
 	unmarshalRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: (`.*`))? into (.+)$")
+		return regexp.MustCompile("(?s)^line (\\d+): cannot unmarshal !!(\\w+)(?: (`.*`))? into (.+)$")
+	})
+	// What it says of a value with any other tag where a mapping goes:
+	// "line 1: cannot unmarshal !x `5` into sweep.File".
+	tagRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile("(?s)^line (\\d+): cannot unmarshal (!.*?)(?: (`.*`))? into (.+)$")
 	})
 	// What yaml.v3 says of a key with no field: "line 3: field foo not
 	// found in type sweep.Entry".
-	unknownRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): field (.+) not found in type (\S+)$`) })
+	unknownRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): field (.*) not found in type (\S+)$`) })
 	lineRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): (.*)$`) })
 )
 

@@ -1,8 +1,11 @@
 package yamlfile
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -46,6 +49,15 @@ func TestDecode(t *testing.T) {
 		{name: "tab", in: "out: x\nruns:\n\t- name: a\n", want: []string{"s.yaml:3: not valid YAML: found character that cannot start any token (line 3 is indented with a tab: YAML indents with spaces only)"}},
 		{name: "tab after spaces", in: "out: x\nruns:\n  - name: a\n  \t count: 2\n", want: []string{"s.yaml:3: not valid YAML: found a tab character that violates indentation"}},
 		{name: "syntax, a tab inside a value", in: "out: x\nruns: [a\tb\n", want: []string{"s.yaml:1: not valid YAML: did not find expected"}},
+		{name: "tab on the line before", in: "out: 'a\n\tb\n", want: []string{"s.yaml:3: not valid YAML: found unexpected end of stream (line 2 is indented with a tab: YAML indents with spaces only)"}},
+		{name: "tab on the last line, no newline", in: "out: x\nruns:\n\t- name: a", want: []string{"s.yaml:3: not valid YAML: found character that cannot start any token (line 3 is indented with a tab"}},
+		{name: "a tag of the user's own", in: "!0 00000000", want: []string{"s.yaml:1: `00000000` is tagged !0, which mhe does not read: remove the tag"}},
+		// The parser gives no line for a problem on line 1.
+		{name: "first line", in: "@out: x\n", want: []string{"s.yaml:1: not valid YAML: found character that cannot start any token"}},
+		{name: "tab on the first line", in: "\tout: x\n", want: []string{"s.yaml:1: not valid YAML: found character that cannot start any token (line 1 is indented with a tab"}},
+		// Nor for a character YAML does not allow: it is found by line and column.
+		{name: "control character", in: "out: x\nnote: a\x01b\n", want: []string{"s.yaml:2:8: not valid YAML: control characters are not allowed (character U+0001)"}},
+		{name: "not UTF-8", in: "out: x\nnote: caf\xe9\n", want: []string{"s.yaml:2:10: not valid YAML: incomplete UTF-8 octet sequence (byte 0xe9 is not UTF-8)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var o outer
@@ -95,4 +107,65 @@ func TestSyntaxErrorOfUnmarshal(t *testing.T) {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestBadChar(t *testing.T) {
+	for _, tc := range []struct {
+		in        string
+		line, col int
+		what      string // "" = nothing to find
+	}{
+		{in: "a: b\n\tc: 'd\r\n'\n"},
+		{in: "\ufeffnote: café \u0085\u00a0 ✓ \U0001F600 \ufffd\n"},
+		{in: "a: \x7f", line: 1, col: 4, what: "character U+007F"},
+		{in: "a: b\nc: \x00", line: 2, col: 4, what: "character U+0000"},
+		{in: "a: é\n\n  b: \ufffe", line: 3, col: 6, what: "character U+FFFE"},
+		{in: "a: \u0080", line: 1, col: 4, what: "character U+0080"},
+		{in: "a: \xed\xa0\x80", line: 1, col: 4, what: "byte 0xed is not UTF-8"}, // a surrogate
+		{in: "é: \xc3", line: 1, col: 5, what: "byte 0xc3 is not UTF-8"},
+		{in: "\xff\xfea\x00"}, // UTF-16: not searched
+	} {
+		line, col, what, ok := badChar([]byte(tc.in))
+		if ok != (tc.what != "") || line != tc.line || col != tc.col || what != tc.what {
+			t.Errorf("badChar(%q) = %d, %d, %q, %v; want %d, %d, %q", tc.in, line, col, what, ok, tc.line, tc.col, tc.what)
+		}
+	}
+}
+
+// FuzzDecode: whatever the bytes, Decode does not panic, and an error
+// starts with the file's name, names a line of the file (or the one after
+// its last, where the parser met its end) and no Go type.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{
+		"out: x\nruns:\n  - name: a\n    count: 2\n", "\tout: x\n", "out: 'a\n\tb\n",
+		"out: x\nnote: a\x01b\n", "note: caf\xe9\n", "runs: [a, {b: 1}\n", "@x", "out: &a x\nnote: *a\n",
+	} {
+		f.Add([]byte(s))
+	}
+	pos := regexp.MustCompile(`^s\.yaml:(\d+)(?::(\d+))?: `)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var o outer
+		err := Decode(raw, "s.yaml", &o)
+		if err == nil || errors.Is(err, io.EOF) {
+			return
+		}
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "s.yaml:") {
+			t.Fatalf("error does not start with the file name: %q", msg)
+		}
+		if strings.Contains(msg, "yamlfile.") {
+			t.Fatalf("error names a Go type: %q", msg)
+		}
+		if m := pos.FindStringSubmatch(msg); m != nil {
+			// YAML breaks lines at \n, \r\n, \r and (in YAML 1.1) U+0085,
+			// U+2028 and U+2029.
+			lines := 1 + bytes.Count(raw, []byte("\n")) + bytes.Count(raw, []byte("\r")) - bytes.Count(raw, []byte("\r\n"))
+			for _, r := range []string{"\u0085", "\u2028", "\u2029"} {
+				lines += bytes.Count(raw, []byte(r))
+			}
+			if n, _ := strconv.Atoi(m[1]); n < 1 || n > lines+1 {
+				t.Fatalf("line %d of a file of %d lines: %q", n, lines, msg)
+			}
+		}
+	})
 }
