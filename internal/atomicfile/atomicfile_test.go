@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -43,6 +44,43 @@ func TestWriteFileReplacesOrKeeps(t *testing.T) {
 	st, _ := os.Stat(path)
 	if string(got) != "new" || (runtime.GOOS != "windows" && st.Mode().Perm() != 0o600) { // Windows has no permission bits
 		t.Errorf("got %q mode %v", got, st.Mode())
+	}
+}
+
+// A write that fails on the temporary file is reported with the name the
+// caller gave, not the temporary one, and leaves nothing behind.
+func TestWriteFileErrorNamesTarget(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pred.txt")
+	err := WriteFile(path, 0o644, func(w io.Writer) error {
+		w.(*File).File.Close() // the next write fails, as on a full disk
+		_, err := io.WriteString(w, "x")
+		return err
+	})
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != path {
+		t.Errorf("err = %v, want a path error naming %s", err, path)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// A target the rename cannot replace (a directory) fails the commit, and
+// the temporary file goes.
+func TestCommitOntoDirectory(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out")
+	if err := os.MkdirAll(filepath.Join(path, "inside"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(path, 0o644, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err })
+	if err == nil {
+		t.Fatal("writing over a directory succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "out" || !entries[0].IsDir() {
+		t.Errorf("after the failed commit the directory holds %v, want the directory out only", entries)
 	}
 }
 
@@ -179,8 +217,9 @@ func TestTempTarget(t *testing.T) {
 		".manifest.json.tmp-123":   "manifest.json",
 		".a.tmp-1.tmp-22":          "a.tmp-1",
 		"..hidden.tmp-7":           ".hidden",
-		"manifest.json.tmp-123":    "", // no leading dot
-		".manifest.json.tmp-":      "", // no digits
+		".a.tmp-1":                 "a", // a one-letter target
+		"manifest.json.tmp-123":    "",  // no leading dot
+		".manifest.json.tmp-":      "",  // no digits
 		".manifest.json.tmp-12x":   "",
 		".tmp-123":                 "", // no target
 		".manifest.json":           "",
