@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/config"
@@ -11,7 +12,7 @@ import (
 
 // FuzzLoadConfig reads arbitrary bytes as a run config (YAML through viper,
 // unknown-key check, typed decoding, validation): a config or a
-// configuration error (exit 2), never a panic. Seeds: every shipped config
+// configuration error (exit 2) that names the file, never a panic. Seeds: every shipped config
 // and the corpus's broken ones.
 func FuzzLoadConfig(f *testing.F) {
 	for _, glob := range []string{"../../configs/*.yaml", "../../testdata/corpus/*.yaml"} {
@@ -31,12 +32,12 @@ func FuzzLoadConfig(f *testing.F) {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := loadConfig(configInput{File: p})
-		if err == nil {
-			err = cfg.Validate()
-		}
+		_, err := validConfig(configInput{File: p})
 		if err != nil && !errors.Is(err, config.ErrInvalid) {
 			t.Fatalf("error is not a configuration error (exit 2): %v", err)
+		}
+		if err != nil && !strings.Contains(err.Error(), p) {
+			t.Fatalf("error does not name the config file: %v", err)
 		}
 	})
 }
