@@ -21,6 +21,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MHE_DATA_DIR="${MHE_DATA_DIR:-$(cd .. && pwd)/shared/data}"
+# gremlins sets each mutant's time limit from its own first run of the
+# tests: a result go test had cached made that run take a fraction of a
+# second, and every mutant of internal/train "timed out". No caching.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1"
 gremlins=github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 pkgs=("$@")
 if [ ${#pkgs[@]} -eq 0 ]; then pkgs=(./internal/eval); fi
