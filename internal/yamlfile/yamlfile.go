@@ -96,8 +96,13 @@ func SyntaxError(raw []byte, name string, err error) error {
 			}
 			return fmt.Errorf("%s: not valid YAML: %s", name, msg)
 		}
-		// The parser names no line for a problem on the first one (it
-		// counts lines from 0 and leaves out line 0).
+		// yaml.v3 counts lines from 0 and leaves out line 0, so a problem
+		// on the first line comes without one, like the decoder's own
+		// (an unknown anchor, a bad !!binary) on any line. It is the first
+		// line's when that line alone gives the same message.
+		if !onFirstLine(raw, msg) {
+			return fmt.Errorf("%s: not valid YAML: %s", name, msg)
+		}
 		m = []string{"", "1", msg}
 	}
 	if strings.Contains(m[2], "tab") { // the parser says so itself
@@ -115,6 +120,18 @@ func SyntaxError(raw []byte, name string, err error) error {
 		}
 	}
 	return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
+}
+
+// onFirstLine reports whether the first line of raw, read alone, fails
+// with the message msg.
+func onFirstLine(raw []byte, msg string) bool {
+	first := raw
+	if i := bytes.IndexAny(raw, "\r\n"); i >= 0 {
+		first = raw[:i]
+	}
+	var n yaml.Node
+	err := yaml.Unmarshal(first, &n)
+	return err != nil && strings.TrimPrefix(err.Error(), "yaml: ") == msg
 }
 
 // readerError tells the messages of YAML's reader, which checks the

@@ -54,6 +54,11 @@ func TestDecode(t *testing.T) {
 		{name: "a tag of the user's own", in: "!0 00000000", want: []string{"s.yaml:1: `00000000` is tagged !0, which mhe does not read: remove the tag"}},
 		// The parser gives no line for a problem on line 1.
 		{name: "first line", in: "@out: x\n", want: []string{"s.yaml:1: not valid YAML: found character that cannot start any token"}},
+		{name: "anchor on line 1", in: "note: *zz\nout: x\n", want: []string{"s.yaml:1: not valid YAML: unknown anchor 'zz' referenced"}},
+		// The decoder's own errors give no line either, on any line: no
+		// line is better than a wrong one.
+		{name: "anchor on line 2", in: "out: x\nnote: *zz\n", want: []string{"s.yaml: not valid YAML: unknown anchor 'zz' referenced"}},
+		{name: "bad float on line 1", in: "note: !!float abc\nout: x\n", want: []string{"s.yaml: not valid YAML: cannot decode !!str `abc` as a !!float"}},
 		{name: "tab on the first line", in: "\tout: x\n", want: []string{"s.yaml:1: not valid YAML: found character that cannot start any token (line 1 is indented with a tab"}},
 		// Nor for a character YAML does not allow: it is found by line and column.
 		{name: "control character", in: "out: x\nnote: a\x01b\n", want: []string{"s.yaml:2:8: not valid YAML: control characters are not allowed (character U+0001)"}},
