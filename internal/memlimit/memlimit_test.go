@@ -56,6 +56,19 @@ func TestFromRoot(t *testing.T) {
 			"proc/self/cgroup":             "0::/big\n",
 			"sys/fs/cgroup/big/memory.max": "107374182400\n",
 		}, Limit{ram, "/proc/meminfo MemTotal"}},
+		{"a limit equal to RAM leaves RAM as the source", map[string]string{
+			"proc/meminfo":                  meminfo,
+			"proc/self/cgroup":              "0::/same\n",
+			"sys/fs/cgroup/same/memory.max": "25794547712\n",
+		}, Limit{ram, "/proc/meminfo MemTotal"}},
+		{"2^60 bytes or more is no limit", map[string]string{
+			"proc/self/cgroup":              "0::/huge\n",
+			"sys/fs/cgroup/huge/memory.max": "1152921504606846976\n",
+		}, Limit{}},
+		{"a byte less is a limit", map[string]string{
+			"proc/self/cgroup":              "0::/huge\n",
+			"sys/fs/cgroup/huge/memory.max": "1152921504606846975\n",
+		}, Limit{1<<60 - 1, "/sys/fs/cgroup/huge/memory.max"}},
 		{"garbage is no limit", map[string]string{
 			"proc/self/cgroup":           "0::/x\nnot a line\n",
 			"sys/fs/cgroup/x/memory.max": "lots\n",
@@ -151,6 +164,12 @@ func TestShare(t *testing.T) {
 		{"512 MiB", job, Limit{512 << 20, "MHE_MEMORY_LIMIT=512 MiB"}, ""},
 		{"2097152", job, Limit{2 << 20, "MHE_MEMORY_LIMIT=2097152"}, ""},
 		{"100K", Limit{}, Limit{}, "outside 1 MiB"},
+		{"1MiB", Limit{}, Limit{1 << 20, "MHE_MEMORY_LIMIT=1MiB"}, ""}, // the edges of the range
+		{"1048575", Limit{}, Limit{}, "outside 1 MiB"},
+		{"1048575.99T", Limit{}, Limit{1152921493611730688, "MHE_MEMORY_LIMIT=1048575.99T"}, ""},
+		{"1048576T", Limit{}, Limit{}, "outside 1 MiB to 1 EiB"},
+		{"0.01220703125%", job, Limit{1 << 20, "MHE_MEMORY_LIMIT=0.01220703125% of /sys/fs/cgroup/slurm/job_7/memory.max"}, ""}, // 1 MiB of 8 GiB
+		{"0.0122%", job, job, "is under 1 MiB"},
 		{"16GiB", job, job, ""}, // above the cgroup's limit: that still applies
 		{"8GiB", job, job, ""},
 		{"0%", job, job, "above 0 and at most 100"},
