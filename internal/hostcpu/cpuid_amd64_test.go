@@ -75,3 +75,36 @@ func TestCPUIDMatchesCPUInfo(t *testing.T) {
 		t.Errorf("CPUID says %q, %q; /proc/cpuinfo %q, %q", name, id, wantName, wantID)
 	}
 }
+
+// The leaves a processor reports: identity only with leaf 1 (the highest
+// standard leaf at least 1), a brand only with leaves up to 0x80000004.
+func TestFromCPUIDLeaves(t *testing.T) {
+	base := fakeCPUID("GenuineIntel", 0x000806F8, "Xeon")
+	limit := func(maxLeaf, maxExt uint32) func(eax, ecx uint32) (uint32, uint32, uint32, uint32) {
+		return func(eax, ecx uint32) (uint32, uint32, uint32, uint32) {
+			a, b, c, d := base(eax, ecx)
+			switch eax {
+			case 0:
+				a = maxLeaf
+			case 0x80000000:
+				a = maxExt
+			}
+			return a, b, c, d
+		}
+	}
+	const id = "GenuineIntel family 6 model 143 stepping 8"
+	for _, c := range []struct {
+		maxLeaf, maxExt uint32
+		name, id        string
+	}{
+		{1, 0x80000004, "Xeon", id},
+		{0, 0x80000004, "Xeon", ""},
+		{1, 0x80000003, "", id},
+		{0, 0, "", ""},
+	} {
+		name, got := fromCPUID(limit(c.maxLeaf, c.maxExt))
+		if name != c.name || got != c.id {
+			t.Errorf("leaves %#x, %#x: %q, %q; want %q, %q", c.maxLeaf, c.maxExt, name, got, c.name, c.id)
+		}
+	}
+}

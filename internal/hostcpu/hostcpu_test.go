@@ -30,6 +30,13 @@ func TestParseCPUInfo(t *testing.T) {
 	if name, id := parseCPUInfo(strings.NewReader("")); name != "" || id != "" {
 		t.Errorf("empty cpuinfo: %q, %q", name, id)
 	}
+	// Blank lines before the first entry do not end it; the first blank
+	// line after it does.
+	two := "\n\nprocessor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 143\nmodel name\t: Xeon A\nstepping\t: 8\n\n" +
+		"processor\t: 1\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: EPYC B\nstepping\t: 1\n"
+	if name, id := parseCPUInfo(strings.NewReader(two)); name != "Xeon A" || id != "GenuineIntel family 6 model 143 stepping 8" {
+		t.Errorf("two entries after blank lines: %q, %q", name, id)
+	}
 }
 
 // Identify names this machine's CPU wherever the suite runs on amd64 (any
