@@ -135,3 +135,55 @@ func TestPopulate(t *testing.T) {
 	Populate(first[:0])
 	Populate([]float64(nil))
 }
+
+// wholePages gives exactly the whole pages inside a slice: aligned at both
+// ends, inside it, and less than a page short of it at either end.
+func TestWholePages(t *testing.T) {
+	buf := make([]byte, 5*Size)
+	addr := func(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+	for _, page := range []uintptr{4096, Size} {
+		for _, c := range []struct{ lo, n int }{
+			{0, 5 * Size}, {1, 4 * Size}, {4095, 2*Size + 4097}, {4096, 8192}, {3, 4096}, {100, 5000}, {0, 1},
+		} {
+			s := buf[c.lo : c.lo+c.n]
+			sLo, sHi := addr(s), addr(s)+uintptr(len(s))
+			got := wholePages(s, page)
+			if got != nil && len(got) == 0 {
+				t.Errorf("page %d, [%d, +%d): an empty slice, want nil (no madvise call)", page, c.lo, c.n)
+			}
+			if got == nil {
+				// None: no aligned page fits between the ends.
+				if first := (sLo + page - 1) &^ (page - 1); first+page <= sHi {
+					t.Errorf("page %d, [%d, +%d): none, but [%#x, %#x) fits", page, c.lo, c.n, first, first+page)
+				}
+				continue
+			}
+			lo, hi := addr(got), addr(got)+uintptr(len(got))
+			if lo%page != 0 || hi%page != 0 || lo < sLo || hi > sHi || lo-sLo >= page || sHi-hi >= page {
+				t.Errorf("page %d, [%d, +%d) at %#x: pages [%#x, %#x)", page, c.lo, c.n, sLo, lo, hi)
+			}
+		}
+	}
+	// Elements wider than a byte count by their size.
+	w := make([]float64, Size/8+1)
+	if got := wholePages(w, 4096); len(got) < int(Size)-4096 {
+		t.Errorf("float64 array of %d bytes: %d bytes of whole pages", len(w)*8, len(got))
+	}
+}
+
+// Advise asks only for arrays of at least two huge pages.
+func TestAdviseThreshold(t *testing.T) {
+	calls := 0
+	defer func(f func([]byte, int) error) { madvise = f }(madvise)
+	madvise = func([]byte, int) error { calls++; return nil }
+	buf := make([]byte, 4*Size)
+	lo := int(((uintptr(unsafe.Pointer(&buf[0])) + Size - 1) &^ (Size - 1)) - uintptr(unsafe.Pointer(&buf[0])))
+	Advise(buf[lo : lo+2*Size-1])
+	if calls != 0 {
+		t.Errorf("an array a byte short of two huge pages was advised")
+	}
+	Advise(buf[lo : lo+2*Size])
+	if calls != 1 {
+		t.Errorf("an array of two aligned huge pages was advised %d times, want 1", calls)
+	}
+}
