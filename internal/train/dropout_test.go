@@ -1,0 +1,109 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/mhe-xlc/mhe/internal/nn"
+)
+
+// dropoutRun runs a training forward pass of rows (feature ids) with the
+// given row keys and stream through a net with hidden widths 33 and 7
+// (odd, so a row's last unit has no partner in the pairs the hash draws)
+// and dropout 0.25, and returns the masks of both layers, row by row.
+func dropoutRun(t *testing.T, threads int, rows [][]int32, keys []int, stream uint64) [][][]float32 {
+	t.Helper()
+	n, err := NewNet(10, []int{33, 7}, nn.ReLU, 0.25, 5, 0, 3, true, nn.NewPool(threads))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x nn.Batch
+	x.Reset()
+	for _, r := range rows {
+		vals := make([]float32, len(r))
+		for i := range vals {
+			vals[i] = 1
+		}
+		x.Add(r, vals)
+	}
+	w := n.newWorkspace(len(rows), true)
+	for _, m := range w.mask {
+		for i := range m {
+			m[i] = 7 // stale: every unit must be written
+		}
+	}
+	n.forward(nn.NewPool(threads), &x, w, true, keys, stream, nil)
+	out := make([][][]float32, len(w.mask))
+	for l, width := range n.widths() {
+		for r := range rows {
+			out[l] = append(out[l], w.mask[l][r*width:(r+1)*width])
+		}
+	}
+	return out
+}
+
+// The dropout mask: each unit is dropped (0) or kept and scaled by
+// 1/(1 − p), about p of them dropped; a unit's fate depends on the seed,
+// the stream, the row's key, the layer and the unit only, not on the
+// thread count or the row's place in the batch; and the stream of a given
+// seed is pinned, so that a seed trains the same model under a later mhe.
+func TestDropoutMask(t *testing.T) {
+	const rows = 64
+	var batch [][]int32
+	keys := make([]int, rows)
+	for r := range rows {
+		batch = append(batch, []int32{int32(r % 10), int32((r * 7) % 10)})
+		keys[r] = 1000 + r
+	}
+	masks := dropoutRun(t, 2, batch, keys, 1)
+	scale := float32(1) / float32(0.75)
+	for l, layer := range masks {
+		dropped, total := 0, 0
+		for r, m := range layer {
+			for u, v := range m {
+				switch v {
+				case 0:
+					dropped++
+				case scale:
+				default:
+					t.Fatalf("layer %d row %d unit %d: mask %v, want 0 or %v", l, r, u, v, scale)
+				}
+				total++
+			}
+		}
+		if frac := float64(dropped) / float64(total); !(math.Abs(frac-0.25) <= 0.06) {
+			t.Errorf("layer %d: %d of %d units dropped (%.3f), want about 0.25", l, dropped, total, frac)
+		}
+	}
+
+	// Row 5 alone, with its key, one thread: the same masks.
+	alone := dropoutRun(t, 1, batch[5:6], keys[5:6], 1)
+	for l := range masks {
+		if fmt.Sprint(alone[l][0]) != fmt.Sprint(masks[l][5]) {
+			t.Errorf("layer %d: row 5's mask alone %v, in the batch %v", l, alone[l][0], masks[l][5])
+		}
+	}
+	differ := func(a, b []float32) bool { return fmt.Sprint(a) != fmt.Sprint(b) }
+	// Another stream (the next step), another row key, another layer: other masks.
+	other := dropoutRun(t, 1, batch[5:6], keys[5:6], 2)
+	if !differ(other[0][0], masks[0][5]) {
+		t.Error("the next stream draws the same mask")
+	}
+	if !differ(masks[0][5], masks[0][6]) {
+		t.Error("two row keys draw the same mask")
+	}
+	if !differ(masks[0][5][:7], masks[1][5]) {
+		t.Error("two layers draw the same mask")
+	}
+
+	// Pinned: which of row 5's first 33 units layer 0 keeps, for seed 3, stream 1.
+	var kept strings.Builder
+	for _, v := range masks[0][5] {
+		kept.WriteByte("01"[min(int(v), 1)])
+	}
+	if got, want := kept.String(), "111111110101110001111111011111111"; got != want {
+		t.Errorf("row 5's layer-0 mask %s, want %s", got, want)
+	}
+}
