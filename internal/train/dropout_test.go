@@ -107,3 +107,52 @@ func TestDropoutMask(t *testing.T) {
 		t.Errorf("row 5's layer-0 mask %s, want %s", got, want)
 	}
 }
+
+// forward returns exactly rows × outputs logits (rows × the blocks' width
+// when blocked), whichever layout makes them: linear, MLP, MLP with copies
+// of the encoder output.
+func TestForwardShapes(t *testing.T) {
+	pool := nn.NewPool(2)
+	var x nn.Batch
+	x.Reset()
+	for r := range 3 {
+		x.Add([]int32{int32(r), 4}, []float32{1, 0.5})
+	}
+	keys := []int{0, 1, 2}
+	blk := &nn.Blocks{IDs: []int32{1, 3}, Size: 4, Total: 16}
+	for _, c := range []struct {
+		name   string
+		hidden []int
+		pass   int
+	}{{"linear", nil, 0}, {"mlp", []int{8}, 0}, {"mlp, 2 copies of f", []int{8}, 2}} {
+		outputs := 16 + c.pass*8
+		n, err := NewNet(6, c.hidden, nn.ReLU, 0, outputs, c.pass, 1, true, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.BlockWidth = blk.Width()
+		w := n.newWorkspace(4, true)
+		if got := len(n.forward(pool, &x, w, false, keys, 0, nil)); got != 3*outputs {
+			t.Errorf("%s: %d logits, want 3 × %d", c.name, got, outputs)
+		}
+		if c.pass > 0 {
+			// Each row: the head layer's outputs (those of the same net
+			// without copies), then the copies of f.
+			plain, _ := NewNet(6, c.hidden, nn.ReLU, 0, 16, 0, 1, true, pool)
+			want := plain.forward(pool, &x, plain.newWorkspace(4, false), false, keys, 0, nil)
+			got := n.forward(pool, &x, w, false, keys, 0, nil)
+			f := w.a[0]
+			for r := range 3 {
+				row := got[r*outputs : (r+1)*outputs]
+				if fmt.Sprint(row[:16]) != fmt.Sprint(want[r*16:(r+1)*16]) ||
+					fmt.Sprint(row[16:24]) != fmt.Sprint(f[r*8:(r+1)*8]) || fmt.Sprint(row[24:]) != fmt.Sprint(f[r*8:(r+1)*8]) {
+					t.Errorf("%s: row %d = %v, want %v then f = %v twice", c.name, r, row, want[r*16:(r+1)*16], f[r*8:(r+1)*8])
+				}
+			}
+			continue // blocks are MHS's; it scores no copies of f
+		}
+		if got := len(n.forward(pool, &x, w, false, keys, 0, blk)); got != 3*blk.Width() {
+			t.Errorf("%s, blocked: %d logits, want 3 × %d", c.name, got, blk.Width())
+		}
+	}
+}
