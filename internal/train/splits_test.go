@@ -107,3 +107,53 @@ func TestCheckHoldoutMessages(t *testing.T) {
 		}
 	}
 }
+
+// Train and test rows of one file must not overlap: Overlap counts the
+// shared rows and finds the first, whatever order the test rows come in,
+// and disjoint words the refusal for split files (an input error naming
+// the first row, 1-based, and how many more) and for a data.test that is
+// the training file (a configuration error).
+func TestOverlapAndDisjoint(t *testing.T) {
+	src := func(rows []int) *Source { return &Source{Path: "d.txt", SHA256: "ab", FileRows: 10, Rows: rows} }
+	for _, c := range []struct {
+		a, b     []int
+		n, first int
+	}{
+		{[]int{0, 1, 2}, []int{3, 4}, 0, -1},
+		{[]int{0, 5, 7}, []int{9, 7, 5}, 2, 5},
+		{nil, []int{8, 2}, 2, 2},
+		{[]int{4}, nil, 1, 4},
+	} {
+		if n, first := Overlap(src(c.a), src(c.b)); n != c.n || first != c.first {
+			t.Errorf("Overlap(%v, %v) = %d, %d; want %d, %d", c.a, c.b, n, first, c.n, c.first)
+		}
+	}
+	other := src(nil)
+	other.SHA256 = "cd"
+	if n, first := Overlap(src(nil), other); n != 0 || first != -1 {
+		t.Errorf("another file: %d, %d", n, first)
+	}
+
+	cfg := config.Default()
+	cfg.Data.TrainRows, cfg.Data.TestRows = "tr.txt", "te.txt"
+	err := disjoint(&cfg, src([]int{0, 5, 7}), src([]int{9, 7, 5}))
+	if !errors.Is(err, data.ErrSplit) || !strings.Contains(err.Error(), "row 6 is in both") || !strings.Contains(err.Error(), "(and 1 more); train and test must not overlap") {
+		t.Errorf("two shared rows: %v", err)
+	}
+	err = disjoint(&cfg, src([]int{0, 5}), src([]int{5}))
+	if err == nil || strings.Contains(err.Error(), "more)") || strings.Contains(err.Error(), "data.test") {
+		t.Errorf("one shared row: %v", err)
+	}
+	cfg.Data.Test = "d.txt"
+	if err := disjoint(&cfg, src([]int{0, 5}), src([]int{5})); err == nil || !strings.Contains(err.Error(), ", and data.test d.txt is the training file (same sha256)") {
+		t.Errorf("split files and data.test: %v", err)
+	}
+	cfg.Data.TrainRows, cfg.Data.TestRows = "", ""
+	err = disjoint(&cfg, src(nil), src([]int{3, 1, 2}))
+	if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "3 of its 3 test rows are training rows (row 2 first)") {
+		t.Errorf("data.test is the training file: %v", err)
+	}
+	if err := disjoint(&cfg, src([]int{0}), src([]int{1})); err != nil {
+		t.Errorf("disjoint rows: %v", err)
+	}
+}
