@@ -156,3 +156,90 @@ func TestForwardShapes(t *testing.T) {
 		}
 	}
 }
+
+// backward is the gradient of forward: with plain SGD at lr 1 each weight
+// moves by minus its gradient, which must match the numerical derivative
+// of L = Σ_j c_j·½·logit_j², c_j = 1 + (j mod 5)/2 by the logit's place in
+// its row (dropout's mask held fixed by its keys and stream).
+// Nets: linear; two tanh layers with dropout; an MLP whose logits end with
+// two copies of its output (MHC without a bottleneck).
+func TestNetGradients(t *testing.T) {
+	pool := nn.NewPool(1)
+	var x nn.Batch
+	x.Reset()
+	x.Add([]int32{0, 3}, []float32{1, -0.5})
+	x.Add([]int32{1, 2, 5}, []float32{0.5, 1, 2})
+	x.Add([]int32{4}, []float32{-1})
+	keys := []int{3, 1, 4}
+	for _, c := range []struct {
+		name    string
+		hidden  []int
+		act     nn.Activation
+		dropout float64
+		outputs int
+		pass    int
+	}{
+		{"linear", nil, nn.ReLU, 0, 7, 0},
+		{"tanh, dropout", []int{5, 4}, nn.Tanh, 0.3, 7, 0},
+		{"sigmoid, 2 copies of f", []int{4}, nn.Sigmoid, 0, 7 + 2*4, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n, err := NewNet(6, c.hidden, c.act, c.dropout, c.outputs, c.pass, 2, true, pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.Linear() { // zero-initialised: give it weights
+				for i := range n.First.W.W {
+					n.First.W.W[i] = float32(i%5)*0.1 - 0.2
+				}
+			}
+			coef := func(j int) float64 { return 1 + 0.5*float64(j%c.outputs%5) }
+			loss := func() float64 {
+				w := n.newWorkspace(3, true)
+				s := 0.0
+				for j, v := range n.forward(pool, &x, w, true, keys, 1, nil) {
+					s += coef(j) * 0.5 * float64(v) * float64(v)
+				}
+				return s
+			}
+			params := n.Params()
+			before := make([][]float32, len(params))
+			for i, p := range params {
+				before[i] = append([]float32(nil), p.W...)
+			}
+			opt, _ := nn.NewOptimizer(nn.SGD, 0, 0)
+			for _, p := range params {
+				opt.Init(p)
+			}
+			w := n.newWorkspace(3, true)
+			for j, v := range n.forward(pool, &x, w, true, keys, 1, nil) {
+				w.dlogits[j] = float32(coef(j)) * v
+			}
+			opt.Begin()
+			n.backward(pool, opt, &x, w, 1, nil)
+			grads := make([][]float32, len(params))
+			for i, p := range params {
+				grads[i] = make([]float32, len(p.W))
+				for k := range p.W {
+					grads[i][k] = before[i][k] - p.W[k]
+				}
+				copy(p.W, before[i])
+			}
+			const eps = 1e-2
+			for i, p := range params {
+				for k := range p.W {
+					old := p.W[k]
+					p.W[k] = old + eps
+					up := loss()
+					p.W[k] = old - eps
+					down := loss()
+					p.W[k] = old
+					num := (up - down) / (2 * eps)
+					if !(math.Abs(num-float64(grads[i][k])) <= 2e-3+2e-2*math.Abs(num)) {
+						t.Fatalf("%s[%d]: gradient %v, numerical %v", p.Name, k, grads[i][k], num)
+					}
+				}
+			}
+		})
+	}
+}
