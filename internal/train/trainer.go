@@ -316,6 +316,26 @@ func (t *Trainer) skipCheckpoint(epoch int, last time.Time) bool {
 	return time.Since(last) < t.CheckpointEvery
 }
 
+// trackBest takes epoch's validation metric v: a new best (strictly
+// better; a tie is not) is kept, with its weights when early stopping is
+// on; train.early_stopping_patience epochs in a row without one stop the
+// run.
+func (t *Trainer) trackBest(epoch int, v float64, rec *EpochRecord) {
+	patience := t.Cfg.Train.EarlyStoppingPatience
+	if v > t.state.BestMetric {
+		t.state.BestMetric, t.state.BestEpoch, t.state.BadEpochs = v, epoch, 0
+		rec.Best = true
+		if patience > 0 {
+			t.best = copyParams(t.M.Params(), t.best)
+		}
+		return
+	}
+	t.state.BadEpochs++
+	if patience > 0 && t.state.BadEpochs >= patience {
+		t.state.Stopped = true
+	}
+}
+
 // endEpoch validates, tracks the best epoch for early stopping, and
 // accumulates the weight average.
 func (t *Trainer) endEpoch(epoch int, rec *EpochRecord) error {
@@ -330,18 +350,7 @@ func (t *Trainer) endEpoch(epoch int, rec *EpochRecord) error {
 		if !ok { // config.Validate and NewTrainer rule this out
 			return fmt.Errorf("%w: train.early_stopping_metric %s is not among the validation metrics", config.ErrInvalid, tc.EarlyStoppingMetric)
 		}
-		if v > t.state.BestMetric {
-			t.state.BestMetric, t.state.BestEpoch, t.state.BadEpochs = v, epoch, 0
-			rec.Best = true
-			if tc.EarlyStoppingPatience > 0 {
-				t.best = copyParams(t.M.Params(), t.best)
-			}
-		} else {
-			t.state.BadEpochs++
-			if tc.EarlyStoppingPatience > 0 && t.state.BadEpochs >= tc.EarlyStoppingPatience {
-				t.state.Stopped = true
-			}
-		}
+		t.trackBest(epoch, v, rec)
 	}
 	if tc.Average == "swa" && epoch >= t.averageStart() {
 		ps := t.M.Params()

@@ -110,3 +110,54 @@ func TestSWAAverage(t *testing.T) {
 		}
 	}
 }
+
+// Early stopping: the best epoch is the first with the highest metric (a
+// tie is not better), its weights are kept when patience is on, and
+// patience epochs in a row without a new best stop the run.
+func TestTrackBest(t *testing.T) {
+	metrics := []float64{0.5, 0.6, 0.6, 0.55, 0.7}
+	for _, c := range []struct {
+		patience, stoppedAt, best int
+		bestValue                 float32 // the first weight kept as best
+	}{
+		{0, 0, 5, 0}, // no early stopping: nothing kept, never stopped
+		{2, 4, 2, 2},
+		{3, 0, 5, 5},
+	} {
+		cfg := synthConfig("vanilla", "index")
+		cfg.Data.Synth.Examples = 200
+		cfg.Train.Epochs, cfg.Train.EarlyStoppingPatience, cfg.Train.ValidationFraction = 5, c.patience, 0.2
+		m, tr, _ := prepared(t, &cfg)
+		stoppedAt := 0
+		for i, v := range metrics {
+			epoch := i + 1
+			for _, p := range m.Params() {
+				p.W[0] = float32(epoch)
+			}
+			rec := &EpochRecord{Epoch: epoch}
+			tr.trackBest(epoch, v, rec)
+			if rec.Best != (epoch == 1 || epoch == 2 || epoch == 5) {
+				t.Errorf("patience %d, epoch %d (%.2f): best %v", c.patience, epoch, v, rec.Best)
+			}
+			if tr.State().Stopped {
+				stoppedAt = epoch
+				break
+			}
+		}
+		st := tr.State()
+		if stoppedAt != c.stoppedAt || st.BestEpoch != c.best {
+			t.Errorf("patience %d: stopped at epoch %d, best %d; want %d, %d", c.patience, stoppedAt, st.BestEpoch, c.stoppedAt, c.best)
+		}
+		if c.patience == 0 {
+			if tr.best != nil {
+				t.Errorf("patience 0 kept weights")
+			}
+			continue
+		}
+		if tr.best == nil {
+			t.Errorf("patience %d: no weights kept", c.patience)
+		} else if tr.best[0][0] != c.bestValue {
+			t.Errorf("patience %d: kept the weights of epoch %v, want those of epoch %v", c.patience, tr.best[0][0], c.bestValue)
+		}
+	}
+}
