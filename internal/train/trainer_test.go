@@ -161,3 +161,15 @@ func TestTrackBest(t *testing.T) {
 		}
 	}
 }
+
+// train.average_start: the epoch averaging starts at, by default the one
+// after half the epochs.
+func TestAverageStart(t *testing.T) {
+	for _, c := range []struct{ epochs, start, want int }{{5, 0, 3}, {4, 0, 3}, {1, 0, 1}, {10, 1, 1}, {10, 7, 7}} {
+		cfg := config.Default()
+		cfg.Train.Epochs, cfg.Train.AverageStart = c.epochs, c.start
+		if got := (&Trainer{Cfg: &cfg}).averageStart(); got != c.want {
+			t.Errorf("%d epochs, average_start %d: starts at %d, want %d", c.epochs, c.start, got, c.want)
+		}
+	}
+}
