@@ -1,8 +1,8 @@
 package train
 
 import (
-	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,20 +81,19 @@ func TestDropoutMask(t *testing.T) {
 	// Row 5 alone, with its key, one thread: the same masks.
 	alone := dropoutRun(t, 1, batch[5:6], keys[5:6], 1)
 	for l := range masks {
-		if fmt.Sprint(alone[l][0]) != fmt.Sprint(masks[l][5]) {
+		if !slices.Equal(alone[l][0], masks[l][5]) {
 			t.Errorf("layer %d: row 5's mask alone %v, in the batch %v", l, alone[l][0], masks[l][5])
 		}
 	}
-	differ := func(a, b []float32) bool { return fmt.Sprint(a) != fmt.Sprint(b) }
 	// Another stream (the next step), another row key, another layer: other masks.
 	other := dropoutRun(t, 1, batch[5:6], keys[5:6], 2)
-	if !differ(other[0][0], masks[0][5]) {
+	if slices.Equal(other[0][0], masks[0][5]) {
 		t.Error("the next stream draws the same mask")
 	}
-	if !differ(masks[0][5], masks[0][6]) {
+	if slices.Equal(masks[0][5], masks[0][6]) {
 		t.Error("two row keys draw the same mask")
 	}
-	if !differ(masks[0][5][:7], masks[1][5]) {
+	if slices.Equal(masks[0][5][:7], masks[1][5]) {
 		t.Error("two layers draw the same mask")
 	}
 
@@ -144,8 +143,8 @@ func TestForwardShapes(t *testing.T) {
 			f := w.a[0]
 			for r := range 3 {
 				row := got[r*outputs : (r+1)*outputs]
-				if fmt.Sprint(row[:16]) != fmt.Sprint(want[r*16:(r+1)*16]) ||
-					fmt.Sprint(row[16:24]) != fmt.Sprint(f[r*8:(r+1)*8]) || fmt.Sprint(row[24:]) != fmt.Sprint(f[r*8:(r+1)*8]) {
+				if !slices.Equal(row[:16], want[r*16:(r+1)*16]) ||
+					!slices.Equal(row[16:24], f[r*8:(r+1)*8]) || !slices.Equal(row[24:], f[r*8:(r+1)*8]) {
 					t.Errorf("%s: row %d = %v, want %v then f = %v twice", c.name, r, row, want[r*16:(r+1)*16], f[r*8:(r+1)*8])
 				}
 			}

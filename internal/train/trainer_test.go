@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/config"
@@ -76,7 +77,7 @@ func TestEpochOrderPinned(t *testing.T) {
 	if got, want := fmt.Sprint(epochOrder(1, 1, 10)), "[8 6 3 4 2 1 0 7 9 5]"; got != want {
 		t.Errorf("epochOrder(1, 1, 10) = %s, want %s", got, want)
 	}
-	if fmt.Sprint(epochOrder(1, 2, 10)) == fmt.Sprint(epochOrder(1, 1, 10)) {
+	if slices.Equal(epochOrder(1, 2, 10), epochOrder(1, 1, 10)) {
 		t.Error("epochs 1 and 2 share an order")
 	}
 }
