@@ -138,20 +138,23 @@ func LabelCentroids(x, y *CSR) *CSR {
 		}
 	}
 	out := NewCSR(x.Cols, c, 0, false)
-	acc := map[int32]float64{}
+	// A dense accumulator with the list of the features it holds: a
+	// label's sum costs its rows' entries, not the feature count.
+	acc := make([]float64, x.Cols)
+	seen := make([]bool, x.Cols)
 	var ids []int32
 	var vals []float32
 	for l := range c {
-		clear(acc)
+		ids = ids[:0]
 		for _, r := range rows[starts[l]:starts[l+1]] {
 			fi, fv := x.Row(int(r))
 			for k, f := range fi {
+				if !seen[f] {
+					seen[f] = true
+					ids = append(ids, f)
+				}
 				acc[f] += float64(fv[k] * norms[r])
 			}
-		}
-		ids = ids[:0]
-		for f := range acc {
-			ids = append(ids, f)
 		}
 		slices.Sort(ids)
 		vals = vals[:0]
@@ -165,6 +168,7 @@ func LabelCentroids(x, y *CSR) *CSR {
 		}
 		for _, f := range ids {
 			vals = append(vals, float32(acc[f]*inv))
+			acc[f], seen[f] = 0, false
 		}
 		out.AppendRow(ids, vals)
 	}
