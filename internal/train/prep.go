@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/mhe-xlc/mhe/internal/data"
+	"github.com/mhe-xlc/mhe/internal/nn"
 )
 
 // Preprocess is the input transformation fitted on the training rows and
@@ -169,8 +170,10 @@ const (
 )
 
 // LabelPermutation returns perm with perm[original] = internal id for the
-// requested order, or nil for the identity (index).
-func LabelPermutation(order string, counts []int64, seed uint64, train *data.Dataset) ([]int32, error) {
+// requested order, or nil for the identity (index). pool runs the cluster
+// order's passes over the labels (nil: one goroutine); the order does not
+// depend on it.
+func LabelPermutation(order string, counts []int64, seed uint64, train *data.Dataset, pool *nn.Pool) ([]int32, error) {
 	c := len(counts)
 	switch order {
 	case OrderIndex, "":
@@ -199,7 +202,7 @@ func LabelPermutation(order string, counts []int64, seed uint64, train *data.Dat
 		rng.Shuffle(c, func(i, j int) { order[i], order[j] = order[j], order[i] })
 		return inverse(order), nil
 	case OrderCluster:
-		return clusterOrder(train, seed)
+		return clusterOrder(train, seed, pool)
 	}
 	return nil, fmt.Errorf("unknown label order %q", order)
 }

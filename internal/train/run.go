@@ -265,7 +265,7 @@ func Prepare(cfg *config.Config, s *Splits, init bool, pool *nn.Pool) (*Model, *
 	}
 	m.Prep = prep
 	trainDS := &data.Dataset{Name: s.Train.Name, X: trainX, Y: s.Train.Y}
-	perm, err := LabelPermutation(strings.ToLower(cfg.Head.LabelOrder), counts, cfg.Train.Seed, trainDS)
+	perm, err := LabelPermutation(strings.ToLower(cfg.Head.LabelOrder), counts, cfg.Train.Seed, trainDS, pool)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%w: head.label_order: %v", config.ErrInvalid, err)
 	}

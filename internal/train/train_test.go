@@ -343,12 +343,12 @@ func TestHashedFeatures(t *testing.T) {
 
 func TestLabelPermutations(t *testing.T) {
 	counts := []int64{5, 1, 9, 1}
-	perm, _ := LabelPermutation(OrderFrequency, counts, 1, nil)
+	perm, _ := LabelPermutation(OrderFrequency, counts, 1, nil, nil)
 	if !slices.Equal(perm, []int32{1, 2, 0, 3}) {
 		t.Errorf("frequency order %v", perm)
 	}
 	for _, order := range []string{OrderRandom, OrderFrequency} {
-		p, _ := LabelPermutation(order, counts, 7, nil)
+		p, _ := LabelPermutation(order, counts, 7, nil, nil)
 		if err := checkPermutation(p); err != nil {
 			t.Error(err)
 		}
@@ -359,7 +359,7 @@ func TestLabelPermutations(t *testing.T) {
 			}
 		}
 	}
-	if p, _ := LabelPermutation(OrderIndex, counts, 1, nil); p != nil {
+	if p, _ := LabelPermutation(OrderIndex, counts, 1, nil, nil); p != nil {
 		t.Error("index order is the identity")
 	}
 }
