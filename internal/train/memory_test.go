@@ -275,3 +275,65 @@ func TestTrainRunChecksPlanFileFirst(t *testing.T) {
 		t.Error("the model directory was made")
 	}
 }
+
+// Each memory check lets a need equal to the limit through and refuses one
+// byte more; FormatBytes changes unit at exactly a MiB and a GiB.
+func TestMemoryLimitsAtTheEdge(t *testing.T) {
+	lim := memlimit.Limit{Bytes: 8 << 30, Source: "a test limit"}
+	if w := memoryWarning(Memory{Model: 7 << 30, Workspace: 512 << 20}, 512<<20, lim, false); w != "" {
+		t.Errorf("a run of exactly the limit is warned about: %s", w)
+	}
+	if w := memoryWarning(Memory{Model: 7 << 30, Workspace: 512 << 20}, 512<<20+1, lim, false); w == "" {
+		t.Error("a run one byte over the limit is not warned about")
+	}
+	y := &data.CSR{Rows: 1, Cols: 1 << 20, Indptr: []int64{0, 1}, Indices: []int32{0}, Values: []float32{1}}
+	if err := CheckLabelArrays("t.txt", y, 24, "x", memlimit.Limit{Bytes: 24 << 20}); err != nil {
+		t.Errorf("label arrays of exactly the limit: %v", err)
+	}
+	err := CheckLabelArrays("t.txt", y, 24, "x", memlimit.Limit{Bytes: 24<<20 - 1})
+	if err == nil || !strings.Contains(err.Error(), "its rows use label ids up to 0") {
+		t.Errorf("label arrays one byte over the limit: %v, want a refusal naming label id 0", err)
+	}
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 KiB"}, {1<<20 - 1, "1024 KiB"}, {1 << 20, "1 MiB"}, {1<<30 - 1, "1024 MiB"}, {1 << 30, "1.00 GiB"}, {3 << 29, "1.50 GiB"},
+	} {
+		if got := FormatBytes(c.n); got != c.want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+// A tensor or a batch buffer of exactly one allocation's ceiling is
+// allowed, one byte more is refused, and the refusal gives its shape.
+func TestCheckTensorSizesAtTheEdge(t *testing.T) {
+	cfg := synthConfig("vanilla", "index") // 500 features, 60 labels
+	cfg.Encoder.Hidden = []int{16}
+	m, err := Build(Spec{Config: &cfg, Labels: 60, Features: 500, ShapesOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	largest := int64(0) // bytes of the largest tensor: 500 × 16 floats
+	for _, p := range m.Params() {
+		largest = max(largest, 4*int64(p.Size()))
+	}
+	if largest != 4*500*16 {
+		t.Fatalf("largest tensor %d bytes, want %d", largest, 4*500*16)
+	}
+	if err := checkTensorSizes(m, 1, memlimit.Limit{Bytes: largest}); err != nil {
+		t.Errorf("a tensor of exactly the ceiling: %v", err)
+	}
+	if err := checkTensorSizes(m, 1, memlimit.Limit{Bytes: largest - 1}); err == nil || !strings.Contains(err.Error(), "500 × 16 floats") {
+		t.Errorf("a tensor one byte over the ceiling: %v", err)
+	}
+	// The batch buffers: 200 rows × the widest layer (the 60 scores) is
+	// 48,000 bytes, past the largest tensor.
+	if err := checkTensorSizes(m, 200, memlimit.Limit{Bytes: 200 * 60 * 4}); err != nil {
+		t.Errorf("a batch buffer of exactly the ceiling: %v", err)
+	}
+	if err := checkTensorSizes(m, 200, memlimit.Limit{Bytes: 200*60*4 - 1}); err == nil || !strings.Contains(err.Error(), "200 × 60 floats") {
+		t.Errorf("a batch buffer one byte over the ceiling: %v", err)
+	}
+}
