@@ -2,8 +2,10 @@ package train
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/config"
@@ -148,18 +150,29 @@ func TestEnsembleOfOneModelTwice(t *testing.T) {
 	})
 }
 
-// Members must share the label space and the input features.
+// Members must share the label space and the input features; the error
+// names the member (counted from 1, as given) that differs from the first.
 func TestEnsembleRefusesMismatchedMembers(t *testing.T) {
 	ms, _ := ensembleMembers(t)
 	other := *ms[1]
 	other.Labels++
-	if _, err := NewEnsemble([]*Model{ms[0], &other}, nn.NewPool(1), 5); !errors.Is(err, modelio.ErrIncompatible) {
-		t.Errorf("different label counts: %v, want ErrIncompatible", err)
+	if _, err := NewEnsemble([]*Model{ms[0], ms[1], &other}, nn.NewPool(1), 5); !errors.Is(err, modelio.ErrIncompatible) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("ensemble member 3 has %d labels, member 1 has %d", other.Labels, ms[0].Labels)) {
+		t.Errorf("different label counts: %v, want ErrIncompatible naming member 3", err)
 	}
 	other = *ms[1]
 	other.Prep.InputFeatures++
-	if _, err := NewEnsemble([]*Model{ms[0], &other}, nn.NewPool(1), 5); !errors.Is(err, modelio.ErrIncompatible) {
-		t.Errorf("different input features: %v, want ErrIncompatible", err)
+	if _, err := NewEnsemble([]*Model{ms[0], &other}, nn.NewPool(1), 5); !errors.Is(err, modelio.ErrIncompatible) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("ensemble member 2 reads %d input features, member 1 reads %d", other.Prep.Features(), ms[0].Prep.Features())) {
+		t.Errorf("different input features: %v, want ErrIncompatible naming member 2", err)
+	}
+	// Hashed into the same buckets, members may have read files of
+	// different widths.
+	a, b := *ms[0], *ms[1]
+	a.Prep.Hash, b.Prep.Hash = 64, 64
+	b.Prep.InputFeatures++
+	if _, err := NewEnsemble([]*Model{&a, &b}, nn.NewPool(1), 5); err != nil && strings.Contains(err.Error(), "input features") {
+		t.Errorf("hashed members of different input widths: %v", err)
 	}
 	if _, err := NewEnsemble(ms[:1], nn.NewPool(1), 5); err == nil {
 		t.Error("an ensemble of one model was accepted")

@@ -517,13 +517,16 @@ func TestResumeAfterKillDuringCommit(t *testing.T) {
 
 // A run resumed by another mhe build (here a checkpoint whose recorded
 // build is edited) warns, naming both, and lists both builds in its state,
-// in order; the same build resumes quietly with one. The weights are an
-// uninterrupted run's either way (the code is the same).
+// in order; the same build resumes quietly with one, and so does a
+// checkpoint written before builds were recorded (an unknown build is not
+// another). The weights are an uninterrupted run's either way (the code is
+// the same).
 func TestResumeByAnotherBuild(t *testing.T) {
 	cfg := synthConfig("mhp", "index")
 	want := trainTo(t, cfg, filepath.Join(t.TempDir(), "ref"))
 	this := buildinfo.Get()
-	for _, other := range []bool{false, true} {
+	for _, c := range []string{"same", "other", "unknown"} {
+		other := c == "other"
 		dir := filepath.Join(t.TempDir(), "run")
 		ckpt, rec := interruptedCheckpoint(t, cfg, dir)
 		state := filepath.Join(ckpt, "state.json")
@@ -531,11 +534,14 @@ func TestResumeByAnotherBuild(t *testing.T) {
 		if len(builds) != 1 || builds[0].(map[string]any)["commit"] != this.Commit {
 			t.Fatalf("checkpoint builds %v, want this build's", rec["builds"])
 		}
-		if other {
+		switch c {
+		case "other":
 			builds[0].(map[string]any)["commit"] = "0123456789ab"
-			raw, _ := json.Marshal(rec)
-			os.WriteFile(state, raw, 0o644)
+		case "unknown":
+			delete(rec, "builds")
 		}
+		raw, _ := json.Marshal(rec)
+		os.WriteFile(state, raw, 0o644)
 		var warned []string
 		res, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2, Resume: true,
 			Warn: func(format string, args ...any) { warned = append(warned, fmt.Sprintf(format, args...)) }})
@@ -543,12 +549,12 @@ func TestResumeByAnotherBuild(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.Manifest.WeightsFile != want.Manifest.WeightsFile {
-			t.Errorf("other build %v: weights %s, want %s", other, res.Manifest.WeightsFile, want.Manifest.WeightsFile)
+			t.Errorf("%s build: weights %s, want %s", c, res.Manifest.WeightsFile, want.Manifest.WeightsFile)
 		}
 		got := res.State.Builds
 		switch {
 		case !other && (len(got) != 1 || got[0] != this || len(warned) != 0):
-			t.Errorf("the same build: builds %v, warnings %q", got, warned)
+			t.Errorf("the %s build: builds %v, warnings %q", c, got, warned)
 		case other && (len(got) != 2 || got[0].Commit != "0123456789ab" || got[1] != this || len(warned) != 1 ||
 			!strings.Contains(warned[0], "the checkpoint was written by mhe "+this.Version+" (commit 0123456789ab") ||
 			!strings.Contains(warned[0], "this is "+this.String())):
