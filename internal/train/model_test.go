@@ -109,3 +109,60 @@ func TestInitBias(t *testing.T) {
 		})
 	}
 }
+
+// Build wires the config into the head: MHC's path score and bottleneck
+// (0: the levels score the encoder output), MHS's block width, and a
+// vanilla head that ignores head lengths left in the config.
+func TestBuildWiresHead(t *testing.T) {
+	build := func(set func(*config.Config)) *Model {
+		t.Helper()
+		cfg := synthConfig("mhc", "index")
+		cfg.Head.Beam = 4
+		set(&cfg)
+		m, err := Build(Spec{Config: &cfg, Labels: 60, Features: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, ps := range []string{"last", "product"} {
+		m := build(func(c *config.Config) { c.Head.PathScore, c.Head.BottleneckDim = ps, 8 })
+		if h := m.Head.(*heads.MHCHead); h.LastOnly != (ps == "last") {
+			t.Errorf("path_score %s: LastOnly %v", ps, h.LastOnly)
+		}
+		if m.Plan.BottleneckDim != 8 || m.passthrough() != 0 {
+			t.Errorf("bottleneck 8: plan %d, %d copies of the encoder output", m.Plan.BottleneckDim, m.passthrough())
+		}
+	}
+	// No bottleneck: the net passes the encoder output (64 wide) to the
+	// deeper levels beside level 1's scores.
+	m := build(func(c *config.Config) { c.Head.BottleneckDim = 0 })
+	if m.Plan.BottleneckDim != 0 || m.passthrough() < 1 || m.Net.Outputs != m.Plan.Lengths[0]+m.passthrough()*64 {
+		t.Errorf("no bottleneck: plan %d, %d copies of the encoder output, %d net outputs (level 1 has %d)",
+			m.Plan.BottleneckDim, m.passthrough(), m.Net.Outputs, m.Plan.Lengths[0])
+	}
+	m = build(func(c *config.Config) { c.Head.Method, c.Head.Heads, c.Head.Samples = "mhs", 6, 1 })
+	g, size := m.Head.(*heads.MHSHead).Groups()
+	if m.Net.BlockWidth != g*size || g*size < 60 {
+		t.Errorf("mhs: block width %d, want %d groups × %d", m.Net.BlockWidth, g, size)
+	}
+	m = build(func(c *config.Config) { c.Head.Method, c.Head.Lengths = "vanilla", []int{6, 10} })
+	if m.Net.Outputs != 60 || !slices.Equal(m.Plan.Lengths, []int{60}) {
+		t.Errorf("vanilla with lengths left in the config: %d outputs, plan lengths %v", m.Net.Outputs, m.Plan.Lengths)
+	}
+}
+
+// checkPermutation accepts exactly the permutations of 0..n-1.
+func TestCheckPermutation(t *testing.T) {
+	for _, c := range []struct {
+		p  []int32
+		ok bool
+	}{
+		{nil, true}, {[]int32{0}, true}, {[]int32{2, 0, 1}, true},
+		{[]int32{0, 2}, false}, {[]int32{-1, 0}, false}, {[]int32{1, 1}, false}, {[]int32{3, 0, 1}, false},
+	} {
+		if err := checkPermutation(c.p); (err == nil) != c.ok {
+			t.Errorf("%v: %v, want ok %v", c.p, err, c.ok)
+		}
+	}
+}
