@@ -34,6 +34,10 @@ func TestCheckDataFiles(t *testing.T) {
 		{"every missing file named", func(d *config.DataConfig) {
 			d.Train, d.TrainRows, d.TestRows = "X/a.txt", "X/tr.txt", "X/te.txt"
 		}, false, []string{"data files not found:\n  data.train: " + filepath.Join(dir, "X", "a.txt") + "\n  data.train_rows: ", "data.test_rows: ", "holds X/"}},
+		{"data.dir is a file", func(d *config.DataConfig) { d.Dir = filepath.Join(dir, "train.txt") }, false,
+			[]string{"data.dir " + filepath.Join(dir, "train.txt") + " is a file, not a directory: point MHE_DATA_DIR (or --set data.dir=DIR) at the folder"}},
+		{"data.dir missing", func(d *config.DataConfig) { d.Dir = filepath.Join(dir, "nodir") }, false,
+			[]string{"data.train: " + filepath.Join(dir, "nodir", "train.txt"), "relative paths are read under data.dir (" + filepath.Join(dir, "nodir") + ")"}},
 		{"absolute path", func(d *config.DataConfig) { d.Test = abs }, false,
 			[]string{"data.test: " + abs, "fix the paths in the config"}},
 		{"test only ignores a missing validation file", func(d *config.DataConfig) {
