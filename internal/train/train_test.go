@@ -634,3 +634,32 @@ func interruptedCheckpoint(t *testing.T, cfg config.Config, dir string) (string,
 	}
 	return ckpt, rec
 }
+
+// A run killed before its first checkpoint has only its staged config:
+// --resume says so and starts again from it, to an uninterrupted run's
+// weights.
+func TestResumeBeforeFirstCheckpoint(t *testing.T) {
+	cfg := synthConfig("mhp", "index")
+	cfg.Train.Epochs = 1
+	want := trainTo(t, cfg, filepath.Join(t.TempDir(), "ref"))
+	dir := filepath.Join(t.TempDir(), "run")
+	staged := modelio.Open(dir).Training(modelio.ConfigFile)
+	if err := os.MkdirAll(filepath.Dir(staged), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(staged, []byte("name: unit\n"), 0o644)
+	var log []string
+	res, err := TrainRun(context.Background(), RunOptions{Config: &cfg, ConfigYAML: []byte("name: unit\n"), Dir: dir, Threads: 2, Resume: true,
+		Log: func(format string, args ...any) { log = append(log, fmt.Sprintf(format, args...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Manifest.WeightsFile != want.Manifest.WeightsFile {
+		t.Errorf("weights %s, want an uninterrupted run's %s", res.Manifest.WeightsFile, want.Manifest.WeightsFile)
+	}
+	if !slices.ContainsFunc(log, func(l string) bool {
+		return strings.Contains(l, "no checkpoint yet: starting the run again from its staged config")
+	}) {
+		t.Errorf("the log does not say the run starts again: %q", log)
+	}
+}
