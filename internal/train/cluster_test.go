@@ -150,7 +150,7 @@ func TestTwoMeansKeepsMostCohesive(t *testing.T) {
 			ls := identity()
 			score := km.run(ls, rng.IntN(n))
 			scores[s] = cohesion(ls)
-			if math.Abs(score-scores[s]) > 1e-9*scores[s] {
+			if !(math.Abs(score-scores[s]) <= 1e-9*scores[s]) {
 				t.Fatalf("seed %d: run's cohesion %v, want %v (the lengths of the halves' centroid sums)", seed, score, scores[s])
 			}
 		}
@@ -162,7 +162,7 @@ func TestTwoMeansKeepsMostCohesive(t *testing.T) {
 		if err := checkPermutation(got); err != nil {
 			t.Fatal(err)
 		}
-		if c := cohesion(got); math.Abs(c-slices.Max(scores)) > 1e-9*c {
+		if c := cohesion(got); !(math.Abs(c-slices.Max(scores)) <= 1e-9*c) {
 			t.Errorf("seed %d: a split of cohesion %v, want the best of the starts' %v", seed, c, scores)
 		}
 	}
@@ -236,6 +236,43 @@ func BenchmarkClusterOrder(b *testing.B) {
 	for b.Loop() {
 		if _, err := clusterOrder(splits.Train, 1, pool); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A center is the unit-length sum of its labels' centroids, knows that
+// sum's length, and forgets the entries of its previous labels; a sum of
+// nothing, or of centroids that cancel, stays zero.
+func TestCenterSet(t *testing.T) {
+	cent := data.NewCSR(6, 4, 0, false)
+	cent.AppendRow([]int32{0, 2}, []float32{3, 4})
+	cent.AppendRow([]int32{2, 5}, []float32{-4, 1})
+	cent.AppendRow(nil, nil)
+	cent.AppendRow([]int32{0, 2}, []float32{-3, -4}) // label 0 negated
+	c := newCenter(6)
+	for _, tc := range []struct {
+		labels []int32
+		norm   float64
+		w      []float64
+	}{
+		{[]int32{0}, 5, []float64{0.6, 0, 0.8, 0, 0, 0}},
+		{[]int32{0, 1}, math.Sqrt(10), []float64{3 / math.Sqrt(10), 0, 0, 0, 0, 1 / math.Sqrt(10)}},
+		{[]int32{1}, math.Sqrt(17), []float64{0, 0, -4 / math.Sqrt(17), 0, 0, 1 / math.Sqrt(17)}},
+		{[]int32{2}, 0, []float64{0, 0, 0, 0, 0, 0}},
+		{[]int32{0, 3}, 0, []float64{0, 0, 0, 0, 0, 0}},
+	} {
+		c.set(cent, tc.labels)
+		if !(math.Abs(c.norm-tc.norm) <= 1e-12) {
+			t.Errorf("labels %v: norm %v, want %v", tc.labels, c.norm, tc.norm)
+		}
+		for j, w := range tc.w {
+			if !(math.Abs(c.w[j]-w) <= 1e-12) {
+				t.Errorf("labels %v: w = %v, want %v", tc.labels, c.w, tc.w)
+				break
+			}
+		}
+		if got := c.dot(cent, 0); !(math.Abs(got-(3*tc.w[0]+4*tc.w[2])) <= 1e-12) {
+			t.Errorf("labels %v: dot with label 0 %v, want %v", tc.labels, got, 3*tc.w[0]+4*tc.w[2])
 		}
 	}
 }

@@ -67,10 +67,10 @@ func TestEpochRecordLoss(t *testing.T) {
 		if rec.Epoch != e+1 {
 			t.Errorf("record %d is of epoch %d", e, rec.Epoch)
 		}
-		if math.Abs(rec.Loss-want) > 1e-9*want {
+		if !(math.Abs(rec.Loss-want) <= 1e-9*want) {
 			t.Errorf("epoch %d: loss %.12f, want the mean row loss %.12f", e+1, rec.Loss, want)
 		}
-		if rec.Seconds <= 0 || math.Abs(rec.ExamplesPerSec*rec.Seconds-float64(n)) > 1e-6*float64(n) {
+		if !(rec.Seconds > 0) || !(math.Abs(rec.ExamplesPerSec*rec.Seconds-float64(n)) <= 1e-6*float64(n)) {
 			t.Errorf("epoch %d: %v examples/s over %v s, want %d rows over the seconds", e+1, rec.ExamplesPerSec, rec.Seconds, n)
 		}
 		evs := events[e*(steps+1) : (e+1)*(steps+1)]
@@ -124,7 +124,7 @@ func TestEpochRecordSelectedShare(t *testing.T) {
 		if lo == hi {
 			t.Fatalf("every batch selected %v of the outputs: the test cannot tell a mean from one batch's", lo)
 		}
-		if math.Abs(rec.SelectedShare-share) > 1e-12 {
+		if !(math.Abs(rec.SelectedShare-share) <= 1e-12) {
 			t.Errorf("epoch %d: selected share %v, want %v", e+1, rec.SelectedShare, share)
 		}
 	}

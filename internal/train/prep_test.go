@@ -105,7 +105,7 @@ func TestPreprocessRows(t *testing.T) {
 					continue
 				}
 				for k, w := range wantVals {
-					if math.Abs(float64(mv[k])-w) > 1e-6*max(1, math.Abs(w)) {
+					if !(math.Abs(float64(mv[k])-w) <= 1e-6*max(1, math.Abs(w))) {
 						t.Errorf("row %d: value %d is %v, want %v", i, k, mv[k], w)
 					}
 				}
