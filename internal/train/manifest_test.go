@@ -13,7 +13,8 @@ import (
 
 // A trained model's manifest describes it (what mhe predict, eval and
 // report read instead of the config), and the model loaded from it
-// preprocesses its input as the trained one did.
+// preprocesses its input and orders its labels as the trained one did, and
+// keeps its training label counts.
 func TestManifestDescribesModel(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -70,6 +71,10 @@ func TestManifestDescribesModel(t *testing.T) {
 			}
 			if !slices.Equal(m.Perm, res.Model.Perm) {
 				t.Error("loaded label permutation differs from the trained one")
+			}
+			// The training label counts, which PSP@k's propensities come from.
+			if len(m.LabelCounts) != 60 || !slices.Equal(m.LabelCounts, res.Model.LabelCounts) {
+				t.Errorf("loaded label counts %v, trained %v", m.LabelCounts, res.Model.LabelCounts)
 			}
 		})
 	}
