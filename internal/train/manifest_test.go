@@ -106,6 +106,11 @@ func TestFromManifestRefuses(t *testing.T) {
 			t.Errorf("%s: %v, want a corrupt-model error with %q", c.name, err, c.want)
 		}
 	}
+	tiny := good // the least a manifest may hold: one label, one feature
+	tiny.Labels, tiny.Features, tiny.InputFeatures = 1, 1, 1
+	if _, err := FromManifest(&tiny); err != nil {
+		t.Errorf("one label, one feature: %v", err)
+	}
 	raw := good
 	raw.Preprocess.Normalize = "none"
 	if m, err := FromManifest(&raw); err != nil || m.Prep.Normalize {
