@@ -1,6 +1,8 @@
 package aggregate
 
 import (
+	"cmp"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -404,5 +406,137 @@ func TestRowsNameMixedMachines(t *testing.T) {
 		if len(rows) != 1 || !slices.Equal(rows[0].MixedMachines, c.want) {
 			t.Errorf("%s: rows %d, mixed machines %q; want one row with %q", c.name, len(rows), rows[0].MixedMachines, c.want)
 		}
+	}
+}
+
+// A training record without test metrics loads (its run had no test split
+// or did not score it); an evaluation record without them does not.
+func TestLoadMetricsRule(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		body string
+		ok   bool
+	}{
+		{`{"kind":"train"}`, true},
+		{`{"kind":"train","metrics":{"p@1":0.5}}`, true},
+		{`{"kind":"eval","metrics":{"p@1":0.5}}`, true},
+		{`{"kind":"eval"}`, false},
+		{`{"kind":"","metrics":{"p@1":0.5}}`, false},
+	} {
+		p := filepath.Join(dir, "result.json")
+		os.WriteFile(p, []byte(c.body), 0o644)
+		recs, err := Load([]string{p})
+		if c.ok && (err != nil || len(recs) != 1) {
+			t.Errorf("%s: %v, want it loaded", c.body, err)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "no kind or metrics")) {
+			t.Errorf("%s: %v, want a refusal", c.body, err)
+		}
+	}
+}
+
+// Rows come by dataset, then by classifier parameters (largest first:
+// vanilla on top), then label; a row lists each mhe commit of its runs
+// once, in the order met.
+func TestRowsOrderAndCommits(t *testing.T) {
+	rec := func(name, method string, lengths []int, params int64, commit string) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Head.Lengths = name, method, lengths
+		r := &record.Record{Kind: "eval", Name: name, Config: cfg,
+			Plan:    record.Plan{Method: method, Lengths: lengths, Params: params},
+			Metrics: map[string]float64{"p@1": 0.5}}
+		r.MHE.Commit = commit
+		return r
+	}
+	recs := []*record.Record{
+		rec("B", "mhc", []int{4, 3}, 100, "c1"),
+		rec("A", "mhp", []int{3, 4}, 100, "c1"),
+		rec("A", "mhc", []int{4, 3}, 100, "c2"),
+		rec("A", "vanilla", nil, 1000, "c1"),
+		rec("B", "vanilla", nil, 1000, ""),
+	}
+	recs = append(recs, rec("A", "mhc", []int{4, 3}, 100, "c1"), rec("A", "mhc", []int{4, 3}, 100, "c2"))
+	rows, err := Rows(recs, []string{"1", "2", "3", "4", "5", "6", "7"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Dataset+" "+r.Label())
+	}
+	if want := []string{"A vanilla", "A mhc 4×3", "A mhp 3×4", "B vanilla", "B mhc 4×3"}; !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	if c := rows[1].MHECommits; !slices.Equal(c, []string{"c2", "c1"}) {
+		t.Errorf("A mhc commits %v, want c2, c1 (each once, in the order met)", c)
+	}
+	if c := rows[3].MHECommits; len(c) != 0 {
+		t.Errorf("B vanilla commits %v, want none (the record names none)", c)
+	}
+}
+
+// A row sharing a single replicate with the best row gets that one
+// difference and no interval (Low = High = Mean), not NaN bounds.
+func TestPairWithTopOneReplicate(t *testing.T) {
+	rec := func(lr float64, seed uint64, p1 float64) *record.Record {
+		cfg := config.Default()
+		cfg.Name, cfg.Head.Method, cfg.Train.LR, cfg.Train.Seed = "A", "vanilla", lr, seed
+		return &record.Record{Kind: "train", Name: "A", Seed: seed, Config: cfg,
+			Plan: record.Plan{Method: "vanilla", Params: 100}, Metrics: map[string]float64{"p@1": p1}}
+	}
+	rows, err := Rows([]*record.Record{rec(0.1, 1, 0.5), rec(0.1, 2, 0.6), rec(0.2, 2, 0.4)}, make([]string, 3), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	SortBy(rows, "p@1")
+	PairWithTop(rows, "p@1")
+	p := rows[1].Paired
+	if p == nil || p.N != 1 || !(math.Abs(p.Mean+0.2) <= 1e-12) || p.Low != p.Mean || p.High != p.Mean {
+		t.Errorf("paired %+v, want the one difference -0.2 (seed 2) and no interval", p)
+	}
+}
+
+// Replicates order by seed, then split column, then holdout fold (the
+// paired differences' summation order).
+func TestReplicateCompare(t *testing.T) {
+	ordered := []replicate{{1, 1, 0}, {1, 1, 2}, {1, 2, 0}, {2, 0, 0}, {2, 0, 1}}
+	for i, a := range ordered {
+		for j, b := range ordered {
+			if got, want := a.compare(b), cmp.Compare(i, j); got != want {
+				t.Errorf("%v vs %v: %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+// modeOf: the most frequent value, and whether it is the only one that
+// frequent.
+func TestModeOf(t *testing.T) {
+	for _, c := range []struct {
+		in     map[string]int
+		value  string
+		unique bool
+	}{
+		{map[string]int{"a": 1}, "a", true},
+		{map[string]int{"a": 2, "b": 1}, "a", true},
+		{map[string]int{"a": 1, "b": 3, "c": 1}, "b", true},
+		{map[string]int{"a": 2, "b": 2}, "", false},
+	} {
+		v, u := modeOf(c.in)
+		if u != c.unique || (c.unique && v != c.value) {
+			t.Errorf("%v: %q, %v; want %q, %v", c.in, v, u, c.value, c.unique)
+		}
+	}
+}
+
+// flatten names nested keys with dots and leaves out null and empty lists
+// alike (a config read back from YAML may hold either).
+func TestFlatten(t *testing.T) {
+	out := map[string]string{}
+	flatten("", map[string]any{"head": map[string]any{"lengths": []any{}, "beam": 4.0, "loss": "auto", "plan": nil},
+		"encoder": map[string]any{"hidden": []any{512.0}}}, out)
+	want := map[string]string{"head.beam": "4", "head.loss": "auto", "encoder.hidden": "[512]"}
+	if !maps.Equal(out, want) {
+		t.Errorf("flatten: %v, want %v", out, want)
 	}
 }
