@@ -97,3 +97,24 @@ func TestPercent(t *testing.T) {
 		}
 	}
 }
+
+// RightAlign may be shorter than the rows (nil: every column left-aligned):
+// the columns it leaves out are left-aligned in every format.
+func TestShortRightAlign(t *testing.T) {
+	g := Grid{Header: []string{"a", "bb", "c"}, RightAlign: []bool{true}, Rows: [][]string{{"10", "x", "yyy"}, {"2", "zzz", "w"}}}
+	want := map[Format]string{
+		Table:    " a  bb   c\n10  x    yyy\n 2  zzz  w\n",
+		Markdown: "| a | bb | c |\n|---:|---|---|\n| 10 | x | yyy |\n| 2 | zzz | w |\n",
+		LaTeX:    "\\begin{tabular}{rll}\n",
+		CSV:      "a,bb,c\n10,x,yyy\n2,zzz,w\n",
+	}
+	for f, w := range want {
+		var b bytes.Buffer
+		if err := g.Write(&b, f); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if !strings.HasPrefix(b.String(), w) {
+			t.Errorf("%s:\n%q\nwant it to start with\n%q", f, b.String(), w)
+		}
+	}
+}
