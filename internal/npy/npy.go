@@ -151,12 +151,13 @@ func Read(r io.Reader) (rows, cols int, data []float32, err error) {
 	}
 	// Read what is there before sizing anything by the header: a header
 	// announcing 10^9 values over a few bytes must not allocate 4 GB.
-	want := 4 * rows * cols
-	raw, err := io.ReadAll(io.LimitReader(br, int64(want)))
+	// In int64: 4 · (2^31 − 1) overflows a 32-bit int.
+	want := 4 * int64(rows) * int64(cols)
+	raw, err := io.ReadAll(io.LimitReader(br, want))
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	if len(raw) < want {
+	if int64(len(raw)) < want {
 		return 0, 0, nil, fmt.Errorf("%w: %d × %d values announced, data ends early", ErrFormat, rows, cols)
 	}
 	data = make([]float32, rows*cols)

@@ -2,6 +2,12 @@ package npy
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/testutil"
@@ -130,4 +136,53 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("%d values for %d × %d", len(data), rows, cols)
 		}
 	})
+}
+
+// rawNPY is a version 2.0 file with the given header dictionary padded by
+// pad spaces, followed by data.
+func rawNPY(dict string, pad int, data []byte) []byte {
+	h := dict + strings.Repeat(" ", pad) + "\n"
+	b := append([]byte(magic), 2, 0)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(h)))
+	return append(append(b, h...), data...)
+}
+
+// Read's limits at their edges: a header of 1 MiB, and a shape of exactly
+// 2^31 − 1 values over few bytes (refused for its missing data, not its
+// shape); one byte or one row more is refused as such. A writer needs a
+// column.
+func TestReadLimits(t *testing.T) {
+	dict := func(rows, cols int) string {
+		return fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", rows, cols)
+	}
+	eight := make([]byte, 8)
+	d := dict(1, 2)
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want string // "" = accepted
+	}{
+		{"header of 1 MiB", rawNPY(d, 1<<20-len(d)-1, eight), ""},
+		{"header past 1 MiB", rawNPY(d, 1<<20-len(d), eight), "header of 1048577 bytes"},
+		{"no rows", rawNPY(dict(0, 2), 0, nil), ""},
+		{"2^31-1 values", rawNPY(dict(math.MaxInt32/2, 2), 0, eight), "1073741823 × 2 values announced, data ends early"},
+		{"past 2^31-1 values", rawNPY(dict(math.MaxInt32/2+1, 2), 0, eight), "shape (1073741824, 2)"},
+		{"negative rows", rawNPY(dict(-1, 2), 0, eight), "header"},
+	} {
+		rows, cols, data, err := Read(bytes.NewReader(c.b))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want == "" && len(data) != rows*cols:
+			t.Errorf("%s: %d values for %d × %d", c.name, len(data), rows, cols)
+		case c.want != "" && (!errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v, want a format error with %q", c.name, err, c.want)
+		}
+	}
+	if _, err := NewWriter(io.Discard, 0, -1); err == nil {
+		t.Error("a writer of 0 columns was made")
+	}
+	if _, err := NewWriter(io.Discard, 1, -1); err != nil {
+		t.Errorf("a writer of 1 column: %v", err)
+	}
 }
