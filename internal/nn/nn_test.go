@@ -635,6 +635,8 @@ func testAdamVectorMatchesScalar(t *testing.T) {
 func TestAxpyMatchesGonum(t *testing.T) { eachKernelSet(t, testAxpyMatchesGonum) }
 
 func testAxpyMatchesGonum(t *testing.T) {
+	ref := newGonumRef(t)
+	defer ref.done("53a0c599f0522bda0df9b0d7742dbbfbc946fd22b5007e79094da8136a4a4425")
 	rng := rand.New(rand.NewPCG(3, 9))
 	for _, n := range []int{0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 95, 96, 100, 127, 128, 511, 512, 1000} {
 		for off := range 3 {
@@ -646,7 +648,7 @@ func testAxpyMatchesGonum(t *testing.T) {
 			want := slices.Clone(y)
 			impl.Saxpy(n, a, x[off:], 1, want[off:], 1)
 			Axpy(a, x[off:], y[off:])
-			sameBits(t, fmt.Sprintf("n=%d off=%d", n, off), y, want)
+			ref.check(fmt.Sprintf("n=%d off=%d", n, off), y, want)
 		}
 	}
 }
@@ -681,6 +683,8 @@ func BenchmarkAxpy(b *testing.B) {
 func TestGemmMatchesGonum(t *testing.T) { eachKernelSet(t, testGemmMatchesGonum) }
 
 func testGemmMatchesGonum(t *testing.T) {
+	ref := newGonumRef(t)
+	defer ref.done("de9693577879aac22ac8e39977c03d188c79cccc3ce0f59690c9eeca17dccaa6")
 	rng := rand.New(rand.NewPCG(5, 1))
 	fill := func(n int) []float32 {
 		s := make([]float32, n)
@@ -710,14 +714,14 @@ func testGemmMatchesGonum(t *testing.T) {
 				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, blas32.General{Rows: m, Cols: k, Stride: lda, Data: a},
 					blas32.General{Rows: k, Cols: n, Stride: ldb, Data: b}, beta, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: want})
 				gemmNN(pool, m, n, k, a, lda, b, ldb, beta, got, ldc)
-				sameBits(t, fmt.Sprintf("NN %v beta %v workers %d", d, beta, workers), got, want)
+				ref.check(fmt.Sprintf("NN %v beta %v workers %d", d, beta, workers), got, want)
 
 				at := fill(k * (m + 1)) // k × m, stride m+1
 				want, got = slices.Clone(c), slices.Clone(c)
 				blas32.Gemm(blas.Trans, blas.NoTrans, 1, blas32.General{Rows: k, Cols: m, Stride: m + 1, Data: at},
 					blas32.General{Rows: k, Cols: n, Stride: ldb, Data: b}, beta, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: want})
 				gemmTN(pool, m, n, k, at, m+1, b, ldb, beta, got, ldc)
-				sameBits(t, fmt.Sprintf("TN %v beta %v workers %d", d, beta, workers), got, want)
+				ref.check(fmt.Sprintf("TN %v beta %v workers %d", d, beta, workers), got, want)
 			}
 		}
 	}
@@ -744,6 +748,8 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 func TestGemmNTMatchesGonum(t *testing.T) { eachKernelSet(t, testGemmNTMatchesGonum) }
 
 func testGemmNTMatchesGonum(t *testing.T) {
+	ref := newGonumRef(t)
+	defer ref.done("005cd1ccf0906a0fefa7f7b3514fba5e84d0aa67c0f4f0a80f2bb041481c8196")
 	rng := rand.New(rand.NewPCG(9, 2))
 	fill := func(n int) []float32 {
 		s := make([]float32, n)
@@ -773,7 +779,7 @@ func testGemmNTMatchesGonum(t *testing.T) {
 				blas32.Gemm(blas.NoTrans, blas.Trans, 1, blas32.General{Rows: m, Cols: k, Stride: lda, Data: a},
 					blas32.General{Rows: n, Cols: k, Stride: ldb, Data: b}, 1, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: want})
 				gemmNT(pool, m, n, k, a, lda, b, ldb, got, ldc)
-				sameBits(t, fmt.Sprintf("NT %v offsets %v workers %d", d, off, workers), got, want)
+				ref.check(fmt.Sprintf("NT %v offsets %v workers %d", d, off, workers), got, want)
 			}
 		}
 	}
@@ -874,6 +880,8 @@ func benchGemmBackward(b *testing.B, out, in int) {
 func TestDotRowsMatchesGonum(t *testing.T) { eachKernelSet(t, testDotRowsMatchesGonum) }
 
 func testDotRowsMatchesGonum(t *testing.T) {
+	ref := newGonumRef(t)
+	defer ref.done("04162cba81d087ea90bbe7733281c0913233338da0ebd6846e74bc57bebac781")
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, k := range []int{1, 3, 16, 17, 64, 100} {
 		for _, rows := range []int{1, 4, 7, 16} {
@@ -893,7 +901,7 @@ func testDotRowsMatchesGonum(t *testing.T) {
 				for r := range want {
 					want[r] = blas32.Dot(blas32.Vector{N: k, Inc: 1, Data: a[r*(k+1) : r*(k+1)+k]}, blas32.Vector{N: k, Inc: 1, Data: x})
 				}
-				sameBits(t, fmt.Sprintf("k %d rows %d offset %d", k, rows, off), got, want)
+				ref.check(fmt.Sprintf("k %d rows %d offset %d", k, rows, off), got, want)
 			}
 		}
 	}
