@@ -8,14 +8,17 @@
 #     changes bits;
 #  2. built for each and run under qemu user emulation, internal/detmath's
 #     TestOutputsGolden gives amd64's bits of Exp, Log, Pow, Tanh, Cos… over
-#     a million arguments (internal/detmath/testdata/outputs.txt), and
-#     cmd/mhe's TestSameBits gives the weights, predictions and metrics
-#     that amd64 gives (cmd/mhe/testdata/same_bits.txt).
+#     a million arguments (internal/detmath/testdata/outputs.txt),
+#     internal/nn's *MatchesGonum tests give the digests of amd64's kernel
+#     results (gonum's amd64 assembly's bits), and cmd/mhe's TestSameBits
+#     gives the weights, predictions and metrics that amd64 gives
+#     (cmd/mhe/testdata/same_bits.txt);
+#  3. on linux/amd64, the same tests built for 386, run natively (Go's 386
+#     binaries fail under qemu-i386, but an amd64 kernel runs them).
 # Needs qemu-<arch>-static (Debian: qemu-user-static) for step 2; without
 # it step 2 is skipped with a message, unless SAME_BITS_REQUIRE=1.
 # Big-endian machines are not supported (model files are little-endian):
 # last, it checks that mhe refuses s390x with a message and exit code 1.
-# (386 cannot be checked this way: Go's 386 binaries fail under qemu-i386.)
 # Usage: [ARCHS="arm64 ppc64le riscv64"] scripts/same-bits.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,10 +54,17 @@ for arch in ${ARCHS:-arm64 ppc64le riscv64}; do
   fi
   GOOS=linux GOARCH=$arch go test -c -o "$tmp/detmath-$arch.test" ./internal/detmath
   (cd internal/detmath && "$qemu" "$tmp/detmath-$arch.test" -test.run '^TestOutputsGolden$' -test.count=1 -test.v) | tail -2
+  GOOS=linux GOARCH=$arch go test -c -o "$tmp/nn-$arch.test" ./internal/nn
+  (cd internal/nn && "$qemu" "$tmp/nn-$arch.test" -test.run 'MatchesGonum$' -test.count=1 -test.v) | tail -2
   GOOS=linux GOARCH=$arch go test -c -o "$tmp/mhe-$arch.test" ./cmd/mhe
   (cd cmd/mhe && "$qemu" "$tmp/mhe-$arch.test" -test.run '^TestSameBits$' -test.count=1 -test.v) | tail -2
-  echo "same-bits: $arch (qemu) gives amd64's function values, weights, predictions and metrics"
+  echo "same-bits: $arch (qemu) gives amd64's function values, kernel results, weights, predictions and metrics"
 done
+
+if [ "$(go env GOHOSTOS)/$(go env GOHOSTARCH)" = linux/amd64 ]; then
+  GOARCH=386 go test -count=1 -run 'MatchesGonum$|^TestOutputsGolden$|^TestSameBits$' ./internal/detmath ./internal/nn ./cmd/mhe
+  echo "same-bits: 386 (native) gives amd64's function values, kernel results, weights, predictions and metrics"
+fi
 
 # A big-endian CPU is refused with a message and exit code 1, not a crash.
 if qemu=$(command -v qemu-s390x-static); then
