@@ -232,6 +232,12 @@ func flagValueError(c *cobra.Command, err error) error {
 	if want == "" {
 		return err
 	}
+	if strings.Contains(err.Error(), "-bit build (") { // fitsInt's
+		want = fmt.Sprintf("%s from %d to %d (this is a %d-bit build)", want, math.MinInt, math.MaxInt, strconv.IntSize)
+		if strings.HasPrefix(f.Value.Type(), "uint") {
+			want = fmt.Sprintf("a whole number from 0 to %d (this is a %d-bit build)", uint64(math.MaxUint), strconv.IntSize)
+		}
+	}
 	return fmt.Errorf("--%s %q: want %s", m[2], m[1], want)
 }
 
@@ -294,11 +300,34 @@ func acceptExponent(f *pflag.Flag) {
 	}
 }
 
-// wholeNumber is an integer flag's value that also takes exponent notation.
+// wholeNumber is an integer flag's value that also takes exponent notation,
+// and refuses a value its type cannot hold on this build.
 type wholeNumber struct{ pflag.Value }
 
 func (w wholeNumber) Set(s string) error {
-	return w.Value.Set(exponentToInteger(s))
+	s = exponentToInteger(s)
+	if err := fitsInt(w.Value.Type(), s); err != nil {
+		return err
+	}
+	return w.Value.Set(s)
+}
+
+// fitsInt refuses an int or uint flag value beyond the build's int: pflag
+// reads those flags in 64 bits and converts, so on a 32-bit build
+// --labels 9223372036854775807 became -1 ("need at least one label").
+// Values that do not parse are left to the flag's own error.
+func fitsInt(typ, s string) error {
+	switch typ {
+	case "int":
+		if v, err := strconv.ParseInt(s, 0, 64); err == nil && int64(int(v)) != v {
+			return fmt.Errorf("%s is out of range on this %d-bit build (%d to %d)", s, strconv.IntSize, math.MinInt, math.MaxInt)
+		}
+	case "uint":
+		if v, err := strconv.ParseUint(s, 0, 64); err == nil && uint64(uint(v)) != v {
+			return fmt.Errorf("%s is out of range on this %d-bit build (at most %d)", s, strconv.IntSize, uint64(math.MaxUint))
+		}
+	}
+	return nil
 }
 
 // exponentToInteger writes a whole number in exponent notation ("1e6",

@@ -165,7 +165,10 @@ func TestPlanErrors(t *testing.T) {
 		{[]string{"plan", "--nope"}, ExitUsage, "unknown flag"},
 		{[]string{"plan", "--labels", "5", "--data", "x"}, ExitUsage, "one way"},
 		{[]string{"plan", "--data", "does-not-exist.txt"}, ExitData, "does-not-exist.txt"},
-		{[]string{"plan", "--labels", "9223372036854775807"}, ExitUsage, "at most 2147483647 labels"},
+		{[]string{"plan", "--labels", "9223372036854775807"}, ExitUsage, map[bool]string{
+			true:  "at most 2147483647 labels",
+			false: `--labels "9223372036854775807": want a whole number from -2147483648 to 2147483647 (this is a 32-bit build)`,
+		}[strconv.IntSize == 64]},
 		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
 	}
 	for _, c := range cases {
