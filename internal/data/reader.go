@@ -276,7 +276,13 @@ func headerFields(b []byte) ([]int, bool) {
 		if j != len(f) || j == 0 {
 			return nil, false
 		}
-		nums[i] = int(v)
+		// Past the largest dimension: -1, which the caller refuses with
+		// the field's text (int(v) wrapped on a 32-bit build: a count of
+		// 23 digits read as 1).
+		nums[i] = -1
+		if v <= maxID+1 {
+			nums[i] = int(v)
+		}
 	}
 	return nums, true
 }
