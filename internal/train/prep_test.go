@@ -113,3 +113,22 @@ func TestPreprocessRows(t *testing.T) {
 		})
 	}
 }
+
+// Features that share a bucket add up in the order the row lists them (in
+// float32, where order changes the sum): a hashed model's inputs, and so
+// its predictions' bits, depend on it.
+func TestHashSumOrder(t *testing.T) {
+	p := Preprocess{InputFeatures: 1000, Hash: 4}
+	var same []int32 // three features of one bucket
+	for j := int32(0); len(same) < 3; j++ {
+		if bucket(j, 4) == bucket(0, 4) {
+			same = append(same, j)
+		}
+	}
+	var rs RowScratch
+	ids, vals := p.ApplyRow(&rs, same, []float32{1, 1e8, -1e8})
+	// (1 + 1e8) − 1e8 is 0 in float32; summed from the end it would be 1.
+	if len(ids) != 1 || ids[0] != bucket(0, 4) || vals[0] != 0 {
+		t.Errorf("bucket sums %v %v, want [%d] [0] (1 + 1e8 − 1e8 in the row's order)", ids, vals, bucket(0, 4))
+	}
+}
