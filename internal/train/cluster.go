@@ -38,9 +38,11 @@ func clusterOrder(train *data.Dataset, seed uint64, pool *nn.Pool) ([]int32, err
 	// Each node draws its starts from its own stream, named by where its
 	// labels sit in the order, so that the nodes below clusterParallel
 	// labels (their passes too short for the pool) can be split side by
-	// side, one subtree a worker, with the order one goroutine gives.
+	// side, one subtree a worker, with the order one goroutine gives. The
+	// name packs lo (< 2^31) and n (<= 2^31) without overlap for any label
+	// count, under bit 63, which mhe's other streams of the seed leave 0.
 	rngAt := func(lo, n int) *rand.Rand {
-		return rand.New(rand.NewPCG(seed, 0xc1a5<<40^uint64(lo)<<20^uint64(n)))
+		return rand.New(rand.NewPCG(seed, 1<<63|uint64(lo)<<32|uint64(n)))
 	}
 	var subtrees [][2]int // [lo, hi) of the nodes below clusterParallel labels
 	var split func(km *twoMeans, lo, hi int, top bool)
