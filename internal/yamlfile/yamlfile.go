@@ -87,6 +87,7 @@ func SyntaxError(raw []byte, name string, err error) error {
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	m := lineRE().FindStringSubmatch(msg)
+	numbered := m != nil
 	if m == nil {
 		if readerError(msg) {
 			// A character YAML does not allow, found before parsing: the
@@ -110,16 +111,67 @@ func SyntaxError(raw []byte, name string, err error) error {
 	}
 	line, _ := strconv.Atoi(m[1])
 	lines := bytes.Split(raw, []byte("\n"))
+	where := ""
+	if construct, ok := parserProblems[m[2]]; ok && numbered {
+		line, where = parserLine(lines, msg, line, construct)
+	}
 	for _, n := range []int{line, line - 1} {
 		if n >= 1 && n <= len(lines) {
 			l := lines[n-1]
 			indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
 			if bytes.IndexByte(indent, '\t') >= 0 {
-				return fmt.Errorf("%s:%s: not valid YAML: %s (line %d is indented with a tab: YAML indents with spaces only)", name, m[1], m[2], n)
+				return fmt.Errorf("%s:%d: not valid YAML: %s%s (line %d is indented with a tab: YAML indents with spaces only)", name, line, m[2], where, n)
 			}
 		}
 	}
-	return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
+	return fmt.Errorf("%s:%d: not valid YAML: %s%s", name, line, m[2], where)
+}
+
+// parserProblems are the messages of yaml.v3's parser (as opposed to its
+// scanner), each with the construct it was parsing, in words ("" where the
+// problem is not inside one).
+var parserProblems = map[string]string{
+	"did not find expected key":              "the mapping",
+	"did not find expected '-' indicator":    "the list",
+	"did not find expected ',' or ']'":       "the [ ] list",
+	"did not find expected ',' or '}'":       "the { } mapping",
+	"did not find expected node content":     "",
+	"did not find expected <document start>": "",
+	"found undefined tag handle":             "",
+	"found duplicate %YAML directive":        "",
+	"found duplicate %TAG directive":         "",
+	"found incompatible YAML document":       "",
+}
+
+// parserLine turns the line yaml.v3 gives a parser error, reported as
+// "line reported: ...", into the 1-based line of the problem. Unlike its
+// scanner's, the parser's lines are counted from 0: the line is that of the
+// construct the problem is in (of the problem itself when the construct
+// starts on the first line), one early. The problem's line is the first at
+// which the file, cut after it, fails with the same message: the line of
+// the token that does not fit, or the last line of a construct left open.
+// Where that is past the construct's start, where names the start ("(in
+// the mapping that begins on line 3)").
+func parserLine(lines [][]byte, msg string, reported int, construct string) (line int, where string) {
+	start := max(reported, 1)
+	const maxScan = 2000 // files of configs and sweeps are far shorter
+	var prefix []byte
+	for _, l := range lines[:min(start-1, len(lines))] {
+		prefix = append(append(prefix, l...), '\n')
+	}
+	for n := start; n <= len(lines) && n < start+maxScan; n++ {
+		prefix = append(append(prefix, lines[n-1]...), '\n')
+		var node yaml.Node
+		err := yaml.Unmarshal(prefix, &node)
+		if err == nil || strings.TrimPrefix(err.Error(), "yaml: ") != msg {
+			continue
+		}
+		if n > reported+1 && construct != "" {
+			where = fmt.Sprintf(" (in %s that begins on line %d)", construct, reported+1)
+		}
+		return n, where
+	}
+	return reported + 1, ""
 }
 
 // onFirstLine reports whether the first line of raw, read alone, fails

@@ -48,7 +48,7 @@ func TestDecode(t *testing.T) {
 		// whether the parser stops on its line or on the next.
 		{name: "tab", in: "out: x\nruns:\n\t- name: a\n", want: []string{"s.yaml:3: not valid YAML: found character that cannot start any token (line 3 is indented with a tab: YAML indents with spaces only)"}},
 		{name: "tab after spaces", in: "out: x\nruns:\n  - name: a\n  \t count: 2\n", want: []string{"s.yaml:3: not valid YAML: found a tab character that violates indentation"}},
-		{name: "syntax, a tab inside a value", in: "out: x\nruns: [a\tb\n", want: []string{"s.yaml:1: not valid YAML: did not find expected"}},
+		{name: "syntax, a tab inside a value", in: "out: x\nruns: [a\tb\n", want: []string{"s.yaml:2: not valid YAML: did not find expected"}},
 		{name: "tab on the line before", in: "out: 'a\n\tb\n", want: []string{"s.yaml:3: not valid YAML: found unexpected end of stream (line 2 is indented with a tab: YAML indents with spaces only)"}},
 		{name: "tab on the last line, no newline", in: "out: x\nruns:\n\t- name: a", want: []string{"s.yaml:3: not valid YAML: found character that cannot start any token (line 3 is indented with a tab"}},
 		{name: "a tag of the user's own", in: "!0 00000000", want: []string{"s.yaml:1: `00000000` is tagged !0, which mhe does not read: remove the tag"}},
@@ -173,4 +173,38 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// yaml.v3's parser (not its scanner) gives lines counted from 0, of the
+// construct a problem is in rather than of the problem: SyntaxError names
+// the problem's own line, and where the construct began.
+func TestSyntaxErrorParserLines(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		// The parser says line 2 of each of these.
+		{"name: x\ntrain:\n  epochs: 3\n  lr: 2\n  - 5\n", "f.yaml:5: not valid YAML: did not find expected key (in the mapping that begins on line 3)"},
+		{"a: 1\nb:\n  c: 2\n\n\n  - 3\n", "f.yaml:6: not valid YAML: did not find expected key (in the mapping that begins on line 3)"},
+		{"a: 1\nb:\n  c: 2\n  # note\n  - 3\n", "f.yaml:5: not valid YAML: did not find expected key (in the mapping that begins on line 3)"},
+		{"a: 1\nb:\n  - x\n  y: 2\n", "f.yaml:4: not valid YAML: did not find expected '-' indicator (in the list that begins on line 3)"},
+		{"- a\n- b\nc: d\n", "f.yaml:3: not valid YAML: did not find expected '-' indicator"},
+		{"a: 1\nb: &x 1\nc: !foo!bar 2\n", "f.yaml:3: not valid YAML: found undefined tag handle"},
+		// A construct left open is named by its last line.
+		{"name: x\ntrain:\n  epochs: 3\n  lr: [1, 2\nhead:\n  method: mhc\n", "f.yaml:4: not valid YAML: did not find expected ',' or ']'"},
+		{"# comment\nname: corpus\ndata: {synth: {labels: 40\ntrain: {epochs: 1}\n", "f.yaml:3: not valid YAML: did not find expected ',' or '}'"},
+		{"a: 1\nb: {x: 1,\n  y: 2\nc: 3\n", "f.yaml:3: not valid YAML: did not find expected ',' or '}' (in the { } mapping that begins on line 2)"},
+		{"a: [1\n", "f.yaml:1: not valid YAML: did not find expected ',' or ']'"},
+		{"a: [1", "f.yaml:1: not valid YAML: did not find expected ',' or ']'"},
+		{"a: 1\r\nb:\r\n  c: 2\r\n  - 3\r\n", "f.yaml:4: not valid YAML: did not find expected key (in the mapping that begins on line 3)"},
+		// The scanner's lines were right, and stay as they were.
+		{"name: x\ntrain:\n  epochs: 3\n   lr: 2\n", "f.yaml:4: not valid YAML: mapping values are not allowed in this context"},
+		{"name: x\ntrain:\n  lr: \"2\nhead: 1\n", "f.yaml:3: not valid YAML: found unexpected end of stream"},
+	} {
+		var n yaml.Node
+		err := yaml.Unmarshal([]byte(c.in), &n)
+		if err == nil {
+			t.Fatalf("%q: no error from yaml.Unmarshal", c.in)
+		}
+		if got := SyntaxError([]byte(c.in), "f.yaml", err).Error(); got != c.want {
+			t.Errorf("%q (yaml.v3: %v):\n got %s\nwant %s", c.in, err, got, c.want)
+		}
+	}
 }
