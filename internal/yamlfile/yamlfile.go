@@ -99,12 +99,13 @@ func SyntaxError(raw []byte, name string, err error) error {
 		}
 		// yaml.v3 counts lines from 0 and leaves out line 0, so a problem
 		// on the first line comes without one, like the decoder's own
-		// (an unknown anchor, a bad !!binary) on any line. It is the first
-		// line's when that line alone gives the same message.
-		if !onFirstLine(raw, msg) {
+		// (an unknown anchor, a bad !!float) on any line. It is on the
+		// first line at which the file, cut there, fails the same way.
+		line, ok := failingLine(raw, msg)
+		if !ok {
 			return fmt.Errorf("%s: not valid YAML: %s", name, msg)
 		}
-		m = []string{"", "1", msg}
+		m = []string{"", strconv.Itoa(line), msg}
 	}
 	if strings.Contains(m[2], "tab") { // the parser says so itself
 		return fmt.Errorf("%s:%s: not valid YAML: %s", name, m[1], m[2])
@@ -174,16 +175,27 @@ func parserLine(lines [][]byte, msg string, reported int, construct string) (lin
 	return reported + 1, ""
 }
 
-// onFirstLine reports whether the first line of raw, read alone, fails
-// with the message msg.
-func onFirstLine(raw []byte, msg string) bool {
-	first := raw
-	if i := bytes.IndexAny(raw, "\r\n"); i >= 0 {
-		first = raw[:i]
+// failingLine finds the first line of raw at which raw, cut after it (and
+// decoded into no type in particular), fails with the message msg, which
+// names no line.
+func failingLine(raw []byte, msg string) (line int, ok bool) {
+	const maxScan = 2000 // files of configs and sweeps are far shorter
+	lines := bytes.Split(raw, []byte("\n"))
+	prefix := make([]byte, 0, len(raw))
+	for n := 1; n <= len(lines) && n <= maxScan; n++ {
+		if n > 1 {
+			prefix = append(prefix, '\n')
+		}
+		prefix = append(prefix, lines[n-1]...)
+		// A line break ending the cut would move the parser's end onto
+		// the next line.
+		cut := bytes.TrimRight(prefix, "\r")
+		var v any
+		if err := yaml.Unmarshal(cut, &v); err != nil && strings.TrimPrefix(err.Error(), "yaml: ") == msg {
+			return n, true
+		}
 	}
-	var n yaml.Node
-	err := yaml.Unmarshal(first, &n)
-	return err != nil && strings.TrimPrefix(err.Error(), "yaml: ") == msg
+	return 0, false
 }
 
 // readerError tells the messages of YAML's reader, which checks the

@@ -55,10 +55,13 @@ func TestDecode(t *testing.T) {
 		// The parser gives no line for a problem on line 1.
 		{name: "first line", in: "@out: x\n", want: []string{"s.yaml:1: not valid YAML: found character that cannot start any token"}},
 		{name: "anchor on line 1", in: "note: *zz\nout: x\n", want: []string{"s.yaml:1: not valid YAML: unknown anchor 'zz' referenced"}},
-		// The decoder's own errors give no line either, on any line: no
-		// line is better than a wrong one.
-		{name: "anchor on line 2", in: "out: x\nnote: *zz\n", want: []string{"s.yaml: not valid YAML: unknown anchor 'zz' referenced"}},
-		{name: "bad float on line 1", in: "note: !!float abc\nout: x\n", want: []string{"s.yaml: not valid YAML: cannot decode !!str `abc` as a !!float"}},
+		// The decoder's own errors give no line either, on any line: the
+		// line is the first at which the file, cut there, fails so.
+		{name: "anchor on line 2", in: "out: x\nnote: *zz\n", want: []string{"s.yaml:2: not valid YAML: unknown anchor 'zz' referenced"}},
+		{name: "bad float on line 1", in: "note: !!float abc\nout: x\n", want: []string{"s.yaml:1: not valid YAML: cannot decode !!str `abc` as a !!float"}},
+		{name: "bad float on line 3", in: "out: x\nruns:\n  - count: !!float abc\n", want: []string{"s.yaml:3: not valid YAML: cannot decode !!str `abc` as a !!float"}},
+		{name: "bad base64 in a block", in: "out: x\nnote: !!binary |\n  aGVsbG8=\n  !!!!\nplain: true\n", want: []string{"s.yaml:4: not valid YAML: !!binary value contains invalid base64 data"}},
+		{name: "parser error on line 1, no newline", in: "out: [x", want: []string{"s.yaml:1: not valid YAML: did not find expected ',' or ']'"}},
 		{name: "tab on the first line", in: "\tout: x\n", want: []string{"s.yaml:1: not valid YAML: found character that cannot start any token (line 1 is indented with a tab"}},
 		// Nor for a character YAML does not allow: it is found by line and column.
 		{name: "control character", in: "out: x\nnote: a\x01b\n", want: []string{"s.yaml:2:8: not valid YAML: control characters are not allowed (character U+0001)"}},
@@ -101,6 +104,7 @@ func TestSyntaxErrorOfUnmarshal(t *testing.T) {
 		"- a\n- b\n":                             "c.yaml:1: found a list where a mapping (key: value pairs) goes",
 		"just text\n":                            "c.yaml:1: `just text` is not a mapping (key: value pairs)",
 		"a: [1\n":                                "c.yaml:1: not valid YAML: did not find expected",
+		"b: 1\r\na: &x\r\n  - *x\r\n":            "c.yaml:3: not valid YAML: anchor 'x' value contains itself",
 	} {
 		var tree map[string]any
 		err := yaml.Unmarshal([]byte(in), &tree)
