@@ -112,36 +112,48 @@ func SyntaxError(raw []byte, name string, err error) error {
 	}
 	line, _ := strconv.Atoi(m[1])
 	lines := bytes.Split(raw, []byte("\n"))
-	where := ""
-	if construct, ok := parserProblems[m[2]]; ok && numbered {
-		line, where = parserLine(lines, msg, line, construct)
+	begins := 0
+	problem, isParser := parserProblems[m[2]]
+	if isParser && numbered {
+		line, begins = parserLine(lines, msg, line)
 	}
 	for _, n := range []int{line, line - 1} {
 		if n >= 1 && n <= len(lines) {
 			l := lines[n-1]
 			indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
 			if bytes.IndexByte(indent, '\t') >= 0 {
-				return fmt.Errorf("%s:%d: not valid YAML: %s%s (line %d is indented with a tab: YAML indents with spaces only)", name, line, m[2], where, n)
+				return fmt.Errorf("%s:%d: not valid YAML: %s (line %d is indented with a tab: YAML indents with spaces only)", name, line, m[2], n)
 			}
 		}
 	}
-	return fmt.Errorf("%s:%d: not valid YAML: %s%s", name, line, m[2], where)
+	var hint string
+	switch {
+	case problem.construct != "" && begins > 0:
+		hint = fmt.Sprintf(" (in %s that begins on line %d; %s)", problem.construct, begins, problem.fix)
+	case problem.fix != "":
+		hint = " (" + problem.fix + ")"
+	default:
+		if a := unknownAnchorRE().FindStringSubmatch(m[2]); a != nil {
+			hint = fmt.Sprintf(" (*%s refers to an anchor &%s defined before it; quote the value if the * is text)", a[1], a[1])
+		}
+	}
+	return fmt.Errorf("%s:%d: not valid YAML: %s%s", name, line, m[2], hint)
 }
 
 // parserProblems are the messages of yaml.v3's parser (as opposed to its
-// scanner), each with the construct it was parsing, in words ("" where the
-// problem is not inside one).
-var parserProblems = map[string]string{
-	"did not find expected key":              "the mapping",
-	"did not find expected '-' indicator":    "the list",
-	"did not find expected ',' or ']'":       "the [ ] list",
-	"did not find expected ',' or '}'":       "the { } mapping",
-	"did not find expected node content":     "",
-	"did not find expected <document start>": "",
-	"found undefined tag handle":             "",
-	"found duplicate %YAML directive":        "",
-	"found duplicate %TAG directive":         "",
-	"found incompatible YAML document":       "",
+// scanner), each with the construct it was parsing, in words, and how such
+// a construct is written (both "" where the problem is not inside one).
+var parserProblems = map[string]struct{ construct, fix string }{
+	"did not find expected key":              {"the mapping", "a mapping's lines are key: value pairs, indented alike"},
+	"did not find expected '-' indicator":    {"the list", "a list's items each start with - , indented alike"},
+	"did not find expected ',' or ']'":       {"the [ ] list", "a [ ] list's items are separated by commas, and ] ends it"},
+	"did not find expected ',' or '}'":       {"the { } mapping", "a { } mapping's pairs are separated by commas, and } ends it"},
+	"did not find expected node content":     {},
+	"did not find expected <document start>": {},
+	"found undefined tag handle":             {},
+	"found duplicate %YAML directive":        {},
+	"found duplicate %TAG directive":         {},
+	"found incompatible YAML document":       {},
 }
 
 // parserLine turns the line yaml.v3 gives a parser error, reported as
@@ -151,9 +163,9 @@ var parserProblems = map[string]string{
 // starts on the first line), one early. The problem's line is the first at
 // which the file, cut after it, fails with the same message: the line of
 // the token that does not fit, or the last line of a construct left open.
-// Where that is past the construct's start, where names the start ("(in
-// the mapping that begins on line 3)").
-func parserLine(lines [][]byte, msg string, reported int, construct string) (line int, where string) {
+// begins is the construct's first line when that is before the problem's
+// line (0 otherwise).
+func parserLine(lines [][]byte, msg string, reported int) (line, begins int) {
 	start := max(reported, 1)
 	const maxScan = 2000 // files of configs and sweeps are far shorter
 	var prefix []byte
@@ -167,12 +179,12 @@ func parserLine(lines [][]byte, msg string, reported int, construct string) (lin
 		if err == nil || strings.TrimPrefix(err.Error(), "yaml: ") != msg {
 			continue
 		}
-		if n > reported+1 && construct != "" {
-			where = fmt.Sprintf(" (in %s that begins on line %d)", construct, reported+1)
+		if n > reported+1 {
+			begins = reported + 1
 		}
-		return n, where
+		return n, begins
 	}
-	return reported + 1, ""
+	return reported + 1, 0
 }
 
 // failingLine finds the first line of raw at which raw, cut after it (and
@@ -273,6 +285,8 @@ var (
 	// found in type sweep.Entry".
 	unknownRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): field (.*) not found in type (\S+)$`) })
 	lineRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): (.*)$`) })
+	// What the decoder says of an alias of no anchor.
+	unknownAnchorRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown anchor '(.*)' referenced$`) })
 )
 
 // collectKeys maps every struct type reachable from t (by its name, as the

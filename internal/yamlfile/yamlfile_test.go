@@ -57,7 +57,7 @@ func TestDecode(t *testing.T) {
 		{name: "anchor on line 1", in: "note: *zz\nout: x\n", want: []string{"s.yaml:1: not valid YAML: unknown anchor 'zz' referenced"}},
 		// The decoder's own errors give no line either, on any line: the
 		// line is the first at which the file, cut there, fails so.
-		{name: "anchor on line 2", in: "out: x\nnote: *zz\n", want: []string{"s.yaml:2: not valid YAML: unknown anchor 'zz' referenced"}},
+		{name: "anchor on line 2", in: "out: x\nnote: *zz\n", want: []string{"s.yaml:2: not valid YAML: unknown anchor 'zz' referenced (*zz refers to an anchor &zz defined before it; quote the value if the * is text)"}},
 		{name: "bad float on line 1", in: "note: !!float abc\nout: x\n", want: []string{"s.yaml:1: not valid YAML: cannot decode !!str `abc` as a !!float"}},
 		{name: "bad float on line 3", in: "out: x\nruns:\n  - count: !!float abc\n", want: []string{"s.yaml:3: not valid YAML: cannot decode !!str `abc` as a !!float"}},
 		{name: "bad base64 in a block", in: "out: x\nnote: !!binary |\n  aGVsbG8=\n  !!!!\nplain: true\n", want: []string{"s.yaml:4: not valid YAML: !!binary value contains invalid base64 data"}},
@@ -185,19 +185,19 @@ func FuzzDecode(f *testing.F) {
 func TestSyntaxErrorParserLines(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		// The parser says line 2 of each of these.
-		{"name: x\ntrain:\n  epochs: 3\n  lr: 2\n  - 5\n", "f.yaml:5: not valid YAML: did not find expected key (in the mapping that begins on line 3)"},
-		{"a: 1\nb:\n  c: 2\n\n\n  - 3\n", "f.yaml:6: not valid YAML: did not find expected key (in the mapping that begins on line 3)"},
-		{"a: 1\nb:\n  c: 2\n  # note\n  - 3\n", "f.yaml:5: not valid YAML: did not find expected key (in the mapping that begins on line 3)"},
-		{"a: 1\nb:\n  - x\n  y: 2\n", "f.yaml:4: not valid YAML: did not find expected '-' indicator (in the list that begins on line 3)"},
-		{"- a\n- b\nc: d\n", "f.yaml:3: not valid YAML: did not find expected '-' indicator"},
+		{"name: x\ntrain:\n  epochs: 3\n  lr: 2\n  - 5\n", "f.yaml:5: not valid YAML: did not find expected key (in the mapping that begins on line 3; a mapping's lines are key: value pairs, indented alike)"},
+		{"a: 1\nb:\n  c: 2\n\n\n  - 3\n", "f.yaml:6: not valid YAML: did not find expected key (in the mapping that begins on line 3; a mapping's lines are key: value pairs, indented alike)"},
+		{"a: 1\nb:\n  c: 2\n  # note\n  - 3\n", "f.yaml:5: not valid YAML: did not find expected key (in the mapping that begins on line 3; a mapping's lines are key: value pairs, indented alike)"},
+		{"a: 1\nb:\n  - x\n  y: 2\n", "f.yaml:4: not valid YAML: did not find expected '-' indicator (in the list that begins on line 3; a list's items each start with - , indented alike)"},
+		{"- a\n- b\nc: d\n", "f.yaml:3: not valid YAML: did not find expected '-' indicator (a list's items each start with - , indented alike)"},
 		{"a: 1\nb: &x 1\nc: !foo!bar 2\n", "f.yaml:3: not valid YAML: found undefined tag handle"},
 		// A construct left open is named by its last line.
-		{"name: x\ntrain:\n  epochs: 3\n  lr: [1, 2\nhead:\n  method: mhc\n", "f.yaml:4: not valid YAML: did not find expected ',' or ']'"},
-		{"# comment\nname: corpus\ndata: {synth: {labels: 40\ntrain: {epochs: 1}\n", "f.yaml:3: not valid YAML: did not find expected ',' or '}'"},
-		{"a: 1\nb: {x: 1,\n  y: 2\nc: 3\n", "f.yaml:3: not valid YAML: did not find expected ',' or '}' (in the { } mapping that begins on line 2)"},
-		{"a: [1\n", "f.yaml:1: not valid YAML: did not find expected ',' or ']'"},
-		{"a: [1", "f.yaml:1: not valid YAML: did not find expected ',' or ']'"},
-		{"a: 1\r\nb:\r\n  c: 2\r\n  - 3\r\n", "f.yaml:4: not valid YAML: did not find expected key (in the mapping that begins on line 3)"},
+		{"name: x\ntrain:\n  epochs: 3\n  lr: [1, 2\nhead:\n  method: mhc\n", "f.yaml:4: not valid YAML: did not find expected ',' or ']' (a [ ] list's items are separated by commas, and ] ends it)"},
+		{"# comment\nname: corpus\ndata: {synth: {labels: 40\ntrain: {epochs: 1}\n", "f.yaml:3: not valid YAML: did not find expected ',' or '}' (a { } mapping's pairs are separated by commas, and } ends it)"},
+		{"a: 1\nb: {x: 1,\n  y: 2\nc: 3\n", "f.yaml:3: not valid YAML: did not find expected ',' or '}' (in the { } mapping that begins on line 2; a { } mapping's pairs are separated by commas, and } ends it)"},
+		{"a: [1\n", "f.yaml:1: not valid YAML: did not find expected ',' or ']' (a [ ] list's items are separated by commas, and ] ends it)"},
+		{"a: [1", "f.yaml:1: not valid YAML: did not find expected ',' or ']' (a [ ] list's items are separated by commas, and ] ends it)"},
+		{"a: 1\r\nb:\r\n  c: 2\r\n  - 3\r\n", "f.yaml:4: not valid YAML: did not find expected key (in the mapping that begins on line 3; a mapping's lines are key: value pairs, indented alike)"},
 		// The scanner's lines were right, and stay as they were.
 		{"name: x\ntrain:\n  epochs: 3\n   lr: 2\n", "f.yaml:4: not valid YAML: mapping values are not allowed in this context"},
 		{"name: x\ntrain:\n  lr: \"2\nhead: 1\n", "f.yaml:3: not valid YAML: found unexpected end of stream"},
