@@ -11,6 +11,7 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,7 +116,7 @@ func SyntaxError(raw []byte, name string, err error) error {
 	begins := 0
 	problem, isParser := parserProblems[m[2]]
 	if isParser && numbered {
-		line, begins = parserLine(lines, msg, line)
+		line, begins = parserLine(raw, msg, line)
 	}
 	for _, n := range []int{line, line - 1} {
 		if n >= 1 && n <= len(lines) {
@@ -162,52 +163,78 @@ var parserProblems = map[string]struct{ construct, fix string }{
 // construct the problem is in (of the problem itself when the construct
 // starts on the first line), one early. The problem's line is the first at
 // which the file, cut after it, fails with the same message: the line of
-// the token that does not fit, or the last line of a construct left open.
+// the token that does not fit, or a line of a construct left open.
 // begins is the construct's first line when that is before the problem's
 // line (0 otherwise).
-func parserLine(lines [][]byte, msg string, reported int) (line, begins int) {
-	start := max(reported, 1)
-	const maxScan = 2000 // files of configs and sweeps are far shorter
-	var prefix []byte
-	for _, l := range lines[:min(start-1, len(lines))] {
-		prefix = append(append(prefix, l...), '\n')
-	}
-	for n := start; n <= len(lines) && n < start+maxScan; n++ {
-		prefix = append(append(prefix, lines[n-1]...), '\n')
-		var node yaml.Node
-		err := yaml.Unmarshal(prefix, &node)
-		if err == nil || strings.TrimPrefix(err.Error(), "yaml: ") != msg {
-			continue
+func parserLine(raw []byte, msg string, reported int) (line, begins int) {
+	// Parsing alone finds a parser error (and is linear in the lines: a
+	// mapping decoded into Go values checks each key against the others).
+	node := func() any { return new(yaml.Node) }
+	n, ok := firstFailing(raw, max(reported, 1), msg, node, func(cut []byte, lineEnd int) []byte {
+		if lineEnd < len(raw) {
+			return raw[:lineEnd+1] // with its line break
 		}
-		if n > reported+1 {
-			begins = reported + 1
-		}
-		return n, begins
+		return cut
+	})
+	if !ok {
+		return reported + 1, 0
 	}
-	return reported + 1, 0
+	if n > reported+1 {
+		begins = reported + 1
+	}
+	return n, begins
 }
 
 // failingLine finds the first line of raw at which raw, cut after it (and
 // decoded into no type in particular), fails with the message msg, which
 // names no line.
 func failingLine(raw []byte, msg string) (line int, ok bool) {
-	const maxScan = 2000 // files of configs and sweeps are far shorter
-	lines := bytes.Split(raw, []byte("\n"))
-	prefix := make([]byte, 0, len(raw))
-	for n := 1; n <= len(lines) && n <= maxScan; n++ {
-		if n > 1 {
-			prefix = append(prefix, '\n')
-		}
-		prefix = append(prefix, lines[n-1]...)
+	// A bad !!float is found decoding, not parsing.
+	value := func() any { return new(any) }
+	return firstFailing(raw, 1, msg, value, func(cut []byte, _ int) []byte {
 		// A line break ending the cut would move the parser's end onto
 		// the next line.
-		cut := bytes.TrimRight(prefix, "\r")
-		var v any
-		if err := yaml.Unmarshal(cut, &v); err != nil && strings.TrimPrefix(err.Error(), "yaml: ") == msg {
-			return n, true
+		return bytes.TrimRight(cut, "\r")
+	})
+}
+
+// firstFailing finds, by bisection from line from to raw's last, a line n
+// at which raw cut there fails with the message msg while raw cut a line
+// earlier does not: the first such line wherever (as in the usual case)
+// every longer cut fails the same way. v gives what to decode a cut into,
+// and cutAt shapes the cut, raw up to the end of line n (the byte offset
+// of its '\n', or len(raw)).
+func firstFailing(raw []byte, from int, msg string, v func() any, cutAt func(cut []byte, lineEnd int) []byte) (int, bool) {
+	ends := lineEnds(raw)
+	fails := func(n int) bool {
+		err := yaml.Unmarshal(cutAt(raw[:ends[n-1]], ends[n-1]), v())
+		return err != nil && strings.TrimPrefix(err.Error(), "yaml: ") == msg
+	}
+	if from > len(ends) {
+		return 0, false
+	}
+	// The smallest n in [from, len(ends)] with fails(n), if fails is
+	// monotonic there.
+	n := from + sort.Search(len(ends)-from+1, func(i int) bool { return fails(from + i) })
+	if n > len(ends) || !fails(n) {
+		return 0, false
+	}
+	return n, true
+}
+
+// lineEnds is the byte offset of the end of each line of raw (its '\n',
+// or len(raw) for a last line without one).
+func lineEnds(raw []byte) []int {
+	var ends []int
+	for i, b := range raw {
+		if b == '\n' {
+			ends = append(ends, i)
 		}
 	}
-	return 0, false
+	if len(raw) == 0 || raw[len(raw)-1] != '\n' {
+		ends = append(ends, len(raw))
+	}
+	return ends
 }
 
 // readerError tells the messages of YAML's reader, which checks the

@@ -198,6 +198,12 @@ func TestSyntaxErrorParserLines(t *testing.T) {
 		{"a: [1\n", "f.yaml:1: not valid YAML: did not find expected ',' or ']' (a [ ] list's items are separated by commas, and ] ends it)"},
 		{"a: [1", "f.yaml:1: not valid YAML: did not find expected ',' or ']' (a [ ] list's items are separated by commas, and ] ends it)"},
 		{"a: 1\r\nb:\r\n  c: 2\r\n  - 3\r\n", "f.yaml:4: not valid YAML: did not find expected key (in the mapping that begins on line 3; a mapping's lines are key: value pairs, indented alike)"},
+		// A problem far down a long file.
+		// (3000 times one key: parsed, not decoded, which would check each
+		// key against the others.)
+		{"a:\n" + strings.Repeat("  k: 1\n", 3000) + "  - 5\n", "f.yaml:3002: not valid YAML: did not find expected key (in the mapping that begins on line 2; a mapping's lines are key: value pairs, indented alike)"},
+		{"a:\n" + strings.Repeat("  - 1\n", 3000) + "  b: *x\n", "f.yaml:3002: not valid YAML: did not find expected '-' indicator (in the list that begins on line 2; a list's items each start with - , indented alike)"},
+		{"a: [1,\n  2]\nb:\n" + strings.Repeat("  - 1\n", 3000) + "  - *x\n", "f.yaml:3004: not valid YAML: unknown anchor 'x' referenced (*x refers to an anchor &x defined before it; quote the value if the * is text)"},
 		// The scanner's lines were right, and stay as they were.
 		{"name: x\ntrain:\n  epochs: 3\n   lr: 2\n", "f.yaml:4: not valid YAML: mapping values are not allowed in this context"},
 		{"name: x\ntrain:\n  lr: \"2\nhead: 1\n", "f.yaml:3: not valid YAML: found unexpected end of stream"},
