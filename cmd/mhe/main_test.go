@@ -170,6 +170,12 @@ func TestPlanErrors(t *testing.T) {
 			false: `--labels "9223372036854775807": want a whole number from -2147483648 to 2147483647 (this is a 32-bit build)`,
 		}[strconv.IntSize == 64]},
 		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
+		// A wrong count of arguments names the command and its usage.
+		{[]string{"data", "stats"}, ExitUsage, "mhe: data stats: accepts 1 arg(s), received 0 (usage: mhe data stats FILE [flags])\n"},
+		{[]string{"report"}, ExitUsage, "mhe: report: requires at least 1 arg(s), only received 0 (usage: mhe report RESULT... [flags])\n"},
+		{[]string{"train", "extra"}, ExitUsage, `mhe: unknown command "extra" for "mhe train" (usage: mhe train [flags])`},
+		{[]string{"train", "configs/bibtex-mhc.yaml"}, ExitUsage, "mhe: mhe train takes no arguments: give the config file as --config configs/bibtex-mhc.yaml\n"},
+		{[]string{"plan", "my.yml"}, ExitUsage, "mhe: mhe plan takes no arguments: give the config file as --config my.yml\n"},
 	}
 	for _, c := range cases {
 		code, _, errOut := runMain(t, "", c.args...)

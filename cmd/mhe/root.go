@@ -245,7 +245,17 @@ share of it, e.g. 50%, or a size, e.g. 6GiB) as their limit instead.
 			check := c.Args
 			c.Args = func(cmd *cobra.Command, args []string) error {
 				if err := check(cmd, args); err != nil {
-					return usageError{err}
+					// Cobra's words ("accepts 1 arg(s), received 0")
+					// name neither the command nor what it takes.
+					if len(args) == 1 && cmd.Flags().Lookup("config") != nil &&
+						(strings.HasSuffix(args[0], ".yaml") || strings.HasSuffix(args[0], ".yml")) {
+						return usageError{fmt.Errorf("%s takes no arguments: give the config file as --config %s", cmd.CommandPath(), args[0])}
+					}
+					if strings.Contains(err.Error(), cmd.CommandPath()) {
+						return usageError{fmt.Errorf("%w (usage: %s)", err, cmd.UseLine())}
+					}
+					name := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+					return usageError{fmt.Errorf("%s: %w (usage: %s)", name, err, cmd.UseLine())}
 				}
 				return nil
 			}
