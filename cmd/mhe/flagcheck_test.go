@@ -96,6 +96,12 @@ func TestNearestFlag(t *testing.T) {
 		{[]string{"sweep", "run", "f", "--i", "1"}, "mhe: unknown flag: --i"},
 		{[]string{"train", "--xyzzy-plugh"}, "mhe: unknown flag: --xyzzy-plugh"},
 		{[]string{"train", "--seedzzz", "1"}, "mhe: unknown flag: --seedzzz"}, // 3 from --seed
+		// Names of up to 4 letters get a suggestion 1 edit away, longer
+		// ones 2.
+		{[]string{"predict", "--topx", "5"}, "mhe: unknown flag: --topx (did you mean --topk?)"},
+		{[]string{"predict", "--tipx", "5"}, "mhe: unknown flag: --tipx"}, // 2 from --topk
+		{[]string{"predict", "--thrxxds", "2"}, "mhe: unknown flag: --thrxxds (did you mean --threads?)"},
+		{[]string{"predict", "--qxixt"}, "mhe: unknown flag: --qxixt (did you mean --quiet?)"},
 	} {
 		code, _, errOut := runMain(t, "", tc.args...)
 		if first, _, _ := strings.Cut(errOut, "\n"); code != ExitUsage || first != tc.want {
@@ -112,6 +118,10 @@ func TestExponentToInteger(t *testing.T) {
 		"1e6": "1000000", "6.7E5": "670000", "-2e3": "-2000", "1e0": "1", "1e15": "1000000000000000",
 		"12": "12", "0x1E": "0x1E", "1e-3": "1e-3", "1.5e0": "1.5e0", "1e400": "1e400", "1e16": "1e16",
 		"Inf": "Inf", "NaN": "NaN", "abc": "abc", "": "", "2.5": "2.5",
+		// 2^53 is the largest exponent form written out (above it a
+		// float64 no longer holds every whole number).
+		"9.007199254740992e15": "9007199254740992", "-9.007199254740992e15": "-9007199254740992",
+		"9.007199254740994e15": "9.007199254740994e15",
 	} {
 		if got := exponentToInteger(in); got != want {
 			t.Errorf("exponentToInteger(%q) = %q, want %q", in, got, want)

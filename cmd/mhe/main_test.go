@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/memlimit"
@@ -688,5 +690,108 @@ train: {epochs: 1, batch_size: 32}
 	os.Remove(data)
 	if code, _, stderr := runMain(t, "", args...); code != 0 || !strings.Contains(stderr, "cannot be checked") || !strings.Contains(stderr, "nothing to do") {
 		t.Errorf("data gone: exit %d, stderr %q; want 0 with a warning", code, stderr)
+	}
+}
+
+// A usage error ends with where to find the usage; any other error does
+// not (it is not a question of how mhe is called).
+func TestUsageHint(t *testing.T) {
+	const hint = "Run 'mhe help' (or add --help to the command) for usage."
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"eval", "--nope"}, ExitUsage},
+		{[]string{"data", "stats"}, ExitUsage},
+		{[]string{"plan", "--labels", "5", "--data", "x"}, ExitUsage},
+		{[]string{"plan", "--data", "does-not-exist.txt"}, ExitData},
+		{[]string{"predict", "--model", "/nonexistent"}, ExitModel},
+	} {
+		code, _, errOut := runMain(t, "", c.args...)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d: %s", c.args, code, c.code, errOut)
+		}
+		if got, want := strings.Contains(errOut, hint), c.code == ExitUsage; got != want {
+			t.Errorf("%v (exit %d): usage hint %v, want %v: %q", c.args, code, got, want, errOut)
+		}
+	}
+}
+
+// isWarningPrefix takes nothing or a lower-case command name and ": "
+// before "warning: " (the lines mhe's warnings start with), nothing else.
+func TestIsWarningPrefix(t *testing.T) {
+	for in, want := range map[string]bool{
+		"": true, "eval: ": true, "mhe sweep: ": true, "fuzz: ": true, "a: ": true,
+		": ": false, "Eval: ": false, "x1: ": false, "eval:": false, "eval ": false, "{: ": false,
+	} {
+		if got := isWarningPrefix([]byte(in)); got != want {
+			t.Errorf("isWarningPrefix(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// formatJSONInArgs reads the last --format before "--" as pflag does, and
+// a --format with nothing after it as no format.
+func TestFormatJSONInArgs(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"plan", "--format", "json"}, true},
+		{[]string{"plan", "--format=json"}, true},
+		{[]string{"plan", "--format", "json", "--format", "table"}, false},
+		{[]string{"plan", "--format=table", "--format", "json"}, true},
+		{[]string{"plan", "--format", "json", "--", "--format", "table"}, true},
+		{[]string{"plan", "--", "--format", "json"}, false},
+		{[]string{"--format"}, false},
+		{[]string{"plan", "--format"}, false},
+		{[]string{"plan", "--format", "json", "--format"}, true},
+	} {
+		if got := formatJSONInArgs(c.args); got != c.want {
+			t.Errorf("formatJSONInArgs(%q) = %v, want %v", c.args, got, c.want)
+		}
+	}
+}
+
+// gateReader blocks its first Read until released, after telling that the
+// command has begun to read (its flags checked, its profiles started).
+type gateReader struct {
+	r        io.Reader
+	reading  chan struct{}
+	released chan struct{}
+	once     sync.Once
+}
+
+func (g *gateReader) Read(p []byte) (int, error) {
+	g.once.Do(func() { close(g.reading); <-g.released })
+	return g.r.Read(p)
+}
+
+// A heap profile that cannot be written when the command ends fails a
+// command that otherwise succeeded (exit 1, naming --memprofile); the
+// command's output stands.
+func TestProfileWriteFailureFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "profiles")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in := &gateReader{r: strings.NewReader("0:0.9\n1:0.8\n4:0.7\n"), reading: make(chan struct{}), released: make(chan struct{})}
+	var out, errOut bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- Main([]string{"--memprofile", filepath.Join(dir, "mem.prof"), "eval", "--pred", "-", "--truth", "testdata/hand_truth.txt",
+			"--format", "json"}, &streams{in: in, out: &out, errOut: &errOut})
+	}()
+	<-in.reading
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	close(in.released)
+	code := <-done
+	if code != ExitFailure || !strings.Contains(errOut.String(), "--memprofile") {
+		t.Errorf("exit %d, stderr %q; want exit %d naming --memprofile", code, errOut.String(), ExitFailure)
+	}
+	if !strings.Contains(out.String(), `"p@1": `) || strings.Contains(out.String(), "warnings") {
+		t.Errorf("the metrics were not written: %q", out.String())
 	}
 }

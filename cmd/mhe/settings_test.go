@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 
 	"github.com/mhe-xlc/mhe/internal/config"
 	"github.com/mhe-xlc/mhe/internal/sweep"
@@ -336,5 +338,76 @@ func TestHomeInDataPaths(t *testing.T) {
 	code, _, errOut := runMain(t, "", "train", "--config", writeConfig(t, cfg), "--out", filepath.Join(t.TempDir(), "m"), "--quiet")
 	if want := filepath.Join(home, "elsewhere", "small.txt"); code != ExitData || !strings.Contains(errOut, want) {
 		t.Errorf("missing file: exit %d %q, want exit %d naming %s", code, errOut, ExitData, want)
+	}
+}
+
+// A relative head.plan is read from the current directory when it is
+// there, else from beside the config file; an absolute one, and any plan
+// given without a config file, as it is written.
+func TestResolvePlanPath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	confDir := filepath.Join(dir, "configs")
+	os.Mkdir(confDir, 0o755)
+	for _, f := range []string{"here.yaml", "configs/beside.yaml", "configs/both.yaml", "both.yaml"} {
+		os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644)
+	}
+	cfg := filepath.Join(confDir, "c.yaml")
+	for _, c := range []struct{ plan, config, want string }{
+		{"", cfg, ""},
+		{"here.yaml", cfg, "here.yaml"},
+		{"beside.yaml", cfg, filepath.Join(confDir, "beside.yaml")},
+		{"both.yaml", cfg, "both.yaml"},
+		{"nowhere.yaml", cfg, "nowhere.yaml"},
+		{"beside.yaml", "", "beside.yaml"},
+		{filepath.Join(dir, "x", "abs.yaml"), cfg, filepath.Join(dir, "x", "abs.yaml")},
+	} {
+		if got := resolvePlanPath(c.plan, c.config); got != c.want {
+			t.Errorf("resolvePlanPath(%q, %q) = %q, want %q", c.plan, c.config, got, c.want)
+		}
+	}
+}
+
+// configValue reads an element of a list key by its index, and the whole
+// value for an index past the list's end.
+func TestConfigValue(t *testing.T) {
+	v := viper.New()
+	v.Set("eval.k", []any{1, 3, 5})
+	v.Set("head.lengths", []string{"172", "23"})
+	v.Set("train.names", "1, 3,5")
+	for _, c := range []struct {
+		key  string
+		want any
+	}{
+		{"eval.k", []any{1, 3, 5}},
+		{"eval.k[0]", 1},
+		{"eval.k[2]", 5},
+		{"eval.k[3]", []any{1, 3, 5}},
+		{"head.lengths[1]", "23"},
+		{"head.lengths[2]", []string{"172", "23"}},
+		{"train.names[1]", "3"},
+		{"train.names[2]", "5"},
+		{"train.names[3]", "1, 3,5"},
+	} {
+		if got := configValue(v, c.key); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("configValue(%q) = %#v, want %#v", c.key, got, c.want)
+		}
+	}
+}
+
+// numberHook lets 0 into unsigned keys and refuses what is below it.
+func TestNumberHookUnsigned(t *testing.T) {
+	to := reflect.TypeFor[uint64]()
+	for _, c := range []struct {
+		v  any
+		ok bool
+	}{
+		{0, true}, {0.0, true}, {"0", true}, {7, true}, {7.0, true},
+		{-1, false}, {-0.5, false}, {-1.0, false}, {" -3", false},
+	} {
+		_, err := numberHook(reflect.TypeOf(c.v), to, c.v)
+		if (err == nil) != c.ok {
+			t.Errorf("numberHook(%#v) into uint64: %v, want ok=%v", c.v, err, c.ok)
+		}
 	}
 }
