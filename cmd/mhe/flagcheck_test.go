@@ -37,6 +37,8 @@ func TestIntFlagRanges(t *testing.T) {
 		{[]string{"train", "--config", "x.yaml", "--checkpoint-interval", "-5s"}, "--checkpoint-interval -5s must be >= 0 (0 = a checkpoint after every epoch)"},
 		{[]string{"sweep", "run", "x.yaml", "--checkpoint-interval", "-1m"}, "--checkpoint-interval -1m0s must be >= 0"},
 		{[]string{"plan", "--labels", "1000", "--dim", "0", "--beam", "0"}, ""},
+		{[]string{"plan", "--labels", "1", "--heads", "1"}, ""},
+		{[]string{"plan", "--labels", "100", "--heads", "1"}, ""},
 		{[]string{"plan", "--labels", "1000", "--method", "mhc", "--groups", "40", "--dim", "256"}, ""},
 	}
 	for _, c := range cases {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,6 +152,12 @@ func TestPlanConfigWarnsWhatTrainRefuses(t *testing.T) {
 	if code, _, errOut := runMain(t, "", "plan", "--config", "../../configs/eurlex4k-mhc.yaml"); code != 0 || errOut != "" {
 		t.Errorf("the shipped config: exit %d, stderr %q", code, errOut)
 	}
+	// An mlp encoder without hidden sizes: the memory estimate built the
+	// model and panicked (index -1) after the warning.
+	code, out, errOut = runMain(t, "", "plan", "--config", "../../configs/eurlex4k-mhc.yaml", "--set", "encoder.hidden=[]")
+	if code != 0 || !strings.Contains(errOut, "an mlp encoder needs at least one hidden size") || strings.Contains(errOut, "internal error") || !strings.Contains(out, "lengths") {
+		t.Errorf("encoder.hidden=[]: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
 }
 
 func TestPlanErrors(t *testing.T) {
@@ -162,6 +169,8 @@ func TestPlanErrors(t *testing.T) {
 		{[]string{"plan", "--labels", "3993", "--method", "mhc", "--lengths", "172,23"}, ExitUsage, "fewer than the 3993 labels"},
 		{[]string{"plan", "--labels", "10", "--method", "tree"}, ExitUsage, "unknown head method"},
 		{[]string{"plan", "--labels", "10", "--heads", "auto"}, ExitUsage, "needs --budget"},
+		{[]string{"plan", "--labels", "0"}, ExitUsage, "--labels 0: need at least one label"},
+		{[]string{"plan", "--labels", "100", "--heads", "0"}, ExitUsage, `--heads "0": want a number >= 1 or auto`},
 		{[]string{"plan", "--labels", "1000", "--heads", "two"}, ExitUsage, "--heads"},
 		{[]string{"plan", "--labels", "1000", "--beam", "-1", "--method", "mhc"}, ExitUsage, "beam"},
 		{[]string{"plan", "--nope"}, ExitUsage, "unknown flag"},
@@ -793,5 +802,136 @@ func TestProfileWriteFailureFails(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"p@1": `) || strings.Contains(out.String(), "warnings") {
 		t.Errorf("the metrics were not written: %q", out.String())
+	}
+}
+
+// Propensities: --dataset names the A/B by the XC repository's rule (the
+// truth file's path otherwise); a training file of fewer labels than the
+// truth counts the rest as never seen, as its header declaring them would;
+// and eval --against --format json says which propensities it used.
+func TestEvalPropensitySources(t *testing.T) {
+	dir := t.TempDir()
+	// The hand truth's rows (5 labels), and a file of them declaring 3.
+	narrow := filepath.Join(dir, "narrow.txt")
+	os.WriteFile(narrow, []byte("3 6 3\n0,2 0:1\n 1:1\n1 2:1\n"), 0o644)
+	wide := filepath.Join(dir, "wide.txt")
+	os.WriteFile(wide, []byte("3 6 5\n0,2 0:1\n 1:1\n1 2:1\n"), 0o644)
+	eval := func(extra ...string) map[string]any {
+		t.Helper()
+		args := append([]string{"eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt", "--format", "json"}, extra...)
+		code, out, errOut := runMain(t, "", args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, code, errOut)
+		}
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	prop := func(res map[string]any) (a, b float64) {
+		p, _ := res["propensity"].(map[string]any)
+		a, _ = p["a"].(float64)
+		b, _ = p["b"].(float64)
+		return a, b
+	}
+	if a, b := prop(eval("--train", wide)); a != 0.55 || b != 1.5 {
+		t.Errorf("no --dataset: A=%g B=%g, want the default 0.55/1.5", a, b)
+	}
+	if a, b := prop(eval("--train", wide, "--dataset", "Wiki-500K")); a != 0.5 || b != 0.4 {
+		t.Errorf("--dataset Wiki-500K: A=%g B=%g, want 0.5/0.4", a, b)
+	}
+	w, n := eval("--train", wide)["metrics"], eval("--train", narrow)["metrics"]
+	if !reflect.DeepEqual(w, n) {
+		t.Errorf("a training file declaring 3 labels: %v; declaring 5: %v", n, w)
+	}
+	// With --against: the propensity key when there are propensities.
+	for _, extra := range [][]string{nil, {"--train", wide}} {
+		res := eval(append([]string{"--against", "testdata/hand_pred.txt", "--resamples", "10"}, extra...)...)
+		if _, has := res["propensity"]; has != (extra != nil) {
+			t.Errorf("--against %v: propensity key %v, want %v", extra, has, extra != nil)
+		}
+	}
+	code, _, errOut := runMain(t, "", "eval", "--truth", "testdata/hand_truth.txt", "--pred", "testdata/hand_pred.txt", "--train-rows", "rows.txt")
+	if code != ExitUsage || !strings.Contains(errOut, "--train-rows selects rows of --train; give --train too") {
+		t.Errorf("--train-rows without --train: exit %d %q", code, errOut)
+	}
+}
+
+// --heads N plans N heads whatever the budget; --heads auto takes the
+// fewest heads whose parameters fit --budget; a budget without auto, or
+// without heads to choose, is refused.
+func TestPlanHeadsAndBudget(t *testing.T) {
+	heads := func(args ...string) int {
+		t.Helper()
+		code, out, errOut := runMain(t, "", append([]string{"plan", "--format", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var p struct{ Heads int }
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatal(err)
+		}
+		return p.Heads
+	}
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--labels", "670091", "--heads", "auto", "--budget", "1e8"}, 2},
+		{[]string{"--labels", "670091", "--heads", "auto", "--budget", "5e5"}, 3},
+		{[]string{"--labels", "1000", "--heads", "3", "--budget", "1e6"}, 3},
+		{[]string{"--labels", "1000", "--heads", "1"}, 1},
+		{[]string{"--labels", "1000", "--lengths", "40,25", "--budget", "1e6"}, 2},
+	} {
+		if got := heads(c.args...); got != c.want {
+			t.Errorf("%v: %d heads, want %d", c.args, got, c.want)
+		}
+	}
+	code, _, errOut := runMain(t, "", "plan", "--labels", "1000", "--budget", "1e6")
+	if code != ExitUsage || !strings.Contains(errOut, "--budget only chooses heads with --heads auto") {
+		t.Errorf("--budget without --heads auto: exit %d %q", code, errOut)
+	}
+}
+
+// A head.plan file's beam, bottleneck and samples replace the config's
+// where the file gives them, and leave them where it does not.
+func TestPlanFileOverridesConfig(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string { return testutil.WriteFile(t, dir, name, body) }
+	const data = "data: {synth: {examples: 300, features: 50, labels: 100}}\n"
+	write("mhc-full.yaml", "method: mhc\nlabels: 100\nlengths: [10, 10]\nbeam: 9\nbottleneck_dim: 32\n")
+	write("mhc-bare.yaml", "method: mhc\nlabels: 100\nlengths: [10, 10]\n")
+	write("mhs-full.yaml", "method: mhs\nlabels: 100\nlengths: [10, 10]\nsamples: 6\n")
+	write("mhs-bare.yaml", "method: mhs\nlabels: 100\nlengths: [10, 10]\n")
+	for _, c := range []struct {
+		head string
+		want map[string]float64
+	}{
+		{"{method: mhc, beam: 5, bottleneck_dim: 16, plan: mhc-full.yaml}", map[string]float64{"beam": 9, "bottleneck_dim": 32}},
+		{"{method: mhc, beam: 5, bottleneck_dim: 16, plan: mhc-bare.yaml}", map[string]float64{"beam": 5, "bottleneck_dim": 16}},
+		{"{method: mhs, samples: 3, plan: mhs-full.yaml}", map[string]float64{"samples": 6}},
+		{"{method: mhs, samples: 3, plan: mhs-bare.yaml}", map[string]float64{"samples": 3}},
+	} {
+		cfg := write("c.yaml", data+"head: "+c.head+"\n")
+		code, out, errOut := runMain(t, "", "plan", "--config", cfg, "--format", "json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.head, code, errOut)
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range c.want {
+			if got[k] != v {
+				t.Errorf("head %s: %s = %v, want %v", c.head, k, got[k], v)
+			}
+		}
+	}
+	// --out writes the plan file and still prints the plan.
+	out := filepath.Join(dir, "plan-out.yaml")
+	code, stdout, errOut := runMain(t, "", "plan", "--labels", "100", "--out", out)
+	if b, err := os.ReadFile(out); code != 0 || err != nil || !strings.Contains(string(b), "lengths: [10, 10]") || !strings.Contains(stdout, "labels (C)") {
+		t.Errorf("plan --out: exit %d, stdout %q, %s; file %q %v", code, stdout, errOut, b, err)
 	}
 }

@@ -110,6 +110,11 @@ func Build(s Spec) (*Model, error) {
 	hidden := []int(nil)
 	if strings.EqualFold(enc.Type, "mlp") {
 		hidden = enc.Hidden
+		if len(hidden) == 0 {
+			// config.Validate refuses it; mhe plan prices configs that
+			// train would refuse, after a warning.
+			return nil, fmt.Errorf("encoder.hidden: an mlp encoder needs at least one hidden size, e.g. [512]")
+		}
 		d = hidden[len(hidden)-1]
 	}
 	plan, err := PlanFor(cfg.Head, s.Plan, s.Labels, d, cfg.Train)

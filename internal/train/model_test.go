@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mhe-xlc/mhe/internal/config"
@@ -164,5 +165,20 @@ func TestCheckPermutation(t *testing.T) {
 		if err := checkPermutation(c.p); (err == nil) != c.ok {
 			t.Errorf("%v: %v, want ok %v", c.p, err, c.ok)
 		}
+	}
+}
+
+// Build refuses an mlp encoder without hidden sizes (config.Validate does
+// too; mhe plan prices configs it refuses) instead of indexing hidden[-1].
+func TestBuildRefusesEmptyHidden(t *testing.T) {
+	cfg := synthConfig("mhc", "index")
+	cfg.Encoder.Type, cfg.Encoder.Hidden = "mlp", nil
+	for _, shapes := range []bool{false, true} {
+		if _, err := Build(Spec{Config: &cfg, Labels: 60, Features: 500, ShapesOnly: shapes}); err == nil || !strings.Contains(err.Error(), "encoder.hidden") {
+			t.Errorf("ShapesOnly %v: %v, want an error naming encoder.hidden", shapes, err)
+		}
+	}
+	if _, err := TrainingMemory(&cfg, 500, 60); err == nil {
+		t.Error("TrainingMemory of an mlp without hidden sizes: no error")
 	}
 }
