@@ -935,3 +935,39 @@ func TestPlanFileOverridesConfig(t *testing.T) {
 		t.Errorf("plan --out: exit %d, stdout %q, %s; file %q %v", code, stdout, errOut, b, err)
 	}
 }
+
+// plan --config finds C and the encoder's width d without the data where it
+// can: the synthetic generator's counts, the declared ones, or the training
+// file's header (for a linear encoder, whose width is the feature count).
+func TestPlanConfigDims(t *testing.T) {
+	truth, err := filepath.Abs("testdata/hand_truth.txt") // header: 3 rows, 6 features, 5 labels
+	if err != nil {
+		t.Fatal(err)
+	}
+	const synth = "data: {synth: {examples: 300, features: 50, labels: 100}}\n"
+	for _, c := range []struct {
+		body                string
+		labels, dim, nheads int
+	}{
+		{synth + "encoder: {type: linear}\nhead: {method: mhp, heads: 3}\n", 100, 50, 3},
+		{synth + "encoder: {type: linear, hash_features: 64}\nhead: {method: mhp, heads: 2}\n", 100, 64, 2},
+		{synth + "encoder: {type: mlp, hidden: [64, 24]}\nhead: {method: mhp, heads: 2}\n", 100, 24, 2},
+		{synth + "encoder: {type: mlp, hidden: [32]}\nhead: {method: mhp, lengths: [20, 5]}\n", 100, 32, 2},
+		{"data: {train: " + truth + ", num_labels: 5}\nencoder: {type: linear}\nhead: {method: mhp, heads: 2}\n", 5, 6, 2},
+		{"data: {train: " + truth + ", num_labels: 4, num_features: 9}\nencoder: {type: linear}\nhead: {method: mhp, heads: 2}\n", 4, 9, 2},
+		{"data: {train: " + truth + "}\nencoder: {type: mlp, hidden: [32]}\nhead: {method: mhp, heads: 2}\n", 5, 32, 2},
+	} {
+		code, out, errOut := runMain(t, "", "plan", "--config", writeConfig(t, c.body), "--format", "json")
+		if code != 0 {
+			t.Errorf("%q: exit %d: %s", c.body, code, errOut)
+			continue
+		}
+		var p struct{ Labels, Dim, Heads int }
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Labels != c.labels || p.Dim != c.dim || p.Heads != c.nheads {
+			t.Errorf("%q: labels %d, dim %d, heads %d; want %d, %d, %d", c.body, p.Labels, p.Dim, p.Heads, c.labels, c.dim, c.nheads)
+		}
+	}
+}
