@@ -971,3 +971,21 @@ func TestPlanConfigDims(t *testing.T) {
 		}
 	}
 }
+
+// parseCount reads --budget's counts: plain, in exponent form, or with a
+// k, M or G suffix; nothing negative, infinite or past 2^62.
+func TestParseCount(t *testing.T) {
+	for in, want := range map[string]int64{
+		"2000000": 2000000, "2e6": 2000000, "2M": 2000000, "3m": 3000000, "500k": 500000, "500K": 500000,
+		"1.5G": 1500000000, "2g": 2000000000, "0": 0, " 7 ": 7, "4611686018427387904": 1 << 62,
+	} {
+		if got, err := parseCount(in); err != nil || got != want {
+			t.Errorf("parseCount(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "k", "-1", "-2M", "Inf", "NaN", "1e30", "9e18", "5e15k", "5e12M", "2x", "1,000"} {
+		if got, err := parseCount(in); err == nil {
+			t.Errorf("parseCount(%q) = %d, want an error", in, got)
+		}
+	}
+}
