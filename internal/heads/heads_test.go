@@ -564,3 +564,31 @@ func TestProductTopKDeepRanks(t *testing.T) {
 		}
 	}
 }
+
+// Given lengths may not exceed the label count: outputs past the C-th
+// never see a label (a head of 10^9 for 100 labels was refused only for its
+// memory). A length equal to C is allowed.
+func TestPlanRefusesLengthsBeyondLabels(t *testing.T) {
+	for _, r := range []Request{
+		{Method: MHC, Labels: 100, Lengths: []int{1000000000, 1000000000}},
+		{Method: MHP, Labels: 100, Lengths: []int{1000, 1000}},
+		{Method: MHP, Labels: 100, Lengths: []int{101, 1}},
+		{Method: MHS, Labels: 100, Lengths: []int{2, 101}},
+		{Method: MHC, Labels: 100, Lengths: []int{10, 10, 101}},
+	} {
+		_, err := NewPlan(r)
+		if !errors.Is(err, ErrPlan) || !strings.Contains(err.Error(), "more than the 100 labels") {
+			t.Errorf("%s %v: %v", r.Method, r.Lengths, err)
+		}
+	}
+	for _, r := range []Request{
+		{Method: MHP, Labels: 100, Lengths: []int{100, 1}},
+		{Method: MHC, Labels: 100, Lengths: []int{100, 2}},
+		{Method: MHS, Labels: 100, Lengths: []int{1, 100}},
+		{Method: Vanilla, Labels: 100, Lengths: []int{100}},
+	} {
+		if _, err := NewPlan(r); err != nil {
+			t.Errorf("%s %v: %v", r.Method, r.Lengths, err)
+		}
+	}
+}

@@ -223,6 +223,15 @@ func chooseLengths(r Request) ([]int, error) {
 		if _, err := NewCodec(c, r.Lengths); err != nil {
 			return nil, err
 		}
+		for i, l := range r.Lengths {
+			if l > c {
+				// Its outputs past the C-th never see a label: at 10^9 a
+				// head was refused only for memory, with advice that
+				// did not apply.
+				return nil, fmt.Errorf("%w: head %d has length %d, more than the %d labels (a head's digit takes at most %d values); give lengths of at most %d, or leave them out to have them planned",
+					ErrPlan, i+1, l, c, c, c)
+			}
+		}
 		return slices.Clone(r.Lengths), nil
 	}
 	h := r.Heads
