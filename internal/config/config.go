@@ -374,6 +374,10 @@ var (
 	emptyRows   = []string{"zero", "skip"}
 )
 
+// MLPNeedsHidden is what Validate says of an mlp encoder without hidden
+// sizes, and what train.Build says of one it is given anyway.
+const MLPNeedsHidden = "an mlp encoder needs at least one hidden size, e.g. [512]"
+
 // Validate checks every value that can be checked without the data and
 // returns all problems at once, each naming its key and the fix.
 func (c *Config) Validate() error {
@@ -448,7 +452,7 @@ func (c *Config) Validate() error {
 	oneOf("encoder.type", e.Type, encoders)
 	oneOf("encoder.activation", e.Activation, activations)
 	if strings.EqualFold(e.Type, "mlp") && len(e.Hidden) == 0 {
-		bad("encoder.hidden", "an mlp encoder needs at least one hidden size, e.g. [512]")
+		bad("encoder.hidden", MLPNeedsHidden)
 	}
 	for _, h := range e.Hidden {
 		if h < 1 {

@@ -113,7 +113,7 @@ func Build(s Spec) (*Model, error) {
 		if len(hidden) == 0 {
 			// config.Validate refuses it; mhe plan prices configs that
 			// train would refuse, after a warning.
-			return nil, fmt.Errorf("encoder.hidden: an mlp encoder needs at least one hidden size, e.g. [512]")
+			return nil, fmt.Errorf("encoder.hidden: %s", config.MLPNeedsHidden)
 		}
 		d = hidden[len(hidden)-1]
 	}

@@ -170,12 +170,7 @@ func parserLine(raw []byte, msg string, reported int) (line, begins int) {
 	// Parsing alone finds a parser error (and is linear in the lines: a
 	// mapping decoded into Go values checks each key against the others).
 	node := func() any { return new(yaml.Node) }
-	n, ok := firstFailing(raw, max(reported, 1), msg, node, func(cut []byte, lineEnd int) []byte {
-		if lineEnd < len(raw) {
-			return raw[:lineEnd+1] // with its line break
-		}
-		return cut
-	})
+	n, ok := firstFailing(raw, max(reported, 1), msg, node, true)
 	if !ok {
 		return reported + 1, 0
 	}
@@ -191,23 +186,26 @@ func parserLine(raw []byte, msg string, reported int) (line, begins int) {
 func failingLine(raw []byte, msg string) (line int, ok bool) {
 	// A bad !!float is found decoding, not parsing.
 	value := func() any { return new(any) }
-	return firstFailing(raw, 1, msg, value, func(cut []byte, _ int) []byte {
-		// A line break ending the cut would move the parser's end onto
-		// the next line.
-		return bytes.TrimRight(cut, "\r")
-	})
+	return firstFailing(raw, 1, msg, value, false)
 }
 
 // firstFailing finds, by bisection from line from to raw's last, a line n
 // at which raw cut there fails with the message msg while raw cut a line
 // earlier does not: the first such line wherever (as in the usual case)
-// every longer cut fails the same way. v gives what to decode a cut into,
-// and cutAt shapes the cut, raw up to the end of line n (the byte offset
-// of its '\n', or len(raw)).
-func firstFailing(raw []byte, from int, msg string, v func() any, cutAt func(cut []byte, lineEnd int) []byte) (int, bool) {
+// every longer cut fails the same way. v gives what to decode a cut into.
+// A cut keeps line n's break when withBreak is set (the parser's line of a
+// problem at the end is then the next one, as it is for the whole file);
+// otherwise it ends before the break, a '\r' included.
+func firstFailing(raw []byte, from int, msg string, v func() any, withBreak bool) (int, bool) {
 	ends := lineEnds(raw)
 	fails := func(n int) bool {
-		err := yaml.Unmarshal(cutAt(raw[:ends[n-1]], ends[n-1]), v())
+		cut := raw[:ends[n-1]]
+		if !withBreak {
+			cut = bytes.TrimRight(cut, "\r")
+		} else if ends[n-1] < len(raw) {
+			cut = raw[:ends[n-1]+1]
+		}
+		err := yaml.Unmarshal(cut, v())
 		return err != nil && strings.TrimPrefix(err.Error(), "yaml: ") == msg
 	}
 	if from > len(ends) {
