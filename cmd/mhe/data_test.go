@@ -64,3 +64,67 @@ func TestDataConvertRoundTrip(t *testing.T) {
 		t.Errorf("without --labels-out, stderr %q", note)
 	}
 }
+
+// data synth at its smallest sizes (one row, one feature, two labels), in
+// both formats, with held-out rows; its summary on stderr unless --quiet;
+// sizes below those and other formats are usage errors.
+func TestDataSynthEdges(t *testing.T) {
+	dir := t.TempDir()
+	out, test := filepath.Join(dir, "s.txt"), filepath.Join(dir, "t.txt")
+	synth := func(args ...string) (int, string) {
+		t.Helper()
+		code, _, errOut := runMain(t, "", append([]string{"data", "synth", "--out", out}, args...)...)
+		return code, errOut
+	}
+	small := []string{"--examples", "1", "--features", "1", "--labels", "2"}
+	code, errOut := synth(append(small, "--test-out", test, "--test-examples", "3")...)
+	if code != 0 {
+		t.Fatalf("smallest synth: exit %d: %s", code, errOut)
+	}
+	if want := "wrote " + out + ": 1 examples, 1 features, 2 labels (seed 1, xc)\nwrote " + test + ": 3 held-out examples\n"; errOut != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+	for path, rows := range map[string]int{out: 1, test: 3} {
+		ds, err := data.ReadFile(path, data.ReadOptions{Format: data.FormatXC})
+		if err != nil || ds.X.Rows != rows || ds.X.Cols != 1 || ds.Y.Cols != 2 {
+			t.Errorf("%s: %v, want %d rows of 1 feature and 2 labels", path, err, rows)
+		}
+	}
+	// LIBSVM: no header, and ids as the format's usual bases (labels
+	// from 0, features from 1).
+	if code, errOut = synth(append(small, "--format", "libsvm", "--quiet")...); code != 0 || errOut != "" {
+		t.Fatalf("libsvm synth: exit %d: %q", code, errOut)
+	}
+	raw, _ := os.ReadFile(out)
+	if strings.Count(string(raw), "\n") != 1 {
+		t.Errorf("libsvm synth of one row: %q", raw)
+	}
+	ds, err := data.ReadFile(out, data.ReadOptions{Format: data.FormatLibSVM, FeatureBase: 1, NumFeatures: 1, NumLabels: 2})
+	if err != nil || ds.X.Rows != 1 {
+		t.Errorf("libsvm synth reads back as %v, %v", ds, err)
+	}
+	for _, bad := range [][]string{
+		{"--examples", "0", "--features", "1", "--labels", "2"},
+		{"--examples", "1", "--features", "0", "--labels", "2"},
+		{"--examples", "1", "--features", "1", "--labels", "1"},
+		append(small, "--format", "xc-matrix"),
+		append(small, "--format", "csv"),
+		append(small, "--test-out", test),
+	} {
+		if code, errOut := synth(bad...); code != ExitUsage || !strings.Contains(errOut, "--") {
+			t.Errorf("synth %v: exit %d, stderr %q; want a usage error", bad, code, errOut)
+		}
+	}
+}
+
+// A dataset without any label converts to an XC feature matrix without the
+// note that labels were left out.
+func TestDataConvertNoLabels(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	os.WriteFile(in, []byte("2 4 3\n 0:1 3:2\n 1:1\n"), 0o644)
+	code, _, errOut := runMain(t, "", "data", "convert", in, filepath.Join(dir, "X.txt"), "--to", "xc-matrix")
+	if code != 0 || errOut != "" {
+		t.Errorf("label-free convert: exit %d, stderr %q; want neither note nor error", code, errOut)
+	}
+}
