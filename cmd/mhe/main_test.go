@@ -645,6 +645,8 @@ train: {epochs: 2, batch_size: 32, lr: 0.01}
 		{[]string{"--seed", "7"}, "(train.seed: 1 there, 7 here)"},
 		{[]string{"--force"}, "drop --resume and --force"},
 		{[]string{"--resume", dir}, "drop --resume and --force"},
+		// --result is checked before the finished run's record is copied.
+		{[]string{"--result", tmp}, "--result " + tmp + " is a directory"},
 	} {
 		code, _, stderr := runMain(t, "", append(args, tc.extra...)...)
 		if code != ExitUsage || !strings.Contains(stderr, tc.want) {
