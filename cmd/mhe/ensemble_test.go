@@ -75,7 +75,12 @@ func TestEnsembleCLI(t *testing.T) {
 		{"eval", "--model", b, "--model", a, "--model", dup},
 	} {
 		code, out, errOut := runMain(t, "", args...)
-		if code != ExitUsage || out != "" || !strings.Contains(errOut, "are the same model (weights-") || !strings.Contains(errOut, "give each member once") {
+		first, second := args[2], args[6] // the 1st and 3rd --model
+		names := "--model " + first + " (number 1) and --model " + second + " (number 3) are the same model (weights-"
+		if args[0] == "eval" {
+			names = "--model " + a + " (number 2) and --model " + dup + " (number 3)"
+		}
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, names) || !strings.Contains(errOut, "give each member once") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
 	}
@@ -122,8 +127,24 @@ func TestEnsembleCLI(t *testing.T) {
 	if secs <= 0 || !(math.Abs(r.Timing.TrainSeconds-secs) <= 1e-9*secs) {
 		t.Errorf("ensemble record: %v training seconds, the members took %v together", r.Timing.TrainSeconds, secs)
 	}
-	// Without a member's record the time is unknown, not a partial sum.
-	os.Remove(filepath.Join(c, "result.json"))
+	// Without a member's time, or its record, the time is unknown, not a
+	// partial sum.
+	cRec := filepath.Join(c, "result.json")
+	raw, _ := os.ReadFile(cRec)
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m["timing"].(map[string]any), "train_seconds")
+	raw, _ = json.Marshal(m)
+	os.WriteFile(cRec, raw, 0o644)
+	if code, _, errOut := runMain(t, "", "eval", "--model", a, "--model", b, "--model", c, "--result", rec); code != 0 {
+		t.Fatalf("eval --result: exit %d: %s", code, errOut)
+	}
+	if r := readRecord(t, rec); r.Timing.TrainSeconds != 0 {
+		t.Errorf("a member's record without its time: %v training seconds recorded, want none", r.Timing.TrainSeconds)
+	}
+	os.Remove(cRec)
 	if code, _, errOut := runMain(t, "", "eval", "--model", a, "--model", b, "--model", c, "--result", rec); code != 0 {
 		t.Fatalf("eval --result: exit %d: %s", code, errOut)
 	}

@@ -834,6 +834,9 @@ func TestTrainedRowsScored(t *testing.T) {
 		{"predict warns", "", []string{"predict", "--model", model, "--set", "data.holdout_fold=3", "--out", "-"}, 0,
 			"predict: warning: 50 of the 50 test rows"},
 		{"predict, own rows", "", []string{"predict", "--model", model, "--out", "-"}, 0, ""},
+		// The model's own config: no keys differ, and none are listed.
+		{"predict on the training file", "", []string{"predict", "--model", model, "--input", filepath.Join(tmp, "d.txt"), "--out", "-"}, 0,
+			"predict: warning: 150 of the 200 input rows of " + filepath.Join(tmp, "d.txt") + " (row 1 first) are rows the model in " + model + " trained on or chose its weights on\n"},
 		{"without --model", "", []string{"eval", "--pred", "p.txt", "--truth", "t.txt", "--allow-train-rows"}, ExitUsage, "goes with --model"},
 		{"train on a test file that is the training file", "", []string{"train", "--config", cfg, "--out", filepath.Join(tmp, "m2"), "--quiet",
 			"--set", "data.holdout_every=0", "--set", "data.test=copy.txt"}, ExitUsage, "is the training file (same sha256), and 200 of its 200 test rows are training rows"},

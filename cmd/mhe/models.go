@@ -104,21 +104,17 @@ func (ms members) setPredictBeam(beam int) error {
 	if len(ms) == 1 || beam == 0 {
 		return ms[0].m.SetPredictBeam(beam)
 	}
-	var firstErr error
-	set := 0
+	anyMHC := false
 	for _, x := range ms {
 		if x.m.Method != heads.MHC {
 			continue
 		}
-		if err := x.m.SetPredictBeam(beam); err != nil && firstErr == nil {
-			firstErr = err
+		if err := x.m.SetPredictBeam(beam); err != nil {
+			return err
 		}
-		set++
+		anyMHC = true
 	}
-	if firstErr != nil {
-		return firstErr
-	}
-	if set == 0 {
+	if !anyMHC {
 		return usageErrorf("--beam sets the prediction beam of MHC models; none of the %d models is MHC", len(ms))
 	}
 	return nil

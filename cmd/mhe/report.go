@@ -362,6 +362,18 @@ func metricsPresent(flag string, metrics []string, rows []aggregate.Row) error {
 	return nil
 }
 
+// costPoints are the points of dataset's cost/accuracy figure: each of its
+// rows with a mean P@1, in percent, against the classifier's parameters.
+func costPoints(rows []aggregate.Row, dataset string) []plots.Point {
+	var pts []plots.Point
+	for _, row := range rows {
+		if st, ok := row.Metrics["p@1"]; ok && row.Dataset == dataset && st.N > 0 {
+			pts = append(pts, plots.Point{Label: row.Label(), Cost: float64(row.Params), Score: 100 * st.Mean})
+		}
+	}
+	return pts
+}
+
 // drawReportPlots writes the curves and cost/accuracy figures per dataset.
 func drawReportPlots(dir string, recs []*record.Record, rows []aggregate.Row) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -381,13 +393,7 @@ func drawReportPlots(dir string, recs []*record.Record, rows []aggregate.Row) er
 		if _, err := plots.Curves(byData[name], []string{"loss", "p@1"}, base+"-curves"); err != nil && !errors.Is(err, plots.ErrNoData) {
 			return err
 		}
-		var pts []plots.Point
-		for _, row := range rows {
-			if st, ok := row.Metrics["p@1"]; ok && row.Dataset == name && st.N > 0 {
-				pts = append(pts, plots.Point{Label: row.Label(), Cost: float64(row.Params), Score: 100 * st.Mean})
-			}
-		}
-		if _, err := plots.CostAccuracy(pts, name, "classifier parameters", "P@1 (%)", true, base+"-cost"); err != nil && !errors.Is(err, plots.ErrNoData) {
+		if _, err := plots.CostAccuracy(costPoints(rows, name), name, "classifier parameters", "P@1 (%)", true, base+"-cost"); err != nil && !errors.Is(err, plots.ErrNoData) {
 			return err
 		}
 	}

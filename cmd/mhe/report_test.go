@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhe-xlc/mhe/internal/aggregate"
+	"github.com/mhe-xlc/mhe/internal/plots"
 	"github.com/mhe-xlc/mhe/internal/testutil"
 )
 
@@ -67,6 +69,12 @@ func TestResultFilesFollowLinks(t *testing.T) {
 		if r := real(got); !slices.Equal(r, c.want) {
 			t.Errorf("%v: found %v, want %v", c.args, r, c.want)
 		}
+	}
+	// A file found below a link is named by the path given, not the
+	// link's target.
+	again := filepath.Join(picks, "again")
+	if got, err := resultFiles([]string{again}); err != nil || !slices.Equal(got, []string{filepath.Join(again, "result.json")}) {
+		t.Errorf("%s: found %v (%v), want it named below the link", again, got, err)
 	}
 	testutil.Symlink(t, "missing", filepath.Join(picks, "broken"))
 	if _, err := resultFiles([]string{picks}); err == nil {
@@ -274,4 +282,68 @@ func editedBibtexRecords(t *testing.T, edit func(i int, rec map[string]any)) []s
 		files = append(files, f)
 	}
 	return files
+}
+
+// The cost/accuracy figure of a dataset plots its own rows that have a
+// P@1, in percent, at their classifier's parameters.
+func TestCostPoints(t *testing.T) {
+	p1 := func(mean float64, n int) map[string]aggregate.Stat {
+		return map[string]aggregate.Stat{"p@1": {Mean: mean, N: n}}
+	}
+	rows := []aggregate.Row{
+		{Dataset: "A", Method: "vanilla", Params: 1000, Metrics: p1(0.625, 3)},
+		{Dataset: "B", Method: "vanilla", Params: 2000, Metrics: p1(0.5, 1)},
+		{Dataset: "A", Method: "mhc", Lengths: []int{8, 5}, Params: 300, Metrics: p1(0.6, 1)},
+		{Dataset: "A", Method: "mhp", Lengths: []int{8, 5}, Params: 400, Metrics: p1(0, 0)},                                 // no run scored P@1
+		{Dataset: "A", Method: "mhs", Lengths: []int{8, 5}, Params: 500, Metrics: map[string]aggregate.Stat{"p@3": {N: 1}}}, // no P@1
+	}
+	want := []plots.Point{{Label: "vanilla", Cost: 1000, Score: 62.5}, {Label: "mhc 8×5", Cost: 300, Score: 60}}
+	if got := costPoints(rows, "A"); !slices.Equal(got, want) {
+		t.Errorf("A: %+v, want %+v", got, want)
+	}
+	if got := costPoints(rows, "C"); got != nil {
+		t.Errorf("C: %+v, want none", got)
+	}
+}
+
+// report --plots draws each dataset's training curves (from the runs'
+// histories) and its cost/accuracy figure, and still prints the report;
+// records without a history (the fixtures) get no curves, and a dataset
+// without a P@1 no cost figure, and neither is an error.
+func TestReportPlots(t *testing.T) {
+	a, _ := trainTiny(t)
+	b, _ := trainTiny(t, "head.method=mhc", "head.lengths=[8,5]")
+	c, _ := trainTiny(t, "name=at3", "eval.k=[3]")
+	files, _ := filepath.Glob(filepath.Join("testdata", "report", "*.json"))
+	dir := filepath.Join(t.TempDir(), "plots")
+	args := []string{"report", "--plots", dir}
+	for _, m := range []string{a, b, c} {
+		args = append(args, filepath.Join(m, "result.json"))
+	}
+	args = append(args, files...)
+	code, out, errOut := runMain(t, "", args...)
+	if code != 0 || !strings.Contains(out, "tiny") || !strings.Contains(out, "Bibtex") {
+		t.Fatalf("report --plots: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	for _, f := range []string{"tiny-curves-loss.png", "tiny-curves-loss.svg", "tiny-cost.png", "tiny-cost.svg", "Bibtex-cost.svg"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() < 1000 {
+			t.Errorf("--plots did not draw %s: %v", f, err)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "Bibtex-curves*")); len(m) != 0 {
+		t.Errorf("curves drawn from records without a history: %v", m)
+	}
+	// A dataset whose runs report no P@1 (eval.k: [3]) has curves and no
+	// cost figure.
+	if _, err := os.Stat(filepath.Join(dir, "at3-curves-loss.svg")); err != nil {
+		t.Errorf("no curves for the runs without P@1: %v", err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "at3-cost*")); len(m) != 0 {
+		t.Errorf("a cost figure without points: %v", m)
+	}
+	// Alone, such runs are reported in the metrics they have: the default
+	// columns are a choice, not a demand as --metrics is.
+	if code, out, errOut := runMain(t, "", "report", filepath.Join(c, "result.json")); code != 0 || !strings.Contains(out, "P@3") {
+		t.Errorf("report of runs without P@1: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 }
