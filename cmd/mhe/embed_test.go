@@ -57,6 +57,9 @@ func TestEmbed(t *testing.T) {
 		t.Fatalf("text: %d lines, want %d", len(lines), rows)
 	}
 	for r, line := range lines {
+		if strings.HasPrefix(line, " ") || strings.Contains(line, "  ") || strings.HasSuffix(line, " ") {
+			t.Fatalf("text line %d: %q, want values separated by single spaces", r+1, line)
+		}
 		fields := strings.Fields(line)
 		if len(fields) != cols {
 			t.Fatalf("text line %d: %d values", r+1, len(fields))
@@ -94,5 +97,15 @@ func TestEmbed(t *testing.T) {
 		if strings.Contains(e.Name(), ".tmp-") {
 			t.Errorf("temporary file %s left behind", e.Name())
 		}
+	}
+}
+
+// embed counts the input rows with feature ids beyond the model's input
+// dimension, wherever they are, and warns of them even with --quiet.
+func TestEmbedWarnsBeyondModel(t *testing.T) {
+	dir, _ := trainTiny(t)
+	code, out, errOut := runMain(t, "1 2:1\n3 300:1\n2 5:1\n", "embed", "--model", dir, "--input", "-", "--input-format", "libsvm", "--feature-base", "0", "--out", "-", "--quiet")
+	if code != 0 || strings.Count(out, "\n") != 3 || !strings.Contains(errOut, "embed: warning: 1 rows have feature ids >= 300") {
+		t.Errorf("exit %d, %d lines, stderr %q", code, strings.Count(out, "\n"), errOut)
 	}
 }

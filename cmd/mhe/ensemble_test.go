@@ -124,6 +124,9 @@ func TestEnsembleCLI(t *testing.T) {
 	if r.Plan.Params != sum || sum == 0 {
 		t.Errorf("ensemble record: %d classifier parameters, the members have %d together", r.Plan.Params, sum)
 	}
+	if v := r.Plan.VanillaParams; v <= 0 || r.Plan.ParamRatio != float64(sum)/float64(v) {
+		t.Errorf("ensemble record: parameter ratio %v for %d parameters against vanilla's %d", r.Plan.ParamRatio, sum, v)
+	}
 	if secs <= 0 || !(math.Abs(r.Timing.TrainSeconds-secs) <= 1e-9*secs) {
 		t.Errorf("ensemble record: %v training seconds, the members took %v together", r.Timing.TrainSeconds, secs)
 	}

@@ -100,3 +100,17 @@ func TestOutputToPipe(t *testing.T) {
 		t.Errorf("files beside the pipes: %v", entries)
 	}
 }
+
+// embed to a device needs the row count up front for the .npy header: an
+// input that declares it, even as 0 rows, is written; one that does not is
+// refused before anything is read.
+func TestEmbedToDevice(t *testing.T) {
+	dir, _ := trainTiny(t)
+	if code, _, errOut := runMain(t, "0 300 40\n", "embed", "--model", dir, "--input", "-", "--out", os.DevNull, "--format", "npy", "--quiet"); code != 0 {
+		t.Errorf("0 declared rows to %s: exit %d: %s", os.DevNull, code, errOut)
+	}
+	code, _, errOut := runMain(t, "1 2:1\n", "embed", "--model", dir, "--input", "-", "--input-format", "libsvm", "--out", os.DevNull, "--format", "npy")
+	if code != ExitUsage || !strings.Contains(errOut, "an .npy header holds the row count") {
+		t.Errorf("rows not declared, to %s: exit %d: %s", os.DevNull, code, errOut)
+	}
+}

@@ -63,6 +63,14 @@ func TestRowProgress(t *testing.T) {
 	p.finish()
 
 	out.Reset()
+	p = newAt(&out, true, false, -1) // a terminal, no row count: a spinner that counts
+	tick(p, 300, 10*time.Millisecond)
+	if !strings.Contains(out.String(), "predict") || !strings.Contains(out.String(), "/-") {
+		t.Errorf("no spinner on a terminal for a pass of unknown length: %q", out.String())
+	}
+	p.finish()
+
+	out.Reset()
 	p = newAt(&out, false, true, 1000) // --quiet
 	tick(p, 1000, 10*time.Millisecond)
 	p.finish()
@@ -193,5 +201,36 @@ func TestStreamProgress(t *testing.T) {
 	stdin := io.NopCloser(strings.NewReader(text))
 	if r, _ := streamProgress(s, false, stdin, "<stdin>"); r != io.Reader(stdin) {
 		t.Errorf("a stream of unknown size: %T, want it unwrapped", r)
+	}
+}
+
+// Training off a terminal prints a line at the first batch and then every
+// 5 s (rows, loss, rate, time left), and one line per epoch with its
+// validation metrics in percent when there are any; an epoch's line
+// restarts the 5 s.
+func TestTrainProgressLines(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var out bytes.Buffer
+	p := newProgress(&out, false, false)
+	p.now = func() time.Time { return clock }
+	batches := func(epoch, n int) { // 100 rows a second, an event each
+		for i := range n {
+			p.handle(train.Event{Phase: "train", Epoch: epoch, Epochs: 2, Done: 100 * (i + 1), Total: 1000, Loss: 0.5, Elapsed: time.Duration(i+1) * time.Second})
+			clock = clock.Add(time.Second)
+		}
+	}
+	batches(1, 10)
+	p.handle(train.Event{Phase: "epoch", Epochs: 2, Record: &train.EpochRecord{Epoch: 1, Loss: 0.4, Seconds: 10, ExamplesPerSec: 100}})
+	batches(2, 4)
+	p.handle(train.Event{Phase: "epoch", Epochs: 2, Record: &train.EpochRecord{Epoch: 2, Loss: 0.3, Seconds: 9.5, ExamplesPerSec: 105.3,
+		Validation: map[string]float64{"p@1": 0.625, "p@3": 0.5, "ndcg@1": 0.7}, Best: true}})
+	want := []string{
+		"epoch 1/2  100/1000 ex  loss 0.5000  100 ex/s  ETA 9s",
+		"epoch 1/2  600/1000 ex  loss 0.5000  100 ex/s  ETA 4s",
+		"epoch 1/2  loss 0.4000  10.0s (100 ex/s)",
+		"epoch 2/2  loss 0.3000  9.5s (105 ex/s)  validation p@1 62.50 p@3 50.00  *best",
+	}
+	if got := strings.Split(strings.TrimSpace(out.String()), "\n"); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("lines\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
