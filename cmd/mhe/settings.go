@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -279,13 +278,11 @@ func unknownKeyHint(key string) string {
 // 'int': strconv.ParseInt: invalid syntax" becomes `train.epochs: "abc"
 // (from MHE_TRAIN_EPOCHS) is not a whole number`.
 func decodeErrors(err error, v *viper.Viper, in configInput) string {
-	var lines []string
-	for _, e := range unwrapAll(err) {
-		m := strings.ReplaceAll(e.Error(), "decoding failed due to the following error(s):\n\n", "")
-		lines = append(lines, strings.Split(strings.TrimSpace(m), "\n")...)
-	}
+	// The decoder joins its errors one a line under a heading (errors.Join
+	// in a wrapper whose text holds them all): each line is one key's.
+	text := strings.ReplaceAll(err.Error(), "decoding failed due to the following error(s):\n\n", "")
 	var msgs []string
-	for _, m := range lines {
+	for _, m := range strings.Split(strings.TrimSpace(text), "\n") {
 		k := decodeKeyRE().FindStringSubmatch(m)
 		if k == nil {
 			msgs = append(msgs, m)
@@ -373,18 +370,4 @@ func valueSource(key string, in configInput) string {
 		return "in " + in.File
 	}
 	return "the default"
-}
-
-func unwrapAll(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, unwrapAll(e)...)
-		}
-		return out
-	}
-	if e := errors.Unwrap(err); e != nil && !strings.Contains(err.Error(), "'") {
-		return unwrapAll(e)
-	}
-	return []error{err}
 }
