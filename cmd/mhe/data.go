@@ -170,8 +170,8 @@ rows drawn from the same label model.`,
 	f.BoolVar(&p.SingleLabel, "single-label", false, "one label per row (multi-class)")
 	f.Float64Var(&p.AvgLabels, "avg-labels", 3, "mean labels per row (multi-label)")
 	f.IntVar(&p.AvgFeatures, "avg-features", 20, "mean feature draws per row")
-	f.Float64Var(&p.Exponent, "exponent", 1, "power-law exponent of the label frequency")
-	f.Float64Var(&p.Noise, "noise", 0.3, "share of feature draws unrelated to the labels")
+	f.Float64Var(&p.Exponent, "exponent", synth.DefaultExponent, "power-law exponent of the label frequency (0: every label alike)")
+	f.Float64Var(&p.Noise, "noise", synth.DefaultNoise, "share of feature draws unrelated to the labels (0: none)")
 	f.IntVar(&p.Signature, "signature", 8, "features that characterise a label")
 	f.StringVar(&o.Out, "out", "", "output file (required; .gz compresses; - for stdout)")
 	f.IntVar(&o.TestN, "test-examples", 0, "number of held-out rows for --test-out")
@@ -187,6 +187,16 @@ func synthRun(s *streams, o *synthOptions) error {
 	}
 	if o.Params.Examples < 1 || o.Params.Features < 1 || o.Params.Labels < 2 {
 		return usageErrorf("--examples, --features and --labels are required (examples >= 1, features >= 1, labels >= 2)")
+	}
+	// The generator reads a zero here as its default: a 0 given on the
+	// command line would be replaced without a word.
+	for _, f := range []struct {
+		flag string
+		zero bool
+	}{{"--avg-labels", o.Params.AvgLabels == 0}, {"--avg-features", o.Params.AvgFeatures == 0}, {"--signature", o.Params.Signature == 0}} {
+		if f.zero {
+			return usageErrorf("%s 0: give a value >= 1", f.flag)
+		}
 	}
 	if (o.TestOut == "") != (o.TestN == 0) {
 		return usageErrorf("--test-out and --test-examples go together")

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,6 +111,9 @@ func TestDataSynthEdges(t *testing.T) {
 		append(small, "--format", "xc-matrix"),
 		append(small, "--format", "csv"),
 		append(small, "--test-out", test),
+		append(small, "--avg-labels", "0"),
+		append(small, "--avg-features", "0"),
+		append(small, "--signature", "0"),
 	} {
 		if code, errOut := synth(bad...); code != ExitUsage || !strings.Contains(errOut, "--") {
 			t.Errorf("synth %v: exit %d, stderr %q; want a usage error", bad, code, errOut)
@@ -126,5 +130,51 @@ func TestDataConvertNoLabels(t *testing.T) {
 	code, _, errOut := runMain(t, "", "data", "convert", in, filepath.Join(dir, "X.txt"), "--to", "xc-matrix")
 	if code != 0 || errOut != "" {
 		t.Errorf("label-free convert: exit %d, stderr %q; want neither note nor error", code, errOut)
+	}
+}
+
+// --noise 0 and --exponent 0 are what they say (they used to be read as
+// the defaults, 0.3 and 1): every row's features come from its labels'
+// signatures, and every label is drawn alike.
+func TestDataSynthZeros(t *testing.T) {
+	dir := t.TempDir()
+	synth := func(name string, args ...string) *data.Dataset {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		code, _, errOut := runMain(t, "", append([]string{"data", "synth", "--examples", "3000", "--features", "4000", "--labels", "50", "--out", out, "--quiet"}, args...)...)
+		if code != 0 {
+			t.Fatalf("synth %v: exit %d: %s", args, code, errOut)
+		}
+		ds, err := data.ReadFile(out, data.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ds
+	}
+	spread := func(ds *data.Dataset) float64 {
+		c := ds.Y.ColumnCounts()
+		return float64(slices.Max(c)) / float64(slices.Min(c))
+	}
+	distinct := func(ds *data.Dataset) int {
+		seen := map[int32]bool{}
+		for _, id := range ds.X.Indices {
+			seen[id] = true
+		}
+		return len(seen)
+	}
+	def, zero := synth("def.txt"), synth("zero.txt", "--noise", "0", "--exponent", "0")
+	if s := spread(zero); s > 1.6 {
+		t.Errorf("--exponent 0: label counts spread %.1f×, want a uniform law", s)
+	}
+	if s := spread(def); s < 5 {
+		t.Errorf("the default law: label counts spread %.1f×, want a power law", s)
+	}
+	// 50 labels × 8 signature features: at most 400 distinct features
+	// without noise; 30% noise over 4,000 features reaches most of them.
+	if n := distinct(zero); n > 400 {
+		t.Errorf("--noise 0: %d distinct features, at most 400 come from signatures", n)
+	}
+	if n := distinct(def); n < 2000 {
+		t.Errorf("the default noise: %d distinct features", n)
 	}
 }

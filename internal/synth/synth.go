@@ -21,7 +21,9 @@ import (
 // ErrParams reports invalid generator parameters.
 var ErrParams = errors.New("synth: invalid parameters")
 
-// Params describe a dataset. Zero values take the defaults noted.
+// Params describe a dataset. A zero AvgLabels, AvgFeatures or Signature
+// takes the default noted (zero is no valid value of theirs); a zero
+// Exponent or Noise is zero.
 type Params struct {
 	Examples int // rows (required)
 	Features int // feature dimension D (required)
@@ -33,13 +35,24 @@ type Params struct {
 	AvgLabels float64
 	// AvgFeatures is the mean number of feature draws per row (default 20).
 	AvgFeatures int
-	// Exponent a of the label frequency law P(rank r) ∝ (r+1)^−a (default 1).
+	// Exponent a of the label frequency law P(rank r) ∝ (r+1)^−a; 0 is a
+	// uniform law (DefaultExponent is the CLI's and the config's default).
 	Exponent float64
-	// Noise is the share of feature draws that ignore the labels (default 0.3).
+	// Noise is the share of feature draws that ignore the labels; 0 is
+	// none (DefaultNoise is the CLI's and the config's default).
 	Noise float64
 	// Signature is the number of features that characterise a label (default 8).
 	Signature int
 }
+
+// The usual law and noise of mhe's synthetic data. They are not the zero
+// value's: a uniform law (Exponent 0) and noise-free rows (Noise 0) are
+// datasets of their own, and a zero that meant the default made them
+// impossible to ask for (--noise 0 wrote rows of 30% noise).
+const (
+	DefaultExponent = 1
+	DefaultNoise    = 0.3
+)
 
 // Limits of a synthetic dataset: the label model (popularity and label
 // order, 12 bytes a label) is built before the first row, and every row
@@ -55,12 +68,6 @@ func (p *Params) setDefaults() error {
 	}
 	if p.AvgFeatures == 0 {
 		p.AvgFeatures = 20
-	}
-	if p.Exponent == 0 {
-		p.Exponent = 1
-	}
-	if p.Noise == 0 {
-		p.Noise = 0.3
 	}
 	if p.Signature == 0 {
 		p.Signature = 8

@@ -31,7 +31,7 @@ func render(t *testing.T, p Params, n int, stream uint64) []byte {
 }
 
 func TestDeterministicAndReadable(t *testing.T) {
-	p := Params{Examples: 2000, Features: 500, Labels: 300, Seed: 3}
+	p := Params{Examples: 2000, Features: 500, Labels: 300, Seed: 3, Exponent: DefaultExponent, Noise: DefaultNoise}
 	a := render(t, p, 2000, StreamTrain)
 	b := render(t, p, 2000, StreamTrain)
 	if !bytes.Equal(a, b) {
@@ -62,7 +62,7 @@ func TestDeterministicAndReadable(t *testing.T) {
 
 // The label frequency is a power law: a few head labels, a long tail.
 func TestPowerLaw(t *testing.T) {
-	m, _ := NewModel(Params{Features: 1000, Labels: 1000, Seed: 1})
+	m, _ := NewModel(Params{Features: 1000, Labels: 1000, Seed: 1, Exponent: DefaultExponent, Noise: DefaultNoise})
 	ds := m.Rows(20000, StreamTrain)
 	counts := ds.Y.ColumnCounts()
 	slices.Sort(counts)
@@ -83,7 +83,7 @@ func TestPowerLaw(t *testing.T) {
 // Labels carry feature signal: a label's signature features are much more
 // frequent in its rows than elsewhere.
 func TestLearnable(t *testing.T) {
-	m, _ := NewModel(Params{Features: 5000, Labels: 200, Seed: 2, SingleLabel: true})
+	m, _ := NewModel(Params{Features: 5000, Labels: 200, Seed: 2, SingleLabel: true, Exponent: DefaultExponent, Noise: DefaultNoise})
 	ds := m.Rows(5000, StreamTrain)
 	g := m.newGen(99)
 	hits, total := 0, 0
@@ -111,6 +111,45 @@ func TestLearnable(t *testing.T) {
 	}
 }
 
+// A zero Exponent is a uniform label law and a zero Noise draws every
+// feature from the row's labels' signatures: both are the values given,
+// not the defaults (which a zero used to mean, so that neither could be
+// asked for).
+func TestZeroExponentAndNoise(t *testing.T) {
+	m, err := NewModel(Params{Features: 5000, Labels: 100, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := m.Params(); p.Exponent != 0 || p.Noise != 0 {
+		t.Fatalf("params %+v: zeros replaced", p)
+	}
+	ds := m.Rows(20000, StreamTrain)
+	counts := ds.Y.ColumnCounts()
+	// 600 draws a label on average: a uniform law keeps every count within
+	// a few standard deviations (about 25); the power law of exponent 1
+	// gives its head label some 20 times its median.
+	lo, hi := slices.Min(counts), slices.Max(counts)
+	if float64(hi) > 1.5*float64(lo) {
+		t.Errorf("label counts %d to %d under a uniform law", lo, hi)
+	}
+	g := m.newGen(99)
+	for i := range ds.Rows() {
+		labels, _ := ds.Y.Row(i)
+		ids, _ := ds.X.Row(i)
+		sig := map[int32]bool{}
+		for _, l := range labels {
+			for j := range m.p.Signature {
+				sig[g.signature(l, j)] = true
+			}
+		}
+		for _, id := range ids {
+			if !sig[id] {
+				t.Fatalf("row %d: feature %d is in none of its labels' signatures, with no noise", i, id)
+			}
+		}
+	}
+}
+
 func TestParamsErrors(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	for _, p := range []Params{
@@ -132,7 +171,7 @@ func TestParamsErrors(t *testing.T) {
 // (rows are capped at Labels distinct labels; repeated features become
 // counts) and do not hang.
 func TestOversizedRowMeans(t *testing.T) {
-	m, err := NewModel(Params{Examples: 50, Features: 6, Labels: 4, AvgLabels: 1e9, AvgFeatures: 5000, Seed: 3})
+	m, err := NewModel(Params{Examples: 50, Features: 6, Labels: 4, AvgLabels: 1e9, AvgFeatures: 5000, Seed: 3, Exponent: DefaultExponent, Noise: DefaultNoise})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,10 +193,10 @@ func TestOversizedRowMeans(t *testing.T) {
 // dataset (and the quickstart's model), so it must be deliberate: update
 // the digests and say so in the README.
 func TestStreamsArePinned(t *testing.T) {
-	multi := Params{Examples: 3000, Features: 700, Labels: 400, Seed: 11}
-	single := Params{Examples: 3000, Features: 300, Labels: 50, Seed: 5, SingleLabel: true}
+	multi := Params{Examples: 3000, Features: 700, Labels: 400, Seed: 11, Exponent: DefaultExponent, Noise: DefaultNoise}
+	single := Params{Examples: 3000, Features: 300, Labels: 50, Seed: 5, SingleLabel: true, Exponent: DefaultExponent, Noise: DefaultNoise}
 	// Means above 30 draw counts from the normal approximation.
-	dense := Params{Examples: 3000, Features: 2000, Labels: 400, Seed: 2, AvgFeatures: 45, AvgLabels: 40}
+	dense := Params{Examples: 3000, Features: 2000, Labels: 400, Seed: 2, AvgFeatures: 45, AvgLabels: 40, Exponent: DefaultExponent, Noise: DefaultNoise}
 	for _, c := range []struct {
 		name   string
 		p      Params
