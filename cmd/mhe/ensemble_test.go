@@ -60,6 +60,11 @@ func TestEnsembleCLI(t *testing.T) {
 	if wide := predict("--model", a, "--model", b, "--model", c, "--beam", "8"); wide == ens {
 		t.Error("--beam 8 changed nothing in the ensemble")
 	}
+	// --beam reaches every MHC member: the ensemble is the same whichever
+	// member comes first.
+	if ab, ba := predict("--model", a, "--model", b, "--beam", "8"), predict("--model", b, "--model", a, "--beam", "8"); ab != ba {
+		t.Error("--beam 8: the ensemble of a and b differs from that of b and a")
+	}
 	c2, _ := trainTiny(t, "train.seed=2")
 	if code, _, errOut := runMain(t, "", "predict", "--model", c, "--model", c2, "--beam", "8"); code != ExitUsage || !strings.Contains(errOut, "none of the 2 models is MHC") {
 		t.Errorf("--beam without an MHC member: exit %d %q", code, errOut)

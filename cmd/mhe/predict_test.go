@@ -39,6 +39,10 @@ func TestPredictFlagEdges(t *testing.T) {
 			}
 		}
 	}
+	// --header with an input that declares 0 rows: the header alone.
+	if code, out, errOut := runMain(t, "0 300 40\n", "predict", "--model", dir, "--input", "-", "--header", "--quiet"); code != 0 || out != "0 40\n" {
+		t.Errorf("--header of 0 rows: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 	// A sigmoid reaches 1 only in float32 rounding: lines stay, mostly empty.
 	if lines := predict("--threshold", "1"); len(lines) != 3 {
 		t.Errorf("--threshold 1: %d lines, want 3", len(lines))

@@ -234,3 +234,24 @@ func TestTrainProgressLines(t *testing.T) {
 		t.Errorf("lines\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// countedRows counts each row it hands out, and not the end of the input.
+func TestCountedRows(t *testing.T) {
+	rd, err := data.NewReader(strings.NewReader("3 5 2\n0 1:1\n1 2:1\n0,1 4:1\n"), "in", data.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newRowProgress(io.Discard, false, false, "predict", 3)
+	src := countedRows{&readerSource{rd: rd}, p}
+	var row data.Row
+	for {
+		if err := src.Next(&row); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.done != 3 {
+		t.Errorf("counted %d rows of 3", p.done)
+	}
+}
