@@ -53,9 +53,17 @@ func TestTrainSummaryAndRecord(t *testing.T) {
 		for _, s := range c.sets {
 			args = append(args, "--set", s)
 		}
-		code, _, errOut := runMain(t, "", args...)
+		code, out, errOut := runMain(t, "", args...)
 		if code != 0 {
 			t.Fatalf("train %v: exit %d: %s", c.sets, code, errOut)
+		}
+		// --result does not replace the metrics on stdout, nor the
+		// curves beside the model.
+		if !strings.Contains(out, "rows: 300 evaluated") || !strings.Contains(out, "nDCG") {
+			t.Errorf("train %v --result: stdout %q, want the test metrics", c.sets, out)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "curves-loss.svg")); err != nil {
+			t.Errorf("train %v: no training curves: %v", c.sets, err)
 		}
 		raw, _ := os.ReadFile(res)
 		var rec record.Record
