@@ -200,7 +200,7 @@ func Default() Config {
 	return Config{
 		Data: DataConfig{
 			Dir: "../shared/data", Format: "auto", SplitColumn: 1, LabelBase: 0, FeatureBase: 1, Normalize: "none",
-			Synth: SynthConfig{Seed: 1, AvgLabels: 3, AvgFeatures: 20, Exponent: synth.DefaultExponent, Noise: synth.DefaultNoise},
+			Synth: SynthConfig{Seed: 1, AvgLabels: synth.DefaultAvgLabels, AvgFeatures: synth.DefaultAvgFeatures, Exponent: synth.DefaultExponent, Noise: synth.DefaultNoise},
 		},
 		Encoder: EncoderConfig{Type: "linear", Activation: "relu"},
 		Head:    HeadConfig{Method: "vanilla", Beam: 10, BottleneckDim: 300, Samples: 1, PathScore: "product", LabelOrder: "index", Loss: "auto"},

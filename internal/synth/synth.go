@@ -22,8 +22,8 @@ import (
 var ErrParams = errors.New("synth: invalid parameters")
 
 // Params describe a dataset. A zero AvgLabels, AvgFeatures or Signature
-// takes the default noted (zero is no valid value of theirs); a zero
-// Exponent or Noise is zero.
+// takes its default (zero is no valid value of theirs); a zero Exponent or
+// Noise is zero.
 type Params struct {
 	Examples int // rows (required)
 	Features int // feature dimension D (required)
@@ -31,9 +31,9 @@ type Params struct {
 	Seed     uint64
 	// SingleLabel gives every row exactly one label (multi-class data).
 	SingleLabel bool
-	// AvgLabels is the mean number of labels per row (multi-label; default 3).
+	// AvgLabels is the mean number of labels per row (multi-label).
 	AvgLabels float64
-	// AvgFeatures is the mean number of feature draws per row (default 20).
+	// AvgFeatures is the mean number of feature draws per row.
 	AvgFeatures int
 	// Exponent a of the label frequency law P(rank r) ∝ (r+1)^−a; 0 is a
 	// uniform law (DefaultExponent is the CLI's and the config's default).
@@ -41,17 +41,22 @@ type Params struct {
 	// Noise is the share of feature draws that ignore the labels; 0 is
 	// none (DefaultNoise is the CLI's and the config's default).
 	Noise float64
-	// Signature is the number of features that characterise a label (default 8).
+	// Signature is the number of features that characterise a label.
 	Signature int
 }
 
-// The usual law and noise of mhe's synthetic data. They are not the zero
-// value's: a uniform law (Exponent 0) and noise-free rows (Noise 0) are
-// datasets of their own, and a zero that meant the default made them
-// impossible to ask for (--noise 0 wrote rows of 30% noise).
+// The defaults of mhe's synthetic data: a zero AvgLabels, AvgFeatures or
+// Signature takes them, and the CLI's flags and the config start from all
+// five. DefaultExponent and DefaultNoise are not the zero value's: a
+// uniform law (Exponent 0) and noise-free rows (Noise 0) are datasets of
+// their own, and a zero that meant the default made them impossible to ask
+// for (--noise 0 wrote rows of 30% noise).
 const (
-	DefaultExponent = 1
-	DefaultNoise    = 0.3
+	DefaultAvgLabels   = 3
+	DefaultAvgFeatures = 20
+	DefaultSignature   = 8
+	DefaultExponent    = 1
+	DefaultNoise       = 0.3
 )
 
 // Limits of a synthetic dataset: the label model (popularity and label
@@ -64,13 +69,13 @@ const (
 
 func (p *Params) setDefaults() error {
 	if p.AvgLabels == 0 {
-		p.AvgLabels = 3
+		p.AvgLabels = DefaultAvgLabels
 	}
 	if p.AvgFeatures == 0 {
-		p.AvgFeatures = 20
+		p.AvgFeatures = DefaultAvgFeatures
 	}
 	if p.Signature == 0 {
-		p.Signature = 8
+		p.Signature = DefaultSignature
 	}
 	switch {
 	case p.Examples < 0 || p.Features < 1 || p.Labels < 2:

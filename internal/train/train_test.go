@@ -665,29 +665,3 @@ func TestResumeBeforeFirstCheckpoint(t *testing.T) {
 		t.Errorf("the log does not say the run starts again: %q", log)
 	}
 }
-
-// A config's data.synth.noise: 0 and exponent: 0 reach the generator as
-// zeros (it used to read them as its defaults, 0.3 and 1): noise-free rows
-// draw features from their labels' signatures only, at most 8 a label.
-func TestSynthConfigZeros(t *testing.T) {
-	cfg := synthConfig("vanilla", "index")
-	cfg.Data.Synth.Noise, cfg.Data.Synth.Exponent = 0, 0
-	s, err := LoadSplits(&cfg, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[int32]bool{}
-	for _, id := range s.Train.X.Indices {
-		seen[id] = true
-	}
-	if n, most := len(seen), 8*cfg.Data.Synth.Labels; n > most {
-		t.Errorf("noise 0: %d distinct features, at most %d come from signatures", n, most)
-	}
-	// 50 rows a label: a uniform law stays within a few standard
-	// deviations (about 7); exponent 1 would put 60 times the last label's
-	// rows on the first.
-	c := s.Train.Y.ColumnCounts()
-	if lo, hi := slices.Min(c), slices.Max(c); float64(hi) > 2.5*float64(lo) {
-		t.Errorf("exponent 0: label counts %d to %d, want a uniform law", lo, hi)
-	}
-}
