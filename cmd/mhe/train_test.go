@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mhe-xlc/mhe/internal/record"
 	"github.com/mhe-xlc/mhe/internal/train"
 )
 
@@ -65,12 +63,7 @@ func TestTrainSummaryAndRecord(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "curves-loss.svg")); err != nil {
 			t.Errorf("train %v: no training curves: %v", c.sets, err)
 		}
-		raw, _ := os.ReadFile(res)
-		var rec record.Record
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			t.Fatal(err)
-		}
-		tm := rec.Timing
+		tm := readRecord(t, res).Timing
 		if tm.TrainExamples != 1500*2 || tm.TrainSeconds <= 0 {
 			t.Fatalf("record: %d training examples in %vs, want 1500 rows × 2 epochs", tm.TrainExamples, tm.TrainSeconds)
 		}
