@@ -23,6 +23,18 @@ var hasAVX = cpu.X86.HasAVX
 // same results).
 var hasAVX512 = cpu.X86.HasAVX512F
 
+// sgdPlainVec applies sgdScalar's update without momentum to the first n
+// elements (n a multiple of 8) with AVX. Implemented in sgd_amd64.s.
+//
+//go:noescape
+func sgdPlainVec(w, grad *float32, n int, k *sgdConsts)
+
+// sgdMomentumVec applies sgdScalar's update with momentum to the first n
+// elements (n a multiple of 8) with AVX. Implemented in sgd_amd64.s.
+//
+//go:noescape
+func sgdMomentumVec(w, grad, m *float32, n int, k *sgdConsts)
+
 // adamVec applies adamScalar's update to the first n elements (n a
 // multiple of 8), eight at a time with AVX. Implemented in adam_amd64.s.
 //

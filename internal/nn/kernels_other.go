@@ -12,6 +12,14 @@ var (
 // dot is dotGo: gonum's amd64 bits, where gonum's Go code would differ.
 func dot(x, y []float32) float32 { return dotGo(x, y) }
 
+func sgdPlainVec(w, grad *float32, n int, k *sgdConsts) {
+	panic("nn: no vector SGD kernel on this architecture")
+}
+
+func sgdMomentumVec(w, grad, m *float32, n int, k *sgdConsts) {
+	panic("nn: no vector SGD kernel on this architecture")
+}
+
 func adamVec(w, grad, m, v *float32, n int, k *adamConsts) {
 	panic("nn: no vector Adam kernel on this architecture")
 }

@@ -107,24 +107,7 @@ func (o *Optimizer) Apply(w, g, m, v []float32, lr float32, decay bool) {
 	wd := o.decayRate(decay)
 	switch o.Kind {
 	case SGD:
-		// Each product is rounded (float32(…)) before it is added, so that
-		// no compiler fuses the two into one instruction, which rounds once:
-		// the same bits on arm64 as on amd64 (scripts/same-bits.sh). The
-		// same rule holds for all of mhe's arithmetic that reaches a result.
-		if m == nil {
-			for i := range w {
-				w[i] -= float32(lr * (g[i] + float32(wd*w[i])))
-			}
-			return
-		}
-		mu := o.Momentum
-		m = m[:len(w)]
-		g = g[:len(w)]
-		for i := range w {
-			mi := float32(mu*m[i]) + g[i] + float32(wd*w[i])
-			m[i] = mi
-			w[i] -= float32(lr * mi)
-		}
+		sgd(w, g, m, &sgdConsts{mu: o.Momentum, wd: wd, lr: lr})
 	case Adam, AdamW:
 		k := o.adamConsts(lr, wd)
 		adam(w, g, m, v, &k)
