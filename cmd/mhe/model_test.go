@@ -1044,27 +1044,42 @@ func TestEvalWarnsBeyondModel(t *testing.T) {
 	}
 }
 
-// An MHC bottleneck no narrower than the encoder output (the default 300
-// under a 32-wide encoder) trains with a warning, as mhe plan plans it; a
-// narrower one, or none, gives no warning.
-func TestWideBottleneckWarns(t *testing.T) {
+// The plan's warnings reach stderr from train (and the run goes on) and
+// from plan: an MHC bottleneck no narrower than the encoder output (the
+// default 300 under a 32-wide encoder), and a head of length 1 among MHP
+// heads or MHC levels. A narrower bottleneck, or none, and heads longer
+// than 1 give none.
+func TestPlanWarningsReachStderr(t *testing.T) {
 	tmp := t.TempDir()
 	cfg := filepath.Join(tmp, "tiny.yaml")
 	os.WriteFile(cfg, []byte(tinyConfig), 0o644)
-	const warning = "is not below the encoder's output width 32"
+	const wide, unit = "is not below the encoder's output width 32", "has length 1: its one value is the same for every label"
+	train := func(out string, sets ...string) []string {
+		args := []string{"train", "--config", cfg, "--out", filepath.Join(tmp, out), "--quiet", "--set", "train.epochs=1"}
+		for _, s := range sets {
+			args = append(args, "--set", s)
+		}
+		return args
+	}
 	for _, tc := range []struct {
 		args []string
-		warn bool
+		want string // the warning, or "" for none
 	}{
-		{[]string{"train", "--config", cfg, "--out", filepath.Join(tmp, "a"), "--quiet", "--set", "head.method=mhc", "--set", "train.epochs=1"}, true},
-		{[]string{"train", "--config", cfg, "--out", filepath.Join(tmp, "b"), "--quiet", "--set", "head.method=mhc", "--set", "train.epochs=1", "--set", "head.bottleneck_dim=16"}, false},
-		{[]string{"plan", "--method", "mhc", "--labels", "100", "--dim", "32"}, true},
-		{[]string{"plan", "--method", "mhc", "--labels", "100", "--dim", "32", "--bottleneck-dim", "0"}, false},
-		{[]string{"plan", "--method", "mhp", "--labels", "100", "--dim", "32"}, false},
+		{train("a", "head.method=mhc"), wide},
+		{train("b", "head.method=mhc", "head.bottleneck_dim=16"), ""},
+		{[]string{"plan", "--method", "mhc", "--labels", "100", "--dim", "32"}, wide},
+		{[]string{"plan", "--method", "mhc", "--labels", "100", "--dim", "32", "--bottleneck-dim", "0"}, ""},
+		{[]string{"plan", "--method", "mhp", "--labels", "100", "--dim", "32"}, ""},
+		{train("c", "head.lengths=[1,40]"), unit},
+		{train("d", "head.method=mhc", "head.heads=3", "head.lengths=[8,1,5]", "head.bottleneck_dim=0"), unit},
+		{train("e", "head.lengths=[8,5]"), ""},
+		{[]string{"plan", "--lengths", "1,40"}, unit},
+		{[]string{"plan", "--lengths", "8,5"}, ""},
 	} {
 		code, _, errOut := runMain(t, "", tc.args...)
-		if code != 0 || strings.Contains(errOut, warning) != tc.warn {
-			t.Errorf("%v: exit %d, stderr %q; want the warning: %v", tc.args, code, errOut, tc.warn)
+		warned := strings.Contains(errOut, wide) || strings.Contains(errOut, unit)
+		if code != 0 || (tc.want == "" && warned) || (tc.want != "" && !strings.Contains(errOut, tc.want)) {
+			t.Errorf("%v: exit %d, stderr %q; want the warning %q", tc.args, code, errOut, tc.want)
 		}
 	}
 }

@@ -204,7 +204,7 @@ func planRun(s *streams, o *planOptions) error {
 // writePlan writes the codes (--codes), the plan file (--out) and the plan
 // report; perm is the label order (nil: index).
 func writePlan(s *streams, o *planOptions, format report.Format, plan *heads.Plan, perm []int32) error {
-	if w := plan.WideBottleneck(); w != "" {
+	for _, w := range plan.Warnings() {
 		fmt.Fprintf(s.errOut, "plan: warning: %s\n", w)
 	}
 	if o.Codes != "" {

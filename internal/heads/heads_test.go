@@ -592,3 +592,39 @@ func TestPlanRefusesLengthsBeyondLabels(t *testing.T) {
 		}
 	}
 }
+
+// A plan's warnings: a head of length 1 among two or more MHP heads or MHC
+// levels (it carries nothing), with the lengths that give the same codes
+// without it, and an MHC bottleneck no narrower than the encoder; MHS and
+// vanilla plans, and plans without either, have none.
+func TestPlanWarnings(t *testing.T) {
+	for _, tc := range []struct {
+		r   Request
+		n   int      // warnings
+		has []string // in them
+	}{
+		{Request{Method: MHP, Labels: 5, Lengths: []int{1, 5}}, 1, []string{"head 1 of lengths [1 5] has length 1", "lengths [5] give every label the same code without it"}},
+		{Request{Method: MHP, Labels: 15, Lengths: []int{3, 5}}, 0, nil},
+		{Request{Method: MHC, Labels: 24, Lengths: []int{4, 1, 6, 1}, Dim: 64, NoBottleneck: true}, 1,
+			[]string{"heads 2, 4 of lengths [4 1 6 1] have length 1", "they add work and carry nothing; lengths [4 6] give every label the same code without them"}},
+		{Request{Method: MHC, Labels: 7, Lengths: []int{1, 7}, Dim: 64, NoBottleneck: true}, 1, []string{"head 1 of lengths [1 7]", "this is the vanilla classifier (method vanilla)"}},
+		{Request{Method: MHC, Labels: 7, Lengths: []int{1, 7}, Dim: 64, BottleneckDim: 64}, 2, []string{"bottleneck width 64", "head 1 of lengths [1 7]"}},
+		{Request{Method: MHS, Labels: 5, Lengths: []int{1, 5}}, 0, nil},
+		{Request{Method: Vanilla, Labels: 1}, 0, nil},
+	} {
+		p, err := NewPlan(tc.r)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc.r, err)
+		}
+		got := p.Warnings()
+		all := strings.Join(got, "\n")
+		if len(got) != tc.n {
+			t.Errorf("%+v: warnings %q, want %d", tc.r, got, tc.n)
+		}
+		for _, w := range tc.has {
+			if !strings.Contains(all, w) {
+				t.Errorf("%+v: warnings %q lack %q", tc.r, got, w)
+			}
+		}
+	}
+}

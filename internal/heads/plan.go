@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mhe-xlc/mhe/internal/detmath"
@@ -193,6 +194,52 @@ func (p *Plan) WideBottleneck() string {
 	return fmt.Sprintf("the MHC bottleneck width %d (head.bottleneck_dim) is not below the encoder's output width %d, so the projection widens what it should narrow, "+
 		"and the embedding tables of levels 2 and up have %d columns where %d would do; set it to 0 (head.bottleneck_dim: 0, or mhe plan --bottleneck-dim 0) to score the encoder output itself, or below %d",
 		p.BottleneckDim, p.Dim, p.BottleneckDim, p.Dim, p.Dim)
+}
+
+// UnitHeads describes an MHP or MHC plan with a head of length 1 among two
+// or more, and is "" otherwise. Such a head has one value, the same for
+// every label (an MHP head's one class, an MHC level whose nodes each have
+// one child): it adds parameters and work and carries nothing, and the
+// lengths without it give every label the same code.
+func (p *Plan) UnitHeads() string {
+	if (p.Method != MHP && p.Method != MHC) || len(p.Lengths) < 2 {
+		return ""
+	}
+	var at []string
+	var rest []int
+	for h, l := range p.Lengths {
+		if l == 1 {
+			at = append(at, strconv.Itoa(h+1))
+		} else {
+			rest = append(rest, l)
+		}
+	}
+	if len(at) == 0 {
+		return ""
+	}
+	what := fmt.Sprintf("head %s of lengths %v has length 1: its one value is the same for every label, so it adds work and carries nothing", at[0], p.Lengths)
+	it := "it"
+	if len(at) > 1 {
+		what = fmt.Sprintf("heads %s of lengths %v have length 1: each one's value is the same for every label, so they add work and carry nothing", strings.Join(at, ", "), p.Lengths)
+		it = "them"
+	}
+	fix := fmt.Sprintf("lengths %v give every label the same code without %s", rest, it)
+	if p.Method == MHC && len(rest) < 2 {
+		fix = "with one level left, this is the vanilla classifier (method vanilla)"
+	}
+	return what + "; " + fix
+}
+
+// Warnings are the plan's advisories (WideBottleneck, UnitHeads), for the
+// commands that plan or train to print.
+func (p *Plan) Warnings() []string {
+	var w []string
+	for _, s := range []string{p.WideBottleneck(), p.UnitHeads()} {
+		if s != "" {
+			w = append(w, s)
+		}
+	}
+	return w
 }
 
 // Request returns the request that gives p again; change a field (the

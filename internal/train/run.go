@@ -141,7 +141,7 @@ func TrainRun(ctx context.Context, o RunOptions) (_ *RunResult, err error) {
 	}
 	logf("model: %s head %v (%s loss), %s encoder, %d classifier parameters (%.4g of vanilla's %d)",
 		m.Method, m.Plan.Lengths, m.Loss, cfg.Encoder.Type, m.Plan.Params, m.Plan.ParamRatio, m.Plan.Vanilla.Params)
-	if w := m.Plan.WideBottleneck(); w != "" {
+	for _, w := range m.Plan.Warnings() {
 		warnf("%s", w)
 	}
 	var shas []string
