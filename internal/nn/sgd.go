@@ -9,9 +9,10 @@ type sgdConsts struct {
 }
 
 // sgd updates w (and the momentum buffer m, when it is not nil) from g:
-// eight elements at a time with AVX where the CPU has it (the AVX-512
-// machines too: the step is bound by memory, not by lanes), element by
-// element (sgdScalar) otherwise and for the tail. Both round every
+// eight elements at a time with AVX where the CPU has it (AVX-512 machines
+// too: there is no 16-lane SGD kernel, since the machine it was written on
+// has no AVX-512 to test one), element by element (sgdScalar) otherwise and
+// for the tail. Both round every
 // operation to float32 in the same order, so the result is the same bits
 // whichever runs.
 func sgd(w, g, m []float32, k *sgdConsts) {
