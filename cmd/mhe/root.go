@@ -105,6 +105,7 @@ func Main(args []string, s *streams) (code int) {
 	if err != nil && isCobraUsage(err) {
 		err = usageError{err}
 	}
+	err = nameFileFlag(cmd, err)
 	if closedPipe(err) {
 		// The output's reader closed it: it has what it wanted. End
 		// quietly and successfully, like the tools in the pipeline

@@ -213,7 +213,7 @@ func readConfigFile(v *viper.Viper, path string, known []string) error {
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("%w: config file: %v", config.ErrInvalid, err)
+		return fmt.Errorf("%w: config file: %w", config.ErrInvalid, err)
 	}
 	var tree map[string]any
 	if err := yaml.Unmarshal(raw, &tree); err != nil {
