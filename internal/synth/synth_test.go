@@ -197,6 +197,13 @@ func TestStreamsArePinned(t *testing.T) {
 	single := Params{Examples: 3000, Features: 300, Labels: 50, Seed: 5, SingleLabel: true, Exponent: DefaultExponent, Noise: DefaultNoise}
 	// Means above 30 draw counts from the normal approximation.
 	dense := Params{Examples: 3000, Features: 2000, Labels: 400, Seed: 2, AvgFeatures: 45, AvgLabels: 40, Exponent: DefaultExponent, Noise: DefaultNoise}
+	// One label a row on average (a Poisson draw of mean 0, which takes
+	// no random number), and exactly 30 feature draws (the largest mean
+	// drawn by Knuth's method).
+	oneLabel := Params{Examples: 3000, Features: 500, Labels: 200, Seed: 7, AvgFeatures: 30, AvgLabels: 1, Exponent: DefaultExponent, Noise: DefaultNoise}
+	// Rows that want every one of 5 steeply skewed labels: the draws of
+	// distinct labels stop at 20 tries per label wanted.
+	fewLabels := Params{Examples: 3000, Features: 100, Labels: 5, Seed: 9, AvgLabels: 6, Exponent: 3, Noise: DefaultNoise}
 	for _, c := range []struct {
 		name   string
 		p      Params
@@ -208,6 +215,8 @@ func TestStreamsArePinned(t *testing.T) {
 		{"single-label train", single, StreamTrain, "095a6eed1cb4404b4c06d38f0e9b678ca633b96273620ba31f0730ab3ee19a27"},
 		{"single-label test", single, StreamTest, "759955ad4f29e3c64ea5aeed02fc301c4ea349fdb39c225eda50dccc451b91c0"},
 		{"dense train", dense, StreamTrain, "dfc99b7b0e9021aaa438b36b67319dc0ae54c8f201561b4b023e5dd9bc972cbe"},
+		{"one label train", oneLabel, StreamTrain, "5e1421625b782f868d0ae5317e5c0fcfb00cdb76ddc7a358fbf88b4bf292d3e9"},
+		{"few labels train", fewLabels, StreamTrain, "075230bc85dba64d4ac30978525cbccd70dd830f6af4700b8ae50613e0a56794"},
 	} {
 		if got := fmt.Sprintf("%x", sha256.Sum256(render(t, c.p, 1500, c.stream))); got != c.want {
 			t.Errorf("%s: sha256 %s, want %s", c.name, got, c.want)
