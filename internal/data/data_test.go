@@ -318,6 +318,39 @@ func TestTransforms(t *testing.T) {
 	}
 }
 
+// DropEmpty keeps the rows that have what each flag asks for.
+func TestDropEmpty(t *testing.T) {
+	// Rows: labels and features, features only, labels only, neither.
+	ds, err := Read(strings.NewReader("4 3 2\n0 0:1\n 1:1\n1 \n \n"), "t", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		noLabels, noFeatures bool
+		kept                 []int32 // the rows of ds kept, in order
+	}{
+		{false, false, []int32{0, 1, 2, 3}},
+		{true, false, []int32{0, 2}},
+		{false, true, []int32{0, 1}},
+		{true, true, []int32{0}},
+	} {
+		got, dropped := DropEmpty(ds, c.noLabels, c.noFeatures)
+		// Each row of ds has its own (label count, feature count).
+		var rows []int32
+		for i := range got.Rows() {
+			for j := range int32(4) {
+				if got.Y.RowLen(i) == ds.Y.RowLen(int(j)) && got.X.RowLen(i) == ds.X.RowLen(int(j)) {
+					rows = append(rows, j)
+					break
+				}
+			}
+		}
+		if !slices.Equal(rows, c.kept) || dropped != 4-len(c.kept) {
+			t.Errorf("DropEmpty(labels %v, features %v): rows %v, dropped %d; want %v", c.noLabels, c.noFeatures, rows, dropped, c.kept)
+		}
+	}
+}
+
 // HoldoutRows holds out one fold of the positional rule; the folds
 // 1..every partition the rows, and fold 0 is fold every (TARGETS.md's rule).
 func TestHoldoutRows(t *testing.T) {
