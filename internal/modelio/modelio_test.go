@@ -546,3 +546,69 @@ func TestCheckpointsReplaced(t *testing.T) {
 		}
 	}
 }
+
+// A tensor file cut short before its last tensor ends, or with a directory
+// entry whose fields are out of bounds, is refused as corrupt (with no
+// checksum to catch it first), never read past its end.
+func TestTensorFileDirectoryDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.bin")
+	if _, err := WriteTensors(path, []Tensor{
+		{Name: "ab", Dims: []int{3, 2}, F32: []float32{1, 2, 3, 4, 5, 6}},
+		{Name: "cd", Dims: []int{4}, I32: []int32{3, 1, 0, 2}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(b []byte) error {
+		tf := &TensorFile{Path: "w.bin", data: b, Tensors: map[string]*Tensor{}}
+		return tf.parse()
+	}
+	if err := parse(good); err != nil {
+		t.Fatal(err)
+	}
+	// The directory (TestTensorFileLayout): the 16-byte header, then per
+	// entry the name's length (2 bytes), the name, dtype and rank (1 byte
+	// each), the dims, the data's offset and length (8 bytes each). "ab"
+	// has dtype and rank at 20 and 21, dims at 22 and 30, offset at 38,
+	// length at 46; "cd" its name at 56, offset at 68 and length at 76.
+	le := binary.LittleEndian
+	end := int(le.Uint64(good[68:]) + le.Uint64(good[76:]))
+	if end != 192+16 {
+		t.Fatalf("the last tensor ends at %d; the layout changed", end)
+	}
+	for n := range end {
+		if err := parse(good[:n]); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("cut to %d of %d bytes: %v", n, len(good), err)
+		}
+	}
+	with := func(edit func(b []byte)) []byte {
+		b := slices.Clone(good)
+		edit(b)
+		return b
+	}
+	put := func(at int, v uint64) []byte { return with(func(b []byte) { le.PutUint64(b[at:], v) }) }
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"rank 9", with(func(b []byte) { b[21] = 9 }), "bad tensor entry ab"},
+		{"an unknown dtype", with(func(b []byte) { b[20] = 0xEE }), "bad tensor entry ab"},
+		{"a dim of 2^40+1", put(22, 1<<40+1), "bad dims for ab"},
+		{"dims whose product passes 2^42", with(func(b []byte) { le.PutUint64(b[22:], 1<<40); le.PutUint64(b[30:], 8) }), "bad dims for ab"},
+		// 2^40 · 2^40 wraps a uint64 to 0, which a length of 0 matched.
+		{"dims whose product wraps to 0", with(func(b []byte) { le.PutUint64(b[22:], 1<<40); le.PutUint64(b[30:], 1<<40); le.PutUint64(b[46:], 0) }), "bad dims for ab"},
+		{"an offset past the end", put(38, uint64(len(good))+64), "tensor ab lies outside the file"},
+		{"an offset off the alignment", put(38, le.Uint64(good[38:])+4), "tensor ab lies outside the file"},
+		{"a length past the end", put(46, uint64(len(good))), "tensor ab lies outside the file"},
+		{"a length that is not the dims'", put(46, 20), "tensor ab lies outside the file"},
+		{"two tensors of one name", with(func(b []byte) { copy(b[56:], "ab") }), "tensor ab appears twice"},
+	} {
+		if err := parse(c.b); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want a corrupt-file error naming %q", c.name, err, c.want)
+		}
+	}
+}

@@ -382,14 +382,13 @@ func (f *TensorFile) parse() error {
 		for range rank {
 			dim := binary.LittleEndian.Uint64(d[pos:])
 			pos += 8
-			if dim > 1<<40 {
+			// Each dim and the running product stay at most 2^40 and
+			// 2^42, checked before multiplying: 2^40 · 2^40 wraps to 0.
+			if dim > 1<<40 || (dim != 0 && elems > (1<<42)/dim) {
 				return bad("bad dims for " + name)
 			}
 			t.Dims = append(t.Dims, int(dim))
 			elems *= dim
-			if elems > 1<<42 {
-				return bad("bad dims for " + name)
-			}
 		}
 		off := binary.LittleEndian.Uint64(d[pos:])
 		length := binary.LittleEndian.Uint64(d[pos+8:])
