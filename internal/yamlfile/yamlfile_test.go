@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -215,6 +216,26 @@ func TestSyntaxErrorParserLines(t *testing.T) {
 		}
 		if got := SyntaxError([]byte(c.in), "f.yaml", err).Error(); got != c.want {
 			t.Errorf("%q (yaml.v3: %v):\n got %s\nwant %s", c.in, err, got, c.want)
+		}
+	}
+}
+
+// lineEnds counts a last line without a '\n' as a line, and a trailing
+// '\n' as the end of the line before it, not the start of another.
+func TestLineEnds(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		want []int
+	}{
+		{"", []int{0}},
+		{"\n", []int{0}},
+		{"a: 1", []int{4}},
+		{"a: 1\n", []int{4}},
+		{"a: 1\nb: 2", []int{4, 9}},
+		{"a: 1\n\nb: 2\n", []int{4, 5, 10}},
+	} {
+		if got := lineEnds([]byte(c.raw)); !slices.Equal(got, c.want) {
+			t.Errorf("lineEnds(%q) = %v, want %v", c.raw, got, c.want)
 		}
 	}
 }
