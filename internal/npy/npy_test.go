@@ -165,6 +165,7 @@ func TestReadLimits(t *testing.T) {
 		{"header of 1 MiB", rawNPY(d, 1<<20-len(d)-1, eight), ""},
 		{"header past 1 MiB", rawNPY(d, 1<<20-len(d), eight), "header of 1048577 bytes"},
 		{"no rows", rawNPY(dict(0, 2), 0, nil), ""},
+		{"no columns", rawNPY(dict(5, 0), 0, nil), ""},
 		{"2^31-1 values", rawNPY(dict(math.MaxInt32/2, 2), 0, eight), "1073741823 × 2 values announced, data ends early"},
 		{"past 2^31-1 values", rawNPY(dict(math.MaxInt32/2+1, 2), 0, eight), "shape (1073741824, 2)"},
 		{"negative rows", rawNPY(dict(-1, 2), 0, eight), "header"},
