@@ -157,19 +157,26 @@ func CostAccuracy(points []Point, title, xLabel, yLabel string, logX bool, base 
 		lb.TextStyle[i].XAlign = -0.1
 	}
 	p.Add(plotter.NewGrid(), sc, lb)
-	// Room for the labels right of the rightmost points.
-	if logX {
-		p.X.Min /= 1.5
-		p.X.Max *= 3
-	} else {
-		r := p.X.Max - p.X.Min
-		p.X.Min -= float64(r * 0.05)
-		p.X.Max += float64(r * 0.3)
-	}
-	r := max(p.Y.Max-p.Y.Min, 1)
-	p.Y.Min -= float64(r * 0.05)
-	p.Y.Max += float64(r * 0.08)
+	pad(&p.X, &p.Y, logX)
 	return save(p, base)
+}
+
+// pad widens the axes around the points: on x room for the labels right of
+// the rightmost points (a log axis from min/1.5 to 3·max, a linear one 5%
+// of the range more on the left and 30% on the right), on y 5% below and 8%
+// above, of a range of at least 1 (one point, or points of one score).
+func pad(x, y *plot.Axis, logX bool) {
+	if logX {
+		x.Min /= 1.5
+		x.Max *= 3
+	} else {
+		r := x.Max - x.Min
+		x.Min -= float64(r * 0.05)
+		x.Max += float64(r * 0.3)
+	}
+	r := max(y.Max-y.Min, 1)
+	y.Min -= float64(r * 0.05)
+	y.Max += float64(r * 0.08)
 }
 
 // FileName makes a dataset or metric name safe as part of a file name:

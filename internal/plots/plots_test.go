@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
 )
 
 func checkFiles(t *testing.T, files []string, want int) {
@@ -142,5 +144,29 @@ func TestCostAccuracyText(t *testing.T) {
 	}
 	if _, err := CostAccuracy([]Point{{"free", 0, 50}, {"failed", 3, math.NaN()}}, "t", "x", "y", true, filepath.Join(dir, "none")); !errors.Is(err, ErrNoData) {
 		t.Errorf("no point to draw: %v", err)
+	}
+}
+
+func TestPad(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		logX               bool
+		x0, x1, y0, y1     float64
+		wx0, wx1, wy0, wy1 float64
+	}{
+		{"log x", true, 300, 90000, 40, 60, 200, 270000, 39, 61.6},
+		{"linear x", false, 100, 300, 40, 60, 90, 360, 39, 61.6},
+		{"one score", false, 0, 10, 50, 50, -0.5, 13, 49.95, 50.08},
+	} {
+		p := plot.New()
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = c.x0, c.x1, c.y0, c.y1
+		pad(&p.X, &p.Y, c.logX)
+		got := []float64{p.X.Min, p.X.Max, p.Y.Min, p.Y.Max}
+		for i, w := range []float64{c.wx0, c.wx1, c.wy0, c.wy1} {
+			if !(math.Abs(got[i]-w) <= 1e-9*math.Max(1, math.Abs(w))) {
+				t.Errorf("%s: axes %v, want %v", c.name, got, []float64{c.wx0, c.wx1, c.wy0, c.wy1})
+				break
+			}
+		}
 	}
 }
