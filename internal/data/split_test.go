@@ -23,7 +23,7 @@ func TestParseSplit(t *testing.T) {
 		{"CRLF line ends", "2\r\n1\r\n", 1, 2, []int{1, 0}, nil, ""},
 		{"blank lines at the end", "2\n1\n\n \n", 1, 2, []int{1, 0}, nil, ""},
 		{"the last row", "7\n", 1, 7, []int{6}, nil, ""},
-		{"no file name in the rows", "1\nx\n", 1, 5, nil, ErrSplit, `s.txt:2:1: bad split file: expected a 1-based row number, found "x"`},
+		{"a word", "1\nx\n", 1, 5, nil, ErrSplit, `s.txt:2:1: bad split file: expected a 1-based row number, found "x"`},
 		{"a fraction", "1\n2.5\n", 1, 5, nil, ErrSplit, `s.txt:2:1: bad split file: expected a 1-based row number, found "2.5"`},
 		{"a negative row", "1\n-3\n", 1, 5, nil, ErrSplit, `s.txt:2:1: bad split file: expected a 1-based row number, found "-3"`},
 		{"a negative float", "1\n-3.0\n", 1, 5, nil, ErrSplit, `s.txt:2:1: bad split file: expected a 1-based row number, found "-3.0"`},
