@@ -30,8 +30,10 @@ func TestParseLabelList(t *testing.T) {
 		{"a fraction", "2.5 1:1\n", svm, nil, ErrSyntax, `t.txt:1:2: malformed: label ids must be integers, found "2.5"`},
 		{"a float with a tail", "2.0x 1:1\n", svm, nil, ErrSyntax, `t.txt:1:2: malformed: label ids must be integers, found "2.0x"`},
 		{"XC takes no floats", "1 4 5\n2.0 0:1\n", xc, nil, ErrSyntax, `t.txt:2:2: malformed: expected ',' or a space after a label id, found ".0"`},
-		{"a negative class", "-1 1:1\n", svm, nil, ErrRange, "t.txt:1:1: id out of range: negative label id; ids are 0-based"},
+		{"a negative class", "-1 1:1\n", svm, nil, ErrRange, "t.txt:1:1: id out of range: negative label id; ids are 0-based (a binary LIBSVM file's -1/+1 classes are not label ids: rewrite -1 as 0"},
+		{"a negative class, 1-based ids", "-1 1:1\n", svm1, nil, ErrRange, "t.txt:1:1: id out of range: negative label id; ids are 1-based (a binary LIBSVM file's -1/+1 classes are not label ids: rewrite -1 as 2, e.g. sed 's/^-1 /2 /')"},
 		{"a negative id later", "1,-2 1:1\n", svm, nil, ErrRange, "t.txt:1:3: id out of range: negative label id; ids are 0-based"},
+		{"a negative XC id", "1 4 5\n-1 0:1\n", xc, nil, ErrRange, "t.txt:2:1: id out of range: negative label id; ids are 0-based"},
 		{"0 with 1-based ids", "0 1:1\n", svm1, nil, ErrRange, "t.txt:1:1: id out of range: label id 0"},
 		{"a repeated id", "1,1 1:1\n", svm, nil, ErrDuplicate, "t.txt:1:1: duplicate id: label 1 appears twice in this row"},
 		{"a repeated id, unsorted", "3,1,3 1:1\n", svm, nil, ErrDuplicate, "t.txt:1:1: duplicate id: label 3 appears twice in this row"},
@@ -54,6 +56,10 @@ func TestParseLabelList(t *testing.T) {
 			}
 			if err == nil || !errors.Is(err, tc.wantErr) || !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), tc.message) {
 				t.Fatalf("err %v; want one starting %q", err, tc.message)
+			}
+			// Only a LIBSVM row's first label can be a binary class.
+			if hint := strings.Contains(err.Error(), "-1/+1"); hint != strings.Contains(tc.message, "-1/+1") {
+				t.Errorf("err %v: the hint of binary classes is misplaced", err)
 			}
 		})
 	}

@@ -455,6 +455,12 @@ func (r *Reader) parseLabels(b []byte, end int, row *Row) (int, error) {
 	}
 	for {
 		if i < end && b[i] == '-' {
+			if r.format == FormatLibSVM && i == 0 {
+				// A binary LIBSVM file's classes are -1 and +1: -1 becomes
+				// the id beside +1's (0 with 0-based ids, 2 with 1-based).
+				neg := 2 * base
+				return 0, parseErr(r.name, r.lr.line, i+1, ErrRange, "negative label id; ids are %d-based (a binary LIBSVM file's -1/+1 classes are not label ids: rewrite -1 as %d, e.g. sed 's/^-1 /%d /')", base, neg, neg)
+			}
 			return 0, parseErr(r.name, r.lr.line, i+1, ErrRange, "negative label id; ids are %d-based", base)
 		}
 		v, j, ok := scanUint(b, i, limit)
