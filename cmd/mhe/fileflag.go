@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -66,7 +67,7 @@ func nameFileFlag(cmd *cobra.Command, err error) error {
 		return err
 	}
 	e := fileFlagError{err: err, flags: flags}
-	if errors.Is(pe.Err, fs.ErrNotExist) && !isAbs(pe.Path) {
+	if errors.Is(pe.Err, fs.ErrNotExist) && !filepath.IsAbs(pe.Path) {
 		if wd, werr := os.Getwd(); werr == nil {
 			e.cwd = wd
 		}
@@ -86,11 +87,4 @@ func flagHolds(f *pflag.Flag, path string) bool {
 		return false
 	}
 	return f.Value.String() == path
-}
-
-// isAbs is filepath.IsAbs for every OS mhe runs on: a path starting with a
-// separator is not relative to the current directory even on Windows (it
-// is relative to the current drive, which the message cannot help with).
-func isAbs(p string) bool {
-	return strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) || (len(p) >= 2 && p[1] == ':')
 }

@@ -37,6 +37,8 @@ func TestMissingFileNamesItsFlag(t *testing.T) {
 		{[]string{"plan", "--data", "gone.txt", "--method", "mhc"}, ExitData, "(given by --data" + relHint},
 		{[]string{"eval", "--truth", truth, "--pred", pred, "--names", "gone.txt"}, ExitData, "(given by --names" + relHint},
 		{[]string{"data", "stats", "gone.txt"}, ExitData, "(given by the command's argument" + relHint},
+		// A colon does not make a path absolute (a file may be named so).
+		{[]string{"data", "stats", "c:gone.txt"}, ExitData, "(given by the command's argument" + relHint},
 		{[]string{"data", "convert", "gone.txt", filepath.Join(t.TempDir(), "out.txt")}, ExitData, "(given by argument 1" + relHint},
 		{[]string{"train", "--config", "gone.yaml"}, ExitUsage, "open gone.yaml: no such file or directory (given by --config" + relHint},
 	} {
