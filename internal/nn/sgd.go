@@ -12,9 +12,8 @@ type sgdConsts struct {
 // eight elements at a time with AVX where the CPU has it (AVX-512 machines
 // too: there is no 16-lane SGD kernel, since the machine it was written on
 // has no AVX-512 to test one), element by element (sgdScalar) otherwise and
-// for the tail. Both round every
-// operation to float32 in the same order, so the result is the same bits
-// whichever runs.
+// for the tail. Both round every operation to float32 in the same order, so
+// the result is the same bits whichever runs.
 func sgd(w, g, m []float32, k *sgdConsts) {
 	n := len(w)
 	g = g[:n]
