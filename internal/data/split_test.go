@@ -1,7 +1,6 @@
 package data
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -47,9 +46,7 @@ func TestParseSplit(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !errors.Is(err, tc.wantErr) || !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), tc.wantMessage) {
-				t.Fatalf("rows %v, err %v; want an error starting %q", rows, err, tc.wantMessage)
-			}
+			wantInputError(t, err, tc.wantErr, tc.wantMessage)
 		})
 	}
 }
