@@ -29,6 +29,7 @@ var flagValues = map[string]map[string][]string{
 	"data convert": {"to": {"xc", "libsvm", "xc-matrix"}},
 	"sweep list":   {"format": {"table", "json", "count", "array"}},
 	"version":      {"format": {"text", "json"}},
+	"verify":       {"format": {"table", "json"}},
 }
 
 var dataFormats = strs(data.Formats)
@@ -65,7 +66,7 @@ func registerCompletions(root *cobra.Command) {
 			}
 		}
 		switch path {
-		case "report":
+		case "report", "verify":
 			c.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 				return nil, cobra.ShellCompDirectiveFilterDirs
 			}

@@ -235,6 +235,7 @@ share of it, e.g. 50%, or a size, e.g. 6GiB) as their limit instead.
 		newEmbedCmd(s, nil),
 		newReportCmd(s, nil),
 		newSweepCmd(s),
+		newVerifyCmd(s, nil),
 		newVersionCmd(s),
 	)
 	registerCompletions(root)

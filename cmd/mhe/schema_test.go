@@ -78,8 +78,8 @@ func jsonFileKeys(t *testing.T, path string, firstLineOnly bool) []string {
 	return keyPaths(v)
 }
 
-// The JSON keys of a model directory's files and of an eval record are an
-// interface: mhe report, the scripts and users' own tools read them. The
+// The JSON keys of a model directory's files, of an eval record and of mhe
+// verify's report are an interface: mhe report, the scripts and users' own tools read them. The
 // golden file lists every key path; a key renamed or dropped fails here,
 // and a key added needs go test -update (and a line in the README or
 // configs/README.md when users should know it).
@@ -105,6 +105,15 @@ func TestModelDirectorySchema(t *testing.T) {
 		files = append(files, file{"manifest.json (" + m + ")", filepath.Join(d, "manifest.json"), false},
 			file{"metrics.jsonl, a line (" + m + ")", filepath.Join(d, "metrics.jsonl"), true})
 	}
+	// mhe verify's report, of a model trained on data files (their keys).
+	filesModel, _ := trainTinyFiles(t)
+	code, out, errOut := runMain(t, "", "verify", "--data", "--format", "json", filesModel)
+	if code != 0 {
+		t.Fatalf("verify: exit %d: %s", code, errOut)
+	}
+	verifyOut := filepath.Join(t.TempDir(), "verify.json")
+	os.WriteFile(verifyOut, []byte(out), 0o644)
+	files = append(files, file{"mhe verify --data --format json", verifyOut, false})
 	var b strings.Builder
 	for _, f := range files {
 		fmt.Fprintf(&b, "# %s\n", f.name)

@@ -55,27 +55,15 @@ func DataFiles(cfg *config.Config, testOnly bool) [][2]string {
 
 // DataChangedSince compares the data files cfg names with the checksums of the
 // files a finished model was trained on (its manifest), role by role, and
-// returns the first file whose contents differ ("" when none does). hash
-// gives a file's sha256 (modelio.SHA256File, or a cache of it when many
-// finished runs share their data files). Generated data is not compared:
-// the config fixes it.
+// returns the first file whose contents differ ("" when none does), or the
+// input error of a file before it that cannot be read (CompareData).
 func DataChangedSince(man *modelio.Manifest, cfg *config.Config, hash func(path string) (string, error)) (string, error) {
-	if cfg.Data.Synth.Labels > 0 {
-		return "", nil
-	}
-	files := map[string]string{"train": cfg.Data.Train, "validation": cfg.Data.Validation, "test": cfg.Data.Test}
-	for _, info := range man.TrainingData {
-		file := files[info.Role]
-		if file == "" || file == "-" {
-			continue
+	for _, c := range CompareData(man, cfg, hash) {
+		if c.Err != nil {
+			return "", c.Err
 		}
-		path := cfg.Path(file)
-		sum, err := hash(path)
-		if err != nil {
-			return "", data.InputError(err)
-		}
-		if sum != info.SHA256 {
-			return path, nil
+		if !c.Same() {
+			return c.Path, nil
 		}
 	}
 	return "", nil
