@@ -98,9 +98,11 @@ func verifyRun(s *streams, o *verifyOptions) error {
 	if len(o.Sets) > 0 && !o.Data {
 		return usageErrorf("--set changes the config that --data reads the data files from; it goes with --data")
 	}
+	// Models that share a data file (a sweep's seeds) read it once.
+	hash := memoHash(modelio.SHA256File)
 	results := make([]verifiedModel, 0, len(o.Dirs))
 	for _, dir := range o.Dirs {
-		results = append(results, verifyOne(dir, o))
+		results = append(results, verifyOne(dir, o, hash))
 	}
 	if format == report.JSON {
 		err = writeJSON(s.out, struct {
@@ -116,8 +118,9 @@ func verifyRun(s *streams, o *verifyOptions) error {
 	return verifyFailure(results)
 }
 
-// verifyOne checks one model directory; its errors go into the result.
-func verifyOne(dir string, o *verifyOptions) verifiedModel {
+// verifyOne checks one model directory (hash gives a data file's sha256);
+// its errors go into the result.
+func verifyOne(dir string, o *verifyOptions, hash func(string) (string, error)) verifiedModel {
 	r := verifiedModel{Model: dir, Files: []train.VerifiedFile{}}
 	fail := func(err error) verifiedModel {
 		r.Error, r.ExitCode = err.Error(), exitCode(err)
@@ -134,7 +137,7 @@ func verifyOne(dir string, o *verifyOptions) verifiedModel {
 		if err != nil {
 			return fail(err)
 		}
-		checks := train.CompareData(man, &cfg, modelio.SHA256File)
+		checks := train.CompareData(man, &cfg, hash)
 		if len(checks) == 0 {
 			r.DataNote = "no data file to compare"
 			if cfg.Data.Synth.Labels > 0 {
