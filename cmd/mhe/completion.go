@@ -27,6 +27,7 @@ var flagValues = map[string]map[string][]string{
 	"data synth":   {"format": {"xc", "libsvm"}},
 	"data stats":   {"format": {"table", "json"}},
 	"data convert": {"to": {"xc", "libsvm", "xc-matrix"}},
+	"data export":  {"to": {"xc", "libsvm"}, "format": {"table", "json"}},
 	"sweep list":   {"format": {"table", "json", "count", "array"}},
 	"version":      {"format": {"text", "json"}},
 	"verify":       {"format": {"table", "json"}},
@@ -43,8 +44,8 @@ func strs[T ~string](vs []T) []string {
 	return out
 }
 
-// dirFlags take a directory (a model, or where figures go).
-var dirFlags = []string{"model", "resume", "plots"}
+// dirFlags take a directory (a model, or where figures or files go).
+var dirFlags = []string{"model", "resume", "plots", "out-dir"}
 
 // registerCompletions teaches `mhe completion` the flag values above, that
 // model flags and report's arguments are directories, that --config and

@@ -24,10 +24,10 @@ func newDataCmd(s *streams) *cobra.Command {
 		Short: "Generate, inspect and convert datasets",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErrorf("mhe data needs a subcommand: synth, stats or convert")
+			return usageErrorf("mhe data needs a subcommand: synth, stats, convert or export")
 		},
 	}
-	cmd.AddCommand(newSynthCmd(s, nil), newStatsCmd(s, nil), newConvertCmd(s, nil))
+	cmd.AddCommand(newSynthCmd(s, nil), newStatsCmd(s, nil), newConvertCmd(s, nil), newExportCmd(s, nil))
 	return cmd
 }
 

@@ -78,8 +78,8 @@ func jsonFileKeys(t *testing.T, path string, firstLineOnly bool) []string {
 	return keyPaths(v)
 }
 
-// The JSON keys of a model directory's files, of an eval record and of mhe
-// verify's report are an interface: mhe report, the scripts and users' own tools read them. The
+// The JSON keys of a model directory's files, of an eval record, of mhe
+// verify's report and of mhe data export's record are an interface: mhe report, the scripts and users' own tools read them. The
 // golden file lists every key path; a key renamed or dropped fails here,
 // and a key added needs go test -update (and a line in the README or
 // configs/README.md when users should know it).
@@ -114,6 +114,13 @@ func TestModelDirectorySchema(t *testing.T) {
 	verifyOut := filepath.Join(t.TempDir(), "verify.json")
 	os.WriteFile(verifyOut, []byte(out), 0o644)
 	files = append(files, file{"mhe verify --data --format json", verifyOut, false})
+	// mhe data export's record, with validation rows and a changed file.
+	exported := filepath.Join(t.TempDir(), "export")
+	os.WriteFile(filepath.Join(filepath.Dir(filesModel), "data", "test.txt"), []byte("1 200 30\n2 5:1\n"), 0o644)
+	if code, _, errOut := runMain(t, "", "data", "export", "--model", filesModel, "--set", "train.validation_fraction=0.1", "--out-dir", exported, "--quiet"); code != 0 {
+		t.Fatalf("data export: exit %d: %s", code, errOut)
+	}
+	files = append(files, file{"export.json (mhe data export)", filepath.Join(exported, exportRecordFile), false})
 	var b strings.Builder
 	for _, f := range files {
 		fmt.Fprintf(&b, "# %s\n", f.name)
