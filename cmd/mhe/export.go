@@ -21,6 +21,9 @@ import (
 // the splits.
 const exportRecordFile = "export.json"
 
+// splitNames are the splits mhe data export writes, in order.
+var splitNames = []string{"train", "validation", "test"}
+
 type exportOptions struct {
 	Config         string
 	Model          string
@@ -32,6 +35,7 @@ type exportOptions struct {
 	OutFeatureBase int
 	Format         string
 	Quiet          bool
+	Force          bool
 }
 
 func newExportCmd(s *streams, runF func(*exportOptions) error) *cobra.Command {
@@ -56,7 +60,8 @@ warns when a data file differs from the one it recorded. MHE_* variables
 and --set apply to either config, as for mhe train.
 
 export.json records the mhe version, the resolved config, the sha256 of the
-files read, and each file written with its rows and sha256.`,
+files read, and each file written with its rows and sha256. Files already in
+--out-dir are replaced only with --force.`,
 		Example: `  mhe data export --config configs/rcv1-mhc.yaml --out-dir splits/rcv1 --to libsvm
   mhe data export --model runs/bibtex-mhc --out-dir splits/bibtex
   mhe data export --config configs/stackex-cs-mhc.yaml --set data.holdout_fold=2 --out-dir splits/cs-fold2 --gzip`,
@@ -79,6 +84,7 @@ files read, and each file written with its rows and sha256.`,
 	f.IntVar(&o.OutFeatureBase, "out-feature-base", 1, "smallest feature id written to LIBSVM")
 	f.StringVar(&o.Format, "format", "table", "summary on stdout: table or json (export.json's contents)")
 	f.BoolVar(&o.Quiet, "quiet", false, "no progress on stderr while a large file is read")
+	f.BoolVar(&o.Force, "force", false, "replace the files of an earlier export in --out-dir")
 	return cmd
 }
 
@@ -142,7 +148,7 @@ func exportRun(s *streams, o *exportOptions) (rerr error) {
 		ext = ".txt.gz"
 	}
 	var outputs []fileRef
-	for _, name := range []string{"train", "validation", "test"} {
+	for _, name := range splitNames {
 		outputs = append(outputs, fileRef{"--out-dir", filepath.Join(o.OutDir, name+ext)})
 	}
 	var inputs []fileRef
@@ -162,6 +168,13 @@ func exportRun(s *streams, o *exportOptions) (rerr error) {
 	if err := checkOutputs(outputs, inputs); err != nil {
 		return err
 	}
+	if !o.Force {
+		for _, out := range append(outputs, fileRef{"--out-dir", filepath.Join(o.OutDir, exportRecordFile)}) {
+			if _, err := os.Lstat(out.path); err == nil {
+				return usageErrorf("--out-dir: %s exists; give --force to replace the files of an export, or another directory", out.path)
+			}
+		}
+	}
 	pr := newProgress(s.errOut, s.errTTY, o.Quiet)
 	splits, err := train.LoadSplits(&cfg, cfg.Train.Seed, pr.handle)
 	pr.finishBar()
@@ -170,7 +183,10 @@ func exportRun(s *streams, o *exportOptions) (rerr error) {
 	}
 	if man != nil {
 		for _, c := range train.CompareData(man, &cfg, modelio.SHA256File) {
-			if !c.Same() {
+			switch {
+			case c.Err != nil:
+				fmt.Fprintf(s.errOut, "data export: warning: %s cannot be compared with the file the model in %s was trained on: %v\n", c.Key, o.Model, c.Err)
+			case !c.Same():
 				rec.Changed = append(rec.Changed, c.Key)
 				fmt.Fprintf(s.errOut, "data export: warning: %s %s differs from the file the model in %s was trained on (sha256 %.12s…, recorded %.12s…): the rows written are not the ones it saw\n",
 					c.Key, c.Path, o.Model, c.SHA256, c.Recorded)
@@ -183,10 +199,10 @@ func exportRun(s *streams, o *exportOptions) (rerr error) {
 	for i, ds := range []*data.Dataset{splits.Train, splits.Validation, splits.Test} {
 		path := outputs[i].path
 		if ds == nil {
-			// A file of an earlier export with other settings would
-			// pass for this one's.
-			if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-				return err
+			// Not deleted (it may be anyone's file), but not this
+			// export's either: export.json lists what is.
+			if _, err := os.Lstat(path); err == nil {
+				fmt.Fprintf(s.errOut, "data export: note: %s is not part of this export (the run has no %s rows); export.json lists the files written\n", path, splitNames[i])
 			}
 			continue
 		}
@@ -197,7 +213,7 @@ func exportRun(s *streams, o *exportOptions) (rerr error) {
 		if err != nil {
 			return err
 		}
-		rec.Splits = append(rec.Splits, exportedSplit{Split: []string{"train", "validation", "test"}[i], File: filepath.Base(path),
+		rec.Splits = append(rec.Splits, exportedSplit{Split: splitNames[i], File: filepath.Base(path),
 			Rows: ds.Rows(), Features: ds.NumFeatures(), Labels: ds.NumLabels(), SHA256: sum})
 	}
 	raw, err := modelio.JSONBytes(rec)

@@ -82,13 +82,17 @@ func TestDataExport(t *testing.T) {
 		t.Errorf("--model: export.json names model %q", mrec.Model)
 	}
 
-	// Exporting again without validation rows removes the earlier
-	// validation.txt, which would pass for this export's.
-	if code, _, errOut := runMain(t, "", "data", "export", "--config", cfg, "--out-dir", out, "--quiet"); code != 0 {
-		t.Fatalf("export again: exit %d: %s", code, errOut)
+	// The files of an export are replaced only with --force. Exporting
+	// again without validation rows leaves the earlier validation.txt (it
+	// may be anyone's file) with a note; export.json lists what is
+	// this export's.
+	code, _, errOut = runMain(t, "", "data", "export", "--config", cfg, "--out-dir", out, "--quiet")
+	if code != ExitUsage || !strings.Contains(errOut, filepath.Join(out, "train.txt")+" exists; give --force") {
+		t.Errorf("export into an export's directory: exit %d, %q", code, errOut)
 	}
-	if _, err := os.Stat(filepath.Join(out, "validation.txt")); !os.IsNotExist(err) {
-		t.Errorf("validation.txt of the earlier export is still there (%v)", err)
+	code, _, errOut = runMain(t, "", "data", "export", "--config", cfg, "--out-dir", out, "--quiet", "--force")
+	if code != 0 || !strings.Contains(errOut, filepath.Join(out, "validation.txt")+" is not part of this export (the run has no validation rows)") {
+		t.Fatalf("export again: exit %d: %s", code, errOut)
 	}
 	if rec := readExport(t, out); len(rec.Splits) != 2 || rec.Splits[0].Rows != 1500 {
 		t.Errorf("export without validation rows: %+v", rec.Splits)
