@@ -124,6 +124,11 @@ func Parse(raw []byte, name string) ([]Run, error) {
 			seeds = []uint64{1}
 		}
 		for _, c := range e.Configs {
+			// The run's name starts with the config's file name: a path
+			// that names a directory ("/", "runs/", "..") has none.
+			if b := filepath.Base(c); c == "" || b == "." || b == ".." || os.IsPathSeparator(b[0]) || os.IsPathSeparator(c[len(c)-1]) {
+				return nil, fmt.Errorf("%w: %s: runs[%d]: config %q names a directory, not a config file", ErrSweep, name, i, c)
+			}
 			base := strings.TrimSuffix(filepath.Base(c), filepath.Ext(c))
 			for _, o := range overrides {
 				o = append(slices.Clip(e.Set), o...)

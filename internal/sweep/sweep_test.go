@@ -49,6 +49,13 @@ func TestParseErrors(t *testing.T) {
 		"unknown key": "out: r\nruns: [{config: [a.yaml]}]\n",
 		"duplicate":   "out: r\nruns: [{configs: [a.yaml, x/a.yaml]}]\n",
 		"not yaml":    "out: [\n",
+		// Config paths that name a directory: the run's name would
+		// hold a separator or no config name (FuzzParse).
+		"root config":      "out: r\nruns: [{configs: [/]}]\n",
+		"directory config": "out: r\nruns: [{configs: [configs/]}]\n",
+		"dot config":       "out: r\nruns: [{configs: [.]}]\n",
+		"dotdot config":    "out: r\nruns: [{configs: [a/..]}]\n",
+		"empty config":     "out: r\nruns: [{configs: [\"\"]}]\n",
 	} {
 		if _, err := Parse([]byte(in), "s.yaml"); !errors.Is(err, ErrSweep) || !strings.Contains(err.Error(), "s.yaml") {
 			t.Errorf("%s: err %v, want ErrSweep naming the file", name, err)
