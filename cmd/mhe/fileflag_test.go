@@ -19,6 +19,14 @@ func TestMissingFileNamesItsFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	abs := filepath.Join(t.TempDir(), "gone.txt")
+	// The system's words for a missing file ("no such file or directory"
+	// on Unix, others on Windows).
+	_, err = os.Open(abs)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		t.Fatalf("opening a missing file: %v", err)
+	}
+	notExist := pe.Err.Error()
 	truth, pred := "testdata/hand_truth.txt", "testdata/hand_pred.txt"
 	relHint := "; a relative path is read from the current directory, " + wd + ")"
 	for _, tc := range []struct {
@@ -26,21 +34,21 @@ func TestMissingFileNamesItsFlag(t *testing.T) {
 		code int
 		want string // the message's end
 	}{
-		{[]string{"eval", "--truth", "gone.txt", "--pred", pred}, ExitData, "open gone.txt: no such file or directory (given by --truth" + relHint},
+		{[]string{"eval", "--truth", "gone.txt", "--pred", pred}, ExitData, "open gone.txt: " + notExist + " (given by --truth" + relHint},
 		{[]string{"eval", "--truth", truth, "--pred", "gone.txt"}, ExitData, "(given by --pred" + relHint},
 		{[]string{"eval", "--truth", truth, "--pred", pred, "--inv-prop", "gone.txt"}, ExitData, "(given by --inv-prop" + relHint},
 		{[]string{"eval", "--truth", truth, "--pred", pred, "--train", "gone.txt"}, ExitData, "(given by --train" + relHint},
 		{[]string{"eval", "--truth", truth, "--pred", pred, "--rows", "gone.txt"}, ExitData, "(given by --rows" + relHint},
 		{[]string{"eval", "--truth", truth, "--pred", pred, "--against", "gone.txt"}, ExitData, "(given by --against" + relHint},
 		{[]string{"eval", "--truth", "gone.txt", "--pred", "gone.txt"}, ExitData, "(given by --pred and --truth" + relHint},
-		{[]string{"eval", "--truth", abs, "--pred", pred}, ExitData, "open " + abs + ": no such file or directory (given by --truth)"},
+		{[]string{"eval", "--truth", abs, "--pred", pred}, ExitData, "open " + abs + ": " + notExist + " (given by --truth)"},
 		{[]string{"plan", "--data", "gone.txt", "--method", "mhc"}, ExitData, "(given by --data" + relHint},
 		{[]string{"eval", "--truth", truth, "--pred", pred, "--names", "gone.txt"}, ExitData, "(given by --names" + relHint},
 		{[]string{"data", "stats", "gone.txt"}, ExitData, "(given by the command's argument" + relHint},
 		// A colon does not make a path absolute (a file may be named so).
 		{[]string{"data", "stats", "c:gone.txt"}, ExitData, "(given by the command's argument" + relHint},
 		{[]string{"data", "convert", "gone.txt", filepath.Join(t.TempDir(), "out.txt")}, ExitData, "(given by argument 1" + relHint},
-		{[]string{"train", "--config", "gone.yaml"}, ExitUsage, "open gone.yaml: no such file or directory (given by --config" + relHint},
+		{[]string{"train", "--config", "gone.yaml"}, ExitUsage, "open gone.yaml: " + notExist + " (given by --config" + relHint},
 	} {
 		code, _, errOut := runMain(t, "", tc.args...)
 		msg := strings.TrimSpace(strings.SplitN(errOut, "\n", 2)[0])
@@ -72,13 +80,16 @@ func TestNameFileFlag(t *testing.T) {
 		return c
 	}
 	pathErr := func(p string, err error) error { return &fs.PathError{Op: "open", Path: p, Err: err} }
+	// An absolute path gets no directory hint; on Windows /b is relative
+	// to the current drive, so it counts as relative there.
+	b := filepath.Join(t.TempDir(), "b")
 	for _, tc := range []struct {
 		cmd  *cobra.Command
 		err  error
 		want string
 	}{
 		// A repeated flag: any of its values.
-		{newCmd("--model", "/a", "--model", "/b"), pathErr("/b", fs.ErrNotExist), "open /b: file does not exist (given by --model)"},
+		{newCmd("--model", "/a", "--model", b), pathErr(b, fs.ErrNotExist), "open " + b + ": file does not exist (given by --model)"},
 		// Wrapped errors keep their context in front.
 		{newCmd("--in", "/a"), errors.Join(errors.New("reading"), pathErr("/a", fs.ErrPermission)), "reading\nopen /a: permission denied (given by --in)"},
 		// A flag left at its default did not come from the user.
