@@ -21,7 +21,8 @@ func TestCompareData(t *testing.T) {
 		{Role: "validation", Path: "/then/valid.txt", SHA256: "bb"},
 		{Role: "test", Path: "/then/test.txt", SHA256: "cc"},
 	}}
-	sums := map[string]string{"/d/train.txt": "aa", "/d/valid.txt": "bx", "/abs/test.txt": "cc"}
+	// Paths as cfg.Path joins them (with \ on Windows).
+	sums := map[string]string{filepath.Join("/d", "train.txt"): "aa", filepath.Join("/d", "valid.txt"): "bx", "/abs/test.txt": "cc"}
 	hash := func(path string) (string, error) {
 		if s, ok := sums[path]; ok {
 			return s, nil
