@@ -29,7 +29,7 @@ sha256 of every file the manifest lists (config.yaml and the weights), and
 the weights' tensor directory and shapes against the model the manifest
 describes. A model that passes loads and predicts as it did when mhe train
 wrote it. Loading a model (predict, eval --model) checks the weights by
-their CRC-32C, which finds damage; verify checks the sha256 too, the
+their CRC-32C, which finds damage; verify checks their sha256 instead, the
 weights' identity, whose prefix names the weights file. Run it after copying
 models to another file system, before a job array that reads them.
 

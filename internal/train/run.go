@@ -364,6 +364,12 @@ func LoadModel(path string) (m *Model, man *modelio.Manifest, closeFn func() err
 // its outputs must not be trusted or written before verify returns nil;
 // verify may be called more than once. close waits for the check.
 func OpenModel(path string) (m *Model, man *modelio.Manifest, verify func() error, closeFn func() error, err error) {
+	return openModel(path, false)
+}
+
+// openModel is OpenModel; bySHA256 checks the weights by their sha256, the
+// identity that names the file, instead of their CRC-32C (VerifyModel).
+func openModel(path string, bySHA256 bool) (m *Model, man *modelio.Manifest, verify func() error, closeFn func() error, err error) {
 	dir := modelio.Open(path)
 	man, err = dir.ReadManifest()
 	if err != nil {
@@ -375,6 +381,9 @@ func OpenModel(path string) (m *Model, man *modelio.Manifest, verify func() erro
 	wi, ok := man.Files[man.WeightsFile]
 	if !ok {
 		return nil, nil, nil, nil, fmt.Errorf("%w: the manifest lists no checksum for %s", modelio.ErrCorrupt, man.WeightsFile)
+	}
+	if bySHA256 {
+		wi.CRC32C = "" // OpenTensors then checks the sha256
 	}
 	f, err := modelio.OpenTensors(dir.File(man.WeightsFile), wi)
 	if err != nil {

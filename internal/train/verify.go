@@ -21,23 +21,31 @@ type VerifiedFile struct {
 // VerifyModel checks the model directory at path more thoroughly than
 // loading it does: the manifest (format and version), the sha256 of every
 // file the manifest lists (loading checks the weights by their CRC-32C,
-// which finds damage but is no identity), and the weights' tensor
+// which finds damage but is no identity; this reads them once, for the
+// sha256), and the weights' tensor
 // directory and shapes against the model the manifest describes. It
 // returns the manifest and the files checked, in name order. A model that
 // passes loads and predicts as it did when it was written; the error of one
 // that does not is a model error (IsModelError) that names the file and
 // what is wrong with it.
 func VerifyModel(path string) (*modelio.Manifest, []VerifiedFile, error) {
-	_, man, closeFn, err := LoadModel(path)
+	// Opening checks config.yaml's sha256 and, here, the weights' (one
+	// read of each file).
+	_, man, verify, closeFn, err := openModel(path, true)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer closeFn()
+	if err := verify(); err != nil {
+		return nil, nil, err
+	}
 	dir := modelio.Open(path)
 	var files []VerifiedFile
 	for _, name := range slices.Sorted(maps.Keys(man.Files)) {
-		if err := dir.VerifyFile(man, name); err != nil {
-			return nil, nil, err
+		if name != modelio.ConfigFile && name != man.WeightsFile {
+			if err := dir.VerifyFile(man, name); err != nil {
+				return nil, nil, err
+			}
 		}
 		info := man.Files[name]
 		files = append(files, VerifiedFile{Name: name, Bytes: info.Bytes, SHA256: info.SHA256})
