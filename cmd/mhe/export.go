@@ -182,7 +182,16 @@ func exportRun(s *streams, o *exportOptions) (rerr error) {
 		return err
 	}
 	if man != nil {
-		for _, c := range train.CompareData(man, &cfg, modelio.SHA256File) {
+		// The files were hashed while they were read (splits.Info).
+		read := func(path string) (string, error) {
+			for _, in := range splits.Info {
+				if in.Path == path {
+					return in.SHA256, nil
+				}
+			}
+			return modelio.SHA256File(path)
+		}
+		for _, c := range train.CompareData(man, &cfg, read) {
 			switch {
 			case c.Err != nil:
 				fmt.Fprintf(s.errOut, "data export: warning: %s cannot be compared with the file the model in %s was trained on: %v\n", c.Key, o.Model, c.Err)
